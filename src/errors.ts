@@ -1,0 +1,59 @@
+/**
+ * The stable error codes of portscope. Callers branch on `err.code`, never on message text.
+ *
+ * - `INVALID_ARGUMENT`: an option or argument has the wrong type or value.
+ * - `INVALID_FILTER`: a filter expression does not parse; `column` says where.
+ * - `PERMISSION_DENIED`: the operation needs privileges the process does not have.
+ * - `UNSUPPORTED_PLATFORM`: no backend for `process.platform`.
+ * - `PORT_IN_USE`: a port is held by another socket.
+ * - `NOT_FOUND`: a named thing (namespace, process, port) does not exist.
+ * - `TIMEOUT`: a bounded wait ran out.
+ * - `IO_ERROR`: the kernel interface could not be read.
+ */
+export type ErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_FILTER'
+  | 'PERMISSION_DENIED'
+  | 'UNSUPPORTED_PLATFORM'
+  | 'PORT_IN_USE'
+  | 'NOT_FOUND'
+  | 'TIMEOUT'
+  | 'IO_ERROR';
+
+/** Extra structured facts an error can carry. */
+export interface PortscopeErrorDetails {
+  /** What went wrong underneath (an errno error, a parse failure). */
+  readonly cause?: unknown;
+  /** For `INVALID_FILTER`: 1-based column of the offending token in the expression. */
+  readonly column?: number;
+}
+
+/**
+ * The only error type the library throws on purpose. `message` is one line that names the value
+ * and what was expected, for example: ``Expected a TCP/UDP port between 0 and 65535, got `70000` ``.
+ */
+export class PortscopeError extends Error {
+  override readonly name = 'PortscopeError';
+  readonly code: ErrorCode;
+  readonly column: number | undefined;
+
+  constructor(code: ErrorCode, message: string, details: PortscopeErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = code;
+    this.column = details.column;
+  }
+}
+
+/** True when `error` is a {@link PortscopeError}, optionally with the given code. */
+export function isPortscopeError(error: unknown, code?: ErrorCode): error is PortscopeError {
+  return error instanceof PortscopeError && (code === undefined || error.code === code);
+}
+
+/** The errno code of a Node system error (`ENOENT`, `EACCES`...), or undefined. */
+export function errnoCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const { code } = error;
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,8 @@
+/**
+ * portscope: network ports and sockets as typed data. See docs/api.md.
+ * @packageDocumentation
+ */
+export { PortscopeError, isPortscopeError, type ErrorCode } from './errors.js';
+export * from './model/index.js';
+export * from './inventory/index.js';
+export { serviceName, servicePorts, type ServiceEntry, type ServiceProtocol } from './registry/index.js';

@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { PortscopeError } from '../../errors.js';
+import type { Snapshot, SnapshotWarning, Socket } from '../../model/index.js';
+import { compileFilter, needsOwners, possibleStates } from '../filter/index.js';
+import type { NormalizedListOptions } from '../options.js';
+import { startFdWalk } from './fd-walk-parallel.js';
+import { groupByNetns, listPids, netnsOf, readNetnsNames, type NamespaceGroup } from './netns.js';
+import { attachOwners } from './owners.js';
+import { parseSockstat } from './parse-sockstat.js';
+import { parseBootTime } from './proc-stat.js';
+import { readUsers } from './passwd.js';
+import { readNamespaceTables } from './tables.js';
+
+function selectNamespaces(groups: NamespaceGroup[], netns: NormalizedListOptions['netns']): NamespaceGroup[] {
+  if (netns === 'all') return groups;
+  if (netns === 'host') return groups.filter((g) => g.isHost);
+  const inode = typeof netns === 'number' ? netns : /^\d+$/.test(netns) ? Number(netns) : undefined;
+  const chosen = groups.filter((g) => (inode === undefined ? g.name === netns : g.netns === inode));
+  if (chosen.length > 0) return chosen;
+  const named = inode === undefined && [...readNetnsNames().values()].includes(String(netns));
+  const why = named ? 'it exists under /run/netns but no process lives in it' : 'no process lives in it';
+  throw new PortscopeError('NOT_FOUND', `No sockets can be read from network namespace \`${String(netns)}\`: ${why}`);
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'latin1');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * The Linux backend of listSockets: socket tables from /proc/net/* of each namespace, owners from
+ * one walk of /proc/PID/fd (on worker threads when the host has many sockets, while this thread
+ * reads the tables), process facts from /proc/PID/*.
+ */
+export async function collectLinux(options: NormalizedListOptions): Promise<Snapshot> {
+  const takenAt = new Date().toISOString();
+  const warnings: SnapshotWarning[] = [];
+  const users = readUsers();
+  const hostNetns = netnsOf('self') ?? 0;
+  const pids = listPids();
+  const { groups } = groupByNetns(pids, hostNetns);
+  const selected = selectNamespaces(groups, options.netns);
+  const predicate = compileFilter(options.filter, {
+    users,
+    netnsNames: new Map([...readNetnsNames()].map(([inode, name]) => [name, inode])),
+  });
+  const ownerPredicates = needsOwners(options.filter);
+  const wantOwners = options.owners || ownerPredicates;
+  const tcpStates = [...possibleStates(options.filter)].filter((s) => s !== 'UNCONN');
+  const tcpListenersOnly = tcpStates.length === 1 && tcpStates[0] === 'LISTEN';
+  const socketCount = parseSockstat(readText('/proc/net/sockstat')).sockets?.used ?? 0;
+
+  // A full listing starts the walk first so that worker threads run while the tables are read;
+  // a listeners-only listing reads its short tables first and walks for just those inodes.
+  let walk = wantOwners && !tcpListenersOnly ? startFdWalk(pids, socketCount, null) : undefined;
+  let sockets: Socket[] = [];
+  for (const group of selected) {
+    const query = { protocols: options.protocols, families: options.families, tcpListenersOnly };
+    for (const s of readNamespaceTables(group, query, warnings)) sockets.push(s);
+  }
+  if (!ownerPredicates) sockets = sockets.filter(predicate);
+  if (wantOwners) {
+    walk ??= startFdWalk(pids, socketCount, new Set(sockets.map((s) => s.inode)));
+    const bootTime = parseBootTime(readText('/proc/stat'));
+    attachOwners(sockets, await walk, { bootTime, users }, warnings);
+  }
+  if (ownerPredicates) sockets = sockets.filter(predicate);
+  return {
+    schemaVersion: 1,
+    takenAt,
+    host: hostname(),
+    platform: 'linux',
+    namespaces: selected.map(({ netns, isHost, pids: members, name }) =>
+      name === undefined ? { netns, isHost, pids: members.length } : { netns, isHost, pids: members.length, name },
+    ),
+    warnings,
+    sockets,
+  };
+}

@@ -1,0 +1,57 @@
+import { readdirSync, readlinkSync } from 'node:fs';
+
+/**
+ * What an fd walk found: `holders` is flat triples `[inode, pid, fd, inode, pid, fd, ...]`;
+ * `denied` and `gone` are pids whose fd directory could not be read (EACCES) or vanished (ENOENT/ESRCH).
+ */
+export interface FdWalkResult {
+  holders: number[];
+  denied: number[];
+  gone: number[];
+}
+
+/**
+ * Walks `/proc/PID/fd` of each pid and readlinks every fd, keeping those that are `socket:[inode]`.
+ * With `slice`/`slices`, a process's fds are dealt out by index so that several threads share one
+ * large process evenly. With `wanted`, only those inodes are kept.
+ *
+ * Self-contained on purpose (it only uses its `fs` parameter): worker threads run its source text.
+ */
+export function walkFds(
+  fs: { readdirSync: typeof readdirSync; readlinkSync: typeof readlinkSync },
+  pids: readonly number[],
+  slice: number,
+  slices: number,
+  wanted: ReadonlySet<number> | null,
+): FdWalkResult {
+  const holders: number[] = [];
+  const denied: number[] = [];
+  const gone: number[] = [];
+  for (const pid of pids) {
+    const dir = `/proc/${String(pid)}/fd/`;
+    let fds: string[];
+    try {
+      fds = fs.readdirSync(dir);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      (code === 'EACCES' || code === 'EPERM' ? denied : gone).push(pid);
+      continue;
+    }
+    for (let i = slice; i < fds.length; i += slices) {
+      const name = fds[i] ?? '';
+      let link: string;
+      try {
+        link = fs.readlinkSync(dir + name);
+      } catch {
+        continue; // closed between readdir and readlink
+      }
+      // "socket:[12345]": check the 's' and '[' bytes instead of a prefix compare.
+      if (link.charCodeAt(0) !== 115 || link.charCodeAt(7) !== 91 || !link.startsWith('socket:[')) continue;
+      let inode = 0;
+      for (let j = 8; j < link.length - 1; j++) inode = inode * 10 + link.charCodeAt(j) - 48;
+      if (wanted !== null && !wanted.has(inode)) continue;
+      holders.push(inode, pid, Number(name));
+    }
+  }
+  return { holders, denied, gone };
+}

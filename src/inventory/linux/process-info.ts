@@ -1,0 +1,70 @@
+import { readFileSync, readlinkSync } from 'node:fs';
+import type { Owner } from '../../model/index.js';
+import { parseCgroup } from './cgroup.js';
+import { parseStartTicks, parseStatusUid } from './proc-stat.js';
+
+/** USER_HZ: the unit of /proc/PID/stat times, 100 on every Linux ABI. */
+const USER_HZ = 100;
+
+/** Facts about one process, everything but its fds. */
+export type ProcessFacts = Omit<Owner, 'fds'>;
+
+function read(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'latin1');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads a process's facts from /proc/PID/{comm,cmdline,exe,status,stat,cgroup}. Returns undefined
+ * when the process is gone (its comm is unreadable). Fields that need privileges (exe) are left out
+ * when unreadable. `bootTime` is seconds since the epoch (see parseBootTime).
+ */
+export function readProcessFacts(
+  pid: number,
+  bootTime: number | undefined,
+  users: ReadonlyMap<number, string>,
+): ProcessFacts | undefined {
+  const base = `/proc/${String(pid)}/`;
+  const comm = read(`${base}comm`);
+  if (comm === undefined) return undefined;
+  const facts: { -readonly [K in keyof ProcessFacts]: ProcessFacts[K] } = {
+    pid,
+    command: Buffer.from(comm.replace(/\n$/, ''), 'latin1').toString(),
+    uid: parseStatusUid(read(`${base}status`) ?? '') ?? -1,
+  };
+  const cmdline = readFileSafe(`${base}cmdline`);
+  if (cmdline !== undefined && cmdline.length > 0) {
+    facts.cmdline = cmdline.toString().replace(/\0$/, '').split('\0');
+  }
+  const exe = readLinkSafe(`${base}exe`);
+  if (exe !== undefined) facts.exe = exe;
+  const user = users.get(facts.uid);
+  if (user !== undefined) facts.user = user;
+  const ticks = parseStartTicks(read(`${base}stat`) ?? '');
+  if (ticks !== undefined && bootTime !== undefined) {
+    facts.startedAt = new Date(bootTime * 1000 + (ticks * 1000) / USER_HZ).toISOString();
+  }
+  const cgroup = parseCgroup(read(`${base}cgroup`) ?? '');
+  if (cgroup.systemdUnit !== undefined) facts.systemdUnit = cgroup.systemdUnit;
+  if (cgroup.container !== undefined) facts.container = cgroup.container;
+  return facts;
+}
+
+function readFileSafe(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function readLinkSafe(path: string): string | undefined {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined; // EACCES for other users' processes without root, ENOENT for kernel threads
+  }
+}

@@ -1,0 +1,18 @@
+import { readFileSync } from 'node:fs';
+import { parseSockstat, type Sockstat } from './parse-sockstat.js';
+
+/**
+ * Reads /proc/net/sockstat and /proc/net/sockstat6 (this process's namespace) merged into one
+ * counter table: `{ sockets: { used }, TCP: { inuse, orphan, tw, alloc, mem }, TCP6: { inuse }, ... }`.
+ * A missing sockstat6 (IPv6 disabled) is skipped.
+ */
+export function readSockstat(): Sockstat {
+  const read = (path: string) => {
+    try {
+      return readFileSync(path, 'latin1');
+    } catch {
+      return '';
+    }
+  };
+  return { ...parseSockstat(read('/proc/net/sockstat')), ...parseSockstat(read('/proc/net/sockstat6')) };
+}

@@ -1,0 +1,91 @@
+import { PortscopeError } from '../errors.js';
+import type { Family, Protocol } from '../model/index.js';
+import { parseFilter, type FilterNode } from './filter/index.js';
+
+/** `'all'`, `'host'`, a name under /run/netns, or a namespace inode (number or digits). */
+export type NetnsSelector = string | number;
+
+/** Options of {@link listSockets}. Every field is optional. */
+export interface ListSocketsOptions {
+  /** Protocols to list. @default ['tcp', 'udp', 'udplite', 'raw', 'unix'] */
+  readonly protocols?: readonly Protocol[];
+  /** Address families to list. @default ['inet', 'inet6', 'unix'] */
+  readonly families?: readonly Family[];
+  /** A filter expression (DESIGN.md section 4 / docs/filter.md) as text or as a parsed AST. @default no filter */
+  readonly filter?: string | FilterNode;
+  /** Find the processes that hold each socket (one walk of /proc/PID/fd). @default true */
+  readonly owners?: boolean;
+  /**
+   * Which network namespaces: `'all'` (every namespace a process lives in), `'host'` (this
+   * process's), a name under /run/netns, or a namespace inode. @default 'all'
+   */
+  readonly netns?: NetnsSelector;
+}
+
+/** Options after validation, with defaults applied. */
+export interface NormalizedListOptions {
+  readonly protocols: ReadonlySet<Protocol>;
+  readonly families: ReadonlySet<Family>;
+  readonly filter: FilterNode;
+  readonly owners: boolean;
+  readonly netns: NetnsSelector;
+}
+
+const PROTOCOLS: readonly Protocol[] = ['tcp', 'udp', 'udplite', 'raw', 'unix'];
+const FAMILIES: readonly Family[] = ['inet', 'inet6', 'unix'];
+
+function checkList<T extends string>(name: string, value: unknown, allowed: readonly T[]): ReadonlySet<T> {
+  if (value === undefined) return new Set(allowed);
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      `Expected \`${name}\` to be a non-empty array of ${allowed.join(', ')}, got \`${JSON.stringify(value)}\``,
+    );
+  }
+  for (const item of value) {
+    if (!allowed.includes(item as T)) {
+      throw new PortscopeError(
+        'INVALID_ARGUMENT',
+        `Expected \`${name}\` items to be one of ${allowed.join(', ')}, got \`${String(item)}\``,
+      );
+    }
+  }
+  return new Set(value as T[]);
+}
+
+/**
+ * Validates {@link ListSocketsOptions} once at the entry point.
+ * @throws PortscopeError `INVALID_ARGUMENT` for a wrong option, `INVALID_FILTER` for a bad filter.
+ */
+export function normalizeListOptions(options: ListSocketsOptions = {}): NormalizedListOptions {
+  const { protocols, families, filter, owners = true, netns = 'all' } = { ...options };
+  if (typeof owners !== 'boolean') {
+    throw new PortscopeError('INVALID_ARGUMENT', `Expected \`owners\` to be a boolean, got \`${String(owners)}\``);
+  }
+  if (
+    typeof netns === 'number' ? !Number.isSafeInteger(netns) || netns <= 0 : typeof netns !== 'string' || netns === ''
+  ) {
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      `Expected \`netns\` to be 'all', 'host', a namespace name or inode, got \`${String(netns)}\``,
+    );
+  }
+  let node: FilterNode = { type: 'all' };
+  if (typeof filter === 'string') node = parseFilter(filter);
+  else if (filter !== undefined) {
+    if (typeof filter !== 'object' || typeof (filter as { type?: unknown }).type !== 'string') {
+      throw new PortscopeError(
+        'INVALID_ARGUMENT',
+        `Expected \`filter\` to be a string or a filter AST, got a ${typeof filter}`,
+      );
+    }
+    node = filter;
+  }
+  return {
+    protocols: checkList('protocols', protocols, PROTOCOLS),
+    families: checkList('families', families, FAMILIES),
+    filter: node,
+    owners,
+    netns,
+  };
+}

@@ -1,0 +1,2 @@
+export * from './socket.js';
+export type * from './snapshot.js';

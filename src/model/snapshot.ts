@@ -1,0 +1,35 @@
+import type { Socket } from './socket.js';
+
+/** A network namespace seen during a listing. */
+export interface NamespaceInfo {
+  /** Inode of the namespace (the `N` of `net:[N]` in /proc/PID/ns/net). */
+  readonly netns: number;
+  /** True for the namespace of the listing process (the "host" view). */
+  readonly isHost: boolean;
+  /** Processes found in it. */
+  readonly pids: number;
+  /** Its name under /run/netns (as `ip netns` shows it), when it has one. */
+  readonly name?: string;
+}
+
+/** A non-fatal problem met while listing (an unreadable process, a missing table). */
+export interface SnapshotWarning {
+  /** Stable code: `PERMISSION_DENIED`, `PROCESS_GONE`, `TABLE_UNREADABLE`, `NETNS_UNREADABLE`. */
+  readonly code: string;
+  /** One line for a person. */
+  readonly message: string;
+  readonly pid?: number;
+}
+
+/** Everything one listing saw, as printed by `--json` (schema in docs/schema.md). */
+export interface Snapshot {
+  readonly schemaVersion: 1;
+  /** ISO 8601 time the listing started. */
+  readonly takenAt: string;
+  /** os.hostname(). */
+  readonly host: string;
+  readonly platform: NodeJS.Platform;
+  readonly namespaces: NamespaceInfo[];
+  readonly warnings: SnapshotWarning[];
+  readonly sockets: Socket[];
+}

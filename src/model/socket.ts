@@ -1,0 +1,119 @@
+/** Transport protocol of a socket, as named by the /proc/net file it comes from. */
+export type Protocol = 'tcp' | 'udp' | 'udplite' | 'raw' | 'unix';
+
+/** Address family: IPv4 (`inet`), IPv6 (`inet6`) or unix domain. */
+export type Family = 'inet' | 'inet6' | 'unix';
+
+/** The kernel's TCP state names, in the order of their codes 01..0D in /proc/net/tcp's `st` column. */
+export const TCP_STATES = [
+  'ESTABLISHED',
+  'SYN_SENT',
+  'SYN_RECV',
+  'FIN_WAIT1',
+  'FIN_WAIT2',
+  'TIME_WAIT',
+  'CLOSE',
+  'CLOSE_WAIT',
+  'LAST_ACK',
+  'LISTEN',
+  'CLOSING',
+  'NEW_SYN_RECV',
+  'BOUND_INACTIVE',
+] as const;
+
+/** One of the kernel's TCP states (see {@link TCP_STATES}). */
+export type TcpState = (typeof TCP_STATES)[number];
+
+/** A socket's state: a TCP state, or `UNCONN` for an unconnected datagram or raw socket. */
+export type SocketState = TcpState | 'UNCONN';
+
+/**
+ * One end of a socket. `address` has no brackets (`::1`, `0.0.0.0`, `::ffff:127.0.0.1`);
+ * for unix sockets it is the path, `@name` for an abstract name, `''` for unnamed. `port` 0 = none.
+ */
+export interface Endpoint {
+  readonly address: string;
+  readonly port: number;
+}
+
+/** A kernel timer on a TCP socket, from the `tr`, `tm->when` and `retrnsmt` columns. */
+export interface SocketTimer {
+  /** `on` = retransmit, `keepalive`, `timewait`, `persist` = zero-window probe, `probe` = loss probe. */
+  readonly kind: 'on' | 'keepalive' | 'timewait' | 'persist' | 'probe';
+  /** Milliseconds until the timer fires (negative when already due). */
+  readonly expiresMs: number;
+  /** Retransmissions (or unanswered probes) so far. */
+  readonly retransmits: number;
+}
+
+/** The unix-domain facts of a unix socket. */
+export interface UnixInfo {
+  readonly type: 'stream' | 'dgram' | 'seqpacket';
+  /** True for a Linux abstract-namespace name (shown as `@name`). */
+  readonly abstract: boolean;
+}
+
+/** A container that a process runs in, from /proc/PID/cgroup. */
+export interface ContainerRef {
+  /** `docker`, `containerd`, `podman`, `kubernetes`, `lxc`, `crio`. */
+  readonly runtime: string;
+  /** Full container id (64 hex digits for docker/containerd/podman; the name for lxc). */
+  readonly id: string;
+  readonly name?: string;
+}
+
+/** A process that holds a socket open. */
+export interface Owner {
+  readonly pid: number;
+  /** File descriptors of this process that refer to the socket, ascending. */
+  readonly fds: number[];
+  /** The kernel's `comm` (at most 15 characters), from /proc/PID/comm; never split on spaces. */
+  readonly command: string;
+  /** argv, from /proc/PID/cmdline (absent when unreadable or a kernel thread). */
+  readonly cmdline?: string[];
+  /** Resolved executable path, from /proc/PID/exe (needs the same user or root). */
+  readonly exe?: string;
+  /** Real uid of the process, from /proc/PID/status. */
+  readonly uid: number;
+  /** User name of `uid`, from /etc/passwd. */
+  readonly user?: string;
+  /** ISO 8601 start time, from /proc/PID/stat starttime and /proc/stat btime; guards against pid reuse. */
+  readonly startedAt?: string;
+  /** systemd unit (service or scope), from /proc/PID/cgroup. */
+  readonly systemdUnit?: string;
+  readonly container?: ContainerRef;
+}
+
+/** Why a socket's `owners` may be empty: see {@link Socket.ownerStatus}. */
+export type OwnerStatus = 'ok' | 'none' | 'permission-denied' | 'gone';
+
+/**
+ * One socket of the kernel, with every process that holds it. A socket shared by a pre-fork
+ * server is one record with several owners (as `ss -p` shows it).
+ */
+export interface Socket {
+  readonly protocol: Protocol;
+  readonly family: Family;
+  /** TCP: the kernel state. UDP/raw: `UNCONN` or `ESTABLISHED` (connected). Unix: `LISTEN`, `ESTABLISHED`, `UNCONN`... */
+  readonly state: SocketState;
+  readonly local: Endpoint;
+  readonly peer: Endpoint;
+  /** Bytes waiting to be read; for LISTEN, connections waiting in the accept queue. */
+  readonly recvQ: number;
+  /** Bytes not yet acknowledged; for LISTEN, the accept backlog (maximum). */
+  readonly sendQ: number;
+  /** Socket inode (the `N` of `socket:[N]`); 0 for sockets no file refers to (TIME_WAIT, SYN_RECV). */
+  readonly inode: number;
+  /** uid that created the socket. */
+  readonly uid: number;
+  /** Inode of the network namespace the socket lives in (0 for unix sockets' host view when unknown). */
+  readonly netns: number;
+  owners: Owner[];
+  /**
+   * `ok`: owners found. `none`: no process holds it (inode 0, or held only by the kernel).
+   * `permission-denied`: some process fds could not be read. `gone`: its holder exited mid-walk.
+   */
+  ownerStatus: OwnerStatus;
+  readonly timer?: SocketTimer;
+  readonly unix?: UnixInfo;
+}

