@@ -1,4 +1,4 @@
-/** Byte-level helpers for the fixed-width hex fields of /proc/net/* (pure, no allocation per call). */
+/** Byte-level helpers for the fixed-width fields of /proc/net/* (pure, no allocation per call). */
 
 const HEX = new Int8Array(256).fill(-1);
 for (let i = 0; i < 10; i++) HEX[48 + i] = i;
@@ -18,22 +18,44 @@ export function hexAt(buf: Uint8Array, at: number, length: number): number {
   return value;
 }
 
-/** A run of ASCII decimal digits at `buf[at]`, after skipping spaces: [value, index after it]. */
-export function decimalAt(buf: Uint8Array, at: number, end: number): [number, number] {
-  let i = at;
-  while (i < end && buf[i] === 32) i++;
-  let negative = false;
-  if (buf[i] === 45) {
-    negative = true;
-    i++;
+/**
+ * A field scanner over one line: `next*()` skip leading spaces, read one field and leave `pos`
+ * after it. Invalid fields read as NaN (decimal) or -1 (hex), so a caller checks once per row.
+ */
+export class FieldCursor {
+  pos = 0;
+  end = 0;
+  constructor(readonly buf: Uint8Array) {}
+
+  private skipSpaces(): void {
+    while (this.pos < this.end && this.buf[this.pos] === 32) this.pos++;
   }
-  const start = i;
-  let value = 0;
-  for (; i < end; i++) {
-    const c = buf[i] ?? 0;
-    if (c < 48 || c > 57) break;
-    value = value * 10 + (c - 48);
+
+  /** A decimal integer (optionally negative). */
+  nextDecimal(): number {
+    this.skipSpaces();
+    const { buf } = this;
+    let negative = false;
+    if (buf[this.pos] === 45) {
+      negative = true;
+      this.pos++;
+    }
+    const start = this.pos;
+    let value = 0;
+    for (; this.pos < this.end; this.pos++) {
+      const c = buf[this.pos] ?? 0;
+      if (c < 48 || c > 57) break;
+      value = value * 10 + (c - 48);
+    }
+    if (this.pos === start) return Number.NaN;
+    return negative ? -value : value;
   }
-  if (i === start) return [Number.NaN, i];
-  return [negative ? -value : value, i];
+
+  /** Hex digits up to the next space or `:`. */
+  nextHex(): number {
+    this.skipSpaces();
+    const start = this.pos;
+    while (this.pos < this.end && this.buf[this.pos] !== 32 && this.buf[this.pos] !== 58) this.pos++;
+    return this.pos === start ? -1 : hexAt(this.buf, start, this.pos - start);
+  }
 }

@@ -1,6 +1,6 @@
-import { TCP_STATES, type Family, type Socket, type SocketState, type SocketTimer } from '../../model/index.js';
+import { TCP_STATES, type Family, type Socket, type SocketState } from '../../model/index.js';
 import { ipv4At, ipv6At } from './address.js';
-import { decimalAt, hexAt } from './hex.js';
+import { FieldCursor, hexAt } from './hex.js';
 
 /** Which /proc/net table a buffer holds: `tcp6` is `{ protocol: 'tcp', family: 'inet6' }`. */
 export interface InetTable {
@@ -30,30 +30,15 @@ const TIMER_KINDS = [undefined, 'on', 'keepalive', 'timewait', 'persist'] as con
 const TCP_LISTEN = 0x0a;
 const TCP_CLOSE = 0x07;
 
-function stateOf(protocol: InetTable['protocol'], code: number): SocketState | undefined {
-  if (protocol !== 'tcp' && code === TCP_CLOSE) return 'UNCONN';
-  return TCP_STATES[code - 1];
-}
-
-/** Index of the first byte of `value` at or after `from`, or `end`. */
-function indexOf(buf: Uint8Array, value: number, from: number, end: number): number {
-  for (let i = from; i < end; i++) if (buf[i] === value) return i;
-  return end;
-}
-
-/** Hex digits from `at` up to the next space: [value, index of the space]. */
-function hexToSpace(buf: Uint8Array, at: number, end: number): [number, number] {
-  const stop = indexOf(buf, 32, at, end);
-  return [hexAt(buf, at, stop - at), stop];
-}
-
 /**
  * Parses /proc/net/{tcp,udp,udplite,raw}{,6} (the text of `tcp4_seq_show` and its siblings) from
- * bytes. The first line is the header. Pure: no I/O.
+ * bytes; the first line is the header. Pure: no I/O.
  *
- * Shapes: addresses as text (IPv4-mapped IPv6 kept as `::ffff:a.b.c.d`), ports as numbers, TCP
- * state names, Recv-Q/Send-Q in bytes (LISTEN: Recv-Q is the accept queue; the kernel does not print
- * the backlog here, so Send-Q is 0), timers in milliseconds. Owners are left empty (`ownerStatus: 'none'`).
+ * Row layout: `sl: local:port peer:port st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ...`,
+ * addresses as %08X words in host byte order. Results: addresses as text (IPv4-mapped IPv6 kept as
+ * `::ffff:a.b.c.d`), TCP state names (`UNCONN` for an unconnected UDP/raw socket), Recv-Q/Send-Q in
+ * bytes (LISTEN: Recv-Q is the accept queue; the kernel does not print the backlog here, so Send-Q
+ * is 0), timers in milliseconds. Owners are left empty (`ownerStatus: 'none'`).
  */
 export function parseInetTable(
   buf: Uint8Array,
@@ -64,43 +49,51 @@ export function parseInetTable(
   const { protocol, family } = table;
   const addressAt = family === 'inet' ? ipv4At : ipv6At;
   const width = family === 'inet' ? 8 : 32;
-  const userHz = options.userHz ?? 100;
+  const toMs = 1000 / (options.userHz ?? 100);
+  const listenersOnly = options.listenersOnly === true && protocol === 'tcp';
+  const bytes = Buffer.from(buf.buffer, buf.byteOffset, length);
+  const cursor = new FieldCursor(bytes);
   const sockets: Socket[] = [];
   let malformedRows = 0;
-  let lineStart = indexOf(buf, 10, 0, length) + 1;
-  while (lineStart < length) {
-    const lineEnd = indexOf(buf, 10, lineStart, length);
-    const p = indexOf(buf, 58, lineStart, lineEnd) + 2;
+  let lineStart = bytes.indexOf(10) + 1;
+  while (lineStart > 0 && lineStart < length) {
+    let lineEnd = bytes.indexOf(10, lineStart);
+    if (lineEnd < 0) lineEnd = length;
+    let p = lineStart;
+    while (p < lineEnd && bytes[p] !== 58) p++;
+    p += 2;
     const st = p + 2 * width + 12;
-    const code = hexAt(buf, st, 2);
-    if (options.listenersOnly === true && protocol === 'tcp' && code !== TCP_LISTEN && code >= 0) {
-      return { sockets, stoppedEarly: true, malformedRows };
-    }
-    const socket = parseRow(buf, p, lineEnd, width, code);
+    const code = hexAt(bytes, st, 2);
+    if (listenersOnly && code !== TCP_LISTEN && code >= 0) return { sockets, stoppedEarly: true, malformedRows };
+    const socket = parseRow(p, lineEnd, code);
     if (socket === undefined) malformedRows++;
     else sockets.push(socket);
     lineStart = lineEnd + 1;
   }
   return { sockets, stoppedEarly: false, malformedRows };
 
-  function parseRow(b: Uint8Array, p: number, end: number, w: number, code: number): Socket | undefined {
-    const st = p + 2 * w + 12;
-    const state = stateOf(protocol, code);
-    const localPort = hexAt(b, p + w + 1, 4);
-    const peerPort = hexAt(b, p + 2 * w + 7, 4);
-    const sendQ = hexAt(b, st + 3, 8);
-    const recvQ = hexAt(b, st + 12, 8);
-    const timerCode = hexAt(b, st + 21, 2);
-    const [when, whenEnd] = hexToSpace(b, st + 24, end);
-    const [retransmits, retrEnd] = hexToSpace(b, whenEnd + 1, end);
-    const [uid, uidEnd] = decimalAt(b, retrEnd, end);
-    const [, timeoutEnd] = decimalAt(b, uidEnd, end);
-    const [inode] = decimalAt(b, timeoutEnd, end);
-    const local = addressAt(b, p);
-    const peer = addressAt(b, p + w + 6);
-    const numbers = [localPort, peerPort, sendQ, recvQ, timerCode, when, retransmits];
-    if (state === undefined || local === '' || peer === '' || numbers.some((n) => n < 0)) return undefined;
-    if (Number.isNaN(uid) || Number.isNaN(inode)) return undefined;
+  function parseRow(p: number, end: number, code: number): Socket | undefined {
+    const st = p + 2 * width + 12;
+    const state: SocketState | undefined = protocol !== 'tcp' && code === TCP_CLOSE ? 'UNCONN' : TCP_STATES[code - 1];
+    const localPort = hexAt(bytes, p + width + 1, 4);
+    const peerPort = hexAt(bytes, p + 2 * width + 7, 4);
+    const sendQ = hexAt(bytes, st + 3, 8);
+    const recvQ = hexAt(bytes, st + 12, 8);
+    const timerCode = hexAt(bytes, st + 21, 2);
+    cursor.pos = st + 24;
+    cursor.end = end;
+    const when = cursor.nextHex();
+    const retransmits = cursor.nextHex();
+    const uid = cursor.nextDecimal();
+    cursor.nextDecimal(); // timeout (unanswered zero-window probes)
+    const inode = cursor.nextDecimal();
+    const local = addressAt(bytes, p);
+    const peer = addressAt(bytes, p + width + 6);
+    if (state === undefined || local === '' || peer === '' || Number.isNaN(uid + inode)) return undefined;
+    if (localPort < 0 || peerPort < 0 || sendQ < 0 || recvQ < 0 || timerCode < 0 || when < 0 || retransmits < 0) {
+      return undefined;
+    }
+    const kind = protocol === 'tcp' ? TIMER_KINDS[timerCode] : undefined;
     const socket: Socket = {
       protocol,
       family,
@@ -115,9 +108,7 @@ export function parseInetTable(
       owners: [],
       ownerStatus: 'none',
     };
-    const kind = protocol === 'tcp' ? TIMER_KINDS[timerCode] : undefined;
-    if (kind === undefined) return socket;
-    const timer: SocketTimer = { kind, expiresMs: Math.round((when * 1000) / userHz), retransmits };
-    return { ...socket, timer };
+    if (kind !== undefined) Object.assign(socket, { timer: { kind, expiresMs: Math.round(when * toMs), retransmits } });
+    return socket;
   }
 }

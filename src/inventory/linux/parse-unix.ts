@@ -1,5 +1,5 @@
 import type { Socket, SocketState, UnixInfo } from '../../model/index.js';
-import { decimalAt, hexAt } from './hex.js';
+import { FieldCursor, hexAt } from './hex.js';
 
 const SO_ACCEPTCON = 0x10000;
 const TYPES: Record<number, UnixInfo['type']> = { 1: 'stream', 2: 'dgram', 5: 'seqpacket' };
@@ -48,7 +48,11 @@ function parseRow(buf: Uint8Array, start: number, end: number, netns: number): S
   const flags = hexAt(buf, p + 18, 8);
   const typeCode = hexAt(buf, p + 27, 4);
   const st = hexAt(buf, p + 32, 2);
-  const [inode, inodeEnd] = decimalAt(buf, p + 35, end);
+  const cursor = new FieldCursor(buf);
+  cursor.pos = p + 35;
+  cursor.end = end;
+  const inode = cursor.nextDecimal();
+  const inodeEnd = cursor.pos;
   const type = TYPES[typeCode];
   if (flags < 0 || st < 0 || type === undefined || Number.isNaN(inode)) return undefined;
   const path =

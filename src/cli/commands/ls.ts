@@ -1,0 +1,87 @@
+import { Command } from '@commander-js/extra-typings';
+import { listSockets, parseFilter, type FilterNode } from '../../inventory/index.js';
+import type { Family, Protocol } from '../../model/index.js';
+import { readHostNames } from '../hosts.js';
+import type { CliIo } from '../io.js';
+import { chooseFields, chooseFormat } from '../render/output.js';
+import { printSnapshot } from '../render/sockets.js';
+import { socketFields } from '../render/socket-columns.js';
+import { printStats } from './stats.js';
+import pc from 'picocolors';
+
+function hasStateClause(node: FilterNode): boolean {
+  if (node.type === 'state') return true;
+  return node.type === 'and' && (hasStateClause(node.left) || hasStateClause(node.right));
+}
+
+/** ss's default states: connected sockets without TIME-WAIT and SYN-RECV; `-l` listening; `-a` all. */
+function defaultStates(listening: boolean, all: boolean): string {
+  if (all) return '';
+  if (listening) return 'state listening state unconnected';
+  return 'state connected exclude time-wait exclude syn-recv';
+}
+
+/** `portscope ls`: sockets, with ss's flags and filter language. */
+export function lsCommand(io: CliIo, setExit: (code: number) => void) {
+  return new Command('ls')
+    .description('list sockets, as ss does (default: connected sockets; -l listening; -a all)')
+    .argument('[filter...]', "ss filter: [state STATE]... [EXPRESSION], e.g. state established '( dport = :ssh )'")
+    .option('-t, --tcp', 'TCP sockets')
+    .option('-u, --udp', 'UDP sockets')
+    .option('-w, --raw', 'raw sockets')
+    .option('-x, --unix', 'unix domain sockets')
+    .option('-l, --listening', 'listening sockets only (and unconnected UDP)')
+    .option('-a, --all', 'sockets in every state')
+    .option('-n, --numeric', 'port numbers, not service names')
+    .option('-r, --resolve', 'host names for addresses, from /etc/hosts')
+    .option('-p, --processes', 'the processes that hold each socket')
+    .option('-e, --extended', 'uid, inode and network namespace')
+    .option('-o, --options', 'TCP timers')
+    .option('-4, --ipv4', 'IPv4 only')
+    .option('-6, --ipv6', 'IPv6 only')
+    .option('-H, --no-header', 'no header line')
+    .option('-s, --summary', 'print the summary of `portscope stats` instead')
+    .option('--netns <which>', 'all | host | a name under /run/netns | a namespace inode', 'all')
+    .option('--json', 'print the Snapshot as JSON (docs/schema.md)')
+    .option('--format <format>', 'table | json | ndjson | csv', 'table')
+    .option('--fields <list>', `comma-separated: ${Object.keys(socketFields(pc)).join(',')}`)
+    .action(async (words, options) => {
+      if (options.summary === true) {
+        await printStats(io, chooseFormat(options));
+        return;
+      }
+      const format = chooseFormat(options);
+      const chosen: Protocol[] = [];
+      if (options.tcp === true) chosen.push('tcp');
+      if (options.udp === true) chosen.push('udp', 'udplite');
+      if (options.raw === true) chosen.push('raw');
+      if (options.unix === true) chosen.push('unix');
+      const families: Family[] = [];
+      if (options.ipv4 === true) families.push('inet');
+      if (options.ipv6 === true) families.push('inet6');
+      const user = parseFilter(words.join(' '));
+      const defaults = hasStateClause(user) ? '' : defaultStates(options.listening === true, options.all === true);
+      const filter: FilterNode = defaults === '' ? user : { type: 'and', left: parseFilter(defaults), right: user };
+      const snapshot = await listSockets({
+        ...(chosen.length > 0 ? { protocols: chosen } : {}),
+        ...(families.length > 0 ? { families } : {}),
+        filter,
+        owners: options.processes === true,
+        netns: options.netns,
+      });
+      const known = Object.keys(socketFields(pc));
+      const fields = options.fields === undefined ? defaultFields(options) : chooseFields(options.fields, known);
+      const names = options.resolve === true ? readHostNames() : undefined;
+      const view = { format, fields, header: options.header, style: { numeric: options.numeric === true } };
+      printSnapshot(snapshot, names === undefined ? view : { ...view, names }, io);
+      if (snapshot.sockets.length === 0) setExit(1);
+    });
+}
+
+function defaultFields(options: { processes?: true; extended?: true; options?: true }): string[] {
+  const fields = ['netid', 'state', 'recv-q', 'send-q', 'local', 'peer'];
+  if (options.processes === true) fields.push('process');
+  if (options.extended === true) fields.push('uid', 'inode', 'netns');
+  if (options.options === true) fields.push('timer');
+  return fields;
+}

@@ -1,0 +1,30 @@
+import pc from 'picocolors';
+import type { Colors } from 'picocolors/types.js';
+
+/** Where the CLI writes, and what it knows of the terminal. Tests pass their own. */
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+  /** True when stdout is a terminal: colours, width fitting. */
+  readonly isTTY: boolean;
+  /** Terminal width in columns, when stdout is a terminal. */
+  readonly columns: number | undefined;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** The real process streams. */
+export function processIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    isTTY: process.stdout.isTTY,
+    columns: process.stdout.isTTY ? process.stdout.columns : undefined,
+    env: process.env,
+  };
+}
+
+/** Colours on a TTY only, and never with NO_COLOR set (https://no-color.org). */
+export function colorsFor(io: CliIo): Colors {
+  const enabled = io.isTTY && (io.env.NO_COLOR ?? '') === '' && io.env.TERM !== 'dumb';
+  return pc.createColors(enabled);
+}

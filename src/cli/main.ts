@@ -1,0 +1,72 @@
+import { Command, CommanderError } from '@commander-js/extra-typings';
+import { createRequire } from 'node:module';
+import { isPortscopeError } from '../errors.js';
+import { showListening } from './commands/listening.js';
+import { lsCommand } from './commands/ls.js';
+import { statsCommand } from './commands/stats.js';
+import { exitCodeFor } from './exit-codes.js';
+import { processIo, type CliIo } from './io.js';
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+/**
+ * Runs the CLI with `argv` (without node and script) and returns the exit code: 0 success,
+ * 1 negative answer (nothing found), 2 bad usage or input, 3 runtime failure. Never calls
+ * process.exit, so tests can run it in-process.
+ */
+export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  let exitCode = 0;
+  const setExit = (code: number) => {
+    exitCode = Math.max(exitCode, code);
+  };
+  const program = new Command('portscope')
+    .description(
+      'Network ports and sockets: what listens, who owns it.\nWith no command: listening TCP and UDP sockets with their owners.',
+    )
+    .version(version)
+    .option('--json', 'print the Snapshot as JSON')
+    .option('--format <format>', 'table | json | ndjson | csv', 'table')
+    .option('-n, --numeric', 'no service names')
+    .option('--fields <list>', 'comma-separated: proto,address,port,service,process,user,unit,command')
+    .option('--netns <which>', 'all | host | a name under /run/netns | a namespace inode', 'all')
+    .option('-H, --no-header', 'no header line')
+    .option('--verbose', 'on errors, print the cause chain')
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .action(async (options) => {
+      await showListening(options, io, setExit);
+    });
+  program.addCommand(lsCommand(io, setExit));
+  program.addCommand(statsCommand(io));
+  for (const command of program.commands) {
+    command
+      .exitOverride()
+      .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  }
+  const first = argv[0];
+  if (first !== undefined && !first.startsWith('-') && !program.commands.some((c) => c.name() === first)) {
+    const known = program.commands.map((c) => c.name()).join(', ');
+    io.stderr.write(`portscope: unknown command \`${first}\`; expected one of ${known} (see portscope --help)\n`);
+    return 2;
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    io.stderr.write(`portscope: ${isPortscopeError(error) ? error.message : String(error)}\n`);
+    if (argv.includes('--verbose')) io.stderr.write(`${error instanceof Error ? (error.stack ?? '') : ''}\n`);
+    return exitCodeFor(error);
+  }
+}
+
+/** The `bin/portscope.js` entry: runs with the process's arguments and sets its exit code. */
+export async function main(): Promise<void> {
+  // A reader that goes away (`portscope ls | head`) is not an error: stop quietly, as ss does.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+  process.exitCode = await run(process.argv.slice(2));
+}

@@ -1,0 +1,87 @@
+import type { Endpoint, Owner, Socket, SocketState } from '../../model/index.js';
+import { serviceName } from '../../registry/index.js';
+
+const SS_STATE: Partial<Record<SocketState, string>> = {
+  ESTABLISHED: 'ESTAB',
+  SYN_SENT: 'SYN-SENT',
+  SYN_RECV: 'SYN-RECV',
+  NEW_SYN_RECV: 'SYN-RECV',
+  FIN_WAIT1: 'FIN-WAIT-1',
+  FIN_WAIT2: 'FIN-WAIT-2',
+  TIME_WAIT: 'TIME-WAIT',
+  CLOSE_WAIT: 'CLOSE-WAIT',
+  LAST_ACK: 'LAST-ACK',
+  BOUND_INACTIVE: 'BOUND-INACTIVE',
+};
+
+/** A state as ss prints it (`ESTAB`, `TIME-WAIT`, `LISTEN`, `UNCONN`). */
+export function stateLabel(state: SocketState): string {
+  return SS_STATE[state] ?? state;
+}
+
+/** How to print ports: numbers (`-n`) or service names where known. */
+export interface EndpointStyle {
+  readonly numeric: boolean;
+}
+
+/** `addr:port` as ss prints it: IPv6 in brackets, port 0 as `*`, unix paths as is (`*` when unnamed). */
+export function endpointLabel(socket: Socket, endpoint: Endpoint, style: EndpointStyle): string {
+  if (socket.family === 'unix') return endpoint.address === '' ? '*' : endpoint.address;
+  const host = socket.family === 'inet6' ? `[${endpoint.address}]` : endpoint.address;
+  return `${host}:${portLabel(socket, endpoint.port, style)}`;
+}
+
+/** A port as a number, or its service name (`https`) unless `numeric`; 0 is `*`. */
+export function portLabel(socket: Socket, port: number, style: EndpointStyle): string {
+  if (port === 0) return '*';
+  if (style.numeric || socket.protocol === 'raw') return String(port);
+  const protocol = socket.protocol === 'udplite' ? 'udp' : socket.protocol;
+  if (protocol === 'unix') return String(port);
+  return serviceName(port, protocol)?.name ?? String(port);
+}
+
+/** Owners as `command(pid,pid)` groups: `nginx(812,813), node(90)`; `?` when unknown for lack of rights. */
+export function processLabel(socket: Socket): string {
+  if (socket.ownerStatus === 'permission-denied') return '?';
+  const byCommand = new Map<string, number[]>();
+  for (const owner of socket.owners) {
+    const pids = byCommand.get(owner.command) ?? [];
+    pids.push(owner.pid);
+    byCommand.set(owner.command, pids);
+  }
+  return [...byCommand].map(([command, pids]) => `${command}(${pids.join(',')})`).join(', ');
+}
+
+/** The distinct users of the owners (`root`, or the uid when the name is unknown). */
+export function userLabel(owners: readonly Owner[]): string {
+  return [...new Set(owners.map((o) => o.user ?? String(o.uid)))].join(',');
+}
+
+/** The container (`docker:3f2a1b9c0d1e`) or systemd unit of the first owner that has one. */
+export function placeLabel(owners: readonly Owner[]): string {
+  for (const o of owners)
+    if (o.container !== undefined) return `${o.container.runtime}:${o.container.name ?? o.container.id.slice(0, 12)}`;
+  for (const o of owners) if (o.systemdUnit !== undefined) return o.systemdUnit;
+  return '';
+}
+
+/** The first owner's command line, joined with spaces (comm when cmdline is unreadable). */
+export function commandLineLabel(owners: readonly Owner[]): string {
+  const first = owners[0];
+  if (first === undefined) return '';
+  return first.cmdline?.join(' ') ?? first.command;
+}
+
+/** A timer as ss -o prints it: `timer:(keepalive,119min,0)`. */
+export function timerLabel(socket: Socket): string {
+  const t = socket.timer;
+  if (t === undefined) return '';
+  const ms = t.expiresMs;
+  const time =
+    ms >= 60_000
+      ? `${String(Math.floor(ms / 60_000))}min`
+      : ms >= 1000
+        ? `${(ms / 1000).toFixed(0)}sec`
+        : `${String(ms)}ms`;
+  return `timer:(${t.kind},${time},${String(t.retransmits)})`;
+}

@@ -1,0 +1,60 @@
+import type { Socket } from '../../model/index.js';
+import type { Colors } from 'picocolors/types.js';
+import type { Column } from './table.js';
+import {
+  commandLineLabel,
+  endpointLabel,
+  placeLabel,
+  portLabel,
+  processLabel,
+  stateLabel,
+  timerLabel,
+  userLabel,
+  type EndpointStyle,
+} from './format.js';
+
+/** A field that `--fields` can name: its column and how to get its text from a socket. */
+export interface SocketField extends Column {
+  readonly value: (socket: Socket, style: EndpointStyle) => string;
+}
+
+/** Every field by name, in the order `--fields` lists them in its help. */
+export function socketFields(colors: Colors): Readonly<Record<string, SocketField>> {
+  const stateColor = (text: string) =>
+    text === 'LISTEN' ? colors.green(text) : text === 'ESTAB' ? colors.cyan(text) : text;
+  return {
+    netid: { header: 'Netid', value: (s) => s.protocol },
+    proto: { header: 'Proto', value: (s) => (s.family === 'inet6' ? `${s.protocol}6` : s.protocol) },
+    state: { header: 'State', value: (s) => stateLabel(s.state), paint: stateColor },
+    'recv-q': { header: 'Recv-Q', align: 'right', value: (s) => String(s.recvQ) },
+    'send-q': { header: 'Send-Q', align: 'right', value: (s) => String(s.sendQ) },
+    local: { header: 'Local Address:Port', value: (s, style) => endpointLabel(s, s.local, style), paint: colors.bold },
+    peer: { header: 'Peer Address:Port', value: (s, style) => endpointLabel(s, s.peer, style) },
+    address: { header: 'Address', value: (s) => (s.family === 'unix' ? s.local.address || '*' : s.local.address) },
+    port: {
+      header: 'Port',
+      align: 'right',
+      value: (s) => (s.family === 'unix' ? '' : String(s.local.port)),
+      paint: colors.bold,
+    },
+    service: {
+      header: 'Service',
+      value: (s) =>
+        s.family === 'unix' || s.local.port === 0
+          ? ''
+          : portLabel(s, s.local.port, { numeric: false }).replace(/^\d+$/, ''),
+    },
+    process: { header: 'Process', value: processLabel, paint: colors.yellow },
+    pid: { header: 'PID', value: (s) => s.owners.map((o) => o.pid).join(',') },
+    user: { header: 'User', value: (s) => userLabel(s.owners) },
+    unit: { header: 'Unit/Container', value: (s) => placeLabel(s.owners), paint: colors.magenta },
+    command: { header: 'Command', elastic: true, value: (s) => commandLineLabel(s.owners), paint: colors.dim },
+    uid: { header: 'UID', align: 'right', value: (s) => (s.uid < 0 ? '' : String(s.uid)) },
+    inode: { header: 'Inode', align: 'right', value: (s) => String(s.inode) },
+    netns: { header: 'Netns', value: (s) => String(s.netns) },
+    timer: { header: 'Timer', value: timerLabel },
+  };
+}
+
+/** The fields of `portscope` alone: what is listening, and who. */
+export const LISTENING_FIELDS = ['proto', 'address', 'port', 'service', 'process', 'user', 'unit', 'command'];

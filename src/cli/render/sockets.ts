@@ -1,0 +1,56 @@
+import type { Snapshot, Socket } from '../../model/index.js';
+import { colorsFor, type CliIo } from '../io.js';
+import { renderCsv } from './csv.js';
+import type { EndpointStyle } from './format.js';
+import type { Format } from './output.js';
+import { socketFields } from './socket-columns.js';
+import { renderTable } from './table.js';
+
+/** How to print a snapshot. */
+export interface SnapshotView {
+  readonly format: Format;
+  readonly fields: readonly string[];
+  readonly header: boolean;
+  readonly style: EndpointStyle;
+  /** Map an address to a name (`-r`), or undefined to leave addresses as they are. */
+  readonly names?: ReadonlyMap<string, string>;
+}
+
+function withNames(socket: Socket, names: ReadonlyMap<string, string>): Socket {
+  const rename = (address: string) => names.get(address) ?? address;
+  return {
+    ...socket,
+    local: { ...socket.local, address: rename(socket.local.address) },
+    peer: { ...socket.peer, address: rename(socket.peer.address) },
+  };
+}
+
+/**
+ * Writes a snapshot to stdout: `json` prints the Snapshot exactly, `ndjson` one Socket per line,
+ * `table` and `csv` the chosen fields. Warnings go to stderr, one line each.
+ */
+export function printSnapshot(snapshot: Snapshot, view: SnapshotView, io: CliIo): void {
+  for (const w of snapshot.warnings) io.stderr.write(`portscope: ${w.message}\n`);
+  if (view.format === 'json') {
+    io.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);
+    return;
+  }
+  if (view.format === 'ndjson') {
+    const lines = snapshot.sockets.map((s) => JSON.stringify(s));
+    if (lines.length > 0) io.stdout.write(`${lines.join('\n')}\n`);
+    return;
+  }
+  const colors = colorsFor(io);
+  const all = socketFields(colors);
+  const fields = view.fields.flatMap((name) => all[name] ?? []);
+  const { names } = view;
+  const rows = snapshot.sockets.map((socket) => {
+    const s = names === undefined ? socket : withNames(socket, names);
+    return fields.map((f) => f.value(s, view.style));
+  });
+  if (view.format === 'csv') {
+    io.stdout.write(renderCsv(view.fields, rows));
+    return;
+  }
+  io.stdout.write(renderTable(fields, rows, { header: view.header, width: io.columns, paintHeader: colors.underline }));
+}
