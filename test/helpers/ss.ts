@@ -1,0 +1,38 @@
+import { execFileSync } from 'node:child_process';
+
+/** One row of `ss -H -tuanxpe`, reduced to what the differential test compares. */
+export interface SsRow {
+  netid: string;
+  state: string;
+  local: string;
+  peer: string;
+  inode: number;
+  pids: number[];
+}
+
+/**
+ * Runs `ss -H -tuanxpe` and parses its rows. Unix rows carry the inode in the local "port"
+ * position (`path inode`); inet rows carry `ino:N` with -e. Process lists are `users:(("cmd",pid=N,fd=N),...)`.
+ */
+export function ssRows(): SsRow[] {
+  const text = execFileSync('ss', ['-H', '-tuanxpe'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const rows: SsRow[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^(\S+)\s+(\S+)\s+\d+\s+\d+\s+(.*)$/.exec(line);
+    if (m === null) continue;
+    const [, netid = '', state = '', rest = ''] = m;
+    const pids = [...rest.matchAll(/pid=(\d+)/g)].map((x) => Number(x[1]));
+    const body = rest.replace(/\s+users:\(\(.*$/, '').trim();
+    if (netid.startsWith('u_')) {
+      // "<path or *> <inode> <peer or *> <peer inode>"; the path may hold spaces.
+      const u = /^(.*?)\s+(\d+)\s+(\S+)\s+(\d+)$/.exec(body);
+      if (u === null) continue;
+      rows.push({ netid, state, local: u[1] ?? '', peer: u[3] ?? '', inode: Number(u[2]), pids });
+    } else {
+      const [local = '', peer = ''] = body.split(/\s+/);
+      const ino = /ino:(\d+)/.exec(rest);
+      rows.push({ netid, state, local, peer, inode: ino === null ? 0 : Number(ino[1]), pids });
+    }
+  }
+  return rows;
+}

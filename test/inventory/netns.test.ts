@@ -1,0 +1,67 @@
+import { execFileSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listSockets } from '../../src/index.js';
+import { startFixture, type Fixture } from '../helpers/fixture.js';
+
+const canMakeNetns = (() => {
+  if (process.getuid?.() !== 0) return false;
+  try {
+    execFileSync('ip', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+const LISTENER = `
+import socket, sys, select
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+print(s.getsockname()[1], flush=True)
+select.select([sys.stdin], [], [], 60)
+`;
+
+describe.skipIf(!canMakeNetns)('sockets in a network namespace made by the test', () => {
+  const name = `portscope-test-${String(process.pid)}`;
+  let fixture: Fixture<number>;
+  let inode: number;
+
+  beforeAll(async () => {
+    execFileSync('ip', ['netns', 'add', name]);
+    execFileSync('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
+    inode = statSync(`/run/netns/${name}`).ino;
+    fixture = await startFixture<number>('ip', ['netns', 'exec', name, 'python3', '-c', LISTENER]);
+  });
+  afterAll(async () => {
+    await fixture.stop();
+    execFileSync('ip', ['netns', 'del', name]);
+  });
+
+  it('lists the listener with the namespace inode and its owner (default: every namespace)', async () => {
+    const { sockets, namespaces } = await listSockets({
+      protocols: ['tcp'],
+      filter: `sport = :${String(fixture.info)}`,
+    });
+    const mine = sockets.filter((s) => s.netns === inode);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ state: 'LISTEN', local: { address: '127.0.0.1', port: fixture.info } });
+    expect(mine[0]?.owners.map((o) => o.pid)).toEqual([fixture.pid]);
+    expect(namespaces.find((n) => n.netns === inode)).toMatchObject({ isHost: false, name, pids: 1 });
+  });
+
+  it('narrows to the namespace by name and by inode, and leaves it out with netns host', async () => {
+    const byName = await listSockets({ protocols: ['tcp'], netns: name, owners: false });
+    const byInode = await listSockets({ protocols: ['tcp'], netns: inode, owners: false });
+    const host = await listSockets({ protocols: ['tcp'], netns: 'host', owners: false });
+    expect(byName.sockets.map((s) => s.inode)).toEqual(byInode.sockets.map((s) => s.inode));
+    expect(byName.sockets.every((s) => s.netns === inode)).toBe(true);
+    expect(byName.sockets.some((s) => s.local.port === fixture.info)).toBe(true);
+    expect(host.sockets.some((s) => s.netns === inode)).toBe(false);
+  });
+
+  it('matches `netns = NAME` in the filter language', async () => {
+    const { sockets } = await listSockets({ protocols: ['tcp'], filter: `netns = ${name}`, owners: false });
+    expect(sockets.length).toBeGreaterThan(0);
+    expect(sockets.every((s) => s.netns === inode)).toBe(true);
+  });
+});
