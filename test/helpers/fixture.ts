@@ -21,9 +21,8 @@ export async function startFixture<T>(
   timeoutMs = 10_000,
 ): Promise<Fixture<T>> {
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] });
-  const stdout = child.stdout;
-  if (stdout === null || child.pid === undefined) throw new Error(`could not start ${command}`);
-  const lines = createInterface({ input: stdout });
+  if (child.pid === undefined) throw new Error(`could not start ${command}`);
+  const lines = createInterface({ input: child.stdout });
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   try {
     const [line] = (await Promise.race([once(lines, 'line'), once(child, 'exit').then(() => [undefined])])) as [
@@ -38,7 +37,7 @@ export async function startFixture<T>(
       async stop() {
         if (child.exitCode !== null || child.signalCode !== null) return;
         const exited = once(child, 'exit');
-        child.stdin?.end();
+        child.stdin.end();
         const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
         await exited;
         clearTimeout(kill);
