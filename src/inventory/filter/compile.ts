@@ -67,14 +67,13 @@ function addressMatcher(node: HostNode): (endpoint: Endpoint, isUnix: boolean) =
   };
 }
 
-function ownerMatcher(node: OwnerNode): (owner: Owner) => boolean {
+/** Predicates answered by looking at each owner (`user` and `netns` also look at the socket). */
+type PerOwnerNode = Exclude<OwnerNode, { type: 'user' | 'netns' }>;
+
+function ownerMatcher(node: PerOwnerNode): (owner: Owner) => boolean {
   switch (node.type) {
     case 'pid':
       return (o) => compare(node.op, o.pid, node.value);
-    case 'user': {
-      const uid = /^\d+$/.test(node.value) ? Number(node.value) : undefined;
-      return (o) => o.uid === uid || o.user === node.value;
-    }
     case 'process': {
       if (node.regex) {
         const re = new RegExp(node.pattern);
@@ -90,8 +89,6 @@ function ownerMatcher(node: OwnerNode): (owner: Owner) => boolean {
     case 'container':
       return (o) =>
         o.container !== undefined && (o.container.id.startsWith(node.value) || o.container.name === node.value);
-    case 'netns':
-      return () => false; // a socket field, handled in compileNode
   }
 }
 
@@ -141,14 +138,14 @@ function compileNode(node: FilterNode, context: FilterContext): SocketPredicate 
       return (s) => (s.netns === inode) !== node.negate;
     }
     case 'user': {
-      const ownerHit = ownerMatcher(node);
       const uids = new Set([...context.users].filter(([, name]) => name === node.value).map(([uid]) => uid));
       if (/^\d+$/.test(node.value)) uids.add(Number(node.value));
+      const ownerHit = (o: Owner) => uids.has(o.uid) || o.user === node.value;
       return (s) => (uids.has(s.uid) || s.owners.some(ownerHit)) !== node.negate;
     }
     default: {
       const ownerHit = ownerMatcher(node);
-      const negate = node.type !== 'pid' && node.negate;
+      const negate = 'negate' in node && node.negate;
       return (s) => s.owners.some(ownerHit) !== negate;
     }
   }

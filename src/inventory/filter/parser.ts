@@ -40,6 +40,8 @@ function fail(token: Token, expected: string): never {
 /**
  * Parses a filter expression (DESIGN.md section 4: ss's `[ state STATE ]... [ EXPRESSION ]` plus
  * portscope's owner predicates) into a typed AST. Service names resolve through the registry.
+ * Leading `state`/`exclude` clauses combine as in ss (states are added, then excluded); inside the
+ * expression `state X` is a predicate like any other (`sport = :22 and not state listening`).
  *
  * @example parseFilter("state established '( dport = :ssh or sport = :ssh )'")
  * @throws PortscopeError `INVALID_FILTER` with `column` (1-based) on any syntax or value error.
@@ -102,7 +104,7 @@ export function parseFilter(source: string): FilterNode {
 
   function startsUnary(token: Token): boolean {
     if (token.kind === 'lparen') return true;
-    return isWord(token, NOT) || isWord(token, new Set(PREDICATES));
+    return isWord(token, NOT) || isWord(token, new Set([...PREDICATES, 'state', 'exclude']));
   }
 
   function parseUnary(): FilterNode {
@@ -123,7 +125,13 @@ export function parseFilter(source: string): FilterNode {
   function parsePredicate(): FilterNode {
     const keyword = next();
     const name = keyword.kind === 'word' && keyword.quoted !== true ? keyword.text.toLowerCase() : '';
-    if (name === 'state' || name === 'exclude') fail(keyword, 'a predicate (`state` and `exclude` clauses come first)');
+    if (name === 'state' || name === 'exclude') {
+      const token = next();
+      const named = token.kind === 'word' ? statesNamed(token.text) : undefined;
+      if (named === undefined) fail(token, 'a state name (established, listening, time-wait, connected, all...)');
+      const node: FilterNode = { type: 'state', states: named };
+      return name === 'state' ? node : { type: 'not', operand: node };
+    }
     if (!PREDICATES.includes(name)) fail(keyword, `a predicate (${PREDICATES.join(', ')}) or \`(\``);
     if (name === 'sport' || name === 'dport') return parsePort(name === 'sport' ? 'local' : 'peer');
     if (name === 'src' || name === 'dst') return parseHost(name === 'src' ? 'local' : 'peer');
