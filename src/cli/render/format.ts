@@ -43,6 +43,9 @@ export function portLabel(socket: Socket, port: number, style: EndpointStyle): s
 /** Owners as `command(pid,pid)` groups: `nginx(812,813), node(90)`; `?` when unknown for lack of rights. */
 export function processLabel(socket: Socket): string {
   if (socket.ownerStatus === 'permission-denied') return '?';
+  const [first, ...rest] = socket.owners;
+  if (first === undefined) return '';
+  if (rest.length === 0) return `${first.command}(${String(first.pid)})`;
   const byCommand = new Map<string, number[]>();
   for (const owner of socket.owners) {
     const pids = byCommand.get(owner.command) ?? [];

@@ -19,16 +19,14 @@ export function attachOwners(
   context: OwnerContext,
   warnings: SnapshotWarning[],
 ): void {
-  const byInode = new Map<number, Map<number, number[]>>();
+  // inode -> flat [pid, fd, pid, fd, ...]: most sockets have one holder, so no Map per socket.
+  const byInode = new Map<number, number[]>();
   const { holders } = walk;
   for (let i = 0; i < holders.length; i += 3) {
     const inode = holders[i] ?? 0;
-    const pid = holders[i + 1] ?? 0;
-    let pids = byInode.get(inode);
-    if (pids === undefined) byInode.set(inode, (pids = new Map<number, number[]>()));
-    const fds = pids.get(pid);
-    if (fds === undefined) pids.set(pid, [holders[i + 2] ?? 0]);
-    else fds.push(holders[i + 2] ?? 0);
+    const pair = byInode.get(inode);
+    if (pair === undefined) byInode.set(inode, [holders[i + 1] ?? 0, holders[i + 2] ?? 0]);
+    else pair.push(holders[i + 1] ?? 0, holders[i + 2] ?? 0);
   }
   const facts = new Map<number, ProcessFacts | undefined>();
   const factsOf = (pid: number) => {
@@ -38,19 +36,14 @@ export function attachOwners(
   const denied = walk.denied.length > 0;
   let unknown = 0;
   for (const socket of sockets) {
-    const pids = socket.inode === 0 ? undefined : byInode.get(socket.inode);
-    if (pids === undefined) {
+    const pairs = socket.inode === 0 ? undefined : byInode.get(socket.inode);
+    if (pairs === undefined) {
       socket.ownerStatus = denied && socket.inode !== 0 ? 'permission-denied' : 'none';
       if (socket.ownerStatus === 'permission-denied') unknown++;
       continue;
     }
-    const owners: Owner[] = [];
-    for (const [pid, fds] of pids) {
-      const process = factsOf(pid);
-      if (process !== undefined) owners.push({ ...process, fds: fds.sort((a, b) => a - b) });
-    }
-    socket.owners = owners.sort((a, b) => a.pid - b.pid);
-    socket.ownerStatus = owners.length > 0 ? 'ok' : 'gone';
+    socket.owners = ownersOf(pairs, factsOf);
+    socket.ownerStatus = socket.owners.length > 0 ? 'ok' : 'gone';
   }
   if (denied) {
     warnings.push({
@@ -58,4 +51,22 @@ export function attachOwners(
       message: `Owners of ${String(unknown)} sockets are unknown: ${String(walk.denied.length)} processes of other users could not be read; run as root (sudo) to see them`,
     });
   }
+}
+
+/** Owners from flat `[pid, fd, ...]` pairs: one Owner per pid, fds ascending, pids ascending. */
+function ownersOf(pairs: readonly number[], factsOf: (pid: number) => ProcessFacts | undefined): Owner[] {
+  const owners: Owner[] = [];
+  for (let i = 0; i < pairs.length; i += 2) {
+    const pid = pairs[i] ?? 0;
+    const fd = pairs[i + 1] ?? 0;
+    const existing = owners.find((o) => o.pid === pid);
+    if (existing !== undefined) {
+      existing.fds.push(fd);
+      continue;
+    }
+    const process = factsOf(pid);
+    if (process !== undefined) owners.push({ ...process, fds: [fd] });
+  }
+  for (const o of owners) if (o.fds.length > 1) o.fds.sort((a, b) => a - b);
+  return owners.length > 1 ? owners.sort((a, b) => a.pid - b.pid) : owners;
 }

@@ -1,0 +1,96 @@
+// The benchmark: builds a farm of ~100k loopback TCP sockets (plus UDP and unix), then times
+// portscope against ss and lsof side by side in one run: medians of N runs, ratios, peak RSS.
+// Usage: node bench/run.js [--runs 5] [--pairs 8400] [--holders 6]   (needs a build: npm run build)
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { startFarm } from './farm.js';
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    pairs: { type: 'string', default: '8400' },
+    holders: { type: 'string', default: '6' },
+  },
+});
+const runs = Number(values.runs);
+const bin = new URL('../bin/portscope.js', import.meta.url).pathname;
+const ps = (...args) => [process.execPath, bin, ...args];
+
+const CASES = [
+  {
+    name: 'all TCP with owners',
+    ours: ps('ls', '-tanp'),
+    theirs: [
+      ['ss', '-tanp'],
+      ['lsof', '-nP', '-iTCP'],
+    ],
+  },
+  { name: 'TCP listeners with owners', ours: ps('ls', '-tlnp'), theirs: [['ss', '-tlnp']] },
+  { name: 'all TCP without owners', ours: ps('ls', '-tan'), theirs: [['ss', '-tan']] },
+];
+
+/** Wall time (ms) and peak RSS (MB) of one run, through GNU time; stdout to /dev/null. */
+function measure(argv) {
+  const start = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', ...argv], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
+  });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const lines = r.stderr.trim().split('\n');
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${argv.join(' ')} failed: ${r.stderr}`);
+  return { ms, rssMb: Number(lines.at(-1)) / 1024 };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const label = (argv) => (argv[1] === bin ? `portscope ${argv.slice(2).join(' ')}` : argv.join(' '));
+
+function sockstat() {
+  return readFileSync('/proc/net/sockstat', 'utf8').split('\n').slice(0, 2).join('; ');
+}
+
+const farm = await startFarm({ holders: Number(values.holders), pairs: Number(values.pairs) });
+const results = [];
+try {
+  const tcpCount = readFileSync('/proc/net/tcp', 'latin1').split('\n').length - 2;
+  process.stderr.write(`farm ready: ${String(tcpCount)} rows in /proc/net/tcp (${sockstat()})\n`);
+  for (const c of CASES) {
+    const commands = [c.ours, ...c.theirs];
+    const samples = commands.map(() => []);
+    for (let i = 0; i < runs; i++) {
+      // Alternate the order each round so that neither side always runs on a warm cache.
+      const order = commands.map((_, k) => k);
+      if (i % 2 === 1) order.reverse();
+      for (const k of order) samples[k].push(measure(commands[k]));
+    }
+    const rows = commands.map((argv, k) => ({
+      command: label(argv),
+      medianMs: median(samples[k].map((s) => s.ms)),
+      peakRssMb: Math.max(...samples[k].map((s) => s.rssMb)),
+    }));
+    const ours = rows[0].medianMs;
+    for (const row of rows) row.ratio = row.medianMs / ours;
+    results.push({ case: c.name, rows });
+    process.stderr.write(`${c.name}: ${rows.map((r) => `${r.command} ${r.medianMs.toFixed(0)} ms`).join(' | ')}\n`);
+  }
+} finally {
+  await farm.stop();
+}
+
+const lines = [
+  `Machine: ${String(readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1])}, node ${process.version}, ${String(runs)} runs each, medians.`,
+  '',
+  '| case | command | median ms | x slower than portscope | peak RSS MB |',
+  '| --- | --- | ---: | ---: | ---: |',
+  ...results.flatMap((r) =>
+    r.rows.map(
+      (row) =>
+        `| ${r.case} | \`${row.command}\` | ${row.medianMs.toFixed(0)} | ${row.ratio.toFixed(2)} | ${row.peakRssMb.toFixed(0)} |`,
+    ),
+  ),
+];
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+writeFileSync(new URL('./results/latest.json', import.meta.url), JSON.stringify(results, null, 2));
+writeFileSync(new URL('./results/latest.md', import.meta.url), `${lines.join('\n')}\n`);
+console.log(lines.join('\n'));
