@@ -17,8 +17,9 @@ export function processIo(): CliIo {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
-    isTTY: process.stdout.isTTY,
-    columns: process.stdout.isTTY ? process.stdout.columns : undefined,
+    // isTTY is undefined (not false) on a pipe.
+    isTTY: process.stdout.isTTY === true,
+    columns: process.stdout.isTTY === true ? process.stdout.columns : undefined,
     env: process.env,
   };
 }
@@ -26,5 +27,6 @@ export function processIo(): CliIo {
 /** Colours on a TTY only, and never with NO_COLOR set (https://no-color.org). */
 export function colorsFor(io: CliIo): Colors {
   const enabled = io.isTTY && (io.env.NO_COLOR ?? '') === '' && io.env.TERM !== 'dumb';
+  // Always pass a boolean: createColors(undefined) falls back to picocolors' own guess, which says yes under CI.
   return pc.createColors(enabled);
 }

@@ -146,3 +146,11 @@ describe.skipIf(!existsSync(new URL('../../dist/cli/main.js', import.meta.url)))
     expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
+
+describe.skipIf(!existsSync(new URL('../../dist/cli/main.js', import.meta.url)))('colours of the built CLI', () => {
+  it('prints no colour into a pipe, even with CI or FORCE_COLOR-like settings around', async () => {
+    const env = { ...process.env, CI: 'true', NO_COLOR: '' };
+    const { stdout } = await promisify(execFile)(process.execPath, [bin, 'ls', '-tln'], { env });
+    expect(stdout).not.toContain(String.fromCharCode(27));
+  });
+});
