@@ -14,12 +14,13 @@ export interface CliIo {
 
 /** The real process streams. */
 export function processIo(): CliIo {
+  // @types/node says boolean, but isTTY is undefined (not false) on a pipe.
+  const tty: boolean | undefined = process.stdout.isTTY;
   return {
     stdout: process.stdout,
     stderr: process.stderr,
-    // isTTY is undefined (not false) on a pipe.
-    isTTY: process.stdout.isTTY === true,
-    columns: process.stdout.isTTY === true ? process.stdout.columns : undefined,
+    isTTY: tty === true,
+    columns: tty === true ? process.stdout.columns : undefined,
     env: process.env,
   };
 }
