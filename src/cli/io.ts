@@ -15,7 +15,7 @@ export interface CliIo {
 /** The real process streams. */
 export function processIo(): CliIo {
   // @types/node says boolean, but isTTY is undefined (not false) on a pipe.
-  const tty: boolean | undefined = process.stdout.isTTY;
+  const { isTTY: tty } = process.stdout as { isTTY?: boolean };
   return {
     stdout: process.stdout,
     stderr: process.stderr,
