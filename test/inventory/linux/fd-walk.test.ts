@@ -1,0 +1,46 @@
+import * as fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { walkFds } from '../../../src/inventory/linux/fd-walk.js';
+import { startFdWalk } from '../../../src/inventory/linux/fd-walk-parallel.js';
+import { entry, startSocketsFixture, type Fixture, type SocketsInfo } from '../../helpers/fixture.js';
+
+let fixture: Fixture<SocketsInfo>;
+beforeAll(async () => {
+  fixture = await startSocketsFixture();
+});
+afterAll(() => fixture.stop());
+
+const triples = (flat: number[]) => {
+  const out: string[] = [];
+  for (let i = 0; i < flat.length; i += 3) out.push(`${String(flat[i])}/${String(flat[i + 1])}/${String(flat[i + 2])}`);
+  return out.sort();
+};
+
+describe('the fd walk', () => {
+  it('finds each socket fd of a process as [inode, pid, fd]', () => {
+    const pids = [fixture.pid, fixture.info.child_pid];
+    const { holders, denied, gone } = walkFds(fs, pids, 0, 1, null);
+    expect(denied).toEqual([]);
+    expect(gone).toEqual([]);
+    const fd = entry(fixture.info, 'tcp4_listen').fd;
+    const inode = fs.statSync(`/proc/${String(fixture.pid)}/fd/${String(fd)}`).ino;
+    expect(triples(holders)).toContain(`${String(inode)}/${String(fixture.pid)}/${String(fd)}`);
+    expect(triples(holders)).toContain(`${String(inode)}/${String(fixture.info.child_pid)}/${String(fd)}`);
+  });
+
+  it('gives the same answer on worker threads as on this thread', async () => {
+    const pids = [fixture.pid, fixture.info.child_pid, process.pid];
+    const inline = walkFds(fs, pids, 0, 1, null);
+    const threaded = await startFdWalk(pids, Number.MAX_SAFE_INTEGER, null);
+    expect(triples(threaded.holders)).toEqual(triples(inline.holders));
+    expect(inline.holders.length).toBeGreaterThan(30);
+  });
+
+  it('keeps only wanted inodes, and reports vanished pids as gone', async () => {
+    const fd = entry(fixture.info, 'udp4_bound').fd;
+    const inode = fs.statSync(`/proc/${String(fixture.pid)}/fd/${String(fd)}`).ino;
+    const result = await startFdWalk([fixture.pid, 999_999_999], Number.MAX_SAFE_INTEGER, new Set([inode]));
+    expect(triples(result.holders)).toEqual([`${String(inode)}/${String(fixture.pid)}/${String(fd)}`]);
+    expect(result.gone).toEqual([999_999_999]);
+  });
+});
