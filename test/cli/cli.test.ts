@@ -66,6 +66,16 @@ describe('portscope ls', () => {
     expect([...states].sort()).toEqual(['ESTAB', 'LISTEN', 'TIME-WAIT']);
   });
 
+  it('leaves out the default states when the filter names a state anywhere, not only up front', async () => {
+    const { stdout } = await cli(['ls', '-tn', '-H', `sport = :1 or ( sport = :${String(port)} and state listening )`]);
+    expect(
+      stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(/\s+/)[1]),
+    ).toEqual(['LISTEN']);
+  });
+
   it('prints one Socket per line with --format ndjson, and CSV with chosen fields', async () => {
     const ndjson = await cli(['ls', '-tl', '--format', 'ndjson', `sport = :${String(port)}`]);
     const rows = ndjson.stdout

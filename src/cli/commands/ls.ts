@@ -1,5 +1,5 @@
 import { Command } from '@commander-js/extra-typings';
-import { listSockets, parseFilter, type FilterNode } from '../../inventory/index.js';
+import { listSockets, mentionsState, parseFilter, type FilterNode } from '../../inventory/index.js';
 import type { Family, Protocol } from '../../model/index.js';
 import { readHostNames } from '../hosts.js';
 import type { CliIo } from '../io.js';
@@ -8,11 +8,6 @@ import { printSnapshot } from '../render/sockets.js';
 import { socketFields } from '../render/socket-columns.js';
 import { printStats } from './stats.js';
 import pc from 'picocolors';
-
-function hasStateClause(node: FilterNode): boolean {
-  if (node.type === 'state') return true;
-  return node.type === 'and' && (hasStateClause(node.left) || hasStateClause(node.right));
-}
 
 /** ss's default states: connected sockets without TIME-WAIT and SYN-RECV; `-l` listening; `-a` all. */
 function defaultStates(listening: boolean, all: boolean): string {
@@ -60,7 +55,7 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
       if (options.ipv4 === true) families.push('inet');
       if (options.ipv6 === true) families.push('inet6');
       const user = parseFilter(words.join(' '));
-      const defaults = hasStateClause(user) ? '' : defaultStates(options.listening === true, options.all === true);
+      const defaults = mentionsState(user) ? '' : defaultStates(options.listening === true, options.all === true);
       const filter: FilterNode = defaults === '' ? user : { type: 'and', left: parseFilter(defaults), right: user };
       const snapshot = await listSockets({
         ...(chosen.length > 0 ? { protocols: chosen } : {}),

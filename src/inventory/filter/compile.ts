@@ -177,6 +177,21 @@ export function possibleStates(node: FilterNode): ReadonlySet<SocketState> {
   }
 }
 
+/** True when the filter says anything about states, anywhere (then ls leaves out ss's default states). */
+export function mentionsState(node: FilterNode): boolean {
+  switch (node.type) {
+    case 'state':
+      return true;
+    case 'and':
+    case 'or':
+      return mentionsState(node.left) || mentionsState(node.right);
+    case 'not':
+      return mentionsState(node.operand);
+    default:
+      return false;
+  }
+}
+
 /** True when matching needs the owning processes (pid, user, process, unit, container predicates). */
 export function needsOwners(node: FilterNode): boolean {
   switch (node.type) {

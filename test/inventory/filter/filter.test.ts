@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileFilter, parseFilter, type Owner, type Socket } from '../../../src/index.js';
+import { compileFilter, mentionsState, parseFilter, type Owner, type Socket } from '../../../src/index.js';
 
 function sock(
   name: string,
@@ -133,6 +133,18 @@ describe('filter expressions select the right sockets', () => {
     ['sport = :8080 exclude established', ['web6']],
   ])('%s', (expression, expected) => {
     expect(select(expression)).toEqual(expected);
+  });
+});
+
+describe('mentionsState', () => {
+  it.each([
+    ['state listening', true],
+    ['sport = :22 or state listening', true],
+    ['not ( sport = :22 and exclude time-wait )', true],
+    ['sport = :22 and dport = :80', false],
+    ['', false],
+  ])('%s -> %s', (expression, expected) => {
+    expect(mentionsState(parseFilter(expression))).toBe(expected);
   });
 });
 
