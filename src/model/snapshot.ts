@@ -14,7 +14,7 @@ export interface NamespaceInfo {
 
 /** A non-fatal problem met while listing (an unreadable process, a missing table). */
 export interface SnapshotWarning {
-  /** Stable code: `PERMISSION_DENIED`, `PROCESS_GONE`, `TABLE_UNREADABLE`, `NETNS_UNREADABLE`. */
+  /** Stable code: `PERMISSION_DENIED` (not root: owners unknown), `TABLE_UNREADABLE` (a /proc/net table). */
   readonly code: string;
   /** One line for a person. */
   readonly message: string;

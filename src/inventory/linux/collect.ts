@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { PortscopeError } from '../../errors.js';
 import type { Snapshot, SnapshotWarning, Socket } from '../../model/index.js';
@@ -10,25 +9,31 @@ import { attachOwners } from './owners.js';
 import { parseSockstat } from './parse-sockstat.js';
 import { parseBootTime } from './proc-stat.js';
 import { readUsers } from './passwd.js';
+import { readSmallText } from './read-proc.js';
 import { readNamespaceTables } from './tables.js';
 
-function selectNamespaces(groups: NamespaceGroup[], netns: NormalizedListOptions['netns']): NamespaceGroup[] {
+function selectNamespaces(
+  groups: NamespaceGroup[],
+  netns: NormalizedListOptions['netns'],
+  names: ReadonlyMap<number, string>,
+): NamespaceGroup[] {
   if (netns === 'all') return groups;
   if (netns === 'host') return groups.filter((g) => g.isHost);
   const inode = typeof netns === 'number' ? netns : /^\d+$/.test(netns) ? Number(netns) : undefined;
   const chosen = groups.filter((g) => (inode === undefined ? g.name === netns : g.netns === inode));
   if (chosen.length > 0) return chosen;
-  const named = inode === undefined && [...readNetnsNames().values()].includes(String(netns));
+  const named = inode === undefined && [...names.values()].includes(String(netns));
   const why = named ? 'it exists under /run/netns but no process lives in it' : 'no process lives in it';
   throw new PortscopeError('NOT_FOUND', `No sockets can be read from network namespace \`${String(netns)}\`: ${why}`);
 }
 
-function readText(path: string): string {
-  try {
-    return readFileSync(path, 'latin1');
-  } catch {
-    return '';
-  }
+/** The one line a listing without root gets: what is unknown, why, and the fix. */
+function deniedWarning(sockets: number, processes: number, namespaces: number): SnapshotWarning {
+  const hidden = namespaces > 0 ? ', and sockets of network namespaces only they live in are not listed' : '';
+  return {
+    code: 'PERMISSION_DENIED',
+    message: `Owners of ${String(sockets)} sockets are unknown: ${String(processes)} processes of other users could not be read${hidden}; run as root (sudo) to see them`,
+  };
 }
 
 /**
@@ -42,17 +47,18 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
   const users = readUsers();
   const hostNetns = netnsOf('self') ?? 0;
   const pids = listPids();
-  const { groups } = groupByNetns(pids, hostNetns);
-  const selected = selectNamespaces(groups, options.netns);
+  const netnsNames = readNetnsNames();
+  const { groups, unreadable } = groupByNetns(pids, hostNetns, netnsNames);
+  const selected = selectNamespaces(groups, options.netns, netnsNames);
   const predicate = compileFilter(options.filter, {
     users,
-    netnsNames: new Map([...readNetnsNames()].map(([inode, name]) => [name, inode])),
+    netnsNames: new Map([...netnsNames].map(([inode, name]) => [name, inode])),
   });
   const ownerPredicates = needsOwners(options.filter);
   const wantOwners = options.owners || ownerPredicates;
   const tcpStates = [...possibleStates(options.filter)].filter((s) => s !== 'UNCONN');
   const tcpListenersOnly = tcpStates.length === 1 && tcpStates[0] === 'LISTEN';
-  const socketCount = parseSockstat(readText('/proc/net/sockstat')).sockets?.used ?? 0;
+  const socketCount = parseSockstat(readSmallText('/proc/net/sockstat') ?? '').sockets?.used ?? 0;
 
   // A full listing starts the walk first so that worker threads run while the tables are read;
   // a listeners-only listing reads its short tables first and walks for just those inodes.
@@ -65,8 +71,10 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
   if (!ownerPredicates) sockets = sockets.filter(predicate);
   if (wantOwners) {
     walk ??= startFdWalk(pids, socketCount, new Set(sockets.map((s) => s.inode)));
-    const bootTime = parseBootTime(readText('/proc/stat'));
-    attachOwners(sockets, await walk, { bootTime, users }, warnings);
+    const bootTime = parseBootTime(readSmallText('/proc/stat') ?? '');
+    const result = await walk;
+    const unknown = attachOwners(sockets, result, { bootTime, users });
+    if (result.denied.length > 0) warnings.push(deniedWarning(unknown, result.denied.length, unreadable));
   }
   if (ownerPredicates) sockets = sockets.filter(predicate);
   return {

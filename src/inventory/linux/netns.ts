@@ -58,8 +58,8 @@ export function readNetnsNames(dir = '/run/netns'): Map<number, string> {
 export function groupByNetns(
   pids: readonly number[],
   hostNetns: number,
+  names: ReadonlyMap<number, string>,
 ): { groups: NamespaceGroup[]; unreadable: number } {
-  const names = readNetnsNames();
   const byInode = new Map<number, number[]>([[hostNetns, []]]);
   let unreadable = 0;
   for (const pid of pids) {

@@ -1,4 +1,4 @@
-import type { Owner, Socket, SnapshotWarning } from '../../model/index.js';
+import type { Owner, Socket } from '../../model/index.js';
 import type { FdWalkResult } from './fd-walk.js';
 import { readProcessFacts, type ProcessFacts } from './process-info.js';
 
@@ -10,15 +10,9 @@ export interface OwnerContext {
 
 /**
  * Fills `owners` and `ownerStatus` of each socket from an fd walk: one Map by inode, one fact read
- * per owning process. Adds one `PERMISSION_DENIED` warning when some processes could not be read,
- * saying how many sockets that leaves without owners and how to fix it.
+ * per owning process. Returns how many sockets are left with `permission-denied`.
  */
-export function attachOwners(
-  sockets: Socket[],
-  walk: FdWalkResult,
-  context: OwnerContext,
-  warnings: SnapshotWarning[],
-): void {
+export function attachOwners(sockets: Socket[], walk: FdWalkResult, context: OwnerContext): number {
   // inode -> flat [pid, fd, pid, fd, ...]: most sockets have one holder, so no Map per socket.
   const byInode = new Map<number, number[]>();
   const { holders } = walk;
@@ -45,12 +39,7 @@ export function attachOwners(
     socket.owners = ownersOf(pairs, factsOf);
     socket.ownerStatus = socket.owners.length > 0 ? 'ok' : 'gone';
   }
-  if (denied) {
-    warnings.push({
-      code: 'PERMISSION_DENIED',
-      message: `Owners of ${String(unknown)} sockets are unknown: ${String(walk.denied.length)} processes of other users could not be read; run as root (sudo) to see them`,
-    });
-  }
+  return unknown;
 }
 
 /** Owners from flat `[pid, fd, ...]` pairs: one Owner per pid, fds ascending, pids ascending. */

@@ -1,21 +1,14 @@
-import { readFileSync, readlinkSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import type { Owner } from '../../model/index.js';
 import { parseCgroup } from './cgroup.js';
 import { parseStartTicks, parseStatusUid } from './proc-stat.js';
+import { readSmallText as read } from './read-proc.js';
 
 /** USER_HZ: the unit of /proc/PID/stat times, 100 on every Linux ABI. */
 const USER_HZ = 100;
 
 /** Facts about one process, everything but its fds. */
 export type ProcessFacts = Omit<Owner, 'fds'>;
-
-function read(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'latin1');
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Reads a process's facts from /proc/PID/{comm,cmdline,exe,status,stat,cgroup}. Returns undefined
@@ -28,17 +21,15 @@ export function readProcessFacts(
   users: ReadonlyMap<number, string>,
 ): ProcessFacts | undefined {
   const base = `/proc/${String(pid)}/`;
-  const comm = read(`${base}comm`);
+  const comm = read(`${base}comm`, 'utf8');
   if (comm === undefined) return undefined;
   const facts: { -readonly [K in keyof ProcessFacts]: ProcessFacts[K] } = {
     pid,
-    command: Buffer.from(comm.replace(/\n$/, ''), 'latin1').toString(),
+    command: comm.replace(/\n$/, ''),
     uid: parseStatusUid(read(`${base}status`) ?? '') ?? -1,
   };
-  const cmdline = readFileSafe(`${base}cmdline`);
-  if (cmdline !== undefined && cmdline.length > 0) {
-    facts.cmdline = cmdline.toString().replace(/\0$/, '').split('\0');
-  }
+  const cmdline = read(`${base}cmdline`, 'utf8');
+  if (cmdline !== undefined && cmdline.length > 0) facts.cmdline = cmdline.replace(/\0$/, '').split('\0');
   const exe = readLinkSafe(`${base}exe`);
   if (exe !== undefined) facts.exe = exe;
   const user = users.get(facts.uid);
@@ -51,14 +42,6 @@ export function readProcessFacts(
   if (cgroup.systemdUnit !== undefined) facts.systemdUnit = cgroup.systemdUnit;
   if (cgroup.container !== undefined) facts.container = cgroup.container;
   return facts;
-}
-
-function readFileSafe(path: string): Buffer | undefined {
-  try {
-    return readFileSync(path);
-  } catch {
-    return undefined;
-  }
 }
 
 function readLinkSafe(path: string): string | undefined {

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 
 /** Bytes read from a procfs file: `buf[0..length)` holds whole lines only. */
 export interface ProcText {
@@ -49,5 +49,18 @@ export function readProcText(
     return { buf, length };
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * A small procfs or config file as text, or undefined when it cannot be read (a process that
+ * exited, a file we may not read, a file this kernel does not have): the callers treat each of
+ * those as "unknown", never as an error.
+ */
+export function readSmallText(path: string, encoding: 'utf8' | 'latin1' = 'latin1'): string | undefined {
+  try {
+    return readFileSync(path, encoding);
+  } catch {
+    return undefined;
   }
 }

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { parseSockstat, type Sockstat } from './parse-sockstat.js';
+import { readSmallText } from './read-proc.js';
 
 /**
  * Reads /proc/net/sockstat and /proc/net/sockstat6 (this process's namespace) merged into one
@@ -7,12 +7,6 @@ import { parseSockstat, type Sockstat } from './parse-sockstat.js';
  * A missing sockstat6 (IPv6 disabled) is skipped.
  */
 export function readSockstat(): Sockstat {
-  const read = (path: string) => {
-    try {
-      return readFileSync(path, 'latin1');
-    } catch {
-      return '';
-    }
-  };
-  return { ...parseSockstat(read('/proc/net/sockstat')), ...parseSockstat(read('/proc/net/sockstat6')) };
+  const read = (path: string) => parseSockstat(readSmallText(path) ?? '');
+  return { ...read('/proc/net/sockstat'), ...read('/proc/net/sockstat6') };
 }
