@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listSockets } from '../../src/index.js';
+import { readTable } from '../../src/inventory/linux/tables.js';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
 
 const canMakeNetns = (() => {
@@ -63,5 +64,19 @@ describe.skipIf(!canMakeNetns)('sockets in a network namespace made by the test'
     const { sockets } = await listSockets({ protocols: ['tcp'], filter: `netns = ${name}`, owners: false });
     expect(sockets.length).toBeGreaterThan(0);
     expect(sockets.every((s) => s.netns === inode)).toBe(true);
+  });
+});
+
+describe('reading a table the kernel does not have', () => {
+  const group = (pids: number[]) => ({ netns: 1, isHost: false, pids, tableDir: '' });
+
+  it('is absent (undefined) in a namespace read through /proc/PID/net, not an error', () => {
+    expect(readTable(group([process.pid]), 'no-such-table')).toBeUndefined();
+    expect(readTable(group([process.pid]), 'tcp')?.length).toBeGreaterThan(0);
+  });
+
+  it('moves on from a member that exited, and throws when none is left', () => {
+    expect(readTable(group([999_999_999, process.pid]), 'tcp')?.length).toBeGreaterThan(0);
+    expect(() => readTable(group([999_999_999]), 'tcp')).toThrow(expect.objectContaining({ code: 'ENOENT' }));
   });
 });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { errnoCode } from '../../errors.js';
 import type { Family, Protocol, Socket, SnapshotWarning } from '../../model/index.js';
 import { hexAt } from './hex.js';
@@ -34,8 +35,11 @@ function notListening(width: number) {
   };
 }
 
-/** Reads a table of the namespace, trying each member process in turn (one may exit meanwhile). */
-function readTable(group: NamespaceGroup, file: string, stop?: Parameters<typeof readProcText>[1]) {
+/**
+ * Reads one table of a namespace, trying member processes in turn (one may exit meanwhile).
+ * Undefined when this kernel has no such table. @throws the last fs error when no member could be read.
+ */
+export function readTable(group: NamespaceGroup, file: string, stop?: Parameters<typeof readProcText>[1]) {
   const dirs = group.isHost ? [group.tableDir] : group.pids.map((pid) => `/proc/${String(pid)}/net`);
   let lastError: unknown;
   for (const dir of dirs.slice(0, 8)) {
@@ -43,7 +47,9 @@ function readTable(group: NamespaceGroup, file: string, stop?: Parameters<typeof
       return readProcText(`${dir}/${file}`, stop);
     } catch (error) {
       lastError = error;
-      if (errnoCode(error) === 'ENOENT' && group.isHost) return undefined; // table absent: module not loaded
+      // ENOENT with the net directory still there: this kernel has no such table (module not loaded).
+      // With the directory gone, that process exited: try the namespace's next one.
+      if (errnoCode(error) === 'ENOENT' && existsSync(dir)) return undefined;
     }
   }
   throw lastError;
