@@ -5,9 +5,8 @@ import { readHostNames } from '../hosts.js';
 import type { CliIo } from '../io.js';
 import { chooseFields, chooseFormat } from '../render/output.js';
 import { printSnapshot } from '../render/sockets.js';
-import { socketFields } from '../render/socket-columns.js';
+import { SOCKET_FIELD_NAMES } from '../render/socket-columns.js';
 import { printStats } from './stats.js';
-import pc from 'picocolors';
 
 /** ss's default states: connected sockets without TIME-WAIT and SYN-RECV; `-l` listening; `-a` all. */
 function defaultStates(listening: boolean, all: boolean): string {
@@ -39,7 +38,7 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
     .option('--netns <which>', 'all | host | a name under /run/netns | a namespace inode', 'all')
     .option('--json', 'print the Snapshot as JSON (docs/schema.md)')
     .option('--format <format>', 'table | json | ndjson | csv', 'table')
-    .option('--fields <list>', `comma-separated: ${Object.keys(socketFields(pc)).join(',')}`)
+    .option('--fields <list>', `comma-separated: ${SOCKET_FIELD_NAMES.join(',')}`)
     .action(async (words, options) => {
       if (options.summary === true) {
         await printStats(io, chooseFormat(options));
@@ -64,8 +63,8 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
         owners: options.processes === true,
         netns: options.netns,
       });
-      const known = Object.keys(socketFields(pc));
-      const fields = options.fields === undefined ? defaultFields(options) : chooseFields(options.fields, known);
+      const fields =
+        options.fields === undefined ? defaultFields(options) : chooseFields(options.fields, SOCKET_FIELD_NAMES);
       const names = options.resolve === true ? readHostNames() : undefined;
       const view = { format, fields, header: options.header, style: { numeric: options.numeric === true } };
       printSnapshot(snapshot, names === undefined ? view : { ...view, names }, io);

@@ -1,3 +1,4 @@
+import pc from 'picocolors';
 import type { Socket } from '../../model/index.js';
 import type { Colors } from 'picocolors/types.js';
 import type { Column } from './table.js';
@@ -55,6 +56,9 @@ export function socketFields(colors: Colors): Readonly<Record<string, SocketFiel
     timer: { header: 'Timer', value: timerLabel },
   };
 }
+
+/** Every field name `--fields` accepts. */
+export const SOCKET_FIELD_NAMES: readonly string[] = Object.keys(socketFields(pc.createColors(false)));
 
 /** The fields of `portscope` alone: what is listening, and who. */
 export const LISTENING_FIELDS = ['proto', 'address', 'port', 'service', 'process', 'user', 'unit', 'command'];

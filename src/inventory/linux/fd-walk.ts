@@ -45,8 +45,7 @@ export function walkFds(
       } catch {
         continue; // closed between readdir and readlink
       }
-      // "socket:[12345]": check the 's' and '[' bytes instead of a prefix compare.
-      if (link.charCodeAt(0) !== 115 || link.charCodeAt(7) !== 91 || !link.startsWith('socket:[')) continue;
+      if (!link.startsWith('socket:[')) continue;
       let inode = 0;
       for (let j = 8; j < link.length - 1; j++) inode = inode * 10 + link.charCodeAt(j) - 48;
       if (wanted !== null && !wanted.has(inode)) continue;
