@@ -21,7 +21,8 @@ const RUNTIME = [
 const canDropRoot = (() => {
   if (process.getuid?.() !== 0) return false;
   try {
-    execFileSync('runuser', ['-u', 'nobody', '--', 'true'], { stdio: 'ignore' });
+    // nobody must be able to run this very node (CI's Node 24 lives in a temporary directory).
+    execFileSync('runuser', ['-u', 'nobody', '--', process.execPath, '--version'], { stdio: 'ignore' });
     execFileSync('test', ['-f', join(root, 'dist/cli/main.js')]);
     return true;
   } catch {
