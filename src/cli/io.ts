@@ -1,5 +1,7 @@
 import pc from 'picocolors';
 import type { Colors } from 'picocolors/types.js';
+import { PortscopeError } from '../errors.js';
+import type { Backend } from '../inventory/index.js';
 
 /** Where the CLI writes, and what it knows of the terminal. Tests pass their own. */
 export interface CliIo {
@@ -30,4 +32,15 @@ export function colorsFor(io: CliIo): Colors {
   const enabled = io.isTTY && (io.env.NO_COLOR ?? '') === '' && io.env.TERM !== 'dumb';
   // Always pass a boolean: createColors(undefined) falls back to picocolors' own guess, which says yes under CI.
   return pc.createColors(enabled);
+}
+
+/** The kernel reader chosen by `PORTSCOPE_BACKEND` (auto, native, procfs); `auto` when unset. */
+export function backendOf(io: CliIo): Backend {
+  const value = io.env.PORTSCOPE_BACKEND ?? '';
+  if (value === '') return 'auto';
+  if (value === 'auto' || value === 'native' || value === 'procfs') return value;
+  throw new PortscopeError(
+    'INVALID_ARGUMENT',
+    `Expected PORTSCOPE_BACKEND to be auto, native or procfs, got \`${value}\``,
+  );
 }

@@ -1,5 +1,6 @@
 export { listSockets } from './list-sockets.js';
-export type { ListSocketsOptions } from './options.js';
+export type { Backend, ListSocketsOptions, NetnsSelector } from './options.js';
+export { parseInetDiag, parseUnixDiag, type ParsedDiag } from './linux/parse-diag.js';
 export * from './filter/index.js';
 export { parseInetTable, type InetTable, type ParseInetOptions, type ParsedTable } from './linux/parse-inet.js';
 export { parseUnixTable } from './linux/parse-unix.js';

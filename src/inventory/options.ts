@@ -20,7 +20,16 @@ export interface ListSocketsOptions {
    * process's), a name under /run/netns, or a namespace inode. @default 'all'
    */
   readonly netns?: NetnsSelector;
+  /**
+   * How to read the kernel: `'native'` (the C addon: netlink sock_diag as `ss` uses, and a C fd
+   * walk), `'procfs'` (/proc/net text and a JavaScript fd walk), or `'auto'` (native when the
+   * addon was built at install time, else procfs). @default 'auto'
+   */
+  readonly backend?: Backend;
 }
+
+/** See {@link ListSocketsOptions.backend}. */
+export type Backend = 'auto' | 'native' | 'procfs';
 
 /** Options after validation, with defaults applied. */
 export interface NormalizedListOptions {
@@ -29,6 +38,7 @@ export interface NormalizedListOptions {
   readonly filter: FilterNode;
   readonly owners: boolean;
   readonly netns: NetnsSelector;
+  readonly backend: Backend;
 }
 
 const PROTOCOLS: readonly Protocol[] = ['tcp', 'udp', 'udplite', 'raw', 'unix'];
@@ -58,7 +68,13 @@ function checkList<T extends string>(name: string, value: unknown, allowed: read
  * @throws PortscopeError `INVALID_ARGUMENT` for a wrong option, `INVALID_FILTER` for a bad filter.
  */
 export function normalizeListOptions(options: ListSocketsOptions = {}): NormalizedListOptions {
-  const { protocols, families, filter, owners = true, netns = 'all' } = { ...options };
+  const { protocols, families, filter, owners = true, netns = 'all', backend = 'auto' } = { ...options };
+  if (!['auto', 'native', 'procfs'].includes(backend)) {
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      `Expected \`backend\` to be 'auto', 'native' or 'procfs', got \`${backend}\``,
+    );
+  }
   if (typeof owners !== 'boolean') {
     throw new PortscopeError('INVALID_ARGUMENT', `Expected \`owners\` to be a boolean, got \`${String(owners)}\``);
   }
@@ -87,5 +103,6 @@ export function normalizeListOptions(options: ListSocketsOptions = {}): Normaliz
     filter: node,
     owners,
     netns,
+    backend,
   };
 }

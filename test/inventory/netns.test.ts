@@ -38,17 +38,30 @@ describe.skipIf(!canMakeNetns)('sockets in a network namespace made by the test'
     execFileSync('ip', ['netns', 'del', name]);
   });
 
-  it('lists the listener with the namespace inode and its owner (default: every namespace)', async () => {
-    const { sockets, namespaces } = await listSockets({
-      protocols: ['tcp'],
-      filter: `sport = :${String(fixture.info)}`,
-    });
-    const mine = sockets.filter((s) => s.netns === inode);
-    expect(mine).toHaveLength(1);
-    expect(mine[0]).toMatchObject({ state: 'LISTEN', local: { address: '127.0.0.1', port: fixture.info } });
-    expect(mine[0]?.owners.map((o) => o.pid)).toEqual([fixture.pid]);
-    expect(namespaces.find((n) => n.netns === inode)).toMatchObject({ isHost: false, name, pids: 1 });
-  });
+  it.each([
+    ['native', 'sock_diag'],
+    ['procfs', 'procfs'],
+  ] as const)(
+    'lists the listener with the namespace inode and its owner (default: every namespace; %s)',
+    async (backend, source) => {
+      const { sockets, namespaces } = await listSockets({
+        protocols: ['tcp'],
+        filter: `sport = :${String(fixture.info)}`,
+        backend,
+      });
+      const mine = sockets.filter((s) => s.netns === inode);
+      expect(mine).toHaveLength(1);
+      expect(mine[0]).toMatchObject({ state: 'LISTEN', local: { address: '127.0.0.1', port: fixture.info } });
+      expect(mine[0]?.owners.map((o) => o.pid)).toEqual([fixture.pid]);
+      // The native reader enters the namespace (setns) to open its netlink socket there.
+      expect(namespaces.find((n) => n.netns === inode)).toMatchObject({
+        isHost: false,
+        name,
+        pids: 1,
+        sources: [source],
+      });
+    },
+  );
 
   it('narrows to the namespace by name and by inode, and leaves it out with netns host', async () => {
     const byName = await listSockets({ protocols: ['tcp'], netns: name, owners: false });

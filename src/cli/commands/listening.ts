@@ -1,5 +1,5 @@
 import { listSockets } from '../../inventory/index.js';
-import type { CliIo } from '../io.js';
+import { backendOf, type CliIo } from '../io.js';
 import { chooseFields, chooseFormat } from '../render/output.js';
 import { printSnapshot } from '../render/sockets.js';
 import { LISTENING_FIELDS } from '../render/socket-columns.js';
@@ -30,6 +30,7 @@ export async function showListening(
     filter: 'state listening state unconnected',
     owners: true,
     netns: options.netns,
+    backend: backendOf(io),
   });
   snapshot.sockets.sort(
     (a, b) => a.local.port - b.local.port || a.protocol.localeCompare(b.protocol) || a.family.localeCompare(b.family),

@@ -2,7 +2,7 @@ import { Command } from '@commander-js/extra-typings';
 import { listSockets, mentionsState, parseFilter, type FilterNode } from '../../inventory/index.js';
 import type { Family, Protocol } from '../../model/index.js';
 import { readHostNames } from '../hosts.js';
-import type { CliIo } from '../io.js';
+import { backendOf, type CliIo } from '../io.js';
 import { chooseFields, chooseFormat } from '../render/output.js';
 import { printSnapshot } from '../render/sockets.js';
 import { SOCKET_FIELD_NAMES } from '../render/socket-columns.js';
@@ -62,6 +62,7 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
         filter,
         owners: options.processes === true,
         netns: options.netns,
+        backend: backendOf(io),
       });
       const fields =
         options.fields === undefined ? defaultFields(options) : chooseFields(options.fields, SOCKET_FIELD_NAMES);

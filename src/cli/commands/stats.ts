@@ -1,6 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
-import { listSockets, readSockstat } from '../../inventory/index.js';
-import type { CliIo } from '../io.js';
+import { listSockets, readSockstat, type Backend } from '../../inventory/index.js';
+import { backendOf, type CliIo } from '../io.js';
 import { renderCsv } from '../render/csv.js';
 import { stateLabel } from '../render/format.js';
 import { chooseFormat, type Format } from '../render/output.js';
@@ -13,9 +13,9 @@ export interface Stats {
   readonly counts: Record<string, Partial<Record<SocketState, number>>>;
 }
 
-async function gather(): Promise<Stats> {
+async function gather(backend: Backend): Promise<Stats> {
   const sockstat = readSockstat();
-  const { sockets } = await listSockets({ owners: false, netns: 'host' });
+  const { sockets } = await listSockets({ owners: false, netns: 'host', backend });
   const counts: Stats['counts'] = {};
   for (const s of sockets) {
     const key = s.family === 'inet6' ? `${s.protocol}6` : s.protocol;
@@ -58,7 +58,7 @@ function stateTable(counts: Stats['counts']): { headers: string[]; rows: string[
 
 /** Prints the summary in the chosen format (`ls -s` and `stats`). */
 export async function printStats(io: CliIo, format: Format): Promise<void> {
-  const stats = await gather();
+  const stats = await gather(backendOf(io));
   if (format === 'json' || format === 'ndjson') {
     io.stdout.write(`${JSON.stringify(stats, null, format === 'json' ? 2 : 0)}\n`);
     return;

@@ -5,12 +5,14 @@ import { compileFilter, needsOwners, possibleStates } from '../filter/index.js';
 import type { NormalizedListOptions } from '../options.js';
 import { startFdWalk } from './fd-walk-parallel.js';
 import { groupByNetns, listPids, netnsOf, readNetnsNames, type NamespaceGroup } from './netns.js';
+import { nativeAddon, type NativeAddon } from './native.js';
 import { attachOwners } from './owners.js';
 import { parseSockstat } from './parse-sockstat.js';
 import { parseBootTime } from './proc-stat.js';
 import { readUsers } from './passwd.js';
 import { readSmallText } from './read-proc.js';
-import { readNamespaceTables } from './tables.js';
+import { readNamespaceTables, type TableSource } from './tables.js';
+import { tcpStateMask } from './diag-request.js';
 
 function selectNamespaces(
   groups: NamespaceGroup[],
@@ -25,6 +27,18 @@ function selectNamespaces(
   const named = inode === undefined && [...names.values()].includes(String(netns));
   const why = named ? 'it exists under /run/netns but no process lives in it' : 'no process lives in it';
   throw new PortscopeError('NOT_FOUND', `No sockets can be read from network namespace \`${String(netns)}\`: ${why}`);
+}
+
+function chooseAddon(backend: NormalizedListOptions['backend']): NativeAddon | null {
+  if (backend === 'procfs') return null;
+  const addon = nativeAddon() ?? null;
+  if (addon === null && backend === 'native') {
+    throw new PortscopeError(
+      'UNSUPPORTED_PLATFORM',
+      "Expected the native addon (build/Release/portscope_native.node) for backend 'native', but it is not built: run `npm rebuild portscope` with python3, make and a C compiler installed",
+    );
+  }
+  return addon;
 }
 
 /** The one line a listing without root gets: what is unknown, why, and the fix. */
@@ -43,6 +57,7 @@ function deniedWarning(sockets: number, processes: number, namespaces: number): 
  */
 export async function collectLinux(options: NormalizedListOptions): Promise<Snapshot> {
   const takenAt = new Date().toISOString();
+  const addon = chooseAddon(options.backend);
   const warnings: SnapshotWarning[] = [];
   const users = readUsers();
   const hostNetns = netnsOf('self') ?? 0;
@@ -62,15 +77,23 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
 
   // A full listing starts the walk first so that worker threads run while the tables are read;
   // a listeners-only listing reads its short tables first and walks for just those inodes.
-  let walk = wantOwners && !tcpListenersOnly ? startFdWalk(pids, socketCount, null) : undefined;
+  let walk = wantOwners && !tcpListenersOnly ? startFdWalk(pids, socketCount, null, addon) : undefined;
   let sockets: Socket[] = [];
+  const sources = new Map<number, TableSource[]>();
+  const query = {
+    protocols: options.protocols,
+    families: options.families,
+    tcpListenersOnly,
+    tcpStateMask: tcpStateMask(tcpStates),
+  };
   for (const group of selected) {
-    const query = { protocols: options.protocols, families: options.families, tcpListenersOnly };
-    for (const s of readNamespaceTables(group, query, warnings)) sockets.push(s);
+    const tables = readNamespaceTables(group, query, warnings, addon);
+    for (const s of tables.sockets) sockets.push(s);
+    sources.set(group.netns, tables.sources);
   }
   if (!ownerPredicates) sockets = sockets.filter(predicate);
   if (wantOwners) {
-    walk ??= startFdWalk(pids, socketCount, new Set(sockets.map((s) => s.inode)));
+    walk ??= startFdWalk(pids, socketCount, new Set(sockets.map((s) => s.inode)), addon);
     const bootTime = parseBootTime(readSmallText('/proc/stat') ?? '');
     const result = await walk;
     const unknown = attachOwners(sockets, result, { bootTime, users });
@@ -82,9 +105,10 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
     takenAt,
     host: hostname(),
     platform: 'linux',
-    namespaces: selected.map(({ netns, isHost, pids: members, name }) =>
-      name === undefined ? { netns, isHost, pids: members.length } : { netns, isHost, pids: members.length, name },
-    ),
+    namespaces: selected.map(({ netns, isHost, pids: members, name }) => {
+      const info = { netns, isHost, pids: members.length, sources: sources.get(netns) ?? [] };
+      return name === undefined ? info : { ...info, name };
+    }),
     warnings,
     sockets,
   };

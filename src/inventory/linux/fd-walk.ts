@@ -5,7 +5,7 @@ import { readdirSync, readlinkSync } from 'node:fs';
  * `denied` and `gone` are pids whose fd directory could not be read (EACCES) or vanished (ENOENT/ESRCH).
  */
 export interface FdWalkResult {
-  holders: number[];
+  holders: ArrayLike<number>;
   denied: number[];
   gone: number[];
 }

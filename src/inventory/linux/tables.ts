@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { errnoCode } from '../../errors.js';
 import type { Family, Protocol, Socket, SnapshotWarning } from '../../model/index.js';
+import { readByDiag, type TableSpec } from './diag-tables.js';
 import { hexAt } from './hex.js';
+import { nativeAddon, type NativeAddon } from './native.js';
 import type { NamespaceGroup } from './netns.js';
 import { parseInetTable, type InetTable } from './parse-inet.js';
 import { parseUnixTable } from './parse-unix.js';
@@ -11,11 +13,16 @@ import { readProcText } from './read-proc.js';
 export interface TableQuery {
   readonly protocols: ReadonlySet<Protocol>;
   readonly families: ReadonlySet<Family>;
-  /** Stop reading TCP tables at the first non-LISTEN row. */
+  /** Stop reading TCP tables at the first non-LISTEN row (/proc/net). */
   readonly tcpListenersOnly: boolean;
+  /** TCP states the kernel should dump, as its bit mask (bit N = state N) (sock_diag). */
+  readonly tcpStateMask: number;
 }
 
-const INET_TABLES: readonly (InetTable & { readonly file: string })[] = [
+/** Where a namespace's sockets came from: netlink sock_diag, /proc/net text, or both. */
+export type TableSource = 'sock_diag' | 'procfs';
+
+const TABLES: readonly TableSpec[] = [
   { file: 'tcp', protocol: 'tcp', family: 'inet' },
   { file: 'tcp6', protocol: 'tcp', family: 'inet6' },
   { file: 'udp', protocol: 'udp', family: 'inet' },
@@ -24,6 +31,7 @@ const INET_TABLES: readonly (InetTable & { readonly file: string })[] = [
   { file: 'udplite6', protocol: 'udplite', family: 'inet6' },
   { file: 'raw', protocol: 'raw', family: 'inet' },
   { file: 'raw6', protocol: 'raw', family: 'inet6' },
+  { file: 'unix', protocol: 'unix', family: 'unix' },
 ];
 
 function notListening(width: number) {
@@ -56,35 +64,45 @@ export function readTable(group: NamespaceGroup, file: string, stop?: Parameters
 }
 
 /**
- * Reads and parses the socket tables of one namespace (from /proc/self/net or /proc/PID/net:
- * tcp, tcp6, udp, udp6, udplite, udplite6, raw, raw6, unix). A missing or unreadable table adds a
- * `TABLE_UNREADABLE` warning instead of failing the listing.
+ * Reads and parses the socket tables of one namespace: through netlink sock_diag when the native
+ * addon is built (as `ss` does; the kernel filters TCP states), else, and for any table sock_diag
+ * cannot give, from /proc/self/net or /proc/PID/net (tcp, tcp6, udp, udp6, udplite, udplite6, raw,
+ * raw6, unix). `addon`: null forces /proc/net. A missing or unreadable table adds a `TABLE_UNREADABLE` warning instead of failing.
  */
-export function readNamespaceTables(group: NamespaceGroup, query: TableQuery, warnings: SnapshotWarning[]): Socket[] {
-  const sockets: Socket[] = [];
-  const wanted = INET_TABLES.filter((t) => query.protocols.has(t.protocol) && query.families.has(t.family));
-  for (const table of wanted) {
-    const width = table.family === 'inet' ? 8 : 32;
-    const listenersOnly = query.tcpListenersOnly && table.protocol === 'tcp';
+export function readNamespaceTables(
+  group: NamespaceGroup,
+  query: TableQuery,
+  warnings: SnapshotWarning[],
+  addon: NativeAddon | null = nativeAddon() ?? null,
+): { sockets: Socket[]; sources: TableSource[] } {
+  const wanted = TABLES.filter((t) => query.protocols.has(t.protocol) && query.families.has(t.family));
+  const diag = addon === null ? undefined : readByDiag(addon, group, wanted, query.tcpStateMask);
+  const sockets = diag?.sockets ?? [];
+  const rest = diag?.missing ?? wanted;
+  for (const table of rest) {
     try {
-      const text = readTable(group, table.file, listenersOnly ? notListening(width) : undefined);
-      if (text === undefined) continue;
-      const parsed = parseInetTable(text.buf, text.length, table, { netns: group.netns, listenersOnly });
-      for (const s of parsed.sockets) sockets.push(s);
+      for (const s of readProcTable(group, table, query)) sockets.push(s);
     } catch (error) {
       warnings.push(unreadable(group, table.file, error));
     }
   }
-  if (query.protocols.has('unix') && query.families.has('unix')) {
-    try {
-      const text = readTable(group, 'unix');
-      if (text !== undefined)
-        for (const s of parseUnixTable(text.buf, text.length, group.netns).sockets) sockets.push(s);
-    } catch (error) {
-      warnings.push(unreadable(group, 'unix', error));
-    }
+  const sources: TableSource[] = [];
+  if (diag !== undefined && diag.missing.length < wanted.length) sources.push('sock_diag');
+  if (rest.length > 0) sources.push('procfs');
+  return { sockets, sources };
+}
+
+function readProcTable(group: NamespaceGroup, table: TableSpec, query: TableQuery): Socket[] {
+  if (table.protocol === 'unix') {
+    const text = readTable(group, 'unix');
+    return text === undefined ? [] : parseUnixTable(text.buf, text.length, group.netns).sockets;
   }
-  return sockets;
+  const inet: InetTable = { protocol: table.protocol, family: table.family === 'inet' ? 'inet' : 'inet6' };
+  const width = inet.family === 'inet' ? 8 : 32;
+  const listenersOnly = query.tcpListenersOnly && inet.protocol === 'tcp';
+  const text = readTable(group, table.file, listenersOnly ? notListening(width) : undefined);
+  if (text === undefined) return [];
+  return parseInetTable(text.buf, text.length, inet, { netns: group.netns, listenersOnly }).sockets;
 }
 
 function unreadable(group: NamespaceGroup, file: string, error: unknown): SnapshotWarning {

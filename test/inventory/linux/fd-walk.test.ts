@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { walkFds } from '../../../src/inventory/linux/fd-walk.js';
 import { startFdWalk } from '../../../src/inventory/linux/fd-walk-parallel.js';
+import { nativeAddon } from '../../../src/inventory/linux/native.js';
 import { entry, startSocketsFixture, type Fixture, type SocketsInfo } from '../../helpers/fixture.js';
 
 let fixture: Fixture<SocketsInfo>;
@@ -10,7 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => fixture.stop());
 
-const triples = (flat: number[]) => {
+const triples = (flat: ArrayLike<number>) => {
   const out: string[] = [];
   for (let i = 0; i < flat.length; i += 3) out.push(`${String(flat[i])}/${String(flat[i + 1])}/${String(flat[i + 2])}`);
   return out.sort();
@@ -29,18 +30,33 @@ describe('the fd walk', () => {
   });
 
   it('gives the same answer on worker threads as on this thread', async () => {
-    const pids = [fixture.pid, fixture.info.child_pid, process.pid];
+    const pids = [fixture.pid, fixture.info.child_pid];
     const inline = walkFds(fs, pids, 0, 1, null);
-    const threaded = await startFdWalk(pids, Number.MAX_SAFE_INTEGER, null);
+    const threaded = await startFdWalk(pids, Number.MAX_SAFE_INTEGER, null, null);
     expect(triples(threaded.holders)).toEqual(triples(inline.holders));
     expect(inline.holders.length).toBeGreaterThan(30);
   });
 
-  it('keeps only wanted inodes, and reports vanished pids as gone', async () => {
+  it.each([
+    ['in JavaScript', null],
+    ['in C', nativeAddon() ?? 'missing'],
+  ] as const)('keeps only wanted inodes, and reports vanished pids as gone (%s)', async (_, addon) => {
+    if (addon === 'missing') throw new Error('the native addon is not built: run npm install');
     const fd = entry(fixture.info, 'udp4_bound').fd;
     const inode = fs.statSync(`/proc/${String(fixture.pid)}/fd/${String(fd)}`).ino;
-    const result = await startFdWalk([fixture.pid, 999_999_999], Number.MAX_SAFE_INTEGER, new Set([inode]));
+    const result = await startFdWalk([fixture.pid, 999_999_999], Number.MAX_SAFE_INTEGER, new Set([inode]), addon);
     expect(triples(result.holders)).toEqual([`${String(inode)}/${String(fixture.pid)}/${String(fd)}`]);
     expect(result.gone).toEqual([999_999_999]);
+  });
+
+  it('gives the same answer in C, on one slice or four, as in JavaScript', async () => {
+    const addon = nativeAddon();
+    if (addon === undefined) throw new Error('the native addon is not built: run npm install');
+    const pids = [fixture.pid, fixture.info.child_pid];
+    const inline = walkFds(fs, pids, 0, 1, null);
+    const one = await startFdWalk(pids, 0, null, addon);
+    const four = await startFdWalk(pids, Number.MAX_SAFE_INTEGER, null, addon);
+    expect(triples(one.holders)).toEqual(triples(inline.holders));
+    expect(triples(four.holders)).toEqual(triples(inline.holders));
   });
 });

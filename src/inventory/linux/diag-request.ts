@@ -1,0 +1,73 @@
+import { endianness } from 'node:os';
+import { TCP_STATES, type SocketState, type TcpState } from '../../model/index.js';
+
+/**
+ * sock_diag requests (NETLINK_SOCK_DIAG, SOCK_DIAG_BY_FAMILY dumps), as bytes for the native
+ * addon to send. Layouts from <linux/netlink.h>, <linux/inet_diag.h> and <linux/unix_diag.h>.
+ */
+
+const SOCK_DIAG_BY_FAMILY = 20;
+const NLM_F_REQUEST = 0x1;
+const NLM_F_DUMP = 0x300;
+const NLMSG_HDRLEN = 16;
+
+/** Address family numbers of <sys/socket.h>. */
+export const AF_UNIX = 1;
+export const AF_INET = 2;
+export const AF_INET6 = 10;
+
+/** IP protocol numbers that inet_diag dumps by. */
+export const IPPROTO = { tcp: 6, udp: 17, udplite: 136, raw: 255 } as const;
+
+/** UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN | UDIAG_SHOW_UID. */
+const UNIX_SHOW = 0x01 | 0x04 | 0x10 | 0x40;
+
+/** Netlink and the diag structs are in host byte order (ports and addresses excepted). */
+export const HOST_LE = endianness() === 'LE';
+
+function message(payloadLength: number): { buf: Buffer; view: DataView; payload: number } {
+  const buf = Buffer.alloc(NLMSG_HDRLEN + payloadLength);
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  view.setUint32(0, buf.length, HOST_LE); // nlmsg_len
+  view.setUint16(4, SOCK_DIAG_BY_FAMILY, HOST_LE);
+  view.setUint16(6, NLM_F_REQUEST | NLM_F_DUMP, HOST_LE);
+  return { buf, view, payload: NLMSG_HDRLEN };
+}
+
+/**
+ * An inet_diag_req_v2 dump of one family and protocol. `states` is the kernel's bit mask
+ * (bit N = TCP state N, e.g. 1 << 10 for LISTEN). For raw sockets the request's `pad` byte is
+ * `sdiag_raw_protocol`, and IPPROTO_RAW (255) there asks for raw sockets of every protocol.
+ */
+export function inetDiagRequest(family: number, protocol: number, states: number): Buffer {
+  const { buf, view, payload } = message(56);
+  view.setUint8(payload, family);
+  view.setUint8(payload + 1, protocol);
+  view.setUint8(payload + 2, 0); // idiag_ext: no extensions; SKV6ONLY comes unasked
+  view.setUint8(payload + 3, protocol === IPPROTO.raw ? IPPROTO.raw : 0);
+  view.setUint32(payload + 4, states >>> 0, HOST_LE);
+  return buf;
+}
+
+/** A unix_diag_req dump of every unix socket with its name, peer, queue lengths and uid. */
+export function unixDiagRequest(): Buffer {
+  const { buf, view, payload } = message(24);
+  view.setUint8(payload, AF_UNIX);
+  view.setUint32(payload + 4, 0xffffffff, HOST_LE); // udiag_states: all
+  view.setUint32(payload + 12, UNIX_SHOW, HOST_LE);
+  return buf;
+}
+
+/**
+ * The kernel's TCP state bit mask for `states` (bit N = state N of TCP_STATES, 1-based). SYN_RECV
+ * also sets NEW_SYN_RECV (12), the state request sockets are dumped by.
+ */
+export function tcpStateMask(states: Iterable<SocketState>): number {
+  let mask = 0;
+  for (const state of states) {
+    const code = TCP_STATES.indexOf(state as TcpState) + 1;
+    if (code > 0) mask |= 1 << code;
+    if (state === 'SYN_RECV') mask |= 1 << 12;
+  }
+  return mask >>> 0;
+}

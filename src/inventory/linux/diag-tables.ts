@@ -1,0 +1,67 @@
+import { errnoCode } from '../../errors.js';
+import type { Socket } from '../../model/index.js';
+import { AF_INET, AF_INET6, IPPROTO, inetDiagRequest, unixDiagRequest } from './diag-request.js';
+import type { NativeAddon } from './native.js';
+import type { NamespaceGroup } from './netns.js';
+import { parseInetDiag, parseUnixDiag } from './parse-diag.js';
+import type { InetTable } from './parse-inet.js';
+
+/** A socket table by its /proc/net file name (`tcp6`), with what it holds. */
+export interface TableSpec {
+  readonly file: string;
+  readonly protocol: InetTable['protocol'] | 'unix';
+  readonly family: InetTable['family'] | 'unix';
+}
+
+/** What sock_diag gave, and the tables it could not give (to be read from /proc/net instead). */
+export interface DiagResult {
+  readonly sockets: Socket[];
+  readonly missing: TableSpec[];
+}
+
+function requestFor(table: TableSpec, tcpStateMask: number): Buffer {
+  if (table.protocol === 'unix') return unixDiagRequest();
+  const family = table.family === 'inet' ? AF_INET : AF_INET6;
+  return inetDiagRequest(family, IPPROTO[table.protocol], table.protocol === 'tcp' ? tcpStateMask : 0xffffffff);
+}
+
+/**
+ * Reads `tables` of one namespace through netlink sock_diag (the way `ss` does), with the
+ * kernel filtering TCP sockets by `tcpStateMask`. Entering another namespace needs
+ * CAP_SYS_ADMIN: without it, or when the kernel lacks a diag module, those tables come back in
+ * `missing` for the /proc/net reader. Never throws.
+ */
+export function readByDiag(
+  addon: NativeAddon,
+  group: NamespaceGroup,
+  tables: readonly TableSpec[],
+  tcpStateMask: number,
+): DiagResult {
+  const requests = tables.map((t) => requestFor(t, tcpStateMask));
+  const paths = group.isHost ? [null] : group.pids.slice(0, 8).map((pid) => `/proc/${String(pid)}/ns/net`);
+  let replies: (Buffer | string)[] | undefined;
+  for (const path of paths) {
+    try {
+      replies = addon.sockDiag(path, requests);
+      break;
+    } catch (error) {
+      if (errnoCode(error) !== 'ENOENT') break; // EPERM without root: /proc/PID/net still works
+    }
+  }
+  if (replies === undefined) return { sockets: [], missing: [...tables] };
+  const sockets: Socket[] = [];
+  const missing: TableSpec[] = [];
+  tables.forEach((table, i) => {
+    const reply = replies[i];
+    if (reply === undefined || typeof reply === 'string') {
+      missing.push(table);
+      return;
+    }
+    const parsed =
+      table.protocol === 'unix'
+        ? parseUnixDiag(reply, group.netns)
+        : parseInetDiag(reply, { protocol: table.protocol, family: table.family as InetTable['family'] }, group.netns);
+    for (const s of parsed.sockets) sockets.push(s);
+  });
+  return { sockets, missing };
+}

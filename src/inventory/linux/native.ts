@@ -1,0 +1,43 @@
+import { createRequire } from 'node:module';
+
+/** The optional C addon (native/portscope.c, built by `npm install` with node-gyp). */
+export interface NativeAddon {
+  /**
+   * Sends each prepared sock_diag request on one NETLINK_SOCK_DIAG socket (opened inside the
+   * network namespace of `netnsPath`, e.g. /proc/PID/ns/net, when given) and returns, per request,
+   * its raw reply messages or the errno name the kernel answered with (`ENOENT`: no diag module).
+   * @throws Error with `code` EPERM/EACCES (no right to enter the namespace), ENOENT (gone)...
+   */
+  sockDiag(netnsPath: string | null, requests: readonly Buffer[]): (Buffer | string)[];
+  /**
+   * Walks /proc/PID/fd of `pids` on the libuv threadpool, entry i of each directory when
+   * `i % slices === slice`, and resolves with flat `[inode, pid, fd]` triples of socket fds and
+   * the pids whose fd directory was unreadable (`denied`) or gone.
+   */
+  walkFds(
+    pids: Uint32Array,
+    slice: number,
+    slices: number,
+  ): Promise<{ holders: Uint32Array; denied: Uint32Array; gone: Uint32Array }>;
+}
+
+let loaded: NativeAddon | null | undefined;
+
+/**
+ * The native addon, or undefined when it was not built (no compiler at install time) or cannot
+ * load. Loaded once.
+ */
+export function nativeAddon(): NativeAddon | undefined {
+  if (loaded === undefined) {
+    loaded = null;
+    if (process.platform === 'linux') {
+      try {
+        // From src/inventory/linux/ and dist/inventory/linux/ alike, build/ is three levels up.
+        loaded = createRequire(import.meta.url)('../../../build/Release/portscope_native.node') as NativeAddon;
+      } catch {
+        loaded = null;
+      }
+    }
+  }
+  return loaded ?? undefined;
+}
