@@ -95,7 +95,14 @@ describe('parseInetDiag', () => {
     const v6only = attribute(11, Buffer.from([1]));
     const reply = Buffer.concat([
       inet({ family: 10, state: 1, sport: 443, dport: 50000, src: MAPPED, dst: MAPPED, attrs: [v6only] }),
-      inet({ family: 10, state: 6, timer: 3, expires: 59_000, sport: 1, src: [0xfe, 0x80, ...Array(13).fill(0), 1] }),
+      inet({
+        family: 10,
+        state: 6,
+        timer: 3,
+        expires: 59_000,
+        sport: 1,
+        src: [0xfe, 0x80, ...new Array<number>(13).fill(0), 1],
+      }),
       inet({ state: 1, timer: 1, retrans: 3, expires: 200, sport: 2, src: [10, 0, 0, 1] }),
     ]);
     const { sockets } = parseInetDiag(reply, { protocol: 'tcp', family: 'inet6' }, 1);
