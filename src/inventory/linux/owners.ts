@@ -9,18 +9,20 @@ export interface OwnerContext {
 }
 
 /**
- * Fills `owners` and `ownerStatus` of each socket from an fd walk: one Map by inode, one fact read
- * per owning process. Returns how many sockets are left with `permission-denied`.
+ * Fills `owners` and `ownerStatus` of each socket from an fd walk: the walk's flat triples are
+ * joined by inode (one Map to the first triple, an Int32Array chaining the rest), with one fact
+ * read per owning process. Returns how many sockets are left with `permission-denied`.
  */
 export function attachOwners(sockets: Socket[], walk: FdWalkResult, context: OwnerContext): number {
-  // inode -> flat [pid, fd, pid, fd, ...]: most sockets have one holder, so no Map per socket.
-  const byInode = new Map<number, number[]>();
   const { holders } = walk;
-  for (let i = 0; i < holders.length; i += 3) {
-    const inode = holders[i] ?? 0;
-    const pair = byInode.get(inode);
-    if (pair === undefined) byInode.set(inode, [holders[i + 1] ?? 0, holders[i + 2] ?? 0]);
-    else pair.push(holders[i + 1] ?? 0, holders[i + 2] ?? 0);
+  const count = Math.floor(holders.length / 3);
+  const first = new Map<number, number>();
+  const next = new Int32Array(count).fill(-1);
+  for (let t = count - 1; t >= 0; t--) {
+    const inode = holders[t * 3] ?? 0;
+    const head = first.get(inode);
+    if (head !== undefined) next[t] = head;
+    first.set(inode, t);
   }
   const facts = new Map<number, ProcessFacts | undefined>();
   const factsOf = (pid: number) => {
@@ -30,24 +32,32 @@ export function attachOwners(sockets: Socket[], walk: FdWalkResult, context: Own
   const denied = walk.denied.length > 0;
   let unknown = 0;
   for (const socket of sockets) {
-    const pairs = socket.inode === 0 ? undefined : byInode.get(socket.inode);
-    if (pairs === undefined) {
+    const t = socket.inode === 0 ? undefined : first.get(socket.inode);
+    if (t === undefined) {
       socket.ownerStatus = denied && socket.inode !== 0 ? 'permission-denied' : 'none';
       if (socket.ownerStatus === 'permission-denied') unknown++;
       continue;
     }
-    socket.owners = ownersOf(pairs, factsOf);
+    socket.owners = next[t] === -1 ? soleOwner(holders, t, factsOf) : ownersOf(holders, next, t, factsOf);
     socket.ownerStatus = socket.owners.length > 0 ? 'ok' : 'gone';
   }
   return unknown;
 }
 
-/** Owners from flat `[pid, fd, ...]` pairs: one Owner per pid, fds ascending, pids ascending. */
-function ownersOf(pairs: readonly number[], factsOf: (pid: number) => ProcessFacts | undefined): Owner[] {
+type FactsOf = (pid: number) => ProcessFacts | undefined;
+
+/** The common case: one process holds the socket through one fd. */
+function soleOwner(holders: ArrayLike<number>, t: number, factsOf: FactsOf): Owner[] {
+  const process = factsOf(holders[t * 3 + 1] ?? 0);
+  return process === undefined ? [] : [{ ...process, fds: [holders[t * 3 + 2] ?? 0] }];
+}
+
+/** Owners from the chain of triples starting at `t`: one Owner per pid, fds ascending, pids ascending. */
+function ownersOf(holders: ArrayLike<number>, next: Int32Array, t: number, factsOf: FactsOf): Owner[] {
   const owners: Owner[] = [];
-  for (let i = 0; i < pairs.length; i += 2) {
-    const pid = pairs[i] ?? 0;
-    const fd = pairs[i + 1] ?? 0;
+  for (let i = t; i !== -1; i = next[i] ?? -1) {
+    const pid = holders[i * 3 + 1] ?? 0;
+    const fd = holders[i * 3 + 2] ?? 0;
     const existing = owners.find((o) => o.pid === pid);
     if (existing !== undefined) {
       existing.fds.push(fd);
