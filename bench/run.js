@@ -24,10 +24,18 @@ const CASES = [
     theirs: [
       ['ss', '-tanp'],
       ['lsof', '-nP', '-iTCP'],
+      ['env', 'PORTSCOPE_BACKEND=procfs', ...ps('ls', '-tanp')],
     ],
   },
   { name: 'TCP listeners with owners', ours: ps('ls', '-tlnp'), theirs: [['ss', '-tlnp']] },
-  { name: 'all TCP without owners', ours: ps('ls', '-tan'), theirs: [['ss', '-tan']] },
+  {
+    name: 'all TCP without owners',
+    ours: ps('ls', '-tan'),
+    theirs: [
+      ['ss', '-tan'],
+      ['env', 'PORTSCOPE_BACKEND=procfs', ...ps('ls', '-tan')],
+    ],
+  },
 ];
 
 /** Wall time (ms) and peak RSS (MB) of one run, through GNU time; stdout to /dev/null. */
@@ -44,7 +52,10 @@ function measure(argv) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const label = (argv) => (argv[1] === bin ? `portscope ${argv.slice(2).join(' ')}` : argv.join(' '));
+const label = (argv) => {
+  const at = argv.indexOf(bin);
+  return at < 0 ? argv.join(' ') : [...argv.slice(0, at - 1), 'portscope', ...argv.slice(at + 1)].join(' ');
+};
 
 function sockstat() {
   return readFileSync('/proc/net/sockstat', 'utf8').split('\n').slice(0, 2).join('; ');

@@ -14,6 +14,19 @@ const SS_STATE: Partial<Record<SocketState, string>> = {
   BOUND_INACTIVE: 'BOUND-INACTIVE',
 };
 
+const CONTROL = /\p{Cc}/u;
+const CONTROLS = /\p{Cc}/gu;
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Text safe for one table cell: control characters (a newline in a `python -c` command line, an
+ * escape sequence in a process name or socket path) shown as `\n`, `\t`, `\xHH`.
+ */
+export function printable(text: string): string {
+  if (!CONTROL.test(text)) return text;
+  return text.replace(CONTROLS, (c) => ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 /** A state as ss prints it (`ESTAB`, `TIME-WAIT`, `LISTEN`, `UNCONN`). */
 export function stateLabel(state: SocketState): string {
   return SS_STATE[state] ?? state;
@@ -26,7 +39,7 @@ export interface EndpointStyle {
 
 /** `addr:port` as ss prints it: IPv6 in brackets, port 0 as `*`, unix paths as is (`*` when unnamed). */
 export function endpointLabel(socket: Socket, endpoint: Endpoint, style: EndpointStyle): string {
-  if (socket.family === 'unix') return endpoint.address === '' ? '*' : endpoint.address;
+  if (socket.family === 'unix') return endpoint.address === '' ? '*' : printable(endpoint.address);
   const host = socket.family === 'inet6' ? `[${endpoint.address}]` : endpoint.address;
   return `${host}:${portLabel(socket, endpoint.port, style)}`;
 }
@@ -45,14 +58,14 @@ export function processLabel(socket: Socket): string {
   if (socket.ownerStatus === 'permission-denied') return '?';
   const [first, ...rest] = socket.owners;
   if (first === undefined) return '';
-  if (rest.length === 0) return `${first.command}(${String(first.pid)})`;
+  if (rest.length === 0) return `${printable(first.command)}(${String(first.pid)})`;
   const byCommand = new Map<string, number[]>();
   for (const owner of socket.owners) {
     const pids = byCommand.get(owner.command) ?? [];
     pids.push(owner.pid);
     byCommand.set(owner.command, pids);
   }
-  return [...byCommand].map(([command, pids]) => `${command}(${pids.join(',')})`).join(', ');
+  return [...byCommand].map(([command, pids]) => `${printable(command)}(${pids.join(',')})`).join(', ');
 }
 
 /** The distinct users of the owners (`root`, or the uid when the name is unknown). */
@@ -72,7 +85,7 @@ export function placeLabel(owners: readonly Owner[]): string {
 export function commandLineLabel(owners: readonly Owner[]): string {
   const first = owners[0];
   if (first === undefined) return '';
-  return first.cmdline?.join(' ') ?? first.command;
+  return printable(first.cmdline?.join(' ') ?? first.command);
 }
 
 /** A timer as ss -o prints it: `timer:(keepalive,119min,0)`. */

@@ -210,3 +210,24 @@ export function needsOwners(node: FilterNode): boolean {
       return false;
   }
 }
+
+/**
+ * The local port every matching socket must have (`sport = :N`, or `src *:N`), or undefined when
+ * the filter allows several. Lets the Linux reader ask the kernel for that port only.
+ */
+export function exactLocalPort(node: FilterNode): number | undefined {
+  switch (node.type) {
+    case 'port':
+      return node.side === 'local' && node.op === '=' ? node.port : undefined;
+    case 'host':
+      return node.side === 'local' && !node.negate ? node.port : undefined;
+    case 'and':
+      return exactLocalPort(node.left) ?? exactLocalPort(node.right);
+    case 'or': {
+      const left = exactLocalPort(node.left);
+      return left !== undefined && left === exactLocalPort(node.right) ? left : undefined;
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { PortscopeError } from '../../errors.js';
 import type { Snapshot, SnapshotWarning, Socket } from '../../model/index.js';
-import { compileFilter, needsOwners, possibleStates } from '../filter/index.js';
+import { compileFilter, exactLocalPort, needsOwners, possibleStates } from '../filter/index.js';
 import type { NormalizedListOptions } from '../options.js';
 import { startFdWalk } from './fd-walk-parallel.js';
 import { groupByNetns, listPids, netnsOf, readNetnsNames, type NamespaceGroup } from './netns.js';
@@ -75,9 +75,12 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
   const tcpListenersOnly = tcpStates.length === 1 && tcpStates[0] === 'LISTEN';
   const socketCount = parseSockstat(readSmallText('/proc/net/sockstat') ?? '').sockets?.used ?? 0;
 
-  // A full listing starts the walk first so that worker threads run while the tables are read;
-  // a listeners-only listing reads its short tables first and walks for just those inodes.
-  let walk = wantOwners && !tcpListenersOnly ? startFdWalk(pids, socketCount, null, addon) : undefined;
+  const localPort = exactLocalPort(options.filter);
+  // A full listing starts the walk first so that it runs (on other threads) while the tables are
+  // read; a selective one (listeners only, or one port) reads its short tables first, then walks
+  // for just those inodes, and not at all when no socket matched.
+  const selective = tcpListenersOnly || localPort !== undefined;
+  let walk = wantOwners && !selective ? startFdWalk(pids, socketCount, null, addon) : undefined;
   let sockets: Socket[] = [];
   const sources = new Map<number, TableSource[]>();
   const query = {
@@ -85,6 +88,7 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
     families: options.families,
     tcpListenersOnly,
     tcpStateMask: tcpStateMask(tcpStates),
+    ...(localPort === undefined ? {} : { localPort }),
   };
   for (const group of selected) {
     const tables = readNamespaceTables(group, query, warnings, addon);
@@ -92,8 +96,9 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
     sources.set(group.netns, tables.sources);
   }
   if (!ownerPredicates) sockets = sockets.filter(predicate);
-  if (wantOwners) {
-    walk ??= startFdWalk(pids, socketCount, new Set(sockets.map((s) => s.inode)), addon);
+  const wanted = new Set(sockets.filter((s) => s.inode !== 0).map((s) => s.inode));
+  if (wantOwners && walk === undefined && wanted.size > 0) walk = startFdWalk(pids, socketCount, wanted, addon);
+  if (walk !== undefined) {
     const bootTime = parseBootTime(readSmallText('/proc/stat') ?? '');
     const result = await walk;
     const unknown = attachOwners(sockets, result, { bootTime, users });

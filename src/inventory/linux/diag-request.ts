@@ -19,6 +19,9 @@ export const AF_INET6 = 10;
 /** IP protocol numbers that inet_diag dumps by. */
 export const IPPROTO = { tcp: 6, udp: 17, udplite: 136, raw: 255 } as const;
 
+const INET_DIAG_REQ_BYTECODE = 1;
+const INET_DIAG_BC_S_EQ = 11;
+
 /** UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN | UDIAG_SHOW_UID. */
 const UNIX_SHOW = 0x01 | 0x04 | 0x10 | 0x40;
 
@@ -38,9 +41,20 @@ function message(payloadLength: number): { buf: Buffer; view: DataView; payload:
  * An inet_diag_req_v2 dump of one family and protocol. `states` is the kernel's bit mask
  * (bit N = TCP state N, e.g. 1 << 10 for LISTEN). For raw sockets the request's `pad` byte is
  * `sdiag_raw_protocol`, and IPPROTO_RAW (255) there asks for raw sockets of every protocol.
+ * With `localPort`, an INET_DIAG_REQ_BYTECODE attribute makes the kernel keep only sockets bound
+ * to that port: `[S_EQ, yes 8, no 12] [0, 0, port]` (a false test jumps past the end: rejected).
  */
-export function inetDiagRequest(family: number, protocol: number, states: number): Buffer {
-  const { buf, view, payload } = message(56);
+export function inetDiagRequest(family: number, protocol: number, states: number, localPort?: number): Buffer {
+  const { buf, view, payload } = message(localPort === undefined ? 56 : 56 + 12);
+  if (localPort !== undefined) {
+    const at = payload + 56;
+    view.setUint16(at, 12, HOST_LE); // nla_len
+    view.setUint16(at + 2, INET_DIAG_REQ_BYTECODE, HOST_LE);
+    view.setUint8(at + 4, INET_DIAG_BC_S_EQ);
+    view.setUint8(at + 5, 8); // yes: on to the end of the program = accept
+    view.setUint16(at + 6, 12, HOST_LE); // no: 4 bytes past the end = reject
+    view.setUint16(at + 10, localPort, HOST_LE); // the second op's `no` field holds the port
+  }
   view.setUint8(payload, family);
   view.setUint8(payload + 1, protocol);
   view.setUint8(payload + 2, 0); // idiag_ext: no extensions; SKV6ONLY comes unasked

@@ -19,15 +19,24 @@ export interface DiagResult {
   readonly missing: TableSpec[];
 }
 
-function requestFor(table: TableSpec, tcpStateMask: number): Buffer {
+/** What the kernel should filter on. */
+export interface DiagQuery {
+  /** TCP states to dump, as the kernel's bit mask (bit N = state N). */
+  readonly tcpStateMask: number;
+  /** Only sockets bound to this local port (inet tables). */
+  readonly localPort?: number;
+}
+
+function requestFor(table: TableSpec, query: DiagQuery): Buffer {
   if (table.protocol === 'unix') return unixDiagRequest();
   const family = table.family === 'inet' ? AF_INET : AF_INET6;
-  return inetDiagRequest(family, IPPROTO[table.protocol], table.protocol === 'tcp' ? tcpStateMask : 0xffffffff);
+  const states = table.protocol === 'tcp' ? query.tcpStateMask : 0xffffffff;
+  return inetDiagRequest(family, IPPROTO[table.protocol], states, query.localPort);
 }
 
 /**
  * Reads `tables` of one namespace through netlink sock_diag (the way `ss` does), with the
- * kernel filtering TCP sockets by `tcpStateMask`. Entering another namespace needs
+ * kernel filtering TCP sockets by state and inet sockets by local port (see {@link DiagQuery}). Entering another namespace needs
  * CAP_SYS_ADMIN: without it, or when the kernel lacks a diag module, those tables come back in
  * `missing` for the /proc/net reader. Never throws.
  */
@@ -35,9 +44,9 @@ export function readByDiag(
   addon: NativeAddon,
   group: NamespaceGroup,
   tables: readonly TableSpec[],
-  tcpStateMask: number,
+  query: DiagQuery,
 ): DiagResult {
-  const requests = tables.map((t) => requestFor(t, tcpStateMask));
+  const requests = tables.map((t) => requestFor(t, query));
   const paths = group.isHost ? [null] : group.pids.slice(0, 8).map((pid) => `/proc/${String(pid)}/ns/net`);
   let replies: (Buffer | string)[] | undefined;
   for (const path of paths) {

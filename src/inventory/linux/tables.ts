@@ -17,6 +17,8 @@ export interface TableQuery {
   readonly tcpListenersOnly: boolean;
   /** TCP states the kernel should dump, as its bit mask (bit N = state N) (sock_diag). */
   readonly tcpStateMask: number;
+  /** Only sockets bound to this local port: the kernel filters (sock_diag); /proc/net relies on the filter. */
+  readonly localPort?: number;
 }
 
 /** Where a namespace's sockets came from: netlink sock_diag, /proc/net text, or both. */
@@ -76,7 +78,7 @@ export function readNamespaceTables(
   addon: NativeAddon | null = nativeAddon() ?? null,
 ): { sockets: Socket[]; sources: TableSource[] } {
   const wanted = TABLES.filter((t) => query.protocols.has(t.protocol) && query.families.has(t.family));
-  const diag = addon === null ? undefined : readByDiag(addon, group, wanted, query.tcpStateMask);
+  const diag = addon === null ? undefined : readByDiag(addon, group, wanted, query);
   const sockets = diag?.sockets ?? [];
   const rest = diag?.missing ?? wanted;
   for (const table of rest) {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { compileFilter, mentionsState, parseFilter, type Owner, type Socket } from '../../../src/index.js';
+import {
+  compileFilter,
+  exactLocalPort,
+  mentionsState,
+  parseFilter,
+  type Owner,
+  type Socket,
+} from '../../../src/index.js';
 
 function sock(
   name: string,
@@ -183,5 +190,23 @@ describe('invalid filters point at the column', () => {
     expect(() => compileFilter(parseFilter('netns = nope'), { users: new Map(), netnsNames: new Map() })).toThrow(
       expect.objectContaining({ code: 'NOT_FOUND' }),
     );
+  });
+});
+
+describe('exactLocalPort', () => {
+  it.each([
+    ['sport = :80', 80],
+    ['src *:443', 443],
+    ['src 127.0.0.1:22 and state listening', 22],
+    ['state listening sport = :8080', 8080],
+    ['sport = :80 or sport = :80', 80],
+    ['sport = :80 or sport = :81', undefined],
+    ['sport >= :80', undefined],
+    ['dport = :80', undefined],
+    ['not sport = :80', undefined],
+    ['src != *:80', undefined],
+    ['', undefined],
+  ])('%j -> %s', (expression, expected) => {
+    expect(exactLocalPort(parseFilter(expression))).toBe(expected);
   });
 });

@@ -1,0 +1,34 @@
+import { Command } from '@commander-js/extra-typings';
+import { whoOwns } from '../../ports/index.js';
+import { backendOf, type CliIo } from '../io.js';
+import { chooseFields, chooseFormat } from '../render/output.js';
+import { printSnapshot } from '../render/sockets.js';
+import { SOCKET_FIELD_NAMES } from '../render/socket-columns.js';
+
+/** The columns of `who`: the socket, then who holds it. */
+export const WHO_FIELDS = ['proto', 'state', 'local', 'peer', 'pid', 'user', 'unit', 'command'];
+
+/** `portscope who <port | host:port | port/udp>`: the sockets on that exact port and their owners. */
+export function whoCommand(io: CliIo, setExit: (code: number) => void) {
+  return new Command('who')
+    .description('who holds a port: every socket bound to it (TCP and UDP, IPv4 and IPv6), listeners first')
+    .argument('<target>', 'PORT, PORT/udp, PORT/tcp, HOST:PORT or [IPv6]:PORT')
+    .option('-n, --numeric', 'port numbers, not service names')
+    .option('-H, --no-header', 'no header line')
+    .option('--netns <which>', 'all | host | a name under /run/netns | a namespace inode', 'all')
+    .option('--json', 'print the result as JSON (a Snapshot with `target`)')
+    .option('--format <format>', 'table | json | ndjson | csv', 'table')
+    .option('--fields <list>', `comma-separated: ${SOCKET_FIELD_NAMES.join(',')}`)
+    .action(async (target, options) => {
+      const format = chooseFormat(options);
+      const fields = options.fields === undefined ? WHO_FIELDS : chooseFields(options.fields, SOCKET_FIELD_NAMES);
+      const result = await whoOwns(target, { netns: options.netns, backend: backendOf(io) });
+      const empty = result.sockets.length === 0;
+      if (empty && format === 'table') io.stderr.write(`portscope: nothing holds ${target}\n`);
+      else {
+        const style = { numeric: options.numeric === true };
+        printSnapshot(result, { format, fields, header: options.header, style }, io);
+      }
+      if (empty) setExit(1);
+    });
+}

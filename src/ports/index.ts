@@ -1,0 +1,2 @@
+export { whoOwns, coversHost, type WhoOwnsOptions, type WhoOwnsResult } from './who-owns.js';
+export { parsePortTarget, checkPort, canonicalIp, type PortTarget } from './target.js';

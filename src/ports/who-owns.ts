@@ -1,0 +1,56 @@
+import type { Backend, NetnsSelector } from '../inventory/index.js';
+import { listSockets } from '../inventory/index.js';
+import type { Snapshot, Socket } from '../model/index.js';
+import { parsePortTarget, type PortTarget } from './target.js';
+
+/** Options of {@link whoOwns}. */
+export interface WhoOwnsOptions {
+  /** Which network namespaces (see listSockets). @default 'all' */
+  readonly netns?: NetnsSelector;
+  /** Kernel reader (see listSockets). @default 'auto' */
+  readonly backend?: Backend;
+}
+
+/** The sockets on one port and their owners: a Snapshot narrowed to the target, plus the target. */
+export interface WhoOwnsResult extends Snapshot {
+  readonly target: PortTarget;
+}
+
+const LISTENING = new Set(['LISTEN', 'UNCONN']);
+
+/**
+ * True when a socket bound to `socket.local` takes traffic for `host`: the same address, the
+ * wildcard of its family, or a dual-stack `::` (not IPV6_V6ONLY) for an IPv4 host.
+ */
+export function coversHost(socket: Socket, host: string): boolean {
+  const local = socket.local.address;
+  if (local === host || local === `::ffff:${host}`) return true;
+  const v4 = !host.includes(':');
+  if (v4 && local === '0.0.0.0') return true;
+  return local === '::' && (!v4 || socket.v6only !== true);
+}
+
+/**
+ * Every socket bound to exactly `target`'s port (TCP and UDP unless narrowed, IPv4 and IPv6, every
+ * namespace) with its owners, listeners first. With a host, only sockets that take traffic for it
+ * (see {@link coversHost}). The kernel is asked for that port only (sock_diag bytecode), and the
+ * fd walk runs only when some socket matched. From listSockets: /proc/PID/fd, /proc/net or sock_diag.
+ *
+ * @param target `3000`, `3000/udp`, `127.0.0.1:3000`, `[::1]:3000`, or a parsed {@link PortTarget}.
+ * @throws PortscopeError `INVALID_ARGUMENT` (bad target), `NOT_FOUND` (unknown netns), `UNSUPPORTED_PLATFORM`.
+ */
+export async function whoOwns(target: string | PortTarget, options: WhoOwnsOptions = {}): Promise<WhoOwnsResult> {
+  const parsed = typeof target === 'string' ? parsePortTarget(target) : target;
+  const snapshot = await listSockets({
+    protocols: parsed.protocols.flatMap((p) => (p === 'udp' ? (['udp', 'udplite'] as const) : ([p] as const))),
+    filter: { type: 'port', side: 'local', op: '=', port: parsed.port },
+    ...(options.netns === undefined ? {} : { netns: options.netns }),
+    ...(options.backend === undefined ? {} : { backend: options.backend }),
+  });
+  const { host } = parsed;
+  const sockets = (host === undefined ? snapshot.sockets : snapshot.sockets.filter((s) => coversHost(s, host)))
+    .map((s, index) => ({ s, index }))
+    .sort((a, b) => Number(LISTENING.has(b.s.state)) - Number(LISTENING.has(a.s.state)) || a.index - b.index)
+    .map(({ s }) => s);
+  return { ...snapshot, sockets, target: parsed };
+}

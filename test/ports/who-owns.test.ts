@@ -1,0 +1,131 @@
+import { createServer, type Server } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parsePortTarget, whoOwns } from '../../src/index.js';
+import { cli } from '../helpers/cli.js';
+import { entry, startSocketsFixture, type Fixture, type SocketsInfo } from '../helpers/fixture.js';
+
+let fixture: Fixture<SocketsInfo>;
+const port = (name: string) => (entry(fixture.info, name).local as [string, number])[1];
+
+beforeAll(async () => {
+  fixture = await startSocketsFixture();
+});
+afterAll(() => fixture.stop());
+
+describe('parsePortTarget', () => {
+  it.each([
+    ['3000', { port: 3000, protocols: ['tcp', 'udp'] }],
+    ['53/udp', { port: 53, protocols: ['udp'] }],
+    ['80/TCP', { port: 80, protocols: ['tcp'] }],
+    ['127.0.0.1:8080', { port: 8080, protocols: ['tcp', 'udp'], host: '127.0.0.1' }],
+    ['localhost:5173', { port: 5173, protocols: ['tcp', 'udp'], host: '127.0.0.1' }],
+    ['[::1]:22/tcp', { port: 22, protocols: ['tcp'], host: '::1' }],
+    ['[0:0:0:0:0:0:0:1]:22', { port: 22, protocols: ['tcp', 'udp'], host: '::1' }],
+    ['*:443', { port: 443, protocols: ['tcp', 'udp'] }],
+  ])('%s', (text, expected) => {
+    expect(parsePortTarget(text)).toEqual(expected);
+  });
+
+  it.each(['', '0', '65536', '80/sctp', 'http', '::1:22', 'host.example:80', '[127.0.0.1]:80', '1.2.3:80', '-1'])(
+    'rejects %j with INVALID_ARGUMENT naming it',
+    (text) => {
+      expect(() => parsePortTarget(text)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+      expect(() => parsePortTarget(text)).toThrow(/Expected/);
+    },
+  );
+});
+
+describe('whoOwns', () => {
+  it('finds every socket on the port with its owners, listeners first', async () => {
+    const p = port('tcp4_listen');
+    const { sockets, target } = await whoOwns(String(p));
+    expect(target).toEqual({ port: p, protocols: ['tcp', 'udp'] });
+    expect(sockets[0]).toMatchObject({ state: 'LISTEN', local: { address: '127.0.0.1', port: p }, ownerStatus: 'ok' });
+    // The fixture forks after opening its sockets: the child holds them too.
+    expect(sockets[0]?.owners.map((o) => o.pid).sort()).toEqual([fixture.pid, fixture.info.child_pid].sort());
+    // The accepted connection shares the local port; the client's end (peer port p) does not.
+    expect(sockets.map((s) => s.state)).toContain('ESTABLISHED');
+    expect(sockets.every((s) => s.local.port === p)).toBe(true);
+    const firstOther = sockets.findIndex((s) => s.state !== 'LISTEN');
+    expect(sockets.slice(firstOther).every((s) => s.state !== 'LISTEN')).toBe(true);
+  });
+
+  it('gives a shared listener both owners (parent and forked child)', async () => {
+    const { sockets } = await whoOwns(`${String(port('tcp4_shared'))}/tcp`);
+    expect(sockets).toHaveLength(1);
+    expect(sockets[0]?.owners.map((o) => o.pid).sort()).toEqual([fixture.pid, fixture.info.child_pid].sort());
+  });
+
+  it('narrows by protocol and by host, counting a dual-stack :: listener for IPv4 but not a v6-only one', async () => {
+    expect((await whoOwns(`${String(port('udp4_bound'))}/tcp`)).sockets).toEqual([]);
+    expect((await whoOwns(`${String(port('udp4_bound'))}/udp`)).sockets[0]).toMatchObject({ protocol: 'udp' });
+    const dual = port('tcp6_dual_listen');
+    const dualFor4 = await whoOwns(`127.0.0.1:${String(dual)}/tcp`);
+    expect(dualFor4.sockets.find((s) => s.state === 'LISTEN')).toMatchObject({ local: { address: '::' } });
+    const v6only = port('tcp6_listen');
+    expect((await whoOwns(`127.0.0.1:${String(v6only)}`)).sockets).toEqual([]);
+    expect((await whoOwns(`[::1]:${String(v6only)}`)).sockets[0]).toMatchObject({ state: 'LISTEN' });
+  });
+
+  it('matches the exact port, never a port that merely contains its digits', async () => {
+    const p = port('tcp4_listen');
+    // Listen on a port whose digits are a prefix of p's (e.g. 4123 for 41234) when one is free.
+    const candidates = [Math.floor(p / 10), Math.floor(p / 100)].filter((c) => c >= 1024);
+    let server: Server | undefined;
+    let short = 0;
+    for (const c of candidates) {
+      server = await new Promise<Server | undefined>((resolve) => {
+        const s = createServer().once('error', () => {
+          resolve(undefined);
+        });
+        s.listen(c, '127.0.0.1', () => {
+          resolve(s);
+        });
+      });
+      if (server !== undefined) {
+        short = c;
+        break;
+      }
+    }
+    try {
+      expect(short).toBeGreaterThan(0);
+      const { sockets } = await whoOwns(String(short));
+      expect(sockets.map((s) => s.local.port)).toEqual([short]);
+      expect(sockets[0]?.owners.map((o) => o.pid)).toEqual([process.pid]);
+    } finally {
+      server?.close();
+    }
+  });
+
+  it('answers an empty list for a free port, and the procfs reader agrees', async () => {
+    const p = port('tcp4_listen');
+    const native = await whoOwns(String(p), { backend: 'native' });
+    const procfs = await whoOwns(String(p), { backend: 'procfs' });
+    const shape = (r: typeof native) => r.sockets.map((s) => [s.state, s.local.address, s.inode]);
+    expect(shape(native)).toEqual(shape(procfs));
+    expect(native.sockets.length).toBeGreaterThan(1);
+  });
+});
+
+describe('portscope who', () => {
+  it('prints the holders, and exits 1 with one stderr line when nothing holds the port', async () => {
+    const held = await cli(['who', String(port('tcp4_listen'))]);
+    expect(held.code).toBe(0);
+    expect(held.stdout.split('\n')[0]).toMatch(/^Proto\s+State\s+Local Address:Port\s+Peer Address:Port\s+PID\s+User/);
+    expect(held.stdout).toMatch(
+      new RegExp(`tcp\\s+LISTEN\\s+127\\.0\\.0\\.1:${String(port('tcp4_listen'))}\\s.*\\s${String(fixture.pid)}[,\\s]`),
+    );
+    const free = await cli(['who', '1/udp']);
+    expect(free).toMatchObject({ code: 1, stdout: '', stderr: 'portscope: nothing holds 1/udp\n' });
+  });
+
+  it('prints JSON with the target, and rejects a bad target with exit 2', async () => {
+    const json = await cli(['who', `${String(port('udp4_bound'))}/udp`, '--json']);
+    const parsed = JSON.parse(json.stdout) as { target: unknown; sockets: unknown[] };
+    expect(parsed.target).toEqual({ port: port('udp4_bound'), protocols: ['udp'] });
+    expect(parsed.sockets).toHaveLength(1);
+    const bad = await cli(['who', '70000']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^portscope: Expected a port \(1-65535\).*got `70000`\n$/);
+  });
+});
