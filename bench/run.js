@@ -66,6 +66,18 @@ const results = [];
 try {
   const tcpCount = readFileSync('/proc/net/tcp', 'latin1').split('\n').length - 2;
   process.stderr.write(`farm ready: ${String(tcpCount)} rows in /proc/net/tcp (${sockstat()})\n`);
+  // `who` on the port of one farm listener: its holder has ~17k fds, the worst case for a walk.
+  const listener = spawnSync('ss', ['-tlnH', 'src', '127.0.2.1'], { encoding: 'utf8' }).stdout.split('\n')[0] ?? '';
+  const port = /:(\d+)\s/.exec(listener)?.[1];
+  if (port === undefined) throw new Error(`no farm listener found: ${listener}`);
+  CASES.push({
+    name: 'owner of one port',
+    ours: ps('who', `${port}/tcp`),
+    theirs: [
+      ['fuser', '-n', 'tcp', port],
+      ['lsof', '-nP', `-iTCP:${port}`],
+    ],
+  });
   for (const c of CASES) {
     const commands = [c.ours, ...c.theirs];
     const samples = commands.map(() => []);

@@ -5,5 +5,5 @@
 export { PortscopeError, isPortscopeError, type ErrorCode } from './errors.js';
 export * from './model/index.js';
 export * from './inventory/index.js';
-export { serviceName, servicePorts, type ServiceEntry, type ServiceProtocol } from './registry/index.js';
+export * from './registry/index.js';
 export * from './ports/index.js';

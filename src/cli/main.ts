@@ -5,6 +5,7 @@ import { showListening } from './commands/listening.js';
 import { lsCommand } from './commands/ls.js';
 import { statsCommand } from './commands/stats.js';
 import { whoCommand } from './commands/who.js';
+import { infoCommand } from './commands/info.js';
 import { exitCodeFor } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
 
@@ -41,6 +42,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
   program.addCommand(lsCommand(io, setExit));
   program.addCommand(statsCommand(io));
   program.addCommand(whoCommand(io, setExit));
+  program.addCommand(infoCommand(io, setExit));
   for (const command of program.commands) {
     command
       .exitOverride()

@@ -16,6 +16,7 @@ export interface ServiceEntry {
 
 interface Tables {
   readonly byPort: Map<string, ServiceEntry>;
+  readonly allByPort: Map<number, ServiceEntry[]>;
   readonly byName: Map<string, ServiceEntry[]>;
 }
 
@@ -59,17 +60,21 @@ function load(): Tables {
     // no /etc/services (minimal containers): IANA alone
   }
   const byPort = new Map<string, ServiceEntry>();
+  const allByPort = new Map<number, ServiceEntry[]>();
   const byName = new Map<string, ServiceEntry[]>();
   // /etc/services first, as getservbyport() and ss read it; IANA fills the gaps.
   for (const entry of [...local, ...loadIana()]) {
     const key = `${String(entry.port)}/${entry.protocol}`;
     if (!byPort.has(key)) byPort.set(key, entry);
+    const onPort = allByPort.get(entry.port) ?? [];
+    if (!onPort.some((e) => e.name === entry.name && e.protocol === entry.protocol)) onPort.push(entry);
+    allByPort.set(entry.port, onPort);
     const name = entry.name.toLowerCase();
     const list = byName.get(name) ?? [];
     if (!list.some((e) => e.port === entry.port && e.protocol === entry.protocol)) list.push(entry);
     byName.set(name, list);
   }
-  return { byPort, byName };
+  return { byPort, allByPort, byName };
 }
 
 function getTables(): Tables {
@@ -92,4 +97,14 @@ export function serviceName(port: number, protocol: ServiceProtocol): ServiceEnt
 export function servicePorts(name: string, protocol?: ServiceProtocol): ServiceEntry[] {
   const list = getTables().byName.get(name.toLowerCase()) ?? [];
   return protocol === undefined ? list : list.filter((e) => e.protocol === protocol);
+}
+
+/** Every name a port has, for every protocol, from /etc/services then IANA (aliases included). */
+export function servicesOnPort(port: number): ServiceEntry[] {
+  return getTables().allByPort.get(port) ?? [];
+}
+
+/** Every service name known (lower case), for suggestions. */
+export function serviceNames(): IterableIterator<string> {
+  return getTables().byName.keys();
 }
