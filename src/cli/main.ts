@@ -6,6 +6,7 @@ import { lsCommand } from './commands/ls.js';
 import { statsCommand } from './commands/stats.js';
 import { whoCommand } from './commands/who.js';
 import { infoCommand } from './commands/info.js';
+import { freeCommand } from './commands/free.js';
 import { exitCodeFor } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
 
@@ -43,6 +44,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
   program.addCommand(statsCommand(io));
   program.addCommand(whoCommand(io, setExit));
   program.addCommand(infoCommand(io, setExit));
+  program.addCommand(freeCommand(io));
   for (const command of program.commands) {
     command
       .exitOverride()

