@@ -39,14 +39,13 @@ function read(name: string): string | undefined {
  */
 export function readKernelPortSettings(): KernelPortSettings {
   const range = (read('ip_local_port_range') ?? '').trim().split(/\s+/).map(Number);
-  const start = Number((read('ip_unprivileged_port_start') ?? '').trim());
+  const startText = read('ip_unprivileged_port_start');
+  const start = Number(startText?.trim());
   const [from, to] = range;
   return {
     ephemeral: from !== undefined && to !== undefined && to >= from && from > 0 ? { from, to } : DEFAULTS.ephemeral,
     reserved: parseReservedPorts(read('ip_local_reserved_ports') ?? ''),
     unprivilegedStart:
-      Number.isInteger(start) && start >= 0 && read('ip_unprivileged_port_start') !== undefined
-        ? start
-        : DEFAULTS.unprivilegedStart,
+      startText !== undefined && Number.isInteger(start) && start >= 0 ? start : DEFAULTS.unprivilegedStart,
   };
 }

@@ -79,8 +79,9 @@ describe('portscope free', () => {
     expect(JSON.parse(json.stdout)).toEqual([address(loop4)]);
   });
 
-  it('rejects bad input with one line and exit 2', async () => {
+  it('rejects bad input with one line that names it, and exit 2', async () => {
     for (const args of [
+      ['--format', 'csv'],
       ['--range', '10-5'],
       ['--range', 'x'],
       ['--count', 'two'],
@@ -89,6 +90,7 @@ describe('portscope free', () => {
       const r = await cli(['free', ...args]);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/^portscope: Expected .*\n$/);
+      expect(r.stderr).toContain(`\`${args[1] ?? ''}\``);
     }
   });
 });

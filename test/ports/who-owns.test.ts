@@ -104,6 +104,9 @@ describe('whoOwns', () => {
     const shape = (r: typeof native) => r.sockets.map((s) => [s.state, s.local.address, s.inode]);
     expect(shape(native)).toEqual(shape(procfs));
     expect(native.sockets.length).toBeGreaterThan(1);
+    for (const backend of ['native', 'procfs'] as const) {
+      expect((await whoOwns('1/udp', { backend })).sockets, backend).toEqual([]);
+    }
   });
 });
 

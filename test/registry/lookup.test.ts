@@ -91,6 +91,15 @@ describe('portscope info', () => {
     expect(r.stderr).toMatch(/^portscope: unknown service `postgress`; did you mean .*postgresql/);
   });
 
+  it('takes table or JSON only', async () => {
+    const r = await cli(['info', '22', '--format', 'csv']);
+    expect(r).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: 'portscope: Expected --format to be one of table, json, got `csv`\n',
+    });
+  });
+
   it('prints JSON with holders', async () => {
     const r = await cli(['info', '6010', '--json']);
     const parsed = JSON.parse(r.stdout) as { port: number; holders: unknown[]; class: string };

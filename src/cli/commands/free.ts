@@ -35,18 +35,20 @@ export function freeCommand(io: CliIo) {
     .option('--json', 'print a JSON array')
     .option('--format <format>', 'table | json', 'table')
     .action(async (options) => {
-      const count = Number(options.count);
+      const format = chooseFormat(options, ['table', 'json']);
+      if (!/^\d+$/.test(options.count)) {
+        throw new PortscopeError('INVALID_ARGUMENT', `Expected --count to be a whole number, got \`${options.count}\``);
+      }
       const ports = await findFreePort({
         ...(options.port === undefined ? {} : { ports: portList(options.port, '--port') }),
         ...(options.range === undefined ? {} : { range: rangeOf(options.range) }),
         ...(options.host === undefined ? {} : { host: options.host }),
         ...(options.exclude === undefined ? {} : { exclude: portList(options.exclude, '--exclude') }),
-        count: /^\d+$/.test(options.count) ? count : Number.NaN,
+        count: Number(options.count),
         protocol: options.udp === true ? 'udp' : 'tcp',
         includeEphemeral: options.includeEphemeral === true,
         backend: backendOf(io),
       });
-      const format = chooseFormat(options);
       io.stdout.write(format === 'json' ? `${JSON.stringify(ports)}\n` : `${ports.join('\n')}\n`);
     });
 }

@@ -59,8 +59,7 @@ export function infoCommand(io: CliIo, setExit: (code: number) => void) {
     .option('--json', 'print the result as JSON')
     .option('--format <format>', 'table | json', 'table')
     .action(async (what, options) => {
-      const format = chooseFormat(options);
-      const json = format === 'json' || format === 'ndjson';
+      const json = chooseFormat(options, ['table', 'json']) === 'json';
       if (/^\d+$/.test(what)) {
         const info = lookupPort(Number(what));
         const held = info.port === 0 ? [] : (await whoOwns(String(info.port), { backend: backendOf(io) })).sockets;

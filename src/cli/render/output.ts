@@ -4,14 +4,17 @@ import { PortscopeError } from '../../errors.js';
 export type Format = 'table' | 'json' | 'ndjson' | 'csv';
 const FORMATS: readonly Format[] = ['table', 'json', 'ndjson', 'csv'];
 
-/** Picks the format from `--json` and `--format`. @throws PortscopeError `INVALID_ARGUMENT`. */
-export function chooseFormat(options: { json?: boolean; format?: string }): Format {
+/** Picks the format from `--json` and `--format`, among `allowed` (default: all four). @throws PortscopeError `INVALID_ARGUMENT`. */
+export function chooseFormat(
+  options: { json?: boolean; format?: string },
+  allowed: readonly Format[] = FORMATS,
+): Format {
   if (options.json === true) return 'json';
   const format = options.format ?? 'table';
-  if (!(FORMATS as readonly string[]).includes(format)) {
+  if (!(allowed as readonly string[]).includes(format)) {
     throw new PortscopeError(
       'INVALID_ARGUMENT',
-      `Expected --format to be one of ${FORMATS.join(', ')}, got \`${format}\``,
+      `Expected --format to be one of ${allowed.join(', ')}, got \`${format}\``,
     );
   }
   return format as Format;
