@@ -31,7 +31,9 @@ export function ipv4At(buf: Uint8Array, at: number): string {
   return text;
 }
 
+// Keys: 32 hex digits (procfs) or 16 raw bytes (sock_diag); the two lengths never collide.
 const v6Cache = new Map<string, string>();
+const v4BytesCache = new Map<number, string>();
 
 /** IPv6 address from the 32 hex digits at `buf[at]`, RFC 5952 text (`::ffff:a.b.c.d` when mapped); '' when malformed. */
 export function ipv6At(buf: Uint8Array, at: number): string {
@@ -45,6 +47,29 @@ export function ipv6At(buf: Uint8Array, at: number): string {
       words.push(word);
     }
     text = formatIpv6(words.flatMap(wordBytes));
+    if (v6Cache.size < 4096) v6Cache.set(key, text);
+  }
+  return text;
+}
+
+/** IPv4 address from 4 bytes in network order at `buf[at]` (as sock_diag gives it), dotted quad. */
+export function ipv4FromBytes(buf: Uint8Array, at: number): string {
+  const word =
+    (((buf[at] ?? 0) << 24) | ((buf[at + 1] ?? 0) << 16) | ((buf[at + 2] ?? 0) << 8) | (buf[at + 3] ?? 0)) >>> 0;
+  let text = v4BytesCache.get(word);
+  if (text === undefined) {
+    text = `${String(word >>> 24)}.${String((word >>> 16) & 0xff)}.${String((word >>> 8) & 0xff)}.${String(word & 0xff)}`;
+    if (v4BytesCache.size < 4096) v4BytesCache.set(word, text);
+  }
+  return text;
+}
+
+/** IPv6 address from 16 bytes in network order at `buf[at]` (as sock_diag gives it), RFC 5952 text. */
+export function ipv6FromBytes(buf: Uint8Array, at: number): string {
+  const key = Buffer.from(buf.buffer, buf.byteOffset + at, 16).toString('latin1');
+  let text = v6Cache.get(key);
+  if (text === undefined) {
+    text = formatIpv6([...buf.subarray(at, at + 16)]);
     if (v6Cache.size < 4096) v6Cache.set(key, text);
   }
   return text;

@@ -1,5 +1,5 @@
 import { TCP_STATES, type Socket, type SocketState, type SocketTimer, type UnixInfo } from '../../model/index.js';
-import { formatIpv6 } from './address.js';
+import { ipv4FromBytes, ipv6FromBytes } from './address.js';
 import { AF_INET, AF_INET6, HOST_LE } from './diag-request.js';
 import type { InetTable } from './parse-inet.js';
 
@@ -43,26 +43,8 @@ function forEachAttribute(view: DataView, p: number, end: number, each: (type: n
   }
 }
 
-const v4Cache = new Map<number, string>();
-const v6Cache = new Map<string, string>();
-
-function addressAt(bytes: Uint8Array, view: DataView, family: number, at: number): string {
-  if (family === AF_INET) {
-    const word = view.getUint32(at, false);
-    let text = v4Cache.get(word);
-    if (text === undefined) {
-      text = `${String(word >>> 24)}.${String((word >>> 16) & 0xff)}.${String((word >>> 8) & 0xff)}.${String(word & 0xff)}`;
-      if (v4Cache.size < 4096) v4Cache.set(word, text);
-    }
-    return text;
-  }
-  const key = Buffer.from(bytes.buffer, bytes.byteOffset + at, 16).toString('latin1');
-  let text = v6Cache.get(key);
-  if (text === undefined) {
-    text = formatIpv6([...bytes.subarray(at, at + 16)]);
-    if (v6Cache.size < 4096) v6Cache.set(key, text);
-  }
-  return text;
+function addressAt(buf: Uint8Array, family: number, at: number): string {
+  return family === AF_INET ? ipv4FromBytes(buf, at) : ipv6FromBytes(buf, at);
 }
 
 /**
@@ -88,8 +70,8 @@ export function parseInetDiag(buf: Uint8Array, table: InetTable, netns: number):
       protocol,
       family: family === AF_INET ? 'inet' : 'inet6',
       state,
-      local: { address: addressAt(buf, view, family, p + 8), port: view.getUint16(p + 4, false) },
-      peer: { address: addressAt(buf, view, family, p + 24), port: view.getUint16(p + 6, false) },
+      local: { address: addressAt(buf, family, p + 8), port: view.getUint16(p + 4, false) },
+      peer: { address: addressAt(buf, family, p + 24), port: view.getUint16(p + 6, false) },
       recvQ: view.getUint32(p + 56, HOST_LE),
       sendQ: view.getUint32(p + 60, HOST_LE),
       inode: view.getUint32(p + 68, HOST_LE),
