@@ -39,7 +39,7 @@ describe('portscope (no command): what is listening', () => {
 
 describe('portscope ls', () => {
   it('takes ss flags and a filter: -tlnp sport = :PORT', async () => {
-    const { code, stdout } = await cli(['ls', '-tlnp', `sport = :${String(port)}`]);
+    const { code, stdout } = await cli(['ls', '-tlnp', `src 127.0.0.1:${String(port)}`]);
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^Netid\s+State\s+Recv-Q\s+Send-Q\s+Local Address:Port\s+Peer Address:Port\s+Process$/);
@@ -53,14 +53,14 @@ describe('portscope ls', () => {
   });
 
   it('shows connected sockets by default, and -a adds listeners and TIME-WAIT', async () => {
-    const connected = await cli(['ls', '-tn', '-H', `sport = :${String(port)}`]);
+    const connected = await cli(['ls', '-tn', '-H', `src 127.0.0.1:${String(port)}`]);
     expect(
       connected.stdout
         .trim()
         .split('\n')
         .map((l) => l.split(/\s+/)[1]),
     ).toEqual(['ESTAB']);
-    const all = await cli(['ls', '-tan', '-H', `sport = :${String(port)} or dport = :${String(port)}`]);
+    const all = await cli(['ls', '-tan', '-H', `src 127.0.0.1:${String(port)} or dst 127.0.0.1:${String(port)}`]);
     const states = new Set(
       all.stdout
         .trim()
@@ -71,7 +71,12 @@ describe('portscope ls', () => {
   });
 
   it('leaves out the default states when the filter names a state anywhere, not only up front', async () => {
-    const { stdout } = await cli(['ls', '-tn', '-H', `sport = :1 or ( sport = :${String(port)} and state listening )`]);
+    const { stdout } = await cli([
+      'ls',
+      '-tn',
+      '-H',
+      `sport = :1 or ( src 127.0.0.1:${String(port)} and state listening )`,
+    ]);
     expect(
       stdout
         .trim()
@@ -81,21 +86,29 @@ describe('portscope ls', () => {
   });
 
   it('prints one Socket per line with --format ndjson, and CSV with chosen fields', async () => {
-    const ndjson = await cli(['ls', '-tl', '--format', 'ndjson', `sport = :${String(port)}`]);
+    const ndjson = await cli(['ls', '-tl', '--format', 'ndjson', `src 127.0.0.1:${String(port)}`]);
     const rows = ndjson.stdout
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as Socket);
     expect(rows.map((s) => s.local.port)).toEqual([port]);
-    const csv = await cli(['ls', '-tlp', '--format', 'csv', '--fields', 'state,port,pid', `sport = :${String(port)}`]);
+    const csv = await cli([
+      'ls',
+      '-tlp',
+      '--format',
+      'csv',
+      '--fields',
+      'state,port,pid',
+      `src 127.0.0.1:${String(port)}`,
+    ]);
     expect(csv.stdout).toBe(
       `state,port,pid\nLISTEN,${String(port)},"${String(fixture.pid)},${String(fixture.info.child_pid)}"\n`,
     );
   });
 
   it('names services unless -n', async () => {
-    const named = await cli(['ls', '-tl', '-H', `sport = :${String(port)}`]);
-    const numeric = await cli(['ls', '-tln', '-H', `sport = :${String(port)}`]);
+    const named = await cli(['ls', '-tl', '-H', `src 127.0.0.1:${String(port)}`]);
+    const numeric = await cli(['ls', '-tln', '-H', `src 127.0.0.1:${String(port)}`]);
     const name = serviceName(port, 'tcp')?.name ?? String(port);
     expect(named.stdout).toContain(`127.0.0.1:${name} `);
     expect(numeric.stdout).toContain(`127.0.0.1:${String(port)} `);
@@ -154,7 +167,12 @@ describe('portscope stats', () => {
 const bin = new URL('../../bin/portscope.js', import.meta.url).pathname;
 describe.skipIf(!existsSync(new URL('../../dist/cli/main.js', import.meta.url)))('bin/portscope.js', () => {
   it('runs the built CLI as a process', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [bin, 'ls', '-tln', `sport = :${String(port)}`]);
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      bin,
+      'ls',
+      '-tln',
+      `src 127.0.0.1:${String(port)}`,
+    ]);
     expect(stdout).toMatch(new RegExp(`LISTEN .*127\\.0\\.0\\.1:${String(port)}`));
   });
 

@@ -57,7 +57,7 @@ describe.skipIf(!canDropRoot).each(['native', 'procfs'])(
 
     it('still lists every socket, with owners unknown, and says so in exactly one stderr line', () => {
       const port = (entry(fixture.info, 'tcp4_listen').local as [string, number])[1];
-      const result = asNobody('ls', '-tlnp', `sport = :${String(port)}`);
+      const result = asNobody('ls', '-tlnp', `src 127.0.0.1:${String(port)}`);
       expect(result.status).toBe(0);
       expect(result.stdout).toMatch(new RegExp(`LISTEN .*127\\.0\\.0\\.1:${String(port)} .* \\?\\n`));
       const lines = result.stderr.trim().split('\n');

@@ -40,9 +40,12 @@ describe('whoOwns', () => {
     const p = port('tcp4_listen');
     const { sockets, target } = await whoOwns(String(p));
     expect(target).toEqual({ port: p, protocols: ['tcp', 'udp'] });
-    expect(sockets[0]).toMatchObject({ state: 'LISTEN', local: { address: '127.0.0.1', port: p }, ownerStatus: 'ok' });
+    // Port 0 may hand the same number to another test's socket on another address: find ours by address.
+    const listener = sockets.find((s) => s.state === 'LISTEN' && s.local.address === '127.0.0.1');
+    expect(sockets[0]?.state).toBe('LISTEN');
+    expect(listener).toMatchObject({ local: { port: p }, ownerStatus: 'ok' });
     // The fixture forks after opening its sockets: the child holds them too.
-    expect(sockets[0]?.owners.map((o) => o.pid).sort()).toEqual([fixture.pid, fixture.info.child_pid].sort());
+    expect(listener?.owners.map((o) => o.pid).sort()).toEqual([fixture.pid, fixture.info.child_pid].sort());
     // The accepted connection shares the local port; the client's end (peer port p) does not.
     expect(sockets.map((s) => s.state)).toContain('ESTABLISHED');
     expect(sockets.every((s) => s.local.port === p)).toBe(true);
@@ -51,7 +54,7 @@ describe('whoOwns', () => {
   });
 
   it('gives a shared listener both owners (parent and forked child)', async () => {
-    const { sockets } = await whoOwns(`${String(port('tcp4_shared'))}/tcp`);
+    const { sockets } = await whoOwns(`127.0.0.1:${String(port('tcp4_shared'))}/tcp`);
     expect(sockets).toHaveLength(1);
     expect(sockets[0]?.owners.map((o) => o.pid).sort()).toEqual([fixture.pid, fixture.info.child_pid].sort());
   });
@@ -89,7 +92,7 @@ describe('whoOwns', () => {
     }
     try {
       expect(short).toBeGreaterThan(0);
-      const { sockets } = await whoOwns(String(short));
+      const { sockets } = await whoOwns(`127.0.0.1:${String(short)}`);
       expect(sockets.map((s) => s.local.port)).toEqual([short]);
       expect(sockets[0]?.owners.map((o) => o.pid)).toEqual([process.pid]);
     } finally {
@@ -123,9 +126,9 @@ describe('portscope who', () => {
   });
 
   it('prints JSON with the target, and rejects a bad target with exit 2', async () => {
-    const json = await cli(['who', `${String(port('udp4_bound'))}/udp`, '--json']);
+    const json = await cli(['who', `127.0.0.1:${String(port('udp4_bound'))}/udp`, '--json']);
     const parsed = JSON.parse(json.stdout) as { target: unknown; sockets: unknown[] };
-    expect(parsed.target).toEqual({ port: port('udp4_bound'), protocols: ['udp'] });
+    expect(parsed.target).toEqual({ host: '127.0.0.1', port: port('udp4_bound'), protocols: ['udp'] });
     expect(parsed.sockets).toHaveLength(1);
     const bad = await cli(['who', '70000']);
     expect(bad.code).toBe(2);
