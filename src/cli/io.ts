@@ -12,19 +12,33 @@ export interface CliIo {
   /** Terminal width in columns, when stdout is a terminal. */
   readonly columns: number | undefined;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Asks a yes/no question on the terminal; undefined when stdin or stdout is not a terminal, so
+   * that commands which need a confirmation refuse instead of hanging.
+   */
+  readonly confirm?: ((question: string) => Promise<boolean>) | undefined;
 }
 
 /** The real process streams. */
 export function processIo(): CliIo {
   // @types/node says boolean, but isTTY is undefined (not false) on a pipe.
-  const { isTTY: tty } = process.stdout as { isTTY?: boolean };
+  const tty = (process.stdout as { isTTY?: boolean }).isTTY === true;
   return {
     stdout: process.stdout,
     stderr: process.stderr,
-    isTTY: tty === true,
-    columns: tty === true ? process.stdout.columns : undefined,
+    isTTY: tty,
+    // A pty nobody sized reports 0 columns: treat it as unknown.
+    columns: tty && process.stdout.columns > 0 ? process.stdout.columns : undefined,
     env: process.env,
+    confirm: tty && process.stdin.isTTY ? askOnTerminal : undefined,
   };
+}
+
+/** A yes/no prompt with @clack/prompts, loaded only when a question is asked. Ctrl-C means no. */
+async function askOnTerminal(question: string): Promise<boolean> {
+  const { confirm, isCancel } = await import('@clack/prompts');
+  const answer = await confirm({ message: question, initialValue: false });
+  return !isCancel(answer) && answer;
 }
 
 /** Colours on a TTY only, and never with NO_COLOR set (https://no-color.org). */

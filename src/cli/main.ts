@@ -7,6 +7,7 @@ import { statsCommand } from './commands/stats.js';
 import { whoCommand } from './commands/who.js';
 import { infoCommand } from './commands/info.js';
 import { freeCommand } from './commands/free.js';
+import { killCommand } from './commands/kill.js';
 import { exitCodeFor } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
 
@@ -45,6 +46,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
   program.addCommand(whoCommand(io, setExit));
   program.addCommand(infoCommand(io, setExit));
   program.addCommand(freeCommand(io));
+  program.addCommand(killCommand(io, setExit));
   for (const command of program.commands) {
     command
       .exitOverride()

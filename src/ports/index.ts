@@ -1,3 +1,6 @@
 export { whoOwns, coversHost, type WhoOwnsOptions, type WhoOwnsResult } from './who-owns.js';
 export { parsePortTarget, checkPort, canonicalIp, type PortTarget } from './target.js';
 export { findFreePort, bindConflicts, type FindFreePortOptions } from './find-free-port.js';
+export { planKill, type PlanKillOptions, type KillPlan, type KillCandidate, type RefusalReason } from './kill-plan.js';
+export { killPort, type KillPortOptions, type KillReport, type KillResult, type KillOutcome } from './kill-port.js';
+export { parseSignal, type SignalSpec } from './signals.js';

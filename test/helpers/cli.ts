@@ -10,7 +10,7 @@ export interface CliResult {
 /** Runs the CLI in-process with captured output (not a TTY, no colours unless `isTTY`). */
 export async function cli(
   args: readonly string[],
-  options: { isTTY?: boolean; columns?: number } = {},
+  options: { isTTY?: boolean; columns?: number; confirm?: (question: string) => Promise<boolean> } = {},
 ): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
@@ -20,6 +20,7 @@ export async function cli(
     isTTY: options.isTTY ?? false,
     columns: options.columns,
     env: {},
+    confirm: options.confirm,
   });
   return { code, stdout, stderr };
 }
