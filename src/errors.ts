@@ -8,6 +8,7 @@
  * - `PORT_IN_USE`: a port is held by another socket.
  * - `NOT_FOUND`: a named thing (namespace, process, port) does not exist.
  * - `TIMEOUT`: a bounded wait ran out.
+ * - `ABORTED`: the caller's AbortSignal stopped the operation.
  * - `IO_ERROR`: the kernel interface could not be read.
  */
 export type ErrorCode =
@@ -18,6 +19,7 @@ export type ErrorCode =
   | 'PORT_IN_USE'
   | 'NOT_FOUND'
   | 'TIMEOUT'
+  | 'ABORTED'
   | 'IO_ERROR';
 
 /** Extra structured facts an error can carry. */

@@ -8,6 +8,7 @@ import { whoCommand } from './commands/who.js';
 import { infoCommand } from './commands/info.js';
 import { freeCommand } from './commands/free.js';
 import { killCommand } from './commands/kill.js';
+import { waitCommand } from './commands/wait.js';
 import { exitCodeFor } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
 
@@ -47,6 +48,10 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
   program.addCommand(infoCommand(io, setExit));
   program.addCommand(freeCommand(io));
   program.addCommand(killCommand(io, setExit));
+  // `wait T... -- CMD ARGS`: commander would take CMD ARGS as more targets, so split them off first.
+  const dashes = argv[0] === 'wait' ? argv.indexOf('--') : -1;
+  const command = dashes < 0 ? undefined : argv.slice(dashes + 1);
+  program.addCommand(waitCommand(io, setExit, command));
   for (const command of program.commands) {
     command
       .exitOverride()
@@ -59,7 +64,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
     return 2;
   }
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync(dashes < 0 ? [...argv] : argv.slice(0, dashes), { from: 'user' });
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;

@@ -158,3 +158,31 @@ export async function findFreePort(options: FindFreePortOptions = {}): Promise<n
   }
   return found;
 }
+
+/**
+ * True when a new listener could bind `port` on `host` (undefined: every address) now: no
+ * conflicting socket in this network namespace (TIME_WAIT excepted), and a bind probe succeeds.
+ * Asks the kernel for that port only (see listSockets).
+ * @throws PortscopeError `INVALID_ARGUMENT` (bad port or host).
+ */
+export async function isPortFree(
+  port: number,
+  options: { readonly host?: string; readonly protocol?: 'tcp' | 'udp'; readonly backend?: Backend } = {},
+): Promise<boolean> {
+  checkPort(port);
+  const { host } = options;
+  if (host !== undefined && isIP(host) === 0) {
+    throw new PortscopeError('INVALID_ARGUMENT', `Expected host to be an IP address, got \`${host}\``);
+  }
+  const protocol = options.protocol ?? 'tcp';
+  const { sockets } = await listSockets({
+    protocols: protocol === 'udp' ? ['udp', 'udplite'] : ['tcp'],
+    owners: false,
+    netns: 'host',
+    filter: { type: 'port', side: 'local', op: '=', port },
+    ...(options.backend === undefined ? {} : { backend: options.backend }),
+  });
+  const canonical = host === undefined ? undefined : canonicalIp(host);
+  if (sockets.some((s) => s.state !== 'TIME_WAIT' && bindConflicts(canonical, s))) return false;
+  return probe(port, canonical, protocol);
+}

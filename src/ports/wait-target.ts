@@ -1,0 +1,42 @@
+import { isIP } from 'node:net';
+import { PortscopeError } from '../errors.js';
+import { canonicalIp } from './target.js';
+
+/**
+ * Something {@link waitForPort} waits on: a TCP endpoint (`host` undefined means this machine:
+ * 127.0.0.1 and ::1 for connects, any local address for `listening` and `free`), or a unix socket path.
+ */
+export type WaitTarget =
+  | { readonly kind: 'tcp'; readonly text: string; readonly host?: string; readonly port: number }
+  | { readonly kind: 'unix'; readonly text: string; readonly path: string };
+
+const INET = /^(?:\[(?<v6>[^\]]+)\]|(?<host>[^:[\]\s]*)):(?<port>\d+)$/;
+
+/**
+ * Parses `host:port`, `[v6]:port`, `:port` or `port` (this machine), or `unix:/path`. A host may be a
+ * name (resolved on each attempt, every address tried) or an IP literal.
+ * @throws PortscopeError `INVALID_ARGUMENT` naming the text and the forms expected.
+ */
+export function parseWaitTarget(text: string): WaitTarget {
+  const expected = `Expected HOST:PORT, [IPv6]:PORT, :PORT or unix:/PATH, got \`${text}\``;
+  const trimmed = text.trim();
+  if (trimmed.startsWith('unix:')) {
+    const path = trimmed.slice(5);
+    if (path === '') throw new PortscopeError('INVALID_ARGUMENT', expected);
+    return { kind: 'unix', text: trimmed, path };
+  }
+  const match = INET.exec(/^\d+$/.test(trimmed) ? `:${trimmed}` : trimmed);
+  if (match?.groups === undefined) throw new PortscopeError('INVALID_ARGUMENT', expected);
+  const { v6, host = '', port: portText = '' } = match.groups;
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new PortscopeError('INVALID_ARGUMENT', `Expected a port 1-65535 in \`${text}\`, got \`${portText}\``);
+  }
+  if (v6 !== undefined) {
+    if (isIP(v6) !== 6)
+      throw new PortscopeError('INVALID_ARGUMENT', `Expected an IPv6 address in brackets, got \`${v6}\``);
+    return { kind: 'tcp', text: trimmed, host: canonicalIp(v6), port };
+  }
+  if (host === '') return { kind: 'tcp', text: trimmed, port };
+  return { kind: 'tcp', text: trimmed, host: isIP(host) === 0 ? host.toLowerCase() : canonicalIp(host), port };
+}
