@@ -9,6 +9,7 @@ import { infoCommand } from './commands/info.js';
 import { freeCommand } from './commands/free.js';
 import { killCommand } from './commands/kill.js';
 import { waitCommand } from './commands/wait.js';
+import { doctorCommand } from './commands/doctor.js';
 import { exitCodeFor } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
 
@@ -52,6 +53,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
   const dashes = argv[0] === 'wait' ? argv.indexOf('--') : -1;
   const command = dashes < 0 ? undefined : argv.slice(dashes + 1);
   program.addCommand(waitCommand(io, setExit, command));
+  program.addCommand(doctorCommand(io, setExit));
   for (const command of program.commands) {
     command
       .exitOverride()

@@ -46,22 +46,29 @@ export function bindConflicts(host: string | undefined, socket: Socket): boolean
   return !localV4 && (localAny || local === host);
 }
 
-/** Binds `port` for an instant: the kernel's own answer. Resolves true when the bind succeeded. */
-function probe(port: number, host: string | undefined, protocol: 'tcp' | 'udp'): Promise<boolean> {
+/**
+ * Binds `port` on `host` (undefined: `::`, dual-stack, or 0.0.0.0 without IPv6) for an instant and
+ * closes it: the kernel's own answer. Resolves with undefined when the bind succeeded, else the
+ * errno (`EADDRINUSE`, `EACCES`, `EADDRNOTAVAIL`...). Like Node and most servers, it sets SO_REUSEADDR,
+ * so TIME_WAIT sockets do not block it.
+ */
+export function bindProbe(
+  port: number,
+  host: string | undefined,
+  protocol: 'tcp' | 'udp',
+): Promise<string | undefined> {
   const address = host ?? '::';
   return new Promise((resolve) => {
-    const done = (ok: boolean) => {
-      resolve(ok);
-    };
+    const failed = (error: unknown) => errnoCode(error) ?? 'EINVAL';
     if (protocol === 'udp') {
       const socket = createSocket({ type: isIP(address) === 4 ? 'udp4' : 'udp6', ipv6Only: false });
-      socket.once('error', () => {
+      socket.once('error', (error) => {
         socket.close();
-        done(false);
+        resolve(failed(error));
       });
       socket.bind({ port, address, exclusive: true }, () => {
         socket.close(() => {
-          done(true);
+          resolve(undefined);
         });
       });
       return;
@@ -69,15 +76,20 @@ function probe(port: number, host: string | undefined, protocol: 'tcp' | 'udp'):
     const server = createServer();
     server.once('error', (error) => {
       // No IPv6 on this machine: probe the IPv4 wildcard instead.
-      if (host === undefined && errnoCode(error) === 'EAFNOSUPPORT') void probe(port, '0.0.0.0', protocol).then(done);
-      else done(false);
+      if (host === undefined && errnoCode(error) === 'EAFNOSUPPORT')
+        void bindProbe(port, '0.0.0.0', protocol).then(resolve);
+      else resolve(failed(error));
     });
     server.listen({ port, host: address, exclusive: true, ipv6Only: false }, () => {
       server.close(() => {
-        done(true);
+        resolve(undefined);
       });
     });
   });
+}
+
+async function probe(port: number, host: string | undefined, protocol: 'tcp' | 'udp'): Promise<boolean> {
+  return (await bindProbe(port, host, protocol)) === undefined;
 }
 
 function checkOptions(options: FindFreePortOptions) {
