@@ -6,7 +6,9 @@
 //     (ENOENT: no such diag module). With netnsPath, the netlink socket is opened inside that
 //     network namespace (setns on this thread, then straight back).
 //
-//   walkFds(pids, slice, slices) -> Promise<{ holders: Uint32Array, denied: Uint32Array, gone: Uint32Array }>
+//   walkFds(pids, slice, slices, wanted?) -> Promise<{ holders: Uint32Array, denied: Uint32Array, gone: Uint32Array }>
+//     With `wanted` (a sorted Uint32Array of socket inodes), only those are kept, and the walk stops
+//     as soon as each has been seen once (the caller looks for further co-owners itself).
 //     On the libuv threadpool: for each pid, readlinkat every entry of /proc/PID/fd (entry i taken
 //     when i % slices == slice) and keep `socket:[inode]` ones as flat [inode, pid, fd] triples.
 //
@@ -207,7 +209,16 @@ typedef struct {
   uint32_t slice, slices;
   bytes_t holders, denied, gone;
   int error;
+  uint32_t *wanted; // sorted; NULL: keep every socket, walk everything
+  uint8_t *found;
+  uint32_t wantedCount, foundCount;
+  int done;
 } walk_t;
+
+static int cmp_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return x < y ? -1 : x > y;
+}
 
 struct linux_dirent64 {
   uint64_t d_ino;
@@ -248,9 +259,20 @@ static void walk_one(walk_t *w, uint32_t pid, uint8_t *buf, size_t bufSize) {
       if (n <= 0) continue; // closed between getdents and readlink
       uint32_t inode = socket_inode(link, n);
       if (inode == 0) continue;
+      uint32_t *hit = NULL;
+      if (w->wanted != NULL) {
+        hit = bsearch(&inode, w->wanted, w->wantedCount, sizeof inode, cmp_u32);
+        if (hit == NULL) continue;
+      }
       uint32_t triple[3] = {inode, pid, (uint32_t)strtoul(d->d_name, NULL, 10)};
       if (bytes_append(&w->holders, triple, sizeof triple) != 0) w->error = ENOMEM;
+      if (hit != NULL && !w->found[hit - w->wanted]) {
+        w->found[hit - w->wanted] = 1;
+        if (++w->foundCount == w->wantedCount) w->done = 1;
+      }
+      if (w->done) break;
     }
+    if (w->done) break;
   }
   close(dir);
 }
@@ -264,7 +286,7 @@ static void walk_execute(napi_env env, void *data) {
     w->error = ENOMEM;
     return;
   }
-  for (uint32_t i = 0; i < w->pidCount && w->error == 0; i++) walk_one(w, w->pids[i], buf, bufSize);
+  for (uint32_t i = 0; i < w->pidCount && w->error == 0 && !w->done; i++) walk_one(w, w->pids[i], buf, bufSize);
   free(buf);
 }
 
@@ -299,13 +321,16 @@ static void walk_complete(napi_env env, napi_status status, void *data) {
   free(w->denied.data);
   free(w->gone.data);
   free(w->pids);
+  free(w->wanted);
+  free(w->found);
   free(w);
 }
 
 static napi_value WalkFds(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 4;
+  napi_value argv[4];
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 3) return throw_errno(env, EINVAL, "walkFds: expected (pids, slice, slices, wanted?)");
   napi_typedarray_type type;
   size_t length;
   void *data;
@@ -326,6 +351,31 @@ static napi_value WalkFds(napi_env env, napi_callback_info info) {
   }
   memcpy(w->pids, data, length * sizeof(uint32_t));
   w->pidCount = (uint32_t)length;
+  napi_valuetype kind = napi_undefined;
+  if (argc >= 4) CHECK(env, napi_typeof(env, argv[3], &kind));
+  if (kind == napi_object) {
+    size_t count;
+    void *wanted;
+    CHECK(env, napi_get_typedarray_info(env, argv[3], &type, &count, &wanted, NULL, NULL));
+    if (type != napi_uint32_array) {
+      free(w->pids);
+      free(w);
+      return throw_errno(env, EINVAL, "walkFds: wanted must be a Uint32Array");
+    }
+    w->wanted = malloc(count * sizeof(uint32_t) + 1);
+    w->found = calloc(count + 1, 1);
+    if (w->wanted == NULL || w->found == NULL) {
+      free(w->wanted);
+      free(w->found);
+      free(w->pids);
+      free(w);
+      return throw_errno(env, ENOMEM, "walkFds");
+    }
+    memcpy(w->wanted, wanted, count * sizeof(uint32_t));
+    qsort(w->wanted, count, sizeof(uint32_t), cmp_u32);
+    w->wantedCount = (uint32_t)count;
+    w->done = count == 0;
+  }
   napi_value promise, name;
   CHECK(env, napi_create_promise(env, &w->deferred, &promise));
   CHECK(env, napi_create_string_utf8(env, "portscope:walkFds", NAPI_AUTO_LENGTH, &name));

@@ -58,7 +58,9 @@ export async function planKill(
   const hidden: Socket[] = [];
   const warnings: SnapshotWarning[] = [];
   for (const target of targets) {
+    // Every holder, not the first found: a co-owner left running would keep the port.
     const result = await whoOwns(target, {
+      allOwners: true,
       ...(options.netns === undefined ? {} : { netns: options.netns }),
       ...(options.backend === undefined ? {} : { backend: options.backend }),
     });

@@ -9,6 +9,12 @@ export interface WhoOwnsOptions {
   readonly netns?: NetnsSelector;
   /** Kernel reader (see listSockets). @default 'auto' */
   readonly backend?: Backend;
+  /**
+   * Walk every process's fds to find every holder (as `ss -p`), instead of stopping once each
+   * socket has an owner and checking the owners' descendants (see listSockets `stopWhenFound`).
+   * `killPort` sets it. @default false
+   */
+  readonly allOwners?: boolean;
 }
 
 /** The sockets on one port and their owners: a Snapshot narrowed to the target, plus the target. */
@@ -46,6 +52,7 @@ export async function whoOwns(target: string | PortTarget, options: WhoOwnsOptio
     filter: { type: 'port', side: 'local', op: '=', port: parsed.port },
     ...(options.netns === undefined ? {} : { netns: options.netns }),
     ...(options.backend === undefined ? {} : { backend: options.backend }),
+    stopWhenFound: options.allOwners !== true,
   });
   const { host } = parsed;
   const sockets = (host === undefined ? snapshot.sockets : snapshot.sockets.filter((s) => coversHost(s, host)))

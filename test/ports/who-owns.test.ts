@@ -53,6 +53,23 @@ describe('whoOwns', () => {
     expect(sockets.slice(firstOther).every((s) => s.state !== 'LISTEN')).toBe(true);
   });
 
+  it.each(['native', 'procfs'] as const)(
+    'stops the fd walk once found, yet finds the forked co-owner, as the full walk does (%s)',
+    async (backend) => {
+      for (const name of ['tcp4_shared', 'tcp4_listen', 'udp4_bound']) {
+        const target = `127.0.0.1:${String(port(name))}`;
+        const owners = (r: Awaited<ReturnType<typeof whoOwns>>) =>
+          r.sockets.map((s) => [s.inode, s.owners.map((o) => o.pid).sort()]);
+        const fast = await whoOwns(target, { backend });
+        const full = await whoOwns(target, { backend, allOwners: true });
+        expect(owners(fast), name).toEqual(owners(full));
+        expect(fast.sockets[0]?.owners.map((o) => o.pid).sort(), name).toEqual(
+          [fixture.pid, fixture.info.child_pid].sort(),
+        );
+      }
+    },
+  );
+
   it('gives a shared listener both owners (parent and forked child)', async () => {
     const { sockets } = await whoOwns(`127.0.0.1:${String(port('tcp4_shared'))}/tcp`);
     expect(sockets).toHaveLength(1);

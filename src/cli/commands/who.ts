@@ -16,13 +16,18 @@ export function whoCommand(io: CliIo, setExit: (code: number) => void) {
     .option('-n, --numeric', 'port numbers, not service names')
     .option('-H, --no-header', 'no header line')
     .option('--netns <which>', 'all | host | a name under /run/netns | a namespace inode', 'all')
+    .option('--all-owners', "walk every process's fds (as ss -p), not only until each socket has an owner")
     .option('--json', 'print the result as JSON (a Snapshot with `target`)')
     .option('--format <format>', 'table | json | ndjson | csv', 'table')
     .option('--fields <list>', `comma-separated: ${SOCKET_FIELD_NAMES.join(',')}`)
     .action(async (target, options) => {
       const format = chooseFormat(options);
       const fields = options.fields === undefined ? WHO_FIELDS : chooseFields(options.fields, SOCKET_FIELD_NAMES);
-      const result = await whoOwns(target, { netns: options.netns, backend: backendOf(io) });
+      const result = await whoOwns(target, {
+        netns: options.netns,
+        backend: backendOf(io),
+        allOwners: options.allOwners === true,
+      });
       const empty = result.sockets.length === 0;
       if (empty && format === 'table') io.stderr.write(`portscope: nothing holds ${target}\n`);
       else {

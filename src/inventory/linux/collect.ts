@@ -3,7 +3,7 @@ import { PortscopeError } from '../../errors.js';
 import type { Snapshot, SnapshotWarning, Socket } from '../../model/index.js';
 import { compileFilter, exactLocalPort, needsOwners, possibleStates } from '../filter/index.js';
 import type { NormalizedListOptions } from '../options.js';
-import { startFdWalk } from './fd-walk-parallel.js';
+import { startFdWalk, walkUntilFound } from './fd-walk-parallel.js';
 import { groupByNetns, listPids, netnsOf, readNetnsNames, type NamespaceGroup } from './netns.js';
 import { nativeAddon, type NativeAddon } from './native.js';
 import { attachOwners } from './owners.js';
@@ -97,7 +97,9 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
   }
   if (!ownerPredicates) sockets = sockets.filter(predicate);
   const wanted = new Set(sockets.filter((s) => s.inode !== 0).map((s) => s.inode));
-  if (wantOwners && walk === undefined && wanted.size > 0) walk = startFdWalk(pids, socketCount, wanted, addon);
+  if (wantOwners && walk === undefined && wanted.size > 0) {
+    walk = options.stopWhenFound ? walkUntilFound(pids, wanted, addon) : startFdWalk(pids, socketCount, wanted, addon);
+  }
   if (walk !== undefined) {
     const bootTime = parseBootTime(readSmallText('/proc/stat') ?? '');
     const result = await walk;

@@ -86,3 +86,61 @@ export function startFdWalk(
   const runs = Array.from({ length: threads }, (_, slice) => runWorker(pids, slice, threads, wanted));
   return Promise.all(runs).then((results) => merge(results, null));
 }
+
+/** The parent pid (field 4) of /proc/PID/stat, or undefined when the process is gone. */
+function parentOf(pid: number): number | undefined {
+  try {
+    const text = fs.readFileSync(`/proc/${String(pid)}/stat`, 'latin1');
+    const ppid = Number(text.slice(text.lastIndexOf(')') + 2).split(' ', 2)[1]);
+    return Number.isInteger(ppid) ? ppid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every descendant of `roots` among `pids` (children, grandchildren...), roots excluded. */
+function descendantsOf(roots: ReadonlySet<number>, pids: readonly number[]): number[] {
+  const children = new Map<number, number[]>();
+  for (const pid of pids) {
+    const parent = parentOf(pid);
+    if (parent === undefined) continue;
+    const list = children.get(parent) ?? [];
+    list.push(pid);
+    children.set(parent, list);
+  }
+  const found: number[] = [];
+  const queue = [...roots];
+  for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
+    for (const child of children.get(next) ?? []) {
+      if (roots.has(child) || found.includes(child)) continue;
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+/**
+ * The fast owner search of `who`: walks /proc/PID/fd in pid order on one thread and stops as soon
+ * as every wanted inode has been seen once, then walks the descendants of the owners found in
+ * full, since a forked child shares its parent's sockets. What it can miss, and a full walk would
+ * not: a second holder that is not a descendant (a socket passed over a unix socket, SCM_RIGHTS),
+ * and a holder's further fds for the same socket.
+ */
+export async function walkUntilFound(
+  pids: readonly number[],
+  wanted: ReadonlySet<number>,
+  addon: NativeAddon | null = nativeAddon() ?? null,
+): Promise<FdWalkResult> {
+  const walk = async (list: readonly number[], stop: boolean): Promise<FdWalkResult> => {
+    if (addon === null) return walkFds(fs, list, 0, 1, wanted, stop);
+    const r = await addon.walkFds(Uint32Array.from(list), 0, 1, stop ? Uint32Array.from(wanted) : undefined);
+    return { holders: r.holders, denied: [...r.denied], gone: [...r.gone] };
+  };
+  const first = await walk(pids, true);
+  const owners = new Set<number>();
+  for (let i = 1; i < first.holders.length; i += 3) owners.add(first.holders[i] ?? 0);
+  const more = descendantsOf(owners, pids);
+  if (more.length === 0) return first;
+  return merge([first, await walk(more, false)], wanted);
+}

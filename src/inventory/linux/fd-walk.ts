@@ -23,8 +23,10 @@ export function walkFds(
   slice: number,
   slices: number,
   wanted: ReadonlySet<number> | null,
+  stopWhenFound = false,
 ): FdWalkResult {
   const holders: number[] = [];
+  const seen = new Set<number>();
   const denied: number[] = [];
   const gone: number[] = [];
   for (const pid of pids) {
@@ -50,6 +52,7 @@ export function walkFds(
       for (let j = 8; j < link.length - 1; j++) inode = inode * 10 + link.charCodeAt(j) - 48;
       if (wanted !== null && !wanted.has(inode)) continue;
       holders.push(inode, pid, Number(name));
+      if (stopWhenFound && wanted !== null && seen.add(inode).size === wanted.size) return { holders, denied, gone };
     }
   }
   return { holders, denied, gone };

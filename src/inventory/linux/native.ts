@@ -18,6 +18,8 @@ export interface NativeAddon {
     pids: Uint32Array,
     slice: number,
     slices: number,
+    /** Keep only these inodes, and stop as soon as each was seen once. */
+    wanted?: Uint32Array,
   ): Promise<{ holders: Uint32Array; denied: Uint32Array; gone: Uint32Array }>;
 }
 
