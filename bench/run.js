@@ -1,7 +1,10 @@
 // The benchmark: builds a farm of ~100k loopback TCP sockets (plus UDP and unix), then times
 // portscope against ss and lsof side by side in one run: medians of N runs, ratios, peak RSS.
-// Usage: node bench/run.js [--runs 5] [--pairs 8400] [--holders 6]   (needs a build: npm run build)
-import { spawnSync } from 'node:child_process';
+// Usage: node bench/run.js [--runs 5] [--pairs 8400] [--holders 6] [--only NAME]   (needs a build: npm run build)
+// --only runs the cases whose name contains NAME (e.g. --only owner).
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startFarm } from './farm.js';
@@ -11,6 +14,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     pairs: { type: 'string', default: '8400' },
     holders: { type: 'string', default: '6' },
+    only: { type: 'string', default: '' },
   },
 });
 const runs = Number(values.runs);
@@ -62,11 +66,23 @@ function sockstat() {
 }
 
 const farm = await startFarm({ holders: Number(values.holders), pairs: Number(values.pairs) });
+// A dev server: one loopback listener in a process of its own, started after the farm; it exits after
+// 30 minutes, or when this benchmark closes its stdin.
+const devServer = spawn(
+  process.execPath,
+  [
+    '-e',
+    "require('net').createServer().listen(0,'127.0.0.1',function(){console.log(this.address().port)});process.stdin.on('end',()=>process.exit(0)).resume();setTimeout(()=>process.exit(0),1800e3)",
+  ],
+  { stdio: ['pipe', 'pipe', 'inherit'] },
+);
+const [devPort] = await once(createInterface({ input: devServer.stdout }), 'line');
 const results = [];
 try {
   const tcpCount = readFileSync('/proc/net/tcp', 'latin1').split('\n').length - 2;
   process.stderr.write(`farm ready: ${String(tcpCount)} rows in /proc/net/tcp (${sockstat()})\n`);
-  // `who` on the port of one farm listener: its holder has ~17k fds, the worst case for a walk.
+  // `who` on the port of one farm listener: 8,400 connections held by a process with ~17k fds, the
+  // worst case for a walk that stops once every socket has an owner.
   const listener = spawnSync('ss', ['-tlnH', 'src', '127.0.2.1'], { encoding: 'utf8' }).stdout.split('\n')[0] ?? '';
   const port = /:(\d+)\s/.exec(listener)?.[1];
   if (port === undefined) throw new Error(`no farm listener found: ${listener}`);
@@ -78,7 +94,15 @@ try {
       ['lsof', '-nP', `-iTCP:${port}`],
     ],
   });
-  for (const c of CASES) {
+  CASES.push({
+    name: 'owner of one port (a dev server)',
+    ours: ps('who', `${devPort}/tcp`),
+    theirs: [
+      ['fuser', '-n', 'tcp', devPort],
+      ['lsof', '-nP', `-iTCP:${devPort}`],
+    ],
+  });
+  for (const c of CASES.filter((x) => x.name.includes(values.only))) {
     const commands = [c.ours, ...c.theirs];
     const samples = commands.map(() => []);
     for (let i = 0; i < runs; i++) {
@@ -98,6 +122,7 @@ try {
     process.stderr.write(`${c.name}: ${rows.map((r) => `${r.command} ${r.medianMs.toFixed(0)} ms`).join(' | ')}\n`);
   }
 } finally {
+  devServer.stdin.end();
   await farm.stop();
 }
 

@@ -13,7 +13,8 @@ export function whoCommand(io: CliIo, setExit: (code: number) => void) {
   return new Command('who')
     .description('who holds a port: every socket bound to it (TCP and UDP, IPv4 and IPv6), listeners first')
     .argument('<target>', 'PORT, PORT/udp, PORT/tcp, HOST:PORT or [IPv6]:PORT')
-    .option('-n, --numeric', 'port numbers, not service names')
+    .option('-n, --numeric', 'port numbers, not service names (the default)')
+    .option('-r, --resolve', 'service names for ports')
     .option('-H, --no-header', 'no header line')
     .option('--netns <which>', 'all | host | a name under /run/netns | a namespace inode', 'all')
     .option('--all-owners', "walk every process's fds (as ss -p), not only until each socket has an owner")
@@ -31,7 +32,7 @@ export function whoCommand(io: CliIo, setExit: (code: number) => void) {
       const empty = result.sockets.length === 0;
       if (empty && format === 'table') io.stderr.write(`portscope: nothing holds ${target}\n`);
       else {
-        const style = { numeric: options.numeric === true };
+        const style = { numeric: options.resolve !== true };
         printSnapshot(result, { format, fields, header: options.header, style }, io);
       }
       if (empty) setExit(1);
