@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { userInfo } from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,8 @@ import { startFixture, type Fixture } from '../helpers/fixture.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const me = userInfo().username;
+// Node 24 names its main thread, so this process's comm is `MainThread` there, `node` on Node 20.
+const comm = readFileSync(`/proc/${String(process.pid)}/comm`, 'utf8').trim();
 const built = existsSync(`${root}dist/cli/main.js`);
 const servers: Server[] = [];
 
@@ -45,9 +47,11 @@ describe('diagnosePort on this machine', () => {
     expect(ids(d, 'problem')).toEqual(['address-in-use']);
     const inUse = d.findings[0];
     expect(inUse?.title).toBe(
-      `127.0.0.1:${String(port)} is in use by node (pid ${String(process.pid)}): a bind fails with EADDRINUSE`,
+      `127.0.0.1:${String(port)} is in use by ${comm} (pid ${String(process.pid)}): a bind fails with EADDRINUSE`,
     );
-    expect(inUse?.evidence).toEqual([`LISTEN 127.0.0.1:${String(port)} node (pid ${String(process.pid)}, user ${me})`]);
+    expect(inUse?.evidence).toEqual([
+      `LISTEN 127.0.0.1:${String(port)} ${comm} (pid ${String(process.pid)}, user ${me})`,
+    ]);
     expect(ids(d, 'ok')).toEqual(['connect']);
   });
 
@@ -69,7 +73,7 @@ describe('diagnosePort on this machine', () => {
     const other = await diagnosePort(port, { host: '127.0.0.1' });
     expect(ids(other, 'problem')).toEqual(['refused', 'other-address']);
     expect(other.findings[1]?.evidence).toEqual([
-      `LISTEN [::1]:${String(port)} node (pid ${String(process.pid)}, user ${me})`,
+      `LISTEN [::1]:${String(port)} ${comm} (pid ${String(process.pid)}, user ${me})`,
     ]);
   });
 
@@ -202,8 +206,8 @@ describe('portscope doctor', () => {
     expect(busy.code).toBe(1);
     expect(busy.stdout.split('\n').slice(0, 4)).toEqual([
       `TCP port ${String(port)} on 127.0.0.1`,
-      `✗ 127.0.0.1:${String(port)} is in use by node (pid ${String(process.pid)}): a bind fails with EADDRINUSE`,
-      `    • LISTEN 127.0.0.1:${String(port)} node (pid ${String(process.pid)}, user ${me})`,
+      `✗ 127.0.0.1:${String(port)} is in use by ${comm} (pid ${String(process.pid)}): a bind fails with EADDRINUSE`,
+      `    • LISTEN 127.0.0.1:${String(port)} ${comm} (pid ${String(process.pid)}, user ${me})`,
       `    → stop it: portscope kill ${String(port)}`,
     ]);
     const bad = await cli(['doctor', 'http']);
