@@ -1,28 +1,14 @@
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { parseStartTicks } from '../inventory/linux/proc-stat.js';
+import { readdirSync, readlinkSync } from 'node:fs';
+import { parseStat, type StatFields } from '../inventory/linux/proc-stat.js';
+import { readSmallText } from '../inventory/linux/read-proc.js';
 
 /**
- * One process as /proc/PID/stat sees it now: its start time in clock ticks after boot (pid reuse
- * gives a new process another start time) and its state letter (`Z` for a zombie that has exited
- * but was not reaped yet). Undefined when the process is gone.
+ * One process as /proc/PID/stat shows it now (state letter, parent, start ticks); undefined when it
+ * does not exist or its stat is unreadable.
  */
-export interface ProcessNow {
-  readonly startTicks: number;
-  readonly state: string;
-}
-
-/** Reads /proc/PID/stat. Undefined when the process does not exist (or its stat is unreadable). */
-export function processNow(pid: number): ProcessNow | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${String(pid)}/stat`, 'latin1');
-  } catch {
-    return undefined;
-  }
-  const startTicks = parseStartTicks(text);
-  const close = text.lastIndexOf(')');
-  if (startTicks === undefined || close < 0) return undefined;
-  return { startTicks, state: text.charAt(close + 2) };
+export function processNow(pid: number): StatFields | undefined {
+  const text = readSmallText(`/proc/${String(pid)}/stat`);
+  return text === undefined ? undefined : parseStat(text);
 }
 
 /** True when `pid` is the same process (same start ticks) and has not exited (not a zombie). */

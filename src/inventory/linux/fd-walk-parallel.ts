@@ -3,6 +3,8 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { walkFds, type FdWalkResult } from './fd-walk.js';
 import { nativeAddon, type NativeAddon } from './native.js';
+import { parseStat, parseStatusFdSize } from './proc-stat.js';
+import { readSmallText } from './read-proc.js';
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -87,22 +89,11 @@ export function startFdWalk(
   return Promise.all(runs).then((results) => merge(results, null));
 }
 
-/** The parent pid (field 4) of /proc/PID/stat, or undefined when the process is gone. */
-function parentOf(pid: number): number | undefined {
-  try {
-    const text = fs.readFileSync(`/proc/${String(pid)}/stat`, 'latin1');
-    const ppid = Number(text.slice(text.lastIndexOf(')') + 2).split(' ', 2)[1]);
-    return Number.isInteger(ppid) ? ppid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Every descendant of `roots` among `pids` (children, grandchildren...), roots excluded. */
 function descendantsOf(roots: ReadonlySet<number>, pids: readonly number[]): number[] {
   const children = new Map<number, number[]>();
   for (const pid of pids) {
-    const parent = parentOf(pid);
+    const parent = parseStat(readSmallText(`/proc/${String(pid)}/stat`) ?? '')?.ppid;
     if (parent === undefined) continue;
     const list = children.get(parent) ?? [];
     list.push(pid);
@@ -118,17 +109,6 @@ function descendantsOf(roots: ReadonlySet<number>, pids: readonly number[]): num
     }
   }
   return found;
-}
-
-/** The size of a process's fd table (`FDSize:` in /proc/PID/status): a cheap bound on its fd count. */
-function fdTableSize(pid: number): number {
-  try {
-    const text = fs.readFileSync(`/proc/${String(pid)}/status`, 'latin1');
-    const at = text.indexOf('\nFDSize:');
-    return at < 0 ? Infinity : Number.parseInt(text.slice(at + 8), 10);
-  } catch {
-    return Infinity;
-  }
 }
 
 /**
@@ -149,7 +129,9 @@ export async function walkUntilFound(
     const r = await addon.walkFds(Uint32Array.from(list), 0, 1, stop ? Uint32Array.from(wanted) : undefined);
     return { holders: r.holders, denied: [...r.denied], gone: [...r.gone] };
   };
-  const sizes = new Map(pids.map((pid) => [pid, fdTableSize(pid)]));
+  const sizes = new Map(
+    pids.map((pid) => [pid, parseStatusFdSize(readSmallText(`/proc/${String(pid)}/status`) ?? '') ?? Infinity]),
+  );
   const first = await walk(
     [...pids].sort((a, b) => (sizes.get(a) ?? 0) - (sizes.get(b) ?? 0) || a - b),
     true,

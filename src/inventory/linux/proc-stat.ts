@@ -1,15 +1,34 @@
 /** Pure parsers for /proc/PID/stat, /proc/PID/status and /proc/stat. */
 
+/** The fields of /proc/PID/stat that portscope reads. */
+export interface StatFields {
+  /** Field 3: `R`, `S`, `D`, `Z` (exited, not reaped yet)... */
+  readonly state: string;
+  /** Field 4: the parent's pid. */
+  readonly ppid: number;
+  /** Field 22 (`starttime`): clock ticks after boot; a reused pid has another. */
+  readonly startTicks: number;
+}
+
 /**
- * Field 22 (`starttime`, clock ticks after boot) of /proc/PID/stat. The command in field 2 may hold
- * spaces and parentheses, so counting starts after its last `)`. Returns undefined when malformed.
+ * Fields 3, 4 and 22 of /proc/PID/stat. The command in field 2 may hold spaces and parentheses,
+ * so counting starts after its last `)`. Returns undefined when malformed.
  */
-export function parseStartTicks(statText: string): number | undefined {
+export function parseStat(statText: string): StatFields | undefined {
   const close = statText.lastIndexOf(')');
   if (close < 0) return undefined;
-  // After ") " come fields 3.. ; starttime is field 22, so the 20th of these.
-  const value = Number(statText.slice(close + 2).split(' ', 20)[19]);
-  return Number.isFinite(value) ? value : undefined;
+  // After ") " come fields 3.. : state is the 1st of these, ppid the 2nd, starttime the 20th.
+  const fields = statText.slice(close + 2).split(' ', 20);
+  const [state = '', ppidText] = fields;
+  const ppid = Number(ppidText);
+  const startTicks = Number(fields[19]);
+  if (state === '' || !Number.isInteger(ppid) || !Number.isFinite(startTicks)) return undefined;
+  return { state, ppid, startTicks };
+}
+
+/** Field 22 (`starttime`, clock ticks after boot) of /proc/PID/stat; undefined when malformed. */
+export function parseStartTicks(statText: string): number | undefined {
+  return parseStat(statText)?.startTicks;
 }
 
 /** Real uid from the `Uid:` line of /proc/PID/status. */
@@ -17,6 +36,14 @@ export function parseStatusUid(statusText: string): number | undefined {
   const at = statusText.indexOf('\nUid:');
   if (at < 0) return undefined;
   const value = Number.parseInt(statusText.slice(at + 5).trimStart(), 10);
+  return Number.isNaN(value) ? undefined : value;
+}
+
+/** `FDSize:` of /proc/PID/status: the size of the fd table, a cheap upper bound on the fd count. */
+export function parseStatusFdSize(statusText: string): number | undefined {
+  const at = statusText.indexOf('\nFDSize:');
+  if (at < 0) return undefined;
+  const value = Number.parseInt(statusText.slice(at + 8).trimStart(), 10);
   return Number.isNaN(value) ? undefined : value;
 }
 

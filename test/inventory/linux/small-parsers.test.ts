@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { formatIpv6 } from '../../../src/inventory/linux/address.js';
 import { parseCgroup } from '../../../src/inventory/linux/cgroup.js';
 import { parsePasswd } from '../../../src/inventory/linux/passwd.js';
-import { parseBootTime, parseStartTicks, parseStatusUid } from '../../../src/inventory/linux/proc-stat.js';
+import {
+  parseBootTime,
+  parseStartTicks,
+  parseStat,
+  parseStatusFdSize,
+  parseStatusUid,
+} from '../../../src/inventory/linux/proc-stat.js';
 import { parseSockstat } from '../../../src/inventory/linux/parse-sockstat.js';
 
 const bytes = (hex: string) => hex.match(/../g)?.map((h) => parseInt(h, 16)) ?? [];
@@ -66,12 +72,16 @@ describe('small procfs parsers', () => {
     const stat = '42 (a) b (c)) S 1 42 42 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 12345 1000 10';
     expect(parseStartTicks(stat)).toBe(12345);
     expect(parseStartTicks('garbage')).toBeUndefined();
+    expect(parseStat(stat)).toEqual({ state: 'S', ppid: 1, startTicks: 12345 });
+    expect(parseStat('42 (x) Z')).toBeUndefined();
   });
 
   it('parseStatusUid and parseBootTime read their lines', () => {
     expect(parseStatusUid('Name:\tx\nUid:\t1000\t1000\t1000\t1000\n')).toBe(1000);
     expect(parseBootTime('cpu 1 2\nbtime 1700000000\nprocesses 5\n')).toBe(1700000000);
     expect(parseStatusUid('Name:\tx\n')).toBeUndefined();
+    expect(parseStatusFdSize('Name:\tx\nFDSize:\t256\nGroups:\n')).toBe(256);
+    expect(parseStatusFdSize('Name:\tx\n')).toBeUndefined();
   });
 
   it('parseSockstat nests counters by protocol', () => {
