@@ -92,15 +92,21 @@ async function probe(port: number, host: string | undefined, protocol: 'tcp' | '
   return (await bindProbe(port, host, protocol)) === undefined;
 }
 
+/** An IP literal in canonical form, or undefined. @throws PortscopeError `INVALID_ARGUMENT` for anything else. */
+function checkHost(host: string | undefined): string | undefined {
+  if (host === undefined) return undefined;
+  if (isIP(host) === 0) {
+    throw new PortscopeError('INVALID_ARGUMENT', `Expected host to be an IP address, got \`${host}\``);
+  }
+  return canonicalIp(host);
+}
+
 function checkOptions(options: FindFreePortOptions) {
   const count = options.count ?? 1;
   if (!Number.isInteger(count) || count < 1 || count > 65535) {
     throw new PortscopeError('INVALID_ARGUMENT', `Expected count to be an integer 1-65535, got \`${String(count)}\``);
   }
-  const host = options.host;
-  if (host !== undefined && isIP(host) === 0) {
-    throw new PortscopeError('INVALID_ARGUMENT', `Expected host to be an IP address, got \`${host}\``);
-  }
+  const host = checkHost(options.host);
   const kernel = readKernelPortSettings();
   const root = process.getuid?.() === 0;
   const range = options.range ?? { from: root ? 1024 : Math.max(1024, kernel.unprivilegedStart), to: 65535 };
@@ -114,7 +120,7 @@ function checkOptions(options: FindFreePortOptions) {
   }
   for (const p of options.ports ?? []) checkPort(p, 'a preferred port');
   for (const p of options.exclude ?? []) checkPort(p, 'an excluded port');
-  return { count, host: host === undefined ? undefined : canonicalIp(host), range, kernel };
+  return { count, host, range, kernel };
 }
 
 /**
@@ -182,10 +188,7 @@ export async function isPortFree(
   options: { readonly host?: string; readonly protocol?: 'tcp' | 'udp'; readonly backend?: Backend } = {},
 ): Promise<boolean> {
   checkPort(port);
-  const { host } = options;
-  if (host !== undefined && isIP(host) === 0) {
-    throw new PortscopeError('INVALID_ARGUMENT', `Expected host to be an IP address, got \`${host}\``);
-  }
+  const host = checkHost(options.host);
   const protocol = options.protocol ?? 'tcp';
   const { sockets } = await listSockets({
     protocols: protocol === 'udp' ? ['udp', 'udplite'] : ['tcp'],
@@ -194,7 +197,6 @@ export async function isPortFree(
     filter: { type: 'port', side: 'local', op: '=', port },
     ...(options.backend === undefined ? {} : { backend: options.backend }),
   });
-  const canonical = host === undefined ? undefined : canonicalIp(host);
-  if (sockets.some((s) => s.state !== 'TIME_WAIT' && bindConflicts(canonical, s))) return false;
-  return probe(port, canonical, protocol);
+  if (sockets.some((s) => s.state !== 'TIME_WAIT' && bindConflicts(host, s))) return false;
+  return probe(port, host, protocol);
 }

@@ -2,7 +2,7 @@ import type { Backend, NetnsSelector } from '../inventory/index.js';
 import type { Owner, Socket, SnapshotWarning } from '../model/index.js';
 import { processNow } from './process-check.js';
 import { parsePortTarget, type PortTarget } from './target.js';
-import { whoOwns } from './who-owns.js';
+import { isListening, whoOwns } from './who-owns.js';
 
 /** Options of {@link planKill}. */
 export interface PlanKillOptions {
@@ -39,8 +39,6 @@ export interface KillPlan {
   readonly warnings: readonly SnapshotWarning[];
 }
 
-const LISTENING = new Set(['LISTEN', 'UNCONN']);
-
 /**
  * Finds the processes to signal for `ports`: the owners of each port's listening sockets (TCP
  * LISTEN, bound UDP), and with `allSockets` of its connections too. Reads nothing but the socket
@@ -66,7 +64,7 @@ export async function planKill(
     });
     warnings.push(...result.warnings);
     for (const socket of result.sockets) {
-      if (options.allSockets !== true && !LISTENING.has(socket.state)) continue;
+      if (options.allSockets !== true && !isListening(socket)) continue;
       if (socket.ownerStatus === 'permission-denied') hidden.push(socket);
       for (const owner of socket.owners) {
         const entry = byPid.get(owner.pid) ?? { owner, sockets: [] };

@@ -6,7 +6,7 @@ import { listSockets, type Backend } from '../inventory/index.js';
 import { addressesOf, connectOnce, type AddressAttempt } from './connect-probe.js';
 import { isPortFree } from './find-free-port.js';
 import { parseWaitTarget, type WaitTarget } from './wait-target.js';
-import { coversHost, whoOwns } from './who-owns.js';
+import { coversHost } from './who-owns.js';
 
 /**
  * What to wait for:
@@ -54,7 +54,8 @@ interface Check {
 }
 
 const FIRST_PAUSE_MS = 50;
-const CONDITIONS: readonly WaitCondition[] = ['open', 'closed', 'listening', 'free'];
+/** Every {@link WaitCondition}, in the order of the docs. */
+export const WAIT_CONDITIONS: readonly WaitCondition[] = ['open', 'closed', 'listening', 'free'];
 
 function describe(attempts: readonly AddressAttempt[]): string {
   return attempts.map((a) => `${a.address} ${a.outcome === 'open' ? 'accepted' : (a.errno ?? a.outcome)}`).join(', ');
@@ -100,7 +101,14 @@ async function check(
     }
     return { ready: true, seen: '' };
   }
-  const { sockets } = await whoOwns({ port: target.port, protocols: ['tcp'] }, { netns: 'host', ...backend });
+  // No owners: a poll every 50 ms must not walk every process's fds.
+  const { sockets } = await listSockets({
+    protocols: ['tcp'],
+    owners: false,
+    netns: 'host',
+    filter: { type: 'port', side: 'local', op: '=', port: target.port },
+    ...backend,
+  });
   const listener = sockets.find((s) => s.state === 'LISTEN' && hosts.some((h) => h === undefined || coversHost(s, h)));
   return listener === undefined
     ? { ready: false, seen: `no listener on ${target.text}` }
@@ -109,10 +117,10 @@ async function check(
 
 function checkOptions(options: WaitForPortOptions) {
   const until = options.until ?? 'open';
-  if (!CONDITIONS.includes(until)) {
+  if (!WAIT_CONDITIONS.includes(until)) {
     throw new PortscopeError(
       'INVALID_ARGUMENT',
-      `Expected until to be one of ${CONDITIONS.join(', ')}, got \`${until as string}\``,
+      `Expected until to be one of ${WAIT_CONDITIONS.join(', ')}, got \`${until as string}\``,
     );
   }
   const number = (value: number | undefined, fallback: number, name: string, min: number) => {

@@ -22,7 +22,10 @@ export interface WhoOwnsResult extends Snapshot {
   readonly target: PortTarget;
 }
 
-const LISTENING = new Set(['LISTEN', 'UNCONN']);
+/** Listening sockets: TCP `LISTEN`, and bound UDP (`UNCONN`). */
+export function isListening(socket: Socket): boolean {
+  return socket.state === 'LISTEN' || socket.state === 'UNCONN';
+}
 
 /**
  * True when a socket bound to `socket.local` takes traffic for `host`: the same address, the
@@ -57,7 +60,7 @@ export async function whoOwns(target: string | PortTarget, options: WhoOwnsOptio
   const { host } = parsed;
   const sockets = (host === undefined ? snapshot.sockets : snapshot.sockets.filter((s) => coversHost(s, host)))
     .map((s, index) => ({ s, index }))
-    .sort((a, b) => Number(LISTENING.has(b.s.state)) - Number(LISTENING.has(a.s.state)) || a.index - b.index)
+    .sort((a, b) => Number(isListening(b.s)) - Number(isListening(a.s)) || a.index - b.index)
     .map(({ s }) => s);
   return { ...snapshot, sockets, target: parsed };
 }

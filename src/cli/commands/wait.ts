@@ -2,12 +2,10 @@ import { Command } from '@commander-js/extra-typings';
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { PortscopeError } from '../../errors.js';
-import { waitForPort, type WaitCondition, type WaitResult } from '../../ports/index.js';
+import { WAIT_CONDITIONS, waitForPort, type WaitCondition, type WaitResult } from '../../ports/index.js';
 import { parseDuration } from '../duration.js';
 import { backendOf, type CliIo } from '../io.js';
 import { chooseFormat } from '../render/output.js';
-
-const CONDITIONS = ['open', 'closed', 'listening', 'free'];
 
 function readyLine(r: WaitResult): string {
   const seconds = (r.elapsedMs / 1000).toFixed(1);
@@ -47,10 +45,10 @@ export function waitCommand(io: CliIo, setExit: (code: number) => void, command:
     .option('--format <format>', 'table | json', 'table')
     .action(async (targets, options) => {
       const format = chooseFormat(options, ['table', 'json']);
-      if (!CONDITIONS.includes(options.until)) {
+      if (!(WAIT_CONDITIONS as readonly string[]).includes(options.until)) {
         throw new PortscopeError(
           'INVALID_ARGUMENT',
-          `Expected --until to be one of ${CONDITIONS.join(', ')}, got \`${options.until}\``,
+          `Expected --until to be one of ${WAIT_CONDITIONS.join(', ')}, got \`${options.until}\``,
         );
       }
       if (command?.length === 0)
