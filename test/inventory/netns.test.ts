@@ -4,16 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listSockets } from '../../src/index.js';
 import { readTable } from '../../src/inventory/linux/tables.js';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
-
-const canMakeNetns = (() => {
-  if (process.getuid?.() !== 0) return false;
-  try {
-    execFileSync('ip', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+import { canMakeNetns } from '../helpers/system.js';
 
 const LISTENER = `
 import socket, sys, select

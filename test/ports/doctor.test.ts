@@ -1,17 +1,23 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { userInfo } from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { diagnosePort, findFreePort, type Diagnosis } from '../../src/index.js';
 import { cli } from '../helpers/cli.js';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
+import {
+  builtCli,
+  builtCliArgv,
+  canDropCapability,
+  canMakeNetns,
+  cliWithoutCapability,
+  commandWorks,
+} from '../helpers/system.js';
 
-const root = new URL('../../', import.meta.url).pathname;
 const me = userInfo().username;
 // Node 24 names its main thread, so this process's comm is `MainThread` there, `node` on Node 20.
 const comm = readFileSync(`/proc/${String(process.pid)}/comm`, 'utf8').trim();
-const built = existsSync(`${root}dist/cli/main.js`);
 const servers: Server[] = [];
 
 async function listen(host: string, ipv6Only = true): Promise<number> {
@@ -28,16 +34,7 @@ afterEach(async () => {
 const ids = (d: Diagnosis, status?: string) =>
   d.findings.filter((f) => status === undefined || f.status === status).map((f) => f.id);
 
-const canRoot = (() => {
-  if (process.getuid?.() !== 0) return false;
-  try {
-    execFileSync('ip', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const hasNft = canRoot && spawnSync('nft', ['--version']).status === 0;
+const hasNft = canMakeNetns && commandWorks('nft', ['--version']);
 
 describe('diagnosePort on this machine', () => {
   it('address in use: names the holder; a connect succeeds', async () => {
@@ -106,7 +103,7 @@ sys.stdin.read()`,
   });
 });
 
-describe.skipIf(!canRoot)('diagnosePort with network namespaces built by the test', () => {
+describe.skipIf(!canMakeNetns)('diagnosePort with network namespaces built by the test', () => {
   const name = `portscope-doctor-${String(process.pid)}`;
   let inside: Fixture<{ port: number; pid: number }>;
 
@@ -137,55 +134,20 @@ describe.skipIf(!canRoot)('diagnosePort with network namespaces built by the tes
     expect(other?.fixes[0]).toBe('connect from inside that namespace (ip netns exec NAME ...)');
   });
 
-  it.skipIf(!hasNft || !built)(
+  it.skipIf(!hasNft || !builtCli)(
     'time-out inside the namespace: an nft rule drops the port, and doctor shows the rule',
     () => {
-      execFileSync('ip', ['netns', 'exec', name, 'nft', 'add', 'table', 'inet', 'portscope_test']);
-      execFileSync('ip', [
-        'netns',
-        'exec',
-        name,
-        'nft',
-        'add',
-        'chain',
-        'inet',
-        'portscope_test',
-        'input',
-        '{ type filter hook input priority 0; policy accept; }',
-      ]);
-      execFileSync('ip', [
-        'netns',
-        'exec',
-        name,
-        'nft',
-        'add',
-        'rule',
-        'inet',
-        'portscope_test',
-        'input',
-        'tcp',
-        'dport',
-        String(inside.info.port),
-        'drop',
-      ]);
-      const result = spawnSync(
-        'ip',
-        [
-          'netns',
-          'exec',
-          name,
-          process.execPath,
-          `${root}bin/portscope.js`,
-          'doctor',
-          String(inside.info.port),
-          '--host',
-          '127.0.0.1',
-          '-t',
-          '300ms',
-          '--json',
-        ],
-        { encoding: 'utf8', timeout: 20_000 },
-      );
+      const port = String(inside.info.port);
+      const inNetns = (...argv: string[]) =>
+        spawnSync('ip', ['netns', 'exec', name, ...argv], { encoding: 'utf8', timeout: 20_000 });
+      for (const rule of [
+        ['add', 'table', 'inet', 'portscope_test'],
+        ['add', 'chain', 'inet', 'portscope_test', 'input', '{ type filter hook input priority 0; policy accept; }'],
+        ['add', 'rule', 'inet', 'portscope_test', 'input', 'tcp', 'dport', port, 'drop'],
+      ]) {
+        expect(inNetns('nft', ...rule).status).toBe(0);
+      }
+      const result = inNetns(...builtCliArgv('doctor', port, '--host', '127.0.0.1', '-t', '300ms', '--json'));
       expect(result.status).toBe(1);
       const d = JSON.parse(result.stdout) as Diagnosis;
       expect(ids(d, 'problem')).toEqual(['address-in-use', 'timeout', 'firewall']);
@@ -214,35 +176,21 @@ describe('portscope doctor', () => {
     expect(bad).toMatchObject({ code: 2, stderr: 'portscope: Expected a TCP port 1-65535, got `http`\n' });
   });
 
-  const canDropCap =
-    built &&
-    process.getuid?.() === 0 &&
-    spawnSync('setpriv', ['--bounding-set=-net_bind_service', 'true']).status === 0;
-  it.skipIf(!canDropCap)('explains EACCES on a privileged port, with the fixes', async () => {
-    const [port] = await findFreePort({ range: { from: 1, to: 1023 } });
-    const result = spawnSync(
-      'setpriv',
-      [
-        '--bounding-set=-net_bind_service',
-        '--inh-caps=-net_bind_service',
-        process.execPath,
-        `${root}bin/portscope.js`,
-        'doctor',
-        String(port),
-        '--json',
-        '--no-firewall',
-      ],
-      { encoding: 'utf8', timeout: 20_000 },
-    );
-    const d = JSON.parse(result.stdout) as Diagnosis;
-    expect(d.bindError).toBe('EACCES');
-    const privileged = d.findings.find((f) => f.id === 'privileged-port');
-    expect(privileged).toMatchObject({
-      status: 'problem',
-      evidence: ['net.ipv4.ip_unprivileged_port_start = 1024', 'this process runs as uid 0'],
-    });
-    expect(privileged?.fixes[1]).toBe(
-      'grant the binary the capability: sudo setcap cap_net_bind_service=+ep /path/to/binary',
-    );
-  });
+  it.skipIf(!canDropCapability('net_bind_service'))(
+    'explains EACCES on a privileged port, with the fixes',
+    async () => {
+      const [port] = await findFreePort({ range: { from: 1, to: 1023 } });
+      const result = cliWithoutCapability('net_bind_service', 'doctor', String(port), '--json', '--no-firewall');
+      const d = JSON.parse(result.stdout) as Diagnosis;
+      expect(d.bindError).toBe('EACCES');
+      const privileged = d.findings.find((f) => f.id === 'privileged-port');
+      expect(privileged).toMatchObject({
+        status: 'problem',
+        evidence: ['net.ipv4.ip_unprivileged_port_start = 1024', 'this process runs as uid 0'],
+      });
+      expect(privileged?.fixes[1]).toBe(
+        'grant the binary the capability: sudo setcap cap_net_bind_service=+ep /path/to/binary',
+      );
+    },
+  );
 });

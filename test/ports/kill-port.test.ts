@@ -1,6 +1,5 @@
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
@@ -9,6 +8,7 @@ import { killPort, parseSignal, planKill, type KillReport } from '../../src/inde
 import { processNow } from '../../src/ports/process-check.js';
 import { cli } from '../helpers/cli.js';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
+import { builtCli, builtCliArgv, canDropCapability, cliWithoutCapability } from '../helpers/system.js';
 
 interface KillableInfo {
   port: number;
@@ -201,20 +201,11 @@ describe('portscope kill', () => {
     expect(hard.stdout).toMatch(new RegExp(`${String(f.pid)}\\s+python3\\s+killed\\s+SIGTERM,SIGKILL`));
   });
 
-  const built = existsSync(`${root}dist/cli/main.js`);
-  it.skipIf(!built)('prompts on a real terminal (a pty) and kills after "y"', async () => {
+  it.skipIf(!builtCli)('prompts on a real terminal (a pty) and kills after "y"', async () => {
     const f = await start('term');
     const { stdout } = await promisify(execFile)(
       'python3',
-      [
-        `${root}test/helpers/pty-run.py`,
-        'Send SIGTERM',
-        'y',
-        process.execPath,
-        `${root}bin/portscope.js`,
-        'kill',
-        target(f),
-      ],
+      [`${root}test/helpers/pty-run.py`, 'Send SIGTERM', 'y', ...builtCliArgv('kill', target(f))],
       { timeout: 20_000, env: { ...process.env, NO_COLOR: '1' } },
     );
     expect(stdout).toContain('Send SIGTERM to 1 process?');
@@ -222,9 +213,7 @@ describe('portscope kill', () => {
     expect(await endOf(f)).toBe('SIGTERM');
   });
 
-  const canDropCaps =
-    built && process.getuid?.() === 0 && spawnSync('setpriv', ['--bounding-set=-kill', 'true']).status === 0;
-  it.skipIf(!canDropCaps)(
+  it.skipIf(!canDropCapability('kill'))(
     "reports permission-denied for another user's process when it may not signal it",
     async () => {
       // The fixture runs as nobody; the CLI runs as root without CAP_KILL: it sees the owner but may not signal it.
@@ -238,20 +227,7 @@ describe('portscope kill', () => {
         script,
       ]);
       running.push(f);
-      const result = spawnSync(
-        'setpriv',
-        [
-          '--bounding-set=-kill',
-          '--inh-caps=-kill',
-          process.execPath,
-          `${root}bin/portscope.js`,
-          'kill',
-          '-y',
-          '--json',
-          target(f),
-        ],
-        { encoding: 'utf8', timeout: 20_000 },
-      );
+      const result = cliWithoutCapability('kill', 'kill', '-y', '--json', target(f));
       expect(result.status).toBe(1);
       const report = JSON.parse(result.stdout) as KillReport;
       expect(report.candidates[0]?.owner).toMatchObject({ pid: f.info.pid, user: 'nobody' });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,8 +7,8 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findFreePort, parseWaitTarget, waitForPort } from '../../src/index.js';
 import { cli } from '../helpers/cli.js';
+import { builtCli, builtCliArgv } from '../helpers/system.js';
 
-const root = new URL('../../', import.meta.url).pathname;
 const servers: Server[] = [];
 
 /** Listens on `host:port` (or a unix path) after `delayMs`; closed after the test. */
@@ -169,30 +169,23 @@ describe('portscope wait', () => {
     });
   });
 
-  const built = existsSync(`${root}dist/cli/main.js`);
-  it.skipIf(!built)('runs the command after -- once ready and exits with its code', async () => {
+  it.skipIf(!builtCli)('runs the command after -- once ready and exits with its code', async () => {
     const port = portOf(await listening('127.0.0.1'));
-    const run = promisify(execFile);
-    const result = await run(process.execPath, [
-      `${root}bin/portscope.js`,
-      'wait',
-      `127.0.0.1:${String(port)}`,
-      '--',
-      process.execPath,
-      '-e',
-      'console.log("ran", process.argv.length); process.exit(0)',
-    ]);
+    const waitThen = (script: string) => {
+      const [node = '', ...args] = builtCliArgv(
+        'wait',
+        `127.0.0.1:${String(port)}`,
+        '--',
+        process.execPath,
+        '-e',
+        script,
+      );
+      return promisify(execFile)(node, args);
+    };
+    const result = await waitThen('console.log("ran", process.argv.length); process.exit(0)');
     expect(result.stdout).toBe('ran 1\n');
     expect(result.stderr).toMatch(/is open \(127\.0\.0\.1 accepted/);
-    const failed = await run(process.execPath, [
-      `${root}bin/portscope.js`,
-      'wait',
-      `127.0.0.1:${String(port)}`,
-      '--',
-      process.execPath,
-      '-e',
-      'process.exit(7)',
-    ]).catch((error: unknown) => error as { code: number });
+    const failed = await waitThen('process.exit(7)').catch((error: unknown) => error as { code: number });
     expect(failed).toMatchObject({ code: 7 });
   });
 });
