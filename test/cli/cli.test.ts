@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { serviceName, type Snapshot, type Socket } from '../../src/index.js';
 import { nativeAddon } from '../../src/inventory/linux/native.js';
 import { cli } from '../helpers/cli.js';
@@ -15,6 +15,10 @@ beforeAll(async () => {
   port = (entry(fixture.info, 'tcp4_listen').local as [string, number])[1];
 });
 afterAll(() => fixture.stop());
+// A fixture that died would otherwise show up as missing owners, far from the cause.
+beforeEach(() => {
+  fixture.assertRunning();
+});
 
 describe('portscope (no command): what is listening', () => {
   it('shows the fixture listener with its process and user', async () => {

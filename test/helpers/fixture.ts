@@ -9,6 +9,8 @@ export interface Fixture<T> {
   readonly info: T;
   /** Closes its stdin (its signal to exit) and waits at most 5 s, then kills it. */
   stop(): Promise<void>;
+  /** Throws, saying how it ended, when the fixture is no longer running (for a clear failure). */
+  assertRunning(): void;
 }
 
 /**
@@ -18,22 +20,41 @@ export interface Fixture<T> {
 export async function startFixture<T>(
   command: string,
   args: readonly string[],
-  timeoutMs = 10_000,
+  timeoutMs = 20_000,
 ): Promise<Fixture<T>> {
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   if (child.pid === undefined) throw new Error(`could not start ${command}`);
   const lines = createInterface({ input: child.stdout });
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const startup = { timedOut: false };
+  const timer = setTimeout(() => {
+    startup.timedOut = true;
+    child.kill('SIGKILL');
+  }, timeoutMs);
   try {
     const [line] = (await Promise.race([once(lines, 'line'), once(child, 'exit').then(() => [undefined])])) as [
       string | undefined,
     ];
+    // A line read in the same turn as the time-out would hand out a killed fixture.
+    if (startup.timedOut) throw new Error(`${command} was not ready within ${String(timeoutMs)} ms`);
     if (line === undefined) throw new Error(`${command} exited before it was ready`);
+    const info = JSON.parse(line) as T;
+    // The process that reported must be the one spawned (a launcher that forks would break pid checks).
+    const reported = (info as { pid?: unknown }).pid;
+    if (typeof reported === 'number' && reported !== child.pid) {
+      throw new Error(`${command} reported pid ${String(reported)}, but the spawned pid is ${String(child.pid)}`);
+    }
     const pid = child.pid;
     return {
       child,
       pid,
-      info: JSON.parse(line) as T,
+      info,
+      assertRunning() {
+        if (child.exitCode !== null || child.signalCode !== null) {
+          throw new Error(
+            `fixture ${command} ended early: ${child.signalCode ?? `exit code ${String(child.exitCode)}`}`,
+          );
+        }
+      },
       async stop() {
         if (child.exitCode !== null || child.signalCode !== null) return;
         const exited = once(child, 'exit');
@@ -43,6 +64,9 @@ export async function startFixture<T>(
         clearTimeout(kill);
       },
     };
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
   } finally {
     clearTimeout(timer);
   }

@@ -51,10 +51,10 @@ made["unix_dgram"]["local"] = dpath
 
 shared = socket.socket(socket.AF_INET, socket.SOCK_STREAM); shared.bind(("127.0.0.1", 0)); shared.listen(4)
 keep_sock("tcp4_shared", shared)
+parent = os.getpid()  # taken before the fork: the child may first run after the parent is gone
 child = os.fork()
 if child == 0:
     # The child holds the inherited listener until the parent is gone (bounded by 60 s as well).
-    parent = os.getppid()
     for _ in range(600):
         if os.getppid() != parent: break
         time.sleep(0.1)
@@ -63,8 +63,10 @@ made["child_pid"] = child
 made["pid"] = os.getpid()
 made["dir"] = d
 print(json.dumps(made), flush=True)
-select.select([sys.stdin], [], [], 60)
-for p in (path, dpath):
-    os.unlink(p)
-os.rmdir(d)
+ready, _, _ = select.select([sys.stdin], [], [], 60)
+if not ready:
+    print("sockets.py: no end of stdin after 60 s, exiting", file=sys.stderr, flush=True)
 os.kill(child, 9)
+for p in (path, dpath):
+    if os.path.exists(p): os.unlink(p)
+os.rmdir(d)

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listSockets, type Socket } from '../../src/index.js';
 import { entry, startSocketsFixture, type Fixture, type SocketsInfo } from '../helpers/fixture.js';
 
@@ -8,6 +8,10 @@ beforeAll(async () => {
   fixture = await startSocketsFixture();
 });
 afterAll(() => fixture.stop());
+// A fixture that died would otherwise show up as missing owners, far from the cause.
+beforeEach(() => {
+  fixture.assertRunning();
+});
 
 function heldIn(sockets: readonly Socket[], name: string): Socket {
   const { fd } = entry(fixture.info, name);

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parsePortTarget, whoOwns } from '../../src/index.js';
 import { cli } from '../helpers/cli.js';
 import { entry, startSocketsFixture, type Fixture, type SocketsInfo } from '../helpers/fixture.js';
@@ -11,6 +11,10 @@ beforeAll(async () => {
   fixture = await startSocketsFixture();
 });
 afterAll(() => fixture.stop());
+// A fixture that died would otherwise show up as missing owners, far from the cause.
+beforeEach(() => {
+  fixture.assertRunning();
+});
 
 describe('parsePortTarget', () => {
   it.each([

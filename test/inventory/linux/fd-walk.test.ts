@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { walkFds } from '../../../src/inventory/linux/fd-walk.js';
 import { startFdWalk } from '../../../src/inventory/linux/fd-walk-parallel.js';
 import { nativeAddon } from '../../../src/inventory/linux/native.js';
@@ -10,6 +10,10 @@ beforeAll(async () => {
   fixture = await startSocketsFixture();
 });
 afterAll(() => fixture.stop());
+// A fixture that died would otherwise show up as missing owners, far from the cause.
+beforeEach(() => {
+  fixture.assertRunning();
+});
 
 const triples = (flat: ArrayLike<number>) => {
   const out: string[] = [];
