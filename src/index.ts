@@ -7,3 +7,4 @@ export * from './model/index.js';
 export * from './inventory/index.js';
 export * from './registry/index.js';
 export * from './ports/index.js';
+export * from './scan/index.js';

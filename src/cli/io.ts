@@ -11,6 +11,8 @@ export interface CliIo {
   readonly isTTY: boolean;
   /** Terminal width in columns, when stdout is a terminal. */
   readonly columns: number | undefined;
+  /** True when stderr is a terminal: progress bars. */
+  readonly stderrIsTTY?: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
   /**
    * Asks a yes/no question on the terminal; undefined when stdin or stdout is not a terminal, so
@@ -29,6 +31,7 @@ export function processIo(): CliIo {
     isTTY: tty,
     // A pty nobody sized reports 0 columns: treat it as unknown.
     columns: tty && process.stdout.columns > 0 ? process.stdout.columns : undefined,
+    stderrIsTTY: (process.stderr as { isTTY?: boolean }).isTTY === true,
     env: process.env,
     confirm: tty && process.stdin.isTTY ? askOnTerminal : undefined,
   };

@@ -10,6 +10,8 @@ import { freeCommand } from './commands/free.js';
 import { killCommand } from './commands/kill.js';
 import { waitCommand } from './commands/wait.js';
 import { doctorCommand } from './commands/doctor.js';
+import { scanCommand } from './commands/scan.js';
+import { rewriteNmapFlags } from './scan-argv.js';
 import { exitCodeFor } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
 
@@ -54,6 +56,9 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
   const command = dashes < 0 ? undefined : argv.slice(dashes + 1);
   program.addCommand(waitCommand(io, setExit, command));
   program.addCommand(doctorCommand(io, setExit));
+  // `scan` takes nmap's spellings (-sT, -Pn, -p-, -oX, -iL) that commander cannot parse: rewrite them.
+  const args = argv[0] === 'scan' ? ['scan', ...rewriteNmapFlags(argv.slice(1))] : argv;
+  program.addCommand(scanCommand(io, setExit, version, argv.slice(1)));
   for (const command of program.commands) {
     command
       .exitOverride()
@@ -66,7 +71,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
     return 2;
   }
   try {
-    await program.parseAsync(dashes < 0 ? [...argv] : argv.slice(0, dashes), { from: 'user' });
+    await program.parseAsync(dashes < 0 ? [...args] : args.slice(0, dashes), { from: 'user' });
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;

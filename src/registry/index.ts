@@ -1,4 +1,4 @@
-export { parseEtcServices, serviceName, servicePorts, servicesOnPort } from './services.js';
+export { parseEtcServices, serviceName, serviceNames, servicePorts, servicesOnPort } from './services.js';
 export type { ServiceEntry, ServiceProtocol } from './services.js';
 export {
   lookupPort,

@@ -1,0 +1,237 @@
+import { Command } from '@commander-js/extra-typings';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { PortscopeError, errnoCode } from '../../errors.js';
+import {
+  parsePortSpec,
+  parseShard,
+  parseTimingTemplate,
+  runScan,
+  type ScanOptions,
+  type ScanReport,
+  type ScanProtocol,
+} from '../../scan/index.js';
+import { portsOf } from '../../scan/scan-options.js';
+import { parseDuration } from '../duration.js';
+import { colorsFor, type CliIo } from '../io.js';
+import { renderCsv } from '../render/csv.js';
+import { chooseFormat } from '../render/output.js';
+import { renderNmapGrepable } from '../render/scan/nmap-grepable.js';
+import { renderNmapXml, type RunInfo } from '../render/scan/nmap-xml.js';
+import { progressLine } from '../render/scan/progress.js';
+import { renderScanTable } from '../render/scan/table.js';
+
+/** Words of a target file (`-iL`, `--exclude-file`): whitespace-separated, `#` comments; `-` is stdin. */
+function readList(file: string, what: string): string[] {
+  try {
+    const text = readFileSync(file === '-' ? 0 : file, 'utf8');
+    return text
+      .split('\n')
+      .map((l) => l.replace(/#.*/, ''))
+      .flatMap((l) => l.split(/[\s,]+/))
+      .filter((w) => w !== '');
+  } catch (error) {
+    throw new PortscopeError('NOT_FOUND', `Cannot read ${what} \`${file}\` (${errnoCode(error) ?? 'error'})`, {
+      cause: error,
+    });
+  }
+}
+
+/** Writes `text` to `file` whole or not at all (a temporary file renamed into place); `-` is stdout. */
+function writeWhole(io: CliIo, file: string, text: string): void {
+  if (file === '-') {
+    io.stdout.write(text);
+    return;
+  }
+  const temporary = `${file}.portscope-${String(process.pid)}.tmp`;
+  try {
+    writeFileSync(temporary, text);
+    renameSync(temporary, file);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw new PortscopeError('IO_ERROR', `Cannot write \`${file}\` (${errnoCode(error) ?? 'error'})`, { cause: error });
+  }
+}
+
+const number = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw new PortscopeError('INVALID_ARGUMENT', `Expected ${name} to be a non-negative number, got \`${value}\``);
+  return n;
+};
+const ms = (name: string) => (value: string) => parseDuration(value, name);
+
+const CSV_HEADERS = [
+  'address',
+  'hostname',
+  'protocol',
+  'port',
+  'state',
+  'reason',
+  'rtt_ms',
+  'tries',
+  'service',
+  'banner',
+];
+
+/**
+ * `portscope scan <targets...>`: a TCP connect (and UDP) port scanner with nmap's target, port and
+ * timing syntax. Exit 0 when some port is open, 1 when none is (or every host is down), 2 on bad input.
+ */
+export function scanCommand(io: CliIo, setExit: (code: number) => void, version: string, argv: readonly string[]) {
+  return new Command('scan')
+    .description('scan hosts for open, closed and filtered TCP/UDP ports (nmap -sT/-sU syntax, no root needed)')
+    .argument('[targets...]', 'addresses, CIDR (10.0.0.0/24), octet ranges (10.0.0-3.1-254) or host names')
+    .option('-p, --ports <list>', 'ports: 22,80,1000-2000 | - (all) | T:80,U:53 | http,ssh')
+    .option('--top-ports <n>', 'the N most useful ports of our ranking (default 1000)', number('--top-ports'))
+    .option('-F, --fast', 'the top 100 ports')
+    .option('--exclude-ports <list>', 'ports to leave out')
+    .option('--tcp', 'TCP connect scan (nmap -sT; the default)')
+    .option('--udp', 'UDP scan (nmap -sU); with --tcp, both')
+    .option('--service-version', 'probe open TCP ports for what answers (nmap -sV)')
+    .option('--no-ping', 'skip host discovery: treat every host as up (nmap -Pn)')
+    .option('--ping-ports <list>', 'ports for TCP connect discovery', '80,443')
+    .option('-i, --input-file <file>', 'read targets from a file (- for stdin; nmap -iL)')
+    .option('--exclude <targets>', 'comma-separated targets to leave out')
+    .option('--exclude-file <file>', 'read targets to leave out from a file')
+    .option('--max-targets <n>', 'refuse more hosts than this', number('--max-targets'), 65_536)
+    .option('--resolve-all', 'scan every address a host name resolves to')
+    .option('-4, --ipv4', 'IPv4 only')
+    .option('-6, --ipv6', 'IPv6 only')
+    .option('-n, --no-dns', 'no reverse DNS (accepted for nmap habits; portscope never does reverse DNS)')
+    .option('-T, --timing <template>', 'timing template 0-5 or paranoid..insane (default 3)')
+    .option('--min-rate <n>', 'send at least N probes per second', number('--min-rate'))
+    .option('--max-rate <n>', 'send at most N probes per second', number('--max-rate'))
+    .option('--max-retries <n>', 'retransmissions per port at most', number('--max-retries'))
+    .option('--min-rtt-timeout <duration>', 'lower bound of a probe time-out', ms('--min-rtt-timeout'))
+    .option('--max-rtt-timeout <duration>', 'upper bound of a probe time-out', ms('--max-rtt-timeout'))
+    .option('--initial-rtt-timeout <duration>', 'time-out before round trips are measured', ms('--initial-rtt-timeout'))
+    .option('--scan-delay <duration>', 'least pause between probes to one host', ms('--scan-delay'))
+    .option('--max-scan-delay <duration>', 'most the pause may grow to on loss', ms('--max-scan-delay'))
+    .option('--host-timeout <duration>', 'give up on a host after this long', ms('--host-timeout'))
+    .option('--max-parallelism <n>', 'probes in flight at most', number('--max-parallelism'))
+    .option('--service-wait <duration>', 'how long a service probe waits for data', ms('--service-wait'))
+    .option('--seed <n>', 'seed of the probe order (reuse it with --shard)', number('--seed'))
+    .option('--shard <i/N>', 'scan only share i of N (needs --seed)')
+    .option('--open', 'show only open ports')
+    .option('--reason', 'show why each port has its state')
+    .option('--output-xml <file>', 'also write nmap XML (nmap -oX; - for stdout)')
+    .option('--output-grepable <file>', 'also write nmap grepable output (nmap -oG; - for stdout)')
+    .option('--output-json <file>', 'also write the JSON report to a file')
+    .option('--json', 'print the report as JSON')
+    .option('--format <format>', 'table | json | ndjson | csv', 'table')
+    .action(async (targetArgs, options) => {
+      const format = chooseFormat(options);
+      const targets = [
+        ...targetArgs,
+        ...(options.inputFile === undefined ? [] : readList(options.inputFile, 'the target file')),
+      ];
+      if (targets.length === 0)
+        throw new PortscopeError(
+          'INVALID_ARGUMENT',
+          'Expected at least one target (an address, CIDR, range or name), got none',
+        );
+      const exclude = [
+        ...(options.exclude?.split(',').filter((t) => t.trim() !== '') ?? []),
+        ...(options.excludeFile === undefined ? [] : readList(options.excludeFile, 'the exclude file')),
+      ];
+      const protocols: ScanProtocol[] =
+        options.udp === true ? (options.tcp === true ? ['tcp', 'udp'] : ['udp']) : ['tcp'];
+      const pingPorts = [...parsePortSpec(options.pingPorts).tcp];
+      const scanOptions: ScanOptions = {
+        protocols,
+        ...(options.ports === undefined ? {} : { ports: options.ports }),
+        ...(options.fast === true
+          ? { topPorts: 100 }
+          : options.topPorts === undefined
+            ? {}
+            : { topPorts: options.topPorts }),
+        ...(options.excludePorts === undefined ? {} : { excludePorts: options.excludePorts }),
+        exclude,
+        maxTargets: options.maxTargets,
+        resolveAll: options.resolveAll === true,
+        ...(options.ipv4 === true ? { family: 4 as const } : options.ipv6 === true ? { family: 6 as const } : {}),
+        ...(options.timing === undefined ? {} : { timingTemplate: parseTimingTemplate(options.timing) }),
+        ...(options.minRate === undefined ? {} : { minRate: options.minRate }),
+        ...(options.maxRate === undefined ? {} : { maxRate: options.maxRate }),
+        ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
+        ...(options.minRttTimeout === undefined ? {} : { minRttTimeoutMs: options.minRttTimeout }),
+        ...(options.maxRttTimeout === undefined ? {} : { maxRttTimeoutMs: options.maxRttTimeout }),
+        ...(options.initialRttTimeout === undefined ? {} : { initialRttTimeoutMs: options.initialRttTimeout }),
+        ...(options.scanDelay === undefined ? {} : { scanDelayMs: options.scanDelay }),
+        ...(options.maxScanDelay === undefined ? {} : { maxScanDelayMs: options.maxScanDelay }),
+        ...(options.hostTimeout === undefined ? {} : { hostTimeoutMs: options.hostTimeout }),
+        ...(options.maxParallelism === undefined ? {} : { maxParallelism: options.maxParallelism }),
+        ...(options.serviceWait === undefined ? {} : { serviceWaitMs: options.serviceWait }),
+        ...(options.seed === undefined ? {} : { seed: options.seed }),
+        ...(options.shard === undefined ? {} : { shard: parseShard(options.shard) }),
+        ping: options.ping,
+        pingPorts,
+        serviceDetection: options.serviceVersion === true,
+      };
+      const ndjson = format === 'ndjson';
+      const progress = io.stderrIsTTY === true && !ndjson;
+      const width = io.columns ?? 80;
+      const report: ScanReport = await runScan(targets, {
+        ...scanOptions,
+        ...(progress
+          ? {
+              onProgress: (p) => {
+                io.stderr.write(`\r${progressLine(p, width)}\x1b[K`);
+              },
+            }
+          : {}),
+      });
+      if (progress) io.stderr.write('\r\x1b[K');
+      const { hosts, ports, summary } = report;
+      const shownPorts = options.open === true ? ports.filter((p) => p.state === 'open') : ports;
+      if (format === 'json') io.stdout.write(`${JSON.stringify({ ...report, ports: shownPorts }, null, 2)}\n`);
+      else if (ndjson) {
+        for (const event of [...hosts, ...shownPorts]) io.stdout.write(`${JSON.stringify(event)}\n`);
+        io.stdout.write(`${JSON.stringify({ kind: 'summary', ...summary })}\n`);
+      } else if (format === 'csv') {
+        const rows = shownPorts.map((p) => [
+          p.address,
+          p.hostname ?? '',
+          p.protocol,
+          String(p.port),
+          p.state,
+          p.reason,
+          p.rttMs === undefined ? '' : String(p.rttMs),
+          String(p.tries),
+          p.service?.name ?? p.serviceName ?? '',
+          p.service?.banner ?? '',
+        ]);
+        io.stdout.write(renderCsv(CSV_HEADERS, rows));
+      } else {
+        io.stdout.write(
+          renderScanTable(hosts, ports, {
+            openOnly: options.open === true,
+            reason: options.reason === true,
+            colors: colorsFor(io),
+            width: io.isTTY ? io.columns : undefined,
+          }),
+        );
+      }
+      const info: RunInfo = {
+        args: ['portscope', 'scan', ...argv].join(' '),
+        version,
+        protocols,
+        ports: portsOf(scanOptions),
+      };
+      if (options.outputXml !== undefined)
+        writeWhole(io, options.outputXml, renderNmapXml(hosts, ports, summary, info));
+      if (options.outputGrepable !== undefined)
+        writeWhole(io, options.outputGrepable, renderNmapGrepable(hosts, ports, summary, info));
+      if (options.outputJson !== undefined) writeWhole(io, options.outputJson, `${JSON.stringify(report, null, 2)}\n`);
+      const up = summary.hosts.up;
+      const total = up + summary.hosts.down + summary.hosts.timedOut;
+      io.stderr.write(
+        `portscope: ${String(total)} host${total === 1 ? '' : 's'} (${String(up)} up), ${String(ports.length)} port result${ports.length === 1 ? '' : 's'}, ${String(summary.ports.open)} open, in ${(summary.elapsedMs / 1000).toFixed(2)} s (seed ${String(summary.seed)}${summary.shard === undefined ? '' : `, shard ${String(summary.shard.index + 1)}/${String(summary.shard.count)}`})\n`,
+      );
+      if (total > up)
+        io.stderr.write(
+          `portscope: ${String(total - up)} host${total - up === 1 ? '' : 's'} did not answer discovery on ${options.pingPorts}; if they are up but filter those ports, add --no-ping (nmap -Pn)\n`,
+        );
+      setExit(summary.ports.open > 0 ? 0 : 1);
+    });
+}

@@ -1,0 +1,81 @@
+import type { HostResult, PortResult, PortState } from '../../../scan/index.js';
+
+/** One host's results for rendering: its discovery result and its ports, sorted by protocol then port. */
+export interface HostPorts {
+  readonly host: HostResult;
+  readonly ports: PortResult[];
+}
+
+/** Groups port results under their hosts, in the hosts' order. */
+export function groupByHost(hosts: readonly HostResult[], ports: readonly PortResult[]): HostPorts[] {
+  const byAddress = new Map<string, PortResult[]>();
+  for (const port of ports) {
+    const list = byAddress.get(port.address) ?? [];
+    list.push(port);
+    byAddress.set(port.address, list);
+  }
+  return hosts.map((host) => ({
+    host,
+    ports: (byAddress.get(host.address) ?? []).sort((a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port),
+  }));
+}
+
+/** A state collapsed into one "Not shown" line (as nmap does past 25 ports), with its count and main reason. */
+export interface HiddenState {
+  readonly state: PortState;
+  readonly protocol: 'tcp' | 'udp';
+  readonly count: number;
+  readonly reasons: ReadonlyMap<string, number>;
+  readonly ports: number[];
+}
+
+/** nmap shows a non-open state in full only up to this many ports. */
+export const SHOW_LIMIT = 25;
+
+/**
+ * Splits a host's ports into those to show and the states to summarise: every non-open state with
+ * more than 25 ports (or every non-open state, with `openOnly`) is summarised.
+ */
+export function splitShown(
+  ports: readonly PortResult[],
+  openOnly: boolean,
+): { shown: PortResult[]; hidden: HiddenState[] } {
+  const groups = new Map<string, PortResult[]>();
+  for (const p of ports) {
+    if (p.state === 'open') continue;
+    const key = `${p.protocol} ${p.state}`;
+    const list = groups.get(key) ?? [];
+    list.push(p);
+    groups.set(key, list);
+  }
+  const hiddenKeys = new Set(
+    [...groups].filter(([, list]) => openOnly || list.length > SHOW_LIMIT).map(([key]) => key),
+  );
+  const hidden: HiddenState[] = [...hiddenKeys].map((key) => {
+    const list = groups.get(key) ?? [];
+    const reasons = new Map<string, number>();
+    for (const p of list) reasons.set(p.reason, (reasons.get(p.reason) ?? 0) + 1);
+    const first = list[0] as PortResult;
+    return {
+      state: first.state,
+      protocol: first.protocol,
+      count: list.length,
+      reasons,
+      ports: list.map((p) => p.port),
+    };
+  });
+  return { shown: ports.filter((p) => !hiddenKeys.has(`${p.protocol} ${p.state}`)), hidden };
+}
+
+/** Ports as nmap's compact ranges: `1-21,23-79,81`. */
+export function compactRanges(ports: readonly number[]): string {
+  const sorted = [...ports].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length;) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === (sorted[j] ?? 0) + 1) j++;
+    parts.push(i === j ? String(sorted[i]) : `${String(sorted[i])}-${String(sorted[j])}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}

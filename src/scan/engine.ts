@@ -1,0 +1,333 @@
+import { performance } from 'node:perf_hooks';
+import type { ScanProtocol } from './port-spec.js';
+import type { ProbeOutcome, StartProbe } from './probes/outcome.js';
+import type { ScanTarget } from './resolve-targets.js';
+import { DeadlineHeap } from './deadline-heap.js';
+import { RttEstimator, type TimingValues } from './timing.js';
+import type { CongestionWindow } from './window.js';
+
+/** Per-host timing state, shared by discovery and the port scan. */
+export interface HostState {
+  readonly target: ScanTarget;
+  readonly rtt: RttEstimator;
+  /** Highest try number (0 = first probe) that ever got an answer from this host; -1 before any. */
+  maxSuccessfulTry: number;
+  scanDelayMs: number;
+  nextSendAt: number;
+  /** performance.now() of the first probe, 0 before. */
+  startedAt: number;
+  /** Set when the host timed out (--host-timeout) or is done with: its probes are dropped. */
+  skipped: boolean;
+  /** Probes held back by the scan delay. */
+  readonly waiting: Task[];
+}
+
+/** One port of one host to probe; `tries` counts probes already sent and lost. */
+export interface Task {
+  readonly host: HostState;
+  readonly port: number;
+  readonly protocol: ScanProtocol;
+  tries: number;
+  selfConnects: number;
+}
+
+/** A final answer for a task: a state from the target, or no-response after the last retry. */
+export type FinalOutcome = Extract<ProbeOutcome, { type: 'answer' }>;
+
+/** Settings of one engine run. */
+export interface EngineConfig {
+  readonly timing: TimingValues;
+  readonly window: CongestionWindow;
+  readonly probes: Readonly<Record<ScanProtocol, StartProbe>>;
+  /** Send at least this many probes per second, past the window if need be. */
+  readonly minRate?: number;
+  /** Send at most this many probes per second. */
+  readonly maxRate?: number;
+  readonly signal?: AbortSignal;
+  /** Counters to add to (shared across runs); a fresh set by default. */
+  readonly stats?: EngineStats;
+  /** Fresh tasks in scan order; undefined when there are no more. */
+  next(): Task | undefined;
+  /** Called once per task with its final outcome. */
+  onResult(task: Task, outcome: FinalOutcome): void;
+  /** Called when a host passes --host-timeout. */
+  onHostTimeout?(host: HostState): void;
+}
+
+/** Counters of an engine run. */
+export interface EngineStats {
+  sent: number;
+  retries: number;
+  selfConnects: number;
+  backPressure: number;
+  inFlight: number;
+  aborted: boolean;
+}
+
+interface Flight {
+  readonly task: Task;
+  readonly deadline: number;
+  readonly cancel: () => void;
+  settled: boolean;
+}
+
+/** A fresh host state for `target`. */
+export function newHostState(target: ScanTarget, timing: TimingValues): HostState {
+  return {
+    target,
+    rtt: new RttEstimator(timing),
+    maxSuccessfulTry: -1,
+    scanDelayMs: timing.scanDelayMs,
+    nextSendAt: 0,
+    startedAt: 0,
+    skipped: false,
+    waiting: [],
+  };
+}
+
+const MAX_SELF_CONNECTS = 8;
+const MAX_BATCH = 512;
+
+/**
+ * Runs probes until `next()` is exhausted and every probe has a final outcome. Time-outs are
+ * decided in a check-phase callback (setImmediate) scheduled by the timer, so replies that are
+ * already waiting in the kernel are read in the poll phase first: a timer never beats an answer.
+ * Retries follow nmap: a port is probed again after a time-out while its try number is below
+ * min(maxRetries, max(1, highest try that ever answered from this host + 1)).
+ */
+export function runEngine(config: EngineConfig): Promise<EngineStats> {
+  const { timing, window, signal } = config;
+  const stats: EngineStats = config.stats ?? {
+    sent: 0,
+    retries: 0,
+    selfConnects: 0,
+    backPressure: 0,
+    inFlight: 0,
+    aborted: false,
+  };
+  const heap = new DeadlineHeap<Flight>();
+  const flights = new Set<Flight>();
+  const retries: Task[] = [];
+  const delayedHosts = new Set<HostState>();
+  const startedAt = performance.now();
+  let sourceDone = false;
+  let pausedUntil = 0;
+  let wake: NodeJS.Timeout | undefined;
+  let wakeAt = Infinity;
+  let pumpQueued = false;
+  let finish: (s: EngineStats) => void = () => undefined;
+
+  const allowedTries = (host: HostState) => 1 + Math.min(timing.maxRetries, Math.max(1, host.maxSuccessfulTry + 1));
+
+  const settle = (flight: Flight) => {
+    flight.settled = true;
+    flights.delete(flight);
+  };
+
+  const final = (task: Task, outcome: FinalOutcome) => {
+    if (!task.host.skipped) config.onResult(task, outcome);
+  };
+
+  const onOutcome = (flight: Flight, outcome: ProbeOutcome) => {
+    if (flight.settled) return;
+    settle(flight);
+    const { task } = flight;
+    if (outcome.type === 'self-connect') {
+      stats.selfConnects++;
+      task.selfConnects++;
+      if (task.selfConnects < MAX_SELF_CONNECTS) retries.unshift(task);
+      else final(task, { type: 'answer', state: 'closed', reason: 'conn-refused', rttMs: 0, error: 'self-connect' });
+    } else if (outcome.type === 'pressure') {
+      stats.backPressure++;
+      window.onBackPressure(flights.size + 1);
+      pausedUntil = performance.now() + (outcome.code === 'EADDRNOTAVAIL' ? 100 : 10);
+      retries.unshift(task);
+    } else {
+      const { host } = task;
+      host.rtt.observe(outcome.rttMs);
+      if (task.tries > host.maxSuccessfulTry) host.maxSuccessfulTry = task.tries;
+      if (task.tries > 0) {
+        // The earlier try got no answer but this one did: a probe (or its answer) was lost.
+        window.onLoss();
+        if (task.protocol === 'udp') {
+          host.scanDelayMs = Math.min(timing.maxScanDelayMs, Math.max(50, host.scanDelayMs * 2));
+        }
+      } else {
+        window.onAnswer();
+      }
+      final(task, outcome);
+    }
+    schedulePump();
+  };
+
+  const expire = () => {
+    const now = performance.now();
+    for (let top = heap.peek(); top !== undefined && top.deadline <= now; top = heap.peek()) {
+      heap.pop();
+      if (top.settled) continue;
+      settle(top);
+      top.cancel();
+      const { task } = top;
+      if (task.host.skipped) continue;
+      if (task.tries + 1 < allowedTries(task.host)) {
+        task.tries++;
+        stats.retries++;
+        retries.push(task);
+      } else {
+        final(task, {
+          type: 'answer',
+          state: task.protocol === 'udp' ? 'open|filtered' : 'filtered',
+          reason: 'no-response',
+          rttMs: 0,
+        });
+      }
+    }
+  };
+
+  const arm = (at: number) => {
+    if (at >= wakeAt) return;
+    if (wake !== undefined) clearTimeout(wake);
+    wakeAt = at;
+    wake = setTimeout(
+      () => {
+        wake = undefined;
+        wakeAt = Infinity;
+        const lag = performance.now() - at;
+        if (lag > 50) window.onLoopLag();
+        // Decide time-outs after the poll phase has read every reply already waiting.
+        setImmediate(tick);
+      },
+      Math.max(0, at - performance.now()),
+    );
+  };
+
+  const send = (task: Task, now: number) => {
+    const { host } = task;
+    if (host.startedAt === 0) host.startedAt = now;
+    if (host.scanDelayMs > 0) host.nextSendAt = now + host.scanDelayMs;
+    const timeout = host.rtt.timeoutMs();
+    const flight: Flight = {
+      task,
+      deadline: now + timeout,
+      cancel: () => undefined,
+      settled: false,
+    };
+    stats.sent++;
+    flights.add(flight);
+    heap.push(flight);
+    const cancel = config.probes[task.protocol](host.target.address, host.target.family, task.port, (outcome) => {
+      onOutcome(flight, outcome);
+    });
+    (flight as { cancel: () => void }).cancel = cancel;
+  };
+
+  /** The next task that may go now; held-back tasks go to their host's waiting list. */
+  const take = (now: number): Task | undefined => {
+    for (const host of delayedHosts) {
+      if (host.skipped) {
+        host.waiting.length = 0;
+        delayedHosts.delete(host);
+      } else if (host.nextSendAt <= now && host.waiting.length > 0) {
+        const task = host.waiting.shift();
+        if (host.waiting.length === 0) delayedHosts.delete(host);
+        return task;
+      }
+    }
+    let held = 0;
+    for (;;) {
+      const task = retries.shift() ?? (sourceDone ? undefined : config.next());
+      if (task === undefined) {
+        sourceDone = retries.length === 0;
+        return undefined;
+      }
+      if (task.host.skipped) continue;
+      const host = task.host;
+      if (host.nextSendAt > now || host.waiting.length > 0) {
+        host.waiting.push(task);
+        delayedHosts.add(host);
+        if (++held > window.size * 4) return undefined;
+        continue;
+      }
+      return task;
+    }
+  };
+
+  const checkHostTimeouts = (now: number) => {
+    if (timing.hostTimeoutMs <= 0) return;
+    for (const flight of flights) {
+      const { host } = flight.task;
+      if (!host.skipped && host.startedAt > 0 && now - host.startedAt > timing.hostTimeoutMs) {
+        host.skipped = true;
+        config.onHostTimeout?.(host);
+      }
+      if (host.skipped) {
+        settle(flight);
+        flight.cancel();
+      }
+    }
+  };
+
+  const pump = () => {
+    pumpQueued = false;
+    if (signal?.aborted === true) {
+      stats.aborted = true;
+      for (const flight of flights) {
+        settle(flight);
+        flight.cancel();
+      }
+    }
+    const now = performance.now();
+    checkHostTimeouts(now);
+    if (!stats.aborted && now >= pausedUntil) {
+      let budget = MAX_BATCH;
+      const elapsedS = (now - startedAt) / 1000;
+      while (budget-- > 0) {
+        const behindMinRate = config.minRate !== undefined && stats.sent < elapsedS * config.minRate;
+        if (flights.size >= window.size && !(behindMinRate && flights.size < window.limit)) break;
+        if (config.maxRate !== undefined && stats.sent >= Math.max(1, elapsedS * config.maxRate)) {
+          arm(startedAt + ((stats.sent + 1) / config.maxRate) * 1000);
+          break;
+        }
+        const task = take(now);
+        if (task === undefined) break;
+        send(task, now);
+      }
+      if (budget < 0) schedulePump();
+    } else if (!stats.aborted) {
+      arm(pausedUntil);
+    }
+    stats.inFlight = flights.size;
+    const idle = flights.size === 0 && retries.length === 0 && delayedHosts.size === 0;
+    if ((sourceDone && idle) || (stats.aborted && flights.size === 0)) {
+      if (wake !== undefined) clearTimeout(wake);
+      finish(stats);
+      return;
+    }
+    const top = heap.peek();
+    if (top !== undefined) arm(top.deadline);
+    let nextHost = Infinity;
+    for (const host of delayedHosts) nextHost = Math.min(nextHost, host.nextSendAt);
+    if (nextHost < Infinity) arm(nextHost);
+    if (config.minRate !== undefined) arm(now + 10);
+  };
+
+  function tick() {
+    expire();
+    pump();
+  }
+
+  function schedulePump() {
+    if (pumpQueued) return;
+    pumpQueued = true;
+    setImmediate(pump);
+  }
+
+  return new Promise<EngineStats>((resolve) => {
+    finish = (s) => {
+      signal?.removeEventListener('abort', schedulePump);
+      resolve(s);
+    };
+    signal?.addEventListener('abort', schedulePump);
+    schedulePump();
+  });
+}

@@ -1,0 +1,58 @@
+import type { PortReason, PortState } from '../result.js';
+
+/** How one probe ended, as the engine sees it. */
+export type ProbeOutcome =
+  /** The target answered: a final state. */
+  | {
+      readonly type: 'answer';
+      readonly state: PortState;
+      readonly reason: PortReason;
+      readonly rttMs: number;
+      readonly error?: string;
+    }
+  /** The kernel connected the socket to itself (loopback, ephemeral port): try again, never a state. */
+  | { readonly type: 'self-connect' }
+  /** The local kernel pushed back (EMFILE, ENFILE, ENOBUFS, EADDRNOTAVAIL, EAGAIN): re-queue the probe. */
+  | { readonly type: 'pressure'; readonly code: string };
+
+/** Starts one probe; `done` is called at most once; the returned function cancels it (time-out, abort). */
+export type StartProbe = (
+  address: string,
+  family: 4 | 6,
+  port: number,
+  done: (outcome: ProbeOutcome) => void,
+) => () => void;
+
+const PRESSURE = new Set(['EMFILE', 'ENFILE', 'ENOBUFS', 'EADDRNOTAVAIL', 'EAGAIN', 'ENOMEM']);
+
+/**
+ * The outcome of an errno on a probe socket. ECONNREFUSED is `closed` (TCP RST, or ICMP
+ * port-unreachable on a connected UDP socket); unreachable and permission errors are `filtered`.
+ */
+export function outcomeOfErrno(code: string, rttMs: number, protocol: 'tcp' | 'udp'): ProbeOutcome {
+  if (PRESSURE.has(code)) return { type: 'pressure', code };
+  const answer = (state: PortState, reason: PortReason) =>
+    reason === 'error' || state === 'filtered'
+      ? ({ type: 'answer', state, reason, rttMs, error: code } as const)
+      : ({ type: 'answer', state, reason, rttMs } as const);
+  switch (code) {
+    case 'ECONNREFUSED':
+      return answer('closed', protocol === 'tcp' ? 'conn-refused' : 'port-unreach');
+    case 'EHOSTUNREACH':
+    case 'EHOSTDOWN':
+    case 'ENONET':
+      return answer('filtered', 'host-unreach');
+    case 'ENETUNREACH':
+    case 'ENETDOWN':
+      return answer('filtered', 'net-unreach');
+    case 'EACCES':
+    case 'EPERM':
+      return answer('filtered', 'admin-prohibited');
+    case 'ETIMEDOUT':
+      return answer('filtered', 'no-response');
+    case 'ECONNRESET':
+      return answer('closed', 'conn-refused');
+    default:
+      return answer('filtered', 'error');
+  }
+}
