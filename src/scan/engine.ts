@@ -160,14 +160,24 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
     schedulePump();
   };
 
-  const expire = () => {
+  /** The flights whose deadline has passed (unsettled ones only). */
+  const overdue = (): Flight[] => {
     const now = performance.now();
+    const found: Flight[] = [];
     for (let top = heap.peek(); top !== undefined && top.deadline <= now; top = heap.peek()) {
       heap.pop();
-      if (top.settled) continue;
-      settle(top);
-      top.cancel();
-      const { task } = top;
+      if (!top.settled) found.push(top);
+    }
+    return found;
+  };
+
+  /** Times out `candidates` that are still unanswered: only called after a poll phase has run since they were picked. */
+  const expire = (candidates: readonly Flight[]) => {
+    for (const flight of candidates) {
+      if (flight.settled) continue;
+      settle(flight);
+      flight.cancel();
+      const { task } = flight;
       if (task.host.skipped) continue;
       if (task.tries + 1 < allowedTries(task.host)) {
         task.tries++;
@@ -194,7 +204,6 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
         wakeAt = Infinity;
         const lag = performance.now() - at;
         if (lag > 50) window.onLoopLag();
-        // Decide time-outs after the poll phase has read every reply already waiting.
         setImmediate(tick);
       },
       Math.max(0, at - performance.now()),
@@ -311,9 +320,21 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
     if (config.minRate !== undefined) arm(now + 10);
   };
 
+  /**
+   * Picks the overdue probes now, and decides them in the next loop iteration's check phase: the poll
+   * phase in between reads every reply that had already arrived, even for probes sent in this
+   * same check phase just before (a batch of sends can outlast a short time-out).
+   */
   function tick() {
-    expire();
-    pump();
+    const candidates = overdue();
+    if (candidates.length === 0) {
+      pump();
+      return;
+    }
+    setImmediate(() => {
+      expire(candidates);
+      pump();
+    });
   }
 
   function schedulePump() {

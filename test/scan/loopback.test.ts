@@ -1,0 +1,206 @@
+import { execFileSync } from 'node:child_process';
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { createServer, type Server } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listSockets, runScan, udpPayload, type PortResult } from '../../src/index.js';
+import { builtCli, builtCliArgv } from '../helpers/system.js';
+
+// Real listeners on loopback, on ports the kernel picks.
+const servers: Server[] = [];
+const udp: UdpSocket[] = [];
+let tcp4 = 0;
+let tcp6 = 0;
+let udpEcho = 0;
+let udpSilent = 0;
+
+async function listen(host: string): Promise<number> {
+  const server = createServer((s) => {
+    s.on('error', () => undefined);
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  return (server.address() as { port: number }).port;
+}
+
+async function bindUdp(echo: boolean): Promise<number> {
+  const socket = createSocket('udp4');
+  udp.push(socket);
+  if (echo) {
+    socket.on('message', (m, peer) => {
+      socket.send(m, peer.port, peer.address);
+    });
+  }
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return socket.address().port;
+}
+
+/** A port nobody holds on 127.0.0.1 (bound then released, for TCP and UDP). */
+async function closedPort(): Promise<number> {
+  for (let i = 0; i < 20; i++) {
+    const port = await listen('127.0.0.1');
+    await new Promise<void>((resolve) => {
+      servers.pop()?.close(() => {
+        resolve();
+      });
+    });
+    const u = createSocket('udp4');
+    const free = await new Promise<boolean>((resolve) => {
+      u.once('error', () => {
+        resolve(false);
+      });
+      u.bind(port, '127.0.0.1', () => {
+        resolve(true);
+      });
+    });
+    u.close();
+    if (free) return port;
+  }
+  throw new Error('no closed port found');
+}
+
+beforeAll(async () => {
+  tcp4 = await listen('127.0.0.1');
+  tcp6 = await listen('::1');
+  udpEcho = await bindUdp(true);
+  udpSilent = await bindUdp(false);
+});
+afterAll(() => {
+  for (const s of servers) s.close();
+  for (const s of udp) s.close();
+});
+
+const stateOf = (ports: PortResult[], port: number, protocol = 'tcp') =>
+  ports.find((p) => p.port === port && p.protocol === protocol)?.state;
+
+/** Ports that really listen on 127.0.0.1 (or a wildcard covering it), from the inventory. */
+async function listeningOnLoopback(): Promise<Set<number>> {
+  const { sockets } = await listSockets({
+    protocols: ['tcp'],
+    filter: 'state listening',
+    owners: false,
+    netns: 'host',
+  });
+  return new Set(
+    sockets
+      .filter((s) => ['127.0.0.1', '0.0.0.0', '::'].includes(s.local.address) || s.local.address.startsWith('127.'))
+      .map((s) => s.local.port),
+  );
+}
+
+describe('scan on loopback', () => {
+  it('finds open, closed, UDP open and open|filtered ports exactly', async () => {
+    const closed = await closedPort();
+    const { ports, hosts, summary } = await runScan(['127.0.0.1'], {
+      protocols: ['tcp', 'udp'],
+      ports: `T:${String(tcp4)},${String(closed)},U:${String(udpEcho)},${String(udpSilent)},${String(closed)}`,
+      ping: false,
+      maxRetries: 1,
+      initialRttTimeoutMs: 200,
+      maxRttTimeoutMs: 300,
+    });
+    expect(hosts).toEqual([{ kind: 'host', address: '127.0.0.1', status: 'up', reason: 'user-set' }]);
+    expect(stateOf(ports, tcp4)).toBe('open');
+    expect(ports.find((p) => p.port === tcp4)).toMatchObject({ reason: 'syn-ack', tries: 1 });
+    expect(ports.find((p) => p.port === closed && p.protocol === 'tcp')).toMatchObject({
+      state: 'closed',
+      reason: 'conn-refused',
+    });
+    expect(ports.find((p) => p.port === udpEcho)).toMatchObject({
+      protocol: 'udp',
+      state: 'open',
+      reason: 'udp-response',
+    });
+    expect(ports.find((p) => p.port === closed && p.protocol === 'udp')).toMatchObject({
+      state: 'closed',
+      reason: 'port-unreach',
+    });
+    expect(ports.find((p) => p.port === udpSilent)).toMatchObject({
+      state: 'open|filtered',
+      reason: 'no-response',
+      tries: 2,
+    });
+    expect(summary.ports).toEqual({ open: 2, closed: 2, filtered: 0, 'open|filtered': 1 });
+  });
+
+  it('scans IPv6 loopback', async () => {
+    const { ports, hosts } = await runScan(['::1'], { ports: String(tcp6), ping: false });
+    expect(hosts[0]).toMatchObject({ address: '::1', status: 'up' });
+    expect(ports).toMatchObject([{ address: '::1', port: tcp6, state: 'open' }]);
+  });
+
+  it('never calls an answered port filtered, even with 1 ms time-outs (replies are read before time-outs are decided)', async () => {
+    const { summary, ports } = await runScan(['127.0.0.1'], {
+      ports: `1-4000,${String(tcp4)}`,
+      ping: false,
+      minRttTimeoutMs: 1,
+      maxRttTimeoutMs: 1,
+      initialRttTimeoutMs: 1,
+      maxRetries: 0,
+    });
+    expect(summary.ports.filtered).toBe(0);
+    expect(stateOf(ports, tcp4)).toBe('open');
+  });
+
+  it('scans all 65535 ports with the ephemeral range in play: every open port really listens, none self-connected', async () => {
+    const { ports, summary } = await runScan(['127.0.0.1'], { ports: '-', ping: false, timingTemplate: 4 });
+    const open = ports.filter((p) => p.state === 'open').map((p) => p.port);
+    const listening = await listeningOnLoopback();
+    expect(open.filter((p) => !listening.has(p))).toEqual([]);
+    expect(open).toContain(tcp4);
+    expect(ports).toHaveLength(65535);
+    expect(summary.ports.filtered).toBe(0);
+    expect(summary.probes.sent).toBeGreaterThanOrEqual(65535);
+  });
+
+  it.skipIf(!builtCli)('stays exact at ulimit -n 1024 (EMFILE is back-pressure, never a state)', async () => {
+    const argv = builtCliArgv('scan', '127.0.0.1', '-p-', '-Pn', '-T4', '--json', '--max-parallelism', '5000');
+    const out = execFileSync('bash', ['-c', 'ulimit -n 1024 && exec "$@"', 'bash', ...argv], {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
+    const report = JSON.parse(out) as { ports: PortResult[] };
+    const open = report.ports.filter((p) => p.state === 'open').map((p) => p.port);
+    const listening = await listeningOnLoopback();
+    expect(report.ports).toHaveLength(65535);
+    expect(report.ports.filter((p) => p.state === 'filtered')).toEqual([]);
+    expect(open.filter((p) => !listening.has(p))).toEqual([]);
+    expect(open).toContain(tcp4);
+  });
+
+  it('stops on abort with ABORTED, and a caller that breaks out early stops the scan', async () => {
+    const controller = new AbortController();
+    setTimeout(() => {
+      controller.abort();
+    }, 50);
+    await expect(
+      runScan(['127.0.0.1'], { ports: '-', ping: false, maxRate: 2000, signal: controller.signal }),
+    ).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+
+  it('honours --max-rate', async () => {
+    const { summary } = await runScan(['127.0.0.1'], { ports: '1-300', ping: false, maxRate: 1000 });
+    // 300 probes at 1000/s cannot finish in much under 0.3 s.
+    expect(summary.elapsedMs).toBeGreaterThanOrEqual(250);
+    expect(summary.probes.sent).toBe(300);
+  });
+
+  it('writes well-formed UDP requests (BER lengths of the SNMP request add up)', () => {
+    const snmp = udpPayload(161);
+    const walk = (bytes: Buffer, from: number, to: number): boolean => {
+      for (let i = from; i < to;) {
+        const tag = bytes[i] ?? 0;
+        const length = bytes[i + 1] ?? 0;
+        if (i + 2 + length > to) return false;
+        if ((tag & 0x20) !== 0 && !walk(bytes, i + 2, i + 2 + length)) return false;
+        i += 2 + length;
+      }
+      return true;
+    };
+    expect(snmp[0]).toBe(0x30);
+    expect(snmp[1]).toBe(snmp.length - 2);
+    expect(walk(snmp, 0, snmp.length)).toBe(true);
+    expect(udpPayload(53).readUInt16BE(4)).toBe(1); // one question
+    expect(udpPayload(123)).toHaveLength(48);
+    expect(udpPayload(9)).toHaveLength(0);
+  });
+});
