@@ -20,6 +20,10 @@ export interface HostState {
   skipped: boolean;
   /** Probes held back by the scan delay. */
   readonly waiting: Task[];
+  /** The host answered some UDP probe with ICMP port-unreachable: its silence may be rate limiting. */
+  portUnreachSeen: boolean;
+  /** When the next paced UDP retry may go (one per UDP_PACE_MS). */
+  pacedNextAt: number;
 }
 
 /** One port of one host to probe; `tries` counts probes already sent and lost. */
@@ -29,6 +33,8 @@ export interface Task {
   readonly protocol: ScanProtocol;
   tries: number;
   selfConnects: number;
+  /** A UDP retry sent at the ICMP rate-limit pace: its silence is final. */
+  paced?: boolean;
 }
 
 /** A final answer for a task: a state from the target, or no-response after the last retry. */
@@ -82,10 +88,18 @@ export function newHostState(target: ScanTarget, timing: TimingValues): HostStat
     startedAt: 0,
     skipped: false,
     waiting: [],
+    portUnreachSeen: false,
+    pacedNextAt: 0,
   };
 }
 
 const MAX_SELF_CONNECTS = 8;
+/**
+ * Linux answers at most one ICMP error per second per peer after a burst of 6 (net.ipv4.icmp_ratelimit
+ * = 1000 ms): a UDP port that stays silent on a host that sends port-unreachables gets one more probe
+ * at this pace, which a rate-limited closed port always answers.
+ */
+const UDP_PACE_MS = 1000;
 const MAX_BATCH = 512;
 
 /**
@@ -109,6 +123,7 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
   const flights = new Set<Flight>();
   const retries: Task[] = [];
   const delayedHosts = new Set<HostState>();
+  const paced: Task[] = [];
   const startedAt = performance.now();
   let sourceDone = false;
   let pausedUntil = 0;
@@ -145,6 +160,7 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
     } else {
       const { host } = task;
       host.rtt.observe(outcome.rttMs);
+      if (outcome.reason === 'port-unreach') host.portUnreachSeen = true;
       if (task.tries > host.maxSuccessfulTry) host.maxSuccessfulTry = task.tries;
       if (task.tries > 0) {
         // The earlier try got no answer but this one did: a probe (or its answer) was lost.
@@ -179,7 +195,17 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
       flight.cancel();
       const { task } = flight;
       if (task.host.skipped) continue;
-      if (task.tries + 1 < allowedTries(task.host)) {
+      if (
+        task.protocol === 'udp' &&
+        task.host.portUnreachSeen &&
+        task.paced !== true &&
+        task.tries < timing.maxRetries
+      ) {
+        task.tries++;
+        task.paced = true;
+        stats.retries++;
+        paced.push(task);
+      } else if (task.paced !== true && task.tries + 1 < allowedTries(task.host)) {
         task.tries++;
         stats.retries++;
         retries.push(task);
@@ -232,6 +258,16 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
 
   /** The next task that may go now; held-back tasks go to their host's waiting list. */
   const take = (now: number): Task | undefined => {
+    for (let i = 0; i < paced.length; i++) {
+      const task = paced[i] as Task;
+      if (task.host.skipped) {
+        paced.splice(i--, 1);
+      } else if (task.host.pacedNextAt <= now) {
+        paced.splice(i, 1);
+        task.host.pacedNextAt = now + UDP_PACE_MS;
+        return task;
+      }
+    }
     for (const host of delayedHosts) {
       if (host.skipped) {
         host.waiting.length = 0;
@@ -306,7 +342,7 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
       arm(pausedUntil);
     }
     stats.inFlight = flights.size;
-    const idle = flights.size === 0 && retries.length === 0 && delayedHosts.size === 0;
+    const idle = flights.size === 0 && retries.length === 0 && delayedHosts.size === 0 && paced.length === 0;
     if ((sourceDone && idle) || (stats.aborted && flights.size === 0)) {
       if (wake !== undefined) clearTimeout(wake);
       finish(stats);
@@ -316,6 +352,7 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
     if (top !== undefined) arm(top.deadline);
     let nextHost = Infinity;
     for (const host of delayedHosts) nextHost = Math.min(nextHost, host.nextSendAt);
+    for (const task of paced) nextHost = Math.min(nextHost, task.host.pacedNextAt);
     if (nextHost < Infinity) arm(nextHost);
     if (config.minRate !== undefined) arm(now + 10);
   };

@@ -1,0 +1,139 @@
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runScan, type PortResult, type PortState } from '../../src/index.js';
+import { makeLab, type Lab } from '../helpers/lab.js';
+import { canMakeNetns, commandWorks } from '../helpers/system.js';
+
+const canBuildLab =
+  canMakeNetns &&
+  ['nft', 'ethtool', 'gcc', 'python3'].every((c) =>
+    commandWorks(c, c === 'nft' ? ['--version'] : c === 'ethtool' ? ['--version'] : ['--version']),
+  );
+
+/** Ground truth of the lab: each port's state as nmap -sT / -sU define it. */
+const TCP: Record<number, PortState> = {
+  22: 'open', // banner
+  80: 'open', // HTTP
+  8080: 'open', // accepts and closes
+  23: 'closed', // nothing listens: RST
+  111: 'closed', // nft: reject with tcp reset
+  139: 'closed', // nft: ICMP port unreachable (ECONNREFUSED, as for nmap -sT)
+  135: 'filtered', // nft: drop
+  445: 'filtered', // nft: drop
+  3389: 'filtered', // nft: ICMP admin prohibited
+  5900: 'filtered', // nft: ICMP host prohibited
+};
+const UDP: Record<number, PortState> = {
+  53: 'open', // answers
+  161: 'open', // answers
+  123: 'closed', // nothing listens: ICMP port unreachable
+  137: 'closed',
+  5353: 'open|filtered', // listens, never answers
+  500: 'open|filtered', // nft: drop
+  1900: 'filtered', // nft: ICMP admin prohibited
+};
+const RULES = [
+  'tcp dport { 135, 445 } drop',
+  'tcp dport 139 reject with icmpx type port-unreachable',
+  'tcp dport 3389 reject with icmpx type admin-prohibited',
+  'meta nfproto ipv4 tcp dport 5900 reject with icmp type host-prohibited',
+  'meta nfproto ipv6 tcp dport 5900 reject with icmpv6 type admin-prohibited',
+  'tcp dport 111 reject with tcp reset',
+  'udp dport 500 drop',
+  'udp dport 1900 reject with icmpx type admin-prohibited',
+];
+const SERVICES = {
+  tcp: { 22: 'SSH-2.0-OpenSSH_9.2 lab', 8080: null },
+  http: [80],
+  udp_echo: [53, 161],
+  udp_silent: [5353],
+};
+const portList = `T:${Object.keys(TCP).join(',')},U:${Object.keys(UDP).join(',')}`;
+
+function statesOf(ports: readonly PortResult[]) {
+  const tcp: Record<number, PortState> = {};
+  const udp: Record<number, PortState> = {};
+  for (const p of ports) (p.protocol === 'tcp' ? tcp : udp)[p.port] = p.state;
+  return { tcp, udp };
+}
+
+describe.skipIf(!canBuildLab)('scan in a namespace lab with a 20 ms round trip', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await makeLab({ services: SERVICES, rules: RULES, delayMs: 10 });
+  });
+  afterAll(async () => {
+    await lab.close();
+  });
+
+  it('gives every port its true state, TCP and UDP, in 3 runs out of 3', async () => {
+    for (let run = 0; run < 3; run++) {
+      const { ports, hosts } = await runScan([lab.address], { protocols: ['tcp', 'udp'], ports: portList });
+      expect(hosts, `run ${String(run)}`).toMatchObject([{ status: 'up', reason: 'conn-refused' }]);
+      expect(statesOf(ports), `run ${String(run)}`).toEqual({ tcp: TCP, udp: UDP });
+      expect(ports.find((p) => p.port === 3389)?.reason).toBe('host-unreach');
+      expect(ports.find((p) => p.port === 135)?.reason).toBe('no-response');
+      // The round trip through the delay bridge is measured.
+      expect(hosts[0]?.rttMs).toBeGreaterThanOrEqual(18);
+    }
+  });
+
+  it('gives the same states over IPv6', async () => {
+    const { ports } = await runScan([lab.address6], { protocols: ['tcp', 'udp'], ports: portList });
+    expect(statesOf(ports)).toEqual({ tcp: TCP, udp: UDP });
+  });
+
+  it('finds the open ports among 1-10000 exactly, and reports a host that does not answer as down', async () => {
+    const silent = lab.address.replace(/\.2$/, '.3');
+    const { ports, hosts, summary } = await runScan([lab.address, silent], { ports: '1-10000', timingTemplate: 4 });
+    expect(hosts.find((h) => h.address === silent)).toMatchObject({ status: 'down' });
+    expect(ports.filter((p) => p.state === 'open').map((p) => p.port)).toEqual([22, 80, 8080]);
+    expect(ports.filter((p) => p.state === 'filtered').map((p) => p.port)).toEqual([135, 445, 3389, 5900]);
+    expect(summary.ports.closed).toBe(10000 - 7);
+  });
+
+  it('identifies services with -sV: SSH banner, HTTP Server header', async () => {
+    const { ports } = await runScan([lab.address], {
+      ports: '22,80',
+      serviceDetection: true,
+      serviceWaitMs: 500,
+      ping: false,
+    });
+    expect(ports.find((p) => p.port === 22)?.service).toEqual({ name: 'ssh', banner: 'SSH-2.0-OpenSSH_9.2 lab' });
+    expect(ports.find((p) => p.port === 80)?.service).toEqual({ name: 'http', banner: 'lab-httpd/1.0' });
+  });
+
+  it.skipIf(!commandWorks('nmap', ['--version']))('agrees with nmap -sT and -sU on every port', () => {
+    const nmap = (args: string[]) =>
+      execFileSync('nmap', ['-Pn', '-n', '-oX', '-', ...args, lab.address], { encoding: 'utf8', timeout: 120_000 });
+    const parse = (xml: string) => {
+      const states: Record<number, string> = {};
+      for (const m of xml.matchAll(/<port protocol="\w+" portid="(\d+)"><state state="([a-z|]+)"/g))
+        states[Number(m[1])] = m[2] ?? '';
+      return states;
+    };
+    expect(parse(nmap(['-sT', '-p', Object.keys(TCP).join(',')]))).toEqual(TCP);
+    expect(parse(nmap(['-sU', '-p', Object.keys(UDP).join(',')]))).toEqual(UDP);
+  });
+});
+
+describe.skipIf(!canBuildLab)('UDP against Linux ICMP rate limiting (1 error per second after a burst)', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await makeLab({ services: { udp_echo: [53] }, delayMs: 1, icmpRateLimit: true });
+  });
+  afterAll(async () => {
+    await lab.close();
+  });
+
+  it('slows down and retries until every closed port has answered: no closed port reported open|filtered', async () => {
+    const { ports, summary } = await runScan([lab.address], {
+      protocols: ['udp'],
+      ports: '53,40000-40011',
+      ping: false,
+    });
+    expect(ports.find((p) => p.port === 53)?.state).toBe('open');
+    expect(ports.filter((p) => p.port !== 53).map((p) => p.state)).toEqual(new Array<PortState>(12).fill('closed'));
+    expect(summary.probes.retries).toBeGreaterThan(0);
+  });
+});
