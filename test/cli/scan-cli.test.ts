@@ -1,0 +1,176 @@
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rewriteNmapFlags } from '../../src/cli/scan-argv.js';
+import { cli } from '../helpers/cli.js';
+
+let server: Server;
+let open = 0;
+const dir = mkdtempSync(join(tmpdir(), 'portscope-scan-cli-'));
+
+beforeAll(async () => {
+  server = createServer((s) => {
+    s.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  open = (server.address() as { port: number }).port;
+});
+afterAll(() => {
+  server.close();
+});
+
+describe('portscope scan', () => {
+  it('rewrites nmap spellings for commander', () => {
+    expect(
+      rewriteNmapFlags([
+        '-sT',
+        '-sU',
+        '-sV',
+        '-Pn',
+        '-p-',
+        '-p22,80',
+        '-oX',
+        'f',
+        '-oG',
+        'g',
+        '-iL',
+        'h',
+        '-T4',
+        '--excludefile',
+        'x',
+      ]),
+    ).toEqual([
+      '--tcp',
+      '--udp',
+      '--service-version',
+      '--no-ping',
+      '--ports',
+      '-',
+      '--ports',
+      '22,80',
+      '--output-xml',
+      'f',
+      '--output-grepable',
+      'g',
+      '--input-file',
+      'h',
+      '-T4',
+      '--exclude-file',
+      'x',
+    ]);
+  });
+
+  it('prints an nmap-like table, summarises closed ports, and exits 0 when a port is open', async () => {
+    const r = await cli(['scan', '127.0.0.1', '-Pn', '-p', `1-100,${String(open)}`, '--reason']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^127\.0\.0\.1: up \(user-set\)\n/);
+    expect(r.stdout).toMatch(/Not shown: 100 closed tcp ports \(conn-refused\)/);
+    expect(r.stdout).toMatch(
+      new RegExp(`PORT\\s+STATE\\s+SERVICE\\s+REASON\\n${String(open)}/tcp\\s+open\\s+\\S*\\s*syn-ack`),
+    );
+    expect(r.stderr).toMatch(/^portscope: 1 host \(1 up\), 101 port results, 1 open, in [\d.]+ s \(seed \d+\)\n$/);
+  });
+
+  it('exits 1 when no port is open, and --open shows only the host line', async () => {
+    const r = await cli(['scan', '127.0.0.1', '-Pn', '-p1-20', '--open']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+  });
+
+  it('writes JSON, NDJSON and CSV to stdout', async () => {
+    const json = JSON.parse(
+      (await cli(['scan', '127.0.0.1', '-Pn', '-p', String(open), '--json', '--seed', '7'])).stdout,
+    ) as { ports: unknown[]; summary: { seed: number } };
+    expect(json.ports).toMatchObject([{ port: open, state: 'open', protocol: 'tcp' }]);
+    expect(json.summary.seed).toBe(7);
+    const nd = (await cli(['scan', '127.0.0.1', '-Pn', '-p', String(open), '--format', 'ndjson'])).stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string });
+    expect(nd.map((e) => e.kind)).toEqual(['host', 'port', 'summary']);
+    const csv = (await cli(['scan', '127.0.0.1', '-Pn', '-p', String(open), '--format', 'csv'])).stdout.split('\n');
+    expect(csv[0]).toBe('address,hostname,protocol,port,state,reason,rtt_ms,tries,service,banner');
+    expect(csv[1]).toMatch(new RegExp(`^127\\.0\\.0\\.1,,tcp,${String(open)},open,syn-ack,`));
+  });
+
+  it('writes nmap XML and grepable files whole, reads targets and exclusions from files', async () => {
+    const targets = join(dir, 'targets.txt');
+    writeFileSync(targets, '# lab\n127.0.0.1 127.0.0.2\n127.0.0.3\n');
+    const exclude = join(dir, 'exclude.txt');
+    writeFileSync(exclude, '127.0.0.3\n');
+    const xml = join(dir, 'out.xml');
+    const gnmap = join(dir, 'out.gnmap');
+    const r = await cli([
+      'scan',
+      '-iL',
+      targets,
+      '--excludefile',
+      exclude,
+      '-Pn',
+      '-p',
+      `1-30,${String(open)}`,
+      '-oX',
+      xml,
+      '-oG',
+      gnmap,
+    ]);
+    expect(r.code).toBe(0);
+    const x = readFileSync(xml, 'utf8');
+    expect(x).toMatch(
+      /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<!DOCTYPE nmaprun>\n<nmaprun scanner="portscope" args="portscope scan -iL /,
+    );
+    expect(x).toMatch(/<scaninfo type="connect" protocol="tcp" numservices="31" services="1-30,\d+"\/>/);
+    expect(x.match(/<address addr="127\.0\.0\.\d" addrtype="ipv4"\/>/g)).toHaveLength(2);
+    expect(x).toContain(
+      `<port protocol="tcp" portid="${String(open)}"><state state="open" reason="syn-ack" reason_ttl="0"/>`,
+    );
+    expect(x).toMatch(
+      /<extraports state="closed" count="30"><extrareasons reason="conn-refused" count="30" proto="tcp" ports="1-30"\/><\/extraports>/,
+    );
+    expect(x).toMatch(
+      /<runstats>\n<finished .*exit="success"\/>\n<hosts up="2" down="0" total="2"\/>\n<\/runstats>\n<\/nmaprun>\n$/,
+    );
+    const g = readFileSync(gnmap, 'utf8');
+    expect(g).toMatch(
+      new RegExp(
+        `Host: 127\\.0\\.0\\.1 \\(\\)\\tPorts: ${String(open)}/open/tcp//[^/]*///\\tIgnored State: closed \\(30\\)`,
+      ),
+    );
+    expect(g).toMatch(/^# portscope done at .* -- 2 IP addresses \(2 hosts up\) scanned in [\d.]+ seconds\n$/m);
+    // No temporary file is left behind.
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+
+  it.each([
+    [['scan'], /^portscope: Expected at least one target/],
+    [['scan', '10.0.0.0/8'], /^portscope: Refusing to scan 16,777,216 hosts, more than --max-targets 65,536/],
+    [['scan', '127.0.0.1', '-p', '0'], /^portscope: Expected a port list/],
+    [['scan', '127.0.0.1', '-T', '9'], /^portscope: Expected a timing template 0-5/],
+    [['scan', '127.0.0.1', '--shard', '1/2'], /^portscope: Expected a seed with shard/],
+    [['scan', '127.0.0.1', '--max-rtt-timeout', 'soon'], /^portscope: Expected --max-rtt-timeout to be a duration/],
+    [
+      ['scan', '-iL', '/nonexistent/targets'],
+      /^portscope: Cannot read the target file `\/nonexistent\/targets` \(ENOENT\)/,
+    ],
+  ])('rejects %j with one line and exit 2', async (args, message) => {
+    const r = await cli(args);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.split('\n')).toHaveLength(2);
+    expect(r.code).toBe(2);
+  });
+
+  it('splits a scan into shards that together cover every port once', async () => {
+    const ports = `1-40,${String(open)}`;
+    const shard = async (i: number) =>
+      (
+        JSON.parse(
+          (await cli(['scan', '127.0.0.1', '-Pn', '-p', ports, '--seed', '42', '--shard', `${String(i)}/3`, '--json']))
+            .stdout,
+        ) as { ports: { port: number }[] }
+      ).ports.map((p) => p.port);
+    const all = [...(await shard(1)), ...(await shard(2)), ...(await shard(3))].sort((a, b) => a - b);
+    expect(all).toEqual([...Array.from({ length: 40 }, (_, i) => i + 1), open]);
+  });
+});
