@@ -1,0 +1,130 @@
+// Scan benchmark: portscope scan against nmap on the same machine in the same run, reporting ratios.
+// Needs root, nmap, nft, ethtool, gcc, python3 (the lab of test/helpers/lab.ts), and a built CLI (npm run build).
+// Usage: npx tsx bench/scan.ts [--runs 3] [--udp]   (--udp adds the slow UDP case: about 100 s per tool)
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { makeLab } from '../test/helpers/lab.js';
+
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '3' }, udp: { type: 'boolean', default: false } },
+});
+const runs = Number(values.runs);
+const bin = new URL('../bin/portscope.js', import.meta.url).pathname;
+
+function time(argv: string[]): { ms: number; out: string } {
+  const start = performance.now();
+  const r = spawnSync(argv[0] ?? '', argv.slice(1), { encoding: 'utf8', maxBuffer: 256 << 20, timeout: 600_000 });
+  const ms = performance.now() - start;
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${argv.join(' ')} failed: ${r.stderr}`);
+  return { ms, out: r.stdout };
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const openOf = (xml: string) =>
+  [...xml.matchAll(/portid="(\d+)"><state state="open"/g)]
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b)
+    .join(',');
+
+const lab = await makeLab({
+  services: { tcp: { 22: 'SSH-2.0-bench', 8080: null }, http: [80], udp_echo: [53] },
+  rules: ['tcp dport { 135, 445 } drop', 'udp dport 500 drop'],
+  delayMs: 10,
+});
+const udpLab = values.udp
+  ? await makeLab({ services: { udp_echo: [53] }, delayMs: 10, icmpRateLimit: true })
+  : undefined;
+const cases = [
+  {
+    name: 'lab ports 1-10000, 20 ms round trip',
+    ours: [process.execPath, bin, 'scan', lab.address, '-Pn', '-p1-10000', '-oX', '-', '--format', 'csv'],
+    theirs: ['nmap', '-sT', '-Pn', '-n', '-p1-10000', '--min-rate', '10000', '-oX', '-', lab.address],
+  },
+  {
+    name: 'loopback, all 65535 ports',
+    ours: [process.execPath, bin, 'scan', '127.0.0.1', '-Pn', '-p-', '-T4', '-oX', '-', '--format', 'csv'],
+    theirs: ['nmap', '-sT', '-Pn', '-n', '-p-', '-T4', '-oX', '-', '127.0.0.1'],
+  },
+  ...(udpLab === undefined
+    ? []
+    : [
+        {
+          name: 'UDP ports 1-100 on a Linux target (ICMP rate limited)',
+          ours: [
+            process.execPath,
+            bin,
+            'scan',
+            udpLab.address,
+            '-Pn',
+            '--udp',
+            '-p1-100',
+            '-oX',
+            '-',
+            '--format',
+            'csv',
+          ],
+          theirs: ['nmap', '-sU', '-Pn', '-n', '-p1-100', '-oX', '-', udpLab.address],
+        },
+      ]),
+];
+const rows: string[] = [];
+const json: unknown[] = [];
+try {
+  for (const c of cases) {
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    let agree = true;
+    const n = c.name.startsWith('UDP') ? 1 : runs;
+    for (let i = 0; i < n; i++) {
+      // Alternate who goes first, so neither always runs on a warmer machine.
+      const pair = i % 2 === 0 ? [c.ours, c.theirs] : [c.theirs, c.ours];
+      const results = pair.map((argv) => ({ argv, ...time(argv) }));
+      const mine = results.find((r) => r.argv === c.ours);
+      const nmap = results.find((r) => r.argv === c.theirs);
+      if (mine === undefined || nmap === undefined) throw new Error('lost a result');
+      ours.push(mine.ms);
+      theirs.push(nmap.ms);
+      const xml = mine.out.slice(mine.out.indexOf('<?xml'));
+      if (openOf(xml) !== openOf(nmap.out)) agree = false;
+      if (c.name.startsWith('UDP')) {
+        const states = (x: string) => [...x.matchAll(/<state state="([a-z|]+)"/g)].map((m) => m[1]).join();
+        const ext = (x: string) =>
+          [...x.matchAll(/<extraports state="([a-z|]+)" count="(\d+)"/g)]
+            .map((m) => `${m[1] ?? ''}:${m[2] ?? ''}`)
+            .join();
+        rows.push(`<!-- UDP states: ours ${states(xml)} ${ext(xml)}; nmap ${states(nmap.out)} ${ext(nmap.out)} -->`);
+      }
+    }
+    const o = median(ours);
+    const t = median(theirs);
+    rows.push(
+      `| ${c.name} | \`${c.theirs.slice(0, -1).join(' ')}\` | ${o.toFixed(0)} | ${t.toFixed(0)} | ${(t / o).toFixed(2)} | ${agree ? 'yes' : '**no**'} | ${String(n)} |`,
+    );
+    json.push({
+      case: c.name,
+      oursMs: ours,
+      nmapMs: theirs,
+      nmap: c.theirs.join(' '),
+      ours: c.ours.join(' '),
+      sameOpenPorts: agree,
+    });
+  }
+} finally {
+  await lab.close();
+  await udpLab?.close();
+}
+const md = [
+  `# Scan benchmark (${new Date().toISOString()}, ${String(runs)} runs, medians in ms)`,
+  '',
+  `nmap: ${spawnSync('nmap', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0] ?? ''}; Node ${process.version}`,
+  '',
+  '| case | nmap command | portscope ms | nmap ms | nmap / portscope | same open ports | runs |',
+  '|---|---|---|---|---|---|---|',
+  ...rows.filter((r) => r.startsWith('|')),
+  '',
+  ...rows.filter((r) => r.startsWith('<!--')),
+  '',
+].join('\n');
+writeFileSync(new URL('./results/scan-latest.md', import.meta.url), md);
+writeFileSync(new URL('./results/scan-latest.json', import.meta.url), `${JSON.stringify(json, null, 2)}\n`);
+process.stdout.write(md);
