@@ -1,5 +1,5 @@
 export { scan, runScan, type ScanSummary, type ScanReport } from './scan.js';
-export type { ScanOptions } from './scan-options.js';
+export { portsOf, type ScanOptions } from './scan-options.js';
 export type {
   PortResult,
   HostResult,

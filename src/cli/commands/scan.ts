@@ -1,16 +1,8 @@
 import { Command } from '@commander-js/extra-typings';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { PortscopeError, errnoCode } from '../../errors.js';
-import {
-  parsePortSpec,
-  parseShard,
-  parseTimingTemplate,
-  runScan,
-  type ScanOptions,
-  type ScanReport,
-  type ScanProtocol,
-} from '../../scan/index.js';
-import { portsOf } from '../../scan/scan-options.js';
+import type { ScanOptions, ScanReport, ScanProtocol } from '../../scan/index.js';
+import { definedFields } from '../defined-fields.js';
 import { parseDuration } from '../duration.js';
 import { colorsFor, type CliIo } from '../io.js';
 import { renderCsv } from '../render/csv.js';
@@ -120,6 +112,8 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void, version:
     .option('--json', 'print the report as JSON')
     .option('--format <format>', 'table | json | ndjson | csv', 'table')
     .action(async (targetArgs, options) => {
+      // The scanner (sockets, TLS, DNS) loads only when a scan runs: other verbs start without it.
+      const scanLib = await import('../../scan/index.js');
       const format = chooseFormat(options);
       const targets = [
         ...targetArgs,
@@ -136,42 +130,40 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void, version:
       ];
       const protocols: ScanProtocol[] =
         options.udp === true ? (options.tcp === true ? ['tcp', 'udp'] : ['udp']) : ['tcp'];
-      const pingPorts = [...parsePortSpec(options.pingPorts).tcp];
+      const pingPorts = [...scanLib.parsePortSpec(options.pingPorts).tcp];
       const scanOptions: ScanOptions = {
         protocols,
-        ...(options.ports === undefined ? {} : { ports: options.ports }),
-        ...(options.fast === true
-          ? { topPorts: 100 }
-          : options.topPorts === undefined
-            ? {}
-            : { topPorts: options.topPorts }),
-        ...(options.excludePorts === undefined ? {} : { excludePorts: options.excludePorts }),
         exclude,
         maxTargets: options.maxTargets,
         resolveAll: options.resolveAll === true,
-        ...(options.ipv4 === true ? { family: 4 as const } : options.ipv6 === true ? { family: 6 as const } : {}),
-        ...(options.timing === undefined ? {} : { timingTemplate: parseTimingTemplate(options.timing) }),
-        ...(options.minRate === undefined ? {} : { minRate: options.minRate }),
-        ...(options.maxRate === undefined ? {} : { maxRate: options.maxRate }),
-        ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
-        ...(options.minRttTimeout === undefined ? {} : { minRttTimeoutMs: options.minRttTimeout }),
-        ...(options.maxRttTimeout === undefined ? {} : { maxRttTimeoutMs: options.maxRttTimeout }),
-        ...(options.initialRttTimeout === undefined ? {} : { initialRttTimeoutMs: options.initialRttTimeout }),
-        ...(options.scanDelay === undefined ? {} : { scanDelayMs: options.scanDelay }),
-        ...(options.maxScanDelay === undefined ? {} : { maxScanDelayMs: options.maxScanDelay }),
-        ...(options.hostTimeout === undefined ? {} : { hostTimeoutMs: options.hostTimeout }),
-        ...(options.maxParallelism === undefined ? {} : { maxParallelism: options.maxParallelism }),
-        ...(options.serviceWait === undefined ? {} : { serviceWaitMs: options.serviceWait }),
-        ...(options.seed === undefined ? {} : { seed: options.seed }),
-        ...(options.shard === undefined ? {} : { shard: parseShard(options.shard) }),
         ping: options.ping,
         pingPorts,
         serviceDetection: options.serviceVersion === true,
+        ...definedFields({
+          ports: options.ports,
+          topPorts: options.fast === true ? 100 : options.topPorts,
+          excludePorts: options.excludePorts,
+          family: options.ipv4 === true ? (4 as const) : options.ipv6 === true ? (6 as const) : undefined,
+          timingTemplate: options.timing === undefined ? undefined : scanLib.parseTimingTemplate(options.timing),
+          minRate: options.minRate,
+          maxRate: options.maxRate,
+          maxRetries: options.maxRetries,
+          minRttTimeoutMs: options.minRttTimeout,
+          maxRttTimeoutMs: options.maxRttTimeout,
+          initialRttTimeoutMs: options.initialRttTimeout,
+          scanDelayMs: options.scanDelay,
+          maxScanDelayMs: options.maxScanDelay,
+          hostTimeoutMs: options.hostTimeout,
+          maxParallelism: options.maxParallelism,
+          serviceWaitMs: options.serviceWait,
+          seed: options.seed,
+          shard: options.shard === undefined ? undefined : scanLib.parseShard(options.shard),
+        }),
       };
       const ndjson = format === 'ndjson';
       const progress = io.stderrIsTTY === true && !ndjson;
       const width = io.columns ?? 80;
-      const report: ScanReport = await runScan(targets, {
+      const report: ScanReport = await scanLib.runScan(targets, {
         ...scanOptions,
         ...(progress
           ? {
@@ -216,7 +208,7 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void, version:
         args: ['portscope', 'scan', ...argv].join(' '),
         version,
         protocols,
-        ports: portsOf(scanOptions),
+        ports: scanLib.portsOf(scanOptions),
       };
       if (options.outputXml !== undefined)
         writeWhole(io, options.outputXml, renderNmapXml(hosts, ports, summary, info));

@@ -1,5 +1,5 @@
 import { Socket } from 'node:net';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import type { DetectedService } from '../result.js';
 
 /** Options of {@link detectService}. */
@@ -69,7 +69,13 @@ function exchange(
 }
 
 /** A TLS handshake without verification (we only look): the certificate's names and the protocol, or undefined. */
-function tlsLook(address: string, port: number, options: DetectServiceOptions): Promise<DetectedService | undefined> {
+async function tlsLook(
+  address: string,
+  port: number,
+  options: DetectServiceOptions,
+): Promise<DetectedService | undefined> {
+  // node:tls loads only when a service probe runs (-sV), not with the library.
+  const { connect: tlsConnect } = await import('node:tls');
   return new Promise((resolve) => {
     let settled = false;
     const finish = (info: DetectedService | undefined) => {
