@@ -1,15 +1,8 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { PortscopeError, errnoCode } from '../errors.js';
-import {
-  bigIntToAddress,
-  addressToBigInt,
-  expandSpec,
-  parseTargetSpec,
-  specContains,
-  specSize,
-  type TargetSpec,
-} from './target-spec.js';
+import { canonicalIp } from '../ports/index.js';
+import { expandSpec, parseTargetSpec, specContains, specSize, type TargetSpec } from './target-spec.js';
 
 /** One host to scan: an address, and the name it came from when it came from one. */
 export interface ScanTarget {
@@ -37,7 +30,7 @@ async function resolveName(name: string, family: 4 | 6 | undefined): Promise<{ a
   try {
     const found = await lookup(name, { all: true, family: family ?? 0 });
     const list = found.map((a) => ({
-      address: bigIntToAddress(addressToBigInt(a.address), a.family as 4 | 6),
+      address: canonicalIp(a.address),
       family: a.family as 4 | 6,
     }));
     return list.sort((a, b) => a.family - b.family);

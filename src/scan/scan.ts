@@ -102,9 +102,6 @@ export async function* scan(
   const queue = new EventQueue<ScanEvent>();
   const counts: Record<PortState, number> = { open: 0, closed: 0, filtered: 0, 'open|filtered': 0 };
   const hostCounts = { up: 0, down: 0, timedOut: 0 };
-  const add = (s: EngineStats) => {
-    totals.aborted ||= s.aborted;
-  };
   const onHostTimeout = (host: HostState) => {
     hostCounts.timedOut++;
     queue.push({ kind: 'host', ...hostFields(host), status: 'timed-out', reason: 'host-timeout' });
@@ -120,25 +117,24 @@ export async function* scan(
     const lastReason = new Map<HostState, string>();
     let i = 0;
     const total = hosts.length * pingPorts.length;
-    add(
-      await runEngine({
-        ...common,
-        next: () => {
-          while (i < total) {
-            const host = hosts[Math.floor(i / pingPorts.length)];
-            const port = pingPorts[i % pingPorts.length];
-            i++;
-            if (host !== undefined && port !== undefined && !up.has(host)) return task(host, port, 'tcp');
-          }
-          return undefined;
-        },
-        onResult: (t, outcome) => {
-          if (outcome.state === 'open' || outcome.state === 'closed') up.set(t.host, outcome.reason);
-          else lastReason.set(t.host, outcome.reason);
-        },
-        onHostTimeout,
-      }),
-    );
+    // The engine counts into `totals` (common.stats).
+    await runEngine({
+      ...common,
+      next: () => {
+        while (i < total) {
+          const host = hosts[Math.floor(i / pingPorts.length)];
+          const port = pingPorts[i % pingPorts.length];
+          i++;
+          if (host !== undefined && port !== undefined && !up.has(host)) return task(host, port, 'tcp');
+        }
+        return undefined;
+      },
+      onResult: (t, outcome) => {
+        if (outcome.state === 'open' || outcome.state === 'closed') up.set(t.host, outcome.reason);
+        else lastReason.set(t.host, outcome.reason);
+      },
+      onHostTimeout,
+    });
     for (const host of hosts) {
       const reason = up.get(host);
       const rttMs = host.rtt.smoothedMs;
@@ -206,40 +202,38 @@ export async function* scan(
             });
           }, 250);
     try {
-      add(
-        await runEngine({
-          ...common,
-          next: () => {
-            const next = order.next();
-            if (next.done === true) return undefined;
-            const host = upHosts[Math.floor(next.value / perHost)] as HostState;
-            const k = next.value % perHost;
-            return k < ports.tcp.length
-              ? task(host, ports.tcp[k] ?? 0, 'tcp')
-              : task(host, ports.udp[k - ports.tcp.length] ?? 0, 'udp');
-          },
-          onResult: (t, outcome) => {
-            done++;
-            const name = serviceName(t.port, t.protocol)?.name;
-            const result: PortResult = {
-              kind: 'port',
-              ...hostFields(t.host),
-              port: t.port,
-              protocol: t.protocol,
-              state: outcome.state,
-              reason: outcome.reason,
-              ...(outcome.error === undefined ? {} : { error: outcome.error }),
-              ...(outcome.reason === 'no-response' ? {} : { rttMs: Math.round(outcome.rttMs * 100) / 100 }),
-              tries: t.tries + 1,
-              ...(name === undefined ? {} : { serviceName: name }),
-            };
-            if (options.serviceDetection === true && result.state === 'open' && result.protocol === 'tcp')
-              services.push(detect(result));
-            else report(result);
-          },
-          onHostTimeout,
-        }),
-      );
+      await runEngine({
+        ...common,
+        next: () => {
+          const next = order.next();
+          if (next.done === true) return undefined;
+          const host = upHosts[Math.floor(next.value / perHost)] as HostState;
+          const k = next.value % perHost;
+          return k < ports.tcp.length
+            ? task(host, ports.tcp[k] ?? 0, 'tcp')
+            : task(host, ports.udp[k - ports.tcp.length] ?? 0, 'udp');
+        },
+        onResult: (t, outcome) => {
+          done++;
+          const name = serviceName(t.port, t.protocol)?.name;
+          const result: PortResult = {
+            kind: 'port',
+            ...hostFields(t.host),
+            port: t.port,
+            protocol: t.protocol,
+            state: outcome.state,
+            reason: outcome.reason,
+            ...(outcome.error === undefined ? {} : { error: outcome.error }),
+            ...(outcome.reason === 'no-response' ? {} : { rttMs: Math.round(outcome.rttMs * 100) / 100 }),
+            tries: t.tries + 1,
+            ...(name === undefined ? {} : { serviceName: name }),
+          };
+          if (options.serviceDetection === true && result.state === 'open' && result.protocol === 'tcp')
+            services.push(detect(result));
+          else report(result);
+        },
+        onHostTimeout,
+      });
       await Promise.all(services);
     } finally {
       if (progress !== undefined) clearInterval(progress);

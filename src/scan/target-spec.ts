@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { PortscopeError } from '../errors.js';
+import { canonicalIp } from '../ports/index.js';
 
 /**
  * One target expression, parsed but not expanded:
@@ -55,12 +56,11 @@ export function addressToBigInt(address: string): bigint {
     .reduce((n, byte) => (n << 8n) | BigInt(byte), 0n);
 }
 
-/** The text of an address from its integer (RFC 5952 for IPv6). */
+/** The text of an address from its integer, in the project's canonical form ({@link canonicalIp}). */
 export function bigIntToAddress(value: bigint, family: 4 | 6): string {
   const bytes: number[] = [];
   for (let i = 0, v = value; i < (family === 4 ? 4 : 16); i++, v >>= 8n) bytes.unshift(Number(v & 0xffn));
-  const parsed = ipaddr.fromByteArray(bytes);
-  return parsed.kind() === 'ipv6' ? (parsed as ipaddr.IPv6).toRFC5952String() : parsed.toString();
+  return canonicalIp(ipaddr.fromByteArray(bytes).toString());
 }
 
 /**
@@ -90,7 +90,7 @@ export function parseTargetSpec(text: string): TargetSpec {
     return {
       kind: 'address',
       text: t,
-      address: bigIntToAddress(addressToBigInt(t), family as 4 | 6),
+      address: canonicalIp(t),
       family: family as 4 | 6,
     };
   }

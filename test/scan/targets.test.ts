@@ -26,6 +26,12 @@ describe('targets', () => {
       '192.0.2.3',
     ]);
     expect(await addresses(['10.1.1.1-5'], { exclude: ['10.1.1.2-3'] })).toEqual(['10.1.1.1', '10.1.1.4', '10.1.1.5']);
+    // IPv4-mapped addresses keep one form (as canonicalIp writes them), whether given or expanded from CIDR.
+    expect(await addresses(['::ffff:1.2.3.0/126', '::FFFF:1.2.3.1'], { exclude: ['::ffff:1.2.3.2'] })).toEqual([
+      '::ffff:1.2.3.0',
+      '::ffff:1.2.3.1',
+      '::ffff:1.2.3.3',
+    ]);
   });
 
   it('resolves names through the system resolver, with the name kept', async () => {
