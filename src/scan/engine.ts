@@ -73,7 +73,8 @@ export interface EngineStats {
 interface Flight {
   readonly task: Task;
   readonly deadline: number;
-  readonly cancel: () => void;
+  /** Set once the probe has started. */
+  cancel: () => void;
   settled: boolean;
 }
 
@@ -160,7 +161,11 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
     } else {
       const { host } = task;
       host.rtt.observe(outcome.rttMs);
-      if (outcome.reason === 'port-unreach') host.portUnreachSeen = true;
+      if (outcome.reason === 'port-unreach') {
+        // That answer spent one of the host's ICMP tokens: the next paced probe waits a full pace from it.
+        host.portUnreachSeen = true;
+        host.pacedNextAt = Math.max(host.pacedNextAt, performance.now() + UDP_PACE_MS);
+      }
       if (task.tries > host.maxSuccessfulTry) host.maxSuccessfulTry = task.tries;
       if (task.tries > 0) {
         // The earlier try got no answer but this one did: a probe (or its answer) was lost.
@@ -250,10 +255,9 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
     stats.sent++;
     flights.add(flight);
     heap.push(flight);
-    const cancel = config.probes[task.protocol](host.target.address, host.target.family, task.port, (outcome) => {
+    flight.cancel = config.probes[task.protocol](host.target.address, host.target.family, task.port, (outcome) => {
       onOutcome(flight, outcome);
     });
-    (flight as { cancel: () => void }).cancel = cancel;
   };
 
   /** The next task that may go now; held-back tasks go to their host's waiting list. */
