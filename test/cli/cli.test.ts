@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { serviceName, type Snapshot, type Socket } from '../../src/index.js';
 import { nativeAddon } from '../../src/inventory/linux/native.js';
 import { cli } from '../helpers/cli.js';
 import { entry, startSocketsFixture, type Fixture, type SocketsInfo } from '../helpers/fixture.js';
+import { watchFixture } from '../helpers/watch-fixture.js';
 
 let fixture: Fixture<SocketsInfo>;
 let port: number;
@@ -14,11 +15,7 @@ beforeAll(async () => {
   fixture = await startSocketsFixture();
   port = (entry(fixture.info, 'tcp4_listen').local as [string, number])[1];
 });
-afterAll(() => fixture.stop());
-// A fixture that died would otherwise show up as missing owners, far from the cause.
-beforeEach(() => {
-  fixture.assertRunning();
-});
+watchFixture(() => fixture);
 
 describe('portscope (no command): what is listening', () => {
   it('shows the fixture listener with its process and user', async () => {

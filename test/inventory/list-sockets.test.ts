@@ -1,17 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { listSockets, type Socket } from '../../src/index.js';
 import { entry, startSocketsFixture, type Fixture, type SocketsInfo } from '../helpers/fixture.js';
+import { watchFixture } from '../helpers/watch-fixture.js';
 
 let fixture: Fixture<SocketsInfo>;
 
 beforeAll(async () => {
   fixture = await startSocketsFixture();
 });
-afterAll(() => fixture.stop());
-// A fixture that died would otherwise show up as missing owners, far from the cause.
-beforeEach(() => {
-  fixture.assertRunning();
-});
+watchFixture(() => fixture);
 
 function heldIn(sockets: readonly Socket[], name: string): Socket {
   const { fd } = entry(fixture.info, name);

@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parsePortTarget, whoOwns } from '../../src/index.js';
 import { cli } from '../helpers/cli.js';
 import { entry, startSocketsFixture, type Fixture, type SocketsInfo } from '../helpers/fixture.js';
+import { watchFixture } from '../helpers/watch-fixture.js';
 
 let fixture: Fixture<SocketsInfo>;
 const port = (name: string) => (entry(fixture.info, name).local as [string, number])[1];
@@ -10,11 +11,7 @@ const port = (name: string) => (entry(fixture.info, name).local as [string, numb
 beforeAll(async () => {
   fixture = await startSocketsFixture();
 });
-afterAll(() => fixture.stop());
-// A fixture that died would otherwise show up as missing owners, far from the cause.
-beforeEach(() => {
-  fixture.assertRunning();
-});
+watchFixture(() => fixture);
 
 describe('parsePortTarget', () => {
   it.each([

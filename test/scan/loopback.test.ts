@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listSockets, runScan, udpPayload, type PortResult } from '../../src/index.js';
+import { listSockets, runScan, scan, udpPayload, type PortResult } from '../../src/index.js';
 import { builtCli, builtCliArgv } from '../helpers/system.js';
 
 // Real listeners on loopback, on ports the kernel picks.
@@ -175,6 +175,13 @@ describe('scan on loopback', () => {
     await expect(
       runScan(['127.0.0.1'], { ports: '-', ping: false, maxRate: 2000, signal: controller.signal }),
     ).rejects.toMatchObject({ code: 'ABORTED' });
+    // Breaking out of the loop ends the scan: at 2000 probes/s the whole range would outlast the test's 30 s.
+    const seen: string[] = [];
+    for await (const event of scan(['127.0.0.1'], { ports: '-', ping: false, maxRate: 2000 })) {
+      seen.push(event.kind);
+      if (event.kind === 'port') break;
+    }
+    expect(seen).toEqual(['host', 'port']);
   });
 
   it('honours --max-rate', async () => {

@@ -1,19 +1,16 @@
 import * as fs from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { walkFds } from '../../../src/inventory/linux/fd-walk.js';
 import { startFdWalk } from '../../../src/inventory/linux/fd-walk-parallel.js';
 import { nativeAddon } from '../../../src/inventory/linux/native.js';
 import { entry, startSocketsFixture, type Fixture, type SocketsInfo } from '../../helpers/fixture.js';
+import { watchFixture } from '../../helpers/watch-fixture.js';
 
 let fixture: Fixture<SocketsInfo>;
 beforeAll(async () => {
   fixture = await startSocketsFixture();
 });
-afterAll(() => fixture.stop());
-// A fixture that died would otherwise show up as missing owners, far from the cause.
-beforeEach(() => {
-  fixture.assertRunning();
-});
+watchFixture(() => fixture);
 
 const triples = (flat: ArrayLike<number>) => {
   const out: string[] = [];
