@@ -57,7 +57,9 @@ export function connectOnce(
     const onAbort = () => {
       finish('aborted');
     };
-    const timer = setTimeout(finish, timeoutMs, 'timeout');
+    // Decide the time-out in the check phase, after the poll phase has read a reply that already came:
+    // a timer alone reported a refused loopback connect as `timeout` when little time was left.
+    const timer = setTimeout(() => setImmediate(finish, 'timeout'), timeoutMs);
     signal?.addEventListener('abort', onAbort, { once: true });
     socket.once('connect', () => {
       finish('open');

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findFreePort, parseWaitTarget, waitForPort } from '../../src/index.js';
+import { connectOnce, findFreePort, parseWaitTarget, waitForPort } from '../../src/index.js';
 import { cli } from '../helpers/cli.js';
 import { builtCli, builtCliArgv } from '../helpers/system.js';
 
@@ -60,6 +60,17 @@ describe('parseWaitTarget', () => {
     ['unix:', /got `unix:`$/],
   ])('rejects %s', (text, message) => {
     expect(() => parseWaitTarget(text)).toThrow(message);
+  });
+});
+
+describe('connectOnce', () => {
+  it('reads a refusal that already came before deciding a time-out, even when the loop is late', async () => {
+    const port = await freePort();
+    const attempt = connectOnce({ address: '127.0.0.1', port }, 1);
+    // Hold the loop past the 1 ms time-out: the refusal is waiting by then, and must win.
+    const until = performance.now() + 5;
+    while (performance.now() < until);
+    expect(await attempt).toEqual({ address: '127.0.0.1', outcome: 'refused' });
   });
 });
 
