@@ -28,9 +28,11 @@ export interface ListSocketsOptions {
   readonly backend?: Backend;
   /**
    * Stop the owner search (the /proc/PID/fd walk) as soon as every matching socket has an owner,
-   * then check only the owners' descendants (forked children share their parent's sockets). Much
-   * faster for a few sockets on a busy host; can miss a second holder that got the socket over a
-   * unix socket (SCM_RIGHTS), and a holder's further fds for it. Used by `whoOwns`. @default false
+   * then walk in full the owners' fork family: the owners, their parents that hold it too, and all
+   * their descendants (a socket inherited over fork() has several holders). Much faster for a few
+   * sockets on a busy host; can miss a second holder that got the socket over a unix socket
+   * (SCM_RIGHTS), or one related to the others only through a process that closed its copy. Used by
+   * `whoOwns`. @default false
    */
   readonly stopWhenFound?: boolean;
 }

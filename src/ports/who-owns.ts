@@ -11,7 +11,7 @@ export interface WhoOwnsOptions {
   readonly backend?: Backend;
   /**
    * Walk every process's fds to find every holder (as `ss -p`), instead of stopping once each
-   * socket has an owner and checking the owners' descendants (see listSockets `stopWhenFound`).
+   * socket has an owner and checking the owners' fork family (see listSockets `stopWhenFound`).
    * `killPort` sets it. @default false
    */
   readonly allOwners?: boolean;

@@ -3,9 +3,11 @@
 - term:   exits on SIGTERM (Python's default);
 - ignore: ignores SIGTERM (only SIGKILL stops it);
 - fork:   forks after listen, so parent and child share the listening socket; both exit on SIGTERM;
-- let-go: closes its listener on SIGUSR1 and keeps running.
+- let-go: closes its listener on SIGUSR1 and keeps running;
+- prefork: a master and two forked workers share the listener, the master with the larger fd table
+  (so an fd walk that visits small tables first meets a worker before the master).
 
-Prints one JSON line {"port", "pid", "child_pid"} when ready. Every mode exits when stdin closes,
+Prints one JSON line {"port", "pid", "child_pid", "workers"} when ready. Every mode exits when stdin closes,
 and after 60 s at the latest (SIGALRM), so a failed test never leaves it behind.
 """
 import json, os, signal, socket, sys
@@ -29,6 +31,16 @@ if mode == "fork":
         signal.alarm(60)
         sys.stdin.read()
         os._exit(0)
-print(json.dumps({"port": s.getsockname()[1], "pid": os.getpid(), "child_pid": child}), flush=True)
+workers = []
+if mode == "prefork":
+    for _ in range(2):
+        worker = os.fork()
+        if worker == 0:
+            signal.alarm(60)
+            sys.stdin.read()
+            os._exit(0)
+        workers.append(worker)
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 300)
+print(json.dumps({"port": s.getsockname()[1], "pid": os.getpid(), "child_pid": child, "workers": workers}), flush=True)
 while sys.stdin.read(1) not in ("",):
     pass

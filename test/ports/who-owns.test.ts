@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parsePortTarget, whoOwns } from '../../src/index.js';
 import { cli } from '../helpers/cli.js';
-import { entry, startSocketsFixture, type Fixture, type SocketsInfo } from '../helpers/fixture.js';
+import { entry, startFixture, startSocketsFixture, type Fixture, type SocketsInfo } from '../helpers/fixture.js';
 import { watchFixture } from '../helpers/watch-fixture.js';
 
 let fixture: Fixture<SocketsInfo>;
@@ -75,6 +75,28 @@ describe('whoOwns', () => {
     const { sockets } = await whoOwns(`127.0.0.1:${String(port('tcp4_shared'))}/tcp`);
     expect(sockets).toHaveLength(1);
     expect(sockets[0]?.owners.map((o) => o.pid).sort()).toEqual([fixture.pid, fixture.info.child_pid].sort());
+  });
+
+  it('finds a pre-fork master and all its workers when a worker is met first (smaller fd table)', async () => {
+    const killable = new URL('../helpers/killable.py', import.meta.url).pathname;
+    const prefork = await startFixture<{ port: number; pid: number; workers: number[] }>('python3', [
+      killable,
+      'prefork',
+    ]);
+    try {
+      const all = [prefork.pid, ...prefork.info.workers].sort((a, b) => a - b);
+      expect(all).toHaveLength(3);
+      for (const backend of ['native', 'procfs'] as const) {
+        const { sockets } = await whoOwns(`127.0.0.1:${String(prefork.info.port)}/tcp`, { backend });
+        expect(sockets, backend).toHaveLength(1);
+        expect(
+          sockets[0]?.owners.map((o) => o.pid),
+          backend,
+        ).toEqual(all);
+      }
+    } finally {
+      await prefork.stop();
+    }
   });
 
   it('narrows by protocol and by host, counting a dual-stack :: listener for IPv4 but not a v6-only one', async () => {

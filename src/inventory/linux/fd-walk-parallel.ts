@@ -89,35 +89,54 @@ export function startFdWalk(
   return Promise.all(runs).then((results) => merge(results, null));
 }
 
-/** Every descendant of `roots` among `pids` (children, grandchildren...), roots excluded. */
-function descendantsOf(roots: ReadonlySet<number>, pids: readonly number[]): number[] {
-  const children = new Map<number, number[]>();
+/** The parent of each of `pids`, from field 4 of /proc/PID/stat (pids gone meanwhile are left out). */
+function parentsOf(pids: readonly number[]): Map<number, number> {
+  const parents = new Map<number, number>();
   for (const pid of pids) {
     const parent = parseStat(readSmallText(`/proc/${String(pid)}/stat`) ?? '')?.ppid;
-    if (parent === undefined) continue;
+    if (parent !== undefined) parents.set(pid, parent);
+  }
+  return parents;
+}
+
+/** Every descendant of `roots` (children, grandchildren...) in the `parents` map, roots excluded. */
+function descendantsOf(roots: ReadonlySet<number>, parents: ReadonlyMap<number, number>): number[] {
+  const children = new Map<number, number[]>();
+  for (const [pid, parent] of parents) {
     const list = children.get(parent) ?? [];
     list.push(pid);
     children.set(parent, list);
   }
-  const found: number[] = [];
+  const found = new Set<number>();
   const queue = [...roots];
   for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
     for (const child of children.get(next) ?? []) {
-      if (roots.has(child) || found.includes(child)) continue;
-      found.push(child);
+      if (roots.has(child) || found.has(child)) continue;
+      found.add(child);
       queue.push(child);
     }
   }
-  return found;
+  return [...found];
+}
+
+/** The pids that hold something in a walk result. */
+function holdersIn(result: FdWalkResult): Set<number> {
+  const pids = new Set<number>();
+  for (let i = 1; i < result.holders.length; i += 3) pids.add(result.holders[i] ?? 0);
+  return pids;
 }
 
 /**
  * The fast owner search of `who`: walks /proc/PID/fd on one thread, processes with the smallest fd
  * tables first (a dev server is found before a proxy with 100k connections), and stops as soon
- * as every wanted inode has been seen once, then walks the descendants of the owners found in
- * full, since a forked child shares its parent's sockets. What it can miss, and a full walk would
- * not: a second holder that is not a descendant (a socket passed over a unix socket, SCM_RIGHTS),
- * and a holder's further fds for the same socket.
+ * as every wanted inode has been seen once. A socket inherited over fork() has a family of
+ * holders, and the first one found may be any of them (a forked child's fd table can be smaller
+ * than its parent's), so it then climbs from each holder found through the parents that hold a
+ * wanted socket too, and walks in full the holders found, those parents, and every descendant of
+ * them (a pre-fork server's master and all its workers). What it can miss, and a full walk would
+ * not: a holder that got the socket over a unix socket (SCM_RIGHTS), and one related to the others
+ * only through a process that has closed its copy (a daemon's grandchild after the middle process
+ * closed it).
  */
 export async function walkUntilFound(
   pids: readonly number[],
@@ -136,9 +155,23 @@ export async function walkUntilFound(
     [...pids].sort((a, b) => (sizes.get(a) ?? 0) - (sizes.get(b) ?? 0) || a - b),
     true,
   );
-  const owners = new Set<number>();
-  for (let i = 1; i < first.holders.length; i += 3) owners.add(first.holders[i] ?? 0);
-  const more = descendantsOf(owners, pids);
-  if (more.length === 0) return first;
-  return merge([first, await walk(more, false)], wanted);
+  const found = holdersIn(first);
+  if (found.size === 0) return first;
+  const parents = parentsOf(pids);
+  // The first walk stopped part-way; of it, keep only who could not be read.
+  const results: FdWalkResult[] = [{ holders: [], denied: first.denied, gone: first.gone }];
+  const family = new Set(found);
+  const visited = new Set(found);
+  for (let frontier = [...found]; frontier.length > 0;) {
+    const up = [...new Set(frontier.map((pid) => parents.get(pid) ?? 0))].filter((p) => p > 0 && !visited.has(p));
+    if (up.length === 0) break;
+    for (const pid of up) visited.add(pid);
+    const result = await walk(up, false);
+    results.push(result);
+    frontier = [...holdersIn(result)];
+    for (const pid of frontier) family.add(pid);
+  }
+  const rest = [...found, ...descendantsOf(family, parents).filter((pid) => !visited.has(pid))];
+  results.push(await walk(rest, false));
+  return merge(results, wanted);
 }
