@@ -9,7 +9,9 @@
  * - `NOT_FOUND`: a named thing (namespace, process, port) does not exist.
  * - `TIMEOUT`: a bounded wait ran out.
  * - `ABORTED`: the caller's AbortSignal stopped the operation.
- * - `IO_ERROR`: the kernel interface could not be read.
+ * - `IO_ERROR`: the kernel interface could not be read, or a connection failed after it was made.
+ * - `CONNECTION_FAILED`: a connection could not be made: refused, unreachable, or turned down by a
+ *   proxy or a TLS check (`cause` holds the errno error or the TLS error).
  */
 export type ErrorCode =
   | 'INVALID_ARGUMENT'
@@ -20,7 +22,8 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'TIMEOUT'
   | 'ABORTED'
-  | 'IO_ERROR';
+  | 'IO_ERROR'
+  | 'CONNECTION_FAILED';
 
 /** Extra structured facts an error can carry. */
 export interface PortscopeErrorDetails {

@@ -8,3 +8,4 @@ export * from './inventory/index.js';
 export * from './registry/index.js';
 export * from './ports/index.js';
 export * from './scan/index.js';
+export * from './netcat/index.js';

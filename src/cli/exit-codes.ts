@@ -12,6 +12,7 @@ export function exitCodeFor(error: unknown): number {
     case 'NOT_FOUND':
       return EXIT.usage;
     case 'TIMEOUT':
+    case 'CONNECTION_FAILED':
       return EXIT.negative;
     default:
       return EXIT.failure;

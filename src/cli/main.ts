@@ -11,6 +11,8 @@ import { killCommand } from './commands/kill.js';
 import { waitCommand } from './commands/wait.js';
 import { doctorCommand } from './commands/doctor.js';
 import { scanCommand } from './commands/scan.js';
+import { ncCommand } from './commands/nc.js';
+import { rewriteCompatFlags } from './nc-compat.js';
 import { rewriteNmapFlags } from './scan-argv.js';
 import { exitCodeFor } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
@@ -57,8 +59,15 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
   program.addCommand(waitCommand(io, setExit, command));
   program.addCommand(doctorCommand(io, setExit));
   // `scan` takes nmap's spellings (-sT, -Pn, -p-, -oX, -iL) that commander cannot parse: rewrite them.
-  const args = argv[0] === 'scan' ? ['scan', ...rewriteNmapFlags(argv.slice(1))] : argv;
+  // `nc --compat openbsd|ncat` reads that tool's letters: rewrite them to ours.
+  const args =
+    argv[0] === 'scan'
+      ? ['scan', ...rewriteNmapFlags(argv.slice(1))]
+      : argv[0] === 'nc'
+        ? ['nc', ...rewriteCompatFlags(argv.slice(1))]
+        : argv;
   program.addCommand(scanCommand(io, setExit, version, argv.slice(1)));
+  program.addCommand(ncCommand(io, setExit));
   for (const command of program.commands) {
     command
       .exitOverride()

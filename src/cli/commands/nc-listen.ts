@@ -1,0 +1,160 @@
+import type { Duplex } from 'node:stream';
+import { PortscopeError } from '../../errors.js';
+import type {
+  ExecCommand,
+  ListenEvent,
+  NetcatEndpoint,
+  NetcatProtocol,
+  RelayOptions,
+  TlsServerOptions,
+} from '../../netcat/index.js';
+import { EXIT } from '../exit-codes.js';
+import { exitOfRelay } from './nc-run.js';
+import { readPem, where, type NcOptions } from './nc.js';
+
+type Netcat = typeof import('../../netcat/index.js');
+
+interface ListenContext {
+  readonly protocol: NetcatProtocol;
+  readonly family: 4 | 6 | undefined;
+  readonly relayOptions: RelayOptions;
+  readonly log: (line: string) => void;
+  readonly verbose: (line: string) => void;
+}
+
+const REFUSALS = { denied: 'in --deny', 'not-allowed': 'not in --allow', 'max-conns': 'over --max-conns' } as const;
+
+/** The program for --exec (split on whitespace, no shell) or --shell, if any. */
+function execCommandOf(options: NcOptions): ExecCommand | undefined {
+  if (options.exec !== undefined && options.shell !== undefined) {
+    throw new PortscopeError('INVALID_ARGUMENT', 'Expected --exec or --shell, not both');
+  }
+  if (options.shell !== undefined) return { shell: options.shell };
+  if (options.exec === undefined) return undefined;
+  const argv = options.exec.split(/\s+/).filter((w) => w !== '');
+  if (argv.length === 0) throw new PortscopeError('INVALID_ARGUMENT', 'Expected a program after --exec, got nothing');
+  return { argv };
+}
+
+/** Listens and serves: one client with stdin/stdout, or (-k) many, or --exec, --broker, --chat. */
+export async function serveListener(
+  nc: Netcat,
+  endpoint: NetcatEndpoint,
+  context: ListenContext,
+  options: NcOptions,
+): Promise<number> {
+  const exec = execCommandOf(options);
+  const brokered = options.broker === true || options.chat === true;
+  if (exec !== undefined && brokered)
+    throw new PortscopeError('INVALID_ARGUMENT', 'Expected --exec or --broker/--chat, not both');
+  // Checked before binding: a program must not be offered to the network by accident.
+  if (exec !== undefined) nc.checkExecExposure(endpoint, options.allow);
+  const keepOpen = options.keepOpen === true || brokered;
+  const tls: TlsServerOptions | undefined =
+    options.tls !== true
+      ? undefined
+      : {
+          ...(options.cert === undefined ? {} : { cert: readPem(options.cert, '--cert') }),
+          ...(options.key === undefined ? {} : { key: readPem(options.key, '--key') }),
+          ...(options.alpn === undefined ? {} : { alpn: options.alpn.split(',') }),
+        };
+  const onEvent = (event: ListenEvent) => {
+    if (event.type === 'refused') context.log(`refused ${where(event.peer)} (${REFUSALS[event.reason]}): reset`);
+    else if (event.type === 'tls-failed')
+      context.log(`TLS handshake with ${where(event.peer)} failed: ${event.message}`);
+    else context.verbose(`connection from ${where(event.peer)}`);
+  };
+  const broker = brokered
+    ? nc.createBroker({
+        chat: options.chat === true,
+        onDropped: (peer, bytes) => {
+          context.log(`dropped ${peer}: ${String(bytes)} bytes unread`);
+        },
+      })
+    : undefined;
+  const fanOut = keepOpen && exec === undefined && broker === undefined ? stdinFanOut(context.relayOptions) : undefined;
+  let single: Promise<number> | undefined;
+  const listener = await nc.listen(
+    'path' in endpoint ? endpoint : { host: endpoint.host, port: endpoint.port },
+    {
+      protocol: context.protocol,
+      keepOpen,
+      ...(context.family === undefined ? {} : { family: context.family }),
+      ...(options.maxConns === undefined ? {} : { maxConns: options.maxConns }),
+      ...(options.allow === undefined ? {} : { allow: options.allow }),
+      ...(options.deny === undefined ? {} : { deny: options.deny }),
+      ...(tls === undefined ? {} : { tls }),
+      onEvent,
+    },
+    (connection) => {
+      if (exec !== undefined) {
+        nc.execConnection(connection, exec, process.env).then(
+          (r) => {
+            context.verbose(`${where(connection.peer)}: program ended (${r.signal ?? `exit ${String(r.exitCode)}`})`);
+          },
+          (error: unknown) => {
+            context.log(error instanceof Error ? error.message : String(error));
+          },
+        );
+      } else if (broker !== undefined) {
+        broker.add(connection);
+      } else if (fanOut !== undefined) {
+        fanOut.add(connection.stream, (stream) =>
+          nc.relay(stream, null, process.stdout, context.relayOptions).then(
+            (r) => {
+              context.verbose(`${where(connection.peer)}: ${r.end}`);
+            },
+            (error: unknown) => {
+              context.verbose(`${where(connection.peer)}: ${error instanceof Error ? error.message : String(error)}`);
+            },
+          ),
+        );
+      } else {
+        single = nc.relay(connection.stream, process.stdin, process.stdout, context.relayOptions).then(exitOfRelay);
+      }
+    },
+  );
+  context.verbose(`listening on ${where(listener.local)} (${context.protocol}${tls === undefined ? '' : ', TLS'})`);
+  if (listener.certificate?.selfSigned === true) {
+    context.log(
+      `TLS with a self-signed certificate; clients can pin it: --pin sha256:${listener.certificate.publicKeySha256}`,
+    );
+  }
+  await listener.closed;
+  fanOut?.stop();
+  return (await single) ?? EXIT.ok;
+}
+
+/**
+ * `-k` without --exec or --broker: what each client sends goes to stdout; stdin goes to every
+ * client; stdin's EOF sends FIN to every client, present and future (unless --no-shutdown).
+ */
+function stdinFanOut(relayOptions: RelayOptions) {
+  const streams = new Set<Duplex>();
+  let ended = false;
+  const onData = (chunk: Buffer) => {
+    relayOptions.onData?.('sent', chunk);
+    for (const s of streams) s.write(chunk);
+  };
+  const onEnd = () => {
+    ended = true;
+    if (relayOptions.noShutdown !== true) for (const s of streams) s.end();
+  };
+  if (relayOptions.recvOnly !== true) {
+    process.stdin.on('data', onData);
+    process.stdin.once('end', onEnd);
+  }
+  return {
+    add(stream: Duplex, run: (stream: Duplex) => Promise<void>) {
+      streams.add(stream);
+      stream.once('close', () => streams.delete(stream));
+      if (ended && relayOptions.noShutdown !== true) stream.end();
+      void run(stream);
+    },
+    stop() {
+      process.stdin.off('data', onData);
+      process.stdin.off('end', onEnd);
+      process.stdin.pause();
+    },
+  };
+}

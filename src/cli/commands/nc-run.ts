@@ -1,0 +1,151 @@
+import { PortscopeError } from '../../errors.js';
+import type { NetcatConnection, NetcatEndpoint, RelayResult, TlsClientOptions } from '../../netcat/index.js';
+import { EXIT } from '../exit-codes.js';
+import type { CliIo } from '../io.js';
+import { certificateLines, readPem, relayOptionsOf, where, type NcOptions } from './nc.js';
+import { serveListener } from './nc-listen.js';
+
+/** The endpoint named by the arguments: HOST PORT, -U PATH, or (listening) [HOST] PORT. */
+function endpointOf(
+  args: readonly string[],
+  options: NcOptions,
+  parsePort: (t: string, w: string, allowZero?: boolean) => number,
+): NetcatEndpoint {
+  if (options.unix === true) {
+    if (args.length !== 1)
+      throw new PortscopeError(
+        'INVALID_ARGUMENT',
+        `Expected one unix socket PATH with -U, got ${String(args.length)} arguments`,
+      );
+    return { path: args[0] ?? '' };
+  }
+  if (options.listen === true) {
+    const [first, second] = args;
+    const portText = args.length === 2 ? second : args.length === 1 ? first : options.sourcePort;
+    const host = args.length === 2 ? first : args.length === 0 ? undefined : undefined;
+    if (portText === undefined || args.length > 2) {
+      throw new PortscopeError('INVALID_ARGUMENT', `Expected [HOST] PORT to listen on, got \`${args.join(' ')}\``);
+    }
+    return {
+      host: host ?? (options['6'] === true ? '::1' : '127.0.0.1'),
+      port: parsePort(portText, 'a port to listen on (0: any free port)', true),
+    };
+  }
+  if (args.length !== 2) {
+    throw new PortscopeError('INVALID_ARGUMENT', `Expected HOST PORT to connect to, got \`${args.join(' ')}\``);
+  }
+  return { host: args[0] ?? '', port: parsePort(args[1] ?? '', 'a port to connect to') };
+}
+
+/** TLS client settings from the options, or undefined without --tls. */
+function tlsClientOf(options: NcOptions): TlsClientOptions | undefined {
+  if (options.tls !== true) return undefined;
+  return {
+    insecure: options.insecure === true,
+    ...(options.ca === undefined ? {} : { ca: readPem(options.ca, '--ca') }),
+    ...(options.pin === undefined ? {} : { pins: options.pin }),
+    ...(options.servername === undefined ? {} : { servername: options.servername }),
+    ...(options.alpn === undefined ? {} : { alpn: options.alpn.split(',') }),
+    ...(options.cert === undefined ? {} : { cert: readPem(options.cert, '--cert') }),
+    ...(options.key === undefined ? {} : { key: readPem(options.key, '--key') }),
+  };
+}
+
+/** The exit code for how a relay ended: 0, or 1 when it ended for lack of data (idle time-out). */
+export function exitOfRelay(result: RelayResult): number {
+  return result.end === 'idle-timeout' ? EXIT.negative : EXIT.ok;
+}
+
+/** Runs `portscope nc` and returns the exit code; errors propagate to the CLI's one-line handler. */
+export async function runNetcat(args: readonly string[], options: NcOptions, io: CliIo): Promise<number> {
+  const nc = await import('../../netcat/index.js');
+  if (options['4'] === true && options['6'] === true)
+    throw new PortscopeError('INVALID_ARGUMENT', 'Expected -4 or -6, not both');
+  if (options.sendOnly === true && options.recvOnly === true) {
+    throw new PortscopeError('INVALID_ARGUMENT', 'Expected --send-only or --recv-only, not both');
+  }
+  const family = options['4'] === true ? 4 : options['6'] === true ? 6 : undefined;
+  const protocol = options.unix === true ? 'unix' : options.udp === true ? 'udp' : 'tcp';
+  const log = (line: string) => io.stderr.write(`portscope nc: ${line}\n`);
+  const verbose = options.verbose === true ? log : () => undefined;
+
+  if (options.zero === true) {
+    if (protocol === 'unix' || args.length < 2) {
+      throw new PortscopeError(
+        'INVALID_ARGUMENT',
+        `Expected HOST PORTS with -z (TCP or UDP), got \`${args.join(' ')}\``,
+      );
+    }
+    const results = await nc.checkPorts(args[0] ?? '', args.slice(1).join(','), {
+      protocol: protocol === 'udp' ? 'udp' : 'tcp',
+      timeoutMs: options.connectTimeout,
+      concurrency: options.concurrency,
+      ...(family === undefined ? {} : { family }),
+    });
+    if (options.json === true) io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+    else
+      for (const r of results)
+        io.stdout.write(`${where({ host: r.address, port: r.port })}/${r.protocol} ${r.state}\n`);
+    return results.some((r) => r.state === 'open') ? EXIT.ok : EXIT.negative;
+  }
+
+  const endpoint = endpointOf(args, options, nc.parsePortText);
+  const relayOptions = relayOptionsOf(options);
+  const taps: ((direction: 'sent' | 'received', chunk: Buffer) => void)[] = [];
+  if (options.hexdump === true) taps.push(nc.hexDumper((text) => io.stderr.write(text)));
+  const transcript = options.transcript === undefined ? undefined : nc.transcriptWriter(options.transcript);
+  if (transcript !== undefined) {
+    await transcript.opened.catch((error: unknown) => {
+      throw new PortscopeError('IO_ERROR', `Cannot open --transcript \`${options.transcript ?? ''}\``, {
+        cause: error,
+      });
+    });
+    taps.push(transcript.tap);
+  }
+  const onData =
+    taps.length === 0
+      ? undefined
+      : (d: 'sent' | 'received', c: Buffer) => {
+          for (const tap of taps) tap(d, c);
+        };
+  try {
+    if (options.listen === true) {
+      return await serveListener(
+        nc,
+        endpoint,
+        {
+          protocol,
+          family,
+          relayOptions: { ...relayOptions, ...(onData === undefined ? {} : { onData }) },
+          log,
+          verbose,
+        },
+        options,
+      );
+    }
+    const tls = tlsClientOf(options);
+    const connection: NetcatConnection = await nc.openConnection(endpoint, {
+      protocol,
+      connectTimeoutMs: options.connectTimeout,
+      keepAlive: options.keepalive === true,
+      ...(family === undefined ? {} : { family }),
+      ...(options.source === undefined ? {} : { sourceAddress: options.source }),
+      ...(options.sourcePort === undefined
+        ? {}
+        : { sourcePort: nc.parsePortText(options.sourcePort, '--source-port') }),
+      ...(options.proxy === undefined ? {} : { proxy: options.proxy }),
+      ...(tls === undefined ? {} : { tls }),
+    });
+    verbose(`connected to ${where(connection.peer)} from ${where(connection.local)} (${connection.protocol})`);
+    if (connection.tls !== undefined && options.verbose === true)
+      for (const line of certificateLines(connection.tls)) log(line);
+    const result = await nc.relay(connection.stream, process.stdin, process.stdout, {
+      ...relayOptions,
+      ...(onData === undefined ? {} : { onData }),
+    });
+    verbose(`${result.end}: sent ${String(result.sentBytes)} bytes, received ${String(result.receivedBytes)} bytes`);
+    return exitOfRelay(result);
+  } finally {
+    await transcript?.close();
+  }
+}

@@ -1,0 +1,135 @@
+import { Command, Option } from '@commander-js/extra-typings';
+import { readFileSync } from 'node:fs';
+import { PortscopeError, errnoCode } from '../../errors.js';
+import type { NetcatEndpoint, PeerCertificateInfo, RelayOptions } from '../../netcat/index.js';
+import { parseDuration } from '../duration.js';
+import type { CliIo } from '../io.js';
+import { runNetcat } from './nc-run.js';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Reads a PEM file named by an option, or says which and why not. */
+export function readPem(file: string, option: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new PortscopeError('NOT_FOUND', `Cannot read ${option} \`${file}\` (${errnoCode(error) ?? 'error'})`, {
+      cause: error,
+    });
+  }
+}
+
+/** Seconds (decimals allowed, or a unit: 500ms, 2m) into ms. */
+export const seconds = (option: string) => (value: string) => parseDuration(value, option);
+
+/** Lines that `-v` prints about a peer's certificate. */
+export function certificateLines(tls: PeerCertificateInfo): string[] {
+  return [
+    `TLS ${tls.protocol}${tls.alpn === undefined ? '' : `, ALPN ${tls.alpn}`}, peer ${tls.trust}`,
+    `  subject: ${tls.subject}`,
+    `  issuer:  ${tls.issuer}`,
+    `  valid:   ${tls.validFrom} to ${tls.validTo}`,
+    `  sha256 fingerprint: ${tls.fingerprint256}`,
+    `  key pin: sha256:${tls.publicKeySha256}`,
+  ];
+}
+
+/** `host:port` for messages. */
+export function where(endpoint: NetcatEndpoint): string {
+  if ('path' in endpoint) return endpoint.path === '' ? 'a unix socket' : endpoint.path;
+  return endpoint.host.includes(':')
+    ? `[${endpoint.host}]:${String(endpoint.port)}`
+    : `${endpoint.host}:${String(endpoint.port)}`;
+}
+
+/** The relay options common to connect and listen. */
+export function relayOptionsOf(options: {
+  shutdown?: boolean;
+  sendOnly?: true;
+  recvOnly?: true;
+  linger?: number;
+  idleTimeout?: number;
+  crlf?: true;
+}): RelayOptions {
+  return {
+    noShutdown: options.shutdown === false,
+    sendOnly: options.sendOnly === true,
+    recvOnly: options.recvOnly === true,
+    crlf: options.crlf === true,
+    ...(options.linger === undefined ? {} : { lingerMs: options.linger }),
+    ...(options.idleTimeout === undefined ? {} : { idleTimeoutMs: options.idleTimeout }),
+  };
+}
+
+/**
+ * `portscope nc`: connect to or listen on a TCP, UDP or unix socket and copy stdin and stdout,
+ * with EOF done right (docs/netcat.md); `-z` checks ports.
+ */
+export function ncCommand(io: CliIo, setExit: (code: number) => void) {
+  return new Command('nc')
+    .description(
+      'talk to a port or listen on one (netcat): nc HOST PORT, nc -l [HOST] PORT, nc -U PATH, nc -z HOST PORTS',
+    )
+    .argument('[args...]', 'HOST PORT; with -l: [HOST] PORT; with -U: PATH; with -z: HOST PORTS (22,80,1000-2000)')
+    .option('-l, --listen', 'listen (on 127.0.0.1 unless an address is given) instead of connecting')
+    .option('-u, --udp', 'UDP instead of TCP')
+    .option('-U, --unix', 'a unix stream socket: a path, or @name for an abstract one')
+    .option('-4', 'IPv4 only')
+    .option('-6', 'IPv6 only')
+    .option('-s, --source <address>', 'local address to connect from')
+    .option('-p, --source-port <port>', 'local port to connect from (with -l and no PORT: the port to listen on)')
+    .option(
+      '-w, --connect-timeout <seconds>',
+      'give up connecting after this long',
+      seconds('--connect-timeout'),
+      10_000,
+    )
+    .option('-i, --idle-timeout <seconds>', 'end after this long with no data either way', seconds('--idle-timeout'))
+    .option(
+      '-q, --linger <seconds>',
+      'after stdin ends, wait at most this long for the peer (UDP default 2)',
+      seconds('--linger'),
+    )
+    .option('--no-shutdown', 'do not send FIN when stdin ends')
+    .option('--send-only', 'only send; end when stdin ends')
+    .option('--recv-only', 'only receive; never read stdin')
+    .option('-k, --keep-open', 'with -l: serve clients until stopped, concurrently')
+    .option('-m, --max-conns <n>', 'with -l: most clients at once (default 1000)', (v) => Number(v))
+    .option('--allow <cidr>', 'with -l: accept only these peers (repeatable)', collect)
+    .option('--deny <cidr>', 'with -l: reset these peers (repeatable)', collect)
+    .option('--tls', 'TLS: verified by default when connecting; self-signed when listening without --cert')
+    .option('--insecure', 'TLS: do not check the peer certificate')
+    .option('--ca <file>', 'TLS: trust these CA certificates (PEM) instead of the bundled list')
+    .option(
+      '--pin <sha256>',
+      'TLS: accept only this key (sha256:BASE64) or certificate (sha256:HEX) (repeatable)',
+      collect,
+    )
+    .option('--servername <name>', 'TLS: SNI and the name to check')
+    .option('--alpn <list>', 'TLS: ALPN protocols, comma-separated (h2,http/1.1)')
+    .option('--cert <file>', "TLS: certificate (PEM): the listener's, or a client certificate")
+    .option('--key <file>', 'TLS: key (PEM) for --cert')
+    .option('--proxy <url>', 'connect through socks5://[user:pass@]host:port or http://[user:pass@]host:port')
+    .option(
+      '-e, --exec <command>',
+      'with -l: run COMMAND for each client, connected to its stdin/stdout (split on spaces, no shell)',
+    )
+    .option('--shell <command>', 'with -l: run COMMAND with /bin/sh -c for each client (explicit opt-in to a shell)')
+    .option('--broker', 'with -l: relay what each client sends to all the others')
+    .option('--chat', 'with -l: --broker with nick prefixes and announcements')
+    .option('-z, --zero', 'check ports without sending data: open, closed, filtered')
+    .option('--concurrency <n>', 'with -z: most probes at once', (v) => Number(v), 100)
+    .option('--json', 'with -z: print the results as JSON')
+    .option('-x, --hexdump', 'hex dump of the traffic on stderr')
+    .option('--transcript <file>', 'append the traffic to FILE as JSON lines (time, direction, base64 data)')
+    .option('-C, --crlf', 'send line endings from stdin as CRLF')
+    .option('--keepalive', 'TCP keepalive on the connection')
+    .addOption(new Option('--compat <tool>', 'read the flags as that tool does').choices(['openbsd', 'ncat']))
+    .option('-v, --verbose', 'say what happens on stderr (connections, certificates)')
+    .action(async (args, options) => {
+      setExit(await runNetcat(args, options, io));
+    });
+}
+
+/** The parsed options of `nc`, as the runner takes them. */
+export type NcOptions = ReturnType<ReturnType<typeof ncCommand>['opts']>;

@@ -1,0 +1,296 @@
+import { createSocket, type RemoteInfo } from 'node:dgram';
+import { lstatSync, unlinkSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
+import { PortscopeError, errnoCode } from '../errors.js';
+import { accessCheck } from './access.js';
+import {
+  checkUnixPath,
+  endpointText,
+  isUnixEndpoint,
+  unixPathForNode,
+  type NetcatEndpoint,
+  type NetcatProtocol,
+} from './endpoint.js';
+import type { NetcatConnection } from './connect.js';
+import { selfSignedCertificate } from './self-signed.js';
+import { certificateFacts, type ServerCertificateInfo } from './server-certificate.js';
+import { UdpStream } from './udp-stream.js';
+
+/** TLS on a listener: a certificate and key (PEM), or none for a temporary self-signed one. */
+export interface TlsServerOptions {
+  readonly cert?: string | Buffer;
+  readonly key?: string | Buffer;
+  /** ALPN protocols accepted, in order of preference. */
+  readonly alpn?: readonly string[];
+}
+
+/** Where to listen: a port on `host` (default 127.0.0.1, or ::1 with `family: 6`), or a unix path. */
+export type ListenEndpoint = { readonly host?: string; readonly port: number } | { readonly path: string };
+
+/** Options of {@link listen}. */
+export interface ListenOptions {
+  /** `tcp` or `udp`; unix with a `{ path }` endpoint. @default 'tcp' */
+  readonly protocol?: NetcatProtocol;
+  /** With no host: 4 listens on 127.0.0.1, 6 on ::1. @default 4 */
+  readonly family?: 4 | 6;
+  /** Accept connections until closed, concurrently; without it, the first connection closes the listener. @default false */
+  readonly keepOpen?: boolean;
+  /** Most connections at once; more are reset on arrival. @default 1000 */
+  readonly maxConns?: number;
+  /** Accept only peers in these addresses or CIDRs (TCP and UDP). Others are reset (TCP: after the handshake, which the kernel completes before any check). */
+  readonly allow?: readonly string[];
+  /** Reset peers in these addresses or CIDRs. */
+  readonly deny?: readonly string[];
+  /** TLS on TCP or unix connections. */
+  readonly tls?: TlsServerOptions;
+  /** Listen queue length. @default 511 */
+  readonly backlog?: number;
+  /** Stops listening and closes every connection. */
+  readonly signal?: AbortSignal;
+  /** What happens at the door, for a log. */
+  readonly onEvent?: (event: ListenEvent) => void;
+}
+
+/** One event at the listener. */
+export type ListenEvent =
+  | { readonly type: 'connection'; readonly peer: NetcatEndpoint }
+  | { readonly type: 'refused'; readonly peer: NetcatEndpoint; readonly reason: 'denied' | 'not-allowed' | 'max-conns' }
+  | { readonly type: 'tls-failed'; readonly peer: NetcatEndpoint; readonly message: string };
+
+/** A running listener. */
+export interface NetcatListener {
+  /** The address bound (the real port when 0 was asked). */
+  readonly local: NetcatEndpoint;
+  /** The listener's certificate with TLS (self-signed or given). */
+  readonly certificate?: ServerCertificateInfo;
+  /** Resolves once the listener has stopped and its last connection has closed. */
+  readonly closed: Promise<void>;
+  /** Stops accepting and closes every connection. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_MAX_CONNS = 1000;
+
+/**
+ * Listens on a TCP port, a UDP port or a unix stream socket and calls `onConnection` for each
+ * accepted connection (after the TLS handshake with `tls`). UDP has no connections: the first
+ * datagram's sender becomes the one peer, and the socket is connected to it.
+ * @throws PortscopeError `INVALID_ARGUMENT` (bad options; `keepOpen` with UDP), `PORT_IN_USE`
+ * (EADDRINUSE, also for an existing unix path), `PERMISSION_DENIED` (EACCES: a port below
+ * ip_unprivileged_port_start without root), `NOT_FOUND` (openssl missing for a self-signed
+ * certificate), `IO_ERROR`.
+ */
+export async function listen(
+  where: ListenEndpoint,
+  options: ListenOptions,
+  onConnection: (connection: NetcatConnection) => void,
+): Promise<NetcatListener> {
+  const protocol: NetcatProtocol = 'path' in where ? 'unix' : (options.protocol ?? 'tcp');
+  const maxConns = options.maxConns ?? DEFAULT_MAX_CONNS;
+  if (!Number.isInteger(maxConns) || maxConns < 1) {
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      `Expected maxConns to be an integer >= 1, got \`${String(maxConns)}\``,
+    );
+  }
+  const check = accessCheck(options.allow, options.deny);
+  if (check !== null && protocol === 'unix') {
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      'Expected --allow/--deny with a TCP or UDP listener, got a unix socket',
+    );
+  }
+  if (protocol === 'udp') {
+    if (options.keepOpen === true) {
+      throw new PortscopeError(
+        'INVALID_ARGUMENT',
+        'Expected --keep-open with TCP or unix: a UDP listener serves its first peer only',
+      );
+    }
+    if (options.tls !== undefined)
+      throw new PortscopeError('INVALID_ARGUMENT', 'Expected --tls with TCP or unix, got UDP');
+    return listenUdp(where as { host?: string; port: number }, options, check, onConnection);
+  }
+  const tls = options.tls === undefined ? undefined : await serverContext(options.tls);
+  const server = createServer({ allowHalfOpen: true });
+  const sockets = new Set<Socket>();
+  let accepted = 0;
+  server.on('connection', (socket) => {
+    const peer: NetcatEndpoint =
+      protocol === 'unix' ? { path: '' } : { host: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
+    const verdict = check === null ? 'accepted' : check(socket.remoteAddress ?? '');
+    const refuse = (reason: 'denied' | 'not-allowed' | 'max-conns') => {
+      socket.resetAndDestroy();
+      options.onEvent?.({ type: 'refused', peer, reason });
+    };
+    if (verdict !== 'accepted') {
+      refuse(verdict);
+      return;
+    }
+    if (sockets.size >= maxConns || (options.keepOpen !== true && accepted > 0)) {
+      refuse('max-conns');
+      return;
+    }
+    accepted++;
+    if (options.keepOpen !== true) server.close();
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    const local = protocol === 'unix' ? where : { host: socket.localAddress ?? '', port: socket.localPort ?? 0 };
+    if (tls === undefined) {
+      options.onEvent?.({ type: 'connection', peer });
+      onConnection({ stream: socket, protocol, local: local as NetcatEndpoint, peer });
+      return;
+    }
+    const secured = new TLSSocket(socket, {
+      isServer: true,
+      secureContext: tls.context,
+      ...(options.tls?.alpn === undefined ? {} : { ALPNProtocols: [...options.tls.alpn] }),
+    });
+    secured.once('error', (error: Error) => {
+      options.onEvent?.({ type: 'tls-failed', peer, message: error.message });
+      secured.destroy();
+    });
+    secured.once('secure', () => {
+      secured.removeAllListeners('error');
+      options.onEvent?.({ type: 'connection', peer });
+      onConnection({ stream: secured, protocol, local: local as NetcatEndpoint, peer });
+    });
+  });
+  const local = await bindServer(server, where, options, protocol);
+  const closed = new Promise<void>((resolve) => server.once('close', resolve)).then(() => {
+    if (isUnixEndpoint(local)) removeOwnSocketFile(local.path, boundInode);
+  });
+  const boundInode = isUnixEndpoint(local) && !local.path.startsWith('@') ? lstatSync(local.path).ino : 0;
+  const close = async () => {
+    server.close();
+    for (const socket of sockets) socket.destroy();
+    await closed;
+  };
+  options.signal?.addEventListener('abort', () => void close(), { once: true });
+  return { local, ...(tls === undefined ? {} : { certificate: tls.info }), closed, close };
+}
+
+async function serverContext(
+  options: TlsServerOptions,
+): Promise<{ context: SecureContext; info: ServerCertificateInfo }> {
+  if ((options.cert === undefined) !== (options.key === undefined)) {
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      'Expected --cert and --key together for a TLS listener (or neither, for a self-signed certificate)',
+    );
+  }
+  const pair =
+    options.cert !== undefined && options.key !== undefined
+      ? { cert: options.cert, key: options.key }
+      : await selfSignedCertificate();
+  let context: SecureContext;
+  try {
+    context = createSecureContext(pair);
+  } catch (error) {
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      `Expected a PEM certificate and its key, got an error: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  return { context, info: certificateFacts(pair.cert, options.cert === undefined) };
+}
+
+async function bindServer(
+  server: Server,
+  where: ListenEndpoint,
+  options: ListenOptions,
+  protocol: NetcatProtocol,
+): Promise<NetcatEndpoint> {
+  const host = 'path' in where ? undefined : (where.host ?? (options.family === 6 ? '::1' : '127.0.0.1'));
+  const path = 'path' in where ? checkUnixPath(where.path) : undefined;
+  const what = path ?? endpointText({ host: host ?? '', port: 'port' in where ? where.port : 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) => {
+      reject(bindError(error, what, protocol));
+    });
+    const backlog = options.backlog ?? 511;
+    if (path !== undefined) server.listen({ path: unixPathForNode(path), backlog }, resolve);
+    else server.listen({ host, port: 'port' in where ? where.port : 0, backlog, ipv6Only: false }, resolve);
+  });
+  server.removeAllListeners('error');
+  const address = server.address();
+  if (path !== undefined) return { path };
+  if (address === null || typeof address === 'string') return { path: address ?? '' };
+  return { host: address.address, port: address.port };
+}
+
+/** A bind failure as one line: the address and the cause. */
+export function bindError(error: unknown, what: string, protocol: NetcatProtocol): PortscopeError {
+  const code = errnoCode(error) ?? 'EIO';
+  if (code === 'EADDRINUSE') {
+    const hint = protocol === 'unix' ? ' (remove the file if no process uses it)' : ' (portscope who shows the holder)';
+    return new PortscopeError('PORT_IN_USE', `Cannot listen on \`${what}\`: already in use${hint}`, { cause: error });
+  }
+  if (code === 'EACCES') {
+    return new PortscopeError(
+      'PERMISSION_DENIED',
+      `Cannot listen on \`${what}\`: permission denied (a port below 1024 needs root or CAP_NET_BIND_SERVICE)`,
+      { cause: error },
+    );
+  }
+  if (code === 'EADDRNOTAVAIL') {
+    return new PortscopeError('INVALID_ARGUMENT', `Cannot listen on \`${what}\`: no interface has that address`, {
+      cause: error,
+    });
+  }
+  return new PortscopeError('IO_ERROR', `Cannot listen on \`${what}\`: ${code}`, { cause: error });
+}
+
+/** Removes the listener's socket file, but only while it is still the one it made. */
+function removeOwnSocketFile(path: string, inode: number): void {
+  if (path.startsWith('@') || inode === 0) return;
+  try {
+    const stat = lstatSync(path);
+    if (stat.isSocket() && stat.ino === inode) unlinkSync(path);
+  } catch {
+    // gone already
+  }
+}
+
+async function listenUdp(
+  where: { host?: string; port: number },
+  options: ListenOptions,
+  check: ReturnType<typeof accessCheck>,
+  onConnection: (connection: NetcatConnection) => void,
+): Promise<NetcatListener> {
+  const host = where.host ?? (options.family === 6 ? '::1' : '127.0.0.1');
+  const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4' });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', (error) => {
+      reject(bindError(error, endpointText({ host, port: where.port }), 'udp'));
+    });
+    socket.bind({ address: host, port: where.port }, resolve);
+  });
+  socket.removeAllListeners('error');
+  const bound = socket.address();
+  let peer: RemoteInfo | undefined;
+  const stream = new UdpStream(socket, (sender) => {
+    if (peer !== undefined) return sender.address === peer.address && sender.port === peer.port;
+    const verdict = check === null ? 'accepted' : check(sender.address);
+    const from = { host: sender.address, port: sender.port };
+    if (verdict !== 'accepted') {
+      options.onEvent?.({ type: 'refused', peer: from, reason: verdict });
+      return false;
+    }
+    peer = sender;
+    socket.connect(sender.port, sender.address, () => {
+      options.onEvent?.({ type: 'connection', peer: from });
+      onConnection({ stream, protocol: 'udp', local: { host: bound.address, port: bound.port }, peer: from });
+    });
+    return true;
+  });
+  const closed = new Promise<void>((resolve) => socket.once('close', resolve));
+  const close = async () => {
+    stream.destroy();
+    await closed;
+  };
+  options.signal?.addEventListener('abort', () => void close(), { once: true });
+  return { local: { host: bound.address, port: bound.port }, closed, close };
+}

@@ -1,0 +1,159 @@
+import { isIP, type Socket } from 'node:net';
+import ipaddr from 'ipaddr.js';
+import { PortscopeError } from '../errors.js';
+import { byteReader, type ByteReader } from './byte-reader.js';
+import { connectStream } from './stream-connect.js';
+import type { InetEndpoint } from './endpoint.js';
+
+/** A parsed proxy URL. */
+interface Proxy {
+  readonly kind: 'socks5' | 'http';
+  readonly host: string;
+  readonly port: number;
+  readonly user?: string;
+  readonly password?: string;
+}
+
+/**
+ * Parses `socks5://[user:pass@]host:port` (also `socks5h://`; the proxy always resolves the target's
+ * name) or `http://[user:pass@]host:port`. Default ports: 1080 and 8080.
+ * @throws PortscopeError `INVALID_ARGUMENT` naming the URL.
+ */
+export function parseProxyUrl(text: string): Proxy {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    url = new URL('invalid:');
+  }
+  const kind =
+    url.protocol === 'socks5:' || url.protocol === 'socks5h:'
+      ? 'socks5'
+      : url.protocol === 'http:'
+        ? 'http'
+        : undefined;
+  if (kind === undefined || url.hostname === '' || (url.pathname !== '' && url.pathname !== '/')) {
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      `Expected a proxy as socks5://[user:pass@]host:port or http://[user:pass@]host:port, got \`${text}\``,
+    );
+  }
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const port = url.port === '' ? (kind === 'socks5' ? 1080 : 8080) : Number(url.port);
+  const user = decodeURIComponent(url.username);
+  const password = decodeURIComponent(url.password);
+  return { kind, host, port, ...(user === '' ? {} : { user, password }) };
+}
+
+/**
+ * Connects to `target` through a SOCKS5 (RFC 1928, user/password auth RFC 1929) or HTTP CONNECT
+ * proxy and returns the socket, past the handshake.
+ * @throws PortscopeError `CONNECTION_FAILED` when the proxy refuses (its reason in the message);
+ * errno errors of the connect to the proxy itself.
+ */
+export async function connectThroughProxy(
+  proxyUrl: string,
+  target: InetEndpoint,
+  signal: AbortSignal,
+): Promise<Socket> {
+  const proxy = parseProxyUrl(proxyUrl);
+  const socket = await connectStream({ host: proxy.host, port: proxy.port }, signal);
+  const onAbort = () => socket.destroy();
+  signal.addEventListener('abort', onAbort, { once: true });
+  const reader = byteReader(socket, 'the proxy');
+  try {
+    if (proxy.kind === 'socks5') await socks5Handshake(socket, reader, proxy, target);
+    else await httpConnect(socket, reader, proxy, target);
+    return socket;
+  } catch (error) {
+    socket.destroy();
+    if (error instanceof PortscopeError) throw error;
+    throw new PortscopeError(
+      'CONNECTION_FAILED',
+      `Proxy ${proxy.host}:${String(proxy.port)}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    reader.release();
+  }
+}
+
+const SOCKS_REPLIES = [
+  'succeeded',
+  'general SOCKS server failure',
+  'connection not allowed by ruleset',
+  'network unreachable',
+  'host unreachable',
+  'connection refused',
+  'TTL expired',
+  'command not supported',
+  'address type not supported',
+];
+
+function refused(proxy: Proxy, why: string): PortscopeError {
+  return new PortscopeError('CONNECTION_FAILED', `Proxy ${proxy.host}:${String(proxy.port)} refused: ${why}`);
+}
+
+async function socks5Handshake(socket: Socket, reader: ByteReader, proxy: Proxy, target: InetEndpoint): Promise<void> {
+  const methods = proxy.user === undefined ? [0x00] : [0x00, 0x02];
+  socket.write(Buffer.from([0x05, methods.length, ...methods]));
+  const [version, method] = await reader.next((b) => (b.length >= 2 ? 2 : undefined));
+  if (version !== 0x05) throw refused(proxy, 'not a SOCKS5 server');
+  if (method === 0x02) {
+    const user = Buffer.from(proxy.user ?? '');
+    const password = Buffer.from(proxy.password ?? '');
+    if (user.length > 255 || password.length > 255) throw refused(proxy, 'user or password longer than 255 bytes');
+    socket.write(Buffer.concat([Buffer.from([0x01, user.length]), user, Buffer.from([password.length]), password]));
+    const [, status] = await reader.next((b) => (b.length >= 2 ? 2 : undefined));
+    if (status !== 0x00) throw refused(proxy, 'user name or password not accepted');
+  } else if (method !== 0x00) {
+    throw refused(proxy, proxy.user === undefined ? 'it requires a user and password' : 'no acceptable authentication');
+  }
+  socket.write(Buffer.concat([Buffer.from([0x05, 0x01, 0x00]), socksAddress(target.host), portBytes(target.port)]));
+  const reply = await reader.next(socksReplyLength);
+  const code = reply[1] ?? 1;
+  if (code !== 0x00) throw refused(proxy, SOCKS_REPLIES[code] ?? `reply ${String(code)}`);
+}
+
+/** ATYP and address: IPv4 (1), a domain name (3) for the proxy to resolve, IPv6 (4). */
+function socksAddress(host: string): Buffer {
+  const family = isIP(host);
+  if (family !== 0) return Buffer.from([family === 4 ? 0x01 : 0x04, ...ipaddr.parse(host).toByteArray()]);
+  const name = Buffer.from(host);
+  return Buffer.concat([Buffer.from([0x03, name.length]), name]);
+}
+
+function portBytes(port: number): Buffer {
+  return Buffer.from([port >> 8, port & 0xff]);
+}
+
+/** Length of a SOCKS5 reply (VER REP RSV ATYP BND.ADDR BND.PORT) once enough of it is in. */
+function socksReplyLength(b: Buffer): number | undefined {
+  if (b.length < 5) return undefined;
+  const atyp = b[3];
+  const addressLength = atyp === 0x01 ? 4 : atyp === 0x04 ? 16 : (b[4] ?? 0) + 1;
+  const total = 4 + addressLength + 2;
+  return b.length >= total ? total : undefined;
+}
+
+async function httpConnect(socket: Socket, reader: ByteReader, proxy: Proxy, target: InetEndpoint): Promise<void> {
+  const authority = `${isIP(target.host) === 6 ? `[${target.host}]` : target.host}:${String(target.port)}`;
+  const auth =
+    proxy.user === undefined
+      ? ''
+      : `Proxy-Authorization: Basic ${Buffer.from(`${proxy.user}:${proxy.password ?? ''}`).toString('base64')}\r\n`;
+  socket.write(`CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n${auth}\r\n`);
+  const head = await reader.next((b) => {
+    const end = b.indexOf('\r\n\r\n');
+    if (end >= 0) return end + 4;
+    if (b.length > 16_384) throw refused(proxy, 'a response head over 16 KiB');
+    return undefined;
+  });
+  const status = /^HTTP\/1\.[01] (\d{3})(?: ([^\r\n]*))?/.exec(head.toString('latin1'));
+  if (status === null) throw refused(proxy, 'not an HTTP response');
+  const code = Number(status[1]);
+  if (code < 200 || code > 299) throw refused(proxy, `${String(code)} ${status[2] ?? ''}`.trim());
+}

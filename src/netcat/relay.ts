@@ -1,0 +1,209 @@
+import type { Duplex, Readable, Writable } from 'node:stream';
+import { PortscopeError, errnoCode } from '../errors.js';
+import { connectError } from './connect-errors.js';
+import { crlfConverter } from './crlf.js';
+import { UdpStream } from './udp-stream.js';
+
+/** How a {@link relay} ends. See docs/netcat.md, "EOF". */
+export interface RelayOptions {
+  /** Input's EOF does not shut down the connection's write side (no FIN). @default false */
+  readonly noShutdown?: boolean;
+  /** Ignore what the peer sends; end once input has ended and the FIN is sent. @default false */
+  readonly sendOnly?: boolean;
+  /** Never read input; end when the peer closes. @default false */
+  readonly recvOnly?: boolean;
+  /**
+   * After input's EOF, the longest wait for the peer's side to end, in ms. For TCP and unix the wait
+   * is for the peer's FIN, counted from our FIN; for UDP (no FIN) it is for quiet: it restarts at
+   * every datagram. @default Infinity for TCP and unix, 2000 for UDP
+   */
+  readonly lingerMs?: number;
+  /** End after this long without data in either direction, in ms. @default Infinity */
+  readonly idleTimeoutMs?: number;
+  /** Send input's bare LF as CRLF. @default false */
+  readonly crlf?: boolean;
+  /** Ends the relay (`end: 'aborted'`) and closes the connection. */
+  readonly signal?: AbortSignal;
+  /** Sees every chunk, as sent (after CRLF conversion) and as received: for hex dumps and transcripts. */
+  readonly onData?: (direction: 'sent' | 'received', chunk: Buffer) => void;
+}
+
+/**
+ * Why a relay ended: the peer closed (FIN, or the datagram socket was closed), input ended with
+ * `sendOnly`, the linger or idle time ran out, the signal aborted, or the output went away (EPIPE).
+ */
+export type RelayEnd = 'peer-closed' | 'input-ended' | 'linger-expired' | 'idle-timeout' | 'aborted' | 'output-closed';
+
+/** What a relay moved, in bytes, and why it ended. */
+export interface RelayResult {
+  readonly sentBytes: number;
+  readonly receivedBytes: number;
+  readonly end: RelayEnd;
+}
+
+/**
+ * Copies `input` to the connection `peer` and the peer to `output`, with netcat's EOF rules done
+ * right: input's EOF sends FIN (`peer.end()`) and keeps reading; the peer's FIN stops reading
+ * input, flushes output and ends; `lingerMs` bounds the wait after input's EOF. Back-pressure is
+ * kept both ways. The peer is closed when the relay ends; input and output are left open (they are
+ * usually the process's stdin and stdout). `input` or `output` may be null (nothing to send or
+ * nowhere to print).
+ * @throws PortscopeError `IO_ERROR` (the connection reset or failed mid-way), `CONNECTION_FAILED`
+ * (UDP: the peer's port is unreachable).
+ */
+export function relay(
+  peer: Duplex,
+  input: Readable | null,
+  output: Writable | null,
+  options: RelayOptions = {},
+): Promise<RelayResult> {
+  const datagram = peer instanceof UdpStream;
+  const lingerMs = options.lingerMs ?? (datagram ? 2000 : Infinity);
+  const idleMs = options.idleTimeoutMs ?? Infinity;
+  const convert = options.crlf === true ? crlfConverter() : undefined;
+  const reading = input !== null && options.recvOnly !== true;
+  return new Promise((resolve, reject) => {
+    let sentBytes = 0;
+    let receivedBytes = 0;
+    let settled = false;
+    let inputEnded = false;
+    let lingerTimer: NodeJS.Timeout | undefined;
+    let idleTimer: NodeJS.Timeout | undefined;
+
+    const cleanup = () => {
+      clearTimeout(lingerTimer);
+      clearTimeout(idleTimer);
+      options.signal?.removeEventListener('abort', onAbort);
+      if (input !== null) {
+        input.off('data', onInput);
+        input.off('end', onInputEnd);
+        input.off('error', onInputError);
+        input.pause();
+      }
+      output?.off('error', onOutputError);
+    };
+    const finish = (end: RelayEnd) => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      resolve({ sentBytes, receivedBytes, end });
+      peer.destroy();
+    };
+    const fail = (error: PortscopeError) => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      peer.destroy();
+      reject(error);
+    };
+    const armIdle = () => {
+      if (!Number.isFinite(idleMs)) return;
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => {
+        finish('idle-timeout');
+      }, idleMs);
+    };
+    const armLinger = () => {
+      if (!Number.isFinite(lingerMs)) return;
+      clearTimeout(lingerTimer);
+      lingerTimer = setTimeout(() => {
+        finish('linger-expired');
+      }, lingerMs);
+    };
+    const flushed = async () => {
+      if (output !== null && output.writableNeedDrain && !output.destroyed) {
+        await new Promise<void>((done) => {
+          output.once('drain', done);
+          output.once('close', done);
+        });
+      }
+    };
+
+    function onInput(chunk: Buffer | string) {
+      const raw = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      const data = convert === undefined ? raw : convert(raw);
+      sentBytes += data.length;
+      armIdle();
+      options.onData?.('sent', data);
+      if (!peer.write(data) && input !== null) {
+        input.pause();
+        peer.once('drain', () => {
+          if (!settled) input.resume();
+        });
+      }
+    }
+    function onInputEnd() {
+      inputEnded = true;
+      if (options.sendOnly === true) {
+        peer.end(() => {
+          finish('input-ended');
+        });
+        return;
+      }
+      if (options.noShutdown !== true) peer.end();
+      armLinger();
+    }
+    function onInputError(error: Error) {
+      fail(new PortscopeError('IO_ERROR', `Reading input failed: ${error.message}`, { cause: error }));
+    }
+    function onOutputError(error: Error) {
+      if (errnoCode(error) === 'EPIPE') finish('output-closed');
+      else fail(new PortscopeError('IO_ERROR', `Writing output failed: ${error.message}`, { cause: error }));
+    }
+    function onAbort() {
+      finish('aborted');
+    }
+
+    peer.on('data', (chunk: Buffer) => {
+      receivedBytes += chunk.length;
+      armIdle();
+      if (datagram && inputEnded) armLinger();
+      options.onData?.('received', chunk);
+      if (options.sendOnly === true || output === null) return;
+      if (!output.write(chunk)) {
+        peer.pause();
+        output.once('drain', () => {
+          if (!settled) peer.resume();
+        });
+      }
+    });
+    peer.on('end', () => {
+      // The peer's FIN: nothing more will come. Stop reading input, answer with our FIN, flush, end.
+      if (input !== null) input.off('data', onInput);
+      if (!peer.writableEnded) peer.end();
+      void flushed().then(() => {
+        finish('peer-closed');
+      });
+    });
+    peer.on('close', () => {
+      void flushed().then(() => {
+        finish('peer-closed');
+      });
+    });
+    peer.on('error', (error) => {
+      const code = errnoCode(error);
+      if (code === 'ECONNRESET' || code === 'EPIPE') {
+        fail(new PortscopeError('IO_ERROR', `The connection was reset by the peer (${code})`, { cause: error }));
+      } else if (datagram && code === 'ECONNREFUSED') {
+        fail(connectError(error, 'the UDP peer (ICMP port unreachable)'));
+      } else {
+        fail(new PortscopeError('IO_ERROR', `The connection failed: ${error.message}`, { cause: error }));
+      }
+    });
+    output?.on('error', onOutputError);
+    if (options.signal !== undefined) {
+      if (options.signal.aborted) {
+        finish('aborted');
+        return;
+      }
+      options.signal.addEventListener('abort', onAbort, { once: true });
+    }
+    armIdle();
+    if (reading) {
+      input.on('data', onInput);
+      input.once('end', onInputEnd);
+      input.on('error', onInputError);
+      input.resume();
+    }
+  });
+}

@@ -1,0 +1,55 @@
+import { PortscopeError } from '../errors.js';
+import type { PortResult } from '../scan/result.js';
+import { runScan } from '../scan/scan.js';
+
+/** Options of {@link checkPorts}. */
+export interface CheckPortsOptions {
+  /** @default 'tcp' */
+  readonly protocol?: 'tcp' | 'udp';
+  /** How long one probe waits for an answer, in ms; a silent port gets one retry. @default 2000 */
+  readonly timeoutMs?: number;
+  /** Most probes in flight. @default 100 */
+  readonly concurrency?: number;
+  /** Only IPv4 or only IPv6 addresses of a name. */
+  readonly family?: 4 | 6;
+  /** Stops the check; rejects with `ABORTED`. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * `nc -z`: checks ports of one host without sending data (TCP: a connect, then a reset; UDP: one
+ * datagram with a protocol payload where one is known, else empty). States as nmap defines them:
+ * TCP `open` (handshake completed), `closed` (RST), `filtered` (no answer in time, or ICMP
+ * unreachable); UDP `closed` (ICMP port unreachable, seen as ECONNREFUSED on the connected socket),
+ * `open` (an answer), `open|filtered` (silence: a UDP port cannot be called open without one).
+ * Runs portscope's scan engine with host discovery off.
+ * @param ports an nmap port list: `22`, `20-30`, `22,80,443`.
+ * @throws PortscopeError `INVALID_ARGUMENT` (bad ports or options), `NOT_FOUND` (host does not
+ * resolve), `ABORTED`.
+ */
+export async function checkPorts(host: string, ports: string, options: CheckPortsOptions = {}): Promise<PortResult[]> {
+  const timeoutMs = options.timeoutMs ?? 2000;
+  const concurrency = options.concurrency ?? 100;
+  if (!Number.isFinite(timeoutMs) || timeoutMs < 1) {
+    throw new PortscopeError('INVALID_ARGUMENT', `Expected timeoutMs >= 1, got \`${String(timeoutMs)}\``);
+  }
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      `Expected concurrency to be an integer >= 1, got \`${String(concurrency)}\``,
+    );
+  }
+  const report = await runScan([host], {
+    ports,
+    protocols: [options.protocol ?? 'tcp'],
+    ping: false,
+    initialRttTimeoutMs: timeoutMs,
+    minRttTimeoutMs: timeoutMs,
+    maxRttTimeoutMs: timeoutMs,
+    maxRetries: 1,
+    maxParallelism: concurrency,
+    ...(options.family === undefined ? {} : { family: options.family }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+  return report.ports;
+}

@@ -1,0 +1,106 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { killAll, startNc } from '../helpers/nc.js';
+
+const servers: Server[] = [];
+afterEach(() => {
+  killAll();
+  for (const s of servers.splice(0)) s.close();
+});
+
+/** A loopback TCP server on port 0 running `onSocket` for each client; its port. */
+async function serve(onSocket: Parameters<typeof createServer>[1]): Promise<number> {
+  const server = createServer({ allowHalfOpen: true }, onSocket);
+  servers.push(server);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return (server.address() as AddressInfo).port;
+}
+
+describe('portscope nc: EOF', () => {
+  it('gets the reply of a server that answers only after the client has sent FIN (no hang, nothing lost)', async () => {
+    const port = await serve((socket) => {
+      const chunks: Buffer[] = [];
+      socket.on('data', (c: Buffer) => chunks.push(c));
+      socket.on('end', () => {
+        // Answer after the FIN, slowly and in two parts, as a batch server would.
+        setTimeout(() => {
+          socket.write('got: ');
+          setTimeout(() => socket.end(Buffer.concat(chunks)), 100);
+        }, 100);
+      });
+    });
+    const nc = startNc(['127.0.0.1', String(port)], 10_000);
+    nc.child.stdin?.end('hello\n');
+    expect(await nc.exited()).toBe(0);
+    expect(nc.stdout().toString()).toBe('got: hello\n');
+  });
+
+  it('exits when the server closes first, though stdin stays open', async () => {
+    const port = await serve((socket) => {
+      socket.end('bye\n');
+    });
+    const nc = startNc(['127.0.0.1', String(port)], 10_000);
+    // stdin is never closed: nc must notice the server's FIN by itself.
+    expect(await nc.exited()).toBe(0);
+    expect(nc.stdout().toString()).toBe('bye\n');
+    expect(nc.child.stdin?.writableEnded).toBe(false);
+  });
+
+  it('--send-only ends once stdin has ended; --recv-only never reads stdin', async () => {
+    let received = '';
+    const port = await serve((socket) => {
+      socket.on('data', (c: Buffer) => (received += c.toString()));
+      socket.write('ignored by --send-only\n');
+    });
+    const sendOnly = startNc(['--send-only', '127.0.0.1', String(port)], 10_000);
+    sendOnly.child.stdin?.end('one way\n');
+    expect(await sendOnly.exited()).toBe(0);
+    expect(sendOnly.stdout().length).toBe(0);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(received).toBe('one way\n');
+
+    const quiet = await serve((socket) => {
+      socket.on('data', () => socket.end('never\n'));
+      setTimeout(() => socket.end('done\n'), 200);
+    });
+    const recvOnly = startNc(['--recv-only', '127.0.0.1', String(quiet)], 10_000);
+    recvOnly.child.stdin?.write('not sent\n');
+    expect(await recvOnly.exited()).toBe(0);
+    expect(recvOnly.stdout().toString()).toBe('done\n');
+  });
+
+  it('--linger bounds the wait for a server that never closes after our FIN; --idle-timeout ends a silent session with exit 1', async () => {
+    const port = await serve((socket) => {
+      socket.write('hi\n'); // and never ends
+    });
+    const nc = startNc(['--linger', '0.3', '127.0.0.1', String(port)], 10_000);
+    nc.child.stdin?.end();
+    expect(await nc.exited()).toBe(0);
+    expect(nc.stdout().toString()).toBe('hi\n');
+    const idle = startNc(['--idle-timeout', '0.3', '127.0.0.1', String(port)], 10_000);
+    expect(await idle.exited()).toBe(1);
+  });
+
+  it('moves 100 MiB from a client to a listener intact (sha256 of both ends)', async () => {
+    const listener = startNc(['-v', '-l', '0'], 60_000);
+    const [, port] = await listener.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/);
+    const client = startNc(['127.0.0.1', port ?? ''], 60_000);
+    const sent = createHash('sha256');
+    const block = randomBytes(1 << 20);
+    for (let i = 0; i < 100; i++) {
+      const chunk = Buffer.from(block);
+      chunk.writeUInt32BE(i, 0); // every MiB differs
+      sent.update(chunk);
+      if (client.child.stdin?.write(chunk) === false) await once(client.child.stdin, 'drain');
+    }
+    client.child.stdin?.end();
+    expect(await client.exited()).toBe(0);
+    expect(await listener.exited()).toBe(0);
+    const got = listener.stdout();
+    expect(got.length).toBe(100 << 20);
+    expect(createHash('sha256').update(got).digest('hex')).toBe(sent.digest('hex'));
+  });
+});
