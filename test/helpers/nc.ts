@@ -25,9 +25,9 @@ export function startProcess(file: string, args: readonly string[], limitMs = 20
   running.add(child);
   const out: Buffer[] = [];
   let err = '';
-  child.stdout?.on('data', (c: Buffer) => out.push(c));
-  child.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-  child.stdin?.on('error', () => undefined);
+  child.stdout.on('data', (c: Buffer) => out.push(c));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  child.stdin.on('error', () => undefined);
   const kill = setTimeout(() => child.kill('SIGKILL'), limitMs);
   const exit = once(child, 'close').then(([code, signal]) => {
     clearTimeout(kill);

@@ -1,0 +1,83 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A test CA and a server certificate it signed for localhost, 127.0.0.1 and ::1 (files, PEM). */
+export interface TestCerts {
+  readonly dir: string;
+  readonly caCert: string;
+  readonly serverCert: string;
+  readonly serverKey: string;
+  /** Server certificate and key in one file (socat's cert=). */
+  readonly serverPem: string;
+  remove(): void;
+}
+
+/** Makes a CA and a server certificate with the system's openssl, valid one day. */
+export function makeTestCerts(): TestCerts {
+  const dir = mkdtempSync(join(tmpdir(), 'portscope-test-certs-'));
+  const f = (name: string) => join(dir, name);
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe', timeout: 20_000 });
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=portscope test CA',
+    '-keyout',
+    f('ca.key'),
+    '-out',
+    f('ca.pem'),
+  );
+  openssl(
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-subj',
+    '/CN=localhost',
+    '-keyout',
+    f('server.key'),
+    '-out',
+    f('server.csr'),
+  );
+  writeFileSync(f('ext.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\n');
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    f('server.csr'),
+    '-CA',
+    f('ca.pem'),
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '1',
+    '-extfile',
+    f('ext.cnf'),
+    '-out',
+    f('server.pem'),
+  );
+  const both = execFileSync('cat', [f('server.pem'), f('server.key')]);
+  writeFileSync(f('server-with-key.pem'), both);
+  return {
+    dir,
+    caCert: f('ca.pem'),
+    serverCert: f('server.pem'),
+    serverKey: f('server.key'),
+    serverPem: f('server-with-key.pem'),
+    remove: () => {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
