@@ -7,9 +7,11 @@ export interface BrokerOptions {
   /** Chat: prefix each line with its sender (`<user3> `) and announce arrivals and departures. @default false */
   readonly chat?: boolean;
   /**
-   * The most bytes waiting to be written to one client; a client that lets more pile up (it does
-   * not read) is disconnected, so one slow client cannot grow memory. @default 1048576 (1 MiB)
+   * How long a client may go without reading what is waiting for it while the others wait, in ms;
+   * then it is disconnected. @default 2000
    */
+  readonly stallTimeoutMs?: number;
+  /** The most bytes waiting for one client; past it, the client is disconnected at once. @default 1048576 (1 MiB) */
   readonly maxPendingBytes?: number;
   /** A client was dropped for not reading. */
   readonly onDropped?: (peer: string, pendingBytes: number) => void;
@@ -25,20 +27,48 @@ export interface Broker {
 
 /**
  * `--broker` and `--chat`: every byte a client sends goes to all the other clients. Back-pressure
- * cannot be applied to one reader without stalling all, so each client has a cap on bytes waiting
- * for it (`maxPendingBytes`); past it, that client is dropped.
+ * is kept: while any client has more waiting than its stream's high-water mark, no client is read.
+ * A client that does not drain within `stallTimeoutMs` (it does not read), or lets more than
+ * `maxPendingBytes` pile up, is disconnected, and the others go on: memory stays bounded and one
+ * slow client cannot stall the rest for long.
  */
 export function createBroker(options: BrokerOptions = {}): Broker {
   const cap = options.maxPendingBytes ?? 1_048_576;
+  const stallMs = options.stallTimeoutMs ?? 2000;
   const clients = new Map<Duplex, { name: string; partial: string }>();
+  const waiting = new Map<Duplex, NodeJS.Timeout>();
   let counter = 0;
+  const resumeIfClear = () => {
+    if (waiting.size > 0) return;
+    for (const stream of clients.keys()) stream.resume();
+  };
+  const unwait = (stream: Duplex) => {
+    clearTimeout(waiting.get(stream));
+    waiting.delete(stream);
+    resumeIfClear();
+  };
+  const drop = (stream: Duplex) => {
+    options.onDropped?.(clients.get(stream)?.name ?? '', stream.writableLength);
+    stream.destroy();
+    unwait(stream);
+  };
   const send = (from: Duplex | null, data: Buffer | string) => {
-    for (const [stream, client] of clients) {
+    for (const stream of clients.keys()) {
       if (stream === from || stream.destroyed) continue;
       stream.write(data);
       if (stream.writableLength > cap) {
-        options.onDropped?.(client.name, stream.writableLength);
-        stream.destroy();
+        drop(stream);
+      } else if (stream.writableNeedDrain && !waiting.has(stream)) {
+        for (const s of clients.keys()) s.pause();
+        waiting.set(
+          stream,
+          setTimeout(() => {
+            drop(stream);
+          }, stallMs),
+        );
+        stream.once('drain', () => {
+          unwait(stream);
+        });
       }
     }
   };
@@ -51,6 +81,7 @@ export function createBroker(options: BrokerOptions = {}): Broker {
       const name = options.chat === true ? `user${String(++counter)}` : endpointText(connection.peer);
       const client = { name, partial: '' };
       clients.set(stream, client);
+      if (waiting.size > 0) stream.pause();
       if (options.chat === true)
         send(stream, `<announce> ${endpointText(connection.peer)} is connected as <${name}>.\n`);
       stream.on('data', (chunk: Buffer) => {
@@ -69,6 +100,7 @@ export function createBroker(options: BrokerOptions = {}): Broker {
       stream.on('end', () => stream.end());
       stream.once('close', () => {
         clients.delete(stream);
+        unwait(stream);
         if (options.chat === true) send(null, `<announce> <${name}> is disconnected.\n`);
       });
     },

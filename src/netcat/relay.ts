@@ -199,6 +199,8 @@ export function relay(
       options.signal.addEventListener('abort', onAbort, { once: true });
     }
     armIdle();
+    // A socket handed over paused (after a proxy handshake) would not flow by a 'data' listener alone.
+    peer.resume();
     if (reading) {
       input.on('data', onInput);
       input.once('end', onInputEnd);

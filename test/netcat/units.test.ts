@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { rewriteCompatFlags } from '../../src/cli/nc-compat.js';
+import { crlfConverter } from '../../src/netcat/crlf.js';
+import { accessCheck } from '../../src/netcat/access.js';
+import { hexDumper, parsePin, parseProxyUrl } from '../../src/index.js';
+
+describe('nc --compat', () => {
+  it.each([
+    [
+      ['--compat', 'openbsd', '-lvnp', '8080'],
+      ['--listen', '--verbose', '--source-port', '8080'],
+    ],
+    [
+      ['--compat=openbsd', '-Nw', '3', 'host', '80'],
+      ['--connect-timeout', '3', '--idle-timeout', '3', 'host', '80'],
+    ],
+    [
+      ['--compat', 'openbsd', '-x', 'proxy:1080', 'h', '1'],
+      ['h', '1', '--proxy', 'socks5://proxy:1080'],
+    ],
+    [
+      ['--compat', 'openbsd', '-X', 'connect', '-x', 'p:3128', '-P', 'me', 'h', '1'],
+      ['h', '1', '--proxy', 'http://me@p:3128'],
+    ],
+    [
+      ['--compat', 'ncat', '-lk', '-c', 'echo hi', '9'],
+      ['--listen', '--keep-open', '--shell', 'echo hi', '9'],
+    ],
+    [
+      ['--compat', 'ncat', '--ssl', '--ssl-trustfile', 'ca.pem', 'h', '443'],
+      ['--tls', '--ca', 'ca.pem', 'h', '443'],
+    ],
+    [
+      ['--compat', 'ncat', '--proxy', 'p:1080', '--proxy-type', 'socks5', '--proxy-auth', 'u:p w', 'h', '1'],
+      ['h', '1', '--proxy', 'socks5://u:p%20w@p:1080'],
+    ],
+    [
+      ['-l', '-c'],
+      ['-l', '-c'],
+    ],
+  ])('%j', (args, expected) => {
+    expect(rewriteCompatFlags(args)).toEqual(expected);
+  });
+
+  it.each([
+    [['--compat', 'openbsd', '-i', '1'], /openbsd flag that portscope nc supports, got `-i`: no line interval/],
+    [['--compat', 'ncat', '-o', 'f'], /ncat flag .* got `-o`/],
+    [['--compat', 'gnu'], /Expected --compat openbsd or --compat ncat, got `gnu`/],
+  ])('refuses %j', (args, message) => {
+    expect(() => rewriteCompatFlags(args)).toThrow(message);
+  });
+});
+
+describe('netcat helpers', () => {
+  it('--crlf turns bare LF into CRLF across chunks, leaving CRLF alone', () => {
+    const convert = crlfConverter();
+    const out = ['a\nb\r', '\nc\n', '\r\n'].map((t) => convert(Buffer.from(t)).toString());
+    expect(out).toEqual(['a\r\nb\r', '\nc\r\n', '\r\n']);
+  });
+
+  it('hex dumps in hexdump -C layout, an offset per direction', () => {
+    let text = '';
+    const dump = hexDumper((t) => (text += t));
+    dump('sent', Buffer.from('hello, world!\n\x00\x01\x02'));
+    dump('received', Buffer.from('ok'));
+    expect(text).toBe(
+      '> 00000000  68 65 6c 6c 6f 2c 20 77  6f 72 6c 64 21 0a 00 01  |hello, world!...|\n' +
+        '> 00000010  02                                                |.|\n' +
+        '< 00000000  6f 6b                                             |ok|\n',
+    );
+  });
+
+  it('parses pins and refuses malformed ones', () => {
+    const fp = 'AB:'.repeat(31) + 'AB';
+    expect(parsePin(`sha256:${fp}`)({ fingerprint256: fp, publicKeySha256: '' })).toBe(true);
+    const key = 'A'.repeat(43) + '=';
+    expect(parsePin(`sha256:${key}`)({ fingerprint256: '', publicKeySha256: key })).toBe(true);
+    expect(() => parsePin('md5:abc')).toThrow(/Expected a pin as sha256:BASE64.*got `md5:abc`/);
+  });
+
+  it('parses proxy URLs with defaults, and refuses others', () => {
+    expect(parseProxyUrl('socks5://u:p%40ss@[::1]')).toEqual({
+      kind: 'socks5',
+      host: '::1',
+      port: 1080,
+      user: 'u',
+      password: 'p@ss',
+    });
+    expect(parseProxyUrl('http://proxy:3128')).toEqual({ kind: 'http', host: 'proxy', port: 3128 });
+    expect(() => parseProxyUrl('https://proxy')).toThrow(/Expected a proxy as socks5:/);
+  });
+
+  it('--allow and --deny: deny first, IPv4-mapped peers matched as IPv4, bad ranges refused', () => {
+    const check = accessCheck(['10.0.0.0/8', '::1'], ['10.9.0.0/16']);
+    expect(check?.('10.1.2.3')).toBe('accepted');
+    expect(check?.('::ffff:10.1.2.3')).toBe('accepted');
+    expect(check?.('10.9.1.1')).toBe('denied');
+    expect(check?.('192.168.1.1')).toBe('not-allowed');
+    expect(check?.('::1')).toBe('accepted');
+    expect(accessCheck()).toBeNull();
+    expect(() => accessCheck(['10.0.0.0/33'])).toThrow(
+      /Expected --allow to be an IP address or CIDR.*`10\.0\.0\.0\/33`/,
+    );
+  });
+});
