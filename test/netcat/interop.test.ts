@@ -81,7 +81,7 @@ describe('portscope nc against ncat, socat and OpenBSD nc', () => {
       ['nc.openbsd', (p: number) => ['nc.openbsd', ['-N', '-l', '127.0.0.1', String(p)]]],
     ] as const)('our client, %s listening', async (_name, command) => {
       const port = await freePort();
-      const [file, args] = command(port);
+      const [file, args] = command(port) as unknown as [string, string[]];
       const server = startProcess(file, args, 15_000);
       await ready(port, 'tcp', server);
       await exchange(server, startNc(['127.0.0.1', String(port)], 15_000));
@@ -93,7 +93,7 @@ describe('portscope nc against ncat, socat and OpenBSD nc', () => {
       ['nc.openbsd', (p: string) => ['nc.openbsd', ['-N', '127.0.0.1', p]]],
     ] as const)('%s connecting, our listener', async (_name, command) => {
       const { nc, port } = await ourListener(['0']);
-      const [file, args] = command(port);
+      const [file, args] = command(port) as unknown as [string, string[]];
       await exchange(nc, startProcess(file, args, 15_000));
     });
   });
@@ -139,7 +139,7 @@ describe('portscope nc against ncat, socat and OpenBSD nc', () => {
       const path = join(dir, `ours-${name}.sock`);
       const nc = startNc(['-v', '-l', '-U', path], 15_000);
       await nc.waitForStderr(/listening on \//);
-      const [file, args] = command(path);
+      const [file, args] = command(path) as unknown as [string, string[]];
       await exchange(nc, startProcess(file, args, 15_000));
       expect(existsSync(path)).toBe(false);
     });
@@ -209,7 +209,7 @@ describe('portscope nc against ncat, socat and OpenBSD nc', () => {
       const tlsArgs =
         options.length === 0 ? ['--tls'] : ['--tls', '--cert', certs.serverCert, '--key', certs.serverKey];
       const { nc, port } = await ourListener([...tlsArgs, '0']);
-      const [file, args] = command(port);
+      const [file, args] = command(port) as unknown as [string, string[]];
       await exchange(nc, startProcess(file, args, 15_000));
     });
   });

@@ -22,9 +22,15 @@ function talk(port: number, text: string): Promise<string> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     let got = '';
-    socket.on('data', (c: Buffer) => (got += c.toString()));
-    socket.on('error', (e: NodeJS.ErrnoException) => resolve(`error ${e.code ?? ''}`));
-    socket.on('close', () => resolve(got));
+    socket.on('data', (c: Buffer) => {
+      got += c.toString();
+    });
+    socket.on('error', (e: NodeJS.ErrnoException) => {
+      resolve(`error ${e.code ?? ''}`);
+    });
+    socket.on('close', () => {
+      resolve(got);
+    });
     socket.end(text);
   });
 }
@@ -51,7 +57,14 @@ describe('portscope nc --listen', () => {
     const sockets: Socket[] = [];
     for (let i = 0; i < 200; i++) sockets.push(connect(port, '127.0.0.1'));
     await Promise.all(sockets.map((s) => once(s, 'connect')));
-    await Promise.all(sockets.map((s, i) => new Promise((r) => s.end(`client ${String(i)}\n`, () => r(undefined)))));
+    await Promise.all(
+      sockets.map(
+        (s, i) =>
+          new Promise<void>((resolve) => {
+            s.end(`client ${String(i)}\n`, resolve);
+          }),
+      ),
+    );
     for (let i = 0; i < 500 && nc.stdout().toString().split('\n').length < 201; i++)
       await new Promise((r) => setTimeout(r, 20));
     const lines = nc.stdout().toString().trim().split('\n').sort();
