@@ -60,12 +60,14 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
   program.addCommand(doctorCommand(io, setExit));
   // `scan` takes nmap's spellings (-sT, -Pn, -p-, -oX, -iL) that commander cannot parse: rewrite them.
   // `nc --compat openbsd|ncat` reads that tool's letters: rewrite them to ours.
-  const args =
-    argv[0] === 'scan'
-      ? ['scan', ...rewriteNmapFlags(argv.slice(1))]
-      : argv[0] === 'nc'
-        ? ['nc', ...rewriteCompatFlags(argv.slice(1))]
-        : argv;
+  let args: readonly string[] = argv;
+  try {
+    if (argv[0] === 'scan') args = ['scan', ...rewriteNmapFlags(argv.slice(1))];
+    else if (argv[0] === 'nc') args = ['nc', ...rewriteCompatFlags(argv.slice(1))];
+  } catch (error) {
+    io.stderr.write(`portscope: ${isPortscopeError(error) ? error.message : String(error)}\n`);
+    return exitCodeFor(error);
+  }
   program.addCommand(scanCommand(io, setExit, version, argv.slice(1)));
   program.addCommand(ncCommand(io, setExit));
   for (const command of program.commands) {

@@ -141,7 +141,7 @@ export function rewriteCompatFlags(args: readonly string[]): string[] {
         const why = rule?.why === undefined ? '' : `: ${rule.why}`;
         throw new PortscopeError(
           'INVALID_ARGUMENT',
-          `Expected a ${tool} flag that portscope nc supports, got \`-${letter}\`${why}`,
+          `Expected ${tool === 'openbsd' ? 'an OpenBSD nc' : 'an ncat'} flag that portscope nc supports, got \`-${letter}\`${why}`,
         );
       }
       let flagValue = '';

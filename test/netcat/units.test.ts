@@ -3,6 +3,7 @@ import { rewriteCompatFlags } from '../../src/cli/nc-compat.js';
 import { crlfConverter } from '../../src/netcat/crlf.js';
 import { accessCheck } from '../../src/netcat/access.js';
 import { hexDumper, parsePin, parseProxyUrl } from '../../src/index.js';
+import { cli } from '../helpers/cli.js';
 
 describe('nc --compat', () => {
   it.each([
@@ -42,9 +43,20 @@ describe('nc --compat', () => {
     expect(rewriteCompatFlags(args)).toEqual(expected);
   });
 
+  it('a refused flag is one line on stderr and exit 2, never a stack trace', async () => {
+    expect(await cli(['nc', '--compat', 'openbsd', '-i', '1', 'h', '1'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'portscope: Expected an OpenBSD nc flag that portscope nc supports, got `-i`: no line interval\n',
+    });
+  });
+
   it.each([
-    [['--compat', 'openbsd', '-i', '1'], /openbsd flag that portscope nc supports, got `-i`: no line interval/],
-    [['--compat', 'ncat', '-o', 'f'], /ncat flag .* got `-o`/],
+    [
+      ['--compat', 'openbsd', '-i', '1'],
+      /^Expected an OpenBSD nc flag that portscope nc supports, got `-i`: no line interval$/,
+    ],
+    [['--compat', 'ncat', '-o', 'f'], /^Expected an ncat flag .* got `-o`/],
     [['--compat', 'gnu'], /Expected --compat openbsd or --compat ncat, got `gnu`/],
   ])('refuses %j', (args, message) => {
     expect(() => rewriteCompatFlags(args)).toThrow(message);
