@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findFreePort } from '../../src/index.js';
+import { findFreePort, whoOwns } from '../../src/index.js';
 import { killAll, startNc, startProcess, type Running } from '../helpers/nc.js';
 
 const servers: Server[] = [];
@@ -33,6 +33,27 @@ function talk(port: number, text: string): Promise<string> {
     });
     socket.end(text);
   });
+}
+
+/** Waits (at most 10 s) until something listens on 127.0.0.1:port. */
+async function listeningOn(port: number): Promise<void> {
+  for (let i = 0; i < 500; i++) {
+    if ((await whoOwns(`127.0.0.1:${String(port)}/tcp`)).sockets.some((s) => s.state === 'LISTEN')) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`nothing listens on ${String(port)}`);
+}
+
+/**
+ * Sends a line through nc and keeps stdin open until the echo is back: small proxies such as
+ * microsocks close both ways at the first FIN, so a FIN sent with the line could cut the echo off.
+ */
+async function echoThrough(nc: Running, line: string): Promise<void> {
+  nc.child.stdin?.write(line);
+  for (let i = 0; i < 500 && nc.stdout().length < line.length && nc.child.exitCode === null; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  nc.child.stdin?.end();
 }
 
 function rssKiB(pid: number): number {
@@ -130,12 +151,12 @@ describe('portscope nc through proxies', () => {
       20_000,
     );
     const target = await echoServer();
-    await new Promise((r) => setTimeout(r, 300));
+    await listeningOn(proxyPort);
     const nc = startNc(
       ['--proxy', `socks5://user:secret@127.0.0.1:${String(proxyPort)}`, 'localhost', String(target)],
       10_000,
     );
-    nc.child.stdin?.end('through socks\n');
+    await echoThrough(nc, 'through socks\n');
     expect(await nc.exited()).toBe(0);
     expect(nc.stdout().toString()).toBe('through socks\n');
     const wrong = startNc(
@@ -156,12 +177,12 @@ describe('portscope nc through proxies', () => {
       20_000,
     );
     const target = await echoServer();
-    await new Promise((r) => setTimeout(r, 300));
+    await listeningOn(proxyPort);
     const nc = startNc(
       ['--proxy', `http://user:secret@127.0.0.1:${String(proxyPort)}`, '127.0.0.1', String(target)],
       10_000,
     );
-    nc.child.stdin?.end('through http\n');
+    await echoThrough(nc, 'through http\n');
     expect(await nc.exited()).toBe(0);
     expect(nc.stdout().toString()).toBe('through http\n');
     const denied = startNc(['--proxy', `http://127.0.0.1:${String(proxyPort)}`, '127.0.0.1', String(target)], 10_000);
