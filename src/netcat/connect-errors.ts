@@ -22,7 +22,14 @@ export function connectError(error: unknown, what: string): PortscopeError {
       cause: error,
     });
   }
-  const words = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ECONNRESET' ? 'connection reset' : code;
+  const words =
+    code === 'ECONNREFUSED'
+      ? 'connection refused'
+      : code === 'ECONNRESET'
+        ? 'connection reset'
+        : code === 'EADDRNOTAVAIL'
+          ? 'the source address is not on this machine'
+          : code;
   return new PortscopeError(
     REFUSED_LIKE.has(code) ? 'CONNECTION_FAILED' : 'IO_ERROR',
     `Cannot connect to \`${what}\`: ${words}${words === code ? '' : ` (${code})`}`,

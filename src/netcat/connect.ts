@@ -14,7 +14,7 @@ import {
 } from './endpoint.js';
 import { connectThroughProxy } from './proxy.js';
 import { connectStream } from './stream-connect.js';
-import { startTlsClient, type PeerCertificateInfo, type TlsClientOptions } from './tls-client.js';
+import { parsePin, startTlsClient, type PeerCertificateInfo, type TlsClientOptions } from './tls-client.js';
 import { UdpStream } from './udp-stream.js';
 
 /** Options of {@link openConnection}. */
@@ -78,6 +78,8 @@ export async function openConnection(target: NetcatEndpoint, options: ConnectOpt
   if (options.proxy !== undefined && protocol === 'unix') {
     throw new PortscopeError('INVALID_ARGUMENT', 'Expected a proxy with a TCP target, got a unix socket path');
   }
+  // A malformed pin is bad input: say so before connecting, not after a handshake (or a refusal).
+  for (const pin of options.tls?.pins ?? []) parsePin(pin);
   const what = endpointText(target);
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]);

@@ -1,6 +1,5 @@
 import { isIP } from 'node:net';
 import { PortscopeError } from '../errors.js';
-import { checkPort } from '../ports/target.js';
 
 /** The transports `nc` speaks. `unix` is a stream socket on a path or a Linux abstract name. */
 export type NetcatProtocol = 'tcp' | 'udp' | 'unix';
@@ -54,10 +53,11 @@ export function checkUnixPath(path: string): string {
  */
 export function parsePortText(text: string, what = 'a port', allowZero = false): number {
   if (allowZero && /^0+$/.test(text)) return 0;
-  if (!/^\d{1,5}$/.test(text)) {
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : 0;
+  if (port < 1 || port > 65535) {
     throw new PortscopeError('INVALID_ARGUMENT', `Expected ${what} (1-65535), got \`${text}\``);
   }
-  return checkPort(Number(text), what);
+  return port;
 }
 
 /** Text of an endpoint for messages: `host:port`, `[v6]:port`, or the unix path. */

@@ -63,6 +63,28 @@ describe('nc --compat', () => {
   });
 });
 
+describe('nc bad input: one line naming the flag, exit 2, before any connection', () => {
+  it.each([
+    [['-m', 'abc', '-l', '0'], 'portscope: Expected --max-conns to be an integer >= 1, got `abc`\n'],
+    [
+      ['--concurrency', '0', '-z', '127.0.0.1', '1'],
+      'portscope: Expected --concurrency to be an integer >= 1, got `0`\n',
+    ],
+    [['-w', '0', '127.0.0.1', '1'], 'portscope: Expected --connect-timeout above 0, got `0`\n'],
+    [['127.0.0.1', '99999'], 'portscope: Expected a port to connect to (1-65535), got `99999`\n'],
+    // Port 1 is closed: the pin must be refused before the connect is even tried.
+    [
+      ['--tls', '--pin', 'sha256:xx', '127.0.0.1', '1'],
+      /^portscope: Expected a pin as sha256:BASE64 .* got `sha256:xx`\n$/,
+    ],
+  ])('%j', async (args, stderr) => {
+    const result = await cli(['nc', ...args]);
+    expect(result.code).toBe(2);
+    if (typeof stderr === 'string') expect(result.stderr).toBe(stderr);
+    else expect(result.stderr).toMatch(stderr);
+  });
+});
+
 describe('netcat helpers', () => {
   it('--crlf turns bare LF into CRLF across chunks, leaving CRLF alone', () => {
     const convert = crlfConverter();

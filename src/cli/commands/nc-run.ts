@@ -1,4 +1,4 @@
-import { PortscopeError } from '../../errors.js';
+import { PortscopeError, errnoCode } from '../../errors.js';
 import type { NetcatConnection, NetcatEndpoint, RelayResult, TlsClientOptions } from '../../netcat/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
@@ -96,9 +96,13 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
   const transcript = options.transcript === undefined ? undefined : nc.transcriptWriter(options.transcript);
   if (transcript !== undefined) {
     await transcript.opened.catch((error: unknown) => {
-      throw new PortscopeError('IO_ERROR', `Cannot open --transcript \`${options.transcript ?? ''}\``, {
-        cause: error,
-      });
+      throw new PortscopeError(
+        'IO_ERROR',
+        `Cannot open --transcript \`${options.transcript ?? ''}\` (${errnoCode(error) ?? 'error'})`,
+        {
+          cause: error,
+        },
+      );
     });
     taps.push(transcript.tap);
   }

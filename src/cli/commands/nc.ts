@@ -22,6 +22,21 @@ export function readPem(file: string, option: string): Buffer {
 /** Seconds (decimals allowed, or a unit: 500ms, 2m) into ms. */
 export const seconds = (option: string) => (value: string) => parseDuration(value, option);
 
+/** A duration that must be above zero (a connect time-out of 0 would never connect). */
+const positiveSeconds = (option: string) => (value: string) => {
+  const ms = parseDuration(value, option);
+  if (ms <= 0) throw new PortscopeError('INVALID_ARGUMENT', `Expected ${option} above 0, got \`${value}\``);
+  return ms;
+};
+
+/** An integer >= 1 for `option`. */
+const count = (option: string) => (value: string) => {
+  if (!/^\d+$/.test(value) || Number(value) < 1) {
+    throw new PortscopeError('INVALID_ARGUMENT', `Expected ${option} to be an integer >= 1, got \`${value}\``);
+  }
+  return Number(value);
+};
+
 /** Lines that `-v` prints about a peer's certificate. */
 export function certificateLines(tls: PeerCertificateInfo): string[] {
   return [
@@ -81,7 +96,7 @@ export function ncCommand(io: CliIo, setExit: (code: number) => void) {
     .option(
       '-w, --connect-timeout <seconds>',
       'give up connecting after this long',
-      seconds('--connect-timeout'),
+      positiveSeconds('--connect-timeout'),
       10_000,
     )
     .option('-i, --idle-timeout <seconds>', 'end after this long with no data either way', seconds('--idle-timeout'))
@@ -94,7 +109,7 @@ export function ncCommand(io: CliIo, setExit: (code: number) => void) {
     .option('--send-only', 'only send; end when stdin ends')
     .option('--recv-only', 'only receive; never read stdin')
     .option('-k, --keep-open', 'with -l: serve clients until stopped, concurrently')
-    .option('-m, --max-conns <n>', 'with -l: most clients at once (default 1000)', (v) => Number(v))
+    .option('-m, --max-conns <n>', 'with -l: most clients at once (default 1000)', count('--max-conns'))
     .option('--allow <cidr>', 'with -l: accept only these peers (repeatable)', collect)
     .option('--deny <cidr>', 'with -l: reset these peers (repeatable)', collect)
     .option('--tls', 'TLS: verified by default when connecting; self-signed when listening without --cert')
@@ -118,7 +133,7 @@ export function ncCommand(io: CliIo, setExit: (code: number) => void) {
     .option('--broker', 'with -l: relay what each client sends to all the others')
     .option('--chat', 'with -l: --broker with nick prefixes and announcements')
     .option('-z, --zero', 'check ports without sending data: open, closed, filtered')
-    .option('--concurrency <n>', 'with -z: most probes at once', (v) => Number(v), 100)
+    .option('--concurrency <n>', 'with -z: most probes at once', count('--concurrency'), 100)
     .option('--json', 'with -z: print the results as JSON')
     .option('-x, --hexdump', 'hex dump of the traffic on stderr')
     .option('--transcript <file>', 'append the traffic to FILE as JSON lines (time, direction, base64 data)')
