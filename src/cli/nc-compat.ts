@@ -13,8 +13,8 @@ const unsupported = (value: boolean, why?: string): Rule => ({
   ...(why === undefined ? {} : { why }),
 });
 
-/** netcat-openbsd 1.219 (Debian 12) letters. */
-const OPENBSD: Readonly<Record<string, Rule>> = {
+/** Letters that mean the same in both tools and here. */
+const COMMON: Readonly<Record<string, Rule>> = {
   '4': same('-4'),
   '6': same('-6'),
   l: same('--listen'),
@@ -23,12 +23,17 @@ const OPENBSD: Readonly<Record<string, Rule>> = {
   U: same('--unix'),
   z: same('--zero'),
   v: same('--verbose'),
-  n: drop, // no DNS: portscope nc resolves names only when given one
-  N: drop, // shutdown on stdin EOF is the default here
-  d: { value: false, to: ['--recv-only'] },
   C: same('--crlf'),
+  n: drop, // no DNS: portscope nc resolves names only when given one
   p: { value: true, to: ['--source-port', 'VALUE'] },
   s: { value: true, to: ['--source', 'VALUE'] },
+};
+
+/** netcat-openbsd 1.219 (Debian 12) letters. */
+const OPENBSD: Readonly<Record<string, Rule>> = {
+  ...COMMON,
+  N: drop, // shutdown on stdin EOF is the default here
+  d: { value: false, to: ['--recv-only'] },
   q: { value: true, to: ['--linger', 'VALUE'] },
   w: { value: true, to: ['--connect-timeout', 'VALUE', '--idle-timeout', 'VALUE'] },
   x: { value: true, to: ['--openbsd-proxy', 'VALUE'] },
@@ -58,23 +63,12 @@ const OPENBSD: Readonly<Record<string, Rule>> = {
 
 /** ncat 7.93 letters. */
 const NCAT: Readonly<Record<string, Rule>> = {
-  '4': same('-4'),
-  '6': same('-6'),
-  l: same('--listen'),
-  k: same('--keep-open'),
-  u: same('--udp'),
-  U: same('--unix'),
-  z: same('--zero'),
-  v: same('--verbose'),
-  n: drop,
-  C: same('--crlf'),
+  ...COMMON,
   c: { value: true, to: ['--shell', 'VALUE'] },
   e: { value: true, to: ['--exec', 'VALUE'] },
   m: { value: true, to: ['--max-conns', 'VALUE'] },
   i: { value: true, to: ['--idle-timeout', 'VALUE'] },
   w: { value: true, to: ['--connect-timeout', 'VALUE'] },
-  p: { value: true, to: ['--source-port', 'VALUE'] },
-  s: { value: true, to: ['--source', 'VALUE'] },
   x: unsupported(true, 'use -x/--hexdump of portscope, which prints to stderr'),
   o: unsupported(true, 'redirect stdout instead'),
   d: unsupported(true),

@@ -158,10 +158,10 @@ export async function listen(
     });
   });
   const local = await bindServer(server, where, options, protocol);
+  const boundInode = isUnixEndpoint(local) && !local.path.startsWith('@') ? lstatSync(local.path).ino : 0;
   const closed = new Promise<void>((resolve) => server.once('close', resolve)).then(() => {
     if (isUnixEndpoint(local)) removeOwnSocketFile(local.path, boundInode);
   });
-  const boundInode = isUnixEndpoint(local) && !local.path.startsWith('@') ? lstatSync(local.path).ino : 0;
   const close = async () => {
     server.close();
     for (const socket of sockets) socket.destroy();

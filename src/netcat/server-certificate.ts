@@ -12,14 +12,20 @@ export interface ServerCertificateInfo {
   readonly selfSigned: boolean;
 }
 
+/** SHA-256 of a certificate's public key (SubjectPublicKeyInfo DER), base64: what `--pin` takes. */
+export function publicKeySha256(cert: X509Certificate): string {
+  return createHash('sha256')
+    .update(cert.publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('base64');
+}
+
 /** Facts of a PEM certificate. */
 export function certificateFacts(pem: string | Buffer, selfSigned: boolean): ServerCertificateInfo {
   const cert = new X509Certificate(pem);
-  const spki = cert.publicKey.export({ type: 'spki', format: 'der' });
   return {
     subject: cert.subject.replace(/\n/g, ', '),
     fingerprint256: cert.fingerprint256,
-    publicKeySha256: createHash('sha256').update(spki).digest('base64'),
+    publicKeySha256: publicKeySha256(cert),
     validTo: new Date(cert.validTo).toISOString(),
     selfSigned,
   };

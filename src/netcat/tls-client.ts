@@ -1,7 +1,8 @@
-import { createHash, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { isIP, type Socket } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect, type PeerCertificate, type TLSSocket } from 'node:tls';
 import { PortscopeError } from '../errors.js';
+import { publicKeySha256 } from './server-certificate.js';
 
 /**
  * TLS client settings. The peer's certificate chain and host name are verified by default, against
@@ -73,8 +74,6 @@ export function nameText(name: PeerCertificate['subject'] | undefined): string {
 export function certificateInfo(socket: TLSSocket): Omit<PeerCertificateInfo, 'trust'> {
   const cert = socket.getPeerCertificate();
   const raw = (cert as { raw?: Buffer }).raw;
-  const publicKey =
-    raw === undefined ? undefined : new X509Certificate(raw).publicKey.export({ type: 'spki', format: 'der' });
   const alpn = socket.alpnProtocol;
   return {
     subject: nameText(cert.subject),
@@ -82,7 +81,7 @@ export function certificateInfo(socket: TLSSocket): Omit<PeerCertificateInfo, 't
     validFrom: dateText(cert.valid_from),
     validTo: dateText(cert.valid_to),
     fingerprint256: cert.fingerprint256,
-    publicKeySha256: publicKey === undefined ? '' : createHash('sha256').update(publicKey).digest('base64'),
+    publicKeySha256: raw === undefined ? '' : publicKeySha256(new X509Certificate(raw)),
     protocol: socket.getProtocol() ?? '',
     ...(typeof alpn === 'string' ? { alpn } : {}),
   };

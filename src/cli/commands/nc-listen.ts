@@ -9,8 +9,8 @@ import type {
   TlsServerOptions,
 } from '../../netcat/index.js';
 import { EXIT } from '../exit-codes.js';
-import { exitOfRelay } from './nc-run.js';
-import { readPem, where, type NcOptions } from './nc.js';
+import type { NcOptions } from './nc.js';
+import { exitOfRelay, readPem, where } from './nc-shared.js';
 
 type Netcat = typeof import('../../netcat/index.js');
 

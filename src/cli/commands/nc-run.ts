@@ -1,8 +1,9 @@
 import { PortscopeError, errnoCode } from '../../errors.js';
-import type { NetcatConnection, NetcatEndpoint, RelayResult, TlsClientOptions } from '../../netcat/index.js';
+import type { NetcatConnection, NetcatEndpoint, TlsClientOptions } from '../../netcat/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
-import { certificateLines, readPem, relayOptionsOf, where, type NcOptions } from './nc.js';
+import type { NcOptions } from './nc.js';
+import { certificateLines, exitOfRelay, readPem, relayOptionsOf, where } from './nc-shared.js';
 import { serveListener } from './nc-listen.js';
 
 /** The endpoint named by the arguments: HOST PORT, -U PATH, or (listening) [HOST] PORT. */
@@ -22,7 +23,7 @@ function endpointOf(
   if (options.listen === true) {
     const [first, second] = args;
     const portText = args.length === 2 ? second : args.length === 1 ? first : options.sourcePort;
-    const host = args.length === 2 ? first : args.length === 0 ? undefined : undefined;
+    const host = args.length === 2 ? first : undefined;
     if (portText === undefined || args.length > 2) {
       throw new PortscopeError('INVALID_ARGUMENT', `Expected [HOST] PORT to listen on, got \`${args.join(' ')}\``);
     }
@@ -49,11 +50,6 @@ function tlsClientOf(options: NcOptions): TlsClientOptions | undefined {
     ...(options.cert === undefined ? {} : { cert: readPem(options.cert, '--cert') }),
     ...(options.key === undefined ? {} : { key: readPem(options.key, '--key') }),
   };
-}
-
-/** The exit code for how a relay ended: 0, or 1 when it ended for lack of data (idle time-out). */
-export function exitOfRelay(result: RelayResult): number {
-  return result.end === 'idle-timeout' ? EXIT.negative : EXIT.ok;
 }
 
 /** Runs `portscope nc` and returns the exit code; errors propagate to the CLI's one-line handler. */

@@ -1,26 +1,13 @@
 import { Command, Option } from '@commander-js/extra-typings';
-import { readFileSync } from 'node:fs';
-import { PortscopeError, errnoCode } from '../../errors.js';
-import type { NetcatEndpoint, PeerCertificateInfo, RelayOptions } from '../../netcat/index.js';
+import { PortscopeError } from '../../errors.js';
 import { parseDuration } from '../duration.js';
 import type { CliIo } from '../io.js';
 import { runNetcat } from './nc-run.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** Reads a PEM file named by an option, or says which and why not. */
-export function readPem(file: string, option: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (error) {
-    throw new PortscopeError('NOT_FOUND', `Cannot read ${option} \`${file}\` (${errnoCode(error) ?? 'error'})`, {
-      cause: error,
-    });
-  }
-}
-
 /** Seconds (decimals allowed, or a unit: 500ms, 2m) into ms. */
-export const seconds = (option: string) => (value: string) => parseDuration(value, option);
+const seconds = (option: string) => (value: string) => parseDuration(value, option);
 
 /** A duration that must be above zero (a connect time-out of 0 would never connect). */
 const positiveSeconds = (option: string) => (value: string) => {
@@ -36,45 +23,6 @@ const count = (option: string) => (value: string) => {
   }
   return Number(value);
 };
-
-/** Lines that `-v` prints about a peer's certificate. */
-export function certificateLines(tls: PeerCertificateInfo): string[] {
-  return [
-    `TLS ${tls.protocol}${tls.alpn === undefined ? '' : `, ALPN ${tls.alpn}`}, peer ${tls.trust}`,
-    `  subject: ${tls.subject}`,
-    `  issuer:  ${tls.issuer}`,
-    `  valid:   ${tls.validFrom} to ${tls.validTo}`,
-    `  sha256 fingerprint: ${tls.fingerprint256}`,
-    `  key pin: sha256:${tls.publicKeySha256}`,
-  ];
-}
-
-/** `host:port` for messages. */
-export function where(endpoint: NetcatEndpoint): string {
-  if ('path' in endpoint) return endpoint.path === '' ? 'a unix socket' : endpoint.path;
-  return endpoint.host.includes(':')
-    ? `[${endpoint.host}]:${String(endpoint.port)}`
-    : `${endpoint.host}:${String(endpoint.port)}`;
-}
-
-/** The relay options common to connect and listen. */
-export function relayOptionsOf(options: {
-  shutdown?: boolean;
-  sendOnly?: true;
-  recvOnly?: true;
-  linger?: number;
-  idleTimeout?: number;
-  crlf?: true;
-}): RelayOptions {
-  return {
-    noShutdown: options.shutdown === false,
-    sendOnly: options.sendOnly === true,
-    recvOnly: options.recvOnly === true,
-    crlf: options.crlf === true,
-    ...(options.linger === undefined ? {} : { lingerMs: options.linger }),
-    ...(options.idleTimeout === undefined ? {} : { idleTimeoutMs: options.idleTimeout }),
-  };
-}
 
 /**
  * `portscope nc`: connect to or listen on a TCP, UDP or unix socket and copy stdin and stdout,
