@@ -44,12 +44,14 @@ export interface RelayResult {
 /**
  * Copies `input` to the connection `peer` and the peer to `output`, with netcat's EOF rules done
  * right: input's EOF sends FIN (`peer.end()`) and keeps reading; the peer's FIN stops reading
- * input, flushes output and ends; `lingerMs` bounds the wait after input's EOF. Back-pressure is
+ * input, flushes output and what input had already given, answers with FIN and ends; `lingerMs` bounds the wait after input's EOF. Back-pressure is
  * kept both ways. The peer is closed when the relay ends; input and output are left open (they are
- * usually the process's stdin and stdout). `input` or `output` may be null (nothing to send or
+ * usually the process's stdin and stdout), input paused: destroy a pipe or socket input once done
+ * with it, as Node keeps a paused pipe's pending read, and with it the process, alive. `input` or `output` may be null (nothing to send or
  * nowhere to print).
  * @throws PortscopeError `IO_ERROR` (the connection reset or failed mid-way), `CONNECTION_FAILED`
- * (UDP: the peer's port is unreachable).
+ * (UDP: the peer's port is unreachable; TLS: the peer ended the session with an alert, as a TLS 1.3
+ * server does after the handshake when it wants a client certificate).
  */
 export function relay(
   peer: Duplex,
@@ -110,6 +112,14 @@ export function relay(
         finish('linger-expired');
       }, lingerMs);
     };
+    const sent = async () => {
+      if (!peer.writableFinished && !peer.destroyed) {
+        await new Promise<void>((done) => {
+          peer.once('finish', done);
+          peer.once('close', done);
+        });
+      }
+    };
     const flushed = async () => {
       if (output !== null && output.writableNeedDrain && !output.destroyed) {
         await new Promise<void>((done) => {
@@ -168,10 +178,11 @@ export function relay(
       }
     });
     peer.on('end', () => {
-      // The peer's FIN: nothing more will come. Stop reading input, answer with our FIN, flush, end.
+      // The peer's FIN: nothing more will come. Stop reading input, answer with our FIN, flush
+      // both ways (what input already gave is still sent), end.
       if (input !== null) input.off('data', onInput);
       if (!peer.writableEnded) peer.end();
-      void flushed().then(() => {
+      void Promise.all([flushed(), sent()]).then(() => {
         finish('peer-closed');
       });
     });
@@ -184,6 +195,8 @@ export function relay(
       const code = errnoCode(error);
       if (code === 'ECONNRESET' || code === 'EPIPE') {
         fail(new PortscopeError('IO_ERROR', `The connection was reset by the peer (${code})`, { cause: error }));
+      } else if (typeof code === 'string' && code.startsWith('ERR_SSL_')) {
+        fail(tlsAlertError(error));
       } else if (datagram && code === 'ECONNREFUSED') {
         fail(connectError(error, 'the UDP peer (ICMP port unreachable)'));
       } else {
@@ -208,4 +221,14 @@ export function relay(
       input.resume();
     }
   });
+}
+
+/** A TLS alert from the peer (OpenSSL's `reason`) as one line, with a hint for the usual ones. */
+function tlsAlertError(error: Error): PortscopeError {
+  const reason = (error as { reason?: unknown }).reason;
+  const text = typeof reason === 'string' ? reason : error.message;
+  const hint = /certificate required|handshake failure|bad certificate|unknown ca/i.test(text)
+    ? ' (does it want a client certificate? --cert and --key)'
+    : '';
+  return new PortscopeError('CONNECTION_FAILED', `The TLS peer ended the session: ${text}${hint}`, { cause: error });
 }

@@ -11,10 +11,13 @@ export interface TestCerts {
   readonly serverKey: string;
   /** Server certificate and key in one file (socat's cert=). */
   readonly serverPem: string;
+  /** A client certificate (CN=portscope test client, clientAuth) the CA signed, and its key. */
+  readonly clientCert: string;
+  readonly clientKey: string;
   remove(): void;
 }
 
-/** Makes a CA and a server certificate with the system's openssl, valid one day. */
+/** Makes a CA, a server and a client certificate with the system's openssl, valid one day. */
 export function makeTestCerts(): TestCerts {
   const dir = mkdtempSync(join(tmpdir(), 'portscope-test-certs-'));
   const f = (name: string) => join(dir, name);
@@ -68,6 +71,38 @@ export function makeTestCerts(): TestCerts {
     '-out',
     f('server.pem'),
   );
+  openssl(
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-subj',
+    '/CN=portscope test client',
+    '-keyout',
+    f('client.key'),
+    '-out',
+    f('client.csr'),
+  );
+  writeFileSync(f('client.cnf'), 'extendedKeyUsage=clientAuth\n');
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    f('client.csr'),
+    '-CA',
+    f('ca.pem'),
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '1',
+    '-extfile',
+    f('client.cnf'),
+    '-out',
+    f('client.pem'),
+  );
   const both = execFileSync('cat', [f('server.pem'), f('server.key')]);
   writeFileSync(f('server-with-key.pem'), both);
   return {
@@ -76,6 +111,8 @@ export function makeTestCerts(): TestCerts {
     serverCert: f('server.pem'),
     serverKey: f('server.key'),
     serverPem: f('server-with-key.pem'),
+    clientCert: f('client.pem'),
+    clientKey: f('client.key'),
     remove: () => {
       rmSync(dir, { recursive: true, force: true });
     },

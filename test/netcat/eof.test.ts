@@ -49,6 +49,42 @@ describe('portscope nc: EOF', () => {
     expect(nc.child.stdin?.writableEnded).toBe(false);
   });
 
+  it('exits 3 with one line when the server resets mid-way, though stdin stays open (no hang on the open pipe)', async () => {
+    const port = await serve((socket) => {
+      socket.once('data', () => {
+        socket.resetAndDestroy();
+      });
+    });
+    const nc = startNc(['127.0.0.1', String(port)], 10_000);
+    nc.child.stdin?.write('hello\n');
+    // Killed at the 10 s limit, exited() would give the signal's name, not 3.
+    expect(await nc.exited()).toBe(3);
+    expect(nc.stderr()).toBe('portscope: The connection was reset by the peer (ECONNRESET)\n');
+    expect(nc.child.stdin?.writableEnded).toBe(false);
+  });
+
+  it('when the server sends FIN first, what nc had already taken from stdin still reaches it', async () => {
+    let received = 0;
+    const port = await serve((socket) => {
+      // Read nothing for a while, so that nc's writes queue up; then FIN, then drain everything.
+      socket.pause();
+      setTimeout(() => {
+        socket.end();
+        setTimeout(() => {
+          socket.on('data', (c: Buffer) => (received += c.length));
+          socket.resume();
+        }, 200);
+      }, 300);
+    });
+    const nc = startNc(['-v', '127.0.0.1', String(port)], 10_000);
+    nc.child.stdin?.write(randomBytes(16 * 1024 * 1024));
+    expect(await nc.exited()).toBe(0);
+    const [, sent = ''] = /peer-closed: sent (\d+) bytes/.exec(nc.stderr()) ?? [];
+    expect(Number(sent)).toBeGreaterThan(0);
+    for (let i = 0; i < 100 && received < Number(sent); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(received).toBe(Number(sent));
+  });
+
   it('--send-only ends once stdin has ended; --recv-only never reads stdin', async () => {
     let received = '';
     const port = await serve((socket) => {

@@ -198,6 +198,35 @@ describe('portscope nc against ncat, socat and OpenBSD nc', () => {
       await exchange(server, startNc(['--tls', '--pin', pin, '127.0.0.1', String(port)], 15_000));
     });
 
+    it('our client shows a client certificate to socat OPENSSL-LISTEN that requires one (verify=1), and is refused without it', async () => {
+      const port = await freePort();
+      const listen = () =>
+        startProcess(
+          'socat',
+          [
+            `OPENSSL-LISTEN:${String(port)},bind=127.0.0.1,reuseaddr,cert=${certs.serverPem},cafile=${certs.caCert},verify=1`,
+            'STDIO',
+          ],
+          15_000,
+        );
+      let server = listen();
+      await ready(port, 'tcp', server);
+      const bare = startNc(['--tls', '--ca', certs.caCert, '127.0.0.1', String(port)], 15_000);
+      bare.child.stdin?.write('never seen\n');
+      // TLS 1.3: the server's refusal of a missing client certificate comes after the client's
+      // handshake is done, as an alert: a failed read, never the line delivered.
+      // 1 for the alert, 3 when the reset comes first; killed at the time limit would be 'SIGKILL'.
+      expect([1, 3]).toContain(await bare.exited());
+      expect(bare.stderr().trim().split('\n')).toHaveLength(1);
+      expect(await server.exited()).not.toBe(0);
+      expect(server.stdout().toString()).toBe('');
+
+      server = listen();
+      await ready(port, 'tcp', server);
+      const args = ['--tls', '--ca', certs.caCert, '--cert', certs.clientCert, '--key', certs.clientKey];
+      await exchange(server, startNc([...args, '127.0.0.1', String(port)], 15_000));
+    });
+
     it.each([
       ['ncat --ssl', (p: string) => ['ncat', ['--ssl', '127.0.0.1', p]], []],
       [

@@ -10,7 +10,7 @@ import type {
 } from '../../netcat/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { NcOptions } from './nc.js';
-import { exitOfRelay, readPem, where } from './nc-shared.js';
+import { doneWithStdin, exitOfRelay, readPem, where } from './nc-shared.js';
 
 type Netcat = typeof import('../../netcat/index.js');
 
@@ -62,6 +62,7 @@ export async function serveListener(
     if (event.type === 'refused') context.log(`refused ${where(event.peer)} (${REFUSALS[event.reason]}): reset`);
     else if (event.type === 'tls-failed')
       context.log(`TLS handshake with ${where(event.peer)} failed: ${event.message}`);
+    else if (event.type === 'accept-failed') context.log(`accepting a connection failed: ${event.message}`);
     else context.verbose(`connection from ${where(event.peer)}`);
   };
   const broker = brokered
@@ -122,6 +123,7 @@ export async function serveListener(
   }
   await listener.closed;
   fanOut?.stop();
+  if (fanOut !== undefined || single !== undefined) doneWithStdin();
   return (await single) ?? EXIT.ok;
 }
 

@@ -3,7 +3,7 @@ import type { NetcatConnection, NetcatEndpoint, TlsClientOptions } from '../../n
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import type { NcOptions } from './nc.js';
-import { certificateLines, exitOfRelay, readPem, relayOptionsOf, where } from './nc-shared.js';
+import { certificateLines, doneWithStdin, exitOfRelay, readPem, relayOptionsOf, where } from './nc-shared.js';
 import { serveListener } from './nc-listen.js';
 
 /** The endpoint named by the arguments: HOST PORT, -U PATH, or (listening) [HOST] PORT. */
@@ -139,10 +139,12 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
     verbose(`connected to ${where(connection.peer)} from ${where(connection.local)} (${connection.protocol})`);
     if (connection.tls !== undefined && options.verbose === true)
       for (const line of certificateLines(connection.tls)) log(line);
-    const result = await nc.relay(connection.stream, process.stdin, process.stdout, {
-      ...relayOptions,
-      ...(onData === undefined ? {} : { onData }),
-    });
+    const result = await nc
+      .relay(connection.stream, process.stdin, process.stdout, {
+        ...relayOptions,
+        ...(onData === undefined ? {} : { onData }),
+      })
+      .finally(doneWithStdin);
     verbose(`${result.end}: sent ${String(result.sentBytes)} bytes, received ${String(result.receivedBytes)} bytes`);
     return exitOfRelay(result);
   } finally {

@@ -57,3 +57,11 @@ export function relayOptionsOf(options: {
 export function exitOfRelay(result: RelayResult): number {
   return result.end === 'idle-timeout' ? EXIT.negative : EXIT.ok;
 }
+
+/**
+ * Closes stdin once nc no longer reads it: a paused stdin pipe with a read still pending keeps the
+ * process alive (Node stops reading a paused socket only when its buffer fills).
+ */
+export function doneWithStdin(): void {
+  process.stdin.destroy();
+}
