@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import type { NetcatConnection } from './connect.js';
 import { endpointText } from './endpoint.js';
 
@@ -35,7 +36,7 @@ export interface Broker {
 export function createBroker(options: BrokerOptions = {}): Broker {
   const cap = options.maxPendingBytes ?? 1_048_576;
   const stallMs = options.stallTimeoutMs ?? 2000;
-  const clients = new Map<Duplex, { name: string; partial: string }>();
+  const clients = new Map<Duplex, { name: string; partial: string; decoder: StringDecoder }>();
   const waiting = new Map<Duplex, NodeJS.Timeout>();
   let counter = 0;
   const resumeIfClear = () => {
@@ -79,7 +80,7 @@ export function createBroker(options: BrokerOptions = {}): Broker {
     add(connection) {
       const { stream } = connection;
       const name = options.chat === true ? `user${String(++counter)}` : endpointText(connection.peer);
-      const client = { name, partial: '' };
+      const client = { name, partial: '', decoder: new StringDecoder('utf8') };
       clients.set(stream, client);
       if (waiting.size > 0) stream.pause();
       if (options.chat === true)
@@ -89,8 +90,9 @@ export function createBroker(options: BrokerOptions = {}): Broker {
           send(stream, chunk);
           return;
         }
-        // Chat sends whole lines, each with its sender; a line still being typed waits.
-        const text = client.partial + chunk.toString('utf8');
+        // Chat sends whole lines, each with its sender; a line still being typed waits, and so
+        // does a character split between chunks.
+        const text = client.partial + client.decoder.write(chunk);
         const lines = text.split('\n');
         client.partial = lines.pop() ?? '';
         if (client.partial.length > cap) client.partial = '';

@@ -56,7 +56,8 @@ export interface ListenOptions {
 export type ListenEvent =
   | { readonly type: 'connection'; readonly peer: NetcatEndpoint }
   | { readonly type: 'refused'; readonly peer: NetcatEndpoint; readonly reason: 'denied' | 'not-allowed' | 'max-conns' }
-  | { readonly type: 'tls-failed'; readonly peer: NetcatEndpoint; readonly message: string };
+  | { readonly type: 'tls-failed'; readonly peer: NetcatEndpoint; readonly message: string }
+  | { readonly type: 'accept-failed'; readonly message: string };
 
 /** A running listener. */
 export interface NetcatListener {
@@ -75,8 +76,12 @@ const DEFAULT_MAX_CONNS = 1000;
 /**
  * Listens on a TCP port, a UDP port or a unix stream socket and calls `onConnection` for each
  * accepted connection (after the TLS handshake with `tls`). UDP has no connections: the first
- * datagram's sender becomes the one peer, and the socket is connected to it.
- * @throws PortscopeError `INVALID_ARGUMENT` (bad options; `keepOpen` with UDP), `PORT_IN_USE`
+ * datagram's sender becomes the one peer, and the socket is connected to it. Without `keepOpen`,
+ * the listener stops at its first connection (with TLS: its first completed handshake, so a
+ * plain-TCP probe does not end it). An accept that fails (EMFILE) is an `accept-failed` event,
+ * and listening goes on.
+ * @throws PortscopeError `ABORTED` (the signal had aborted already), `INVALID_ARGUMENT` (bad
+ * options; `keepOpen` with UDP), `PORT_IN_USE`
  * (EADDRINUSE, also for an existing unix path), `PERMISSION_DENIED` (EACCES: a port below
  * ip_unprivileged_port_start without root), `NOT_FOUND` (openssl missing for a self-signed
  * certificate), `IO_ERROR`.
@@ -86,6 +91,7 @@ export async function listen(
   options: ListenOptions,
   onConnection: (connection: NetcatConnection) => void,
 ): Promise<NetcatListener> {
+  if (options.signal?.aborted === true) throw new PortscopeError('ABORTED', 'Listening was aborted before it began');
   const protocol: NetcatProtocol = 'path' in where ? 'unix' : (options.protocol ?? 'tcp');
   const maxConns = options.maxConns ?? DEFAULT_MAX_CONNS;
   if (!Number.isInteger(maxConns) || maxConns < 1) {
@@ -115,7 +121,11 @@ export async function listen(
   const tls = options.tls === undefined ? undefined : await serverContext(options.tls);
   const server = createServer({ allowHalfOpen: true });
   const sockets = new Set<Socket>();
-  let accepted = 0;
+  // Without keepOpen: the one connection taken, or being handshaken (then others are refused).
+  let taken = false;
+  const takeOne = () => {
+    if (options.keepOpen !== true) server.close();
+  };
   server.on('connection', (socket) => {
     const peer: NetcatEndpoint =
       protocol === 'unix' ? { path: '' } : { host: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
@@ -128,16 +138,16 @@ export async function listen(
       refuse(verdict);
       return;
     }
-    if (sockets.size >= maxConns || (options.keepOpen !== true && accepted > 0)) {
+    if (sockets.size >= maxConns || (options.keepOpen !== true && taken)) {
       refuse('max-conns');
       return;
     }
-    accepted++;
-    if (options.keepOpen !== true) server.close();
+    taken = true;
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     const local = protocol === 'unix' ? where : { host: socket.localAddress ?? '', port: socket.localPort ?? 0 };
     if (tls === undefined) {
+      takeOne();
       options.onEvent?.({ type: 'connection', peer });
       onConnection({ stream: socket, protocol, local: local as NetcatEndpoint, peer });
       return;
@@ -150,9 +160,11 @@ export async function listen(
     secured.once('error', (error: Error) => {
       options.onEvent?.({ type: 'tls-failed', peer, message: error.message });
       secured.destroy();
+      taken = false;
     });
     secured.once('secure', () => {
       secured.removeAllListeners('error');
+      takeOne();
       options.onEvent?.({ type: 'connection', peer });
       onConnection({ stream: secured, protocol, local: local as NetcatEndpoint, peer });
     });
@@ -215,6 +227,10 @@ async function bindServer(
     else server.listen({ host, port: 'port' in where ? where.port : 0, backlog, ipv6Only: false }, resolve);
   });
   server.removeAllListeners('error');
+  server.on('error', (error: Error) => {
+    // Node reports a failed accept(2) (EMFILE, ENFILE) here; the listening socket is still good.
+    options.onEvent?.({ type: 'accept-failed', message: errnoCode(error) ?? error.message });
+  });
   const address = server.address();
   if (path !== undefined) return { path };
   if (address === null || typeof address === 'string') return { path: address ?? '' };
