@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findFreePort, whoOwns } from '../../src/index.js';
@@ -117,6 +117,20 @@ describe('portscope nc --listen', () => {
     nc.child.kill('SIGTERM');
     const shell = await listening(['0', '--shell', 'echo "$PORTSCOPE_PEER_ADDR $NCAT_PROTO"']);
     expect(await talk(shell.port, '')).toBe('127.0.0.1 TCP\n');
+  });
+
+  it('--exec: a client that resets gets its program SIGTERMed', async () => {
+    const { nc, port } = await listening(['-k', '0', '--shell', 'echo $$; exec sleep 30']);
+    const client = connect(port, '127.0.0.1');
+    client.on('error', () => undefined);
+    const [line] = (await once(client, 'data')) as [Buffer];
+    const pid = Number(line.toString().trim());
+    expect(Number.isInteger(pid) && pid > 1).toBe(true);
+    expect(existsSync(`/proc/${String(pid)}`)).toBe(true);
+    client.resetAndDestroy();
+    for (let i = 0; i < 250 && existsSync(`/proc/${String(pid)}`); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(existsSync(`/proc/${String(pid)}`)).toBe(false);
+    nc.child.kill('SIGTERM');
   });
 
   it('--broker relays between clients and drops one that never reads, so memory stays bounded', async () => {
