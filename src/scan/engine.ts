@@ -1,41 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import type { ScanProtocol } from './port-spec.js';
 import type { ProbeOutcome, StartProbe } from './probes/outcome.js';
-import type { ScanTarget } from './resolve-targets.js';
 import { DeadlineHeap } from './deadline-heap.js';
-import { RttEstimator, type TimingValues } from './timing.js';
+import type { HostState, Task } from './host-state.js';
+import { TaskQueue, UDP_PACE_MS } from './task-queue.js';
+import type { TimingValues } from './timing.js';
 import type { CongestionWindow } from './window.js';
-
-/** Per-host timing state, shared by discovery and the port scan. */
-export interface HostState {
-  readonly target: ScanTarget;
-  readonly rtt: RttEstimator;
-  /** Highest try number (0 = first probe) that ever got an answer from this host; -1 before any. */
-  maxSuccessfulTry: number;
-  scanDelayMs: number;
-  nextSendAt: number;
-  /** performance.now() of the first probe, 0 before. */
-  startedAt: number;
-  /** Set when the host timed out (--host-timeout) or is done with: its probes are dropped. */
-  skipped: boolean;
-  /** Probes held back by the scan delay. */
-  readonly waiting: Task[];
-  /** The host answered some UDP probe with ICMP port-unreachable: its silence may be rate limiting. */
-  portUnreachSeen: boolean;
-  /** When the next paced UDP retry may go (one per UDP_PACE_MS). */
-  pacedNextAt: number;
-}
-
-/** One port of one host to probe; `tries` counts probes already sent and lost. */
-export interface Task {
-  readonly host: HostState;
-  readonly port: number;
-  readonly protocol: ScanProtocol;
-  tries: number;
-  selfConnects: number;
-  /** A UDP retry sent at the ICMP rate-limit pace: its silence is final. */
-  paced?: boolean;
-}
 
 /** A final answer for a task: a state from the target, or no-response after the last retry. */
 export type FinalOutcome = Extract<ProbeOutcome, { type: 'answer' }>;
@@ -78,29 +48,7 @@ interface Flight {
   settled: boolean;
 }
 
-/** A fresh host state for `target`. */
-export function newHostState(target: ScanTarget, timing: TimingValues): HostState {
-  return {
-    target,
-    rtt: new RttEstimator(timing),
-    maxSuccessfulTry: -1,
-    scanDelayMs: timing.scanDelayMs,
-    nextSendAt: 0,
-    startedAt: 0,
-    skipped: false,
-    waiting: [],
-    portUnreachSeen: false,
-    pacedNextAt: 0,
-  };
-}
-
 const MAX_SELF_CONNECTS = 8;
-/**
- * Linux answers at most one ICMP error per second per peer after a burst of 6 (net.ipv4.icmp_ratelimit
- * = 1000 ms): a UDP port that stays silent on a host that sends port-unreachables gets one more probe
- * at this pace (with 10% to spare: at exactly 1 s, jitter made one closed port in 100 miss its token).
- */
-const UDP_PACE_MS = 1100;
 const MAX_BATCH = 512;
 
 /**
@@ -122,11 +70,8 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
   };
   const heap = new DeadlineHeap<Flight>();
   const flights = new Set<Flight>();
-  const retries: Task[] = [];
-  const delayedHosts = new Set<HostState>();
-  const paced: Task[] = [];
+  const queue = new TaskQueue(() => config.next());
   const startedAt = performance.now();
-  let sourceDone = false;
   let pausedUntil = 0;
   let wake: NodeJS.Timeout | undefined;
   let wakeAt = Infinity;
@@ -151,13 +96,13 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
     if (outcome.type === 'self-connect') {
       stats.selfConnects++;
       task.selfConnects++;
-      if (task.selfConnects < MAX_SELF_CONNECTS) retries.unshift(task);
+      if (task.selfConnects < MAX_SELF_CONNECTS) queue.retryFirst(task);
       else final(task, { type: 'answer', state: 'closed', reason: 'conn-refused', rttMs: 0, error: 'self-connect' });
     } else if (outcome.type === 'pressure') {
       stats.backPressure++;
       window.onBackPressure(flights.size + 1);
       pausedUntil = performance.now() + (outcome.code === 'EADDRNOTAVAIL' ? 100 : 10);
-      retries.unshift(task);
+      queue.retryFirst(task);
     } else {
       const { host } = task;
       host.rtt.observe(outcome.rttMs);
@@ -209,11 +154,11 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
         task.tries++;
         task.paced = true;
         stats.retries++;
-        paced.push(task);
+        queue.pace(task);
       } else if (task.paced !== true && task.tries + 1 < allowedTries(task.host)) {
         task.tries++;
         stats.retries++;
-        retries.push(task);
+        queue.retry(task);
       } else {
         final(task, {
           type: 'answer',
@@ -260,47 +205,6 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
     });
   };
 
-  /** The next task that may go now; held-back tasks go to their host's waiting list. */
-  const take = (now: number): Task | undefined => {
-    for (let i = 0; i < paced.length; i++) {
-      const task = paced[i] as Task;
-      if (task.host.skipped) {
-        paced.splice(i--, 1);
-      } else if (task.host.pacedNextAt <= now) {
-        paced.splice(i, 1);
-        task.host.pacedNextAt = now + UDP_PACE_MS;
-        return task;
-      }
-    }
-    for (const host of delayedHosts) {
-      if (host.skipped) {
-        host.waiting.length = 0;
-        delayedHosts.delete(host);
-      } else if (host.nextSendAt <= now && host.waiting.length > 0) {
-        const task = host.waiting.shift();
-        if (host.waiting.length === 0) delayedHosts.delete(host);
-        return task;
-      }
-    }
-    let held = 0;
-    for (;;) {
-      const task = retries.shift() ?? (sourceDone ? undefined : config.next());
-      if (task === undefined) {
-        sourceDone = retries.length === 0;
-        return undefined;
-      }
-      if (task.host.skipped) continue;
-      const host = task.host;
-      if (host.nextSendAt > now || host.waiting.length > 0) {
-        host.waiting.push(task);
-        delayedHosts.add(host);
-        if (++held > window.size * 4) return undefined;
-        continue;
-      }
-      return task;
-    }
-  };
-
   const checkHostTimeouts = (now: number) => {
     if (timing.hostTimeoutMs <= 0) return;
     for (const flight of flights) {
@@ -337,7 +241,7 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
           arm(startedAt + ((stats.sent + 1) / config.maxRate) * 1000);
           break;
         }
-        const task = take(now);
+        const task = queue.take(now, window.size * 4);
         if (task === undefined) break;
         send(task, now);
       }
@@ -346,17 +250,14 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
       arm(pausedUntil);
     }
     stats.inFlight = flights.size;
-    const idle = flights.size === 0 && retries.length === 0 && delayedHosts.size === 0 && paced.length === 0;
-    if ((sourceDone && idle) || (stats.aborted && flights.size === 0)) {
+    if ((flights.size === 0 && queue.empty) || (stats.aborted && flights.size === 0)) {
       if (wake !== undefined) clearTimeout(wake);
       finish(stats);
       return;
     }
     const top = heap.peek();
     if (top !== undefined) arm(top.deadline);
-    let nextHost = Infinity;
-    for (const host of delayedHosts) nextHost = Math.min(nextHost, host.nextSendAt);
-    for (const task of paced) nextHost = Math.min(nextHost, task.host.pacedNextAt);
+    const nextHost = queue.nextWakeAt();
     if (nextHost < Infinity) arm(nextHost);
     if (config.minRate !== undefined) arm(now + 10);
   };

@@ -50,6 +50,13 @@ export interface ScanOptions {
   readonly seed?: number;
   /** Cover only this share of the scan (`--shard i/N`). */
   readonly shard?: Shard;
+  /**
+   * Worker threads for the port scan (1 = none, at most 64): each probes its own lane of the order,
+   * with its share of the window and of `minRate`/`maxRate`. Default: as many as the cores (at most
+   * 4) for a TCP-only scan of at least 16,384 probes without a scan delay, where one event loop is
+   * the bottleneck; else 1.
+   */
+  readonly workers?: number;
   /** Stops the scan: the iterator then throws `ABORTED`. */
   readonly signal?: AbortSignal;
   /** Called about 4 times a second during the port scan. */

@@ -1,10 +1,13 @@
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { PortscopeError } from '../errors.js';
-import { serviceName } from '../registry/index.js';
-import { newHostState, runEngine, type EngineStats, type HostState, type Task } from './engine.js';
+import { discoverHosts } from './discovery.js';
+import type { EngineStats } from './engine.js';
 import { EventQueue } from './event-queue.js';
-import { shardOrder, type Shard } from './permutation.js';
+import { hostFields, newHostState, type HostState } from './host-state.js';
+import type { Shard } from './permutation.js';
+import { portPhaseSize, runPortPhase, shareSize } from './port-phase.js';
+import { runPortWorkers, workerCount } from './port-workers.js';
 import { tcpConnectProbe } from './probes/tcp-connect.js';
 import { udpDatagramProbe } from './probes/udp-datagram.js';
 import { detectService } from './probes/service.js';
@@ -38,25 +41,19 @@ export interface ScanSummary {
 }
 
 const DEFAULT_MAX_WINDOW = 8192;
+const INITIAL_WINDOW = 64;
 const SERVICE_CONCURRENCY = 32;
-
-function task(host: HostState, port: number, protocol: 'tcp' | 'udp'): Task {
-  return { host, port, protocol, tries: 0, selfConnects: 0 };
-}
-
-const hostFields = (host: HostState) =>
-  host.target.hostname === undefined
-    ? { address: host.target.address }
-    : { address: host.target.address, hostname: host.target.hostname };
 
 /**
  * Scans `targets` (nmap target syntax: addresses, CIDR, octet ranges, names) for open, closed and
  * filtered ports, as `nmap -sT` (TCP connect) and `-sU` (UDP) do without root. Yields host results
  * after discovery, then port results as they are found, in the randomised probe order; returns a
- * {@link ScanSummary}. Defaults: TCP, our top 1000 ports, timing template 3, discovery on.
- * Sends traffic only to the targets given, at most `maxRate` probes per second when set.
+ * {@link ScanSummary}. Defaults: TCP, our top 1000 ports, timing template 3, discovery on. A large
+ * TCP port scan runs in worker threads (see `workers`). Sends traffic only to the targets given,
+ * at most `maxRate` probes per second when set (in all threads together).
  * @throws PortscopeError `INVALID_ARGUMENT` (bad targets, ports or options), `NOT_FOUND` (a name
- *   that does not resolve), `ABORTED` (the signal fired; results so far were already yielded).
+ *   that does not resolve), `ABORTED` (the signal fired; results so far were already yielded),
+ *   `IO_ERROR` (a worker thread failed).
  */
 export async function* scan(
   targets: readonly string[],
@@ -76,6 +73,7 @@ export async function* scan(
   }
   const pingPorts = options.pingPorts ?? [80, 443];
   for (const p of pingPorts) checkNumber('a ping port', p, 1, 65535);
+  if (options.workers !== undefined) workerCount(options.workers, 0, ports, timing);
   const hosts = (await resolveTargets(targets, options)).map((t) => newHostState(t, timing));
   const started = performance.now();
   const startedAt = new Date().toISOString();
@@ -89,77 +87,35 @@ export async function* scan(
   if (options.signal?.aborted === true) controller.abort();
   const totals: EngineStats = { sent: 0, retries: 0, selfConnects: 0, backPressure: 0, inFlight: 0, aborted: false };
   const limit = windowLimit(timing.maxParallelism > 0 ? timing.maxParallelism : DEFAULT_MAX_WINDOW);
-  const window = new CongestionWindow(1, limit, Math.min(limit, timing.maxParallelism === 1 ? 1 : 64));
-  const common = {
+  const initial = Math.min(limit, timing.maxParallelism === 1 ? 1 : INITIAL_WINDOW);
+  const window = new CongestionWindow(1, limit, initial);
+  let windowSize = () => window.size;
+  const rates = {
+    ...(options.minRate === undefined ? {} : { minRate: options.minRate }),
+    ...(options.maxRate === undefined ? {} : { maxRate: options.maxRate }),
+  };
+  const engine = {
     stats: totals,
     timing,
     window,
     probes: { tcp: tcpConnectProbe, udp: udpDatagramProbe },
     signal: controller.signal,
-    ...(options.minRate === undefined ? {} : { minRate: options.minRate }),
-    ...(options.maxRate === undefined ? {} : { maxRate: options.maxRate }),
+    ...rates,
   };
   const queue = new EventQueue<ScanEvent>();
   const counts: Record<PortState, number> = { open: 0, closed: 0, filtered: 0, 'open|filtered': 0 };
   const hostCounts = { up: 0, down: 0, timedOut: 0 };
+  const timedOut = new Set<HostState>();
   const onHostTimeout = (host: HostState) => {
+    if (timedOut.has(host)) return;
+    timedOut.add(host);
+    host.skipped = true;
     hostCounts.timedOut++;
     queue.push({ kind: 'host', ...hostFields(host), status: 'timed-out', reason: 'host-timeout' });
   };
 
-  const discover = async (): Promise<HostState[]> => {
-    if (options.ping === false) {
-      for (const host of hosts) queue.push({ kind: 'host', ...hostFields(host), status: 'up', reason: 'user-set' });
-      hostCounts.up = hosts.length;
-      return hosts;
-    }
-    const up = new Map<HostState, string>();
-    const lastReason = new Map<HostState, string>();
-    let i = 0;
-    const total = hosts.length * pingPorts.length;
-    // The engine counts into `totals` (common.stats).
-    await runEngine({
-      ...common,
-      next: () => {
-        while (i < total) {
-          const host = hosts[Math.floor(i / pingPorts.length)];
-          const port = pingPorts[i % pingPorts.length];
-          i++;
-          if (host !== undefined && port !== undefined && !up.has(host)) return task(host, port, 'tcp');
-        }
-        return undefined;
-      },
-      onResult: (t, outcome) => {
-        if (outcome.state === 'open' || outcome.state === 'closed') up.set(t.host, outcome.reason);
-        else lastReason.set(t.host, outcome.reason);
-      },
-      onHostTimeout,
-    });
-    for (const host of hosts) {
-      const reason = up.get(host);
-      const rttMs = host.rtt.smoothedMs;
-      const result: HostResult =
-        reason === undefined
-          ? { kind: 'host', ...hostFields(host), status: 'down', reason: lastReason.get(host) ?? 'no-response' }
-          : {
-              kind: 'host',
-              ...hostFields(host),
-              status: 'up',
-              reason,
-              ...(rttMs === undefined ? {} : { rttMs: Math.round(rttMs * 100) / 100 }),
-            };
-      if (host.skipped) continue;
-      if (reason === undefined) hostCounts.down++;
-      else hostCounts.up++;
-      queue.push(result);
-    }
-    return hosts.filter((h) => up.has(h) && !h.skipped);
-  };
-
   const scanPorts = async (upHosts: HostState[]) => {
-    const perHost = ports.tcp.length + ports.udp.length;
-    const size = upHosts.length * perHost;
-    const order = shardOrder(size, seed, options.shard);
+    const size = portPhaseSize(upHosts.length, ports);
     const services: Promise<void>[] = [];
     let running = 0;
     const waiting: (() => void)[] = [];
@@ -182,8 +138,7 @@ export async function* scan(
       }
     };
     let done = 0;
-    const shardSize =
-      options.shard === undefined ? size : Math.ceil(Math.max(0, size - options.shard.index) / options.shard.count);
+    const shardSize = shareSize(size, options.shard);
     const progress =
       options.onProgress === undefined
         ? undefined
@@ -198,42 +153,64 @@ export async function* scan(
               ratePerSecond: Math.round(rate),
               ...(done > 0 ? { etaMs: Math.round(((shardSize - done) * elapsed) / done) } : {}),
               inFlight: totals.inFlight,
-              window: window.size,
+              window: windowSize(),
             });
           }, 250);
+    const onResult = (result: PortResult) => {
+      done++;
+      if (options.serviceDetection === true && result.state === 'open' && result.protocol === 'tcp')
+        services.push(detect(result));
+      else report(result);
+    };
+    const threads = workerCount(options.workers, shardSize, ports, timing);
     try {
-      await runEngine({
-        ...common,
-        next: () => {
-          const next = order.next();
-          if (next.done === true) return undefined;
-          const host = upHosts[Math.floor(next.value / perHost)] as HostState;
-          const k = next.value % perHost;
-          return k < ports.tcp.length
-            ? task(host, ports.tcp[k] ?? 0, 'tcp')
-            : task(host, ports.udp[k - ports.tcp.length] ?? 0, 'udp');
-        },
-        onResult: (t, outcome) => {
-          done++;
-          const name = serviceName(t.port, t.protocol)?.name;
-          const result: PortResult = {
-            kind: 'port',
-            ...hostFields(t.host),
-            port: t.port,
-            protocol: t.protocol,
-            state: outcome.state,
-            reason: outcome.reason,
-            ...(outcome.error === undefined ? {} : { error: outcome.error }),
-            ...(outcome.reason === 'no-response' ? {} : { rttMs: Math.round(outcome.rttMs * 100) / 100 }),
-            tries: t.tries + 1,
-            ...(name === undefined ? {} : { serviceName: name }),
-          };
-          if (options.serviceDetection === true && result.state === 'open' && result.protocol === 'tcp')
-            services.push(detect(result));
-          else report(result);
-        },
-        onHostTimeout,
-      });
+      if (threads > 1) {
+        const byAddress = new Map(upHosts.map((h) => [h.target.address, h]));
+        let windows = 0;
+        windowSize = () => windows;
+        await runPortWorkers({
+          count: threads,
+          data: {
+            hosts: upHosts.map((h) => ({
+              target: h.target,
+              maxSuccessfulTry: h.maxSuccessfulTry,
+              ...(h.rtt.smoothedMs === undefined ? {} : { srttMs: h.rtt.smoothedMs }),
+            })),
+            ports,
+            seed,
+            ...(options.shard === undefined ? {} : { shard: options.shard }),
+            timing,
+            // Each thread keeps its share of the rates and of the fd-bound window.
+            ...(options.minRate === undefined ? {} : { minRate: options.minRate / threads }),
+            ...(options.maxRate === undefined ? {} : { maxRate: options.maxRate / threads }),
+            windowLimit: Math.max(1, Math.floor(limit / threads)),
+            initialWindow: Math.max(1, Math.floor(initial / threads)),
+          },
+          signal: controller.signal,
+          stats: totals,
+          onResult: (result) => {
+            const host = byAddress.get(result.address);
+            if (host === undefined || !host.skipped) onResult(result);
+          },
+          onHostTimeout: (address) => {
+            const host = byAddress.get(address);
+            if (host !== undefined) onHostTimeout(host);
+          },
+          onWindow: (size) => {
+            windows = size;
+          },
+        });
+      } else {
+        await runPortPhase({
+          hosts: upHosts,
+          ports,
+          seed,
+          ...(options.shard === undefined ? {} : { shard: options.shard }),
+          engine,
+          onResult,
+          onHostTimeout,
+        });
+      }
       await Promise.all(services);
     } finally {
       if (progress !== undefined) clearInterval(progress);
@@ -241,7 +218,17 @@ export async function* scan(
   };
 
   const work = (async () => {
-    const upHosts = await discover();
+    const upHosts = await discoverHosts(hosts, {
+      ping: options.ping !== false,
+      pingPorts,
+      engine,
+      report: (result) => {
+        if (result.status === 'up') hostCounts.up++;
+        else hostCounts.down++;
+        queue.push(result);
+      },
+      onHostTimeout,
+    });
     if (!controller.signal.aborted && upHosts.length > 0) await scanPorts(upHosts);
   })();
   work.then(

@@ -101,6 +101,11 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void, version:
     .option('--max-scan-delay <duration>', 'most the pause may grow to on loss', ms('--max-scan-delay'))
     .option('--host-timeout <duration>', 'give up on a host after this long', ms('--host-timeout'))
     .option('--max-parallelism <n>', 'probes in flight at most', number('--max-parallelism'))
+    .option(
+      '--workers <n>',
+      'threads for the port scan (default: the cores, at most 4, for large TCP scans)',
+      number('--workers'),
+    )
     .option('--service-wait <duration>', 'how long a service probe waits for data', ms('--service-wait'))
     .option('--seed <n>', 'seed of the probe order (reuse it with --shard)', number('--seed'))
     .option('--shard <i/N>', 'scan only share i of N (needs --seed)')
@@ -155,6 +160,7 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void, version:
           maxScanDelayMs: options.maxScanDelay,
           hostTimeoutMs: options.hostTimeout,
           maxParallelism: options.maxParallelism,
+          workers: options.workers,
           serviceWaitMs: options.serviceWait,
           seed: options.seed,
           shard: options.shard === undefined ? undefined : scanLib.parseShard(options.shard),

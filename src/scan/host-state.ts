@@ -1,0 +1,57 @@
+import type { ScanProtocol } from './port-spec.js';
+import type { ScanTarget } from './resolve-targets.js';
+import { RttEstimator, type TimingValues } from './timing.js';
+
+/** Per-host timing state, shared by discovery and the port scan. */
+export interface HostState {
+  readonly target: ScanTarget;
+  readonly rtt: RttEstimator;
+  /** Highest try number (0 = first probe) that ever got an answer from this host; -1 before any. */
+  maxSuccessfulTry: number;
+  scanDelayMs: number;
+  nextSendAt: number;
+  /** performance.now() of the first probe, 0 before. */
+  startedAt: number;
+  /** Set when the host timed out (--host-timeout) or is done with: its probes are dropped. */
+  skipped: boolean;
+  /** Probes held back by the scan delay. */
+  readonly waiting: Task[];
+  /** The host answered some UDP probe with ICMP port-unreachable: its silence may be rate limiting. */
+  portUnreachSeen: boolean;
+  /** When the next paced UDP retry may go (one per UDP_PACE_MS). */
+  pacedNextAt: number;
+}
+
+/** One port of one host to probe; `tries` counts probes already sent and lost. */
+export interface Task {
+  readonly host: HostState;
+  readonly port: number;
+  readonly protocol: ScanProtocol;
+  tries: number;
+  selfConnects: number;
+  /** A UDP retry sent at the ICMP rate-limit pace: its silence is final. */
+  paced?: boolean;
+}
+
+/** A fresh host state for `target`. */
+export function newHostState(target: ScanTarget, timing: TimingValues): HostState {
+  return {
+    target,
+    rtt: new RttEstimator(timing),
+    maxSuccessfulTry: -1,
+    scanDelayMs: timing.scanDelayMs,
+    nextSendAt: 0,
+    startedAt: 0,
+    skipped: false,
+    waiting: [],
+    portUnreachSeen: false,
+    pacedNextAt: 0,
+  };
+}
+
+/** The address (and host name, when it was resolved from one) of a host, for its results. */
+export function hostFields(host: HostState): { address: string; hostname?: string } {
+  return host.target.hostname === undefined
+    ? { address: host.target.address }
+    : { address: host.target.address, hostname: host.target.hostname };
+}
