@@ -143,10 +143,12 @@ export async function walkUntilFound(
   wanted: ReadonlySet<number>,
   addon: NativeAddon | null = nativeAddon() ?? null,
 ): Promise<FdWalkResult> {
+  // Holders of the wanted inodes only, from either backend: the climb below follows them, and a
+  // parent that holds other sockets must not pull its whole family into the full walk.
   const walk = async (list: readonly number[], stop: boolean): Promise<FdWalkResult> => {
     if (addon === null) return walkFds(fs, list, 0, 1, wanted, stop);
     const r = await addon.walkFds(Uint32Array.from(list), 0, 1, stop ? Uint32Array.from(wanted) : undefined);
-    return { holders: r.holders, denied: [...r.denied], gone: [...r.gone] };
+    return merge([{ holders: r.holders, denied: [...r.denied], gone: [...r.gone] }], wanted);
   };
   const sizes = new Map(
     pids.map((pid) => [pid, parseStatusFdSize(readSmallText(`/proc/${String(pid)}/status`) ?? '') ?? Infinity]),
