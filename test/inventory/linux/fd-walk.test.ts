@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import { createServer } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { walkFds } from '../../../src/inventory/linux/fd-walk.js';
-import { startFdWalk } from '../../../src/inventory/linux/fd-walk-parallel.js';
-import { nativeAddon } from '../../../src/inventory/linux/native.js';
+import { startFdWalk, walkUntilFound } from '../../../src/inventory/linux/fd-walk-parallel.js';
+import { nativeAddon, type NativeAddon } from '../../../src/inventory/linux/native.js';
 import { entry, startSocketsFixture, type Fixture, type SocketsInfo } from '../../helpers/fixture.js';
 import { watchFixture } from '../../helpers/watch-fixture.js';
 
@@ -59,5 +61,44 @@ describe('the fd walk', () => {
     const four = await startFdWalk(pids, Number.MAX_SAFE_INTEGER, null, addon);
     expect(triples(one.holders)).toEqual(triples(inline.holders));
     expect(triples(four.holders)).toEqual(triples(inline.holders));
+  });
+});
+
+describe('the fast owner walk of `who`', () => {
+  it('climbs only through parents that hold a wanted socket: a parent holding other sockets does not pull its other children into the walk', async () => {
+    // The family: this test process (it holds a socket of its own, not the wanted one) is the parent
+    // of the fixture (which holds the wanted socket, shared with its child) and of a sleeping sibling.
+    // The walk must find the fixture and its child, and never walk the sibling after its first pass.
+    const addon = nativeAddon();
+    const own = createServer();
+    await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve));
+    const sibling = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const fd = entry(fixture.info, 'tcp4_listen').fd;
+      const wanted = new Set([fs.statSync(`/proc/${String(fixture.pid)}/fd/${String(fd)}`).ino]);
+      const walked: number[][] = [];
+      const recording = (real: NativeAddon | null): NativeAddon | null =>
+        real === null
+          ? null
+          : {
+              ...real,
+              walkFds: (pids, slice, slices, only) => {
+                walked.push([...pids]);
+                return real.walkFds(pids, slice, slices, only);
+              },
+            };
+      const pids = [process.pid, fixture.pid, fixture.info.child_pid, sibling.pid ?? 0];
+      for (const backend of [recording(addon ?? null), null]) {
+        walked.length = 0;
+        const result = await walkUntilFound(pids, wanted, backend);
+        const holders = new Set(triples(result.holders).map((t) => Number(t.split('/')[1])));
+        expect(holders).toEqual(new Set([fixture.pid, fixture.info.child_pid]));
+        // The first, stopping walk may see anyone; the later ones must not include the sibling.
+        for (const list of walked.slice(1)) expect(list).not.toContain(sibling.pid);
+      }
+    } finally {
+      sibling.kill();
+      own.close();
+    }
   });
 });
