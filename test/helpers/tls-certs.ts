@@ -39,70 +39,43 @@ export function makeTestCerts(): TestCerts {
     '-out',
     f('ca.pem'),
   );
-  openssl(
-    'req',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-subj',
-    '/CN=localhost',
-    '-keyout',
-    f('server.key'),
-    '-out',
-    f('server.csr'),
-  );
-  writeFileSync(f('ext.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\n');
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    f('server.csr'),
-    '-CA',
-    f('ca.pem'),
-    '-CAkey',
-    f('ca.key'),
-    '-CAcreateserial',
-    '-days',
-    '1',
-    '-extfile',
-    f('ext.cnf'),
-    '-out',
-    f('server.pem'),
-  );
-  openssl(
-    'req',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-subj',
-    '/CN=portscope test client',
-    '-keyout',
-    f('client.key'),
-    '-out',
-    f('client.csr'),
-  );
-  writeFileSync(f('client.cnf'), 'extendedKeyUsage=clientAuth\n');
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    f('client.csr'),
-    '-CA',
-    f('ca.pem'),
-    '-CAkey',
-    f('ca.key'),
-    '-CAcreateserial',
-    '-days',
-    '1',
-    '-extfile',
-    f('client.cnf'),
-    '-out',
-    f('client.pem'),
-  );
+  /** A P-256 key and a certificate for `subject` signed by the CA, with `extensions` (openssl x509 -extfile). */
+  const issue = (name: string, subject: string, extensions: string) => {
+    openssl(
+      'req',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-subj',
+      subject,
+      '-keyout',
+      f(`${name}.key`),
+      '-out',
+      f(`${name}.csr`),
+    );
+    writeFileSync(f(`${name}.cnf`), `${extensions}\n`);
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      f(`${name}.csr`),
+      '-CA',
+      f('ca.pem'),
+      '-CAkey',
+      f('ca.key'),
+      '-CAcreateserial',
+      '-days',
+      '1',
+      '-extfile',
+      f(`${name}.cnf`),
+      '-out',
+      f(`${name}.pem`),
+    );
+  };
+  issue('server', '/CN=localhost', 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1');
+  issue('client', '/CN=portscope test client', 'extendedKeyUsage=clientAuth');
   const both = execFileSync('cat', [f('server.pem'), f('server.key')]);
   writeFileSync(f('server-with-key.pem'), both);
   return {

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listSockets, runScan, scan, udpPayload, type PortResult } from '../../src/index.js';
+import { runScan, scan, udpPayload, type PortResult } from '../../src/index.js';
+import { listeningOnLoopback } from '../helpers/loopback.js';
 import { builtCli, builtCliArgv } from '../helpers/system.js';
 
 // Real listeners on loopback, on ports the kernel picks.
@@ -71,21 +72,6 @@ afterAll(() => {
 
 const stateOf = (ports: PortResult[], port: number, protocol = 'tcp') =>
   ports.find((p) => p.port === port && p.protocol === protocol)?.state;
-
-/** Ports that really listen on 127.0.0.1 (or a wildcard covering it), from the inventory. */
-async function listeningOnLoopback(): Promise<Set<number>> {
-  const { sockets } = await listSockets({
-    protocols: ['tcp'],
-    filter: 'state listening',
-    owners: false,
-    netns: 'host',
-  });
-  return new Set(
-    sockets
-      .filter((s) => ['127.0.0.1', '0.0.0.0', '::'].includes(s.local.address) || s.local.address.startsWith('127.'))
-      .map((s) => s.local.port),
-  );
-}
 
 describe('scan on loopback', () => {
   it('finds open, closed, UDP open and open|filtered ports exactly', async () => {

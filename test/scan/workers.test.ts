@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listSockets, runScan as runScanFromSources, type PortResult } from '../../src/index.js';
+import { runScan as runScanFromSources, type PortResult } from '../../src/index.js';
+import { listeningOnLoopback } from '../helpers/loopback.js';
 import { builtCli } from '../helpers/system.js';
 
 // Worker threads run the compiled port-worker.js: these tests use the built library (dist/), which
@@ -22,21 +23,6 @@ beforeAll(async () => {
 afterAll(() => {
   server.close();
 });
-
-/** Ports that really listen on 127.0.0.1 (or a wildcard covering it), from the inventory. */
-async function listeningOnLoopback(): Promise<Set<number>> {
-  const { sockets } = await listSockets({
-    protocols: ['tcp'],
-    filter: 'state listening',
-    owners: false,
-    netns: 'host',
-  });
-  return new Set(
-    sockets
-      .filter((s) => ['0.0.0.0', '::'].includes(s.local.address) || s.local.address.startsWith('127.'))
-      .map((s) => s.local.port),
-  );
-}
 
 /** Each port's count among results: every port of `expected` exactly once, nothing else. */
 function coverage(ports: readonly PortResult[], expected: number): { missing: number; extra: number } {
