@@ -44,11 +44,12 @@ export interface RelayResult {
 /**
  * Copies `input` to the connection `peer` and the peer to `output`, with netcat's EOF rules done
  * right: input's EOF sends FIN (`peer.end()`) and keeps reading; the peer's FIN stops reading
- * input, flushes output and what input had already given, answers with FIN and ends; `lingerMs` bounds the wait after input's EOF. Back-pressure is
- * kept both ways. The peer is closed when the relay ends; input and output are left open (they are
- * usually the process's stdin and stdout), input paused: destroy a pipe or socket input once done
- * with it, as Node keeps a paused pipe's pending read, and with it the process, alive. `input` or `output` may be null (nothing to send or
- * nowhere to print).
+ * input, flushes output and what input had already given, answers with FIN and ends; `lingerMs`
+ * bounds the wait after input's EOF. Back-pressure is kept both ways. The peer is closed when the
+ * relay ends; input and output are left open (they are usually the process's stdin and stdout),
+ * input paused: destroy a pipe or socket input once done with it, as Node keeps a paused pipe's
+ * pending read, and with it the process, alive. `input` or `output` may be null (nothing to send
+ * or nowhere to print).
  * @throws PortscopeError `IO_ERROR` (the connection reset or failed mid-way), `CONNECTION_FAILED`
  * (UDP: the peer's port is unreachable; TLS: the peer ended the session with an alert, as a TLS 1.3
  * server does after the handshake when it wants a client certificate).
@@ -112,22 +113,9 @@ export function relay(
         finish('linger-expired');
       }, lingerMs);
     };
-    const sent = async () => {
-      if (!peer.writableFinished && !peer.destroyed) {
-        await new Promise<void>((done) => {
-          peer.once('finish', done);
-          peer.once('close', done);
-        });
-      }
-    };
-    const flushed = async () => {
-      if (output !== null && output.writableNeedDrain && !output.destroyed) {
-        await new Promise<void>((done) => {
-          output.once('drain', done);
-          output.once('close', done);
-        });
-      }
-    };
+    // What input gave has reached the kernel (our FIN included), and output has drained.
+    const sent = () => until(peer, peer.writableFinished || peer.destroyed, 'finish');
+    const flushed = () => until(output, output === null || !output.writableNeedDrain || output.destroyed, 'drain');
 
     function onInput(chunk: Buffer | string) {
       const raw = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
@@ -231,4 +219,13 @@ function tlsAlertError(error: Error): PortscopeError {
     ? ' (does it want a client certificate? --cert and --key)'
     : '';
   return new PortscopeError('CONNECTION_FAILED', `The TLS peer ended the session: ${text}${hint}`, { cause: error });
+}
+
+/** Resolves at once when `ready`, else at `stream`'s first `event` or 'close'. */
+function until(stream: Duplex | Writable | null, ready: boolean, event: 'finish' | 'drain'): Promise<void> {
+  if (ready || stream === null) return Promise.resolve();
+  return new Promise((done) => {
+    stream.once(event, done);
+    stream.once('close', done);
+  });
 }
