@@ -23,6 +23,8 @@ export interface TlsServerOptions {
   readonly key?: string | Buffer;
   /** ALPN protocols accepted, in order of preference. */
   readonly alpn?: readonly string[];
+  /** A client that has not finished its handshake after this long is dropped (`tls-failed`), in ms. @default 10000 */
+  readonly handshakeTimeoutMs?: number;
 }
 
 /** Where to listen: a port on `host` (default 127.0.0.1, or ::1 with `family: 6`), or a unix path. */
@@ -72,6 +74,7 @@ export interface NetcatListener {
 }
 
 const DEFAULT_MAX_CONNS = 1000;
+const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /**
  * Listens on a TCP port, a UDP port or a unix stream socket and calls `onConnection` for each
@@ -157,12 +160,19 @@ export async function listen(
       secureContext: tls.context,
       ...(options.tls?.alpn === undefined ? {} : { ALPNProtocols: [...options.tls.alpn] }),
     });
+    // A client that connects and never speaks TLS must not hold the listener (without keepOpen,
+    // its only slot) for ever.
+    const handshakeMs = options.tls?.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+    secured.setTimeout(handshakeMs, () => {
+      secured.destroy(new Error(`no TLS handshake within ${String(handshakeMs)} ms`));
+    });
     secured.once('error', (error: Error) => {
       options.onEvent?.({ type: 'tls-failed', peer, message: error.message });
       secured.destroy();
       taken = false;
     });
     secured.once('secure', () => {
+      secured.setTimeout(0);
       secured.removeAllListeners('error');
       takeOne();
       options.onEvent?.({ type: 'connection', peer });

@@ -179,6 +179,34 @@ describe('netcat library: TLS listener and client', () => {
     expect(accepted).toHaveLength(1);
     await listener.closed;
   });
+
+  it('drops a client that never starts its TLS handshake after handshakeTimeoutMs, so it cannot hold a listener without keepOpen', async () => {
+    const events: string[] = [];
+    const listener = await listen(
+      { port: 0 },
+      { tls: { handshakeTimeoutMs: 200 }, onEvent: (e) => events.push(e.type === 'tls-failed' ? e.message : e.type) },
+      (c) => {
+        c.stream.end('served\n');
+      },
+    );
+    listeners.push(listener);
+    const port = 'port' in listener.local ? listener.local.port : 0;
+    const silent = connect(port, '127.0.0.1');
+    silent.on('error', () => undefined);
+    await once(silent, 'connect');
+    // Meanwhile a real client is refused: the one slot is taken by the silent one.
+    const early = await rejection(
+      openConnection({ host: '127.0.0.1', port }, { tls: { insecure: true }, connectTimeoutMs: 5000 }),
+    );
+    expect(early.code).toBe('CONNECTION_FAILED');
+    await once(silent, 'close');
+    expect(events).toEqual(['refused', 'no TLS handshake within 200 ms']);
+    const connection = await openConnection({ host: '127.0.0.1', port }, { tls: { insecure: true } });
+    const output = new PassThrough();
+    expect((await relay(connection.stream, null, output)).end).toBe('peer-closed');
+    expect(String(output.read())).toBe('served\n');
+    expect(events).toEqual(['refused', 'no TLS handshake within 200 ms', 'connection']);
+  });
 });
 
 describe('portscope nc --chat, --hexdump and --transcript', () => {
