@@ -48,10 +48,30 @@ export function workersAvailable(): boolean {
 }
 
 /**
- * How many worker threads a port scan uses: `requested` when given (1 = none); by default several
- * (as many as the cores, at most 4) for a TCP-only scan of at least 16,384 probes with no scan
- * delay and no --max-parallelism 1, where one event loop is the bottleneck, else 1.
- * @throws PortscopeError `INVALID_ARGUMENT` (not an integer 1-64; more than 1 without the compiled worker).
+ * Checks the `workers` option: an integer 1-64, and more than 1 only with the compiled worker.
+ * @throws PortscopeError `INVALID_ARGUMENT` saying which.
+ */
+export function checkWorkers(requested: number | undefined): void {
+  if (requested === undefined) return;
+  if (!Number.isInteger(requested) || requested < 1 || requested > 64) {
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      `Expected workers to be an integer 1-64, got \`${String(requested)}\``,
+    );
+  }
+  if (requested > 1 && !workersAvailable()) {
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      'Expected workers 1 when running from the TypeScript sources: worker threads need the built library (dist/)',
+    );
+  }
+}
+
+/**
+ * How many worker threads a port scan of `probes` uses: `requested` when given (checked by
+ * {@link checkWorkers}; 1 = none); by default several (as many as the cores, at most 4) for a
+ * TCP-only scan of at least 16,384 probes with no scan delay and no --max-parallelism 1, where one
+ * event loop is the bottleneck, else 1.
  */
 export function workerCount(
   requested: number | undefined,
@@ -59,21 +79,7 @@ export function workerCount(
   ports: PortSet,
   timing: Pick<TimingValues, 'scanDelayMs' | 'maxParallelism'>,
 ): number {
-  if (requested !== undefined) {
-    if (!Number.isInteger(requested) || requested < 1 || requested > 64) {
-      throw new PortscopeError(
-        'INVALID_ARGUMENT',
-        `Expected workers to be an integer 1-64, got \`${String(requested)}\``,
-      );
-    }
-    if (requested > 1 && !workersAvailable()) {
-      throw new PortscopeError(
-        'INVALID_ARGUMENT',
-        'Expected workers 1 when running from the TypeScript sources: worker threads need the built library (dist/)',
-      );
-    }
-    return requested;
-  }
+  if (requested !== undefined) return requested;
   const cores = availableParallelism();
   const suited =
     ports.udp.length === 0 &&

@@ -7,7 +7,7 @@ import { EventQueue } from './event-queue.js';
 import { hostFields, newHostState, type HostState } from './host-state.js';
 import type { Shard } from './permutation.js';
 import { portPhaseSize, runPortPhase, shareSize } from './port-phase.js';
-import { runPortWorkers, workerCount } from './port-workers.js';
+import { checkWorkers, runPortWorkers, workerCount } from './port-workers.js';
 import { tcpConnectProbe } from './probes/tcp-connect.js';
 import { udpDatagramProbe } from './probes/udp-datagram.js';
 import { detectService } from './probes/service.js';
@@ -73,7 +73,7 @@ export async function* scan(
   }
   const pingPorts = options.pingPorts ?? [80, 443];
   for (const p of pingPorts) checkNumber('a ping port', p, 1, 65535);
-  if (options.workers !== undefined) workerCount(options.workers, 0, ports, timing);
+  checkWorkers(options.workers);
   const hosts = (await resolveTargets(targets, options)).map((t) => newHostState(t, timing));
   const started = performance.now();
   const startedAt = new Date().toISOString();
@@ -90,17 +90,14 @@ export async function* scan(
   const initial = Math.min(limit, timing.maxParallelism === 1 ? 1 : INITIAL_WINDOW);
   const window = new CongestionWindow(1, limit, initial);
   let windowSize = () => window.size;
-  const rates = {
-    ...(options.minRate === undefined ? {} : { minRate: options.minRate }),
-    ...(options.maxRate === undefined ? {} : { maxRate: options.maxRate }),
-  };
   const engine = {
     stats: totals,
     timing,
     window,
     probes: { tcp: tcpConnectProbe, udp: udpDatagramProbe },
     signal: controller.signal,
-    ...rates,
+    ...(options.minRate === undefined ? {} : { minRate: options.minRate }),
+    ...(options.maxRate === undefined ? {} : { maxRate: options.maxRate }),
   };
   const queue = new EventQueue<ScanEvent>();
   const counts: Record<PortState, number> = { open: 0, closed: 0, filtered: 0, 'open|filtered': 0 };
