@@ -151,6 +151,12 @@ describe('portscope scan', () => {
     [['scan', '127.0.0.1', '--shard', '1/2'], /^portscope: Expected a seed with shard/],
     [['scan', '127.0.0.1', '--max-rtt-timeout', 'soon'], /^portscope: Expected --max-rtt-timeout to be a duration/],
     [
+      ['scan', '127.0.0.1', '--workers', '0'],
+      /^portscope: Expected --workers to be an integer from 1 to 64, got `0`$/m,
+    ],
+    [['scan', '127.0.0.1', '--min-rate', '0'], /^portscope: Expected --min-rate to be a number from 0\.001 to /],
+    [['scan', '127.0.0.1', '--top-ports', '2.5'], /^portscope: Expected --top-ports to be an integer from 1 to 65535/],
+    [
       ['scan', '-iL', '/nonexistent/targets'],
       /^portscope: Cannot read the target file `\/nonexistent\/targets` \(ENOENT\)/,
     ],

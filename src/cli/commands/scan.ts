@@ -44,12 +44,23 @@ function writeWhole(io: CliIo, file: string, text: string): void {
   }
 }
 
-const number = (name: string) => (value: string) => {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0)
-    throw new PortscopeError('INVALID_ARGUMENT', `Expected ${name} to be a non-negative number, got \`${value}\``);
-  return n;
-};
+/**
+ * A number flag's parser, checking the range the library will (so the error names the flag, not
+ * the library's option): `min` to `max`, and a whole number with `integer`.
+ */
+const number =
+  (name: string, { min = 0, max = Number.MAX_SAFE_INTEGER, integer = false } = {}) =>
+  (value: string) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+      const what =
+        min === 0 && max === Number.MAX_SAFE_INTEGER
+          ? `a non-negative ${integer ? 'integer' : 'number'}`
+          : `${integer ? 'an integer' : 'a number'} from ${String(min)} to ${String(max)}`;
+      throw new PortscopeError('INVALID_ARGUMENT', `Expected ${name} to be ${what}, got \`${value}\``);
+    }
+    return n;
+  };
 const ms = (name: string) => (value: string) => parseDuration(value, name);
 
 const CSV_HEADERS = [
@@ -74,7 +85,11 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void, version:
     .description('scan hosts for open, closed and filtered TCP/UDP ports (nmap -sT/-sU syntax, no root needed)')
     .argument('[targets...]', 'addresses, CIDR (10.0.0.0/24), octet ranges (10.0.0-3.1-254) or host names')
     .option('-p, --ports <list>', 'ports: 22,80,1000-2000 | - (all) | T:80,U:53 | http,ssh')
-    .option('--top-ports <n>', 'the N most useful ports of our ranking (default 1000)', number('--top-ports'))
+    .option(
+      '--top-ports <n>',
+      'the N most useful ports of our ranking (default 1000)',
+      number('--top-ports', { min: 1, max: 65535, integer: true }),
+    )
     .option('-F, --fast', 'the top 100 ports')
     .option('--exclude-ports <list>', 'ports to leave out')
     .option('--tcp', 'TCP connect scan (nmap -sT; the default)')
@@ -91,8 +106,8 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void, version:
     .option('-6, --ipv6', 'IPv6 only')
     .option('-n, --no-dns', 'no reverse DNS (accepted for nmap habits; portscope never does reverse DNS)')
     .option('-T, --timing <template>', 'timing template 0-5 or paranoid..insane (default 3)')
-    .option('--min-rate <n>', 'send at least N probes per second', number('--min-rate'))
-    .option('--max-rate <n>', 'send at most N probes per second', number('--max-rate'))
+    .option('--min-rate <n>', 'send at least N probes per second', number('--min-rate', { min: 0.001 }))
+    .option('--max-rate <n>', 'send at most N probes per second', number('--max-rate', { min: 0.001 }))
     .option('--max-retries <n>', 'retransmissions per port at most', number('--max-retries'))
     .option('--min-rtt-timeout <duration>', 'lower bound of a probe time-out', ms('--min-rtt-timeout'))
     .option('--max-rtt-timeout <duration>', 'upper bound of a probe time-out', ms('--max-rtt-timeout'))
@@ -104,10 +119,14 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void, version:
     .option(
       '--workers <n>',
       'threads for the port scan (default: the cores, at most 4, for large TCP scans)',
-      number('--workers'),
+      number('--workers', { min: 1, max: 64, integer: true }),
     )
     .option('--service-wait <duration>', 'how long a service probe waits for data', ms('--service-wait'))
-    .option('--seed <n>', 'seed of the probe order (reuse it with --shard)', number('--seed'))
+    .option(
+      '--seed <n>',
+      'seed of the probe order (reuse it with --shard)',
+      number('--seed', { min: 0, max: 2 ** 32 - 1, integer: true }),
+    )
     .option('--shard <i/N>', 'scan only share i of N (needs --seed)')
     .option('--open', 'show only open ports')
     .option('--reason', 'show why each port has its state')
