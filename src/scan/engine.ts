@@ -3,7 +3,7 @@ import type { ScanProtocol } from './port-spec.js';
 import type { ProbeOutcome, StartProbe } from './probes/outcome.js';
 import { DeadlineHeap } from './deadline-heap.js';
 import type { HostState, Task } from './host-state.js';
-import { TaskQueue, UDP_PACE_MS } from './task-queue.js';
+import { MAX_PACED_TRIES, TaskQueue, UDP_PACE_MS } from './task-queue.js';
 import type { TimingValues } from './timing.js';
 import type { CongestionWindow } from './window.js';
 
@@ -107,9 +107,10 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
       const { host } = task;
       host.rtt.observe(outcome.rttMs);
       if (outcome.reason === 'port-unreach') {
-        // That answer spent one of the host's ICMP tokens: the next paced probe waits a full pace from it.
+        // That answer spent one of the host's ICMP tokens when its probe arrived: the next paced probe
+        // goes a full pace after that probe was sent (the one-way delays cancel out).
         host.portUnreachSeen = true;
-        host.pacedNextAt = Math.max(host.pacedNextAt, performance.now() + UDP_PACE_MS);
+        host.pacedNextAt = Math.max(host.pacedNextAt, performance.now() - outcome.rttMs + UDP_PACE_MS);
       }
       if (task.tries > host.maxSuccessfulTry) host.maxSuccessfulTry = task.tries;
       if (task.tries > 0) {
@@ -148,14 +149,14 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
       if (
         task.protocol === 'udp' &&
         task.host.portUnreachSeen &&
-        task.paced !== true &&
+        (task.pacedTries ?? 0) < MAX_PACED_TRIES &&
         task.tries < timing.maxRetries
       ) {
         task.tries++;
-        task.paced = true;
+        task.pacedTries = (task.pacedTries ?? 0) + 1;
         stats.retries++;
         queue.pace(task);
-      } else if (task.paced !== true && task.tries + 1 < allowedTries(task.host)) {
+      } else if (task.pacedTries === undefined && task.tries + 1 < allowedTries(task.host)) {
         task.tries++;
         stats.retries++;
         queue.retry(task);

@@ -29,8 +29,8 @@ export interface Task {
   readonly protocol: ScanProtocol;
   tries: number;
   selfConnects: number;
-  /** A UDP retry sent at the ICMP rate-limit pace: its silence is final. */
-  paced?: boolean;
+  /** UDP retries sent at the ICMP rate-limit pace (0 or absent before any); silence after MAX_PACED_TRIES is final. */
+  pacedTries?: number;
 }
 
 /** A fresh host state for `target`. */

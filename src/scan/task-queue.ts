@@ -2,10 +2,15 @@ import type { HostState, Task } from './host-state.js';
 
 /**
  * Linux answers at most one ICMP error per second per peer after a burst of 6 (net.ipv4.icmp_ratelimit
- * = 1000 ms): a UDP port that stays silent on a host that sends port-unreachables gets one more probe
- * at this pace (with 10% to spare: at exactly 1 s, jitter made one closed port in 100 miss its token).
+ * = 1000 ms, a token bucket counted in jiffies): a UDP port that stays silent on a host that sends
+ * port-unreachables gets more probes at this pace, measured from the send time of the probe whose
+ * answer spent the last token. 1% to spare covers a jiffy (4 ms at HZ=250) and the link's jitter; a
+ * probe that still arrives a little early is refused without spending the token, so it is paced again.
  */
-export const UDP_PACE_MS = 1100;
+export const UDP_PACE_MS = 1010;
+
+/** Paced probes a silent UDP port gets before open|filtered is final (the second covers a rare early arrival). */
+export const MAX_PACED_TRIES = 2;
 
 /**
  * The engine's tasks waiting to go, taken in this order: paced UDP retries whose host's pace

@@ -39,8 +39,11 @@ export interface LabOptions {
   readonly rules?: readonly string[];
   /** One-way delay in ms (the round trip is twice this). Default 10. */
   readonly delayMs?: number;
-  /** Keep Linux's ICMP rate limit (1 error per second per peer after a burst of 6). Default false: no limit. */
-  readonly icmpRateLimit?: boolean;
+  /**
+   * Keep Linux's ICMP rate limit (1 error per second per peer after a burst of 6), or set its period
+   * in ms (`net.ipv4.icmp_ratelimit`). Default false: no limit.
+   */
+  readonly icmpRateLimit?: boolean | number;
   /** The lab and its bridge end by themselves after this many seconds. Default 300. */
   readonly lifetimeS?: number;
 }
@@ -123,7 +126,9 @@ export async function makeLab(options: LabOptions): Promise<Lab> {
     // Frames cross the bridge as raw bytes: checksums must be filled in by the sender, not left to offload.
     execFileSync('ethtool', ['-K', h, 'tx', 'off'], { stdio: 'ignore' });
     inNs(['ethtool', '-K', l, 'tx', 'off']);
-    if (options.icmpRateLimit !== true) {
+    if (typeof options.icmpRateLimit === 'number') {
+      inNs(['sysctl', '-q', '-w', `net.ipv4.icmp_ratelimit=${String(options.icmpRateLimit)}`]);
+    } else if (options.icmpRateLimit !== true) {
       inNs(['sysctl', '-q', '-w', 'net.ipv4.icmp_ratelimit=0']);
       inNs(['sysctl', '-q', '-w', 'net.ipv6.icmp.ratelimit=0']);
       inNs(['sysctl', '-q', '-w', 'net.ipv4.icmp_msgs_per_sec=100000']);

@@ -133,3 +133,21 @@ describe.skipIf(!canBuildLab)('UDP against Linux ICMP rate limiting (1 error per
     expect(summary.probes.retries).toBeGreaterThan(0);
   });
 });
+
+describe.skipIf(!canBuildLab)('UDP against an ICMP rate limit a little slower than the pace', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    // 1,050 ms per token against the engine's 1,010 ms pace: the first paced probe arrives early and is
+    // refused without spending the token, as a probe does that jitter brings in a few ms early.
+    lab = await makeLab({ services: { udp_echo: [53] }, delayMs: 1, icmpRateLimit: 1050 });
+  });
+  afterAll(async () => {
+    await lab.close();
+  });
+
+  it('paces a silent port again rather than calling it open|filtered after one early probe', async () => {
+    const { ports } = await runScan([lab.address], { protocols: ['udp'], ports: '53,40000-40011', ping: false });
+    expect(ports.find((p) => p.port === 53)?.state).toBe('open');
+    expect(ports.filter((p) => p.port !== 53).map((p) => p.state)).toEqual(new Array<PortState>(12).fill('closed'));
+  });
+});
