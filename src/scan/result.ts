@@ -71,7 +71,11 @@ export interface HostResult {
   readonly rttMs?: number;
 }
 
-/** What the scan yields as it goes: host results (after discovery) and port results (as found). */
+/**
+ * What the scan yields as it goes: host results (after discovery) and port results (as found). A host
+ * that hits `hostTimeoutMs` during the port phase gets a second HostResult, `timed-out`, after its `up`
+ * one: it replaces the first, and no port result of that host follows it.
+ */
 export type ScanEvent = PortResult | HostResult;
 
 /** Progress of a scan, for a progress bar. */

@@ -26,6 +26,7 @@ export interface ScanSummary {
   /** The probe-order seed: pass it again (with `shard`) to split or repeat the scan. */
   readonly seed: number;
   readonly shard?: Shard;
+  /** Hosts by final status, one count per host: a host that was up and then hit `hostTimeoutMs` counts as `timedOut` only. */
   readonly hosts: { readonly up: number; readonly down: number; readonly timedOut: number };
   /** Port results by state. */
   readonly ports: Readonly<Record<PortState, number>>;
@@ -102,13 +103,23 @@ export async function* scan(
   const queue = new EventQueue<ScanEvent>();
   const counts: Record<PortState, number> = { open: 0, closed: 0, filtered: 0, 'open|filtered': 0 };
   const hostCounts = { up: 0, down: 0, timedOut: 0 };
+  const reportedUp = new Set<string>();
   const timedOut = new Set<HostState>();
   const onHostTimeout = (host: HostState) => {
     if (timedOut.has(host)) return;
     timedOut.add(host);
     host.skipped = true;
     hostCounts.timedOut++;
-    queue.push({ kind: 'host', ...hostFields(host), status: 'timed-out', reason: 'host-timeout' });
+    // A host already reported up now counts as timed out only (the counts stay one per host).
+    if (reportedUp.has(host.target.address)) hostCounts.up--;
+    const rttMs = host.rtt.smoothedMs;
+    queue.push({
+      kind: 'host',
+      ...hostFields(host),
+      status: 'timed-out',
+      reason: 'host-timeout',
+      ...(rttMs === undefined ? {} : { rttMs: Math.round(rttMs * 100) / 100 }),
+    });
   };
 
   const scanPorts = async (upHosts: HostState[]) => {
@@ -220,8 +231,10 @@ export async function* scan(
       pingPorts,
       engine,
       report: (result) => {
-        if (result.status === 'up') hostCounts.up++;
-        else hostCounts.down++;
+        if (result.status === 'up') {
+          hostCounts.up++;
+          reportedUp.add(result.address);
+        } else hostCounts.down++;
         queue.push(result);
       },
       onHostTimeout,
@@ -270,8 +283,9 @@ export interface ScanReport {
 }
 
 /**
- * Runs {@link scan} to the end and collects its results; port results sorted by address, protocol
- * and port. Same options and errors as {@link scan}.
+ * Runs {@link scan} to the end and collects its results: one HostResult per host (its last, so a
+ * host that timed out is `timed-out`), port results sorted by address, protocol and port (a timed-out
+ * host keeps those found before its time-out). Same options and errors as {@link scan}.
  */
 export async function runScan(targets: readonly string[], options: ScanOptions = {}): Promise<ScanReport> {
   const hosts: HostResult[] = [];
@@ -288,7 +302,11 @@ export async function runScan(targets: readonly string[], options: ScanOptions =
       });
       return { hosts, ports, summary: next.value };
     }
-    if (next.value.kind === 'host') hosts.push(next.value);
-    else ports.push(next.value);
+    if (next.value.kind === 'host') {
+      // A host's later result (timed-out after up) replaces its first.
+      const earlier = hosts.findIndex((h) => h.address === next.value.address);
+      if (earlier < 0) hosts.push(next.value);
+      else hosts[earlier] = next.value;
+    } else ports.push(next.value);
   }
 }

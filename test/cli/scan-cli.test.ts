@@ -143,6 +143,40 @@ describe('portscope scan', () => {
     expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
   });
 
+  it('reports a host that hit --host-timeout as nmap does: table line, XML timedout="true", grepable Timeout', async () => {
+    const xml = join(dir, 'timeout.xml');
+    const gnmap = join(dir, 'timeout.gnmap');
+    // 65,535 loopback ports at 2,000 a second cannot finish in 300 ms.
+    const r = await cli([
+      'scan',
+      '127.0.0.1',
+      '-Pn',
+      '-p-',
+      '--max-rate',
+      '2000',
+      '--host-timeout',
+      '300ms',
+      '-oX',
+      xml,
+      '-oG',
+      gnmap,
+    ]);
+    expect(r.stdout).toMatch(/^127\.0\.0\.1: timed-out \(host-timeout/m);
+    expect(r.stdout).not.toMatch(/^PORT/m);
+    expect(r.stderr).toMatch(/^portscope: 1 host \(0 up, 1 timed out\), /m);
+    expect(r.stderr).toMatch(/^portscope: 1 host hit --host-timeout before every port was probed; raise it/m);
+    expect(r.stderr).not.toMatch(/did not answer discovery/);
+    const x = readFileSync(xml, 'utf8');
+    expect(x.match(/<host /g)).toHaveLength(1);
+    expect(x).toMatch(/<host starttime="\d+" endtime="\d+" timedout="true">\n<status state="up" reason="host-timeout"/);
+    expect(x).not.toContain('<ports>');
+    expect(x).toContain('<hosts up="1" down="0" total="1"/>');
+    const g = readFileSync(gnmap, 'utf8');
+    expect(g).toContain('Host: 127.0.0.1 ()\tStatus: Timeout\n');
+    expect(g).not.toContain('Ports:');
+    expect(r.code).toBe(1);
+  });
+
   it.each([
     [['scan'], /^portscope: Expected at least one target/],
     [['scan', '10.0.0.0/8'], /^portscope: Refusing to scan 16,777,216 hosts, more than --max-targets 65,536/],

@@ -88,6 +88,21 @@ describe.skipIf(!canBuildLab)('scan in a namespace lab with a 20 ms round trip',
     expect(summary.ports.closed).toBe(10000 - 7);
   });
 
+  it('stops a host at --host-timeout: timed-out, the ports after it not probed', async () => {
+    const { ports, hosts, summary } = await runScan([lab.address], {
+      ports: '1-10000',
+      ping: false,
+      hostTimeoutMs: 200,
+      maxRate: 10_000,
+    });
+    // One result per host: the timed-out one replaces the `up` it got first.
+    expect(hosts).toMatchObject([{ status: 'timed-out', reason: 'host-timeout' }]);
+    expect(summary.hosts).toEqual({ up: 0, down: 0, timedOut: 1 });
+    // At most 10,000 probes a second for 200 ms (plus the last round trips): far fewer than 10,000 ports.
+    expect(ports.length).toBeGreaterThan(0);
+    expect(ports.length).toBeLessThan(4000);
+  });
+
   it('identifies services with -sV: SSH banner, HTTP Server header', async () => {
     const { ports } = await runScan([lab.address], {
       ports: '22,80',

@@ -240,14 +240,18 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void, version:
       if (options.outputGrepable !== undefined)
         writeWhole(io, options.outputGrepable, renderNmapGrepable(hosts, ports, summary, info));
       if (options.outputJson !== undefined) writeWhole(io, options.outputJson, `${JSON.stringify(report, null, 2)}\n`);
-      const up = summary.hosts.up;
-      const total = up + summary.hosts.down + summary.hosts.timedOut;
+      const { up, down, timedOut } = summary.hosts;
+      const total = up + down + timedOut;
       io.stderr.write(
-        `portscope: ${String(total)} host${total === 1 ? '' : 's'} (${String(up)} up), ${String(ports.length)} port result${ports.length === 1 ? '' : 's'}, ${String(summary.ports.open)} open, in ${(summary.elapsedMs / 1000).toFixed(2)} s (seed ${String(summary.seed)}${summary.shard === undefined ? '' : `, shard ${String(summary.shard.index + 1)}/${String(summary.shard.count)}`})\n`,
+        `portscope: ${String(total)} host${total === 1 ? '' : 's'} (${String(up)} up${timedOut > 0 ? `, ${String(timedOut)} timed out` : ''}), ${String(ports.length)} port result${ports.length === 1 ? '' : 's'}, ${String(summary.ports.open)} open, in ${(summary.elapsedMs / 1000).toFixed(2)} s (seed ${String(summary.seed)}${summary.shard === undefined ? '' : `, shard ${String(summary.shard.index + 1)}/${String(summary.shard.count)}`})\n`,
       );
-      if (total > up)
+      if (down > 0)
         io.stderr.write(
-          `portscope: ${String(total - up)} host${total - up === 1 ? '' : 's'} did not answer discovery on ${options.pingPorts}; if they are up but filter those ports, add --no-ping (nmap -Pn)\n`,
+          `portscope: ${String(down)} host${down === 1 ? '' : 's'} did not answer discovery on ${options.pingPorts}; if they are up but filter those ports, add --no-ping (nmap -Pn)\n`,
+        );
+      if (timedOut > 0)
+        io.stderr.write(
+          `portscope: ${String(timedOut)} host${timedOut === 1 ? '' : 's'} hit --host-timeout before every port was probed; raise it to finish them\n`,
         );
       setExit(summary.ports.open > 0 ? 0 : 1);
     });

@@ -21,7 +21,7 @@ export function renderNmapGrepable(
   ];
   for (const { host, ports: list } of groupByHost(hosts, ports)) {
     const who = `Host: ${host.address} (${host.hostname ?? ''})`;
-    lines.push(`${who}\tStatus: ${host.status === 'up' ? 'Up' : 'Down'}`);
+    lines.push(`${who}\tStatus: ${host.status === 'up' ? 'Up' : host.status === 'down' ? 'Down' : 'Timeout'}`);
     if (host.status !== 'up') continue;
     const { shown, hidden } = splitShown(list, false);
     const entries = shown.map(
@@ -33,9 +33,10 @@ export function renderNmapGrepable(
     lines.push(`${who}\tPorts: ${entries.join(', ')}${ignored}`);
   }
   const total = summary.hosts.up + summary.hosts.down + summary.hosts.timedOut;
+  const up = summary.hosts.up + summary.hosts.timedOut;
   const end = new Date(Date.parse(summary.startedAt) + summary.elapsedMs).toUTCString();
   lines.push(
-    `# portscope done at ${end} -- ${String(total)} IP address${total === 1 ? '' : 'es'} (${String(summary.hosts.up)} host${summary.hosts.up === 1 ? '' : 's'} up) scanned in ${(summary.elapsedMs / 1000).toFixed(2)} seconds`,
+    `# portscope done at ${end} -- ${String(total)} IP address${total === 1 ? '' : 'es'} (${String(up)} host${up === 1 ? '' : 's'} up) scanned in ${(summary.elapsedMs / 1000).toFixed(2)} seconds`,
   );
   return `${lines.join('\n')}\n`;
 }

@@ -58,9 +58,11 @@ export function renderNmapXml(
     );
   }
   for (const { host, ports: list } of groupByHost(hosts, ports)) {
-    lines.push(`<host${attrs({ starttime: start, endtime: end })}>`);
+    // nmap marks a host that hit --host-timeout `timedout="true"`, keeps it up, and lists none of its ports.
+    const timedOut = host.status === 'timed-out';
+    lines.push(`<host${attrs({ starttime: start, endtime: end, ...(timedOut ? { timedout: 'true' } : {}) })}>`);
     lines.push(
-      `<status${attrs({ state: host.status === 'up' ? 'up' : 'down', reason: host.reason, reason_ttl: 0 })}/>`,
+      `<status${attrs({ state: host.status === 'down' ? 'down' : 'up', reason: host.reason, reason_ttl: 0 })}/>`,
     );
     lines.push(`<address${attrs({ addr: host.address, addrtype: host.address.includes(':') ? 'ipv6' : 'ipv4' })}/>`);
     lines.push(
@@ -90,11 +92,12 @@ export function renderNmapXml(
     lines.push('</host>');
   }
   const total = summary.hosts.up + summary.hosts.down + summary.hosts.timedOut;
+  const up = summary.hosts.up + summary.hosts.timedOut;
   const elapsed = (summary.elapsedMs / 1000).toFixed(2);
   lines.push(
     '<runstats>',
-    `<finished${attrs({ time: end, timestr: new Date(end * 1000).toUTCString(), elapsed, summary: `portscope done; ${String(total)} IP address${total === 1 ? '' : 'es'} (${String(summary.hosts.up)} host${summary.hosts.up === 1 ? '' : 's'} up) scanned in ${elapsed} seconds`, exit: 'success' })}/>`,
-    `<hosts${attrs({ up: summary.hosts.up, down: summary.hosts.down + summary.hosts.timedOut, total })}/>`,
+    `<finished${attrs({ time: end, timestr: new Date(end * 1000).toUTCString(), elapsed, summary: `portscope done; ${String(total)} IP address${total === 1 ? '' : 'es'} (${String(up)} host${up === 1 ? '' : 's'} up) scanned in ${elapsed} seconds`, exit: 'success' })}/>`,
+    `<hosts${attrs({ up, down: summary.hosts.down, total })}/>`,
     '</runstats>',
     '</nmaprun>',
   );
