@@ -1,10 +1,13 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rewriteNmapFlags } from '../../src/cli/scan-argv.js';
 import { cli } from '../helpers/cli.js';
+import { builtCli, builtCliArgv } from '../helpers/system.js';
 
 let server: Server;
 let open = 0;
@@ -176,6 +179,33 @@ describe('portscope scan', () => {
     expect(g).not.toContain('Ports:');
     expect(r.code).toBe(1);
   });
+
+  it.skipIf(!builtCli)(
+    'draws a progress bar with rate and ETA on a real terminal (a pty), then clears it',
+    async () => {
+      const root = new URL('../../', import.meta.url).pathname;
+      // 65,535 loopback ports at 20,000 a second: about 3 s, so the 250 ms progress ticks show.
+      const { stdout } = await promisify(execFile)(
+        'python3',
+        [
+          `${root}test/helpers/pty-run.py`,
+          'no prompt',
+          '',
+          ...builtCliArgv('scan', '127.0.0.1', '-Pn', '-p-', '--max-rate', '20000', '--open'),
+        ],
+        { timeout: 20_000, env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 16 * 1024 * 1024 },
+      );
+      // "Erase to end of line" (ESC [ K) made visible, so the patterns hold no control character.
+      const text = stdout.replaceAll('\u001b[K', '<EL>');
+      const ticks = [...text.matchAll(/\r\[[#.]+\] (\d+)\/65535 ports, \d+ open, \d+\/s, ETA \d+s<EL>/g)];
+      expect(ticks.length).toBeGreaterThanOrEqual(3);
+      const done = ticks.map((m) => Number(m[1]));
+      expect(done).toEqual([...done].sort((a, b) => a - b));
+      // The bar is erased before the table: the host line starts on a clean line.
+      expect(text).toMatch(/\r<EL>(\r?\n)*127\.0\.0\.1: up \(user-set\)/);
+      expect(stdout).toContain(`${String(open)}/tcp`);
+    },
+  );
 
   it.each([
     [['scan'], /^portscope: Expected at least one target/],
