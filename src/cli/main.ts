@@ -1,5 +1,7 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { packageRoot } from '../package-root.js';
 import { isPortscopeError } from '../errors.js';
 import { showListening } from './commands/listening.js';
 import { lsCommand } from './commands/ls.js';
@@ -17,7 +19,7 @@ import { rewriteNmapFlags } from './scan-argv.js';
 import { exitCodeFor } from './exit-codes.js';
 import { processIo, type CliIo } from './io.js';
 
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+const { version } = createRequire(import.meta.url)(join(packageRoot(), 'package.json')) as { version: string };
 
 /**
  * Runs the CLI with `argv` (without node and script) and returns the exit code: 0 success,

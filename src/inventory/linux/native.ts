@@ -1,4 +1,6 @@
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { packageRoot } from '../../package-root.js';
 
 /** The optional C addon (native/portscope.c, built by `npm install` with node-gyp). */
 export interface NativeAddon {
@@ -34,8 +36,9 @@ export function nativeAddon(): NativeAddon | undefined {
     loaded = null;
     if (process.platform === 'linux') {
       try {
-        // From src/inventory/linux/ and dist/inventory/linux/ alike, build/ is three levels up.
-        loaded = createRequire(import.meta.url)('../../../build/Release/portscope_native.node') as NativeAddon;
+        // build/ is beside package.json, whether this runs from src/, dist/ or the CLI bundle.
+        const path = join(packageRoot(), 'build/Release/portscope_native.node');
+        loaded = createRequire(import.meta.url)(path) as NativeAddon;
       } catch {
         loaded = null;
       }

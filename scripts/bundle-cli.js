@@ -1,0 +1,27 @@
+// Bundles the compiled CLI (dist/cli/main.js) into dist/bundle/ for bin/portscope.js: one file to load
+// instead of about 130 modules cuts 50-60 ms from every command's start on Node 20 (which has no module
+// compile cache). Commands that load lazily (scan, nc, prompts) become chunks of their own, and the scan
+// worker an entry of its own beside them, where port-workers.ts looks for it. The library (dist/index.js)
+// is not bundled. Runs after tsc, as part of `npm run build`.
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outdir = join(root, 'dist/bundle');
+rmSync(outdir, { recursive: true, force: true });
+await build({
+  entryPoints: { main: join(root, 'dist/cli/main.js'), 'port-worker': join(root, 'dist/scan/port-worker.js') },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.19',
+  // Bundled CommonJS dependencies (commander) call require() for Node's built-in modules.
+  banner: {
+    js: "import { createRequire as __portscopeCreateRequire } from 'node:module';\nconst require = __portscopeCreateRequire(import.meta.url);",
+  },
+  logLevel: 'warning',
+});
