@@ -96,9 +96,14 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
     sources.set(group.netns, tables.sources);
   }
   if (!ownerPredicates) sockets = sockets.filter(predicate);
-  const wanted = new Set(sockets.filter((s) => s.inode !== 0).map((s) => s.inode));
-  if (wantOwners && walk === undefined && wanted.size > 0) {
-    walk = options.stopWhenFound ? walkUntilFound(pids, wanted, addon) : startFdWalk(pids, socketCount, wanted, addon);
+  if (wantOwners && walk === undefined) {
+    const wanted = new Set<number>();
+    for (const s of sockets) if (s.inode !== 0) wanted.add(s.inode);
+    if (wanted.size > 0) {
+      walk = options.stopWhenFound
+        ? walkUntilFound(pids, wanted, addon)
+        : startFdWalk(pids, socketCount, wanted, addon);
+    }
   }
   if (walk !== undefined) {
     const bootTime = parseBootTime(readSmallText('/proc/stat') ?? '');
