@@ -1,4 +1,5 @@
-// portscope's native part: the two system calls procfs makes slow, and nothing else.
+// portscope's native part: the two system calls procfs makes slow, the pidfd calls Node lacks, and
+// nothing else.
 //
 //   sockDiag(netnsPath, requests) -> (Buffer | string)[]
 //     Sends each prepared sock_diag request (NETLINK_SOCK_DIAG, built and parsed in TypeScript)
@@ -11,6 +12,11 @@
 //     as soon as each has been seen once (the caller looks for further co-owners itself).
 //     On the libuv threadpool: for each pid, readlinkat every entry of /proc/PID/fd (entry i taken
 //     when i % slices == slice) and keep `socket:[inode]` ones as flat [inode, pid, fd] triples.
+//
+//   pidfdOpen(pid) -> fd;  pidfdSendSignal(fd, signo) -> undefined
+//     pidfd_open(2) and pidfd_send_signal(2) (Linux 5.3): a pidfd names one process, not a pid, so a
+//     signal sent through it can never reach another process that reused the pid. Close the fd
+//     with fs.closeSync.
 //
 // Errors are thrown with `code` set to the errno name (EPERM, EACCES...). Parsing stays in TypeScript.
 #define _GNU_SOURCE
@@ -384,12 +390,52 @@ static napi_value WalkFds(napi_env env, napi_callback_info info) {
   return promise;
 }
 
+// ---- pidfd --------------------------------------------------------------------------------------
+
+static napi_value PidfdOpen(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t pid;
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &pid) != napi_ok || pid <= 0)
+    return throw_errno(env, EINVAL, "pidfdOpen: expected a pid");
+#ifdef SYS_pidfd_open
+  long fd = syscall(SYS_pidfd_open, (pid_t)pid, 0);
+  if (fd < 0) return throw_errno(env, errno, "pidfd_open");
+  napi_value result;
+  CHECK(env, napi_create_int32(env, (int32_t)fd, &result));
+  return result;
+#else
+  return throw_errno(env, ENOSYS, "pidfd_open");
+#endif
+}
+
+static napi_value PidfdSendSignal(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t fd, signo;
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
+      napi_get_value_int32(env, argv[1], &signo) != napi_ok || fd < 0 || signo < 0)
+    return throw_errno(env, EINVAL, "pidfdSendSignal: expected (fd, signal number)");
+#ifdef SYS_pidfd_send_signal
+  if (syscall(SYS_pidfd_send_signal, fd, signo, NULL, 0) != 0) return throw_errno(env, errno, "pidfd_send_signal");
+  return NULL;
+#else
+  return throw_errno(env, ENOSYS, "pidfd_send_signal");
+#endif
+}
+
 NAPI_MODULE_INIT() {
   napi_value fn;
   if (napi_create_function(env, "sockDiag", NAPI_AUTO_LENGTH, SockDiag, NULL, &fn) != napi_ok ||
       napi_set_named_property(env, exports, "sockDiag", fn) != napi_ok ||
       napi_create_function(env, "walkFds", NAPI_AUTO_LENGTH, WalkFds, NULL, &fn) != napi_ok ||
-      napi_set_named_property(env, exports, "walkFds", fn) != napi_ok)
+      napi_set_named_property(env, exports, "walkFds", fn) != napi_ok ||
+      napi_create_function(env, "pidfdOpen", NAPI_AUTO_LENGTH, PidfdOpen, NULL, &fn) != napi_ok ||
+      napi_set_named_property(env, exports, "pidfdOpen", fn) != napi_ok ||
+      napi_create_function(env, "pidfdSendSignal", NAPI_AUTO_LENGTH, PidfdSendSignal, NULL, &fn) != napi_ok ||
+      napi_set_named_property(env, exports, "pidfdSendSignal", fn) != napi_ok)
     return NULL;
   return exports;
 }

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PortscopeError, errnoCode } from '../errors.js';
+import { PortscopeError } from '../errors.js';
 import { planKill, type KillCandidate, type KillPlan, type PlanKillOptions } from './kill-plan.js';
-import { holdsSocket, isSameLiveProcess } from './process-check.js';
+import { closeProcess, holdsSocket, isSameLiveProcess, openProcess, signalProcess } from './process-check.js';
 import { parseSignal, type SignalSpec } from './signals.js';
 import type { PortTarget } from './target.js';
 
@@ -91,18 +91,22 @@ export async function killPort(
 
 type Sent = 'sent' | 'gone' | 'not-owner' | 'permission-denied';
 
-/** Signals `c` only if it is still the same process and still holds one of its sockets. */
+/**
+ * Signals `c` only if it is still the same process and still holds one of its sockets. The process
+ * is opened (a pidfd) before the checks, so the signal goes to the process that passed them.
+ */
 function signalIfOwner(c: KillCandidate, signal: NodeJS.Signals): Sent {
   const { pid, fds } = c.owner;
-  if (!isSameLiveProcess(pid, c.startTicks)) return 'gone';
-  const holds = holdsSocket(pid, new Set(c.sockets.map((s) => s.inode)), fds);
-  if (holds === false) return 'not-owner';
-  if (holds === undefined) return isSameLiveProcess(pid, c.startTicks) ? 'permission-denied' : 'gone';
+  const handle = openProcess(pid);
+  if (handle === 'gone') return 'gone';
   try {
-    process.kill(pid, signal);
-    return 'sent';
-  } catch (error) {
-    return errnoCode(error) === 'ESRCH' ? 'gone' : 'permission-denied';
+    if (!isSameLiveProcess(pid, c.startTicks)) return 'gone';
+    const holds = holdsSocket(pid, new Set(c.sockets.map((s) => s.inode)), fds);
+    if (holds === false) return 'not-owner';
+    if (holds === undefined) return isSameLiveProcess(pid, c.startTicks) ? 'permission-denied' : 'gone';
+    return signalProcess(handle, signal);
+  } finally {
+    closeProcess(handle);
   }
 }
 

@@ -1,4 +1,7 @@
-import { readdirSync, readlinkSync } from 'node:fs';
+import { closeSync, readdirSync, readlinkSync } from 'node:fs';
+import { constants } from 'node:os';
+import { errnoCode } from '../errors.js';
+import { nativeAddon } from '../inventory/linux/native.js';
 import { parseStat, type StatFields } from '../inventory/linux/proc-stat.js';
 import { readSmallText } from '../inventory/linux/read-proc.js';
 
@@ -44,4 +47,48 @@ export function holdsSocket(
     return undefined;
   }
   return fds.some(refersToOne);
+}
+
+/**
+ * A process to signal: its pid, and a pidfd (pidfd_open(2), from the native addon) when the addon is
+ * built and the kernel has it (Linux 5.3+). Through a pidfd a signal reaches only the process that was
+ * opened, even if it exits and its pid is reused between the checks and the signal; with the bare
+ * pid (no addon) that window stays, narrowed by checking the start time just before.
+ */
+export interface ProcessHandle {
+  readonly pid: number;
+  readonly pidfd?: number;
+}
+
+/** Opens `pid` for signalling; 'gone' when it does not exist. Close the handle with closeProcess. */
+export function openProcess(pid: number): ProcessHandle | 'gone' {
+  const addon = nativeAddon();
+  if (addon === undefined) return { pid };
+  try {
+    return { pid, pidfd: addon.pidfdOpen(pid) };
+  } catch (error) {
+    // ENOSYS (kernel before 5.3) and the like: signal by pid, as without the addon.
+    return errnoCode(error) === 'ESRCH' ? 'gone' : { pid };
+  }
+}
+
+/**
+ * Sends `signal` through the handle's pidfd, or to its pid; 'gone' when the process has exited
+ * (ESRCH), 'permission-denied' when it belongs to another user (EPERM).
+ */
+export function signalProcess(handle: ProcessHandle, signal: NodeJS.Signals): 'sent' | 'gone' | 'permission-denied' {
+  const addon = nativeAddon();
+  try {
+    if (handle.pidfd !== undefined && addon !== undefined)
+      addon.pidfdSendSignal(handle.pidfd, constants.signals[signal]);
+    else process.kill(handle.pid, signal);
+    return 'sent';
+  } catch (error) {
+    return errnoCode(error) === 'ESRCH' ? 'gone' : 'permission-denied';
+  }
+}
+
+/** Closes the handle's pidfd, if it has one. */
+export function closeProcess(handle: ProcessHandle): void {
+  if (handle.pidfd !== undefined) closeSync(handle.pidfd);
 }

@@ -23,6 +23,16 @@ export interface NativeAddon {
     /** Keep only these inodes, and stop as soon as each was seen once. */
     wanted?: Uint32Array,
   ): Promise<{ holders: Uint32Array; denied: Uint32Array; gone: Uint32Array }>;
+  /**
+   * pidfd_open(2): an fd that names process `pid` itself (not whichever process later gets its pid).
+   * Close it with fs.closeSync. @throws Error with `code` ESRCH (no such process), ENOSYS (kernel < 5.3).
+   */
+  pidfdOpen(pid: number): number;
+  /**
+   * pidfd_send_signal(2): signal number `signo` (0 only checks) to the process of `pidfd`.
+   * @throws Error with `code` ESRCH (it has exited), EPERM (another user's process), EBADF.
+   */
+  pidfdSendSignal(pidfd: number, signo: number): void;
 }
 
 let loaded: NativeAddon | null | undefined;

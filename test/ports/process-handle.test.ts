@@ -1,0 +1,69 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { nativeAddon } from '../../src/inventory/linux/native.js';
+import { closeProcess, openProcess, signalProcess, type ProcessHandle } from '../../src/ports/process-check.js';
+import { isRoot } from '../helpers/system.js';
+
+const children: ChildProcess[] = [];
+const sleeper = () => {
+  const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+  children.push(child);
+  return child;
+};
+const exited = async (child: ChildProcess) => {
+  if (child.exitCode === null && child.signalCode === null) await once(child, 'exit');
+};
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+
+const hasAddon = nativeAddon() !== undefined;
+
+describe('process handles for kill', () => {
+  it.skipIf(!hasAddon)('open a pidfd when the addon is built, and signal through it', async () => {
+    const child = sleeper();
+    const handle = openProcess(child.pid ?? 0) as ProcessHandle;
+    expect(handle.pid).toBe(child.pid);
+    expect(handle.pidfd).toBeGreaterThanOrEqual(0);
+    expect(signalProcess(handle, 'SIGTERM')).toBe('sent');
+    await exited(child);
+    expect(child.signalCode).toBe('SIGTERM');
+    // Exited and reaped: the pidfd says so.
+    expect(signalProcess(handle, 'SIGTERM')).toBe('gone');
+    closeProcess(handle);
+  });
+
+  it.skipIf(!hasAddon)('say gone for a pid that does not exist', () => {
+    expect(openProcess(2 ** 22 + 1)).toBe('gone');
+  });
+
+  it.skipIf(!hasAddon || !isRoot)(
+    'never reach the process that reused the pid of the one opened (pid reuse forced with ns_last_pid)',
+    async () => {
+      for (let attempt = 0; attempt < 10; attempt++) {
+        const first = sleeper();
+        const pid = first.pid ?? 0;
+        const handle = openProcess(pid) as ProcessHandle;
+        first.kill('SIGKILL');
+        await exited(first);
+        // The next process forked in this pid namespace gets `pid` (unless another fork wins the race).
+        writeFileSync('/proc/sys/kernel/ns_last_pid', String(pid - 1));
+        const second = sleeper();
+        if (second.pid !== pid) {
+          closeProcess(handle);
+          continue;
+        }
+        expect(signalProcess(handle, 'SIGKILL')).toBe('gone');
+        closeProcess(handle);
+        // The process now holding the pid was not touched.
+        expect(() => process.kill(pid, 0)).not.toThrow();
+        expect(second.exitCode).toBeNull();
+        expect(second.signalCode).toBeNull();
+        return;
+      }
+      throw new Error('could not get a reused pid in 10 attempts');
+    },
+  );
+});
