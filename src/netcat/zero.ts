@@ -1,6 +1,6 @@
 import { PortscopeError } from '../errors.js';
 import type { PortResult } from '../scan/result.js';
-import { runScan } from '../scan/scan.js';
+import { runScan } from '../scan/run-scan.js';
 
 /** Options of {@link checkPorts}. */
 export interface CheckPortsOptions {

@@ -1,4 +1,5 @@
-export { scan, runScan, type ScanSummary, type ScanReport } from './scan.js';
+export { scan, type ScanSummary } from './scan.js';
+export { runScan, type ScanReport } from './run-scan.js';
 export { portsOf, type ScanOptions } from './scan-options.js';
 export type {
   PortResult,

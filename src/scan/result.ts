@@ -74,7 +74,8 @@ export interface HostResult {
 /**
  * What the scan yields as it goes: host results (after discovery) and port results (as found). A host
  * that hits `hostTimeoutMs` during the port phase gets a second HostResult, `timed-out`, after its `up`
- * one: it replaces the first, and no port result of that host follows it.
+ * one: it replaces the first, and no more of its ports are probed (only a service detection already
+ * under way may still report one).
  */
 export type ScanEvent = PortResult | HostResult;
 
