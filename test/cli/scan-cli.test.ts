@@ -1,28 +1,21 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rewriteNmapFlags } from '../../src/cli/scan-argv.js';
 import { cli } from '../helpers/cli.js';
+import { closeLoopbackServers, serveLoopback } from '../helpers/loopback.js';
 import { builtCli, builtCliArgv } from '../helpers/system.js';
 
-let server: Server;
 let open = 0;
 const dir = mkdtempSync(join(tmpdir(), 'portscope-scan-cli-'));
 
 beforeAll(async () => {
-  server = createServer((s) => {
-    s.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  open = (server.address() as { port: number }).port;
+  open = (await serveLoopback()).port;
 });
-afterAll(() => {
-  server.close();
-});
+afterAll(closeLoopbackServers);
 
 describe('portscope scan', () => {
   it('rewrites nmap spellings for commander', () => {

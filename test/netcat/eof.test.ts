@@ -1,22 +1,18 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { closeLoopbackServers, serveLoopback } from '../helpers/loopback.js';
 import { killAll, startNc } from '../helpers/nc.js';
 
-const servers: Server[] = [];
 afterEach(() => {
   killAll();
-  for (const s of servers.splice(0)) s.close();
+  closeLoopbackServers();
 });
 
-/** A loopback TCP server on port 0 running `onSocket` for each client; its port. */
-async function serve(onSocket: Parameters<typeof createServer>[1]): Promise<number> {
-  const server = createServer({ allowHalfOpen: true }, onSocket);
-  servers.push(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return (server.address() as AddressInfo).port;
+/** A loopback TCP server on port 0 (half-open allowed) running `onSocket` for each client; its port. */
+async function serve(onSocket: (socket: Socket) => void): Promise<number> {
+  return (await serveLoopback(onSocket, { allowHalfOpen: true })).port;
 }
 
 describe('portscope nc: EOF', () => {

@@ -1,15 +1,15 @@
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PortscopeError } from '../../src/index.js';
 import { listen, openConnection, relay, type NetcatListener } from '../../src/netcat/index.js';
+import { closeLoopbackServers, serveLoopback } from '../helpers/loopback.js';
 import { killAll, startNc } from '../helpers/nc.js';
 
-const servers: Server[] = [];
 const listeners: NetcatListener[] = [];
 let dir: string;
 beforeAll(() => {
@@ -20,22 +20,19 @@ afterAll(() => {
 });
 afterEach(async () => {
   killAll();
-  for (const s of servers.splice(0)) s.close();
+  closeLoopbackServers();
   await Promise.all(listeners.splice(0).map((l) => l.close()));
 });
 
 /** A loopback TCP server on port 0 that keeps its clients, saying nothing (closing at their FIN); its port and clients. */
 async function silentServer(): Promise<{ port: number; clients: Socket[] }> {
   const clients: Socket[] = [];
-  const server = createServer((socket) => {
+  const { port } = await serveLoopback((socket) => {
     clients.push(socket);
     socket.on('error', () => undefined);
     socket.resume();
   });
-  servers.push(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { port: (server.address() as AddressInfo).port, clients };
+  return { port, clients };
 }
 
 /** Resolves when `socket` has closed, or rejects after `ms`. */
@@ -245,14 +242,14 @@ describe('portscope nc --chat, --hexdump and --transcript', () => {
   });
 
   it('--hexdump writes both directions to stderr; --transcript appends JSON lines that decode to the bytes', async () => {
-    const server = createServer({ allowHalfOpen: true }, (socket) => {
-      socket.on('data', () => undefined);
-      socket.on('end', () => socket.end('pong\n'));
-    });
-    servers.push(server);
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const port = String((server.address() as AddressInfo).port);
+    const served = await serveLoopback(
+      (socket) => {
+        socket.on('data', () => undefined);
+        socket.on('end', () => socket.end('pong\n'));
+      },
+      { allowHalfOpen: true },
+    );
+    const port = String(served.port);
     const file = join(dir, 'transcript.jsonl');
     for (const round of [1, 2]) {
       const nc = startNc(['-x', '--transcript', file, '127.0.0.1', port], 10_000);

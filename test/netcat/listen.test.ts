@@ -1,14 +1,14 @@
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
-import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findFreePort, whoOwns } from '../../src/index.js';
+import { closeLoopbackServers, serveLoopback } from '../helpers/loopback.js';
 import { killAll, startNc, startProcess, type Running } from '../helpers/nc.js';
 
-const servers: Server[] = [];
 afterEach(() => {
   killAll();
-  for (const s of servers.splice(0)) s.close();
+  closeLoopbackServers();
 });
 
 async function listening(args: readonly string[]): Promise<{ nc: Running; port: number }> {
@@ -62,14 +62,11 @@ function rssKiB(pid: number): number {
 }
 
 async function echoServer(): Promise<number> {
-  const server = createServer((s) => {
+  const { port } = await serveLoopback((s) => {
     s.on('error', () => undefined);
     s.pipe(s);
   });
-  servers.push(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return (server.address() as AddressInfo).port;
+  return port;
 }
 
 describe('portscope nc --listen', () => {

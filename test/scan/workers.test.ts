@@ -1,7 +1,6 @@
-import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScan as runScanFromSources, type PortResult } from '../../src/index.js';
-import { listeningOnLoopback } from '../helpers/loopback.js';
+import { closeLoopbackServers, listeningOnLoopback, serveLoopback } from '../helpers/loopback.js';
 import { builtCli } from '../helpers/system.js';
 
 // Worker threads run the compiled port-worker.js: these tests use the built library (dist/), which
@@ -9,20 +8,13 @@ import { builtCli } from '../helpers/system.js';
 type Library = typeof import('../../src/index.js');
 const dist = new URL('../../dist/index.js', import.meta.url).href;
 let lib: Library;
-let server: Server;
 let listener = 0;
 
 beforeAll(async () => {
   if (builtCli) lib = (await import(dist)) as Library;
-  server = createServer((s) => {
-    s.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  listener = (server.address() as { port: number }).port;
+  listener = (await serveLoopback()).port;
 });
-afterAll(() => {
-  server.close();
-});
+afterAll(closeLoopbackServers);
 
 /** Each port's count among results: every port of `expected` exactly once, nothing else. */
 function coverage(ports: readonly PortResult[], expected: number): { missing: number; extra: number } {
