@@ -55,7 +55,8 @@ export function parsePortText(text: string, what = 'a port', allowZero = false):
   if (allowZero && /^0+$/.test(text)) return 0;
   const port = /^\d{1,5}$/.test(text) ? Number(text) : 0;
   if (port < 1 || port > 65535) {
-    throw new PortscopeError('INVALID_ARGUMENT', `Expected ${what} (1-65535), got \`${text}\``);
+    const range = allowZero ? '0-65535, 0 for any free port' : '1-65535';
+    throw new PortscopeError('INVALID_ARGUMENT', `Expected ${what} (${range}), got \`${text}\``);
   }
   return port;
 }

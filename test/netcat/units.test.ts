@@ -72,6 +72,19 @@ describe('nc bad input: one line naming the flag, exit 2, before any connection'
     ],
     [['-w', '0', '127.0.0.1', '1'], 'portscope: Expected --connect-timeout above 0, got `0`\n'],
     [['127.0.0.1', '99999'], 'portscope: Expected a port to connect to (1-65535), got `99999`\n'],
+    [
+      ['-l', '127.0.0.1', '99999'],
+      'portscope: Expected a port to listen on (0-65535, 0 for any free port), got `99999`\n',
+    ],
+    // TLS options without --tls would leave the listener plain TCP: refused, not ignored.
+    [
+      ['--cert', 'c.pem', '--key', 'k.pem', '-l', '0'],
+      'portscope: Expected --tls with --cert, --key: without it the connection is plain TCP and those options do nothing\n',
+    ],
+    [
+      ['--insecure', '127.0.0.1', '1'],
+      'portscope: Expected --tls with --insecure: without it the connection is plain TCP and that option does nothing\n',
+    ],
     // Port 1 is closed: the pin must be refused before the connect is even tried.
     [
       ['--tls', '--pin', 'sha256:xx', '127.0.0.1', '1'],

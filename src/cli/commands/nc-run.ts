@@ -29,7 +29,7 @@ function endpointOf(
     }
     return {
       host: host ?? (options['6'] === true ? '::1' : '127.0.0.1'),
-      port: parsePort(portText, 'a port to listen on (0: any free port)', true),
+      port: parsePort(portText, 'a port to listen on', true),
     };
   }
   if (args.length !== 2) {
@@ -52,11 +52,35 @@ function tlsClientOf(options: NcOptions): TlsClientOptions | undefined {
   };
 }
 
+/** The TLS options given without --tls, which would otherwise be ignored on a plain connection. */
+function tlsOptionsWithoutTls(options: NcOptions): string[] {
+  if (options.tls === true) return [];
+  const given = {
+    '--ca': options.ca,
+    '--pin': options.pin,
+    '--servername': options.servername,
+    '--alpn': options.alpn,
+    '--cert': options.cert,
+    '--key': options.key,
+    '--insecure': options.insecure,
+  };
+  return Object.entries(given)
+    .filter(([, value]) => value !== undefined)
+    .map(([flag]) => flag);
+}
+
 /** Runs `portscope nc` and returns the exit code; errors propagate to the CLI's one-line handler. */
 export async function runNetcat(args: readonly string[], options: NcOptions, io: CliIo): Promise<number> {
   const nc = await import('../../netcat/index.js');
   if (options['4'] === true && options['6'] === true)
     throw new PortscopeError('INVALID_ARGUMENT', 'Expected -4 or -6, not both');
+  const ignored = tlsOptionsWithoutTls(options);
+  if (ignored.length > 0) {
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      `Expected --tls with ${ignored.join(', ')}: without it the connection is plain TCP and ${ignored.length === 1 ? 'that option does' : 'those options do'} nothing`,
+    );
+  }
   if (options.sendOnly === true && options.recvOnly === true) {
     throw new PortscopeError('INVALID_ARGUMENT', 'Expected --send-only or --recv-only, not both');
   }
