@@ -87,7 +87,7 @@ export interface Owner {
 }
 
 /** Why a socket's `owners` may be empty: see {@link Socket.ownerStatus}. */
-export type OwnerStatus = 'ok' | 'none' | 'permission-denied' | 'gone';
+export type OwnerStatus = 'ok' | 'none' | 'permission-denied' | 'gone' | 'not-requested';
 
 /**
  * One socket of the kernel, with every process that holds it. A socket shared by a pre-fork
@@ -123,4 +123,13 @@ export interface Socket {
    */
   readonly v6only?: boolean;
   readonly unix?: UnixInfo;
+  /**
+   * Index of the interface the socket is bound to (SO_BINDTODEVICE, or a link-local address's scope), the
+   * kernel's `idiag_if`; 0 or absent when unbound. From sock_diag; absent when read from procfs. ss's `dev`.
+   */
+  readonly ifindex?: number;
+  /** The socket's fwmark (SO_MARK), from sock_diag's INET_DIAG_MARK (needs CAP_NET_ADMIN). ss's `fwmark`. */
+  readonly mark?: number;
+  /** cgroup v2 id of the socket's cgroup, from sock_diag's INET_DIAG_CGROUP_ID. ss's `cgroup`. */
+  readonly cgroupId?: number;
 }
