@@ -1,6 +1,8 @@
+import { PortscopeError } from '../errors.js';
 import type { Backend, NetnsSelector } from '../inventory/index.js';
+import { netnsOf } from '../inventory/linux/netns.js';
 import type { Owner, Socket, SnapshotWarning } from '../model/index.js';
-import { processNow } from './process-check.js';
+import { pidfdUnavailable, processNow } from './process-check.js';
 import { parsePortTarget, type PortTarget } from './target.js';
 import { isListening, whoOwns } from './who-owns.js';
 
@@ -8,14 +10,30 @@ import { isListening, whoOwns } from './who-owns.js';
 export interface PlanKillOptions {
   /** Also target the owners of connections on the port, not only of its listeners. @default false */
   readonly allSockets?: boolean;
-  /** Which network namespaces (see listSockets). @default 'all' */
+  /**
+   * Which network namespaces to look in (see listSockets). Holders in a namespace named here (a
+   * name under /run/netns or an inode) may be signalled; with `'all'` only those in the caller's
+   * own namespace are, unless `allNetns`. @default 'all'
+   */
   readonly netns?: NetnsSelector;
-  /** Kernel reader (see listSockets). @default 'auto' */
+  /** Signal holders in every network namespace, not only the caller's own. Needs `netns` 'all'. @default false */
+  readonly allNetns?: boolean;
+  /** Kernel reader (see listSockets); `'procfs'` also means signals by pid, without a pidfd. @default 'auto' */
   readonly backend?: Backend;
 }
 
 /** Why a process that owns the port is never signalled: it is init (pid 1) or this process. */
 export type RefusalReason = 'init' | 'self';
+
+/** A network namespace a socket lives in. */
+export interface NetnsRef {
+  /** Its inode (`net:[N]`). */
+  readonly inode: number;
+  /** Its name under /run/netns, when it has one (as `ip netns` shows it). */
+  readonly name?: string;
+  /** True for the caller's own namespace. */
+  readonly own: boolean;
+}
 
 /** One process that {@link killPort} would signal, with the sockets on the port(s) it holds. */
 export interface KillCandidate {
@@ -23,8 +41,12 @@ export interface KillCandidate {
   readonly owner: Owner;
   /** Its start time in clock ticks after boot (/proc/PID/stat field 22): a reused pid has another. */
   readonly startTicks: number;
+  /** Its process group (/proc/PID/stat field 5). */
+  readonly pgrp: number;
   /** The sockets on the targeted port(s) that it holds. */
   readonly sockets: readonly Socket[];
+  /** The network namespaces of those sockets. */
+  readonly netns: readonly NetnsRef[];
   /** Set when this process is never signalled. */
   readonly refused?: RefusalReason;
 }
@@ -34,35 +56,64 @@ export interface KillPlan {
   readonly targets: readonly PortTarget[];
   /** Owners to signal, by ascending pid. */
   readonly candidates: readonly KillCandidate[];
+  /**
+   * Owners left alone because their sockets on the port are all in another network namespace than
+   * the caller's, which neither `netns` named nor `allNetns` allowed.
+   */
+  readonly skipped: readonly KillCandidate[];
   /** Sockets on the port(s) whose owners this user cannot see (another user's, without root). */
   readonly hidden: readonly Socket[];
+  /**
+   * True when signals go through pidfds (native addon, Linux 5.3+); false when by pid, with a
+   * `NO_PIDFD` warning.
+   */
+  readonly pidfd: boolean;
   readonly warnings: readonly SnapshotWarning[];
+}
+
+/** The warning of a kill without pidfds: what can go wrong, and why. */
+function noPidfd(why: string): SnapshotWarning {
+  return {
+    code: 'NO_PIDFD',
+    message: `Signals go by pid, not through a pidfd (${why}): the start time is read again just before each signal, but a process that exits in that instant could have its pid reused and the signal hit the new process`,
+  };
 }
 
 /**
  * Finds the processes to signal for `ports`: the owners of each port's listening sockets (TCP
- * LISTEN, bound UDP), and with `allSockets` of its connections too. Reads nothing but the socket
- * inventory (see whoOwns) and /proc/PID/stat for start times; sends no signal.
+ * LISTEN, bound UDP), and with `allSockets` of its connections too. Owners whose sockets are all in
+ * another network namespace are `skipped` unless `netns` names one or `allNetns` is set. Reads
+ * nothing but the socket inventory (see whoOwns) and /proc/PID/stat for start times; sends no signal.
  *
  * @param ports `3000`, `3000/udp`, `127.0.0.1:3000`, `[::1]:3000`... (see parsePortTarget).
- * @throws PortscopeError `INVALID_ARGUMENT` (a bad port), `NOT_FOUND` (unknown netns), `UNSUPPORTED_PLATFORM`.
+ * @throws PortscopeError `INVALID_ARGUMENT` (a bad port, `allNetns` with a `netns`), `NOT_FOUND`
+ *   (unknown netns), `UNSUPPORTED_PLATFORM`.
  */
 export async function planKill(
   ports: readonly (string | PortTarget)[],
   options: PlanKillOptions = {},
 ): Promise<KillPlan> {
+  const netns = options.netns ?? 'all';
+  if (options.allNetns === true && netns !== 'all') {
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      `Expected either allNetns or a netns, got both (netns \`${String(netns)}\`)`,
+    );
+  }
   const targets = ports.map((p) => (typeof p === 'string' ? parsePortTarget(p) : p));
   const byPid = new Map<number, { owner: Owner; sockets: Socket[] }>();
   const hidden: Socket[] = [];
   const warnings: SnapshotWarning[] = [];
+  const names = new Map<number, string>();
   for (const target of targets) {
     // Every holder, not the first found: a co-owner left running would keep the port.
     const result = await whoOwns(target, {
       allOwners: true,
-      ...(options.netns === undefined ? {} : { netns: options.netns }),
+      netns,
       ...(options.backend === undefined ? {} : { backend: options.backend }),
     });
     warnings.push(...result.warnings);
+    for (const n of result.namespaces) if (n.name !== undefined) names.set(n.netns, n.name);
     for (const socket of result.sockets) {
       if (options.allSockets !== true && !isListening(socket)) continue;
       if (socket.ownerStatus === 'permission-denied') hidden.push(socket);
@@ -73,12 +124,32 @@ export async function planKill(
       }
     }
   }
+  const own = netnsOf('self');
+  // A namespace named by the caller is consent; 'all' alone reaches only the caller's own.
+  const mayReach = (inode: number) => options.allNetns === true || netns !== 'all' || inode === own;
   const candidates: KillCandidate[] = [];
+  const skipped: KillCandidate[] = [];
   for (const [pid, { owner, sockets }] of [...byPid].sort((a, b) => a[0] - b[0])) {
     const now = processNow(pid);
     if (now === undefined) continue; // exited since the listing
-    const refused = pid === 1 ? 'init' : pid === process.pid ? 'self' : undefined;
-    candidates.push({ owner, startTicks: now.startTicks, sockets, ...(refused === undefined ? {} : { refused }) });
+    const refused: RefusalReason | undefined = pid === 1 ? 'init' : pid === process.pid ? 'self' : undefined;
+    const inodes = [...new Set(sockets.map((s) => s.netns))];
+    const refs = inodes.map((inode) => {
+      const name = names.get(inode);
+      return name === undefined ? { inode, own: inode === own } : { inode, name, own: inode === own };
+    });
+    const candidate: KillCandidate = {
+      owner,
+      startTicks: now.startTicks,
+      pgrp: now.pgrp,
+      sockets,
+      netns: refs,
+      ...(refused === undefined ? {} : { refused }),
+    };
+    (inodes.some(mayReach) ? candidates : skipped).push(candidate);
   }
-  return { targets, candidates, hidden, warnings };
+  const why = pidfdUnavailable(options.backend);
+  if (why !== undefined && candidates.length > 0) warnings.push(noPidfd(why));
+  const pidfd = why === undefined;
+  return { targets, candidates, skipped, hidden, pidfd, warnings };
 }

@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { PortscopeError } from '../errors.js';
 import { planKill, type KillCandidate, type KillPlan, type PlanKillOptions } from './kill-plan.js';
-import { closeProcess, holdsSocket, isSameLiveProcess, openProcess, signalProcess } from './process-check.js';
-import { parseSignal, type SignalSpec } from './signals.js';
+import { relationOf, type HolderRelation } from './kill-relation.js';
+import { stopOne, type Lineage } from './kill-stop.js';
+import { parseSignal } from './signals.js';
 import type { PortTarget } from './target.js';
 
 /**
@@ -28,16 +28,36 @@ export interface KillResult {
   readonly signals: readonly NodeJS.Signals[];
   /** From the first signal to the observed exit (or to giving up), in milliseconds. */
   readonly elapsedMs: number;
+  /** 0 for the plan's processes; 1, 2... for holders found after the signals (with `untilFree`). */
+  readonly round: number;
+  /** For a later round: how it relates to the processes signalled before it. */
+  readonly relation?: HolderRelation;
+}
+
+/** A process found holding the port after the signals, that was not signalled. */
+export interface NewHolder extends KillCandidate {
+  readonly relation: HolderRelation;
+  /** The signalled process it is the child of, or shares the process group with. */
+  readonly relatedTo?: number;
 }
 
 /** Options of {@link killPort}. */
 export interface KillPortOptions extends PlanKillOptions {
   /** The first signal: a name (`TERM`, `SIGHUP`) or number, checked against os.constants.signals. @default 'SIGTERM' */
   readonly signal?: string | number;
-  /** How long to wait for each process to exit after a signal, in milliseconds; 0 does not wait. @default 5000 */
+  /**
+   * How long to wait for each process to exit after a signal, in milliseconds; 0 does not wait (and
+   * does not look at the port again). With `untilFree`, the time for every round together. @default 5000
+   */
   readonly timeoutMs?: number;
   /** Send SIGKILL to processes still running after `timeoutMs`. @default false */
   readonly force?: boolean;
+  /**
+   * When the port is still held after the signals (a child forked on SIGTERM, a supervisor's
+   * respawn), signal the new holders too, round after round (at most 100), until the port is free
+   * or `timeoutMs` has passed. They are not asked about again. @default false
+   */
+  readonly untilFree?: boolean;
   /** Plan only: send nothing, and return the plan with no results. @default false */
   readonly dryRun?: boolean;
   /** Asked with the plan before any signal; resolving false sends nothing. @default always yes */
@@ -46,14 +66,21 @@ export interface KillPortOptions extends PlanKillOptions {
   readonly abortSignal?: AbortSignal;
 }
 
-/** A plan, whether it was carried out, and one result per candidate (none for a dry run or a refusal). */
+/** A plan, whether it was carried out, one result per process signalled, and how the port was left. */
 export interface KillReport extends KillPlan {
   readonly confirmed: boolean;
   readonly results: readonly KillResult[];
+  /**
+   * After the signals the port is looked at again: true when nothing holds it (visible or hidden)
+   * in the namespaces this kill may reach; undefined when it was not looked at (nothing signalled,
+   * `timeoutMs` 0, aborted).
+   */
+  readonly portFree?: boolean;
+  /** The holders that look found and that were not signalled (empty when the port is free). */
+  readonly newHolders: readonly NewHolder[];
 }
 
-const POLL_MS = 20;
-const SIGKILL_WAIT_MS = 2000;
+const MAX_ROUNDS = 100;
 
 /**
  * Stops the processes that hold `ports` (see {@link planKill} for which): SIGTERM (or `signal`),
@@ -61,9 +88,11 @@ const SIGKILL_WAIT_MS = 2000;
  * checks, from /proc/PID/stat and /proc/PID/fd, that the pid is still the same process (same start
  * time) and still holds one of the sockets, so a reused pid or a process that let go is never hit.
  * Pid 1 and this process are never signalled. Processes are signalled together, not one by one.
+ * Then it looks at the port again (`portFree`, `newHolders`), and with `untilFree` goes on through
+ * the new holders.
  *
- * @throws PortscopeError `INVALID_ARGUMENT` (bad port, signal or timeout), `NOT_FOUND` (unknown netns),
- *   `UNSUPPORTED_PLATFORM`.
+ * @throws PortscopeError `INVALID_ARGUMENT` (bad port, signal or timeout, `allNetns` with a
+ *   `netns`), `NOT_FOUND` (unknown netns), `UNSUPPORTED_PLATFORM`.
  */
 export async function killPort(
   ports: string | PortTarget | readonly (string | PortTarget)[],
@@ -78,75 +107,40 @@ export async function killPort(
     );
   }
   const plan = await planKill(Array.isArray(ports) ? ports : [ports as string | PortTarget], options);
-  if (options.dryRun === true || plan.candidates.length === 0) return { ...plan, confirmed: false, results: [] };
+  const untouched = { ...plan, results: [], newHolders: [] };
+  if (options.dryRun === true || plan.candidates.length === 0) return { ...untouched, confirmed: false };
   const confirmed = options.confirm === undefined ? true : await options.confirm(plan);
-  if (!confirmed) return { ...plan, confirmed, results: [] };
-  const results = await Promise.all(
-    plan.candidates.map((c) =>
-      stopOne(c, spec, { timeoutMs, force: options.force === true, abort: options.abortSignal }),
-    ),
-  );
-  return { ...plan, confirmed, results };
-}
+  if (!confirmed) return { ...untouched, confirmed };
 
-type Sent = 'sent' | 'gone' | 'not-owner' | 'permission-denied';
-
-/**
- * Signals `c` only if it is still the same process and still holds one of its sockets. The process
- * is opened (a pidfd) before the checks, so the signal goes to the process that passed them.
- */
-function signalIfOwner(c: KillCandidate, signal: NodeJS.Signals): Sent {
-  const { pid, fds } = c.owner;
-  const handle = openProcess(pid);
-  if (handle === 'gone') return 'gone';
-  try {
-    if (!isSameLiveProcess(pid, c.startTicks)) return 'gone';
-    const holds = holdsSocket(pid, new Set(c.sockets.map((s) => s.inode)), fds);
-    if (holds === false) return 'not-owner';
-    if (holds === undefined) return isSameLiveProcess(pid, c.startTicks) ? 'permission-denied' : 'gone';
-    return signalProcess(handle, signal);
-  } finally {
-    closeProcess(handle);
+  const deadline = performance.now() + timeoutMs;
+  const lineage: Lineage = new Map();
+  const signalled = new Map<number, KillCandidate>();
+  const results: KillResult[] = [];
+  let batch: readonly (KillCandidate | NewHolder)[] = plan.candidates;
+  for (let round = 0; ; round++) {
+    const stop = {
+      timeoutMs: round === 0 ? timeoutMs : Math.max(1, Math.round(deadline - performance.now())),
+      force: options.force === true,
+      usePidfd: plan.pidfd,
+      abort: options.abortSignal,
+      lineage,
+    };
+    const stopped = await Promise.all(batch.map((c) => stopOne(c, spec.name, stop)));
+    batch.forEach((c, i) => {
+      signalled.set(c.owner.pid, c);
+      const relation = 'relation' in c ? { relation: c.relation } : {};
+      results.push({ ...(stopped[i] as Omit<KillResult, 'round'>), round, ...relation });
+    });
+    // Nobody waited: the port says nothing yet about how the signals were taken.
+    if (timeoutMs === 0 || options.abortSignal?.aborted === true)
+      return { ...plan, confirmed, results, newHolders: [] };
+    const again = await planKill(plan.targets, options);
+    const newHolders = again.candidates
+      .filter((c) => signalled.get(c.owner.pid)?.startTicks !== c.startTicks)
+      .map((c): NewHolder => ({ ...c, ...relationOf(c, signalled, lineage) }));
+    const portFree = again.candidates.length === 0 && again.hidden.length === 0;
+    batch = newHolders.filter((c) => c.refused === undefined);
+    const more = options.untilFree === true && batch.length > 0 && performance.now() < deadline;
+    if (portFree || !more || round + 1 >= MAX_ROUNDS) return { ...plan, confirmed, results, portFree, newHolders };
   }
-}
-
-/** Polls /proc/PID/stat until the process has exited (or become a zombie); true when it did. */
-async function waitExit(c: KillCandidate, ms: number, abort: AbortSignal | undefined): Promise<boolean> {
-  const deadline = performance.now() + ms;
-  for (;;) {
-    if (!isSameLiveProcess(c.owner.pid, c.startTicks)) return true;
-    if (performance.now() >= deadline || abort?.aborted === true) return false;
-    await sleep(Math.min(POLL_MS, Math.max(1, deadline - performance.now())));
-  }
-}
-
-async function stopOne(
-  c: KillCandidate,
-  spec: SignalSpec,
-  options: { timeoutMs: number; force: boolean; abort: AbortSignal | undefined },
-): Promise<KillResult> {
-  const started = performance.now();
-  const signals: NodeJS.Signals[] = [];
-  const result = (outcome: KillOutcome): KillResult => ({
-    pid: c.owner.pid,
-    command: c.owner.command,
-    outcome,
-    signals,
-    elapsedMs: Math.round(performance.now() - started),
-  });
-  if (c.refused !== undefined) return result('refused');
-  const first = signalIfOwner(c, spec.name);
-  if (first !== 'sent') return result(first);
-  signals.push(spec.name);
-  const killing = spec.name === 'SIGKILL';
-  if (options.timeoutMs === 0 && !killing) return result('signalled');
-  if (await waitExit(c, killing ? Math.max(options.timeoutMs, SIGKILL_WAIT_MS) : options.timeoutMs, options.abort)) {
-    return result(killing ? 'killed' : 'terminated');
-  }
-  if (killing || !options.force || options.abort?.aborted === true) return result('still-running');
-  const second = signalIfOwner(c, 'SIGKILL');
-  if (second === 'gone') return result('terminated');
-  if (second !== 'sent') return result(second);
-  signals.push('SIGKILL');
-  return result((await waitExit(c, SIGKILL_WAIT_MS, options.abort)) ? 'killed' : 'still-running');
 }

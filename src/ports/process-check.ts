@@ -50,37 +50,81 @@ export function holdsSocket(
 }
 
 /**
- * A process to signal: its pid, and a pidfd (pidfd_open(2), from the native addon) when the addon is
- * built and the kernel has it (Linux 5.3+). Through a pidfd a signal reaches only the process that was
- * opened, even if it exits and its pid is reused between the checks and the signal; with the bare
- * pid (no addon) that window stays, narrowed by checking the start time just before.
+ * The pids of the children of `pid` now, from /proc/PID/task/TID/children of each of its threads
+ * (a child belongs to the thread that forked it). Empty when the process is gone or unreadable.
  */
-export interface ProcessHandle {
-  readonly pid: number;
-  readonly pidfd?: number;
+export function childrenOf(pid: number): number[] {
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${String(pid)}/task`);
+  } catch {
+    return [];
+  }
+  const children: number[] = [];
+  for (const tid of tasks) {
+    const text = readSmallText(`/proc/${String(pid)}/task/${tid}/children`) ?? '';
+    for (const word of text.split(' ')) if (word.trim() !== '') children.push(Number(word));
+  }
+  return children;
 }
 
-/** Opens `pid` for signalling; 'gone' when it does not exist. Close the handle with closeProcess. */
-export function openProcess(pid: number): ProcessHandle | 'gone' {
+/**
+ * Why signals cannot go through a pidfd, or undefined when they can: `backend` 'procfs' (which
+ * means: do without the addon), the native addon not loaded, or a kernel without pidfd_open(2)
+ * (before Linux 5.3).
+ */
+export function pidfdUnavailable(backend: string | undefined): string | undefined {
+  if (backend === 'procfs') return "backend 'procfs'";
   const addon = nativeAddon();
-  if (addon === undefined) return { pid };
+  if (addon === undefined) return 'the native addon is not built';
   try {
-    return { pid, pidfd: addon.pidfdOpen(pid) };
+    closeSync(addon.pidfdOpen(process.pid));
+    return undefined;
   } catch (error) {
-    // ENOSYS (kernel before 5.3) and the like: signal by pid, as without the addon.
-    return errnoCode(error) === 'ESRCH' ? 'gone' : { pid };
+    return `pidfd_open failed (${errnoCode(error) ?? 'error'})`;
   }
 }
 
 /**
- * Sends `signal` through the handle's pidfd, or to its pid; 'gone' when the process has exited
- * (ESRCH), 'permission-denied' when it belongs to another user (EPERM).
+ * A process to signal: its pid, its start time, and a pidfd (pidfd_open(2), from the native addon)
+ * when one can be had. Through a pidfd a signal reaches only the process that was opened, even if it
+ * exits and its pid is reused between the checks and the signal; with the bare pid (no addon) that
+ * window stays, narrowed to the instant between a last read of the start time and the kill(2).
+ */
+export interface ProcessHandle {
+  readonly pid: number;
+  /** Start time in clock ticks after boot, as checked before opening (see processNow). */
+  readonly startTicks: number;
+  readonly pidfd?: number;
+}
+
+/**
+ * Opens `pid` for signalling, through a pidfd when `usePidfd` (see pidfdUnavailable); 'gone' when it
+ * does not exist. Close the handle with closeProcess.
+ */
+export function openProcess(pid: number, startTicks: number, usePidfd: boolean): ProcessHandle | 'gone' {
+  const addon = usePidfd ? nativeAddon() : undefined;
+  if (addon === undefined) return { pid, startTicks };
+  try {
+    return { pid, startTicks, pidfd: addon.pidfdOpen(pid) };
+  } catch (error) {
+    // ENOSYS (kernel before 5.3) and the like: signal by pid, as without the addon.
+    return errnoCode(error) === 'ESRCH' ? 'gone' : { pid, startTicks };
+  }
+}
+
+/**
+ * Sends `signal` through the handle's pidfd, or to its pid after reading its start time once more
+ * (a pid reused since the handle was opened names another process: not signalled, 'gone');
+ * 'gone' when the process has exited (ESRCH), 'permission-denied' when it belongs to another user
+ * (EPERM).
  */
 export function signalProcess(handle: ProcessHandle, signal: NodeJS.Signals): 'sent' | 'gone' | 'permission-denied' {
   const addon = nativeAddon();
   try {
     if (handle.pidfd !== undefined && addon !== undefined)
       addon.pidfdSendSignal(handle.pidfd, constants.signals[signal]);
+    else if (!isSameLiveProcess(handle.pid, handle.startTicks)) return 'gone';
     else process.kill(handle.pid, signal);
     return 'sent';
   } catch (error) {

@@ -4,13 +4,15 @@
 - ignore: ignores SIGTERM (only SIGKILL stops it);
 - fork:   forks after listen, so parent and child share the listening socket; both exit on SIGTERM;
 - let-go: closes its listener on SIGUSR1 and keeps running;
+- respawn: on SIGTERM forks a child that keeps the listener (and exits on SIGTERM, or after 30 s),
+  then exits 0.3 s later, as a supervisor handing over to a new worker would;
 - prefork: a master and two forked workers share the listener, the master with the larger fd table
   (so an fd walk that visits small tables first meets a worker before the master).
 
 Prints one JSON line {"port", "pid", "child_pid", "workers"} when ready. Every mode exits when stdin closes,
 and after 60 s at the latest (SIGALRM), so a failed test never leaves it behind.
 """
-import json, os, signal, socket, sys
+import json, os, signal, socket, sys, time
 
 mode = sys.argv[1]
 signal.alarm(60)
@@ -24,6 +26,18 @@ if mode == "let-go":
         s.close()
         print("closed", flush=True)
     signal.signal(signal.SIGUSR1, let_go)
+if mode == "respawn":
+    def respawn(_signum, _frame):
+        if os.fork() == 0:
+            # Not tied to stdin: Node closes the pipe when the parent exits. Gone after 30 s at the latest.
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGALRM, signal.SIG_DFL)
+            signal.alarm(30)
+            while True:
+                signal.pause()
+        time.sleep(0.3)
+        os._exit(0)
+    signal.signal(signal.SIGTERM, respawn)
 child = 0
 if mode == "fork":
     child = os.fork()

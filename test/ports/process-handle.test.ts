@@ -3,7 +3,13 @@ import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nativeAddon } from '../../src/inventory/linux/native.js';
-import { closeProcess, openProcess, signalProcess, type ProcessHandle } from '../../src/ports/process-check.js';
+import {
+  closeProcess,
+  openProcess,
+  processNow,
+  signalProcess,
+  type ProcessHandle,
+} from '../../src/ports/process-check.js';
 import { isRoot } from '../helpers/system.js';
 
 const children: ChildProcess[] = [];
@@ -34,7 +40,7 @@ const canSetLastPid = (() => {
 describe('process handles for kill', () => {
   it.skipIf(!hasAddon)('open a pidfd when the addon is built, and signal through it', async () => {
     const child = sleeper();
-    const handle = openProcess(child.pid ?? 0) as ProcessHandle;
+    const handle = openProcess(child.pid ?? 0, processNow(child.pid ?? 0)?.startTicks ?? 0, true) as ProcessHandle;
     expect(handle.pid).toBe(child.pid);
     expect(handle.pidfd).toBeGreaterThanOrEqual(0);
     expect(signalProcess(handle, 'SIGTERM')).toBe('sent');
@@ -46,7 +52,7 @@ describe('process handles for kill', () => {
   });
 
   it.skipIf(!hasAddon)('say gone for a pid that does not exist', () => {
-    expect(openProcess(2 ** 22 + 1)).toBe('gone');
+    expect(openProcess(2 ** 22 + 1, 0, true)).toBe('gone');
   });
 
   it.skipIf(!hasAddon || !canSetLastPid)(
@@ -55,7 +61,7 @@ describe('process handles for kill', () => {
       for (let attempt = 0; attempt < 10; attempt++) {
         const first = sleeper();
         const pid = first.pid ?? 0;
-        const handle = openProcess(pid) as ProcessHandle;
+        const handle = openProcess(pid, processNow(pid)?.startTicks ?? 0, true) as ProcessHandle;
         first.kill('SIGKILL');
         await exited(first);
         // The next process forked in this pid namespace gets `pid` (unless another fork wins the race).

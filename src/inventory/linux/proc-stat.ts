@@ -6,24 +6,29 @@ export interface StatFields {
   readonly state: string;
   /** Field 4: the parent's pid. */
   readonly ppid: number;
+  /** Field 5: the process group (a forked child inherits it, and keeps it when orphaned). */
+  readonly pgrp: number;
   /** Field 22 (`starttime`): clock ticks after boot; a reused pid has another. */
   readonly startTicks: number;
 }
 
 /**
- * Fields 3, 4 and 22 of /proc/PID/stat. The command in field 2 may hold spaces and parentheses,
+ * Fields 3, 4, 5 and 22 of /proc/PID/stat. The command in field 2 may hold spaces and parentheses,
  * so counting starts after its last `)`. Returns undefined when malformed.
  */
 export function parseStat(statText: string): StatFields | undefined {
   const close = statText.lastIndexOf(')');
   if (close < 0) return undefined;
-  // After ") " come fields 3.. : state is the 1st of these, ppid the 2nd, starttime the 20th.
+  // After ") " come fields 3.. : state is the 1st of these, ppid the 2nd, pgrp the 3rd, starttime the 20th.
   const fields = statText.slice(close + 2).split(' ', 20);
-  const [state = '', ppidText] = fields;
+  const [state = '', ppidText, pgrpText] = fields;
   const ppid = Number(ppidText);
+  const pgrp = Number(pgrpText);
   const startTicks = Number(fields[19]);
-  if (state === '' || !Number.isInteger(ppid) || !Number.isFinite(startTicks)) return undefined;
-  return { state, ppid, startTicks };
+  if (state === '' || !Number.isInteger(ppid) || !Number.isInteger(pgrp) || !Number.isFinite(startTicks)) {
+    return undefined;
+  }
+  return { state, ppid, pgrp, startTicks };
 }
 
 /** Field 22 (`starttime`, clock ticks after boot) of /proc/PID/stat; undefined when malformed. */

@@ -72,7 +72,7 @@ describe('small procfs parsers', () => {
     const stat = '42 (a) b (c)) S 1 42 42 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 12345 1000 10';
     expect(parseStartTicks(stat)).toBe(12345);
     expect(parseStartTicks('garbage')).toBeUndefined();
-    expect(parseStat(stat)).toEqual({ state: 'S', ppid: 1, startTicks: 12345 });
+    expect(parseStat(stat)).toEqual({ state: 'S', ppid: 1, pgrp: 42, startTicks: 12345 });
     expect(parseStat('42 (x) Z')).toBeUndefined();
   });
 
