@@ -23,12 +23,16 @@ export function whoCommand(io: CliIo, setExit: (code: number) => void) {
     .option('--fields <list>', `comma-separated: ${SOCKET_FIELD_NAMES.join(',')}`)
     .action(async (target, options) => {
       const format = chooseFormat(options);
-      const fields = options.fields === undefined ? WHO_FIELDS : chooseFields(options.fields, SOCKET_FIELD_NAMES);
+      const chosen = options.fields === undefined ? undefined : chooseFields(options.fields, SOCKET_FIELD_NAMES);
       const result = await whoOwns(target, {
         netns: options.netns,
         backend: backendOf(io),
         allOwners: options.allOwners === true,
       });
+      // A socket in another network namespace is another machine's port, as far as clients know: say which.
+      const ours = result.namespaces.find((n) => n.isHost)?.netns;
+      const foreign = result.sockets.some((s) => s.netns !== ours);
+      const fields = chosen ?? (foreign ? [...WHO_FIELDS, 'netns'] : WHO_FIELDS);
       const empty = result.sockets.length === 0;
       if (empty && format === 'table') io.stderr.write(`portscope: nothing holds ${target}\n`);
       else {

@@ -35,6 +35,8 @@ export function stateLabel(state: SocketState): string {
 /** How to print ports: numbers (`-n`) or service names where known. */
 export interface EndpointStyle {
   readonly numeric: boolean;
+  /** Names of network namespaces under /run/netns by inode, for the `netns` field. */
+  readonly netnsNames?: ReadonlyMap<number, string>;
 }
 
 /** `addr:port` as ss prints it: IPv6 in brackets, port 0 as `*`, unix paths as is (`*` when unnamed). */

@@ -52,7 +52,7 @@ export function socketFields(colors: Colors): Readonly<Record<string, SocketFiel
     command: { header: 'Command', elastic: true, value: (s) => commandLineLabel(s.owners), paint: colors.dim },
     uid: { header: 'UID', align: 'right', value: (s) => (s.uid < 0 ? '' : String(s.uid)) },
     inode: { header: 'Inode', align: 'right', value: (s) => String(s.inode) },
-    netns: { header: 'Netns', value: (s) => String(s.netns) },
+    netns: { header: 'Netns', value: (s, style) => style.netnsNames?.get(s.netns) ?? String(s.netns) },
     timer: { header: 'Timer', value: timerLabel },
   };
 }

@@ -44,9 +44,12 @@ export function printSnapshot(snapshot: Snapshot, view: SnapshotView, io: CliIo)
   const all = socketFields(colors);
   const fields = view.fields.flatMap((name) => all[name] ?? []);
   const { names } = view;
+  const netnsNames = new Map<number, string>();
+  for (const n of snapshot.namespaces) if (n.name !== undefined) netnsNames.set(n.netns, n.name);
+  const style = { ...view.style, netnsNames };
   const rows = snapshot.sockets.map((socket) => {
     const s = names === undefined ? socket : withNames(socket, names);
-    return fields.map((f) => f.value(s, view.style));
+    return fields.map((f) => f.value(s, style));
   });
   if (view.format === 'csv') {
     io.stdout.write(renderCsv(view.fields, rows));
