@@ -1,34 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../src/index.js';
 import { entry, startSocketsFixture, type Fixture, type SocketsInfo } from '../helpers/fixture.js';
-
-const root = new URL('../../', import.meta.url).pathname;
-const { dependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-  dependencies: Record<string, string>;
-};
-const RUNTIME = [
-  'dist',
-  'bin',
-  'package.json',
-  'build/Release/portscope_native.node',
-  ...Object.keys(dependencies).map((name) => `node_modules/${name}`),
-];
-
-const canDropRoot = (() => {
-  if (process.getuid?.() !== 0) return false;
-  try {
-    // nobody must be able to run this very node (CI's Node 24 lives in a temporary directory).
-    execFileSync('runuser', ['-u', 'nobody', '--', process.execPath, '--version'], { stdio: 'ignore' });
-    execFileSync('test', ['-f', join(root, 'dist/cli/main.js')]);
-    return true;
-  } catch {
-    return false;
-  }
-})();
+import { canDropRoot, worldReadableCli } from '../helpers/system.js';
 
 describe.skipIf(!canDropRoot).each(['native', 'procfs'])(
   'run as nobody while root owns the sockets (%s)',
@@ -44,10 +20,7 @@ describe.skipIf(!canDropRoot).each(['native', 'procfs'])(
     };
 
     beforeAll(async () => {
-      // A world-readable copy: the checkout itself may sit in a directory that nobody cannot enter.
-      dir = mkdtempSync(join(tmpdir(), 'portscope-nobody-'));
-      for (const part of RUNTIME) cpSync(join(root, part), join(dir, part), { recursive: true });
-      chmodSync(dir, 0o755);
+      dir = worldReadableCli();
       fixture = await startSocketsFixture();
     });
     afterAll(async () => {

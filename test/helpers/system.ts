@@ -1,5 +1,7 @@
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Facts about the test machine (for `skipIf`), and ways to run the built CLI. */
 
@@ -34,4 +36,37 @@ export function cliWithoutCapability(cap: string, ...args: string[]): SpawnSyncR
     encoding: 'utf8',
     timeout: 20_000,
   });
+}
+
+/** Root, the built CLI, and user nobody can run this very node (CI's Node 24 lives in a temporary directory). */
+export const canDropRoot = (() => {
+  if (!isRoot || !builtCli) return false;
+  try {
+    execFileSync('runuser', ['-u', 'nobody', '--', process.execPath, '--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/**
+ * A world-readable copy of what the built CLI needs to run (dist, bin, the addon, the runtime
+ * dependencies) in a new temporary directory, for runs as another user: the checkout itself may sit
+ * in a directory that nobody cannot enter. The caller removes it.
+ */
+export function worldReadableCli(): string {
+  const { dependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
+  const parts = [
+    'dist',
+    'bin',
+    'package.json',
+    'build/Release/portscope_native.node',
+    ...Object.keys(dependencies).map((name) => `node_modules/${name}`),
+  ];
+  const dir = mkdtempSync(join(tmpdir(), 'portscope-nobody-'));
+  for (const part of parts) cpSync(join(root, part), join(dir, part), { recursive: true });
+  chmodSync(dir, 0o755);
+  return dir;
 }

@@ -4,6 +4,7 @@ import type { Snapshot, SnapshotWarning, Socket } from '../../model/index.js';
 import { compileFilter, exactLocalPort, needsOwners, possibleStates } from '../filter/index.js';
 import type { NormalizedListOptions } from '../options.js';
 import { startFdWalk, walkUntilFound } from './fd-walk-parallel.js';
+import { procHidesOthers } from './hidepid.js';
 import { groupByNetns, listPids, netnsOf, readNetnsNames, type NamespaceGroup } from './netns.js';
 import { nativeAddon, type NativeAddon } from './native.js';
 import { attachOwners } from './owners.js';
@@ -47,6 +48,14 @@ function deniedWarning(sockets: number, processes: number, namespaces: number): 
   return {
     code: 'PERMISSION_DENIED',
     message: `Owners of ${String(sockets)} sockets are unknown: ${String(processes)} processes of other users could not be read${hidden}; run as root (sudo) to see them`,
+  };
+}
+
+/** The line for a /proc mounted with hidepid: the owners exist, but this user cannot see them. */
+function hiddenWarning(sockets: number, hidepid: string): SnapshotWarning {
+  return {
+    code: 'PERMISSION_DENIED',
+    message: `Owners of ${String(sockets)} sockets are unknown: /proc is mounted with hidepid=${hidepid}, which hides the processes of other users from this one (and their network namespaces); run as root (sudo), or as a member of the mount's gid= group, to see them`,
   };
 }
 
@@ -108,8 +117,10 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
   if (walk !== undefined) {
     const bootTime = parseBootTime(readSmallText('/proc/stat') ?? '');
     const result = await walk;
-    const unknown = attachOwners(sockets, result, { bootTime, users });
-    if (result.denied.length > 0) warnings.push(deniedWarning(unknown, result.denied.length, unreadable));
+    const hidepid = procHidesOthers();
+    const unknown = attachOwners(sockets, result, { bootTime, users, othersHidden: hidepid !== undefined });
+    if (hidepid !== undefined && unknown > 0) warnings.push(hiddenWarning(unknown, hidepid));
+    else if (result.denied.length > 0) warnings.push(deniedWarning(unknown, result.denied.length, unreadable));
   }
   if (ownerPredicates) sockets = sockets.filter(predicate);
   return {

@@ -6,6 +6,8 @@ import { readProcessFacts, type ProcessFacts } from './process-info.js';
 export interface OwnerContext {
   readonly bootTime: number | undefined;
   readonly users: ReadonlyMap<number, string>;
+  /** /proc hides other users' processes (hidepid): a socket with no owner found may have an unseen one. */
+  readonly othersHidden?: boolean;
 }
 
 /**
@@ -29,7 +31,7 @@ export function attachOwners(sockets: Socket[], walk: FdWalkResult, context: Own
     if (!facts.has(pid)) facts.set(pid, readProcessFacts(pid, context.bootTime, context.users));
     return facts.get(pid);
   };
-  const denied = walk.denied.length > 0;
+  const denied = walk.denied.length > 0 || context.othersHidden === true;
   let unknown = 0;
   for (const socket of sockets) {
     const t = socket.inode === 0 ? undefined : first.get(socket.inode);
