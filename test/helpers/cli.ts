@@ -10,7 +10,12 @@ export interface CliResult {
 /** Runs the CLI in-process with captured output (not a TTY, no colours unless `isTTY`). */
 export async function cli(
   args: readonly string[],
-  options: { isTTY?: boolean; columns?: number; confirm?: (question: string) => Promise<boolean> } = {},
+  options: {
+    isTTY?: boolean;
+    columns?: number;
+    confirm?: (question: string) => Promise<boolean>;
+    env?: Readonly<Record<string, string>>;
+  } = {},
 ): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
@@ -19,7 +24,7 @@ export async function cli(
     stderr: { write: (s: string) => (stderr += s) },
     isTTY: options.isTTY ?? false,
     columns: options.columns,
-    env: {},
+    env: options.env ?? {},
     confirm: options.confirm,
   });
   return { code, stdout, stderr };

@@ -52,9 +52,10 @@ export const canDropRoot = (() => {
 /**
  * A world-readable copy of what the built CLI needs to run (dist, bin, the addon, the runtime
  * dependencies) in a new temporary directory, for runs as another user: the checkout itself may sit
- * in a directory that nobody cannot enter. The caller removes it.
+ * in a directory that nobody cannot enter. `addon: false` leaves the native addon out, as an install
+ * without a compiler would. The caller removes it.
  */
-export function worldReadableCli(): string {
+export function worldReadableCli(options: { addon?: boolean } = {}): string {
   const { dependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
     dependencies: Record<string, string>;
   };
@@ -62,7 +63,7 @@ export function worldReadableCli(): string {
     'dist',
     'bin',
     'package.json',
-    'build/Release/portscope_native.node',
+    ...(options.addon === false ? [] : ['build/Release/portscope_native.node']),
     ...Object.keys(dependencies).map((name) => `node_modules/${name}`),
   ];
   const dir = mkdtempSync(join(tmpdir(), 'portscope-nobody-'));

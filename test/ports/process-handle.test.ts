@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nativeAddon } from '../../src/inventory/linux/native.js';
@@ -82,4 +83,27 @@ describe('process handles for kill', () => {
       throw new Error('could not get a reused pid in 10 attempts');
     },
   );
+});
+
+describe.skipIf(!canSetLastPid)('signals by pid, without a pidfd', () => {
+  it('re-read the start time just before the signal, so a process that reused the pid is not hit', async () => {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const first = sleeper();
+      const pid = first.pid ?? 0;
+      const handle = openProcess(pid, processNow(pid)?.startTicks ?? 0, false) as ProcessHandle;
+      expect(handle.pidfd).toBeUndefined();
+      first.kill('SIGKILL');
+      await exited(first);
+      writeFileSync('/proc/sys/kernel/ns_last_pid', String(pid - 1));
+      const second = sleeper();
+      if (second.pid !== pid) continue;
+      expect(signalProcess(handle, 'SIGKILL')).toBe('gone');
+      // A SIGKILL that hit it would show within 200 ms: a zombie, or reaped with that signal.
+      await sleep(200);
+      expect(processNow(pid)?.state).not.toBe('Z');
+      expect(second.signalCode).toBeNull();
+      return;
+    }
+    throw new Error('could not get a reused pid in 10 attempts');
+  });
 });
