@@ -61,7 +61,10 @@ export interface KillPlan {
    * the caller's, which neither `netns` named nor `allNetns` allowed.
    */
   readonly skipped: readonly KillCandidate[];
-  /** Sockets on the port(s) whose owners this user cannot see (another user's, without root). */
+  /**
+   * Sockets on the port(s), in the namespaces this kill may reach, whose owners this user cannot see
+   * (another user's without root, or hidden by /proc's hidepid).
+   */
   readonly hidden: readonly Socket[];
   /**
    * True when signals go through pidfds (native addon, Linux 5.3+); false when by pid, with a
@@ -105,6 +108,9 @@ export async function planKill(
   const hidden: Socket[] = [];
   const warnings: SnapshotWarning[] = [];
   const names = new Map<number, string>();
+  const own = netnsOf('self');
+  // A namespace named by the caller is consent; 'all' alone reaches only the caller's own.
+  const mayReach = (inode: number) => options.allNetns === true || netns !== 'all' || inode === own;
   for (const target of targets) {
     // Every holder, not the first found: a co-owner left running would keep the port.
     const result = await whoOwns(target, {
@@ -116,7 +122,7 @@ export async function planKill(
     for (const n of result.namespaces) if (n.name !== undefined) names.set(n.netns, n.name);
     for (const socket of result.sockets) {
       if (options.allSockets !== true && !isListening(socket)) continue;
-      if (socket.ownerStatus === 'permission-denied') hidden.push(socket);
+      if (socket.ownerStatus === 'permission-denied' && mayReach(socket.netns)) hidden.push(socket);
       for (const owner of socket.owners) {
         const entry = byPid.get(owner.pid) ?? { owner, sockets: [] };
         if (!entry.sockets.some((s) => s.inode === socket.inode)) entry.sockets.push(socket);
@@ -124,9 +130,6 @@ export async function planKill(
       }
     }
   }
-  const own = netnsOf('self');
-  // A namespace named by the caller is consent; 'all' alone reaches only the caller's own.
-  const mayReach = (inode: number) => options.allNetns === true || netns !== 'all' || inode === own;
   const candidates: KillCandidate[] = [];
   const skipped: KillCandidate[] = [];
   for (const [pid, { owner, sockets }] of [...byPid].sort((a, b) => a[0] - b[0])) {
