@@ -196,6 +196,9 @@ describe('portscope kill', () => {
     const soft = await cli(['kill', '-t', '200ms', target(f)], { confirm: () => Promise.resolve(true) });
     expect(soft.code).toBe(1);
     expect(soft.stdout).toMatch(new RegExp(`${String(f.pid)}\\s+python3\\s+still-running\\s+SIGTERM`));
+    expect(soft.stderr).toBe(
+      `portscope: ${target(f)} is still held after the signals: pid ${String(f.pid)} (python3, still-running)\n`,
+    );
     const hard = await cli(['kill', '-t', '200ms', '--force', '-y', target(f)]);
     expect(hard.code).toBe(0);
     expect(hard.stdout).toMatch(new RegExp(`${String(f.pid)}\\s+python3\\s+killed\\s+SIGTERM,SIGKILL`));

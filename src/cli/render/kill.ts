@@ -12,7 +12,7 @@ function socketLabel(s: Socket): string {
 }
 
 /** A network namespace as `ip netns` names it, else its inode; `(ours)` for the caller's own. */
-export function netnsLabel(ref: NetnsRef): string {
+function netnsLabel(ref: NetnsRef): string {
   return `${ref.name ?? String(ref.inode)}${ref.own ? ' (ours)' : ''}`;
 }
 
@@ -23,7 +23,7 @@ function netnsCell(c: KillCandidate): string {
 }
 
 /** True when some candidate or skipped holder has a socket outside the caller's namespace. */
-export function reachesOtherNetns(plan: KillPlan): boolean {
+function reachesOtherNetns(plan: KillPlan): boolean {
   return [...plan.candidates, ...plan.skipped].some((c) => c.netns.some((n) => !n.own));
 }
 
@@ -116,8 +116,9 @@ export function stillHeldLine(report: KillReport, ports: readonly string[], unti
   const holders = report.newHolders.map(
     (h) => `pid ${String(h.owner.pid)} (${printable(h.owner.command)}, ${relationLabel(h)})`,
   );
-  const running = report.results.filter((r) => r.outcome === 'still-running').length;
-  if (running > 0) holders.push(`${String(running)} signalled process(es) still running`);
+  for (const r of report.results) {
+    if (!SETTLED.has(r.outcome)) holders.push(`pid ${String(r.pid)} (${printable(r.command)}, ${r.outcome})`);
+  }
   // Nothing named: what is left belongs to processes out of sight (other users', hidepid).
   if (holders.length === 0) holders.push('processes this user cannot see');
   const hint =
