@@ -32,6 +32,8 @@ export interface KillResult {
   readonly round: number;
   /** For a later round: how it relates to the processes signalled before it. */
   readonly relation?: HolderRelation;
+  /** For a later round: the signalled process it is the child of, or shares the process group with. */
+  readonly relatedTo?: number;
 }
 
 /** A process found holding the port after the signals, that was not signalled. */
@@ -128,7 +130,10 @@ export async function killPort(
     const stopped = await Promise.all(batch.map((c) => stopOne(c, spec.name, stop)));
     batch.forEach((c, i) => {
       signalled.set(c.owner.pid, c);
-      const relation = 'relation' in c ? { relation: c.relation } : {};
+      const relation =
+        'relation' in c
+          ? { relation: c.relation, ...(c.relatedTo === undefined ? {} : { relatedTo: c.relatedTo }) }
+          : {};
       results.push({ ...(stopped[i] as Omit<KillResult, 'round'>), round, ...relation });
     });
     // Nobody waited: the port says nothing yet about how the signals were taken.

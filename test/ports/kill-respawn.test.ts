@@ -56,7 +56,7 @@ describe('killPort looks at the port again after the signals', () => {
     for (const r of report.results) orphans.add(r.pid);
     expect(report.results).toHaveLength(2);
     expect(report.results[0]).toMatchObject({ pid: f.pid, outcome: 'terminated', round: 0 });
-    expect(report.results[1]).toMatchObject({ outcome: 'terminated', round: 1, relation: 'child' });
+    expect(report.results[1]).toMatchObject({ outcome: 'terminated', round: 1, relation: 'child', relatedTo: f.pid });
     expect(report).toMatchObject({ portFree: true, newHolders: [] });
     expect(isAlive(report.results[1]?.pid ?? 0)).toBe(false);
     expect((await planKill([target(f)])).candidates).toEqual([]);
@@ -109,6 +109,7 @@ describe('portscope kill on a port that is taken again', () => {
       [0, 'terminated', null],
       [1, 'terminated', 'child'],
     ]);
+    expect(report.results[1]?.relatedTo).toBe(g.pid);
     expect(report.portFree).toBe(true);
   });
 });
