@@ -153,6 +153,9 @@ describe('killPort', () => {
     await expect(killPort('1', { signal: 'NOPE' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(killPort('1', { timeoutMs: -1 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(killPort('70000')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(killPort('1', { allNetns: true, netns: 'host' })).rejects.toThrow(
+      'Expected either allNetns or a netns, got both (netns `host`)',
+    );
   });
 });
 
