@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 
 /** One row of `ss -H -tuanxpe`, reduced to what the differential test compares. */
 export interface SsRow {
@@ -35,4 +35,46 @@ export function ssRows(): SsRow[] {
     }
   }
   return rows;
+}
+
+/**
+ * The sockets `ss -H -n -e -a -A tcp,udp,unix EXPRESSION` lists in network namespace `netns` (the expression
+ * split at spaces into arguments, as a shell would), as keys: the
+ * inode, or `tw:LPORT:PPORT` for a socket without one (TIME-WAIT). `error` when ss refuses the expression.
+ */
+export function ssMatching(netns: string, expression: string): { keys: Set<string> } | { error: string } {
+  const argv = [
+    'netns',
+    'exec',
+    netns,
+    'ss',
+    '-H',
+    '-n',
+    '-e',
+    '-a',
+    '-A',
+    'tcp,udp,unix',
+    '--',
+    ...expression.split(' ').filter((w) => w !== ''),
+  ];
+  const run = spawnSync('ip', argv, { encoding: 'utf8', timeout: 10_000 });
+  const errors = run.stderr
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('Failed to find cgroup2 mount'))
+    .join(' ');
+  if (run.status !== 0) return { error: `exit ${String(run.status)}: ${errors}` };
+  const keys = new Set<string>();
+  // ss leaves out the State column when the filter allows one state only.
+  for (const line of run.stdout.split('\n')) {
+    const unix = /^u_\w+\s+(?:[A-Z-]+\s+)?\d+\s+\d+\s+\S+\s+(\d+)\s/.exec(line);
+    if (unix !== null) {
+      keys.add(unix[1] ?? '');
+      continue;
+    }
+    const inet = /^(?:tcp|udp)\s+(?:[A-Z-]+\s+)?\d+\s+\d+\s+\S*:(\d+|\*)\s+\S*:(\d+|\*)\s.*\bino:(\d+)/.exec(line);
+    if (inet === null) continue;
+    const [, local = '', peer = '', inode = ''] = inet;
+    keys.add(inode === '0' ? `tw:${local}:${peer}` : inode);
+  }
+  return { keys };
 }
