@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listSockets, type Socket } from '../../src/index.js';
+import { compileFilter, listSockets, parseFilter, type Socket } from '../../src/index.js';
+import { linuxFilterResolvers } from '../../src/inventory/linux/filter-context.js';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
 import { ssMatching } from '../helpers/ss.js';
 import { canMakeNetns, commandWorks } from '../helpers/system.js';
 import { FILTER_CASES, type FilterCase } from './ss-filter-cases.js';
+import { generatedCases } from './ss-filter-generated.js';
 
 const FARM = fileURLToPath(new URL('../helpers/ss-farm.py', import.meta.url));
 const NS = `portscope-filter-${String(process.pid)}`;
@@ -52,7 +54,7 @@ describe.skipIf(!canMakeNetns || !hasSs)('filter differential against ss in a na
   });
 
   it('lists the farm the same way as ss with no filter', async () => {
-    const theirs = ssMatching(NS, '');
+    const theirs = await ssMatching(NS, '');
     const mine = await ours('');
     if ('error' in theirs) throw new Error(theirs.error);
     if (typeof mine === 'string') throw new Error(mine);
@@ -69,7 +71,7 @@ describe.skipIf(!canMakeNetns || !hasSs)('filter differential against ss in a na
         return;
       }
       report.cases++;
-      const theirs = ssMatching(NS, c.expr);
+      const theirs = await ssMatching(NS, c.expr);
       if (!('keys' in theirs)) return void problems.push(`ss refused ${JSON.stringify(c.expr)}: ${theirs.error}`);
       const mine = await ours(c.expr);
       if (typeof mine === 'string') return void problems.push(`we refused ${JSON.stringify(c.expr)}: ${mine}`);
@@ -85,11 +87,43 @@ describe.skipIf(!canMakeNetns || !hasSs)('filter differential against ss in a na
         );
       }
     };
-    for (const c of FILTER_CASES) await check(c);
+    for (let i = 0; i < FILTER_CASES.length; i += 3) await Promise.all(FILTER_CASES.slice(i, i + 3).map(check));
     console.log(
       `filter differential: ${String(report.cases)} expressions, ${String(report.agree)} agree, ${String(report.divergent)} deliberate divergences; skipped (no field yet): ${report.skipped.join('; ') || 'none'}`,
     );
     expect(problems).toEqual([]);
     expect(report.agree + report.divergent).toBe(report.cases);
+  }, 120_000);
+
+  it('selects what ss selects for generated combinations (evaluated on one listing)', async () => {
+    const context = { users: new Map(), netnsNames: new Map(), ...linuxFilterResolvers() };
+    const { sockets } = await listSockets({ protocols: ['tcp', 'udp', 'unix'], netns: NS, owners: false });
+    // The TIME-WAIT socket may expire while this runs (60 s): it is left out here, the table covers it.
+    const live = (keys: Iterable<string>) => new Set([...keys].filter((k) => !k.startsWith('tw:')));
+    const report = { cases: 0, agree: 0, refusedBySs: 0 };
+    const problems: string[] = [];
+    const expressions = generatedCases();
+    for (let i = 0; i < expressions.length; i += 3) {
+      const batch = expressions.slice(i, i + 3);
+      const answers = await Promise.all(batch.map((expr) => ssMatching(NS, expr)));
+      batch.forEach((expr, j) => {
+        const theirs = answers[j];
+        if (theirs === undefined || !('keys' in theirs)) {
+          report.refusedBySs++;
+          return;
+        }
+        report.cases++;
+        const predicate = compileFilter(parseFilter(expr), context);
+        const mine = live(sockets.filter(predicate).map(key));
+        if (same(mine, live(theirs.keys))) report.agree++;
+        else
+          problems.push(`${JSON.stringify(expr)}: ours [${[...mine].join(',')}], ss [${[...theirs.keys].join(',')}]`);
+      });
+    }
+    console.log(
+      `filter differential (generated): ${String(report.cases)} expressions, ${String(report.agree)} agree; ss refused ${String(report.refusedBySs)}`,
+    );
+    expect(problems).toEqual([]);
+    expect(report.cases).toBeGreaterThan(300);
   }, 120_000);
 });
