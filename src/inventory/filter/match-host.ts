@@ -22,7 +22,7 @@ export function portOf(s: Socket, side: 'local' | 'peer'): number {
 }
 
 /** True when the node holds a unix name glob rather than an IP condition. */
-export function isUnixHost(node: HostNode): boolean {
+function isUnixHost(node: HostNode): boolean {
   return node.unix ?? (node.address.startsWith('/') || node.address.startsWith('@'));
 }
 
