@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 
 /** One row of `ss -H -tuanxpe`, reduced to what the differential test compares. */
 export interface SsRow {
@@ -35,4 +36,41 @@ export function ssRows(): SsRow[] {
     }
   }
   return rows;
+}
+
+/** What ss answered for one expression: the keys of the sockets it listed, or why it refused. */
+export type SsAnswer = { keys: Set<string> } | { error: string };
+
+const run = promisify(execFile);
+
+/**
+ * The sockets `ss -H -n -e -a -A tcp,udp,unix EXPRESSION` lists in network namespace `netns` (the expression
+ * split at spaces into arguments, as a shell would), as keys: the inode, or `tw:LPORT:PPORT` for a socket
+ * without one (TIME-WAIT). `error` when ss refuses the expression. At most 10 s.
+ */
+export async function ssMatching(netns: string, expression: string): Promise<SsAnswer> {
+  const words = expression.split(' ').filter((w) => w !== '');
+  const argv = ['netns', 'exec', netns, 'ss', '-H', '-n', '-e', '-a', '-A', 'tcp,udp,unix', '--', ...words];
+  let stdout: string;
+  try {
+    ({ stdout } = await run('ip', argv, { encoding: 'utf8', timeout: 10_000, maxBuffer: 1 << 24 }));
+  } catch (error) {
+    const { code, stderr } = error as { code?: unknown; stderr?: string };
+    const why = (stderr ?? '').split('\n').filter((l) => l !== '' && !l.startsWith('Failed to find cgroup2'));
+    return { error: `exit ${String(code)}: ${why.join(' ')}` };
+  }
+  const keys = new Set<string>();
+  // ss leaves out the State column when the filter allows one state only.
+  for (const line of stdout.split('\n')) {
+    const unix = /^u_\w+\s+(?:[A-Z-]+\s+)?\d+\s+\d+\s+\S+\s+(\d+)\s/.exec(line);
+    if (unix !== null) {
+      keys.add(unix[1] ?? '');
+      continue;
+    }
+    const inet = /^(?:tcp|udp)\s+(?:[A-Z-]+\s+)?\d+\s+\d+\s+\S*:(\d+|\*)\s+\S*:(\d+|\*)\s.*\bino:(\d+)/.exec(line);
+    if (inet === null) continue;
+    const [, local = '', peer = '', inode = ''] = inet;
+    keys.add(inode === '0' ? `tw:${local}:${peer}` : inode);
+  }
+  return { keys };
 }

@@ -1,9 +1,12 @@
 import type { Family, SocketState } from '../../model/index.js';
 
-/** Comparison operators of port and pid predicates (ss's `= != < <= > >=`, words `eq ne lt le gt ge`). */
+/** Comparison operators of port and pid predicates (ss's `= != < <= > >=`, words `eq ne lt le gt ge geq leq`). */
 export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
 
-/** A port condition on the local (`sport`) or peer (`dport`) end, optionally for one family. */
+/**
+ * A port condition on the local (`sport`) or peer (`dport`) end, optionally for one family.
+ * On a unix socket, as in ss, the local "port" is the socket's inode and the peer's is the peer's inode.
+ */
 export interface PortNode {
   readonly type: 'port';
   readonly side: 'local' | 'peer';
@@ -13,9 +16,10 @@ export interface PortNode {
 }
 
 /**
- * An address condition on the local (`src`) or peer (`dst`) end: an IP with an optional prefix
- * length (`10.0.0.0/8`), or a unix path glob (`/run/*.sock`, `@name`); `port` when given (`:22`).
- * `address: '*'` matches any address. `negate` for `!=`.
+ * An address condition on the local (`src`) or peer (`dst`) end. `address` is an IP (`10.0.0.0` with
+ * `prefixLength` 8), `*` or `''` for any address, a host name (resolved from /etc/hosts when compiled),
+ * or, when `unix` is true (or the address starts with `/` or `@`), a unix name glob (fnmatch, any case).
+ * `port` when given (`:22`; on unix sockets the inode, as in ss). `negate` for `!=`.
  */
 export interface HostNode {
   readonly type: 'host';
@@ -24,6 +28,7 @@ export interface HostNode {
   readonly prefixLength?: number;
   readonly port?: number;
   readonly negate: boolean;
+  readonly unix?: boolean;
 }
 
 /** Sockets in one of these states (from `state X` / `exclude X` clauses). */
@@ -31,6 +36,24 @@ export interface StateNode {
   readonly type: 'state';
   readonly states: readonly SocketState[];
 }
+
+/** Sockets of these families: what ss's `inet:`, `inet6:` and `unix:` prefixes do to the whole query. */
+export interface FamilyNode {
+  readonly type: 'family';
+  readonly families: readonly Family[];
+}
+
+/**
+ * ss's predicates on kernel facts of the socket (sock_diag): `dev` (the bound interface, `Socket.ifindex`;
+ * `device` is a name or an index), `fwmark` (`(Socket.mark & mask) === mark`), `cgroup` (a cgroup v2 path,
+ * compared with `Socket.cgroupId`) and `autobound` (the port or unix name was allocated by the kernel).
+ * A socket without the field does not match.
+ */
+export type KernelNode =
+  | { readonly type: 'dev'; readonly negate: boolean; readonly device: string }
+  | { readonly type: 'fwmark'; readonly negate: boolean; readonly mark: number; readonly mask: number }
+  | { readonly type: 'cgroup'; readonly negate: boolean; readonly path: string }
+  | { readonly type: 'autobound' };
 
 /** A predicate on the owning processes or the namespace (portscope's own, beyond ss). */
 export type OwnerNode =
@@ -49,4 +72,6 @@ export type FilterNode =
   | PortNode
   | HostNode
   | StateNode
+  | FamilyNode
+  | KernelNode
   | OwnerNode;

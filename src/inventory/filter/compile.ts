@@ -1,18 +1,30 @@
-import ipaddr from 'ipaddr.js';
 import { PortscopeError } from '../../errors.js';
-import type { Endpoint, Owner, Socket, SocketState } from '../../model/index.js';
-import type { CompareOp, FilterNode, HostNode, OwnerNode } from './ast.js';
-import { ALL_STATES } from './states.js';
+import type { Owner, Socket, SocketState } from '../../model/index.js';
+import type { CompareOp, FilterNode, KernelNode, OwnerNode } from './ast.js';
+import { fnmatchRegExp } from './glob.js';
+import { parseCInteger } from './host-syntax.js';
+import { hostMatcher, portOf } from './match-host.js';
 
 /** A compiled filter: true when the socket matches. */
 export type SocketPredicate = (socket: Socket) => boolean;
 
-/** What evaluation needs from the machine: user names and /run/netns names. */
+/**
+ * What evaluation needs from the machine. `users` and `netnsNames` are always given; the resolvers are
+ * asked only when the filter needs them (the Linux collector gives them all).
+ */
 export interface FilterContext {
   /** uid -> user name (from /etc/passwd). */
   readonly users: ReadonlyMap<number, string>;
   /** Namespace name (as in /run/netns) -> netns inode. */
   readonly netnsNames: ReadonlyMap<string, number>;
+  /** Host name -> its addresses (from /etc/hosts), for `src NAME` / `dst NAME`. */
+  readonly hostAddresses?: (name: string) => readonly string[];
+  /** Interface name -> ifindex (undefined when unknown), for `dev NAME`. */
+  readonly interfaceIndex?: (name: string) => number | undefined;
+  /** cgroup v2 path -> cgroup id (undefined when no such cgroup), for `cgroup PATH`. */
+  readonly cgroupId?: (path: string) => number | undefined;
+  /** The ephemeral port range `[low, high]` (net.ipv4.ip_local_port_range), for `autobound`. @default [32768, 60999] */
+  readonly ephemeralPorts?: readonly [number, number];
 }
 
 function compare(op: CompareOp, a: number, b: number): boolean {
@@ -32,41 +44,6 @@ function compare(op: CompareOp, a: number, b: number): boolean {
   }
 }
 
-function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*');
-  return new RegExp(`^${body}$`);
-}
-
-type Parsed = ipaddr.IPv4 | ipaddr.IPv6;
-
-function addressMatcher(node: HostNode): (endpoint: Endpoint, isUnix: boolean) => boolean {
-  if (node.address.startsWith('/') || node.address.startsWith('@')) {
-    const pattern = globToRegExp(node.address);
-    return (e, isUnix) => isUnix && pattern.test(e.address);
-  }
-  if (node.address === '*') return (_e, isUnix) => !isUnix;
-  const ranges: [Parsed, number][] =
-    node.address === 'localhost'
-      ? [
-          [ipaddr.parse('127.0.0.0'), 8],
-          [ipaddr.parse('::1'), 128],
-        ]
-      : [[ipaddr.process(node.address), node.prefixLength ?? (ipaddr.IPv4.isValid(node.address) ? 32 : 128)]];
-  const cache = new Map<string, boolean>();
-  return (e, isUnix) => {
-    if (isUnix) return false;
-    let hit = cache.get(e.address);
-    if (hit === undefined) {
-      const parsed = ipaddr.isValid(e.address) ? ipaddr.process(e.address) : undefined;
-      hit =
-        parsed !== undefined &&
-        ranges.some(([range, bits]) => parsed.kind() === range.kind() && parsed.match(range, bits));
-      cache.set(e.address, hit);
-    }
-    return hit;
-  };
-}
-
 /** Predicates answered by looking at each owner (`user` and `netns` also look at the socket). */
 type PerOwnerNode = Exclude<OwnerNode, { type: 'user' | 'netns' }>;
 
@@ -83,7 +60,7 @@ function ownerMatcher(node: PerOwnerNode): (owner: Owner) => boolean {
       return (o) => o.command === node.pattern || base(o.exe) === node.pattern || base(o.cmdline?.[0]) === node.pattern;
     }
     case 'unit': {
-      const pattern = globToRegExp(node.value.includes('.') ? node.value : `${node.value}.service`);
+      const pattern = fnmatchRegExp(node.value.includes('.') ? node.value : `${node.value}.service`, false);
       return (o) => o.systemdUnit !== undefined && pattern.test(o.systemdUnit);
     }
     case 'container':
@@ -98,6 +75,37 @@ function netnsInode(value: string, context: FilterContext): number {
   if (inode === undefined)
     throw new PortscopeError('NOT_FOUND', `No network namespace named \`${value}\` in /run/netns`);
   return inode;
+}
+
+function invalid(expected: string, got: string): never {
+  throw new PortscopeError('INVALID_FILTER', `Expected ${expected}, got \`${got}\``);
+}
+
+/** `dev`, `fwmark`, `cgroup`, `autobound`: a socket without the kernel field does not match. */
+function kernelMatcher(node: KernelNode, context: FilterContext): SocketPredicate {
+  switch (node.type) {
+    case 'dev': {
+      // As ss: a name first, then a number.
+      const index = context.interfaceIndex?.(node.device) ?? parseCInteger(node.device);
+      if (index === undefined) invalid('a network interface name or index', node.device);
+      return (s) => s.ifindex !== undefined && s.ifindex === index;
+    }
+    case 'fwmark':
+      return (s) => s.mark !== undefined && (s.mark & node.mask) >>> 0 === node.mark;
+    case 'cgroup': {
+      const id = context.cgroupId?.(node.path);
+      if (id === undefined) invalid('a cgroup v2 path (relative to /sys/fs/cgroup)', node.path);
+      return (s) => s.cgroupId !== undefined && s.cgroupId === id;
+    }
+    case 'autobound': {
+      const [low, high] = context.ephemeralPorts ?? [32768, 60999];
+      // ss's user-space rule; the kernel's (no SOCK_BINDPORT_LOCK) is not in sock_diag's answer.
+      return (s) =>
+        s.family === 'unix'
+          ? s.local.address === '' || /^@[0-9a-f]{5}$/.test(s.local.address)
+          : s.local.port >= low && s.local.port <= high;
+    }
+  }
 }
 
 function compileNode(node: FilterNode, context: FilterContext): SocketPredicate {
@@ -120,18 +128,24 @@ function compileNode(node: FilterNode, context: FilterContext): SocketPredicate 
       const states = new Set<SocketState>(node.states);
       return (s) => states.has(s.state);
     }
+    case 'family': {
+      const families = new Set(node.families);
+      return (s) => families.has(s.family);
+    }
     case 'port':
       return (s) =>
-        s.family !== 'unix' &&
-        (node.family === undefined || node.family === s.family) &&
-        compare(node.op, node.side === 'local' ? s.local.port : s.peer.port, node.port);
+        (node.family === undefined || node.family === s.family) && compare(node.op, portOf(s, node.side), node.port);
     case 'host': {
-      const matches = addressMatcher(node);
-      return (s) => {
-        const end = node.side === 'local' ? s.local : s.peer;
-        const hit = matches(end, s.family === 'unix') && (node.port === undefined || end.port === node.port);
-        return hit !== node.negate;
-      };
+      const matches = hostMatcher(node, context.hostAddresses);
+      return (s) => matches(s) !== node.negate;
+    }
+    case 'dev':
+    case 'fwmark':
+    case 'cgroup':
+    case 'autobound': {
+      const matches = kernelMatcher(node, context);
+      const negate = 'negate' in node && node.negate;
+      return (s) => matches(s) !== negate;
     }
     case 'netns': {
       const inode = netnsInode(node.value, context);
@@ -152,82 +166,13 @@ function compileNode(node: FilterNode, context: FilterContext): SocketPredicate 
 }
 
 /**
- * Compiles a filter AST into a predicate over sockets. Owner predicates (`pid`, `user`, `process`,
- * `unit`, `container`) look at `socket.owners`, so owners must be filled before evaluation.
- * IPv4 conditions also match IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`).
- * @throws PortscopeError `NOT_FOUND` for a `netns = NAME` that /run/netns does not have.
+ * Compiles a filter AST into a predicate over sockets, with ss's meaning (docs/filter.md). Owner predicates
+ * (`pid`, `user`, `process`, `unit`, `container`) look at `socket.owners`, so owners must be filled before
+ * evaluation. Host names, `dev` names and `cgroup` paths are resolved here, through `context`.
+ * @throws PortscopeError `NOT_FOUND` for a `netns = NAME` that /run/netns does not have; `INVALID_FILTER`
+ *   for a host name, device or cgroup that cannot be resolved; `INVALID_ARGUMENT` when a host name needs
+ *   `context.hostAddresses` and it is not given.
  */
 export function compileFilter(node: FilterNode, context: FilterContext): SocketPredicate {
   return compileNode(node, context);
-}
-
-/** The states a socket can be in and still match (conservative: `not` and owner predicates allow all). */
-export function possibleStates(node: FilterNode): ReadonlySet<SocketState> {
-  switch (node.type) {
-    case 'state':
-      return new Set(node.states);
-    case 'and': {
-      const right = possibleStates(node.right);
-      return new Set([...possibleStates(node.left)].filter((s) => right.has(s)));
-    }
-    case 'or':
-      return new Set([...possibleStates(node.left), ...possibleStates(node.right)]);
-    default:
-      return new Set(ALL_STATES);
-  }
-}
-
-/** True when the filter says anything about states, anywhere (then ls leaves out ss's default states). */
-export function mentionsState(node: FilterNode): boolean {
-  switch (node.type) {
-    case 'state':
-      return true;
-    case 'and':
-    case 'or':
-      return mentionsState(node.left) || mentionsState(node.right);
-    case 'not':
-      return mentionsState(node.operand);
-    default:
-      return false;
-  }
-}
-
-/** True when matching needs the owning processes (pid, user, process, unit, container predicates). */
-export function needsOwners(node: FilterNode): boolean {
-  switch (node.type) {
-    case 'and':
-    case 'or':
-      return needsOwners(node.left) || needsOwners(node.right);
-    case 'not':
-      return needsOwners(node.operand);
-    case 'pid':
-    case 'user':
-    case 'process':
-    case 'unit':
-    case 'container':
-      return true;
-    default:
-      return false;
-  }
-}
-
-/**
- * The local port every matching socket must have (`sport = :N`, or `src *:N`), or undefined when
- * the filter allows several. Lets the Linux reader ask the kernel for that port only.
- */
-export function exactLocalPort(node: FilterNode): number | undefined {
-  switch (node.type) {
-    case 'port':
-      return node.side === 'local' && node.op === '=' ? node.port : undefined;
-    case 'host':
-      return node.side === 'local' && !node.negate ? node.port : undefined;
-    case 'and':
-      return exactLocalPort(node.left) ?? exactLocalPort(node.right);
-    case 'or': {
-      const left = exactLocalPort(node.left);
-      return left !== undefined && left === exactLocalPort(node.right) ? left : undefined;
-    }
-    default:
-      return undefined;
-  }
 }

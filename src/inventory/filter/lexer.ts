@@ -13,6 +13,31 @@ const OPERATORS = ['==', '!=', '<=', '>=', '!~', '&&', '||', '=', '<', '>', '~',
 const WORD_END = new Set([' ', '\t', '\n', '(', ')', '=', '!', '<', '>', '~', '&', '|', '"', "'"]);
 
 /**
+ * A bare word from `start`: up to a space, parenthesis, quote or operator character. As in ss, `\`
+ * takes the next character literally (and is dropped); a `[...]` glob bracket is kept whole, so
+ * `[!a]` is not read as an operator.
+ */
+function readWord(source: string, start: number): { text: string; end: number } {
+  let text = '';
+  let j = start;
+  while (j < source.length && !WORD_END.has(source.charAt(j))) {
+    const c = source.charAt(j);
+    const close = c === '[' ? source.indexOf(']', j + 2) : -1;
+    if (c === '\\' && j + 1 < source.length) {
+      text += source.charAt(j + 1);
+      j += 2;
+    } else if (close > 0 && !/\s/.test(source.slice(j, close))) {
+      text += source.slice(j, close + 1);
+      j = close + 1;
+    } else {
+      text += c;
+      j++;
+    }
+  }
+  return { text, end: j };
+}
+
+/**
  * Splits a filter expression into tokens: words (bare or quoted with ' or "), operators, parentheses.
  * @throws PortscopeError `INVALID_FILTER` for an unterminated quote.
  */
@@ -42,10 +67,9 @@ export function tokenize(source: string): Token[] {
         i += op.length;
         continue;
       }
-      let j = i;
-      while (j < source.length && !WORD_END.has(source.charAt(j))) j++;
-      tokens.push({ kind: 'word', text: source.slice(i, j), column: i + 1 });
-      i = j;
+      const word = readWord(source, i);
+      tokens.push({ kind: 'word', text: word.text, column: i + 1 });
+      i = word.end;
     }
   }
   tokens.push({ kind: 'end', text: '', column: source.length + 1 });

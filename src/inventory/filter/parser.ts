@@ -1,9 +1,9 @@
-import { isIP } from 'node:net';
 import { PortscopeError } from '../../errors.js';
-import { servicePorts } from '../../registry/index.js';
-import type { SocketState } from '../../model/index.js';
-import type { CompareOp, FilterNode, HostNode, OwnerNode, PortNode } from './ast.js';
+import type { Family, SocketState } from '../../model/index.js';
+import type { CompareOp, FilterNode, HostNode, KernelNode, OwnerNode, PortNode } from './ast.js';
+import { parseCInteger } from './host-syntax.js';
 import { tokenize, type Token } from './lexer.js';
+import { readIpHost, readPort, splitFamily, type Read } from './parse-host.js';
 import { ALL_STATES, statesNamed } from './states.js';
 
 const COMPARE: Readonly<Record<string, CompareOp>> = {
@@ -17,16 +17,38 @@ const COMPARE: Readonly<Record<string, CompareOp>> = {
   lt: '<',
   '<=': '<=',
   le: '<=',
+  leq: '<=',
   '>': '>',
   gt: '>',
   '>=': '>=',
   ge: '>=',
+  geq: '>=',
 };
-const EQUALITY = new Set(['=', '!=']);
-const PREDICATES = ['sport', 'dport', 'src', 'dst', 'pid', 'user', 'process', 'unit', 'container', 'netns'];
+const ALL_OPS = new Set(Object.values(COMPARE));
+const EQUALITY = new Set<CompareOp>(['=', '!=']);
+const PREDICATES = [
+  'sport',
+  'dport',
+  'src',
+  'dst',
+  'dev',
+  'fwmark',
+  'cgroup',
+  'autobound',
+  'pid',
+  'user',
+  'process',
+  'unit',
+  'container',
+  'netns',
+];
+const STATE_WORDS = new Set(['state', 'exclude', 'excl']);
 const AND = new Set(['and', '&', '&&']);
 const OR = new Set(['or', '|', '||']);
 const NOT = new Set(['not', '!']);
+/** Deeper nesting of `(` and `not` is refused: no one writes it, and it would exhaust the stack. */
+const MAX_DEPTH = 200;
+const NOTHING: FilterNode = { type: 'not', operand: { type: 'all' } };
 
 function describe(token: Token): string {
   return token.kind === 'end' ? 'end of input' : `\`${token.text}\``;
@@ -37,18 +59,35 @@ function fail(token: Token, expected: string): never {
   throw new PortscopeError('INVALID_FILTER', message, { column: token.column });
 }
 
+function must<T>(read: Read<T>, token: Token): T {
+  if (!read.ok) fail(token, read.expected);
+  return read.value;
+}
+
+/** `a op b op c ...` as a balanced tree, so that long chains stay shallow for every recursive walk. */
+function balanced(type: 'and' | 'or', nodes: readonly FilterNode[]): FilterNode {
+  if (nodes.length === 1 && nodes[0] !== undefined) return nodes[0];
+  const mid = nodes.length >> 1;
+  return { type, left: balanced(type, nodes.slice(0, mid)), right: balanced(type, nodes.slice(mid)) };
+}
+
 /**
- * Parses a filter expression (DESIGN.md section 4: ss's `[ state STATE ]... [ EXPRESSION ]` plus
- * portscope's owner predicates) into a typed AST. Service names resolve through the registry.
- * Leading `state`/`exclude` clauses combine as in ss (states are added, then excluded); inside the
- * expression `state X` is a predicate like any other (`sport = :22 and not state listening`).
+ * Parses a filter expression (docs/filter.md: everything ss's `[ state STATE ]... [ EXPRESSION ]` takes,
+ * plus portscope's owner predicates) into a typed AST. Service names resolve through the registry; host
+ * names, `dev` names and `cgroup` paths are kept as written and resolved by compileFilter. Leading
+ * `state`/`exclude` clauses apply in order as in ss; inside the expression `state X` is a predicate like any
+ * other. `and` binds tighter than `or`, as ss's man page says (ss itself reads them left to right).
+ * A `FAMILY:` prefix (`inet:`, `inet6:`, `unix:`, or a unix path) restricts the whole query to the family
+ * of the last one written, as in ss.
  *
  * @example parseFilter("state established '( dport = :ssh or sport = :ssh )'")
- * @throws PortscopeError `INVALID_FILTER` with `column` (1-based) on any syntax or value error.
+ * @throws PortscopeError `INVALID_FILTER` with `column` (1-based) on any syntax or value error, and for
+ *   more than 200 nested `(` or `not`.
  */
 export function parseFilter(source: string): FilterNode {
   const tokens = tokenize(source);
   let at = 0;
+  let family: Family | undefined;
   const peek = (): Token => tokens[at] ?? { kind: 'end', text: '', column: source.length + 1 };
   const next = (): Token => {
     const token = peek();
@@ -61,60 +100,69 @@ export function parseFilter(source: string): FilterNode {
       : false;
 
   const states = parseStateClauses();
-  let expression: FilterNode = peek().kind === 'end' ? { type: 'all' } : parseOr();
+  let expression: FilterNode = peek().kind === 'end' ? { type: 'all' } : parseOr(0);
   if (peek().kind !== 'end') fail(peek(), '`and`, `or` or the end of the expression');
   if (states !== undefined)
     expression = expression.type === 'all' ? states : { type: 'and', left: states, right: expression };
+  if (family !== undefined)
+    expression = { type: 'and', left: { type: 'family', families: [family] }, right: expression };
   return expression;
 
-  function parseStateClauses(): FilterNode | undefined {
-    const include = new Set<SocketState>();
-    const exclude = new Set<SocketState>();
-    let seen = false;
-    while (isWord(peek(), new Set(['state', 'exclude']))) {
-      const keyword = next().text.toLowerCase();
-      const name = next();
-      const named = name.kind === 'word' ? statesNamed(name.text) : undefined;
-      if (named === undefined) fail(name, 'a state name (established, listening, time-wait, connected, all...)');
-      for (const s of named) (keyword === 'state' ? include : exclude).add(s);
-      seen = true;
-    }
-    if (!seen) return undefined;
-    const base = include.size > 0 ? [...include] : ALL_STATES;
-    return { type: 'state', states: base.filter((s) => !exclude.has(s)) };
+  function stateName(): readonly SocketState[] {
+    const token = next();
+    const named = token.kind === 'word' ? statesNamed(token.text) : undefined;
+    if (named === undefined) fail(token, 'a state name (established, listening, time-wait, connected, all...)');
+    return named;
   }
 
-  function parseOr(): FilterNode {
-    let left = parseAnd();
+  /** ss's leading clauses: `state` starts from no state, `exclude` from all, each then adds or removes. */
+  function parseStateClauses(): FilterNode | undefined {
+    let chosen: Set<SocketState> | undefined;
+    while (isWord(peek(), STATE_WORDS)) {
+      const include = next().text.toLowerCase() === 'state';
+      const named = stateName();
+      chosen ??= new Set(include ? [] : ALL_STATES);
+      for (const s of named) {
+        if (include) chosen.add(s);
+        else chosen.delete(s);
+      }
+    }
+    return chosen === undefined ? undefined : { type: 'state', states: ALL_STATES.filter((s) => chosen.has(s)) };
+  }
+
+  function parseOr(depth: number): FilterNode {
+    const operands = [parseAnd(depth)];
     while (isWord(peek(), OR)) {
       next();
-      left = { type: 'or', left, right: parseAnd() };
+      operands.push(parseAnd(depth));
     }
-    return left;
+    return balanced('or', operands);
   }
 
-  function parseAnd(): FilterNode {
-    let left = parseUnary();
+  function parseAnd(depth: number): FilterNode {
+    const operands = [parseUnary(depth)];
     for (;;) {
       if (isWord(peek(), AND)) next();
-      else if (!startsUnary(peek())) return left;
-      left = { type: 'and', left, right: parseUnary() };
+      else if (!startsUnary(peek())) return balanced('and', operands);
+      operands.push(parseUnary(depth));
     }
   }
 
   function startsUnary(token: Token): boolean {
     if (token.kind === 'lparen') return true;
-    return isWord(token, NOT) || isWord(token, new Set([...PREDICATES, 'state', 'exclude']));
+    return isWord(token, NOT) || isWord(token, new Set([...PREDICATES, ...STATE_WORDS]));
   }
 
-  function parseUnary(): FilterNode {
+  function parseUnary(depth: number): FilterNode {
+    if (depth >= MAX_DEPTH && (isWord(peek(), NOT) || peek().kind === 'lparen'))
+      fail(peek(), `at most ${String(MAX_DEPTH)} nested \`(\` and \`not\``);
     if (isWord(peek(), NOT)) {
       next();
-      return { type: 'not', operand: parseUnary() };
+      return { type: 'not', operand: parseUnary(depth + 1) };
     }
     if (peek().kind === 'lparen') {
       next();
-      const inner = parseOr();
+      const inner = parseOr(depth + 1);
       if (peek().kind !== 'rparen') fail(peek(), '`)`');
       next();
       return inner;
@@ -125,20 +173,18 @@ export function parseFilter(source: string): FilterNode {
   function parsePredicate(): FilterNode {
     const keyword = next();
     const name = keyword.kind === 'word' && keyword.quoted !== true ? keyword.text.toLowerCase() : '';
-    if (name === 'state' || name === 'exclude') {
-      const token = next();
-      const named = token.kind === 'word' ? statesNamed(token.text) : undefined;
-      if (named === undefined) fail(token, 'a state name (established, listening, time-wait, connected, all...)');
-      const node: FilterNode = { type: 'state', states: named };
+    if (STATE_WORDS.has(name)) {
+      const node: FilterNode = { type: 'state', states: stateName() };
       return name === 'state' ? node : { type: 'not', operand: node };
     }
     if (!PREDICATES.includes(name)) fail(keyword, `a predicate (${PREDICATES.join(', ')}) or \`(\``);
     if (name === 'sport' || name === 'dport') return parsePort(name === 'sport' ? 'local' : 'peer');
     if (name === 'src' || name === 'dst') return parseHost(name === 'src' ? 'local' : 'peer');
+    if (name === 'dev' || name === 'fwmark' || name === 'cgroup' || name === 'autobound') return parseKernel(name);
     return parseOwner(name as OwnerNode['type']);
   }
 
-  function optionalOp(allowed: ReadonlySet<string>): CompareOp {
+  function optionalOp(allowed: ReadonlySet<CompareOp>): CompareOp {
     const token = peek();
     const op =
       token.kind === 'op' || (token.kind === 'word' && token.quoted !== true)
@@ -156,56 +202,59 @@ export function parseFilter(source: string): FilterNode {
     return token;
   }
 
-  function parsePort(side: PortNode['side']): PortNode {
-    const op = optionalOp(new Set(Object.values(COMPARE)));
+  function parsePort(side: PortNode['side']): FilterNode {
+    const op = optionalOp(ALL_OPS);
     const token = value('a port such as `:22`, `:ssh` or `inet6::443`');
-    let text = token.text;
-    let family: PortNode['family'];
-    const qualified = /^(inet6?):(.*)$/.exec(text);
-    if (qualified?.[1] !== undefined && qualified[2] !== undefined) {
-      family = qualified[1] === 'inet' ? 'inet' : 'inet6';
-      text = qualified[2];
-    }
-    const port = portValue(text.startsWith(':') ? text.slice(1) : text, token);
-    return family === undefined ? { type: 'port', side, op, port } : { type: 'port', side, op, port, family };
-  }
-
-  function portValue(text: string, token: Token): number {
-    if (/^\d+$/.test(text)) {
-      const port = Number(text);
-      if (port > 65535) fail(token, 'a port between 0 and 65535');
-      return port;
-    }
-    const entry = /^[a-z][\w.+-]*$/i.test(text) ? servicePorts(text)[0] : undefined;
-    if (entry === undefined) fail(token, 'a port number or a known service name');
-    return entry.port;
+    const split = must(splitFamily(token.text), token);
+    if (split.family === 'unix') fail(token, 'a port, with `inet:` or `inet6:` if any family');
+    if (split.family !== undefined) family = split.family;
+    const rest = split.rest.startsWith(':') ? split.rest.slice(1) : split.rest;
+    const port = must(readPort(rest), token);
+    // ss: `= *` is any port; ordering against `*` holds for no inet socket.
+    if (port === '*')
+      return op === '=' || op === '!=' ? { type: 'host', side, address: '*', negate: op === '!=' } : NOTHING;
+    const node: PortNode = { type: 'port', side, op, port };
+    return split.family === undefined ? node : { ...node, family: split.family };
   }
 
   function parseHost(side: HostNode['side']): HostNode {
     const negate = optionalOp(EQUALITY) === '!=';
-    const token = value('an address such as `10.0.0.0/8`, `[::1]:22`, `*:80` or `/run/*.sock`');
-    const text = token.text.startsWith('unix:') ? token.text.slice(5) : token.text;
-    if (text.startsWith('/') || text.startsWith('@')) return { type: 'host', side, address: text, negate };
-    const parts = splitHostPort(text);
-    if (parts === undefined) fail(token, 'an address such as `10.0.0.1:22` or `[::1]:22`');
-    const { address, portText } = parts;
-    const [ip = '', prefixText] = address.split('/');
-    const host: { -readonly [K in keyof HostNode]: HostNode[K] } = { type: 'host', side, address: ip, negate };
-    if (ip === 'localhost') host.address = 'localhost';
-    else if (ip !== '*' && isIP(ip) === 0) fail(token, 'an IPv4 or IPv6 address, `localhost`, `*` or a unix path');
-    if (prefixText !== undefined) {
-      const limit = isIP(ip) === 6 ? 128 : 32;
-      const prefix = Number(prefixText);
-      if (!/^\d+$/.test(prefixText) || prefix > limit) fail(token, `a prefix length between 0 and ${String(limit)}`);
-      host.prefixLength = prefix;
+    const token = value('an address such as `10.0.0.0/8`, `[::1]:22`, `*:80` or `unix:/run/*.sock`');
+    const split = must(splitFamily(token.text), token);
+    const unixPath = split.family === undefined && /^[/@]/.test(split.rest);
+    if (split.family === 'unix' || unixPath) {
+      family = 'unix';
+      return { type: 'host', side, address: split.rest, negate, unix: true };
     }
-    if (portText !== undefined && portText !== '*') host.port = portValue(portText, token);
-    return host;
+    if (split.family !== undefined) family = split.family;
+    const host = must(readIpHost(split.rest, split.family), token);
+    return {
+      type: 'host',
+      side,
+      address: host.address,
+      negate,
+      ...(host.prefixLength === undefined ? {} : { prefixLength: host.prefixLength }),
+      ...(host.port === undefined ? {} : { port: host.port }),
+    };
+  }
+
+  function parseKernel(type: KernelNode['type']): KernelNode {
+    if (type === 'autobound') return { type };
+    const negate = optionalOp(EQUALITY) === '!=';
+    if (type === 'dev') return { type, negate, device: value('a device name or index').text };
+    if (type === 'cgroup') return { type, negate, path: value('a cgroup v2 path').text };
+    const token = value('a mark such as `0x10` or `0x10/0xff`');
+    const [markText = '', maskText] = token.text.split('/');
+    const mark = parseCInteger(markText);
+    const mask = maskText === undefined ? 0xffffffff : parseCInteger(maskText);
+    if (mark === undefined || mask === undefined || mark > 0xffffffff || mask > 0xffffffff)
+      fail(token, 'a mark such as `0x10` or `0x10/0xff` (32-bit numbers)');
+    return { type, negate, mark, mask };
   }
 
   function parseOwner(type: OwnerNode['type']): OwnerNode {
     if (type === 'pid') {
-      const op = optionalOp(new Set(Object.values(COMPARE)));
+      const op = optionalOp(ALL_OPS);
       const token = value('a process id');
       if (!/^\d+$/.test(token.text)) fail(token, 'a process id (a whole number)');
       return { type, op, value: Number(token.text) };
@@ -231,20 +280,4 @@ function checkRegex(pattern: string, token: Token): void {
   } catch {
     fail(token, `a valid regular expression after \`${token.text}\``);
   }
-}
-
-/** `[v6]:port`, `v6` (2+ colons, no port), `v4:port`, `name:port`, `*:port`; each may carry `/prefix` on the address. */
-function splitHostPort(text: string): { address: string; portText: string | undefined } | undefined {
-  if (text.startsWith('[')) {
-    const close = text.indexOf(']');
-    if (close < 0) return undefined;
-    const rest = text.slice(close + 1);
-    if (rest !== '' && !rest.startsWith(':')) return undefined;
-    return { address: text.slice(1, close), portText: rest === '' ? undefined : rest.slice(1) };
-  }
-  const colons = text.split(':').length - 1;
-  if (colons >= 2) return { address: text, portText: undefined };
-  const colon = text.indexOf(':');
-  if (colon < 0) return { address: text, portText: undefined };
-  return { address: text.slice(0, colon), portText: text.slice(colon + 1) };
 }

@@ -12,6 +12,7 @@ export const STATE_NAMES: ReadonlyMap<string, readonly SocketState[]> = new Map<
   ['established', ['ESTABLISHED']],
   ['syn-sent', ['SYN_SENT']],
   ['syn-recv', ['SYN_RECV', 'NEW_SYN_RECV']],
+  ['syn-rcv', ['SYN_RECV', 'NEW_SYN_RECV']],
   ['fin-wait-1', ['FIN_WAIT1']],
   ['fin-wait-2', ['FIN_WAIT2']],
   ['time-wait', ['TIME_WAIT']],

@@ -4,6 +4,7 @@ import type { Snapshot, SnapshotWarning, Socket } from '../../model/index.js';
 import { compileFilter, exactLocalPort, needsOwners, possibleStates } from '../filter/index.js';
 import type { NormalizedListOptions } from '../options.js';
 import { startFdWalk, walkUntilFound } from './fd-walk-parallel.js';
+import { linuxFilterResolvers } from './filter-context.js';
 import { procHidesOthers } from './hidepid.js';
 import { groupByNetns, listPids, netnsOf, readNetnsNames, type NamespaceGroup } from './netns.js';
 import { nativeAddon, type NativeAddon } from './native.js';
@@ -77,6 +78,7 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
   const predicate = compileFilter(options.filter, {
     users,
     netnsNames: new Map([...netnsNames].map(([inode, name]) => [name, inode])),
+    ...linuxFilterResolvers(),
   });
   const ownerPredicates = needsOwners(options.filter);
   const wantOwners = options.owners || ownerPredicates;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isPortscopeError, parseFilter } from '../../../src/index.js';
+import { compileFilter, isPortscopeError, parseFilter, type FilterNode } from '../../../src/index.js';
 
 const WORDS = [
   'state',
@@ -46,19 +46,48 @@ const WORDS = [
   'eq',
   'gt',
   'inet6::443',
+  'geq',
+  'excl',
+  'dev',
+  'fwmark',
+  'cgroup',
+  'autobound',
+  'unix:[!a]*',
+  'inet:10/8',
+  '0x50',
+  '::1:22',
+  '0x10/0xff',
+  '\\',
+  'any',
 ];
 
+const CONTEXT = {
+  users: new Map<number, string>(),
+  netnsNames: new Map<string, number>(),
+  hostAddresses: () => [],
+  interfaceIndex: () => undefined,
+  cgroupId: () => undefined,
+};
+
 function parsesOrFailsCleanly(text: string): void {
+  let node: FilterNode;
   try {
-    parseFilter(text);
+    node = parseFilter(text);
   } catch (error) {
     if (!isPortscopeError(error, 'INVALID_FILTER')) throw error;
     expect(error.column).toBeGreaterThanOrEqual(1);
     expect(error.column).toBeLessThanOrEqual(text.length + 1);
+    return;
+  }
+  try {
+    compileFilter(node, CONTEXT);
+  } catch (error) {
+    // A name that does not resolve (host, device, cgroup, namespace) is the only way compiling fails.
+    if (!isPortscopeError(error, 'INVALID_FILTER') && !isPortscopeError(error, 'NOT_FOUND')) throw error;
   }
 }
 
-describe('parseFilter on random input', () => {
+describe('parseFilter and compileFilter on random input', () => {
   it('throws nothing but INVALID_FILTER for arbitrary strings', () => {
     fc.assert(fc.property(fc.string({ maxLength: 80 }), parsesOrFailsCleanly), { numRuns: 3000 });
   });

@@ -84,6 +84,7 @@ function select(expression: string): string[] {
       [1000, 'dev'],
     ]),
     netnsNames: new Map([['blue', 200]]),
+    hostAddresses: (name) => (name === 'localhost' ? ['127.0.0.1'] : []),
   });
   return SOCKETS.filter(([, s]) => predicate(s)).map(([name]) => name);
 }
@@ -101,7 +102,7 @@ describe('filter expressions select the right sockets', () => {
     ['sport == :ssh', ['ssh-listen', 'ssh-in']],
     ['sport eq 22', ['ssh-listen', 'ssh-in']],
     ['sport = :80', []],
-    ['sport != :22', ['web6', 'mapped', 'tw', 'dns']],
+    ['sport != :22', ['web6', 'mapped', 'tw', 'dns', 'sock', 'abstract']],
     ['sport > :1024', ['web6', 'mapped', 'tw']],
     ['sport ge :8080 and sport le :8080', ['web6', 'mapped']],
     ['dport = :8080', ['tw']],
@@ -117,8 +118,8 @@ describe('filter expressions select the right sockets', () => {
     ['src 127.0.0.0/8', ['mapped', 'tw', 'dns']],
     ['src [::]:8080', ['web6']],
     ['src *:22', ['ssh-listen', 'ssh-in']],
-    ['src localhost', ['mapped', 'tw', 'dns']],
-    ['src != 127.0.0.0/8 and src *', ['ssh-listen', 'ssh-in', 'web6']],
+    ['src localhost', ['mapped', 'tw']],
+    ['src != 127.0.0.0/8 and src *', ['ssh-listen', 'ssh-in', 'web6', 'sock', 'abstract']],
     ['src /run/*.sock', ['sock']],
     ['src unix:@dbus*', ['abstract']],
     ['pid = 20', ['web6', 'mapped']],
