@@ -211,7 +211,10 @@ describe('portscope scan', () => {
       ['scan', '127.0.0.1', '--workers', '0'],
       /^portscope: Expected --workers to be an integer from 1 to 64, got `0`$/m,
     ],
-    [['scan', '127.0.0.1', '--min-rate', '0'], /^portscope: Expected --min-rate to be a number from 0\.001 to /],
+    [
+      ['scan', '127.0.0.1', '--min-rate', '0'],
+      /^portscope: Expected --min-rate to be a number of at least 0\.001, got `0`$/m,
+    ],
     [['scan', '127.0.0.1', '--top-ports', '2.5'], /^portscope: Expected --top-ports to be an integer from 1 to 65535/],
     [
       ['scan', '-iL', '/nonexistent/targets'],

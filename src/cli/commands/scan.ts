@@ -1,9 +1,8 @@
 import { Command } from '@commander-js/extra-typings';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { PortscopeError, errnoCode } from '../../errors.js';
 import type { ScanOptions, ScanReport, ScanProtocol } from '../../scan/index.js';
 import { definedFields } from '../defined-fields.js';
-import { parseDuration } from '../duration.js';
 import { colorsFor, type CliIo } from '../io.js';
 import { renderCsv } from '../render/csv.js';
 import { chooseFormat } from '../render/output.js';
@@ -11,22 +10,8 @@ import { renderNmapGrepable } from '../render/scan/nmap-grepable.js';
 import { renderNmapXml, type RunInfo } from '../render/scan/nmap-xml.js';
 import { progressLine } from '../render/scan/progress.js';
 import { renderScanTable } from '../render/scan/table.js';
-
-/** Words of a target file (`-iL`, `--exclude-file`): whitespace-separated, `#` comments; `-` is stdin. */
-function readList(file: string, what: string): string[] {
-  try {
-    const text = readFileSync(file === '-' ? 0 : file, 'utf8');
-    return text
-      .split('\n')
-      .map((l) => l.replace(/#.*/, ''))
-      .flatMap((l) => l.split(/[\s,]+/))
-      .filter((w) => w !== '');
-  } catch (error) {
-    throw new PortscopeError('NOT_FOUND', `Cannot read ${what} \`${file}\` (${errnoCode(error) ?? 'error'})`, {
-      cause: error,
-    });
-  }
-}
+import { checkOrder, ms, number } from '../scan-flags.js';
+import { readTargetFile } from '../target-file.js';
 
 /** Writes `text` to `file` whole or not at all (a temporary file renamed into place); `-` is stdout. */
 function writeWhole(io: CliIo, file: string, text: string): void {
@@ -44,24 +29,8 @@ function writeWhole(io: CliIo, file: string, text: string): void {
   }
 }
 
-/**
- * A number flag's parser, checking the range the library will (so the error names the flag, not
- * the library's option): `min` to `max`, and a whole number with `integer`.
- */
-const number =
-  (name: string, { min = 0, max = Number.MAX_SAFE_INTEGER, integer = false } = {}) =>
-  (value: string) => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-      const what =
-        min === 0 && max === Number.MAX_SAFE_INTEGER
-          ? `a non-negative ${integer ? 'integer' : 'number'}`
-          : `${integer ? 'an integer' : 'a number'} from ${String(min)} to ${String(max)}`;
-      throw new PortscopeError('INVALID_ARGUMENT', `Expected ${name} to be ${what}, got \`${value}\``);
-    }
-    return n;
-  };
-const ms = (name: string) => (value: string) => parseDuration(value, name);
+/** Entries of an exclude file at most: each is checked against every target address. */
+const MAX_EXCLUDES = 65_536;
 
 const CSV_HEADERS = [
   'address',
@@ -100,7 +69,12 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void, version:
     .option('-i, --input-file <file>', 'read targets from a file (- for stdin; nmap -iL)')
     .option('--exclude <targets>', 'comma-separated targets to leave out')
     .option('--exclude-file <file>', 'read targets to leave out from a file')
-    .option('--max-targets <n>', 'refuse more hosts than this', number('--max-targets'), 65_536)
+    .option(
+      '--max-targets <n>',
+      'refuse more hosts than this',
+      number('--max-targets', { min: 1, integer: true }),
+      65_536,
+    )
     .option('--resolve-all', 'scan every address a host name resolves to')
     .option('-4, --ipv4', 'IPv4 only')
     .option('-6, --ipv6', 'IPv6 only')
@@ -108,20 +82,24 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void, version:
     .option('-T, --timing <template>', 'timing template 0-5 or paranoid..insane (default 3)')
     .option('--min-rate <n>', 'send at least N probes per second', number('--min-rate', { min: 0.001 }))
     .option('--max-rate <n>', 'send at most N probes per second', number('--max-rate', { min: 0.001 }))
-    .option('--max-retries <n>', 'retransmissions per port at most', number('--max-retries'))
-    .option('--min-rtt-timeout <duration>', 'lower bound of a probe time-out', ms('--min-rtt-timeout'))
-    .option('--max-rtt-timeout <duration>', 'upper bound of a probe time-out', ms('--max-rtt-timeout'))
-    .option('--initial-rtt-timeout <duration>', 'time-out before round trips are measured', ms('--initial-rtt-timeout'))
+    .option('--max-retries <n>', 'retransmissions per port at most', number('--max-retries', { integer: true }))
+    .option('--min-rtt-timeout <duration>', 'lower bound of a probe time-out', ms('--min-rtt-timeout', 1))
+    .option('--max-rtt-timeout <duration>', 'upper bound of a probe time-out', ms('--max-rtt-timeout', 1))
+    .option(
+      '--initial-rtt-timeout <duration>',
+      'time-out before round trips are measured',
+      ms('--initial-rtt-timeout', 1),
+    )
     .option('--scan-delay <duration>', 'least pause between probes to one host', ms('--scan-delay'))
     .option('--max-scan-delay <duration>', 'most the pause may grow to on loss', ms('--max-scan-delay'))
     .option('--host-timeout <duration>', 'give up on a host after this long', ms('--host-timeout'))
-    .option('--max-parallelism <n>', 'probes in flight at most', number('--max-parallelism'))
+    .option('--max-parallelism <n>', 'probes in flight at most', number('--max-parallelism', { integer: true }))
     .option(
       '--workers <n>',
       'threads for the port scan (default: the cores, at most 4, for large TCP scans)',
       number('--workers', { min: 1, max: 64, integer: true }),
     )
-    .option('--service-wait <duration>', 'how long a service probe waits for data', ms('--service-wait'))
+    .option('--service-wait <duration>', 'how long a service probe waits for data', ms('--service-wait', 1))
     .option(
       '--seed <n>',
       'seed of the probe order (reuse it with --shard)',
@@ -139,9 +117,17 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void, version:
       // The scanner (sockets, TLS, DNS) loads only when a scan runs: other verbs start without it.
       const scanLib = await import('../../scan/index.js');
       const format = chooseFormat(options);
+      const maxTargets = options.maxTargets;
       const targets = [
         ...targetArgs,
-        ...(options.inputFile === undefined ? [] : readList(options.inputFile, 'the target file')),
+        ...(options.inputFile === undefined
+          ? []
+          : await readTargetFile(
+              options.inputFile,
+              'the target file',
+              Math.max(0, maxTargets - targetArgs.length),
+              `Refusing to read more than --max-targets ${maxTargets.toLocaleString('en-US')} targets: narrow the target file or raise --max-targets`,
+            )),
       ];
       if (targets.length === 0)
         throw new PortscopeError(
@@ -150,15 +136,26 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void, version:
         );
       const exclude = [
         ...(options.exclude?.split(',').filter((t) => t.trim() !== '') ?? []),
-        ...(options.excludeFile === undefined ? [] : readList(options.excludeFile, 'the exclude file')),
+        ...(options.excludeFile === undefined
+          ? []
+          : await readTargetFile(
+              options.excludeFile,
+              'the exclude file',
+              MAX_EXCLUDES,
+              `Refusing to read more than ${MAX_EXCLUDES.toLocaleString('en-US')} exclusions`,
+            )),
       ];
       const protocols: ScanProtocol[] =
         options.udp === true ? (options.tcp === true ? ['tcp', 'udp'] : ['udp']) : ['tcp'];
       const pingPorts = [...scanLib.parsePortSpec(options.pingPorts).tcp];
+      checkOrder([
+        ['--min-rate', options.minRate, '--max-rate', options.maxRate, 'probes/s'],
+        ['--min-rtt-timeout', options.minRttTimeout, '--max-rtt-timeout', options.maxRttTimeout, 'ms'],
+      ]);
       const scanOptions: ScanOptions = {
         protocols,
         exclude,
-        maxTargets: options.maxTargets,
+        maxTargets,
         resolveAll: options.resolveAll === true,
         ping: options.ping,
         pingPorts,
