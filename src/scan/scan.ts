@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { PortscopeError } from '../errors.js';
 import { discoverHosts } from './discovery.js';
-import type { EngineStats } from './engine.js';
+import { newEngineStats } from './engine.js';
 import { EventQueue } from './event-queue.js';
 import { hostFields, newHostState, type HostState } from './host-state.js';
 import type { Shard } from './permutation.js';
@@ -85,7 +85,7 @@ export async function* scan(
   };
   options.signal?.addEventListener('abort', onAbort);
   if (options.signal?.aborted === true) controller.abort();
-  const totals: EngineStats = { sent: 0, retries: 0, selfConnects: 0, backPressure: 0, inFlight: 0, aborted: false };
+  const totals = newEngineStats();
   const limit = windowLimit(timing.maxParallelism > 0 ? timing.maxParallelism : DEFAULT_MAX_WINDOW);
   const initial = Math.min(limit, timing.maxParallelism === 1 ? 1 : INITIAL_WINDOW);
   const window = new CongestionWindow(1, limit, initial);
