@@ -53,7 +53,7 @@ const SERVICE_CONCURRENCY = 32;
  * at most `maxRate` probes per second when set (in all threads together).
  * @throws PortscopeError `INVALID_ARGUMENT` (bad targets, ports or options), `NOT_FOUND` (a name
  *   that does not resolve), `ABORTED` (the signal fired; results so far were already yielded),
- *   `IO_ERROR` (a worker thread failed).
+ *   `IO_ERROR` (a worker thread failed); whatever `onPlan` throws, before any probe is sent.
  */
 export async function* scan(
   targets: readonly string[],
@@ -75,6 +75,12 @@ export async function* scan(
   for (const p of pingPorts) checkNumber('a ping port', p, 1, 65535);
   checkWorkers(options.workers);
   const hosts = (await resolveTargets(targets, options)).map((t) => newHostState(t, timing));
+  const perHost = ports.tcp.length + ports.udp.length;
+  options.onPlan?.({
+    hosts: hosts.length,
+    portsPerHost: perHost,
+    results: shareSize(hosts.length * perHost, options.shard),
+  });
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const controller = new AbortController();

@@ -1,49 +1,18 @@
 import { Command } from '@commander-js/extra-typings';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import { PortscopeError, errnoCode } from '../../errors.js';
-import type { ScanOptions, ScanReport, ScanProtocol } from '../../scan/index.js';
+import { PortscopeError } from '../../errors.js';
+import type { ScanOptions, ScanProtocol, ScanSummary } from '../../scan/index.js';
 import { definedFields } from '../defined-fields.js';
-import { colorsFor, type CliIo } from '../io.js';
-import { renderCsv } from '../render/csv.js';
+import type { CliIo } from '../io.js';
 import { chooseFormat } from '../render/output.js';
-import { renderNmapGrepable } from '../render/scan/nmap-grepable.js';
-import { renderNmapXml, type RunInfo } from '../render/scan/nmap-xml.js';
 import { progressLine } from '../render/scan/progress.js';
-import { renderScanTable } from '../render/scan/table.js';
 import { checkOrder, ms, number } from '../scan-flags.js';
+import { keptOutput, writeKeptOutputs } from '../scan-kept.js';
+import { checkKeptFits, watchHeap } from '../scan-memory.js';
+import { streamScan } from '../scan-stream.js';
 import { readTargetFile } from '../target-file.js';
-
-/** Writes `text` to `file` whole or not at all (a temporary file renamed into place); `-` is stdout. */
-function writeWhole(io: CliIo, file: string, text: string): void {
-  if (file === '-') {
-    io.stdout.write(text);
-    return;
-  }
-  const temporary = `${file}.portscope-${String(process.pid)}.tmp`;
-  try {
-    writeFileSync(temporary, text);
-    renameSync(temporary, file);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw new PortscopeError('IO_ERROR', `Cannot write \`${file}\` (${errnoCode(error) ?? 'error'})`, { cause: error });
-  }
-}
 
 /** Entries of an exclude file at most: each is checked against every target address. */
 const MAX_EXCLUDES = 65_536;
-
-const CSV_HEADERS = [
-  'address',
-  'hostname',
-  'protocol',
-  'port',
-  'state',
-  'reason',
-  'rtt_ms',
-  'tries',
-  'service',
-  'banner',
-];
 
 /**
  * `portscope scan <targets...>`: a TCP connect (and UDP) port scanner with nmap's target, port and
@@ -182,11 +151,27 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void, version:
           shard: options.shard === undefined ? undefined : scanLib.parseShard(options.shard),
         }),
       };
-      const ndjson = format === 'ndjson';
-      const progress = io.stderrIsTTY === true && !ndjson;
+      // Only an output that needs the whole scan keeps results; the others write each as it comes.
+      const keptFor = keptOutput(format, options);
+      // A progress bar on stderr would cut into rows streamed to the same terminal.
+      const progress = io.stderrIsTTY === true && keptFor !== undefined;
       const width = io.columns ?? 80;
-      const report: ScanReport = await scanLib.runScan(targets, {
+      const controller = new AbortController();
+      let exhausted: string | undefined;
+      const stopWatching = watchHeap((message) => {
+        exhausted = message;
+        controller.abort();
+      });
+      const running: ScanOptions = {
         ...scanOptions,
+        signal: controller.signal,
+        ...(keptFor === undefined
+          ? {}
+          : {
+              onPlan: (plan) => {
+                checkKeptFits(plan, keptFor);
+              },
+            }),
         ...(progress
           ? {
               onProgress: (p) => {
@@ -194,53 +179,41 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void, version:
               },
             }
           : {}),
-      });
-      if (progress) io.stderr.write('\r\x1b[K');
-      const { hosts, ports, summary } = report;
-      const shownPorts = options.open === true ? ports.filter((p) => p.state === 'open') : ports;
-      if (format === 'json') io.stdout.write(`${JSON.stringify({ ...report, ports: shownPorts }, null, 2)}\n`);
-      else if (ndjson) {
-        for (const event of [...hosts, ...shownPorts]) io.stdout.write(`${JSON.stringify(event)}\n`);
-        io.stdout.write(`${JSON.stringify({ kind: 'summary', ...summary })}\n`);
-      } else if (format === 'csv') {
-        const rows = shownPorts.map((p) => [
-          p.address,
-          p.hostname ?? '',
-          p.protocol,
-          String(p.port),
-          p.state,
-          p.reason,
-          p.rttMs === undefined ? '' : String(p.rttMs),
-          String(p.tries),
-          p.service?.name ?? p.serviceName ?? '',
-          p.service?.banner ?? '',
-        ]);
-        io.stdout.write(renderCsv(CSV_HEADERS, rows));
-      } else {
-        io.stdout.write(
-          renderScanTable(hosts, ports, {
-            openOnly: options.open === true,
-            reason: options.reason === true,
-            colors: colorsFor(io),
-            width: io.isTTY ? io.columns : undefined,
-          }),
-        );
-      }
-      const info: RunInfo = {
-        args: ['portscope', 'scan', ...argv].join(' '),
-        version,
-        protocols,
-        ports: scanLib.portsOf(scanOptions),
       };
-      if (options.outputXml !== undefined)
-        writeWhole(io, options.outputXml, renderNmapXml(hosts, ports, summary, info));
-      if (options.outputGrepable !== undefined)
-        writeWhole(io, options.outputGrepable, renderNmapGrepable(hosts, ports, summary, info));
-      if (options.outputJson !== undefined) writeWhole(io, options.outputJson, `${JSON.stringify(report, null, 2)}\n`);
+      let summary: ScanSummary;
+      try {
+        if (keptFor === undefined) {
+          summary = await streamScan(
+            scanLib.scan,
+            targets,
+            running,
+            format === 'csv' ? 'csv' : 'ndjson',
+            options.open === true,
+            io,
+          );
+        } else {
+          const report = await scanLib.runScan(targets, running);
+          if (progress) io.stderr.write('\r\x1b[K');
+          summary = report.summary;
+          writeKeptOutputs(report, format, options, io, {
+            args: ['portscope', 'scan', ...argv].join(' '),
+            version,
+            protocols,
+            ports: scanLib.portsOf(scanOptions),
+          });
+        }
+      } catch (error) {
+        if (progress) io.stderr.write('\r\x1b[K');
+        if (exhausted !== undefined) throw new PortscopeError('ABORTED', exhausted, { cause: error });
+        throw error;
+      } finally {
+        stopWatching();
+      }
+      const results = Object.values(summary.ports).reduce((a, b) => a + b, 0);
       const { up, down, timedOut } = summary.hosts;
       const total = up + down + timedOut;
       io.stderr.write(
-        `portscope: ${String(total)} host${total === 1 ? '' : 's'} (${String(up)} up${timedOut > 0 ? `, ${String(timedOut)} timed out` : ''}), ${String(ports.length)} port result${ports.length === 1 ? '' : 's'}, ${String(summary.ports.open)} open, in ${(summary.elapsedMs / 1000).toFixed(2)} s (seed ${String(summary.seed)}${summary.shard === undefined ? '' : `, shard ${String(summary.shard.index + 1)}/${String(summary.shard.count)}`})\n`,
+        `portscope: ${String(total)} host${total === 1 ? '' : 's'} (${String(up)} up${timedOut > 0 ? `, ${String(timedOut)} timed out` : ''}), ${String(results)} port result${results === 1 ? '' : 's'}, ${String(summary.ports.open)} open, in ${(summary.elapsedMs / 1000).toFixed(2)} s (seed ${String(summary.seed)}${summary.shard === undefined ? '' : `, shard ${String(summary.shard.index + 1)}/${String(summary.shard.count)}`})\n`,
       );
       if (down > 0)
         io.stderr.write(
