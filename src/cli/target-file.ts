@@ -31,7 +31,7 @@ export async function readTargetFile(file: string, what: string, maxWords: numbe
   let lineNo = 1;
   let pending: Buffer[] = [];
   let pendingBytes = 0;
-  const where = () => `\`${file}:${String(lineNo)}\``;
+  const where = () => `\`${file === '-' ? 'stdin' : file}:${String(lineNo)}\``;
   const takeLine = (line: Buffer) => {
     const at = controlByte(line);
     if (at >= 0) {

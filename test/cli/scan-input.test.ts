@@ -57,6 +57,19 @@ describe('portscope scan -iL reads target files as a stream', () => {
     expect(r.status).toBe(2);
   });
 
+  it.skipIf(!builtCli)('reads stdin (-iL -) the same way, naming it stdin', () => {
+    const [node = process.execPath, ...rest] = builtCliArgv('scan', '-iL', '-', '-Pn', '-p', '1');
+    const r = spawnSync(node, ['--max-old-space-size=64', ...rest], {
+      input: Buffer.from([0x31, 0x32, 0x37, 0x0a, 0x07]),
+      encoding: 'latin1',
+      timeout: 30_000,
+    });
+    expect(r.stderr).toMatch(
+      /^portscope: Expected text in the target file, got the byte 0x07 at `stdin:2` column 1 \(starts `\\x07`\)\n$/,
+    );
+    expect(r.status).toBe(2);
+  });
+
   it('applies --max-targets while reading, naming the line where the file went past it', async () => {
     const many = join(dir, 'many.txt');
     writeFileSync(many, Array.from({ length: 20 }, (_, i) => `127.0.0.${String(i + 1)}`).join('\n'));
