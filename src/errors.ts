@@ -62,3 +62,26 @@ export function errnoCode(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** At most about this many characters of a value are quoted in an error, escaped. */
+const QUOTE_CHARS = 80;
+
+/**
+ * A short, printable quote of `text`: its first characters, about {@link QUOTE_CHARS} once escaped
+ * (control and non-ASCII characters as `\x00`, `\u{2028}`), and `...` when cut. Keeps binary bytes and
+ * long input out of error messages (and so out of the terminal).
+ */
+export function quotePrefix(text: string): string {
+  let out = '';
+  for (const c of text) {
+    if (out.length >= QUOTE_CHARS) return `${out}...`;
+    const code = c.codePointAt(0) ?? 0;
+    out +=
+      code >= 0x20 && code < 0x7f && c !== '`'
+        ? c
+        : code < 0x100
+          ? `\\x${code.toString(16).padStart(2, '0')}`
+          : `\\u{${code.toString(16)}}`;
+  }
+  return out;
+}

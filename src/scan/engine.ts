@@ -40,6 +40,11 @@ export interface EngineStats {
   aborted: boolean;
 }
 
+/** Counters at zero. */
+export function newEngineStats(): EngineStats {
+  return { sent: 0, retries: 0, selfConnects: 0, backPressure: 0, inFlight: 0, aborted: false };
+}
+
 interface Flight {
   readonly task: Task;
   readonly deadline: number;
@@ -60,14 +65,7 @@ const MAX_BATCH = 512;
  */
 export function runEngine(config: EngineConfig): Promise<EngineStats> {
   const { timing, window, signal } = config;
-  const stats: EngineStats = config.stats ?? {
-    sent: 0,
-    retries: 0,
-    selfConnects: 0,
-    backPressure: 0,
-    inFlight: 0,
-    aborted: false,
-  };
+  const stats = config.stats ?? newEngineStats();
   const heap = new DeadlineHeap<Flight>();
   const flights = new Set<Flight>();
   const queue = new TaskQueue(() => config.next());
@@ -77,7 +75,6 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
   let wakeAt = Infinity;
   let pumpQueued = false;
   let finish: (s: EngineStats) => void = () => undefined;
-
   const allowedTries = (host: HostState) => 1 + Math.min(timing.maxRetries, Math.max(1, host.maxSuccessfulTry + 1));
 
   const settle = (flight: Flight) => {
@@ -85,8 +82,17 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
     flights.delete(flight);
   };
 
+  /** True when `host` is skipped, or past --host-timeout at `now` (then it is skipped and reported). */
+  const timedOut = (host: HostState, now: number): boolean => {
+    if (host.skipped) return true;
+    if (timing.hostTimeoutMs <= 0 || host.startedAt === 0 || now - host.startedAt <= timing.hostTimeoutMs) return false;
+    host.skipped = true;
+    config.onHostTimeout?.(host);
+    return true;
+  };
+
   const final = (task: Task, outcome: FinalOutcome) => {
-    if (!task.host.skipped) config.onResult(task, outcome);
+    if (!timedOut(task.host, performance.now())) config.onResult(task, outcome);
   };
 
   const onOutcome = (flight: Flight, outcome: ProbeOutcome) => {
@@ -206,15 +212,11 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
     });
   };
 
+  // timedOut() also runs per send and per answer: on loopback a whole batch can answer between two looks.
   const checkHostTimeouts = (now: number) => {
     if (timing.hostTimeoutMs <= 0) return;
     for (const flight of flights) {
-      const { host } = flight.task;
-      if (!host.skipped && host.startedAt > 0 && now - host.startedAt > timing.hostTimeoutMs) {
-        host.skipped = true;
-        config.onHostTimeout?.(host);
-      }
-      if (host.skipped) {
+      if (timedOut(flight.task.host, now)) {
         settle(flight);
         flight.cancel();
       }
@@ -244,6 +246,7 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
         }
         const task = queue.take(now, window.size * 4);
         if (task === undefined) break;
+        if (timedOut(task.host, now)) continue;
         send(task, now);
       }
       if (budget < 0) schedulePump();

@@ -6,6 +6,7 @@ export type {
   HostResult,
   ScanEvent,
   ScanProgress,
+  ScanPlan,
   PortState,
   PortReason,
   DetectedService,

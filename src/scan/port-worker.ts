@@ -1,7 +1,7 @@
 // A worker thread of a port scan (see port-workers.ts): runs one lane of the port phase and posts
 // its results to the main thread in batches.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { EngineStats } from './engine.js';
+import { newEngineStats } from './engine.js';
 import { newHostState } from './host-state.js';
 import { runPortPhase } from './port-phase.js';
 import type { PortWorkerData, PortWorkerMessage } from './port-workers.js';
@@ -31,7 +31,7 @@ const hosts = data.hosts.map(({ target, srttMs, maxSuccessfulTry }) => {
   host.maxSuccessfulTry = maxSuccessfulTry;
   return host;
 });
-const stats: EngineStats = { sent: 0, retries: 0, selfConnects: 0, backPressure: 0, inFlight: 0, aborted: false };
+const stats = newEngineStats();
 const window = new CongestionWindow(1, data.windowLimit, data.initialWindow);
 let batch: PortResult[] = [];
 const flush = () => {

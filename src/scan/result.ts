@@ -95,3 +95,13 @@ export interface ScanProgress {
   readonly inFlight: number;
   readonly window: number;
 }
+
+/** The size of a scan, known before any probe is sent (see `onPlan`). */
+export interface ScanPlan {
+  /** Hosts to scan (before discovery, which may find some down). */
+  readonly hosts: number;
+  /** Ports per host, TCP and UDP together. */
+  readonly portsPerHost: number;
+  /** Port results the scan yields at most: hosts x ports, of this shard. */
+  readonly results: number;
+}

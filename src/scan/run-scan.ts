@@ -23,7 +23,8 @@ export async function runScan(targets: readonly string[], options: ScanOptions =
   for (;;) {
     const next = await iterator.next();
     if (next.done === true) {
-      const key = new Map(ports.map((p) => [p.address, addressToBigInt(p.address)]));
+      // Keyed by host, not by port result: a scan of millions of results builds no array of them here.
+      const key = new Map(hosts.map((h) => [h.address, addressToBigInt(h.address)]));
       ports.sort((a, b) => {
         const x = key.get(a.address) ?? 0n;
         const y = key.get(b.address) ?? 0n;

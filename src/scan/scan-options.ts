@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { PortscopeError } from '../errors.js';
 import type { Shard } from './permutation.js';
 import { excludePorts, parsePortSpec, type PortSet, type ScanProtocol } from './port-spec.js';
-import type { ScanProgress } from './result.js';
+import type { ScanPlan, ScanProgress } from './result.js';
 import { NORMAL_TIMING, TIMING_TEMPLATES, type TimingValues } from './timing.js';
 import { topPorts } from './top-ports.js';
 
@@ -61,6 +61,11 @@ export interface ScanOptions {
   readonly signal?: AbortSignal;
   /** Called about 4 times a second during the port scan. */
   readonly onProgress?: (progress: ScanProgress) => void;
+  /**
+   * Called once the targets are resolved, before any probe is sent, with the size of the scan: an
+   * error it throws ends the scan there (the CLI refuses a scan whose results would not fit in memory).
+   */
+  readonly onPlan?: (plan: ScanPlan) => void;
 }
 
 /** Checks an optional number option. @throws PortscopeError `INVALID_ARGUMENT` naming it. */

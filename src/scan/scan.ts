@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { PortscopeError } from '../errors.js';
 import { discoverHosts } from './discovery.js';
-import type { EngineStats } from './engine.js';
+import { newEngineStats } from './engine.js';
 import { EventQueue } from './event-queue.js';
 import { hostFields, newHostState, type HostState } from './host-state.js';
 import type { Shard } from './permutation.js';
@@ -53,7 +53,7 @@ const SERVICE_CONCURRENCY = 32;
  * at most `maxRate` probes per second when set (in all threads together).
  * @throws PortscopeError `INVALID_ARGUMENT` (bad targets, ports or options), `NOT_FOUND` (a name
  *   that does not resolve), `ABORTED` (the signal fired; results so far were already yielded),
- *   `IO_ERROR` (a worker thread failed).
+ *   `IO_ERROR` (a worker thread failed); whatever `onPlan` throws, before any probe is sent.
  */
 export async function* scan(
   targets: readonly string[],
@@ -75,6 +75,12 @@ export async function* scan(
   for (const p of pingPorts) checkNumber('a ping port', p, 1, 65535);
   checkWorkers(options.workers);
   const hosts = (await resolveTargets(targets, options)).map((t) => newHostState(t, timing));
+  const perHost = ports.tcp.length + ports.udp.length;
+  options.onPlan?.({
+    hosts: hosts.length,
+    portsPerHost: perHost,
+    results: shareSize(hosts.length * perHost, options.shard),
+  });
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const controller = new AbortController();
@@ -85,7 +91,7 @@ export async function* scan(
   };
   options.signal?.addEventListener('abort', onAbort);
   if (options.signal?.aborted === true) controller.abort();
-  const totals: EngineStats = { sent: 0, retries: 0, selfConnects: 0, backPressure: 0, inFlight: 0, aborted: false };
+  const totals = newEngineStats();
   const limit = windowLimit(timing.maxParallelism > 0 ? timing.maxParallelism : DEFAULT_MAX_WINDOW);
   const initial = Math.min(limit, timing.maxParallelism === 1 ? 1 : INITIAL_WINDOW);
   const window = new CongestionWindow(1, limit, initial);

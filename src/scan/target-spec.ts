@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
-import { PortscopeError } from '../errors.js';
+import { PortscopeError, quotePrefix } from '../errors.js';
 import { canonicalIp } from '../ports/index.js';
 
 /**
@@ -25,7 +25,7 @@ export type TargetSpec =
 const bad = (text: string, why: string) =>
   new PortscopeError(
     'INVALID_ARGUMENT',
-    `Expected a target (an IP address, CIDR such as 10.0.0.0/24, octet ranges such as 10.0.0-3.1-254, or a host name), ${why}: \`${text}\``,
+    `Expected a target (an IP address, CIDR such as 10.0.0.0/24, octet ranges such as 10.0.0-3.1-254, or a host name), ${why}: \`${quotePrefix(text)}\``,
   );
 
 function octetValues(part: string, text: string): number[] {

@@ -173,6 +173,15 @@ describe('portscope scan', () => {
     expect(r.code).toBe(1);
   });
 
+  it('applies --host-timeout 1ms to a loopback scan whose answers all come back between two looks at the probes', async () => {
+    // 100 ports take several batches of connects, each longer than 1 ms; every answer is in before the next look.
+    const r = await cli(['scan', '127.0.0.1', '-Pn', '-p', '1-100', '--host-timeout', '1ms']);
+    expect(r.stdout).toMatch(/^127\.0\.0\.1: timed-out \(host-timeout/m);
+    expect(r.stdout).not.toMatch(/^PORT/m);
+    expect(r.stderr).toMatch(/^portscope: 1 host \(0 up, 1 timed out\), \d+ port results?, 0 open/m);
+    expect(r.code).toBe(1);
+  });
+
   it.skipIf(!builtCli)(
     'draws a progress bar with rate and ETA on a real terminal (a pty), then clears it',
     async () => {
@@ -211,7 +220,10 @@ describe('portscope scan', () => {
       ['scan', '127.0.0.1', '--workers', '0'],
       /^portscope: Expected --workers to be an integer from 1 to 64, got `0`$/m,
     ],
-    [['scan', '127.0.0.1', '--min-rate', '0'], /^portscope: Expected --min-rate to be a number from 0\.001 to /],
+    [
+      ['scan', '127.0.0.1', '--min-rate', '0'],
+      /^portscope: Expected --min-rate to be a number of at least 0\.001, got `0`$/m,
+    ],
     [['scan', '127.0.0.1', '--top-ports', '2.5'], /^portscope: Expected --top-ports to be an integer from 1 to 65535/],
     [
       ['scan', '-iL', '/nonexistent/targets'],

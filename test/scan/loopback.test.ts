@@ -170,6 +170,30 @@ describe('scan on loopback', () => {
     expect(seen).toEqual(['host', 'port']);
   });
 
+  it('tells onPlan the size of the scan before any probe, and an error it throws ends the scan there', async () => {
+    const plans: unknown[] = [];
+    const seen: string[] = [];
+    const refused = new Error('too big');
+    const run = async () => {
+      for await (const event of scan(['127.0.0.1-3'], {
+        ports: '1-10,U:53',
+        protocols: ['tcp', 'udp'],
+        ping: false,
+        seed: 1,
+        shard: { index: 0, count: 2 },
+        onPlan: (plan) => {
+          plans.push(plan);
+          throw refused;
+        },
+      }))
+        seen.push(event.kind);
+    };
+    await expect(run()).rejects.toBe(refused);
+    // 3 hosts x 21 ports (1-10 of both protocols, and UDP 53) = 63 positions, of which shard 1/2 takes 32.
+    expect(plans).toEqual([{ hosts: 3, portsPerHost: 21, results: 32 }]);
+    expect(seen).toEqual([]);
+  });
+
   it('honours --max-rate', async () => {
     const { summary } = await runScan(['127.0.0.1'], { ports: '1-300', ping: false, maxRate: 1000 });
     // 300 probes at 1000/s cannot finish in much under 0.3 s.

@@ -1,80 +1,18 @@
 import { Command } from '@commander-js/extra-typings';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { PortscopeError, errnoCode } from '../../errors.js';
-import type { ScanOptions, ScanReport, ScanProtocol } from '../../scan/index.js';
+import { PortscopeError } from '../../errors.js';
+import type { ScanOptions, ScanProtocol, ScanSummary } from '../../scan/index.js';
 import { definedFields } from '../defined-fields.js';
-import { parseDuration } from '../duration.js';
-import { colorsFor, type CliIo } from '../io.js';
-import { renderCsv } from '../render/csv.js';
+import type { CliIo } from '../io.js';
 import { chooseFormat } from '../render/output.js';
-import { renderNmapGrepable } from '../render/scan/nmap-grepable.js';
-import { renderNmapXml, type RunInfo } from '../render/scan/nmap-xml.js';
 import { progressLine } from '../render/scan/progress.js';
-import { renderScanTable } from '../render/scan/table.js';
+import { checkOrder, ms, number } from '../scan-flags.js';
+import { keptOutput, writeKeptOutputs } from '../scan-kept.js';
+import { checkKeptFits, watchHeap } from '../scan-memory.js';
+import { streamScan } from '../scan-stream.js';
+import { readTargetFile } from '../target-file.js';
 
-/** Words of a target file (`-iL`, `--exclude-file`): whitespace-separated, `#` comments; `-` is stdin. */
-function readList(file: string, what: string): string[] {
-  try {
-    const text = readFileSync(file === '-' ? 0 : file, 'utf8');
-    return text
-      .split('\n')
-      .map((l) => l.replace(/#.*/, ''))
-      .flatMap((l) => l.split(/[\s,]+/))
-      .filter((w) => w !== '');
-  } catch (error) {
-    throw new PortscopeError('NOT_FOUND', `Cannot read ${what} \`${file}\` (${errnoCode(error) ?? 'error'})`, {
-      cause: error,
-    });
-  }
-}
-
-/** Writes `text` to `file` whole or not at all (a temporary file renamed into place); `-` is stdout. */
-function writeWhole(io: CliIo, file: string, text: string): void {
-  if (file === '-') {
-    io.stdout.write(text);
-    return;
-  }
-  const temporary = `${file}.portscope-${String(process.pid)}.tmp`;
-  try {
-    writeFileSync(temporary, text);
-    renameSync(temporary, file);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw new PortscopeError('IO_ERROR', `Cannot write \`${file}\` (${errnoCode(error) ?? 'error'})`, { cause: error });
-  }
-}
-
-/**
- * A number flag's parser, checking the range the library will (so the error names the flag, not
- * the library's option): `min` to `max`, and a whole number with `integer`.
- */
-const number =
-  (name: string, { min = 0, max = Number.MAX_SAFE_INTEGER, integer = false } = {}) =>
-  (value: string) => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-      const what =
-        min === 0 && max === Number.MAX_SAFE_INTEGER
-          ? `a non-negative ${integer ? 'integer' : 'number'}`
-          : `${integer ? 'an integer' : 'a number'} from ${String(min)} to ${String(max)}`;
-      throw new PortscopeError('INVALID_ARGUMENT', `Expected ${name} to be ${what}, got \`${value}\``);
-    }
-    return n;
-  };
-const ms = (name: string) => (value: string) => parseDuration(value, name);
-
-const CSV_HEADERS = [
-  'address',
-  'hostname',
-  'protocol',
-  'port',
-  'state',
-  'reason',
-  'rtt_ms',
-  'tries',
-  'service',
-  'banner',
-];
+/** Entries of an exclude file at most: each is checked against every target address. */
+const MAX_EXCLUDES = 65_536;
 
 /**
  * `portscope scan <targets...>`: a TCP connect (and UDP) port scanner with nmap's target, port and
@@ -100,7 +38,12 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void, version:
     .option('-i, --input-file <file>', 'read targets from a file (- for stdin; nmap -iL)')
     .option('--exclude <targets>', 'comma-separated targets to leave out')
     .option('--exclude-file <file>', 'read targets to leave out from a file')
-    .option('--max-targets <n>', 'refuse more hosts than this', number('--max-targets'), 65_536)
+    .option(
+      '--max-targets <n>',
+      'refuse more hosts than this',
+      number('--max-targets', { min: 1, integer: true }),
+      65_536,
+    )
     .option('--resolve-all', 'scan every address a host name resolves to')
     .option('-4, --ipv4', 'IPv4 only')
     .option('-6, --ipv6', 'IPv6 only')
@@ -108,20 +51,24 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void, version:
     .option('-T, --timing <template>', 'timing template 0-5 or paranoid..insane (default 3)')
     .option('--min-rate <n>', 'send at least N probes per second', number('--min-rate', { min: 0.001 }))
     .option('--max-rate <n>', 'send at most N probes per second', number('--max-rate', { min: 0.001 }))
-    .option('--max-retries <n>', 'retransmissions per port at most', number('--max-retries'))
-    .option('--min-rtt-timeout <duration>', 'lower bound of a probe time-out', ms('--min-rtt-timeout'))
-    .option('--max-rtt-timeout <duration>', 'upper bound of a probe time-out', ms('--max-rtt-timeout'))
-    .option('--initial-rtt-timeout <duration>', 'time-out before round trips are measured', ms('--initial-rtt-timeout'))
+    .option('--max-retries <n>', 'retransmissions per port at most', number('--max-retries', { integer: true }))
+    .option('--min-rtt-timeout <duration>', 'lower bound of a probe time-out', ms('--min-rtt-timeout', 1))
+    .option('--max-rtt-timeout <duration>', 'upper bound of a probe time-out', ms('--max-rtt-timeout', 1))
+    .option(
+      '--initial-rtt-timeout <duration>',
+      'time-out before round trips are measured',
+      ms('--initial-rtt-timeout', 1),
+    )
     .option('--scan-delay <duration>', 'least pause between probes to one host', ms('--scan-delay'))
     .option('--max-scan-delay <duration>', 'most the pause may grow to on loss', ms('--max-scan-delay'))
     .option('--host-timeout <duration>', 'give up on a host after this long', ms('--host-timeout'))
-    .option('--max-parallelism <n>', 'probes in flight at most', number('--max-parallelism'))
+    .option('--max-parallelism <n>', 'probes in flight at most', number('--max-parallelism', { integer: true }))
     .option(
       '--workers <n>',
       'threads for the port scan (default: the cores, at most 4, for large TCP scans)',
       number('--workers', { min: 1, max: 64, integer: true }),
     )
-    .option('--service-wait <duration>', 'how long a service probe waits for data', ms('--service-wait'))
+    .option('--service-wait <duration>', 'how long a service probe waits for data', ms('--service-wait', 1))
     .option(
       '--seed <n>',
       'seed of the probe order (reuse it with --shard)',
@@ -139,9 +86,17 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void, version:
       // The scanner (sockets, TLS, DNS) loads only when a scan runs: other verbs start without it.
       const scanLib = await import('../../scan/index.js');
       const format = chooseFormat(options);
+      const maxTargets = options.maxTargets;
       const targets = [
         ...targetArgs,
-        ...(options.inputFile === undefined ? [] : readList(options.inputFile, 'the target file')),
+        ...(options.inputFile === undefined
+          ? []
+          : await readTargetFile(
+              options.inputFile,
+              'the target file',
+              Math.max(0, maxTargets - targetArgs.length),
+              `Refusing to read more than --max-targets ${maxTargets.toLocaleString('en-US')} targets: narrow the target file or raise --max-targets`,
+            )),
       ];
       if (targets.length === 0)
         throw new PortscopeError(
@@ -150,15 +105,26 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void, version:
         );
       const exclude = [
         ...(options.exclude?.split(',').filter((t) => t.trim() !== '') ?? []),
-        ...(options.excludeFile === undefined ? [] : readList(options.excludeFile, 'the exclude file')),
+        ...(options.excludeFile === undefined
+          ? []
+          : await readTargetFile(
+              options.excludeFile,
+              'the exclude file',
+              MAX_EXCLUDES,
+              `Refusing to read more than ${MAX_EXCLUDES.toLocaleString('en-US')} exclusions`,
+            )),
       ];
       const protocols: ScanProtocol[] =
         options.udp === true ? (options.tcp === true ? ['tcp', 'udp'] : ['udp']) : ['tcp'];
       const pingPorts = [...scanLib.parsePortSpec(options.pingPorts).tcp];
+      checkOrder([
+        ['--min-rate', options.minRate, '--max-rate', options.maxRate, 'probes/s'],
+        ['--min-rtt-timeout', options.minRttTimeout, '--max-rtt-timeout', options.maxRttTimeout, 'ms'],
+      ]);
       const scanOptions: ScanOptions = {
         protocols,
         exclude,
-        maxTargets: options.maxTargets,
+        maxTargets,
         resolveAll: options.resolveAll === true,
         ping: options.ping,
         pingPorts,
@@ -185,11 +151,27 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void, version:
           shard: options.shard === undefined ? undefined : scanLib.parseShard(options.shard),
         }),
       };
-      const ndjson = format === 'ndjson';
-      const progress = io.stderrIsTTY === true && !ndjson;
+      // Only an output that needs the whole scan keeps results; the others write each as it comes.
+      const keptFor = keptOutput(format, options);
+      // A progress bar on stderr would cut into rows streamed to the same terminal.
+      const progress = io.stderrIsTTY === true && keptFor !== undefined;
       const width = io.columns ?? 80;
-      const report: ScanReport = await scanLib.runScan(targets, {
+      const controller = new AbortController();
+      let exhausted: string | undefined;
+      const stopWatching = watchHeap((message) => {
+        exhausted = message;
+        controller.abort();
+      });
+      const running: ScanOptions = {
         ...scanOptions,
+        signal: controller.signal,
+        ...(keptFor === undefined
+          ? {}
+          : {
+              onPlan: (plan) => {
+                checkKeptFits(plan, keptFor);
+              },
+            }),
         ...(progress
           ? {
               onProgress: (p) => {
@@ -197,53 +179,41 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void, version:
               },
             }
           : {}),
-      });
-      if (progress) io.stderr.write('\r\x1b[K');
-      const { hosts, ports, summary } = report;
-      const shownPorts = options.open === true ? ports.filter((p) => p.state === 'open') : ports;
-      if (format === 'json') io.stdout.write(`${JSON.stringify({ ...report, ports: shownPorts }, null, 2)}\n`);
-      else if (ndjson) {
-        for (const event of [...hosts, ...shownPorts]) io.stdout.write(`${JSON.stringify(event)}\n`);
-        io.stdout.write(`${JSON.stringify({ kind: 'summary', ...summary })}\n`);
-      } else if (format === 'csv') {
-        const rows = shownPorts.map((p) => [
-          p.address,
-          p.hostname ?? '',
-          p.protocol,
-          String(p.port),
-          p.state,
-          p.reason,
-          p.rttMs === undefined ? '' : String(p.rttMs),
-          String(p.tries),
-          p.service?.name ?? p.serviceName ?? '',
-          p.service?.banner ?? '',
-        ]);
-        io.stdout.write(renderCsv(CSV_HEADERS, rows));
-      } else {
-        io.stdout.write(
-          renderScanTable(hosts, ports, {
-            openOnly: options.open === true,
-            reason: options.reason === true,
-            colors: colorsFor(io),
-            width: io.isTTY ? io.columns : undefined,
-          }),
-        );
-      }
-      const info: RunInfo = {
-        args: ['portscope', 'scan', ...argv].join(' '),
-        version,
-        protocols,
-        ports: scanLib.portsOf(scanOptions),
       };
-      if (options.outputXml !== undefined)
-        writeWhole(io, options.outputXml, renderNmapXml(hosts, ports, summary, info));
-      if (options.outputGrepable !== undefined)
-        writeWhole(io, options.outputGrepable, renderNmapGrepable(hosts, ports, summary, info));
-      if (options.outputJson !== undefined) writeWhole(io, options.outputJson, `${JSON.stringify(report, null, 2)}\n`);
+      let summary: ScanSummary;
+      try {
+        if (keptFor === undefined) {
+          summary = await streamScan(
+            scanLib.scan,
+            targets,
+            running,
+            format === 'csv' ? 'csv' : 'ndjson',
+            options.open === true,
+            io,
+          );
+        } else {
+          const report = await scanLib.runScan(targets, running);
+          if (progress) io.stderr.write('\r\x1b[K');
+          summary = report.summary;
+          writeKeptOutputs(report, format, options, io, {
+            args: ['portscope', 'scan', ...argv].join(' '),
+            version,
+            protocols,
+            ports: scanLib.portsOf(scanOptions),
+          });
+        }
+      } catch (error) {
+        if (progress) io.stderr.write('\r\x1b[K');
+        if (exhausted !== undefined) throw new PortscopeError('ABORTED', exhausted, { cause: error });
+        throw error;
+      } finally {
+        stopWatching();
+      }
+      const results = Object.values(summary.ports).reduce((a, b) => a + b, 0);
       const { up, down, timedOut } = summary.hosts;
       const total = up + down + timedOut;
       io.stderr.write(
-        `portscope: ${String(total)} host${total === 1 ? '' : 's'} (${String(up)} up${timedOut > 0 ? `, ${String(timedOut)} timed out` : ''}), ${String(ports.length)} port result${ports.length === 1 ? '' : 's'}, ${String(summary.ports.open)} open, in ${(summary.elapsedMs / 1000).toFixed(2)} s (seed ${String(summary.seed)}${summary.shard === undefined ? '' : `, shard ${String(summary.shard.index + 1)}/${String(summary.shard.count)}`})\n`,
+        `portscope: ${String(total)} host${total === 1 ? '' : 's'} (${String(up)} up${timedOut > 0 ? `, ${String(timedOut)} timed out` : ''}), ${String(results)} port result${results === 1 ? '' : 's'}, ${String(summary.ports.open)} open, in ${(summary.elapsedMs / 1000).toFixed(2)} s (seed ${String(summary.seed)}${summary.shard === undefined ? '' : `, shard ${String(summary.shard.index + 1)}/${String(summary.shard.count)}`})\n`,
       );
       if (down > 0)
         io.stderr.write(

@@ -6,3 +6,8 @@ function quote(value: string): string {
 export function renderCsv(headers: readonly string[], rows: readonly string[][]): string {
   return [headers, ...rows].map((row) => row.map(quote).join(',')).join('\n') + '\n';
 }
+
+/** One RFC 4180 CSV line (with its newline), for output written row by row. */
+export function csvLine(fields: readonly string[]): string {
+  return `${fields.map(quote).join(',')}\n`;
+}
