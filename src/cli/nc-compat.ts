@@ -95,7 +95,8 @@ const NCAT_LONG: Readonly<Record<string, readonly string[]>> = {
 
 /**
  * `nc --compat openbsd|ncat ...`: rewrites that tool's flags (bundled letters too: `-lvnp 8080`) to
- * portscope's. Without `--compat`, the arguments are returned unchanged.
+ * portscope's, and follows that tool's EOF rule (a listener ends at the client's FIN:
+ * `--end-on-peer-fin`). Without `--compat`, the arguments are returned unchanged.
  * @throws PortscopeError `INVALID_ARGUMENT` for a flag of that tool that portscope does not support.
  */
 export function rewriteCompatFlags(args: readonly string[]): string[] {
@@ -146,6 +147,10 @@ export function rewriteCompatFlags(args: readonly string[]): string[] {
       out.push(...rule.to.map((t) => (t === 'VALUE' ? flagValue : t)));
     }
   }
+  // Both tools' listeners end at the client's FIN, even with stdin not yet sent (a client's FIN
+  // is a half-close to portscope); their clients keep sending stdin after the server's FIN, as
+  // portscope does.
+  if (out.includes('--listen')) out.unshift('--end-on-peer-fin');
   return proxyOptions(out);
 }
 

@@ -9,7 +9,7 @@ describe('nc --compat', () => {
   it.each([
     [
       ['--compat', 'openbsd', '-lvnp', '8080'],
-      ['--listen', '--verbose', '--source-port', '8080'],
+      ['--end-on-peer-fin', '--listen', '--verbose', '--source-port', '8080'],
     ],
     [
       ['--compat=openbsd', '-Nw', '3', 'host', '80'],
@@ -25,7 +25,7 @@ describe('nc --compat', () => {
     ],
     [
       ['--compat', 'ncat', '-lk', '-c', 'echo hi', '9'],
-      ['--listen', '--keep-open', '--shell', 'echo hi', '9'],
+      ['--end-on-peer-fin', '--listen', '--keep-open', '--shell', 'echo hi', '9'],
     ],
     [
       ['--compat', 'ncat', '--ssl', '--ssl-trustfile', 'ca.pem', 'h', '443'],

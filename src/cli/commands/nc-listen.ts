@@ -10,7 +10,7 @@ import type {
 } from '../../netcat/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { NcOptions } from './nc.js';
-import { doneWithStdin, exitOfRelay, readPem, where } from './nc-shared.js';
+import { doneWithStdin, exitOfRelay, readPem, where, type StdinFile } from './nc-shared.js';
 
 type Netcat = typeof import('../../netcat/index.js');
 
@@ -20,6 +20,8 @@ interface ListenContext {
   readonly relayOptions: RelayOptions;
   readonly log: (line: string) => void;
   readonly verbose: (line: string) => void;
+  /** stdin as exitOfRelay takes it (undefined with --recv-only). */
+  readonly stdin: { readonly file: StdinFile | undefined; readonly crlf: boolean } | undefined;
 }
 
 const REFUSALS = { denied: 'in --deny', 'not-allowed': 'not in --allow', 'max-conns': 'over --max-conns' } as const;
@@ -111,7 +113,9 @@ export async function serveListener(
           ),
         );
       } else {
-        single = nc.relay(connection.stream, process.stdin, process.stdout, context.relayOptions).then(exitOfRelay);
+        single = nc
+          .relay(connection.stream, process.stdin, process.stdout, context.relayOptions)
+          .then((r) => exitOfRelay(r, context.log, context.stdin));
       }
     },
   );

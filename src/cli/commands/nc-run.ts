@@ -3,7 +3,15 @@ import type { NetcatConnection, NetcatEndpoint, TlsClientOptions } from '../../n
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import type { NcOptions } from './nc.js';
-import { certificateLines, doneWithStdin, exitOfRelay, readPem, relayOptionsOf, where } from './nc-shared.js';
+import {
+  certificateLines,
+  doneWithStdin,
+  exitOfRelay,
+  readPem,
+  relayOptionsOf,
+  stdinFile,
+  where,
+} from './nc-shared.js';
 import { serveListener } from './nc-listen.js';
 
 /** The endpoint named by the arguments: HOST PORT, -U PATH, or (listening) [HOST] PORT. */
@@ -111,6 +119,8 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
 
   const endpoint = endpointOf(args, options, nc.parsePortText);
   const relayOptions = relayOptionsOf(options);
+  // Taken before stdin is read: what a file on stdin holds, to count what was not sent.
+  const stdin = options.recvOnly === true ? undefined : { file: stdinFile(), crlf: options.crlf === true };
   const taps: ((direction: 'sent' | 'received', chunk: Buffer) => void)[] = [];
   if (options.hexdump === true) taps.push(nc.hexDumper((text) => io.stderr.write(text)));
   const transcript = options.transcript === undefined ? undefined : nc.transcriptWriter(options.transcript);
@@ -143,6 +153,7 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
           relayOptions: { ...relayOptions, ...(onData === undefined ? {} : { onData }) },
           log,
           verbose,
+          stdin,
         },
         options,
       );
@@ -170,7 +181,7 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
       })
       .finally(doneWithStdin);
     verbose(`${result.end}: sent ${String(result.sentBytes)} bytes, received ${String(result.receivedBytes)} bytes`);
-    return exitOfRelay(result);
+    return exitOfRelay(result, log, stdin);
   } finally {
     await transcript?.close();
   }

@@ -54,6 +54,10 @@ export function ncCommand(io: CliIo, setExit: (code: number) => void) {
       seconds('--linger'),
     )
     .option('--no-shutdown', 'do not send FIN when stdin ends')
+    .option(
+      '--end-on-peer-fin',
+      "end when the peer sends FIN, though stdin has not ended (old rule; by default the peer's FIN is its half-close)",
+    )
     .option('--send-only', 'only send; end when stdin ends')
     .option('--recv-only', 'only receive; never read stdin')
     .option('-k, --keep-open', 'with -l: serve clients until stopped, concurrently')
