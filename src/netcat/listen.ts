@@ -86,8 +86,7 @@ const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
  * @throws PortscopeError `ABORTED` (the signal had aborted already), `INVALID_ARGUMENT` (bad
  * options; `keepOpen` with UDP), `PORT_IN_USE`
  * (EADDRINUSE, also for an existing unix path), `PERMISSION_DENIED` (EACCES: a port below
- * ip_unprivileged_port_start without root), `NOT_FOUND` (openssl missing for a self-signed
- * certificate), `IO_ERROR`.
+ * ip_unprivileged_port_start without root), `IO_ERROR`.
  */
 export async function listen(
   where: ListenEndpoint,
@@ -121,7 +120,7 @@ export async function listen(
       throw new PortscopeError('INVALID_ARGUMENT', 'Expected --tls with TCP or unix, got UDP');
     return listenUdp(where as { host?: string; port: number }, options, check, onConnection);
   }
-  const tls = options.tls === undefined ? undefined : await serverContext(options.tls);
+  const tls = options.tls === undefined ? undefined : serverContext(options.tls);
   const server = createServer({ allowHalfOpen: true });
   const sockets = new Set<Socket>();
   // Without keepOpen: the one connection taken, or being handshaken (then others are refused).
@@ -193,9 +192,7 @@ export async function listen(
   return { local, ...(tls === undefined ? {} : { certificate: tls.info }), closed, close };
 }
 
-async function serverContext(
-  options: TlsServerOptions,
-): Promise<{ context: SecureContext; info: ServerCertificateInfo }> {
+function serverContext(options: TlsServerOptions): { context: SecureContext; info: ServerCertificateInfo } {
   if ((options.cert === undefined) !== (options.key === undefined)) {
     throw new PortscopeError(
       'INVALID_ARGUMENT',
@@ -205,7 +202,7 @@ async function serverContext(
   const pair =
     options.cert !== undefined && options.key !== undefined
       ? { cert: options.cert, key: options.key }
-      : await selfSignedCertificate();
+      : selfSignedCertificate();
   let context: SecureContext;
   try {
     context = createSecureContext(pair);
