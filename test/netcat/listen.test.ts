@@ -90,6 +90,15 @@ describe('portscope nc --listen', () => {
     nc.child.kill('SIGTERM');
   });
 
+  it('-k: what stdin held before the first client (echo greeting | nc -lk) reaches it, though it sent FIN at once', async () => {
+    const { nc, port } = await listening(['-k', '0']);
+    nc.child.stdin?.end('greeting\n');
+    await new Promise((r) => setTimeout(r, 200)); // stdin has ended before anyone connects
+    expect(await talk(port, '')).toBe('greeting\n');
+    // A later client gets FIN at once: stdin has ended.
+    expect(await talk(port, '')).toBe('');
+  });
+
   it('resets a peer outside --allow, and logs it', async () => {
     const { nc } = await listening(['-k', '--allow', '10.0.0.0/8', '0']).then(async (l) => {
       expect(await talk(l.port, 'let me in\n')).toMatch(/^(error ECONNRESET|)$/);
