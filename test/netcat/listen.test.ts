@@ -99,6 +99,22 @@ describe('portscope nc --listen', () => {
     expect(await talk(port, '')).toBe('');
   });
 
+  it('a closed stderr does not stop a -v listener, and a usage error still exits 2 (EPIPE on stderr)', async () => {
+    const { nc, port } = await listening(['-k', '0']);
+    nc.child.stdin?.end(); // so that each client's FIN is answered at once
+    nc.child.stderr?.destroy(); // the next log line ("connection from") meets EPIPE
+    expect(await talk(port, 'one\n')).toBe('');
+    expect(await talk(port, 'two\n')).toBe('');
+    for (let i = 0; i < 250 && !nc.stdout().toString().includes('two'); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(nc.stdout().toString()).toBe('one\ntwo\n');
+    expect(nc.child.exitCode).toBeNull();
+
+    const bad = startNc(['-l', '--baffle']);
+    bad.child.stderr?.destroy();
+    expect(await bad.exited()).toBe(2);
+  });
+
   it('resets a peer outside --allow, and logs it', async () => {
     const { nc } = await listening(['-k', '--allow', '10.0.0.0/8', '0']).then(async (l) => {
       expect(await talk(l.port, 'let me in\n')).toMatch(/^(error ECONNRESET|)$/);
