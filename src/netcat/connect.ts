@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { PortscopeError } from '../errors.js';
 import { connectError } from './connect-errors.js';
 import {
+  checkFamily,
   checkUnixPath,
   endpointText,
   isUnixEndpoint,
@@ -62,7 +63,7 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /**
  * Connects to `target` over TCP (optionally through a proxy, optionally with TLS), UDP (a connected
  * socket: nothing is sent until the first write) or a unix stream socket.
- * @throws PortscopeError `INVALID_ARGUMENT` (bad options), `NOT_FOUND` (name does not resolve, no
+ * @throws PortscopeError `INVALID_ARGUMENT` (bad options; an IP literal of the other `family`), `NOT_FOUND` (name does not resolve, no
  * such unix path), `CONNECTION_FAILED` (refused, unreachable, proxy refusal, TLS verification),
  * `PORT_IN_USE` (source port taken), `TIMEOUT` (after `connectTimeoutMs`), `ABORTED`.
  */
@@ -78,6 +79,7 @@ export async function openConnection(target: NetcatEndpoint, options: ConnectOpt
   if (options.proxy !== undefined && protocol === 'unix') {
     throw new PortscopeError('INVALID_ARGUMENT', 'Expected a proxy with a TCP target, got a unix socket path');
   }
+  if (!isUnixEndpoint(target)) checkFamily(target.host, options.family);
   // A malformed pin is bad input: say so before connecting, not after a handshake (or a refusal).
   for (const pin of options.tls?.pins ?? []) parsePin(pin);
   const what = endpointText(target);

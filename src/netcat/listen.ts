@@ -1,10 +1,12 @@
 import { createSocket, type RemoteInfo } from 'node:dgram';
 import { lstatSync, unlinkSync } from 'node:fs';
-import { createServer, type Server, type Socket } from 'node:net';
+import { lookup } from 'node:dns/promises';
+import { createServer, isIP, type Server, type Socket } from 'node:net';
 import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
 import { PortscopeError, errnoCode } from '../errors.js';
 import { accessCheck } from './access.js';
 import {
+  checkFamily,
   checkUnixPath,
   endpointText,
   isUnixEndpoint,
@@ -84,7 +86,8 @@ const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
  * plain-TCP probe does not end it). An accept that fails (EMFILE) is an `accept-failed` event,
  * and listening goes on.
  * @throws PortscopeError `ABORTED` (the signal had aborted already), `INVALID_ARGUMENT` (bad
- * options; `keepOpen` with UDP), `PORT_IN_USE`
+ * options; `keepOpen` with UDP; an IP literal of the other `family`), `NOT_FOUND` (a name that
+ * does not resolve in `family`), `PORT_IN_USE`
  * (EADDRINUSE, also for an existing unix path), `PERMISSION_DENIED` (EACCES: a port below
  * ip_unprivileged_port_start without root), `IO_ERROR`.
  */
@@ -94,6 +97,7 @@ export async function listen(
   onConnection: (connection: NetcatConnection) => void,
 ): Promise<NetcatListener> {
   if (options.signal?.aborted === true) throw new PortscopeError('ABORTED', 'Listening was aborted before it began');
+  if (!('path' in where)) where = { host: await hostInFamily(where.host, options.family), port: where.port };
   const protocol: NetcatProtocol = 'path' in where ? 'unix' : (options.protocol ?? 'tcp');
   const maxConns = options.maxConns ?? DEFAULT_MAX_CONNS;
   if (!Number.isInteger(maxConns) || maxConns < 1) {
@@ -190,6 +194,25 @@ export async function listen(
   };
   options.signal?.addEventListener('abort', () => void close(), { once: true });
   return { local, ...(tls === undefined ? {} : { certificate: tls.info }), closed, close };
+}
+
+/**
+ * The address to bind: 127.0.0.1 or ::1 by `family` when none is given; a literal checked against
+ * `family`; a name resolved in `family` (Node would take its first address, whatever its family).
+ */
+async function hostInFamily(host: string | undefined, family: 4 | 6 | undefined): Promise<string> {
+  if (host === undefined) return family === 6 ? '::1' : '127.0.0.1';
+  checkFamily(host, family);
+  if (family === undefined || isIP(host) !== 0) return host;
+  try {
+    return (await lookup(host, { family })).address;
+  } catch (error) {
+    throw new PortscopeError(
+      'NOT_FOUND',
+      `Cannot resolve \`${host}\` to an IPv${String(family)} address (${errnoCode(error) ?? 'error'})`,
+      { cause: error },
+    );
+  }
 }
 
 function serverContext(options: TlsServerOptions): { context: SecureContext; info: ServerCertificateInfo } {
