@@ -80,6 +80,7 @@ export async function openConnection(target: NetcatEndpoint, options: ConnectOpt
     throw new PortscopeError('INVALID_ARGUMENT', 'Expected a proxy with a TCP target, got a unix socket path');
   }
   if (!isUnixEndpoint(target)) checkFamily(target.host, options.family);
+  else if (options.protocol === 'udp') throw unixDatagramError();
   // A malformed pin is bad input: say so before connecting, not after a handshake (or a refusal).
   for (const pin of options.tls?.pins ?? []) parsePin(pin);
   const what = endpointText(target);
@@ -123,6 +124,14 @@ export async function openConnection(target: NetcatEndpoint, options: ConnectOpt
   } catch (error) {
     throw failed(error);
   }
+}
+
+/** Node's dgram has no AF_UNIX sockets: `{ path }` with protocol `udp` is refused, not run as a stream. */
+export function unixDatagramError(): PortscopeError {
+  return new PortscopeError(
+    'INVALID_ARGUMENT',
+    'Expected a unix stream socket: unix datagram sockets are not supported (Node has no AF_UNIX datagram sockets)',
+  );
 }
 
 /** The address really connected to, unless a proxy stands between. */

@@ -14,7 +14,7 @@ import {
   type NetcatEndpoint,
   type NetcatProtocol,
 } from './endpoint.js';
-import type { NetcatConnection } from './connect.js';
+import { unixDatagramError, type NetcatConnection } from './connect.js';
 import { selfSignedCertificate } from './self-signed.js';
 import { certificateFacts, type ServerCertificateInfo } from './server-certificate.js';
 import { UdpStream } from './udp-stream.js';
@@ -97,6 +97,7 @@ export async function listen(
   onConnection: (connection: NetcatConnection) => void,
 ): Promise<NetcatListener> {
   if (options.signal?.aborted === true) throw new PortscopeError('ABORTED', 'Listening was aborted before it began');
+  if ('path' in where && options.protocol === 'udp') throw unixDatagramError();
   if (!('path' in where)) where = { host: await hostInFamily(where.host, options.family), port: where.port };
   const protocol: NetcatProtocol = 'path' in where ? 'unix' : (options.protocol ?? 'tcp');
   const maxConns = options.maxConns ?? DEFAULT_MAX_CONNS;

@@ -29,7 +29,20 @@ describe('nc --compat', () => {
     ],
     [
       ['--compat', 'ncat', '--ssl', '--ssl-trustfile', 'ca.pem', 'h', '443'],
+      ['--tls', '--tls', '--ca', 'ca.pem', 'h', '443'],
+    ],
+    // In ncat 7.93, --ssl-verify, --ssl-trustfile, --ssl-cert and --ssl-key imply --ssl.
+    [
+      ['--compat', 'ncat', '--ssl-verify', 'h', '443'],
+      ['--tls', 'h', '443'],
+    ],
+    [
+      ['--compat', 'ncat', '--ssl-trustfile=ca.pem', 'h', '443'],
       ['--tls', '--ca', 'ca.pem', 'h', '443'],
+    ],
+    [
+      ['--compat', 'ncat', '--ssl-cert', 'c.pem', '--ssl-key', 'k.pem', '-l', '9'],
+      ['--end-on-peer-fin', '--tls', '--cert', 'c.pem', '--tls', '--key', 'k.pem', '--listen', '9'],
     ],
     [
       ['--compat', 'ncat', '--proxy', 'p:1080', '--proxy-type', 'socks5', '--proxy-auth', 'u:p w', 'h', '1'],
@@ -58,6 +71,15 @@ describe('nc --compat', () => {
     ],
     [['--compat', 'ncat', '-o', 'f'], /^Expected an ncat flag .* got `-o`/],
     [['--compat', 'gnu'], /Expected --compat openbsd or --compat ncat, got `gnu`/],
+    // Listening with --proxy-type would be ncat's proxy server: not built, so refused, never a plain listener.
+    [
+      ['--compat', 'ncat', '-l', '9', '--proxy-type', 'http'],
+      /ncat's proxy server \(-l --proxy-type http\) is not built/,
+    ],
+    [
+      ['--compat', 'ncat', '--proxy-auth', 'u:p', 'h', '1'],
+      /^Expected --proxy ADDRESS with --proxy-type or --proxy-auth/,
+    ],
   ])('refuses %j', (args, message) => {
     expect(() => rewriteCompatFlags(args)).toThrow(message);
   });
@@ -84,6 +106,11 @@ describe('nc bad input: one line naming the flag, exit 2, before any connection'
     [
       ['--insecure', '127.0.0.1', '1'],
       'portscope: Expected --tls with --insecure: without it the connection is plain TCP and that option does nothing\n',
+    ],
+    // Node has no AF_UNIX datagram sockets: refused, not run as a stream socket (EPROTOTYPE at the peer).
+    [
+      ['-U', '-u', '/nonexistent/dgram.sock'],
+      'portscope: Expected -U without -u: unix datagram sockets are not supported (Node has no AF_UNIX datagram sockets; socat - UNIX-SENDTO:PATH does it)\n',
     ],
     // Port 1 is closed: the pin must be refused before the connect is even tried.
     [

@@ -89,6 +89,14 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
       `Expected --tls with ${ignored.join(', ')}: without it the connection is plain TCP and ${ignored.length === 1 ? 'that option does' : 'those options do'} nothing`,
     );
   }
+  if (options.unix === true && options.udp === true) {
+    // Node's dgram module has no AF_UNIX sockets; a stream socket instead would fail against a
+    // datagram peer with EPROTOTYPE ("Protocol wrong type").
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      'Expected -U without -u: unix datagram sockets are not supported (Node has no AF_UNIX datagram sockets; socat - UNIX-SENDTO:PATH does it)',
+    );
+  }
   if (options.sendOnly === true && options.recvOnly === true) {
     throw new PortscopeError('INVALID_ARGUMENT', 'Expected --send-only or --recv-only, not both');
   }
