@@ -24,9 +24,9 @@ export interface ConnectOptions {
   readonly protocol?: NetcatProtocol;
   /** Only IPv4 (4) or only IPv6 (6) addresses of a name. @default both, IPv4 first as the resolver orders them */
   readonly family?: 4 | 6;
-  /** Local address to bind before connecting (`--source`). */
+  /** Local address to bind before connecting (`--source`); with a proxy, for the connection to it. */
   readonly sourceAddress?: string;
-  /** Local port to bind before connecting (`--source-port`), 1-65535. */
+  /** Local port to bind before connecting (`--source-port`), 1-65535; with a proxy, for the connection to it. */
   readonly sourcePort?: number;
   /**
    * Bound on the whole connect: name lookup, TCP handshake, proxy and TLS handshakes, in ms.
@@ -103,6 +103,10 @@ export async function openConnection(target: NetcatEndpoint, options: ConnectOpt
       return { ...connection, stream: secured.socket, tls: secured.peer };
     }
     if (protocol === 'udp') return await connectUdp(target.host, target.port, options);
+    const local = {
+      ...(options.sourceAddress === undefined ? {} : { localAddress: options.sourceAddress }),
+      ...(options.sourcePort === undefined ? {} : { localPort: options.sourcePort }),
+    };
     const socket =
       options.proxy === undefined
         ? await connectStream(
@@ -110,17 +114,17 @@ export async function openConnection(target: NetcatEndpoint, options: ConnectOpt
               host: target.host,
               port: target.port,
               ...(options.family === undefined ? {} : { family: options.family, autoSelectFamily: false }),
-              ...(options.sourceAddress === undefined ? {} : { localAddress: options.sourceAddress }),
-              ...(options.sourcePort === undefined ? {} : { localPort: options.sourcePort }),
+              ...local,
             },
             signal,
           )
-        : await connectThroughProxy(options.proxy, target, signal);
+        : await connectThroughProxy(options.proxy, target, signal, local);
     if (options.keepAlive === true) socket.setKeepAlive(true, 60_000);
-    const local = { host: socket.localAddress ?? '', port: socket.localPort ?? 0 };
-    if (options.tls === undefined) return { stream: socket, protocol, local, peer: peerOf(socket, target, options) };
+    const bound = { host: socket.localAddress ?? '', port: socket.localPort ?? 0 };
+    const peer = peerOf(socket, target, options);
+    if (options.tls === undefined) return { stream: socket, protocol, local: bound, peer };
     const secured = await startTlsClient(socket, target.host, options.tls, signal);
-    return { stream: secured.socket, protocol, local, peer: peerOf(socket, target, options), tls: secured.peer };
+    return { stream: secured.socket, protocol, local: bound, peer, tls: secured.peer };
   } catch (error) {
     throw failed(error);
   }

@@ -1,12 +1,10 @@
-import { createSocket, type RemoteInfo } from 'node:dgram';
 import { lstatSync, unlinkSync } from 'node:fs';
-import { lookup } from 'node:dns/promises';
-import { createServer, isIP, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
 import { PortscopeError, errnoCode } from '../errors.js';
 import { accessCheck } from './access.js';
+import { bindError, hostInFamily } from './bind-address.js';
 import {
-  checkFamily,
   checkUnixPath,
   endpointText,
   isUnixEndpoint,
@@ -17,7 +15,7 @@ import {
 import { unixDatagramError, type NetcatConnection } from './connect.js';
 import { selfSignedCertificate } from './self-signed.js';
 import { certificateFacts, type ServerCertificateInfo } from './server-certificate.js';
-import { UdpStream } from './udp-stream.js';
+import { listenUdp } from './listen-udp.js';
 
 /** TLS on a listener: a certificate and key (PEM), or none for a temporary self-signed one. */
 export interface TlsServerOptions {
@@ -170,12 +168,19 @@ export async function listen(
     secured.setTimeout(handshakeMs, () => {
       secured.destroy(new Error(`no TLS handshake within ${String(handshakeMs)} ms`));
     });
+    // A client that sends FIN before finishing its handshake never will: free its slot now, not
+    // at the time-out (the listener allows half-open connections, so nothing else would).
+    const onEarlyEnd = () => {
+      secured.destroy(new Error('the client closed before finishing the TLS handshake'));
+    };
+    secured.once('end', onEarlyEnd);
     secured.once('error', (error: Error) => {
       options.onEvent?.({ type: 'tls-failed', peer, message: error.message });
       secured.destroy();
       taken = false;
     });
     secured.once('secure', () => {
+      secured.off('end', onEarlyEnd);
       secured.setTimeout(0);
       secured.removeAllListeners('error');
       takeOne();
@@ -195,25 +200,6 @@ export async function listen(
   };
   options.signal?.addEventListener('abort', () => void close(), { once: true });
   return { local, ...(tls === undefined ? {} : { certificate: tls.info }), closed, close };
-}
-
-/**
- * The address to bind: 127.0.0.1 or ::1 by `family` when none is given; a literal checked against
- * `family`; a name resolved in `family` (Node would take its first address, whatever its family).
- */
-async function hostInFamily(host: string | undefined, family: 4 | 6 | undefined): Promise<string> {
-  if (host === undefined) return family === 6 ? '::1' : '127.0.0.1';
-  checkFamily(host, family);
-  if (family === undefined || isIP(host) !== 0) return host;
-  try {
-    return (await lookup(host, { family })).address;
-  } catch (error) {
-    throw new PortscopeError(
-      'NOT_FOUND',
-      `Cannot resolve \`${host}\` to an IPv${String(family)} address (${errnoCode(error) ?? 'error'})`,
-      { cause: error },
-    );
-  }
 }
 
 function serverContext(options: TlsServerOptions): { context: SecureContext; info: ServerCertificateInfo } {
@@ -268,28 +254,6 @@ async function bindServer(
   return { host: address.address, port: address.port };
 }
 
-/** A bind failure as one line: the address and the cause. */
-export function bindError(error: unknown, what: string, protocol: NetcatProtocol): PortscopeError {
-  const code = errnoCode(error) ?? 'EIO';
-  if (code === 'EADDRINUSE') {
-    const hint = protocol === 'unix' ? ' (remove the file if no process uses it)' : ' (portscope who shows the holder)';
-    return new PortscopeError('PORT_IN_USE', `Cannot listen on \`${what}\`: already in use${hint}`, { cause: error });
-  }
-  if (code === 'EACCES') {
-    return new PortscopeError(
-      'PERMISSION_DENIED',
-      `Cannot listen on \`${what}\`: permission denied (a port below 1024 needs root or CAP_NET_BIND_SERVICE)`,
-      { cause: error },
-    );
-  }
-  if (code === 'EADDRNOTAVAIL') {
-    return new PortscopeError('INVALID_ARGUMENT', `Cannot listen on \`${what}\`: no interface has that address`, {
-      cause: error,
-    });
-  }
-  return new PortscopeError('IO_ERROR', `Cannot listen on \`${what}\`: ${code}`, { cause: error });
-}
-
 /** Removes the listener's socket file, but only while it is still the one it made. */
 function removeOwnSocketFile(path: string, inode: number): void {
   if (path.startsWith('@') || inode === 0) return;
@@ -299,45 +263,4 @@ function removeOwnSocketFile(path: string, inode: number): void {
   } catch {
     // gone already
   }
-}
-
-async function listenUdp(
-  where: { host?: string; port: number },
-  options: ListenOptions,
-  check: ReturnType<typeof accessCheck>,
-  onConnection: (connection: NetcatConnection) => void,
-): Promise<NetcatListener> {
-  const host = where.host ?? (options.family === 6 ? '::1' : '127.0.0.1');
-  const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4' });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', (error) => {
-      reject(bindError(error, endpointText({ host, port: where.port }), 'udp'));
-    });
-    socket.bind({ address: host, port: where.port }, resolve);
-  });
-  socket.removeAllListeners('error');
-  const bound = socket.address();
-  let peer: RemoteInfo | undefined;
-  const stream = new UdpStream(socket, (sender) => {
-    if (peer !== undefined) return sender.address === peer.address && sender.port === peer.port;
-    const verdict = check === null ? 'accepted' : check(sender.address);
-    const from = { host: sender.address, port: sender.port };
-    if (verdict !== 'accepted') {
-      options.onEvent?.({ type: 'refused', peer: from, reason: verdict });
-      return false;
-    }
-    peer = sender;
-    socket.connect(sender.port, sender.address, () => {
-      options.onEvent?.({ type: 'connection', peer: from });
-      onConnection({ stream, protocol: 'udp', local: { host: bound.address, port: bound.port }, peer: from });
-    });
-    return true;
-  });
-  const closed = new Promise<void>((resolve) => socket.once('close', resolve));
-  const close = async () => {
-    stream.destroy();
-    await closed;
-  };
-  options.signal?.addEventListener('abort', () => void close(), { once: true });
-  return { local: { host: bound.address, port: bound.port }, closed, close };
 }

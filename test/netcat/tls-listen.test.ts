@@ -1,8 +1,10 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { selfSignedCertificate } from '../../src/netcat/index.js';
-import { killAll, startProcess } from '../helpers/nc.js';
+import { killAll, startNc, startProcess } from '../helpers/nc.js';
 import { builtCliArgv } from '../helpers/system.js';
 
 afterEach(() => {
@@ -45,5 +47,31 @@ describe('portscope nc --tls -l: the self-signed certificate', () => {
     expect(got).toBe('hello\n');
     expect(await listener.exited()).toBe(0);
     expect(listener.stderr()).not.toMatch(/EROFS|Error/);
+  });
+});
+
+describe('portscope nc --tls -l --max-conns', () => {
+  it('frees the slot of a client that closed before its handshake at once, not after the 10 s handshake time-out', async () => {
+    const listener = startNc(['--tls', '-v', '-k', '-m', '1', '-l', '0'], 20_000);
+    const [, port = ''] = await listener.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/);
+    const plain = connect(Number(port), '127.0.0.1');
+    await once(plain, 'connect');
+    plain.on('error', () => undefined);
+    plain.end(); // FIN without a handshake: this client will never finish one
+    await new Promise((r) => setTimeout(r, 500));
+    const started = Date.now();
+    const outcome = await new Promise<string>((resolve) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port: Number(port), rejectUnauthorized: false });
+      socket.once('secureConnect', () => {
+        socket.destroy();
+        resolve('served');
+      });
+      socket.once('error', (error: NodeJS.ErrnoException) => {
+        resolve(`error ${error.code ?? error.message}`);
+      });
+    });
+    expect(outcome).toBe('served');
+    // Served at once, not once the plain client's slot timed out.
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });
