@@ -2,7 +2,7 @@ import { createSocket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { PortscopeError } from '../errors.js';
+import { PortscopeError, errnoCode } from '../errors.js';
 import { connectError } from './connect-errors.js';
 import {
   checkFamily,
@@ -90,6 +90,13 @@ export async function openConnection(target: NetcatEndpoint, options: ConnectOpt
     if (options.signal?.aborted === true) return new PortscopeError('ABORTED', `Connecting to \`${what}\` was aborted`);
     if (timeout.aborted) {
       return new PortscopeError('TIMEOUT', `Connecting to \`${what}\` timed out after ${String(timeoutMs)} ms`);
+    }
+    // With TLS, a reset before the handshake has finished is a failed TLS connect, as a reset
+    // during the handshake is, whichever of the two it hit first.
+    if (options.tls !== undefined && errnoCode(error) === 'ECONNRESET') {
+      return new PortscopeError('CONNECTION_FAILED', `TLS handshake with \`${what}\` failed (ECONNRESET)`, {
+        cause: error,
+      });
     }
     return connectError(error, what);
   };

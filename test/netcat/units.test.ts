@@ -85,6 +85,16 @@ describe('nc --compat', () => {
   });
 });
 
+describe('nc --help', () => {
+  it('shows the -w default in seconds, not in milliseconds under a seconds label', async () => {
+    const { stdout } = await cli(['nc', '--help']);
+    expect(stdout.replace(/\s+/g, ' ')).toContain(
+      '-w, --connect-timeout <seconds> give up connecting after this long (default 10;',
+    );
+    expect(stdout).not.toContain('10000');
+  });
+});
+
 describe('nc bad input: one line naming the flag, exit 2, before any connection', () => {
   it.each([
     [['-m', 'abc', '-l', '0'], 'portscope: Expected --max-conns to be an integer >= 1, got `abc`\n'],
@@ -112,6 +122,14 @@ describe('nc bad input: one line naming the flag, exit 2, before any connection'
       ['-U', '-u', '/nonexistent/dgram.sock'],
       'portscope: Expected -U without -u: unix datagram sockets are not supported (Node has no AF_UNIX datagram sockets; socat - UNIX-SENDTO:PATH does it)\n',
     ],
+    // Listener options when connecting, and combinations that did nothing: refused, not ignored.
+    [['--exec', 'cat', '127.0.0.1', '1'], 'portscope: Expected -l with --exec: it acts only on a listener\n'],
+    [
+      ['-k', '--broker', '127.0.0.1', '1'],
+      'portscope: Expected -l with --keep-open, --broker: they act only on a listener\n',
+    ],
+    [['-l', '-C', '--exec', 'cat', '0'], /^portscope: Expected -C without --exec\/--shell/],
+    [['-l', '--broker', '--send-only', '0'], /^portscope: Expected --send-only\/--recv-only without --broker\/--chat/],
     // Port 1 is closed: the pin must be refused before the connect is even tried.
     [
       ['--tls', '--pin', 'sha256:xx', '127.0.0.1', '1'],

@@ -49,6 +49,18 @@ export async function serveListener(
   const brokered = options.broker === true || options.chat === true;
   if (exec !== undefined && brokered)
     throw new PortscopeError('INVALID_ARGUMENT', 'Expected --exec or --broker/--chat, not both');
+  if (exec !== undefined && options.crlf === true) {
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      "Expected -C without --exec/--shell: the program's output is sent as it writes it (ncat would convert it)",
+    );
+  }
+  if (brokered && (options.sendOnly === true || options.recvOnly === true)) {
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      'Expected --send-only/--recv-only without --broker/--chat: the broker relays between clients, not stdin',
+    );
+  }
   // Checked before binding: a program must not be offered to the network by accident.
   if (exec !== undefined) nc.checkExecExposure(endpoint, options.allow);
   const keepOpen = options.keepOpen === true || brokered;

@@ -97,6 +97,25 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
       'Expected -U without -u: unix datagram sockets are not supported (Node has no AF_UNIX datagram sockets; socat - UNIX-SENDTO:PATH does it)',
     );
   }
+  const listenOnly = {
+    '--exec': options.exec,
+    '--shell': options.shell,
+    '--keep-open': options.keepOpen,
+    '--broker': options.broker,
+    '--chat': options.chat,
+    '--max-conns': options.maxConns,
+    '--allow': options.allow,
+    '--deny': options.deny,
+  };
+  const given = Object.entries(listenOnly)
+    .filter(([, value]) => value !== undefined)
+    .map(([flag]) => flag);
+  if (options.listen !== true && options.zero !== true && given.length > 0) {
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      `Expected -l with ${given.join(', ')}: ${given.length === 1 ? 'it acts' : 'they act'} only on a listener`,
+    );
+  }
   if (options.sendOnly === true && options.recvOnly === true) {
     throw new PortscopeError('INVALID_ARGUMENT', 'Expected --send-only or --recv-only, not both');
   }
@@ -114,7 +133,7 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
     }
     const results = await nc.checkPorts(args[0] ?? '', args.slice(1).join(','), {
       protocol: protocol === 'udp' ? 'udp' : 'tcp',
-      timeoutMs: options.connectTimeout,
+      ...(options.connectTimeout === undefined ? {} : { timeoutMs: options.connectTimeout }),
       concurrency: options.concurrency,
       ...(family === undefined ? {} : { family }),
     });
@@ -169,7 +188,7 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
     const tls = tlsClientOf(options);
     const connection: NetcatConnection = await nc.openConnection(endpoint, {
       protocol,
-      connectTimeoutMs: options.connectTimeout,
+      ...(options.connectTimeout === undefined ? {} : { connectTimeoutMs: options.connectTimeout }),
       keepAlive: options.keepalive === true,
       ...(family === undefined ? {} : { family }),
       ...(options.source === undefined ? {} : { sourceAddress: options.source }),
