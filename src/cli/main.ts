@@ -101,5 +101,10 @@ export async function main(): Promise<void> {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw error;
   });
+  // Diagnostics whose reader went away are lost, not fatal: a listener logging to a closed pipe
+  // keeps serving, and a usage error still exits 2.
+  process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
   process.exitCode = await run(process.argv.slice(2));
 }

@@ -80,10 +80,11 @@ const NCAT: Readonly<Record<string, Rule>> = {
 /** ncat's long options with other names here. */
 const NCAT_LONG: Readonly<Record<string, readonly string[]>> = {
   '--ssl': ['--tls'],
-  '--ssl-verify': [],
-  '--ssl-cert': ['--cert'],
-  '--ssl-key': ['--key'],
-  '--ssl-trustfile': ['--ca'],
+  // In ncat 7.93 these imply --ssl.
+  '--ssl-verify': ['--tls'],
+  '--ssl-cert': ['--tls', '--cert'],
+  '--ssl-key': ['--tls', '--key'],
+  '--ssl-trustfile': ['--tls', '--ca'],
   '--ssl-servername': ['--servername'],
   '--ssl-alpn': ['--alpn'],
   '--sh-exec': ['--shell'],
@@ -95,7 +96,8 @@ const NCAT_LONG: Readonly<Record<string, readonly string[]>> = {
 
 /**
  * `nc --compat openbsd|ncat ...`: rewrites that tool's flags (bundled letters too: `-lvnp 8080`) to
- * portscope's. Without `--compat`, the arguments are returned unchanged.
+ * portscope's, and follows that tool's EOF rule (a listener ends at the client's FIN:
+ * `--end-on-peer-fin`). Without `--compat`, the arguments are returned unchanged.
  * @throws PortscopeError `INVALID_ARGUMENT` for a flag of that tool that portscope does not support.
  */
 export function rewriteCompatFlags(args: readonly string[]): string[] {
@@ -146,6 +148,10 @@ export function rewriteCompatFlags(args: readonly string[]): string[] {
       out.push(...rule.to.map((t) => (t === 'VALUE' ? flagValue : t)));
     }
   }
+  // Both tools' listeners end at the client's FIN, even with stdin not yet sent (a client's FIN
+  // is a half-close to portscope); their clients keep sending stdin after the server's FIN, as
+  // portscope does.
+  if (out.includes('--listen')) out.unshift('--end-on-peer-fin');
   return proxyOptions(out);
 }
 
@@ -164,6 +170,14 @@ function proxyOptions(args: string[]): string[] {
   const ncatAuth = take('--ncat-proxy-auth');
   const proxyAt = args.indexOf('--proxy');
   const address = bsdAddress ?? (proxyAt < 0 ? undefined : args[proxyAt + 1]);
+  if (address === undefined && (ncatType !== undefined || ncatAuth !== undefined)) {
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      args.includes('--listen')
+        ? "Expected --proxy-type and --proxy-auth with --proxy: ncat's proxy server (-l --proxy-type http) is not built in portscope nc"
+        : 'Expected --proxy ADDRESS with --proxy-type or --proxy-auth, got none',
+    );
+  }
   if (address === undefined || address.includes('://')) return args;
   const type = bsdType ?? ncatType ?? (bsdAddress === undefined ? 'http' : '5');
   const scheme =

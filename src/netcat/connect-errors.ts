@@ -1,11 +1,13 @@
 import { PortscopeError, errnoCode } from '../errors.js';
 
-const REFUSED_LIKE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EADDRNOTAVAIL', 'EACCES']);
+// ECONNRESET is not here: a reset is IO_ERROR whether it comes before the connect callback or just
+// after (a listener resetting at --max-conns), so that the exit code does not depend on timing.
+const REFUSED_LIKE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'EACCES']);
 
 /**
  * The PortscopeError for a failed connect to `what`: `NOT_FOUND` for a name that does not resolve
  * or a unix path that does not exist, `CONNECTION_FAILED` for refused or unreachable, `IO_ERROR`
- * otherwise. An AggregateError (Node tries every address of a name) is unwrapped to its first error.
+ * otherwise (a reset included, as in the relay). An AggregateError (Node tries every address of a name) is unwrapped to its first error.
  */
 export function connectError(error: unknown, what: string): PortscopeError {
   if (error instanceof PortscopeError) return error;

@@ -2,9 +2,10 @@ import { createSocket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { PortscopeError } from '../errors.js';
+import { PortscopeError, errnoCode } from '../errors.js';
 import { connectError } from './connect-errors.js';
 import {
+  checkFamily,
   checkUnixPath,
   endpointText,
   isUnixEndpoint,
@@ -23,9 +24,9 @@ export interface ConnectOptions {
   readonly protocol?: NetcatProtocol;
   /** Only IPv4 (4) or only IPv6 (6) addresses of a name. @default both, IPv4 first as the resolver orders them */
   readonly family?: 4 | 6;
-  /** Local address to bind before connecting (`--source`). */
+  /** Local address to bind before connecting (`--source`); with a proxy, for the connection to it. */
   readonly sourceAddress?: string;
-  /** Local port to bind before connecting (`--source-port`), 1-65535. */
+  /** Local port to bind before connecting (`--source-port`), 1-65535; with a proxy, for the connection to it. */
   readonly sourcePort?: number;
   /**
    * Bound on the whole connect: name lookup, TCP handshake, proxy and TLS handshakes, in ms.
@@ -62,7 +63,7 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /**
  * Connects to `target` over TCP (optionally through a proxy, optionally with TLS), UDP (a connected
  * socket: nothing is sent until the first write) or a unix stream socket.
- * @throws PortscopeError `INVALID_ARGUMENT` (bad options), `NOT_FOUND` (name does not resolve, no
+ * @throws PortscopeError `INVALID_ARGUMENT` (bad options; an IP literal of the other `family`), `NOT_FOUND` (name does not resolve, no
  * such unix path), `CONNECTION_FAILED` (refused, unreachable, proxy refusal, TLS verification),
  * `PORT_IN_USE` (source port taken), `TIMEOUT` (after `connectTimeoutMs`), `ABORTED`.
  */
@@ -78,6 +79,8 @@ export async function openConnection(target: NetcatEndpoint, options: ConnectOpt
   if (options.proxy !== undefined && protocol === 'unix') {
     throw new PortscopeError('INVALID_ARGUMENT', 'Expected a proxy with a TCP target, got a unix socket path');
   }
+  if (!isUnixEndpoint(target)) checkFamily(target.host, options.family);
+  else if (options.protocol === 'udp') throw unixDatagramError();
   // A malformed pin is bad input: say so before connecting, not after a handshake (or a refusal).
   for (const pin of options.tls?.pins ?? []) parsePin(pin);
   const what = endpointText(target);
@@ -87,6 +90,13 @@ export async function openConnection(target: NetcatEndpoint, options: ConnectOpt
     if (options.signal?.aborted === true) return new PortscopeError('ABORTED', `Connecting to \`${what}\` was aborted`);
     if (timeout.aborted) {
       return new PortscopeError('TIMEOUT', `Connecting to \`${what}\` timed out after ${String(timeoutMs)} ms`);
+    }
+    // With TLS, a reset before the handshake has finished is a failed TLS connect, as a reset
+    // during the handshake is, whichever of the two it hit first.
+    if (options.tls !== undefined && errnoCode(error) === 'ECONNRESET') {
+      return new PortscopeError('CONNECTION_FAILED', `TLS handshake with \`${what}\` failed (ECONNRESET)`, {
+        cause: error,
+      });
     }
     return connectError(error, what);
   };
@@ -100,6 +110,10 @@ export async function openConnection(target: NetcatEndpoint, options: ConnectOpt
       return { ...connection, stream: secured.socket, tls: secured.peer };
     }
     if (protocol === 'udp') return await connectUdp(target.host, target.port, options);
+    const local = {
+      ...(options.sourceAddress === undefined ? {} : { localAddress: options.sourceAddress }),
+      ...(options.sourcePort === undefined ? {} : { localPort: options.sourcePort }),
+    };
     const socket =
       options.proxy === undefined
         ? await connectStream(
@@ -107,20 +121,28 @@ export async function openConnection(target: NetcatEndpoint, options: ConnectOpt
               host: target.host,
               port: target.port,
               ...(options.family === undefined ? {} : { family: options.family, autoSelectFamily: false }),
-              ...(options.sourceAddress === undefined ? {} : { localAddress: options.sourceAddress }),
-              ...(options.sourcePort === undefined ? {} : { localPort: options.sourcePort }),
+              ...local,
             },
             signal,
           )
-        : await connectThroughProxy(options.proxy, target, signal);
+        : await connectThroughProxy(options.proxy, target, signal, local);
     if (options.keepAlive === true) socket.setKeepAlive(true, 60_000);
-    const local = { host: socket.localAddress ?? '', port: socket.localPort ?? 0 };
-    if (options.tls === undefined) return { stream: socket, protocol, local, peer: peerOf(socket, target, options) };
+    const bound = { host: socket.localAddress ?? '', port: socket.localPort ?? 0 };
+    const peer = peerOf(socket, target, options);
+    if (options.tls === undefined) return { stream: socket, protocol, local: bound, peer };
     const secured = await startTlsClient(socket, target.host, options.tls, signal);
-    return { stream: secured.socket, protocol, local, peer: peerOf(socket, target, options), tls: secured.peer };
+    return { stream: secured.socket, protocol, local: bound, peer, tls: secured.peer };
   } catch (error) {
     throw failed(error);
   }
+}
+
+/** Node's dgram has no AF_UNIX sockets: `{ path }` with protocol `udp` is refused, not run as a stream. */
+export function unixDatagramError(): PortscopeError {
+  return new PortscopeError(
+    'INVALID_ARGUMENT',
+    'Expected a unix stream socket: unix datagram sockets are not supported (Node has no AF_UNIX datagram sockets)',
+  );
 }
 
 /** The address really connected to, unless a proxy stands between. */

@@ -67,3 +67,17 @@ export function endpointText(endpoint: NetcatEndpoint): string {
   const host = isIP(endpoint.host) === 6 ? `[${endpoint.host}]` : endpoint.host;
   return `${host}:${String(endpoint.port)}`;
 }
+
+/**
+ * Checks that an IP literal is of the address family asked for (`-4`/`-6`); a name passes (it is
+ * resolved in that family later).
+ * @throws PortscopeError `INVALID_ARGUMENT` naming the address and the family.
+ */
+export function checkFamily(host: string, family: 4 | 6 | undefined): void {
+  const literal = isIP(host);
+  if (family === undefined || literal === 0 || literal === family) return;
+  throw new PortscopeError(
+    'INVALID_ARGUMENT',
+    `Expected an IPv${String(family)} address with -${String(family)} (family ${String(family)}), got \`${host}\``,
+  );
+}

@@ -1,9 +1,9 @@
-import { createSocket, type RemoteInfo } from 'node:dgram';
 import { lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
 import { PortscopeError, errnoCode } from '../errors.js';
 import { accessCheck } from './access.js';
+import { bindError, hostInFamily } from './bind-address.js';
 import {
   checkUnixPath,
   endpointText,
@@ -12,10 +12,10 @@ import {
   type NetcatEndpoint,
   type NetcatProtocol,
 } from './endpoint.js';
-import type { NetcatConnection } from './connect.js';
+import { unixDatagramError, type NetcatConnection } from './connect.js';
 import { selfSignedCertificate } from './self-signed.js';
 import { certificateFacts, type ServerCertificateInfo } from './server-certificate.js';
-import { UdpStream } from './udp-stream.js';
+import { listenUdp } from './listen-udp.js';
 
 /** TLS on a listener: a certificate and key (PEM), or none for a temporary self-signed one. */
 export interface TlsServerOptions {
@@ -84,10 +84,10 @@ const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
  * plain-TCP probe does not end it). An accept that fails (EMFILE) is an `accept-failed` event,
  * and listening goes on.
  * @throws PortscopeError `ABORTED` (the signal had aborted already), `INVALID_ARGUMENT` (bad
- * options; `keepOpen` with UDP), `PORT_IN_USE`
+ * options; `keepOpen` with UDP; an IP literal of the other `family`), `NOT_FOUND` (a name that
+ * does not resolve in `family`), `PORT_IN_USE`
  * (EADDRINUSE, also for an existing unix path), `PERMISSION_DENIED` (EACCES: a port below
- * ip_unprivileged_port_start without root), `NOT_FOUND` (openssl missing for a self-signed
- * certificate), `IO_ERROR`.
+ * ip_unprivileged_port_start without root), `IO_ERROR`.
  */
 export async function listen(
   where: ListenEndpoint,
@@ -95,6 +95,8 @@ export async function listen(
   onConnection: (connection: NetcatConnection) => void,
 ): Promise<NetcatListener> {
   if (options.signal?.aborted === true) throw new PortscopeError('ABORTED', 'Listening was aborted before it began');
+  if ('path' in where && options.protocol === 'udp') throw unixDatagramError();
+  if (!('path' in where)) where = { host: await hostInFamily(where.host, options.family), port: where.port };
   const protocol: NetcatProtocol = 'path' in where ? 'unix' : (options.protocol ?? 'tcp');
   const maxConns = options.maxConns ?? DEFAULT_MAX_CONNS;
   if (!Number.isInteger(maxConns) || maxConns < 1) {
@@ -121,7 +123,7 @@ export async function listen(
       throw new PortscopeError('INVALID_ARGUMENT', 'Expected --tls with TCP or unix, got UDP');
     return listenUdp(where as { host?: string; port: number }, options, check, onConnection);
   }
-  const tls = options.tls === undefined ? undefined : await serverContext(options.tls);
+  const tls = options.tls === undefined ? undefined : serverContext(options.tls);
   const server = createServer({ allowHalfOpen: true });
   const sockets = new Set<Socket>();
   // Without keepOpen: the one connection taken, or being handshaken (then others are refused).
@@ -166,12 +168,19 @@ export async function listen(
     secured.setTimeout(handshakeMs, () => {
       secured.destroy(new Error(`no TLS handshake within ${String(handshakeMs)} ms`));
     });
+    // A client that sends FIN before finishing its handshake never will: free its slot now, not
+    // at the time-out (the listener allows half-open connections, so nothing else would).
+    const onEarlyEnd = () => {
+      secured.destroy(new Error('the client closed before finishing the TLS handshake'));
+    };
+    secured.once('end', onEarlyEnd);
     secured.once('error', (error: Error) => {
       options.onEvent?.({ type: 'tls-failed', peer, message: error.message });
       secured.destroy();
       taken = false;
     });
     secured.once('secure', () => {
+      secured.off('end', onEarlyEnd);
       secured.setTimeout(0);
       secured.removeAllListeners('error');
       takeOne();
@@ -193,9 +202,7 @@ export async function listen(
   return { local, ...(tls === undefined ? {} : { certificate: tls.info }), closed, close };
 }
 
-async function serverContext(
-  options: TlsServerOptions,
-): Promise<{ context: SecureContext; info: ServerCertificateInfo }> {
+function serverContext(options: TlsServerOptions): { context: SecureContext; info: ServerCertificateInfo } {
   if ((options.cert === undefined) !== (options.key === undefined)) {
     throw new PortscopeError(
       'INVALID_ARGUMENT',
@@ -205,7 +212,7 @@ async function serverContext(
   const pair =
     options.cert !== undefined && options.key !== undefined
       ? { cert: options.cert, key: options.key }
-      : await selfSignedCertificate();
+      : selfSignedCertificate();
   let context: SecureContext;
   try {
     context = createSecureContext(pair);
@@ -247,28 +254,6 @@ async function bindServer(
   return { host: address.address, port: address.port };
 }
 
-/** A bind failure as one line: the address and the cause. */
-export function bindError(error: unknown, what: string, protocol: NetcatProtocol): PortscopeError {
-  const code = errnoCode(error) ?? 'EIO';
-  if (code === 'EADDRINUSE') {
-    const hint = protocol === 'unix' ? ' (remove the file if no process uses it)' : ' (portscope who shows the holder)';
-    return new PortscopeError('PORT_IN_USE', `Cannot listen on \`${what}\`: already in use${hint}`, { cause: error });
-  }
-  if (code === 'EACCES') {
-    return new PortscopeError(
-      'PERMISSION_DENIED',
-      `Cannot listen on \`${what}\`: permission denied (a port below 1024 needs root or CAP_NET_BIND_SERVICE)`,
-      { cause: error },
-    );
-  }
-  if (code === 'EADDRNOTAVAIL') {
-    return new PortscopeError('INVALID_ARGUMENT', `Cannot listen on \`${what}\`: no interface has that address`, {
-      cause: error,
-    });
-  }
-  return new PortscopeError('IO_ERROR', `Cannot listen on \`${what}\`: ${code}`, { cause: error });
-}
-
 /** Removes the listener's socket file, but only while it is still the one it made. */
 function removeOwnSocketFile(path: string, inode: number): void {
   if (path.startsWith('@') || inode === 0) return;
@@ -278,45 +263,4 @@ function removeOwnSocketFile(path: string, inode: number): void {
   } catch {
     // gone already
   }
-}
-
-async function listenUdp(
-  where: { host?: string; port: number },
-  options: ListenOptions,
-  check: ReturnType<typeof accessCheck>,
-  onConnection: (connection: NetcatConnection) => void,
-): Promise<NetcatListener> {
-  const host = where.host ?? (options.family === 6 ? '::1' : '127.0.0.1');
-  const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4' });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', (error) => {
-      reject(bindError(error, endpointText({ host, port: where.port }), 'udp'));
-    });
-    socket.bind({ address: host, port: where.port }, resolve);
-  });
-  socket.removeAllListeners('error');
-  const bound = socket.address();
-  let peer: RemoteInfo | undefined;
-  const stream = new UdpStream(socket, (sender) => {
-    if (peer !== undefined) return sender.address === peer.address && sender.port === peer.port;
-    const verdict = check === null ? 'accepted' : check(sender.address);
-    const from = { host: sender.address, port: sender.port };
-    if (verdict !== 'accepted') {
-      options.onEvent?.({ type: 'refused', peer: from, reason: verdict });
-      return false;
-    }
-    peer = sender;
-    socket.connect(sender.port, sender.address, () => {
-      options.onEvent?.({ type: 'connection', peer: from });
-      onConnection({ stream, protocol: 'udp', local: { host: bound.address, port: bound.port }, peer: from });
-    });
-    return true;
-  });
-  const closed = new Promise<void>((resolve) => socket.once('close', resolve));
-  const close = async () => {
-    stream.destroy();
-    await closed;
-  };
-  options.signal?.addEventListener('abort', () => void close(), { once: true });
-  return { local: { host: bound.address, port: bound.port }, closed, close };
 }

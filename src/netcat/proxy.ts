@@ -47,7 +47,8 @@ export function parseProxyUrl(text: string): Proxy {
 
 /**
  * Connects to `target` through a SOCKS5 (RFC 1928, user/password auth RFC 1929) or HTTP CONNECT
- * proxy and returns the socket, past the handshake.
+ * proxy and returns the socket, past the handshake. `local` (`--source`, `--source-port`) is bound
+ * for the connection to the proxy, the only one this side makes.
  * @throws PortscopeError `CONNECTION_FAILED` when the proxy refuses (its reason in the message);
  * errno errors of the connect to the proxy itself.
  */
@@ -55,9 +56,10 @@ export async function connectThroughProxy(
   proxyUrl: string,
   target: InetEndpoint,
   signal: AbortSignal,
+  local: { readonly localAddress?: string; readonly localPort?: number } = {},
 ): Promise<Socket> {
   const proxy = parseProxyUrl(proxyUrl);
-  const socket = await connectStream({ host: proxy.host, port: proxy.port }, signal);
+  const socket = await connectStream({ host: proxy.host, port: proxy.port, ...local }, signal);
   const onAbort = () => socket.destroy();
   signal.addEventListener('abort', onAbort, { once: true });
   const reader = byteReader(socket, 'the proxy');

@@ -8,6 +8,11 @@ import { UdpStream } from './udp-stream.js';
 export interface RelayOptions {
   /** Input's EOF does not shut down the connection's write side (no FIN). @default false */
   readonly noShutdown?: boolean;
+  /**
+   * The peer's FIN ends the relay: input is no longer read (what it already gave is still sent).
+   * Without it, the peer's FIN is its half-close and input is sent until it ends. @default false
+   */
+  readonly endOnPeerFin?: boolean;
   /** Ignore what the peer sends; end once input has ended and the FIN is sent. @default false */
   readonly sendOnly?: boolean;
   /** Never read input; end when the peer closes. @default false */
@@ -36,21 +41,32 @@ export type RelayEnd = 'peer-closed' | 'input-ended' | 'linger-expired' | 'idle-
 
 /** What a relay moved, in bytes, and why it ended. */
 export interface RelayResult {
+  /** Bytes taken from input (after CRLF conversion). */
   readonly sentBytes: number;
   readonly receivedBytes: number;
   readonly end: RelayEnd;
+  /** Input reached its end (false when it was not read at all, or the relay ended first). */
+  readonly inputEnded: boolean;
+  /**
+   * Bytes taken from input that never reached the kernel's socket: 0 unless the relay ended before
+   * they were sent (linger, idle time-out, abort, reset). What input still held, not yet taken,
+   * is not counted (`inputEnded` false says there may be some).
+   */
+  readonly unsentBytes: number;
 }
 
 /**
  * Copies `input` to the connection `peer` and the peer to `output`, with netcat's EOF rules done
- * right: input's EOF sends FIN (`peer.end()`) and keeps reading; the peer's FIN stops reading
- * input, flushes output and what input had already given, answers with FIN and ends; `lingerMs`
- * bounds the wait after input's EOF. Back-pressure is kept both ways. The peer is closed when the
+ * right: input's EOF sends FIN (`peer.end()`) and keeps reading; the peer's FIN is its half-close:
+ * input is still sent until it ends, then our FIN, and the relay ends once both are flushed
+ * (`endOnPeerFin`: the peer's FIN stops reading input at once); `lingerMs` bounds the wait after
+ * input's EOF. The peer's socket must allow half-open connections (`allowHalfOpen`). Back-pressure is kept both ways. The peer is closed when the
  * relay ends; input and output are left open (they are usually the process's stdin and stdout),
  * input paused: destroy a pipe or socket input once done with it, as Node keeps a paused pipe's
  * pending read, and with it the process, alive. `input` or `output` may be null (nothing to send
  * or nowhere to print).
- * @throws PortscopeError `IO_ERROR` (the connection reset or failed mid-way), `CONNECTION_FAILED`
+ * @throws PortscopeError `IO_ERROR` (the connection reset or failed mid-way; the message counts the
+ * bytes of input that were not sent), `CONNECTION_FAILED`
  * (UDP: the peer's port is unreachable; TLS: the peer ended the session with an alert, as a TLS 1.3
  * server does after the handshake when it wants a client certificate).
  */
@@ -67,7 +83,9 @@ export function relay(
   const reading = input !== null && options.recvOnly !== true;
   return new Promise((resolve, reject) => {
     let sentBytes = 0;
+    let writtenBytes = 0;
     let receivedBytes = 0;
+    let peerEnded = false;
     let settled = false;
     let inputEnded = false;
     let lingerTimer: NodeJS.Timeout | undefined;
@@ -85,19 +103,35 @@ export function relay(
       }
       output?.off('error', onOutputError);
     };
+    const unsent = () => sentBytes - writtenBytes;
     const finish = (end: RelayEnd) => {
       if (settled) return;
       settled = true;
+      const unsentBytes = unsent();
       cleanup();
-      resolve({ sentBytes, receivedBytes, end });
+      resolve({ sentBytes, receivedBytes, end, inputEnded, unsentBytes });
       peer.destroy();
     };
     const fail = (error: PortscopeError) => {
       if (settled) return;
       settled = true;
+      const unsentBytes = unsent();
       cleanup();
       peer.destroy();
-      reject(error);
+      reject(
+        unsentBytes === 0
+          ? error
+          : new PortscopeError(error.code, `${error.message}; ${String(unsentBytes)} bytes of input were not sent`, {
+              cause: error.cause,
+            }),
+      );
+    };
+    // Both directions are done: flush what is still on its way, then end.
+    const closeWhenFlushed = () => {
+      if (!peer.writableEnded) peer.end();
+      void Promise.all([flushed(), sent()]).then(() => {
+        finish('peer-closed');
+      });
     };
     const armIdle = () => {
       if (!Number.isFinite(idleMs)) return;
@@ -123,7 +157,10 @@ export function relay(
       sentBytes += data.length;
       armIdle();
       options.onData?.('sent', data);
-      if (!peer.write(data) && input !== null) {
+      const written = peer.write(data, (error) => {
+        if (error === null || error === undefined) writtenBytes += data.length;
+      });
+      if (!written && input !== null) {
         input.pause();
         peer.once('drain', () => {
           if (!settled) input.resume();
@@ -136,6 +173,10 @@ export function relay(
         peer.end(() => {
           finish('input-ended');
         });
+        return;
+      }
+      if (peerEnded) {
+        closeWhenFlushed();
         return;
       }
       if (options.noShutdown !== true) peer.end();
@@ -166,13 +207,13 @@ export function relay(
       }
     });
     peer.on('end', () => {
-      // The peer's FIN: nothing more will come. Stop reading input, answer with our FIN, flush
-      // both ways (what input already gave is still sent), end.
+      // The peer's FIN: nothing more will come from it, but it may still read (a half-close, as
+      // in `nc -l < file` with a client whose stdin is empty): input goes on until it ends,
+      // unless the old rule was asked for.
+      peerEnded = true;
+      if (reading && !inputEnded && options.endOnPeerFin !== true) return;
       if (input !== null) input.off('data', onInput);
-      if (!peer.writableEnded) peer.end();
-      void Promise.all([flushed(), sent()]).then(() => {
-        finish('peer-closed');
-      });
+      closeWhenFlushed();
     });
     peer.on('close', () => {
       void flushed().then(() => {

@@ -15,7 +15,8 @@ export type StreamTarget =
 /** A connected net.Socket, or the connect error; destroyed when `signal` aborts first. */
 export function connectStream(target: StreamTarget, signal: AbortSignal): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = new Socket();
+    // Half-open: the peer's FIN must not end our sending (Node's default answers it with FIN at once).
+    const socket = new Socket({ allowHalfOpen: true });
     const onAbort = () => {
       socket.destroy();
       reject(signal.reason as Error);

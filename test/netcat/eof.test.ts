@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeLoopbackServers, serveLoopback } from '../helpers/loopback.js';
-import { killAll, startNc } from '../helpers/nc.js';
+import { killAll, startNc, startProcess } from '../helpers/nc.js';
+import { builtCliArgv } from '../helpers/system.js';
 
 afterEach(() => {
   killAll();
@@ -34,15 +35,48 @@ describe('portscope nc: EOF', () => {
     expect(nc.stdout().toString()).toBe('got: hello\n');
   });
 
-  it('exits when the server closes first, though stdin stays open', async () => {
+  it('the server half-closes at once, then reads: stdin that comes later still reaches it (5 of 5)', async () => {
+    // ncat and `nc.openbsd -N` deliver it every time (issue 17, the EOF rule).
+    const port = await serve((socket) => {
+      socket.end('ready\n');
+      let got = '';
+      socket.on('data', (c: Buffer) => (got += c.toString()));
+      socket.on('end', () => {
+        received.push(got);
+      });
+    });
+    const received: string[] = [];
+    const clients = Array.from({ length: 5 }, () => startNc(['127.0.0.1', String(port)], 15_000));
+    // Written after the server's FIN has arrived.
+    await Promise.all(clients.map((c) => c.waitForStdout('ready\n')));
+    for (const [i, c] of clients.entries()) c.child.stdin?.end(`late line ${String(i)}\n`);
+    expect(await Promise.all(clients.map((c) => c.exited()))).toEqual([0, 0, 0, 0, 0]);
+    for (let i = 0; i < 100 && received.length < 5; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(received.sort()).toEqual([0, 1, 2, 3, 4].map((i) => `late line ${String(i)}\n`));
+  });
+
+  it('--end-on-peer-fin: exits when the server closes first, though stdin stays open', async () => {
     const port = await serve((socket) => {
       socket.end('bye\n');
     });
-    const nc = startNc(['127.0.0.1', String(port)], 10_000);
+    const nc = startNc(['--end-on-peer-fin', '127.0.0.1', String(port)], 10_000);
     // stdin is never closed: nc must notice the server's FIN by itself.
     expect(await nc.exited()).toBe(0);
     expect(nc.stdout().toString()).toBe('bye\n');
     expect(nc.child.stdin?.writableEnded).toBe(false);
+  });
+
+  it('with a terminal on stdin, the server closing first ends the session (nothing typed is pending)', async () => {
+    const port = await serve((socket) => {
+      socket.end('bye\n');
+    });
+    // script(1) gives nc a pseudo-terminal as stdin, which stays open.
+    const command = builtCliArgv('nc', '127.0.0.1', String(port))
+      .map((a) => `'${a}'`)
+      .join(' ');
+    const nc = startProcess('script', ['-qec', command, '/dev/null'], 10_000);
+    expect(await nc.exited()).toBe(0);
+    expect(nc.stdout().toString()).toContain('bye');
   });
 
   it('exits 3 with one line when the server resets mid-way, though stdin stays open (no hang on the open pipe)', async () => {
@@ -59,7 +93,7 @@ describe('portscope nc: EOF', () => {
     expect(nc.child.stdin?.writableEnded).toBe(false);
   });
 
-  it('when the server sends FIN first, what nc had already taken from stdin still reaches it', async () => {
+  it('--end-on-peer-fin: when the server sends FIN first, what nc had already taken from stdin still reaches it, and the rest is counted', async () => {
     let received = 0;
     const port = await serve((socket) => {
       // Read nothing for a while, so that nc's writes queue up; then FIN, then drain everything.
@@ -72,9 +106,11 @@ describe('portscope nc: EOF', () => {
         }, 200);
       }, 300);
     });
-    const nc = startNc(['-v', '127.0.0.1', String(port)], 10_000);
+    const nc = startNc(['-v', '--end-on-peer-fin', '127.0.0.1', String(port)], 10_000);
     nc.child.stdin?.write(randomBytes(16 * 1024 * 1024));
-    expect(await nc.exited()).toBe(0);
+    // stdin still held data when the FIN ended the session: exit 1, and the bytes not sent are named.
+    expect(await nc.exited()).toBe(1);
+    expect(nc.stderr()).toMatch(/portscope nc: \d+ bytes of stdin were not sent: the peer closed first/);
     const [, sent = ''] = /peer-closed: sent (\d+) bytes/.exec(nc.stderr()) ?? [];
     expect(Number(sent)).toBeGreaterThan(0);
     for (let i = 0; i < 100 && received < Number(sent); i++) await new Promise((r) => setTimeout(r, 20));
@@ -117,7 +153,7 @@ describe('portscope nc: EOF', () => {
   });
 
   it('moves 100 MiB from a client to a listener intact (sha256 of both ends)', async () => {
-    const listener = startNc(['-v', '-l', '0'], 60_000);
+    const listener = startNc(['-v', '-l', '0'], 60_000, 'ignore');
     const [, port] = await listener.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/);
     const client = startNc(['127.0.0.1', port ?? ''], 60_000);
     const sent = createHash('sha256');

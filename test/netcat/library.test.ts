@@ -109,7 +109,7 @@ describe('netcat library: AbortSignal', () => {
     for (let i = 0; i < 250 && clients[0]?.bytesRead !== 17; i++) await new Promise((r) => setTimeout(r, 20));
     controller.abort();
     const result = await relaying;
-    expect(result).toEqual({ sentBytes: 17, receivedBytes: 0, end: 'aborted' });
+    expect(result).toEqual({ sentBytes: 17, receivedBytes: 0, end: 'aborted', inputEnded: false, unsentBytes: 0 });
     const [client] = clients;
     if (client === undefined) throw new Error('no client');
     await closedWithin(client, 5000);

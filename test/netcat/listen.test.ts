@@ -90,6 +90,51 @@ describe('portscope nc --listen', () => {
     nc.child.kill('SIGTERM');
   });
 
+  it('-k: what stdin held before the first client (echo greeting | nc -lk) reaches it, though it sent FIN at once', async () => {
+    const { nc, port } = await listening(['-k', '0']);
+    nc.child.stdin?.end('greeting\n');
+    await new Promise((r) => setTimeout(r, 200)); // stdin has ended before anyone connects
+    expect(await talk(port, '')).toBe('greeting\n');
+    // A later client gets FIN at once: stdin has ended.
+    expect(await talk(port, '')).toBe('');
+  });
+
+  it('a closed stderr does not stop a -v listener, and a usage error still exits 2 (EPIPE on stderr)', async () => {
+    const { nc, port } = await listening(['-k', '0']);
+    nc.child.stdin?.end(); // so that each client's FIN is answered at once
+    nc.child.stderr?.destroy(); // the next log line ("connection from") meets EPIPE
+    expect(await talk(port, 'one\n')).toBe('');
+    expect(await talk(port, 'two\n')).toBe('');
+    for (let i = 0; i < 250 && !nc.stdout().toString().includes('two'); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(nc.stdout().toString()).toBe('one\ntwo\n');
+    expect(nc.child.exitCode).toBeNull();
+
+    const bad = startNc(['-l', '--baffle']);
+    bad.child.stderr?.destroy();
+    expect(await bad.exited()).toBe(2);
+  });
+
+  it('-4/-6 hold for the listen address and for literal addresses (refused with exit 2 when they differ)', async () => {
+    for (const args of [
+      ['-4', '-l', '::1', '0'],
+      ['-6', '-l', '127.0.0.1', '0'],
+      ['-u', '-6', '-l', '127.0.0.1', '0'],
+      ['-6', '127.0.0.1', '9'],
+      ['-u', '-6', '127.0.0.1', '9'],
+    ]) {
+      const nc = startNc(args, 10_000);
+      expect({ args, exit: await nc.exited() }).toEqual({ args, exit: 2 });
+      expect(nc.stderr()).toMatch(/^portscope: Expected an IPv[46] address with -[46]/);
+    }
+    const v4 = startNc(['-v', '-4', '-l', 'localhost', '0'], 10_000);
+    await v4.waitForStderr(/listening on 127\.0\.0\.1:\d+ \(tcp\)/);
+    // localhost in IPv6: [::1] where /etc/hosts has it, else exit 2 naming IPv6; never 127.0.0.1.
+    const v6 = startNc(['-v', '-u', '-6', '-l', 'localhost', '0'], 10_000);
+    await expect(v6.waitForStderr(/listening on \[::1\]:\d+ \(udp\)|to an IPv6 address/)).resolves.toBeTruthy();
+    expect(v6.stderr()).not.toMatch(/127\.0\.0\.1/);
+  });
+
   it('resets a peer outside --allow, and logs it', async () => {
     const { nc } = await listening(['-k', '--allow', '10.0.0.0/8', '0']).then(async (l) => {
       expect(await talk(l.port, 'let me in\n')).toMatch(/^(error ECONNRESET|)$/);

@@ -9,7 +9,7 @@ describe('nc --compat', () => {
   it.each([
     [
       ['--compat', 'openbsd', '-lvnp', '8080'],
-      ['--listen', '--verbose', '--source-port', '8080'],
+      ['--end-on-peer-fin', '--listen', '--verbose', '--source-port', '8080'],
     ],
     [
       ['--compat=openbsd', '-Nw', '3', 'host', '80'],
@@ -25,11 +25,24 @@ describe('nc --compat', () => {
     ],
     [
       ['--compat', 'ncat', '-lk', '-c', 'echo hi', '9'],
-      ['--listen', '--keep-open', '--shell', 'echo hi', '9'],
+      ['--end-on-peer-fin', '--listen', '--keep-open', '--shell', 'echo hi', '9'],
     ],
     [
       ['--compat', 'ncat', '--ssl', '--ssl-trustfile', 'ca.pem', 'h', '443'],
+      ['--tls', '--tls', '--ca', 'ca.pem', 'h', '443'],
+    ],
+    // In ncat 7.93, --ssl-verify, --ssl-trustfile, --ssl-cert and --ssl-key imply --ssl.
+    [
+      ['--compat', 'ncat', '--ssl-verify', 'h', '443'],
+      ['--tls', 'h', '443'],
+    ],
+    [
+      ['--compat', 'ncat', '--ssl-trustfile=ca.pem', 'h', '443'],
       ['--tls', '--ca', 'ca.pem', 'h', '443'],
+    ],
+    [
+      ['--compat', 'ncat', '--ssl-cert', 'c.pem', '--ssl-key', 'k.pem', '-l', '9'],
+      ['--end-on-peer-fin', '--tls', '--cert', 'c.pem', '--tls', '--key', 'k.pem', '--listen', '9'],
     ],
     [
       ['--compat', 'ncat', '--proxy', 'p:1080', '--proxy-type', 'socks5', '--proxy-auth', 'u:p w', 'h', '1'],
@@ -58,8 +71,27 @@ describe('nc --compat', () => {
     ],
     [['--compat', 'ncat', '-o', 'f'], /^Expected an ncat flag .* got `-o`/],
     [['--compat', 'gnu'], /Expected --compat openbsd or --compat ncat, got `gnu`/],
+    // Listening with --proxy-type would be ncat's proxy server: not built, so refused, never a plain listener.
+    [
+      ['--compat', 'ncat', '-l', '9', '--proxy-type', 'http'],
+      /ncat's proxy server \(-l --proxy-type http\) is not built/,
+    ],
+    [
+      ['--compat', 'ncat', '--proxy-auth', 'u:p', 'h', '1'],
+      /^Expected --proxy ADDRESS with --proxy-type or --proxy-auth/,
+    ],
   ])('refuses %j', (args, message) => {
     expect(() => rewriteCompatFlags(args)).toThrow(message);
+  });
+});
+
+describe('nc --help', () => {
+  it('shows the -w default in seconds, not in milliseconds under a seconds label', async () => {
+    const { stdout } = await cli(['nc', '--help']);
+    expect(stdout.replace(/\s+/g, ' ')).toContain(
+      '-w, --connect-timeout <seconds> give up connecting after this long (default 10;',
+    );
+    expect(stdout).not.toContain('10000');
   });
 });
 
@@ -85,6 +117,19 @@ describe('nc bad input: one line naming the flag, exit 2, before any connection'
       ['--insecure', '127.0.0.1', '1'],
       'portscope: Expected --tls with --insecure: without it the connection is plain TCP and that option does nothing\n',
     ],
+    // Node has no AF_UNIX datagram sockets: refused, not run as a stream socket (EPROTOTYPE at the peer).
+    [
+      ['-U', '-u', '/nonexistent/dgram.sock'],
+      'portscope: Expected -U without -u: unix datagram sockets are not supported (Node has no AF_UNIX datagram sockets; socat - UNIX-SENDTO:PATH does it)\n',
+    ],
+    // Listener options when connecting, and combinations that did nothing: refused, not ignored.
+    [['--exec', 'cat', '127.0.0.1', '1'], 'portscope: Expected -l with --exec: it acts only on a listener\n'],
+    [
+      ['-k', '--broker', '127.0.0.1', '1'],
+      'portscope: Expected -l with --keep-open, --broker: they act only on a listener\n',
+    ],
+    [['-l', '-C', '--exec', 'cat', '0'], /^portscope: Expected -C without --exec\/--shell/],
+    [['-l', '--broker', '--send-only', '0'], /^portscope: Expected --send-only\/--recv-only without --broker\/--chat/],
     // Port 1 is closed: the pin must be refused before the connect is even tried.
     [
       ['--tls', '--pin', 'sha256:xx', '127.0.0.1', '1'],

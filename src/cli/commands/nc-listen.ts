@@ -1,4 +1,4 @@
-import type { Duplex } from 'node:stream';
+import { PassThrough, type Duplex } from 'node:stream';
 import { PortscopeError } from '../../errors.js';
 import type {
   ExecCommand,
@@ -10,7 +10,7 @@ import type {
 } from '../../netcat/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { NcOptions } from './nc.js';
-import { doneWithStdin, exitOfRelay, readPem, where } from './nc-shared.js';
+import { doneWithStdin, exitOfRelay, readPem, where, type StdinFile } from './nc-shared.js';
 
 type Netcat = typeof import('../../netcat/index.js');
 
@@ -20,6 +20,8 @@ interface ListenContext {
   readonly relayOptions: RelayOptions;
   readonly log: (line: string) => void;
   readonly verbose: (line: string) => void;
+  /** stdin as exitOfRelay takes it (undefined with --recv-only). */
+  readonly stdin: { readonly file: StdinFile | undefined; readonly crlf: boolean } | undefined;
 }
 
 const REFUSALS = { denied: 'in --deny', 'not-allowed': 'not in --allow', 'max-conns': 'over --max-conns' } as const;
@@ -47,6 +49,18 @@ export async function serveListener(
   const brokered = options.broker === true || options.chat === true;
   if (exec !== undefined && brokered)
     throw new PortscopeError('INVALID_ARGUMENT', 'Expected --exec or --broker/--chat, not both');
+  if (exec !== undefined && options.crlf === true) {
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      "Expected -C without --exec/--shell: the program's output is sent as it writes it (ncat would convert it)",
+    );
+  }
+  if (brokered && (options.sendOnly === true || options.recvOnly === true)) {
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      'Expected --send-only/--recv-only without --broker/--chat: the broker relays between clients, not stdin',
+    );
+  }
   // Checked before binding: a program must not be offered to the network by accident.
   if (exec !== undefined) nc.checkExecExposure(endpoint, options.allow);
   const keepOpen = options.keepOpen === true || brokered;
@@ -100,8 +114,8 @@ export async function serveListener(
       } else if (broker !== undefined) {
         broker.add(connection);
       } else if (fanOut !== undefined) {
-        fanOut.add(connection.stream, (stream) =>
-          nc.relay(stream, null, process.stdout, context.relayOptions).then(
+        fanOut.add(connection.stream, (stream, feed) =>
+          nc.relay(stream, feed, process.stdout, context.relayOptions).then(
             (r) => {
               context.verbose(`${where(connection.peer)}: ${r.end}`);
             },
@@ -111,7 +125,9 @@ export async function serveListener(
           ),
         );
       } else {
-        single = nc.relay(connection.stream, process.stdin, process.stdout, context.relayOptions).then(exitOfRelay);
+        single = nc
+          .relay(connection.stream, process.stdin, process.stdout, context.relayOptions)
+          .then((r) => exitOfRelay(r, context.log, context.stdin));
       }
     },
   );
@@ -129,29 +145,50 @@ export async function serveListener(
 
 /**
  * `-k` without --exec or --broker: what each client sends goes to stdout; stdin goes to every
- * client; stdin's EOF sends FIN to every client, present and future (unless --no-shutdown).
+ * client, each through its own feed so that the EOF rules are the relay's (a client's FIN is its
+ * half-close); stdin's EOF ends every feed, present and future. stdin is first read when the first
+ * client arrives, so that what it held before (`echo hi | nc -lk`) is not lost; a full feed pauses
+ * stdin until it drains.
  */
 function stdinFanOut(relayOptions: RelayOptions) {
-  const streams = new Set<Duplex>();
+  const feeds = new Set<PassThrough>();
+  let started = false;
   let ended = false;
+  const resumeIfDrained = () => {
+    if (![...feeds].some((feed) => feed.writableNeedDrain)) process.stdin.resume();
+  };
   const onData = (chunk: Buffer) => {
-    relayOptions.onData?.('sent', chunk);
-    for (const s of streams) s.write(chunk);
+    for (const feed of feeds) {
+      if (!feed.write(chunk)) {
+        process.stdin.pause();
+        feed.once('drain', resumeIfDrained);
+      }
+    }
   };
   const onEnd = () => {
     ended = true;
-    if (relayOptions.noShutdown !== true) for (const s of streams) s.end();
+    for (const feed of feeds) feed.end();
   };
-  if (relayOptions.recvOnly !== true) {
-    process.stdin.on('data', onData);
-    process.stdin.once('end', onEnd);
-  }
   return {
-    add(stream: Duplex, run: (stream: Duplex) => Promise<void>) {
-      streams.add(stream);
-      stream.once('close', () => streams.delete(stream));
-      if (ended && relayOptions.noShutdown !== true) stream.end();
-      void run(stream);
+    add(stream: Duplex, run: (stream: Duplex, feed: PassThrough | null) => Promise<void>) {
+      if (relayOptions.recvOnly === true) {
+        void run(stream, null);
+        return;
+      }
+      const feed = new PassThrough();
+      feeds.add(feed);
+      stream.once('close', () => {
+        feeds.delete(feed);
+        feed.destroy();
+        if (started && !ended) resumeIfDrained();
+      });
+      if (ended) feed.end();
+      if (!started) {
+        started = true;
+        process.stdin.on('data', onData);
+        process.stdin.once('end', onEnd);
+      }
+      void run(stream, feed);
     },
     stop() {
       process.stdin.off('data', onData);

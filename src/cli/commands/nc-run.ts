@@ -3,7 +3,15 @@ import type { NetcatConnection, NetcatEndpoint, TlsClientOptions } from '../../n
 import { EXIT } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 import type { NcOptions } from './nc.js';
-import { certificateLines, doneWithStdin, exitOfRelay, readPem, relayOptionsOf, where } from './nc-shared.js';
+import {
+  certificateLines,
+  doneWithStdin,
+  exitOfRelay,
+  readPem,
+  relayOptionsOf,
+  stdinFile,
+  where,
+} from './nc-shared.js';
 import { serveListener } from './nc-listen.js';
 
 /** The endpoint named by the arguments: HOST PORT, -U PATH, or (listening) [HOST] PORT. */
@@ -81,6 +89,33 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
       `Expected --tls with ${ignored.join(', ')}: without it the connection is plain TCP and ${ignored.length === 1 ? 'that option does' : 'those options do'} nothing`,
     );
   }
+  if (options.unix === true && options.udp === true) {
+    // Node's dgram module has no AF_UNIX sockets; a stream socket instead would fail against a
+    // datagram peer with EPROTOTYPE ("Protocol wrong type").
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      'Expected -U without -u: unix datagram sockets are not supported (Node has no AF_UNIX datagram sockets; socat - UNIX-SENDTO:PATH does it)',
+    );
+  }
+  const listenOnly = {
+    '--exec': options.exec,
+    '--shell': options.shell,
+    '--keep-open': options.keepOpen,
+    '--broker': options.broker,
+    '--chat': options.chat,
+    '--max-conns': options.maxConns,
+    '--allow': options.allow,
+    '--deny': options.deny,
+  };
+  const given = Object.entries(listenOnly)
+    .filter(([, value]) => value !== undefined)
+    .map(([flag]) => flag);
+  if (options.listen !== true && options.zero !== true && given.length > 0) {
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      `Expected -l with ${given.join(', ')}: ${given.length === 1 ? 'it acts' : 'they act'} only on a listener`,
+    );
+  }
   if (options.sendOnly === true && options.recvOnly === true) {
     throw new PortscopeError('INVALID_ARGUMENT', 'Expected --send-only or --recv-only, not both');
   }
@@ -98,7 +133,7 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
     }
     const results = await nc.checkPorts(args[0] ?? '', args.slice(1).join(','), {
       protocol: protocol === 'udp' ? 'udp' : 'tcp',
-      timeoutMs: options.connectTimeout,
+      ...(options.connectTimeout === undefined ? {} : { timeoutMs: options.connectTimeout }),
       concurrency: options.concurrency,
       ...(family === undefined ? {} : { family }),
     });
@@ -111,6 +146,8 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
 
   const endpoint = endpointOf(args, options, nc.parsePortText);
   const relayOptions = relayOptionsOf(options);
+  // Taken before stdin is read: what a file on stdin holds, to count what was not sent.
+  const stdin = options.recvOnly === true ? undefined : { file: stdinFile(), crlf: options.crlf === true };
   const taps: ((direction: 'sent' | 'received', chunk: Buffer) => void)[] = [];
   if (options.hexdump === true) taps.push(nc.hexDumper((text) => io.stderr.write(text)));
   const transcript = options.transcript === undefined ? undefined : nc.transcriptWriter(options.transcript);
@@ -143,6 +180,7 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
           relayOptions: { ...relayOptions, ...(onData === undefined ? {} : { onData }) },
           log,
           verbose,
+          stdin,
         },
         options,
       );
@@ -150,7 +188,7 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
     const tls = tlsClientOf(options);
     const connection: NetcatConnection = await nc.openConnection(endpoint, {
       protocol,
-      connectTimeoutMs: options.connectTimeout,
+      ...(options.connectTimeout === undefined ? {} : { connectTimeoutMs: options.connectTimeout }),
       keepAlive: options.keepalive === true,
       ...(family === undefined ? {} : { family }),
       ...(options.source === undefined ? {} : { sourceAddress: options.source }),
@@ -170,7 +208,7 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
       })
       .finally(doneWithStdin);
     verbose(`${result.end}: sent ${String(result.sentBytes)} bytes, received ${String(result.receivedBytes)} bytes`);
-    return exitOfRelay(result);
+    return exitOfRelay(result, log, stdin);
   } finally {
     await transcript?.close();
   }

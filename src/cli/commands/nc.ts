@@ -43,9 +43,8 @@ export function ncCommand(io: CliIo, setExit: (code: number) => void) {
     .option('-p, --source-port <port>', 'local port to connect from (with -l and no PORT: the port to listen on)')
     .option(
       '-w, --connect-timeout <seconds>',
-      'give up connecting after this long',
+      'give up connecting after this long (default 10; with -z, per probe, default 2)',
       positiveSeconds('--connect-timeout'),
-      10_000,
     )
     .option('-i, --idle-timeout <seconds>', 'end after this long with no data either way', seconds('--idle-timeout'))
     .option(
@@ -54,6 +53,10 @@ export function ncCommand(io: CliIo, setExit: (code: number) => void) {
       seconds('--linger'),
     )
     .option('--no-shutdown', 'do not send FIN when stdin ends')
+    .option(
+      '--end-on-peer-fin',
+      "end when the peer sends FIN, though stdin has not ended (old rule; by default the peer's FIN is its half-close)",
+    )
     .option('--send-only', 'only send; end when stdin ends')
     .option('--recv-only', 'only receive; never read stdin')
     .option('-k, --keep-open', 'with -l: serve clients until stopped, concurrently')
