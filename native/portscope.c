@@ -4,7 +4,7 @@
 //   sockDiag(netnsPath, requests) -> (Buffer | string)[]
 //     Sends each prepared sock_diag request (NETLINK_SOCK_DIAG, built and parsed in TypeScript)
 //     and returns the raw reply messages of each, or the errno name when the kernel refused it
-//     (ENOENT: no such diag module). With netnsPath, the netlink socket is opened inside that
+//     (in NLMSG_ERROR, or in the int an NLMSG_DONE carries; ENOENT: no such diag handler). With netnsPath, the netlink socket is opened inside that
 //     network namespace (setns on this thread, then straight back).
 //
 //   walkFds(pids, slice, slices, wanted?) -> Promise<{ holders: Uint32Array, denied: Uint32Array, gone: Uint32Array }>
@@ -138,7 +138,13 @@ static int diag_dump(int fd, const uint8_t *request, size_t length, uint32_t seq
     size_t left = (size_t)got;
     for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
       if (h->nlmsg_seq != seq) continue;
-      if (h->nlmsg_type == NLMSG_DONE) return 0;
+      // A dump ends with NLMSG_DONE, whose payload is an int: 0, or -errno when the dump failed.
+      // A missing diag handler (raw_diag not built) answers -ENOENT this way, not with NLMSG_ERROR.
+      if (h->nlmsg_type == NLMSG_DONE) {
+        int status = 0;
+        if (h->nlmsg_len >= NLMSG_LENGTH(sizeof status)) memcpy(&status, NLMSG_DATA(h), sizeof status);
+        return status < 0 ? -status : 0;
+      }
       if (h->nlmsg_type == NLMSG_ERROR) {
         const struct nlmsgerr *e = NLMSG_DATA(h);
         return h->nlmsg_len >= NLMSG_LENGTH(sizeof *e) && e->error != 0 ? -e->error : EPROTO;

@@ -7,7 +7,8 @@ export interface NativeAddon {
   /**
    * Sends each prepared sock_diag request on one NETLINK_SOCK_DIAG socket (opened inside the
    * network namespace of `netnsPath`, e.g. /proc/PID/ns/net, when given) and returns, per request,
-   * its raw reply messages or the errno name the kernel answered with (`ENOENT`: no diag module).
+   * its raw reply messages or the errno name the kernel answered with, in NLMSG_ERROR or in the
+   * status of NLMSG_DONE (`ENOENT`: no diag handler for that protocol, e.g. raw without raw_diag).
    * @throws Error with `code` EPERM/EACCES (no right to enter the namespace), ENOENT (gone)...
    */
   sockDiag(netnsPath: string | null, requests: readonly Buffer[]): (Buffer | string)[];
