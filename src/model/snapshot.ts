@@ -20,7 +20,10 @@ export interface NamespaceInfo {
 
 /** A non-fatal problem met while listing (an unreadable process, a missing table). */
 export interface SnapshotWarning {
-  /** Stable code: `PERMISSION_DENIED` (not root: owners unknown), `TABLE_UNREADABLE` (a /proc/net table). */
+  /**
+   * Stable code: `PERMISSION_DENIED` (not root: owners unknown), `TABLE_UNREADABLE` (a /proc/net
+   * table), `NETNS_GONE` (namespaces that vanished while being listed: informational, not an error).
+   */
   readonly code: string;
   /** One line for a person. */
   readonly message: string;

@@ -39,6 +39,7 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
     .option('--json', 'print the Snapshot as JSON (docs/schema.md)')
     .option('--format <format>', 'table | json | ndjson | csv', 'table')
     .option('--fields <list>', `comma-separated: ${SOCKET_FIELD_NAMES.join(',')}`)
+    .option('--verbose', 'also say which namespaces went away while being listed')
     .action(async (words, options) => {
       if (options.summary === true) {
         await printStats(io, chooseFormat(options));
@@ -67,7 +68,13 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
       const fields =
         options.fields === undefined ? defaultFields(options) : chooseFields(options.fields, SOCKET_FIELD_NAMES);
       const names = options.resolve === true ? readHostNames() : undefined;
-      const view = { format, fields, header: options.header, style: { numeric: options.numeric === true } };
+      const view = {
+        format,
+        fields,
+        header: options.header,
+        style: { numeric: options.numeric === true },
+        verbose: options.verbose === true,
+      };
       printSnapshot(snapshot, names === undefined ? view : { ...view, names }, io);
       if (snapshot.sockets.length === 0) setExit(1);
     });

@@ -50,6 +50,15 @@ function deniedWarning(sockets: number, processes: number, namespaces: number): 
   };
 }
 
+/** Namespaces that vanished mid-listing: not an error (the CLI prints this with --verbose only). */
+function goneWarning(count: number): SnapshotWarning {
+  const what = count === 1 ? '1 network namespace' : `${String(count)} network namespaces`;
+  return {
+    code: 'NETNS_GONE',
+    message: `${what} went away while being listed (last process exited or name deleted): not listed`,
+  };
+}
+
 /**
  * The Linux backend of listSockets: socket tables from /proc/net/* of each namespace, owners from
  * one walk of /proc/PID/fd (on worker threads when the host has many sockets, while this thread
@@ -90,11 +99,15 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
     tcpStateMask: tcpStateMask(tcpStates),
     ...(localPort === undefined ? {} : { localPort }),
   };
+  const listed: NamespaceGroup[] = [];
   for (const group of selected) {
     const tables = readNamespaceTables(group, query, warnings, addon);
+    if (tables.gone) continue;
+    listed.push(group);
     for (const s of tables.sockets) sockets.push(s);
     sources.set(group.netns, tables.sources);
   }
+  if (listed.length < selected.length) warnings.push(goneWarning(selected.length - listed.length));
   if (!ownerPredicates) sockets = sockets.filter(predicate);
   if (wantOwners && walk === undefined) {
     const wanted = new Set<number>();
@@ -117,7 +130,7 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
     takenAt,
     host: hostname(),
     platform: 'linux',
-    namespaces: selected.map(({ netns, isHost, pids: members, name }) => {
+    namespaces: listed.map(({ netns, isHost, pids: members, name }) => {
       const info = { netns, isHost, pids: members.length, sources: sources.get(netns) ?? [] };
       return name === undefined ? info : { ...info, name };
     }),

@@ -17,6 +17,8 @@ export interface TableSpec {
 export interface DiagResult {
   readonly sockets: Socket[];
   readonly missing: TableSpec[];
+  /** The namespace vanished: every way into it is gone (its processes exited, its name was deleted). */
+  readonly gone: boolean;
 }
 
 /** What the kernel should filter on. */
@@ -35,10 +37,23 @@ function requestFor(table: TableSpec, query: DiagQuery): Buffer {
 }
 
 /**
+ * Ways into a namespace, in the order to try them: none needed for the host; else the
+ * /proc/PID/ns/net of up to 8 members (one may exit meanwhile), then the bind mount that pins it
+ * (`/run/netns/NAME`), which outlives its processes.
+ */
+export function netnsPaths(group: NamespaceGroup): (string | null)[] {
+  if (group.isHost) return [null];
+  const paths: (string | null)[] = group.pids.slice(0, 8).map((pid) => `/proc/${String(pid)}/ns/net`);
+  if (group.nsPath !== undefined) paths.push(group.nsPath);
+  return paths;
+}
+
+/**
  * Reads `tables` of one namespace through netlink sock_diag (the way `ss` does), with the
- * kernel filtering TCP sockets by state and inet sockets by local port (see {@link DiagQuery}). Entering another namespace needs
- * CAP_SYS_ADMIN: without it, or when the kernel lacks a diag module, those tables come back in
- * `missing` for the /proc/net reader. Never throws.
+ * kernel filtering TCP sockets by state and inet sockets by local port (see {@link DiagQuery}).
+ * Entering another namespace needs CAP_SYS_ADMIN: without it, or when the kernel lacks a diag
+ * handler, those tables come back in `missing` for the /proc/net reader. When every way in is gone
+ * (ENOENT), `gone` is true. Never throws.
  */
 export function readByDiag(
   addon: NativeAddon,
@@ -47,17 +62,18 @@ export function readByDiag(
   query: DiagQuery,
 ): DiagResult {
   const requests = tables.map((t) => requestFor(t, query));
-  const paths = group.isHost ? [null] : group.pids.slice(0, 8).map((pid) => `/proc/${String(pid)}/ns/net`);
   let replies: (Buffer | string)[] | undefined;
-  for (const path of paths) {
+  let gone = false;
+  for (const path of netnsPaths(group)) {
     try {
       replies = addon.sockDiag(path, requests);
       break;
     } catch (error) {
-      if (errnoCode(error) !== 'ENOENT') break; // EPERM without root: /proc/PID/net still works
+      gone = errnoCode(error) === 'ENOENT';
+      if (!gone) break; // EPERM without root: /proc/PID/net still works
     }
   }
-  if (replies === undefined) return { sockets: [], missing: [...tables] };
+  if (replies === undefined) return { sockets: [], missing: [...tables], gone };
   const sockets: Socket[] = [];
   const missing: TableSpec[] = [];
   tables.forEach((table, i) => {
@@ -72,5 +88,5 @@ export function readByDiag(
         : parseInetDiag(reply, { protocol: table.protocol, family: table.family as InetTable['family'] }, group.netns);
     for (const s of parsed.sockets) sockets.push(s);
   });
-  return { sockets, missing };
+  return { sockets, missing, gone: false };
 }

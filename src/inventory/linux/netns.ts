@@ -1,4 +1,4 @@
-import { readdirSync, readlinkSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 
 /** The processes of one network namespace, and where to read its socket tables. */
 export interface NamespaceGroup {
@@ -6,6 +6,8 @@ export interface NamespaceGroup {
   readonly isHost: boolean;
   readonly pids: number[];
   readonly name?: string;
+  /** A path that pins the namespace itself (`/run/netns/NAME`), to enter it when no member is left. */
+  readonly nsPath?: string;
   /** Directory holding tcp, udp, unix... for this namespace: /proc/self/net or /proc/PID/net. */
   readonly tableDir: string;
 }
@@ -64,6 +66,8 @@ export function groupByNetns(
   let unreadable = 0;
   for (const pid of pids) {
     const inode = netnsOf(pid);
+    // A process that exited since /proc was listed is neither a member nor unreadable.
+    if (inode === undefined && !existsSync(`/proc/${String(pid)}`)) continue;
     if (inode === undefined) unreadable++;
     const key = inode ?? hostNetns;
     const list = byInode.get(key);

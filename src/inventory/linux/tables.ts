@@ -65,33 +65,49 @@ export function readTable(group: NamespaceGroup, file: string, stop?: Parameters
   throw lastError;
 }
 
+/** The sockets of one namespace, where they came from, and whether it vanished while being read. */
+export interface NamespaceTables {
+  readonly sockets: Socket[];
+  readonly sources: TableSource[];
+  /** The namespace went away (its last process exited, its name was deleted): nothing to list, no error. */
+  readonly gone: boolean;
+}
+
+const GONE: NamespaceTables = { sockets: [], sources: [], gone: true };
+
 /**
  * Reads and parses the socket tables of one namespace: through netlink sock_diag when the native
  * addon is built (as `ss` does; the kernel filters TCP states), else, and for any table sock_diag
  * cannot give, from /proc/self/net or /proc/PID/net (tcp, tcp6, udp, udp6, udplite, udplite6, raw,
- * raw6, unix). `addon`: null forces /proc/net. A missing or unreadable table adds a `TABLE_UNREADABLE` warning instead of failing.
+ * raw6, unix). `addon`: null forces /proc/net. A missing or unreadable table adds a `TABLE_UNREADABLE`
+ * warning instead of failing; a namespace that vanished meanwhile is `gone`, with no warning.
  */
 export function readNamespaceTables(
   group: NamespaceGroup,
   query: TableQuery,
   warnings: SnapshotWarning[],
   addon: NativeAddon | null = nativeAddon() ?? null,
-): { sockets: Socket[]; sources: TableSource[] } {
+): NamespaceTables {
   const wanted = TABLES.filter((t) => query.protocols.has(t.protocol) && query.families.has(t.family));
   const diag = addon === null ? undefined : readByDiag(addon, group, wanted, query);
+  if (diag?.gone === true) return GONE;
   const sockets = diag?.sockets ?? [];
   const rest = diag?.missing ?? wanted;
+  const problems: SnapshotWarning[] = [];
   for (const table of rest) {
     try {
       for (const s of readProcTable(group, table, query)) sockets.push(s);
     } catch (error) {
-      warnings.push(unreadable(group, table.file, error));
+      // Every member exited (their /proc/PID/net went away): the namespace is gone, not unreadable.
+      if (!group.isHost && errnoCode(error) === 'ENOENT') return GONE;
+      problems.push(unreadable(group, table.file, error));
     }
   }
+  for (const w of problems) warnings.push(w);
   const sources: TableSource[] = [];
   if (diag !== undefined && diag.missing.length < wanted.length) sources.push('sock_diag');
   if (rest.length > 0) sources.push('procfs');
-  return { sockets, sources };
+  return { sockets, sources, gone: false };
 }
 
 function readProcTable(group: NamespaceGroup, table: TableSpec, query: TableQuery): Socket[] {
