@@ -7,6 +7,11 @@
 //     (in NLMSG_ERROR, or in the int an NLMSG_DONE carries; ENOENT: no such diag handler). With netnsPath, the netlink socket is opened inside that
 //     network namespace (setns on this thread, then straight back).
 //
+//   netTables(netnsPath, files) -> (Buffer | string)[]
+//     Reads /proc/net/FILE of each file as seen from inside the network namespace of netnsPath
+//     (setns on this thread, read /proc/thread-self/net, straight back): the way to a namespace
+//     that no process lives in. Per file, its bytes or the errno name (ENOENT: no such table).
+//
 //   walkFds(pids, slice, slices, wanted?) -> Promise<{ holders: Uint32Array, denied: Uint32Array, gone: Uint32Array }>
 //     With `wanted` (a sorted Uint32Array of socket inodes), only those are kept, and the walk stops
 //     as soon as each has been seen once (the caller looks for further co-owners itself).
@@ -87,32 +92,36 @@ static int bytes_append(bytes_t *b, const void *src, size_t n) {
 
 // ---- sock_diag ------------------------------------------------------------------------------
 
-// A netlink socket for sock_diag, opened inside the namespace of nsPath (NULL: this thread's own).
-static int open_diag_socket(const char *nsPath, int *err) {
-  if (nsPath == NULL) {
-    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-    if (fd < 0) *err = errno;
-    return fd;
-  }
+// Moves this thread into the network namespace of nsPath. Returns an fd of the namespace it was in
+// (for leave_netns), or -1 with *err set.
+static int enter_netns(const char *nsPath, int *err) {
   int original = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
   if (original < 0) return *err = errno, -1;
   int target = open(nsPath, O_RDONLY | O_CLOEXEC);
-  if (target < 0) {
+  if (target < 0 || setns(target, CLONE_NEWNET) != 0) {
     *err = errno;
+    if (target >= 0) close(target);
     close(original);
     return -1;
   }
-  int fd = -1;
-  if (setns(target, CLONE_NEWNET) != 0) {
-    *err = errno;
-  } else {
-    fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-    if (fd < 0) *err = errno;
-    // The main thread must never stay in another namespace: abort rather than go on there.
-    if (setns(original, CLONE_NEWNET) != 0) abort();
-  }
   close(target);
+  return original;
+}
+
+// Returns this thread to the namespace of enter_netns's fd, and closes it.
+static void leave_netns(int original) {
+  // The main thread must never stay in another namespace: abort rather than go on there.
+  if (setns(original, CLONE_NEWNET) != 0) abort();
   close(original);
+}
+
+// A netlink socket for sock_diag, opened inside the namespace of nsPath (NULL: this thread's own).
+static int open_diag_socket(const char *nsPath, int *err) {
+  int original = nsPath == NULL ? -1 : enter_netns(nsPath, err);
+  if (nsPath != NULL && original < 0) return -1;
+  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+  if (fd < 0) *err = errno;
+  if (original >= 0) leave_netns(original);
   return fd;
 }
 
@@ -208,6 +217,66 @@ static napi_value SockDiag(napi_env env, napi_callback_info info) {
   free(buf);
   if (fd >= 0) close(fd);
   if (err != 0) return throw_errno(env, err, "sock_diag");
+  return results;
+}
+
+// ---- /proc/net tables of a namespace with no process in it -------------------------------------
+
+// Reads a whole file into out. Returns 0 or the errno.
+static int read_all(int fd, bytes_t *out, uint8_t *buf, size_t bufSize) {
+  for (;;) {
+    ssize_t got = read(fd, buf, bufSize);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return errno;
+    if (got == 0) return 0;
+    if (bytes_append(out, buf, (size_t)got) != 0) return ENOMEM;
+  }
+}
+
+static napi_value NetTables(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char nsPath[4096];
+  size_t n;
+  uint32_t count;
+  if (argc < 2 || napi_get_value_string_utf8(env, argv[0], nsPath, sizeof nsPath, &n) != napi_ok ||
+      napi_get_array_length(env, argv[1], &count) != napi_ok)
+    return throw_errno(env, EINVAL, "netTables: expected (netnsPath, files)");
+  napi_value results;
+  CHECK(env, napi_create_array_with_length(env, count, &results));
+  size_t bufSize = 1 << 16;
+  uint8_t *buf = malloc(bufSize);
+  if (buf == NULL) return throw_errno(env, ENOMEM, "netTables");
+  int err = 0;
+  int original = enter_netns(nsPath, &err);
+  if (original < 0) {
+    free(buf);
+    return throw_errno(env, err, "netTables: setns");
+  }
+  // /proc/thread-self/net is this thread's namespace's; a table is bound to it when opened, but
+  // everything is read before leaving, so that no JavaScript runs while this thread is elsewhere.
+  for (uint32_t i = 0; i < count && err == 0; i++) {
+    napi_value element, result;
+    char file[64], path[128];
+    if (napi_get_element(env, argv[1], i, &element) != napi_ok ||
+        napi_get_value_string_utf8(env, element, file, sizeof file, &n) != napi_ok || strchr(file, '/') != NULL) {
+      err = EINVAL;
+      break;
+    }
+    snprintf(path, sizeof path, "/proc/thread-self/net/%s", file);
+    bytes_t out = {0};
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int failed = fd < 0 ? errno : read_all(fd, &out, buf, bufSize);
+    if (fd >= 0) close(fd);
+    napi_status status = failed != 0 ? napi_create_string_utf8(env, errno_name(failed), NAPI_AUTO_LENGTH, &result)
+                                     : napi_create_buffer_copy(env, out.length, out.data, NULL, &result);
+    free(out.data);
+    if (status != napi_ok || napi_set_element(env, results, i, result) != napi_ok) err = ENOMEM;
+  }
+  leave_netns(original);
+  free(buf);
+  if (err != 0) return throw_errno(env, err, "netTables");
   return results;
 }
 
@@ -436,6 +505,8 @@ NAPI_MODULE_INIT() {
   napi_value fn;
   if (napi_create_function(env, "sockDiag", NAPI_AUTO_LENGTH, SockDiag, NULL, &fn) != napi_ok ||
       napi_set_named_property(env, exports, "sockDiag", fn) != napi_ok ||
+      napi_create_function(env, "netTables", NAPI_AUTO_LENGTH, NetTables, NULL, &fn) != napi_ok ||
+      napi_set_named_property(env, exports, "netTables", fn) != napi_ok ||
       napi_create_function(env, "walkFds", NAPI_AUTO_LENGTH, WalkFds, NULL, &fn) != napi_ok ||
       napi_set_named_property(env, exports, "walkFds", fn) != napi_ok ||
       napi_create_function(env, "pidfdOpen", NAPI_AUTO_LENGTH, PidfdOpen, NULL, &fn) != napi_ok ||

@@ -6,7 +6,7 @@ export interface NamespaceInfo {
   readonly netns: number;
   /** True for the namespace of the listing process (the "host" view). */
   readonly isHost: boolean;
-  /** Processes found in it. */
+  /** Processes found in it; 0 for a namespace only a bind mount pins (`ip netns add`), read by entering it. */
   readonly pids: number;
   /** Its name under /run/netns (as `ip netns` shows it), when it has one. */
   readonly name?: string;

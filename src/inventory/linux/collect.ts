@@ -4,7 +4,15 @@ import type { Snapshot, SnapshotWarning, Socket } from '../../model/index.js';
 import { compileFilter, exactLocalPort, needsOwners, possibleStates } from '../filter/index.js';
 import type { NormalizedListOptions } from '../options.js';
 import { startFdWalk, walkUntilFound } from './fd-walk-parallel.js';
-import { groupByNetns, listPids, netnsOf, readNetnsNames, type NamespaceGroup } from './netns.js';
+import {
+  groupByNetns,
+  listPids,
+  netnsOf,
+  readNetnsNames,
+  readPinnedNetns,
+  withPinnedNetns,
+  type NamespaceGroup,
+} from './netns.js';
 import { nativeAddon, type NativeAddon } from './native.js';
 import { attachOwners } from './owners.js';
 import { parseSockstat } from './parse-sockstat.js';
@@ -18,6 +26,7 @@ function selectNamespaces(
   groups: NamespaceGroup[],
   netns: NormalizedListOptions['netns'],
   names: ReadonlyMap<number, string>,
+  canEnter: boolean,
 ): NamespaceGroup[] {
   if (netns === 'all') return groups;
   if (netns === 'host') return groups.filter((g) => g.isHost);
@@ -25,7 +34,11 @@ function selectNamespaces(
   const chosen = groups.filter((g) => (inode === undefined ? g.name === netns : g.netns === inode));
   if (chosen.length > 0) return chosen;
   const named = inode === undefined && [...names.values()].includes(String(netns));
-  const why = named ? 'it exists under /run/netns but no process lives in it' : 'no process lives in it';
+  const why = !named
+    ? 'no such namespace (not under /run/netns, and no process lives in one with that inode)'
+    : canEnter
+      ? 'it could not be entered'
+      : 'no process lives in it, and entering it takes the native addon (backend procfs, or not built)';
   throw new PortscopeError('NOT_FOUND', `No sockets can be read from network namespace \`${String(netns)}\`: ${why}`);
 }
 
@@ -72,8 +85,12 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
   const hostNetns = netnsOf('self') ?? 0;
   const pids = listPids();
   const netnsNames = readNetnsNames();
-  const { groups, unreadable } = groupByNetns(pids, hostNetns, netnsNames);
-  const selected = selectNamespaces(groups, options.netns, netnsNames);
+  const grouped = groupByNetns(pids, hostNetns, netnsNames);
+  const { unreadable } = grouped;
+  // Entering a namespace no process lives in takes the addon (setns); /proc/PID/net needs a process.
+  const groups =
+    addon === null ? grouped.groups : withPinnedNetns(grouped.groups, readPinnedNetns(netnsNames), netnsNames);
+  const selected = selectNamespaces(groups, options.netns, netnsNames, addon !== null);
   const predicate = compileFilter(options.filter, {
     users,
     netnsNames: new Map([...netnsNames].map(([inode, name]) => [name, inode])),

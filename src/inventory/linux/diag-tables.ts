@@ -37,6 +37,15 @@ function requestFor(table: TableSpec, query: DiagQuery): Buffer {
 }
 
 /**
+ * True for the errors of a way into a namespace that no longer exists: ENOENT (the process exited,
+ * the name was deleted), EINVAL (setns on a /run/netns file that `ip netns del` has just unmounted).
+ */
+export function isGone(error: unknown): boolean {
+  const code = errnoCode(error);
+  return code === 'ENOENT' || code === 'EINVAL';
+}
+
+/**
  * Ways into a namespace, in the order to try them: none needed for the host; else the
  * /proc/PID/ns/net of up to 8 members (one may exit meanwhile), then the bind mount that pins it
  * (`/run/netns/NAME`), which outlives its processes.
@@ -69,7 +78,7 @@ export function readByDiag(
       replies = addon.sockDiag(path, requests);
       break;
     } catch (error) {
-      gone = errnoCode(error) === 'ENOENT';
+      gone = isGone(error);
       if (!gone) break; // EPERM without root: /proc/PID/net still works
     }
   }

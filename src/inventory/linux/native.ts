@@ -13,6 +13,13 @@ export interface NativeAddon {
    */
   sockDiag(netnsPath: string | null, requests: readonly Buffer[]): (Buffer | string)[];
   /**
+   * Reads /proc/net/FILE for each of `files` from inside the network namespace of `netnsPath`
+   * (e.g. /run/netns/NAME): the way into a namespace no process lives in. Per file, its whole text
+   * or the errno name (`ENOENT`: no such table).
+   * @throws Error with `code` ENOENT (the namespace is gone), EPERM (no CAP_SYS_ADMIN)...
+   */
+  netTables(netnsPath: string, files: readonly string[]): (Buffer | string)[];
+  /**
    * Walks /proc/PID/fd of `pids` on the libuv threadpool, entry i of each directory when
    * `i % slices === slice`, and resolves with flat `[inode, pid, fd]` triples of socket fds and
    * the pids whose fd directory was unreadable (`denied`) or gone.

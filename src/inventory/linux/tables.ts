@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { errnoCode } from '../../errors.js';
 import type { Family, Protocol, Socket, SnapshotWarning } from '../../model/index.js';
-import { readByDiag, type TableSpec } from './diag-tables.js';
+import { isGone, readByDiag, type TableSpec } from './diag-tables.js';
 import { hexAt } from './hex.js';
 import { nativeAddon, type NativeAddon } from './native.js';
 import type { NamespaceGroup } from './netns.js';
@@ -46,12 +46,21 @@ function notListening(width: number) {
 }
 
 /**
- * Reads one table of a namespace, trying member processes in turn (one may exit meanwhile).
- * Undefined when this kernel has no such table. @throws the last fs error when no member could be read.
+ * Reads one table of a namespace, trying member processes in turn (one may exit meanwhile), then,
+ * with the addon, the path that pins it (`nsPath`: a namespace no process lives in is read from
+ * inside, as `ss -N` does). Undefined when this kernel has no such table.
+ * @throws the last error (with `code` ENOENT when every way in is gone) when none could be read.
  */
-export function readTable(group: NamespaceGroup, file: string, stop?: Parameters<typeof readProcText>[1]) {
+export function readTable(
+  group: NamespaceGroup,
+  file: string,
+  stop?: Parameters<typeof readProcText>[1],
+  addon: NativeAddon | null = null,
+) {
   const dirs = group.isHost ? [group.tableDir] : group.pids.map((pid) => `/proc/${String(pid)}/net`);
-  let lastError: unknown;
+  let lastError: unknown = Object.assign(new Error(`no way into network namespace ${String(group.netns)}`), {
+    code: 'ENOENT',
+  });
   for (const dir of dirs.slice(0, 8)) {
     try {
       return readProcText(`${dir}/${file}`, stop);
@@ -62,7 +71,15 @@ export function readTable(group: NamespaceGroup, file: string, stop?: Parameters
       if (errnoCode(error) === 'ENOENT' && existsSync(dir)) return undefined;
     }
   }
-  throw lastError;
+  if (addon === null || group.nsPath === undefined) throw lastError;
+  const [text] = addon.netTables(group.nsPath, [file]);
+  if (text === 'ENOENT') return undefined;
+  if (typeof text === 'string' || text === undefined) {
+    throw Object.assign(new Error(`${file} of network namespace ${String(group.netns)}: ${String(text)}`), {
+      code: text,
+    });
+  }
+  return { buf: text, length: text.length };
 }
 
 /** The sockets of one namespace, where they came from, and whether it vanished while being read. */
@@ -96,10 +113,10 @@ export function readNamespaceTables(
   const problems: SnapshotWarning[] = [];
   for (const table of rest) {
     try {
-      for (const s of readProcTable(group, table, query)) sockets.push(s);
+      for (const s of readProcTable(group, table, query, addon)) sockets.push(s);
     } catch (error) {
       // Every member exited (their /proc/PID/net went away): the namespace is gone, not unreadable.
-      if (!group.isHost && errnoCode(error) === 'ENOENT') return GONE;
+      if (!group.isHost && isGone(error)) return GONE;
       problems.push(unreadable(group, table.file, error));
     }
   }
@@ -110,15 +127,20 @@ export function readNamespaceTables(
   return { sockets, sources, gone: false };
 }
 
-function readProcTable(group: NamespaceGroup, table: TableSpec, query: TableQuery): Socket[] {
+function readProcTable(
+  group: NamespaceGroup,
+  table: TableSpec,
+  query: TableQuery,
+  addon: NativeAddon | null,
+): Socket[] {
   if (table.protocol === 'unix') {
-    const text = readTable(group, 'unix');
+    const text = readTable(group, 'unix', undefined, addon);
     return text === undefined ? [] : parseUnixTable(text.buf, text.length, group.netns).sockets;
   }
   const inet: InetTable = { protocol: table.protocol, family: table.family === 'inet' ? 'inet' : 'inet6' };
   const width = inet.family === 'inet' ? 8 : 32;
   const listenersOnly = query.tcpListenersOnly && inet.protocol === 'tcp';
-  const text = readTable(group, table.file, listenersOnly ? notListening(width) : undefined);
+  const text = readTable(group, table.file, listenersOnly ? notListening(width) : undefined, addon);
   if (text === undefined) return [];
   return parseInetTable(text.buf, text.length, inet, { netns: group.netns, listenersOnly }).sockets;
 }
