@@ -1,5 +1,8 @@
-/** Transport protocol of a socket, as named by the /proc/net file it comes from. */
-export type Protocol = 'tcp' | 'udp' | 'udplite' | 'raw' | 'unix';
+/**
+ * Transport protocol of a socket, as named by the /proc/net file it comes from; `mptcp` (Multipath
+ * TCP, IPPROTO_MPTCP) has no /proc/net file and is read through sock_diag only.
+ */
+export type Protocol = 'tcp' | 'udp' | 'udplite' | 'raw' | 'unix' | 'mptcp';
 
 /** Address family: IPv4 (`inet`), IPv6 (`inet6`) or unix domain. */
 export type Family = 'inet' | 'inet6' | 'unix';

@@ -48,7 +48,8 @@ export function endpointLabel(socket: Socket, endpoint: Endpoint, style: Endpoin
 export function portLabel(socket: Socket, port: number, style: EndpointStyle): string {
   if (port === 0) return '*';
   if (style.numeric || socket.protocol === 'raw') return String(port);
-  const protocol = socket.protocol === 'udplite' ? 'udp' : socket.protocol;
+  // Service names are TCP's for MPTCP (it falls back to TCP) and UDP's for UDP-Lite.
+  const protocol = socket.protocol === 'udplite' ? 'udp' : socket.protocol === 'mptcp' ? 'tcp' : socket.protocol;
   if (protocol === 'unix') return String(port);
   return serviceName(port, protocol)?.name ?? String(port);
 }

@@ -32,7 +32,7 @@ export interface DiagQuery {
 function requestFor(table: TableSpec, query: DiagQuery): Buffer {
   if (table.protocol === 'unix') return unixDiagRequest();
   const family = table.family === 'inet' ? AF_INET : AF_INET6;
-  const states = table.protocol === 'tcp' ? query.tcpStateMask : 0xffffffff;
+  const states = table.protocol === 'tcp' || table.protocol === 'mptcp' ? query.tcpStateMask : 0xffffffff;
   return inetDiagRequest(family, IPPROTO[table.protocol], states, query.localPort);
 }
 

@@ -34,6 +34,9 @@ const TABLES: readonly TableSpec[] = [
   { file: 'raw', protocol: 'raw', family: 'inet' },
   { file: 'raw6', protocol: 'raw', family: 'inet6' },
   { file: 'unix', protocol: 'unix', family: 'unix' },
+  // No such /proc/net files: MPTCP sockets are read through sock_diag only (procfs lists none).
+  { file: 'mptcp', protocol: 'mptcp', family: 'inet' },
+  { file: 'mptcp6', protocol: 'mptcp', family: 'inet6' },
 ];
 
 function notListening(width: number) {
