@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { packageRoot } from '../../package-root.js';
 
-/** The optional C addon (native/portscope.c, built by `npm install` with node-gyp). */
+/** The optional C addon (native/*.c, built by `npm install` with node-gyp). */
 export interface NativeAddon {
   /**
    * Sends each prepared sock_diag request on one NETLINK_SOCK_DIAG socket (opened inside the
