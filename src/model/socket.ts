@@ -1,11 +1,15 @@
 /**
  * Transport protocol of a socket, as named by the /proc/net file it comes from; `mptcp` (Multipath
- * TCP, IPPROTO_MPTCP) has no /proc/net file and is read through sock_diag only.
+ * TCP, IPPROTO_MPTCP) has no /proc/net file and is read through sock_diag only; `netlink` comes from
+ * /proc/net/netlink.
  */
-export type Protocol = 'tcp' | 'udp' | 'udplite' | 'raw' | 'unix' | 'mptcp';
+export type Protocol = 'tcp' | 'udp' | 'udplite' | 'raw' | 'unix' | 'mptcp' | 'netlink';
 
-/** Address family: IPv4 (`inet`), IPv6 (`inet6`) or unix domain. */
-export type Family = 'inet' | 'inet6' | 'unix';
+/**
+ * Address family: IPv4 (`inet`), IPv6 (`inet6`), unix domain, or `netlink` (whose local endpoint is
+ * the netlink protocol's name as `address`, `rtnl`, and the port id as `port`).
+ */
+export type Family = 'inet' | 'inet6' | 'unix' | 'netlink';
 
 /** The kernel's TCP state names, in the order of their codes 01..0D in /proc/net/tcp's `st` column. */
 export const TCP_STATES = [

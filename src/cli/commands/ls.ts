@@ -25,6 +25,7 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
     .option('-w, --raw', 'raw sockets')
     .option('-x, --unix', 'unix domain sockets')
     .option('-M, --mptcp', 'MPTCP sockets (not listed unless asked, as in ss)')
+    .option('--netlink', 'netlink sockets (not listed unless asked)')
     .option('-l, --listening', 'listening sockets only (and unconnected UDP)')
     .option('-a, --all', 'sockets in every state')
     .option('-n, --numeric', 'port numbers, not service names')
@@ -53,6 +54,7 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
       if (options.raw === true) chosen.push('raw');
       if (options.unix === true) chosen.push('unix');
       if (options.mptcp === true) chosen.push('mptcp');
+      if (options.netlink === true) chosen.push('netlink');
       const families: Family[] = [];
       if (options.ipv4 === true) families.push('inet');
       if (options.ipv6 === true) families.push('inet6');

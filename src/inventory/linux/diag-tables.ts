@@ -9,8 +9,8 @@ import type { InetTable } from './parse-inet.js';
 /** A socket table by its /proc/net file name (`tcp6`), with what it holds. */
 export interface TableSpec {
   readonly file: string;
-  readonly protocol: InetTable['protocol'] | 'unix';
-  readonly family: InetTable['family'] | 'unix';
+  readonly protocol: InetTable['protocol'] | 'unix' | 'netlink';
+  readonly family: InetTable['family'] | 'unix' | 'netlink';
 }
 
 /** What sock_diag gave, and the tables it could not give (to be read from /proc/net instead). */
@@ -33,7 +33,7 @@ function requestFor(table: TableSpec, query: DiagQuery): Buffer {
   if (table.protocol === 'unix') return unixDiagRequest();
   const family = table.family === 'inet' ? AF_INET : AF_INET6;
   const states = table.protocol === 'tcp' || table.protocol === 'mptcp' ? query.tcpStateMask : 0xffffffff;
-  return inetDiagRequest(family, IPPROTO[table.protocol], states, query.localPort);
+  return inetDiagRequest(family, IPPROTO[table.protocol as keyof typeof IPPROTO], states, query.localPort);
 }
 
 /**
@@ -70,7 +70,9 @@ export function readByDiag(
   tables: readonly TableSpec[],
   query: DiagQuery,
 ): DiagResult {
-  const requests = tables.map((t) => requestFor(t, query));
+  // Netlink sockets are read from /proc/net/netlink (no netlink_diag request here).
+  const asked = tables.filter((t) => t.protocol !== 'netlink');
+  const requests = asked.map((t) => requestFor(t, query));
   let replies: (Buffer | string)[] | undefined;
   let gone = false;
   for (const path of netnsPaths(group)) {
@@ -84,8 +86,8 @@ export function readByDiag(
   }
   if (replies === undefined) return { sockets: [], missing: [...tables], gone };
   const sockets: Socket[] = [];
-  const missing: TableSpec[] = [];
-  tables.forEach((table, i) => {
+  const missing: TableSpec[] = tables.filter((t) => t.protocol === 'netlink');
+  asked.forEach((table, i) => {
     const reply = replies[i];
     if (reply === undefined || typeof reply === 'string') {
       missing.push(table);
@@ -94,7 +96,7 @@ export function readByDiag(
     const parsed =
       table.protocol === 'unix'
         ? parseUnixDiag(reply, group.netns)
-        : parseInetDiag(reply, { protocol: table.protocol, family: table.family as InetTable['family'] }, group.netns);
+        : parseInetDiag(reply, table as InetTable, group.netns);
     for (const s of parsed.sockets) sockets.push(s);
   });
   return { sockets, missing, gone: false };

@@ -6,6 +6,7 @@ import { hexAt } from './hex.js';
 import { nativeAddon, type NativeAddon } from './native.js';
 import type { NamespaceGroup } from './netns.js';
 import { parseInetTable, type InetTable } from './parse-inet.js';
+import { parseNetlinkTable } from './parse-netlink.js';
 import { parseUnixTable } from './parse-unix.js';
 import { readProcText } from './read-proc.js';
 
@@ -37,6 +38,7 @@ const TABLES: readonly TableSpec[] = [
   // No such /proc/net files: MPTCP sockets are read through sock_diag only (procfs lists none).
   { file: 'mptcp', protocol: 'mptcp', family: 'inet' },
   { file: 'mptcp6', protocol: 'mptcp', family: 'inet6' },
+  { file: 'netlink', protocol: 'netlink', family: 'netlink' },
 ];
 
 function notListening(width: number) {
@@ -139,6 +141,12 @@ function readProcTable(
   if (table.protocol === 'unix') {
     const text = readTable(group, 'unix', undefined, addon);
     return text === undefined ? [] : parseUnixTable(text.buf, text.length, group.netns).sockets;
+  }
+  if (table.protocol === 'netlink') {
+    const text = readTable(group, 'netlink', undefined, addon);
+    return text === undefined
+      ? []
+      : parseNetlinkTable(text.buf.toString('latin1', 0, text.length), group.netns).sockets;
   }
   const inet: InetTable = { protocol: table.protocol, family: table.family === 'inet' ? 'inet' : 'inet6' };
   const width = inet.family === 'inet' ? 8 : 32;
