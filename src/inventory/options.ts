@@ -55,8 +55,8 @@ export interface NormalizedListOptions {
 }
 
 const PROTOCOLS: readonly Protocol[] = ['tcp', 'udp', 'udplite', 'raw', 'unix'];
-const NAMED_ONLY: readonly Protocol[] = ['mptcp', 'netlink'];
-const FAMILIES: readonly Family[] = ['inet', 'inet6', 'unix', 'netlink'];
+const NAMED_ONLY: readonly Protocol[] = ['mptcp', 'netlink', 'packet'];
+const FAMILIES: readonly Family[] = ['inet', 'inet6', 'unix', 'netlink', 'packet'];
 
 function checkList<T extends string>(
   name: string,

@@ -26,6 +26,7 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
     .option('-x, --unix', 'unix domain sockets')
     .option('-M, --mptcp', 'MPTCP sockets (not listed unless asked, as in ss)')
     .option('--netlink', 'netlink sockets (not listed unless asked)')
+    .option('-0, --packet', 'packet (AF_PACKET) sockets (not listed unless asked)')
     .option('-l, --listening', 'listening sockets only (and unconnected UDP)')
     .option('-a, --all', 'sockets in every state')
     .option('-n, --numeric', 'port numbers, not service names')
@@ -55,6 +56,7 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
       if (options.unix === true) chosen.push('unix');
       if (options.mptcp === true) chosen.push('mptcp');
       if (options.netlink === true) chosen.push('netlink');
+      if (options.packet === true) chosen.push('packet');
       const families: Family[] = [];
       if (options.ipv4 === true) families.push('inet');
       if (options.ipv6 === true) families.push('inet6');

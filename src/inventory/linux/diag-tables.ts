@@ -9,8 +9,8 @@ import type { InetTable } from './parse-inet.js';
 /** A socket table by its /proc/net file name (`tcp6`), with what it holds. */
 export interface TableSpec {
   readonly file: string;
-  readonly protocol: InetTable['protocol'] | 'unix' | 'netlink';
-  readonly family: InetTable['family'] | 'unix' | 'netlink';
+  readonly protocol: InetTable['protocol'] | 'unix' | 'netlink' | 'packet';
+  readonly family: InetTable['family'] | 'unix' | 'netlink' | 'packet';
 }
 
 /** What sock_diag gave, and the tables it could not give (to be read from /proc/net instead). */
@@ -70,8 +70,9 @@ export function readByDiag(
   tables: readonly TableSpec[],
   query: DiagQuery,
 ): DiagResult {
-  // Netlink sockets are read from /proc/net/netlink (no netlink_diag request here).
-  const asked = tables.filter((t) => t.protocol !== 'netlink');
+  // Netlink and packet sockets are read from /proc/net/{netlink,packet} (no netlink_diag or packet_diag here).
+  const procfsOnly = (t: TableSpec) => t.protocol === 'netlink' || t.protocol === 'packet';
+  const asked = tables.filter((t) => !procfsOnly(t));
   const requests = asked.map((t) => requestFor(t, query));
   let replies: (Buffer | string)[] | undefined;
   let gone = false;
@@ -86,7 +87,7 @@ export function readByDiag(
   }
   if (replies === undefined) return { sockets: [], missing: [...tables], gone };
   const sockets: Socket[] = [];
-  const missing: TableSpec[] = tables.filter((t) => t.protocol === 'netlink');
+  const missing: TableSpec[] = tables.filter(procfsOnly);
   asked.forEach((table, i) => {
     const reply = replies[i];
     if (reply === undefined || typeof reply === 'string') {

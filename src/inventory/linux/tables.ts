@@ -7,6 +7,8 @@ import { nativeAddon, type NativeAddon } from './native.js';
 import type { NamespaceGroup } from './netns.js';
 import { parseInetTable, type InetTable } from './parse-inet.js';
 import { parseNetlinkTable } from './parse-netlink.js';
+import { parsePacketTable } from './parse-packet.js';
+import { hostInterfaceNames } from './interfaces.js';
 import { parseUnixTable } from './parse-unix.js';
 import { readProcText } from './read-proc.js';
 
@@ -39,6 +41,7 @@ const TABLES: readonly TableSpec[] = [
   { file: 'mptcp', protocol: 'mptcp', family: 'inet' },
   { file: 'mptcp6', protocol: 'mptcp', family: 'inet6' },
   { file: 'netlink', protocol: 'netlink', family: 'netlink' },
+  { file: 'packet', protocol: 'packet', family: 'packet' },
 ];
 
 function notListening(width: number) {
@@ -141,6 +144,14 @@ function readProcTable(
   if (table.protocol === 'unix') {
     const text = readTable(group, 'unix', undefined, addon);
     return text === undefined ? [] : parseUnixTable(text.buf, text.length, group.netns).sockets;
+  }
+  if (table.protocol === 'packet') {
+    const text = readTable(group, 'packet', undefined, addon);
+    if (text === undefined) return [];
+    // Interface names of this namespace only (/sys/class/net); another's keep their index.
+    const names = group.isHost ? hostInterfaceNames() : new Map<number, string>();
+    const name = (ifindex: number) => names.get(ifindex) ?? String(ifindex);
+    return parsePacketTable(text.buf.toString('latin1', 0, text.length), group.netns, name).sockets;
   }
   if (table.protocol === 'netlink') {
     const text = readTable(group, 'netlink', undefined, addon);
