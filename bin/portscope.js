@@ -1,4 +1,12 @@
 #!/usr/bin/env node
 // The bundled CLI (scripts/bundle-cli.js) starts faster than the ~130 modules of dist/cli/.
-import { main } from '../dist/bundle/main.js';
-await main();
+// Under an address-space limit, the CLI runs again with bounded malloc arenas (src/cli/address-space.ts).
+import { rerunWithBoundedArenas } from '../dist/bundle/address-space.js';
+
+const code = await rerunWithBoundedArenas(process.argv.slice(1), process.env, process.stderr);
+if (code === undefined) {
+  const { main } = await import('../dist/bundle/main.js');
+  await main();
+} else {
+  process.exitCode = code;
+}

@@ -12,7 +12,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist/bundle');
 rmSync(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: { main: join(root, 'dist/cli/main.js'), 'port-worker': join(root, 'dist/scan/port-worker.js') },
+  entryPoints: {
+    main: join(root, 'dist/cli/main.js'),
+    'port-worker': join(root, 'dist/scan/port-worker.js'),
+    // Loaded alone by bin/portscope.js before main, so that a run it repeats costs little memory.
+    'address-space': join(root, 'dist/cli/address-space.js'),
+  },
   outdir,
   bundle: true,
   splitting: true,

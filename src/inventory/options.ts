@@ -7,7 +7,10 @@ export type NetnsSelector = string | number;
 
 /** Options of {@link listSockets}. Every field is optional. */
 export interface ListSocketsOptions {
-  /** Protocols to list. @default ['tcp', 'udp', 'udplite', 'raw', 'unix'] */
+  /**
+   * Protocols to list; `mptcp` only when named (as `ss -M`), and read through sock_diag only.
+   * @default ['tcp', 'udp', 'udplite', 'raw', 'unix']
+   */
   readonly protocols?: readonly Protocol[];
   /** Address families to list. @default ['inet', 'inet6', 'unix'] */
   readonly families?: readonly Family[];
@@ -52,10 +55,17 @@ export interface NormalizedListOptions {
 }
 
 const PROTOCOLS: readonly Protocol[] = ['tcp', 'udp', 'udplite', 'raw', 'unix'];
-const FAMILIES: readonly Family[] = ['inet', 'inet6', 'unix'];
+const NAMED_ONLY: readonly Protocol[] = ['mptcp', 'netlink', 'packet'];
+const FAMILIES: readonly Family[] = ['inet', 'inet6', 'unix', 'netlink', 'packet'];
 
-function checkList<T extends string>(name: string, value: unknown, allowed: readonly T[]): ReadonlySet<T> {
-  if (value === undefined) return new Set(allowed);
+function checkList<T extends string>(
+  name: string,
+  value: unknown,
+  byDefault: readonly T[],
+  alsoAllowed: readonly T[] = [],
+): ReadonlySet<T> {
+  if (value === undefined) return new Set(byDefault);
+  const allowed = [...byDefault, ...alsoAllowed];
   if (!Array.isArray(value) || value.length === 0) {
     throw new PortscopeError(
       'INVALID_ARGUMENT',
@@ -122,7 +132,7 @@ export function normalizeListOptions(options: ListSocketsOptions = {}): Normaliz
     node = filter;
   }
   return {
-    protocols: checkList('protocols', protocols, PROTOCOLS),
+    protocols: checkList('protocols', protocols, PROTOCOLS, NAMED_ONLY),
     families: checkList('families', families, FAMILIES),
     filter: node,
     owners,

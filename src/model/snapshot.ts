@@ -6,7 +6,7 @@ export interface NamespaceInfo {
   readonly netns: number;
   /** True for the namespace of the listing process (the "host" view). */
   readonly isHost: boolean;
-  /** Processes found in it. */
+  /** Processes found in it; 0 for a namespace only a bind mount pins (`ip netns add`), read by entering it. */
   readonly pids: number;
   /** Its name under /run/netns (as `ip netns` shows it), when it has one. */
   readonly name?: string;
@@ -20,7 +20,10 @@ export interface NamespaceInfo {
 
 /** A non-fatal problem met while listing (an unreadable process, a missing table). */
 export interface SnapshotWarning {
-  /** Stable code: `PERMISSION_DENIED` (not root: owners unknown), `TABLE_UNREADABLE` (a /proc/net table). */
+  /**
+   * Stable code: `PERMISSION_DENIED` (not root: owners unknown), `TABLE_UNREADABLE` (a /proc/net
+   * table), `NETNS_GONE` (namespaces that vanished while being listed: informational, not an error).
+   */
   readonly code: string;
   /** One line for a person. */
   readonly message: string;

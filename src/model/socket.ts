@@ -1,8 +1,16 @@
-/** Transport protocol of a socket, as named by the /proc/net file it comes from. */
-export type Protocol = 'tcp' | 'udp' | 'udplite' | 'raw' | 'unix';
+/**
+ * Transport protocol of a socket, as named by the /proc/net file it comes from; `mptcp` (Multipath
+ * TCP, IPPROTO_MPTCP) has no /proc/net file and is read through sock_diag only; `netlink` and
+ * `packet` (AF_PACKET) come from /proc/net/netlink and /proc/net/packet.
+ */
+export type Protocol = 'tcp' | 'udp' | 'udplite' | 'raw' | 'unix' | 'mptcp' | 'netlink' | 'packet';
 
-/** Address family: IPv4 (`inet`), IPv6 (`inet6`) or unix domain. */
-export type Family = 'inet' | 'inet6' | 'unix';
+/**
+ * Address family: IPv4 (`inet`), IPv6 (`inet6`), unix domain, `netlink` (whose local endpoint is
+ * the netlink protocol's name as `address`, `rtnl`, and the port id as `port`), or `packet` (whose
+ * local endpoint is the interface name as `address`, '' for any, and the ethertype as `port`).
+ */
+export type Family = 'inet' | 'inet6' | 'unix' | 'netlink' | 'packet';
 
 /** The kernel's TCP state names, in the order of their codes 01..0D in /proc/net/tcp's `st` column. */
 export const TCP_STATES = [
@@ -53,6 +61,11 @@ export interface UnixInfo {
   readonly abstract: boolean;
   /** Inode of the connected peer socket (from sock_diag; absent when read from /proc/net/unix). */
   readonly peerInode?: number;
+}
+
+/** The AF_PACKET facts of a packet socket: SOCK_RAW (`p_raw` in ss) or SOCK_DGRAM (`p_dgr`). */
+export interface PacketInfo {
+  readonly type: 'raw' | 'dgram';
 }
 
 /** A container that a process runs in, from /proc/PID/cgroup. */
@@ -123,6 +136,7 @@ export interface Socket {
    */
   readonly v6only?: boolean;
   readonly unix?: UnixInfo;
+  readonly packet?: PacketInfo;
   /**
    * Index of the interface the socket is bound to (SO_BINDTODEVICE, or a link-local address's scope), the
    * kernel's `idiag_if`; 0 or absent when unbound. From sock_diag; absent when read from procfs. ss's `dev`.

@@ -145,7 +145,8 @@ describe('the native backend (sock_diag) against /proc/net', () => {
     const [a, b] = await Promise.all([listSockets({ backend: 'native' }), listSockets({ backend: 'procfs' })]);
     native = a.sockets;
     procfs = b.sockets;
-    expect(a.namespaces.find((n) => n.isHost)?.sources).toEqual(['sock_diag']);
+    // procfs too when the kernel lacks a diag handler (raw without raw_diag): see diag-fallback.test.ts.
+    expect(a.namespaces.find((n) => n.isHost)?.sources[0]).toBe('sock_diag');
     expect(b.namespaces.find((n) => n.isHost)?.sources).toEqual(['procfs']);
   });
   it('agrees on every fixture socket: kind, state, endpoints, inode, owners', () => {

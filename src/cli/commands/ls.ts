@@ -24,6 +24,9 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
     .option('-u, --udp', 'UDP sockets')
     .option('-w, --raw', 'raw sockets')
     .option('-x, --unix', 'unix domain sockets')
+    .option('-M, --mptcp', 'MPTCP sockets (not listed unless asked, as in ss)')
+    .option('--netlink', 'netlink sockets (not listed unless asked)')
+    .option('-0, --packet', 'packet (AF_PACKET) sockets (not listed unless asked)')
     .option('-l, --listening', 'listening sockets only (and unconnected UDP)')
     .option('-a, --all', 'sockets in every state')
     .option('-n, --numeric', 'port numbers, not service names')
@@ -39,6 +42,7 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
     .option('--json', 'print the Snapshot as JSON (docs/schema.md)')
     .option('--format <format>', 'table | json | ndjson | csv', 'table')
     .option('--fields <list>', `comma-separated: ${SOCKET_FIELD_NAMES.join(',')}`)
+    .option('--verbose', 'also say which namespaces went away while being listed')
     .action(async (words, options) => {
       if (options.summary === true) {
         await printStats(io, chooseFormat(options));
@@ -50,6 +54,9 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
       if (options.udp === true) chosen.push('udp', 'udplite');
       if (options.raw === true) chosen.push('raw');
       if (options.unix === true) chosen.push('unix');
+      if (options.mptcp === true) chosen.push('mptcp');
+      if (options.netlink === true) chosen.push('netlink');
+      if (options.packet === true) chosen.push('packet');
       const families: Family[] = [];
       if (options.ipv4 === true) families.push('inet');
       if (options.ipv6 === true) families.push('inet6');
@@ -67,7 +74,13 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
       const fields =
         options.fields === undefined ? defaultFields(options) : chooseFields(options.fields, SOCKET_FIELD_NAMES);
       const names = options.resolve === true ? readHostNames() : undefined;
-      const view = { format, fields, header: options.header, style: { numeric: options.numeric === true } };
+      const view = {
+        format,
+        fields,
+        header: options.header,
+        style: { numeric: options.numeric === true },
+        verbose: options.verbose === true,
+      };
       printSnapshot(snapshot, names === undefined ? view : { ...view, names }, io);
       if (snapshot.sockets.length === 0) setExit(1);
     });

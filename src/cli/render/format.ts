@@ -1,5 +1,6 @@
 import type { Endpoint, Owner, Socket, SocketState } from '../../model/index.js';
 import { serviceName } from '../../registry/index.js';
+import { netlinkLabel, packetLabel } from './link-endpoints.js';
 
 const SS_STATE: Partial<Record<SocketState, string>> = {
   ESTABLISHED: 'ESTAB',
@@ -42,6 +43,8 @@ export interface EndpointStyle {
 /** `addr:port` as ss prints it: IPv6 in brackets, port 0 as `*`, unix paths as is (`*` when unnamed). */
 export function endpointLabel(socket: Socket, endpoint: Endpoint, style: EndpointStyle): string {
   if (socket.family === 'unix') return endpoint.address === '' ? '*' : printable(endpoint.address);
+  if (socket.family === 'netlink') return netlinkLabel(endpoint, style.numeric);
+  if (socket.family === 'packet') return endpoint === socket.peer ? '*' : packetLabel(endpoint, style.numeric);
   const host = socket.family === 'inet6' ? `[${endpoint.address}]` : endpoint.address;
   return `${host}:${portLabel(socket, endpoint.port, style)}`;
 }
@@ -50,8 +53,9 @@ export function endpointLabel(socket: Socket, endpoint: Endpoint, style: Endpoin
 export function portLabel(socket: Socket, port: number, style: EndpointStyle): string {
   if (port === 0) return '*';
   if (style.numeric || socket.protocol === 'raw') return String(port);
-  const protocol = socket.protocol === 'udplite' ? 'udp' : socket.protocol;
-  if (protocol === 'unix') return String(port);
+  // Service names are TCP's for MPTCP (it falls back to TCP) and UDP's for UDP-Lite.
+  const protocol = socket.protocol === 'udplite' ? 'udp' : socket.protocol === 'mptcp' ? 'tcp' : socket.protocol;
+  if (protocol === 'unix' || protocol === 'netlink' || protocol === 'packet') return String(port);
   return serviceName(port, protocol)?.name ?? String(port);
 }
 

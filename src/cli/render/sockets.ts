@@ -14,7 +14,12 @@ export interface SnapshotView {
   readonly style: EndpointStyle;
   /** Map an address to a name (`-r`), or undefined to leave addresses as they are. */
   readonly names?: ReadonlyMap<string, string>;
+  /** Also print informational warnings (`NETNS_GONE`). @default false */
+  readonly verbose?: boolean;
 }
+
+/** Warnings that report no problem, only churn: printed with --verbose only (always in --json). */
+const QUIET_WARNINGS = new Set(['NETNS_GONE']);
 
 function withNames(socket: Socket, names: ReadonlyMap<string, string>): Socket {
   const rename = (address: string) => names.get(address) ?? address;
@@ -27,10 +32,12 @@ function withNames(socket: Socket, names: ReadonlyMap<string, string>): Socket {
 
 /**
  * Writes a snapshot to stdout: `json` prints the Snapshot exactly, `ndjson` one Socket per line,
- * `table` and `csv` the chosen fields. Warnings go to stderr, one line each.
+ * `table` and `csv` the chosen fields. Warnings go to stderr, one line each (`NETNS_GONE` with `verbose` only).
  */
 export function printSnapshot(snapshot: Snapshot, view: SnapshotView, io: CliIo): void {
-  for (const w of snapshot.warnings) io.stderr.write(`portscope: ${w.message}\n`);
+  for (const w of snapshot.warnings) {
+    if (view.verbose === true || !QUIET_WARNINGS.has(w.code)) io.stderr.write(`portscope: ${w.message}\n`);
+  }
   if (view.format === 'json') {
     io.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);
     return;

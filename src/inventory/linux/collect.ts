@@ -6,7 +6,15 @@ import type { NormalizedListOptions } from '../options.js';
 import { startFdWalk, walkUntilFound } from './fd-walk-parallel.js';
 import { linuxFilterResolvers } from './filter-context.js';
 import { procHidesOthers } from './hidepid.js';
-import { groupByNetns, listPids, netnsOf, readNetnsNames, type NamespaceGroup } from './netns.js';
+import {
+  groupByNetns,
+  listPids,
+  netnsOf,
+  readNetnsNames,
+  readPinnedNetns,
+  withPinnedNetns,
+  type NamespaceGroup,
+} from './netns.js';
 import { nativeAddon, type NativeAddon } from './native.js';
 import { attachOwners } from './owners.js';
 import { parseSockstat } from './parse-sockstat.js';
@@ -20,6 +28,7 @@ function selectNamespaces(
   groups: NamespaceGroup[],
   netns: NormalizedListOptions['netns'],
   names: ReadonlyMap<number, string>,
+  canEnter: boolean,
 ): NamespaceGroup[] {
   if (netns === 'all') return groups;
   if (netns === 'host') return groups.filter((g) => g.isHost);
@@ -27,7 +36,11 @@ function selectNamespaces(
   const chosen = groups.filter((g) => (inode === undefined ? g.name === netns : g.netns === inode));
   if (chosen.length > 0) return chosen;
   const named = inode === undefined && [...names.values()].includes(String(netns));
-  const why = named ? 'it exists under /run/netns but no process lives in it' : 'no process lives in it';
+  const why = !named
+    ? 'no such namespace (not under /run/netns, and no process lives in one with that inode)'
+    : canEnter
+      ? 'it could not be entered'
+      : 'no process lives in it, and entering it takes the native addon (backend procfs, or not built)';
   throw new PortscopeError('NOT_FOUND', `No sockets can be read from network namespace \`${String(netns)}\`: ${why}`);
 }
 
@@ -60,6 +73,15 @@ function hiddenWarning(sockets: number, hidepid: string): SnapshotWarning {
   };
 }
 
+/** Namespaces that vanished mid-listing: not an error (the CLI prints this with --verbose only). */
+function goneWarning(count: number): SnapshotWarning {
+  const what = count === 1 ? '1 network namespace' : `${String(count)} network namespaces`;
+  return {
+    code: 'NETNS_GONE',
+    message: `${what} went away while being listed (last process exited or name deleted): not listed`,
+  };
+}
+
 /**
  * The Linux backend of listSockets: socket tables from /proc/net/* of each namespace, owners from
  * one walk of /proc/PID/fd (on worker threads when the host has many sockets, while this thread
@@ -73,8 +95,12 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
   const hostNetns = netnsOf('self') ?? 0;
   const pids = listPids();
   const netnsNames = readNetnsNames();
-  const { groups, unreadable } = groupByNetns(pids, hostNetns, netnsNames);
-  const selected = selectNamespaces(groups, options.netns, netnsNames);
+  const grouped = groupByNetns(pids, hostNetns, netnsNames);
+  const { unreadable } = grouped;
+  // Entering a namespace no process lives in takes the addon (setns); /proc/PID/net needs a process.
+  const groups =
+    addon === null ? grouped.groups : withPinnedNetns(grouped.groups, readPinnedNetns(netnsNames), netnsNames);
+  const selected = selectNamespaces(groups, options.netns, netnsNames, addon !== null);
   const predicate = compileFilter(options.filter, {
     users,
     netnsNames: new Map([...netnsNames].map(([inode, name]) => [name, inode])),
@@ -101,11 +127,15 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
     tcpStateMask: tcpStateMask(tcpStates),
     ...(localPort === undefined ? {} : { localPort }),
   };
+  const listed: NamespaceGroup[] = [];
   for (const group of selected) {
     const tables = readNamespaceTables(group, query, warnings, addon);
+    if (tables.gone) continue;
+    listed.push(group);
     for (const s of tables.sockets) sockets.push(s);
     sources.set(group.netns, tables.sources);
   }
+  if (listed.length < selected.length) warnings.push(goneWarning(selected.length - listed.length));
   if (!ownerPredicates) sockets = sockets.filter(predicate);
   if (wantOwners && walk === undefined) {
     const wanted = new Set<number>();
@@ -130,7 +160,7 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
     takenAt,
     host: hostname(),
     platform: 'linux',
-    namespaces: selected.map(({ netns, isHost, pids: members, name }) => {
+    namespaces: listed.map(({ netns, isHost, pids: members, name }) => {
       const info = { netns, isHost, pids: members.length, sources: sources.get(netns) ?? [] };
       return name === undefined ? info : { ...info, name };
     }),

@@ -17,9 +17,10 @@ export const AF_INET = 2;
 export const AF_INET6 = 10;
 
 /** IP protocol numbers that inet_diag dumps by. */
-export const IPPROTO = { tcp: 6, udp: 17, udplite: 136, raw: 255 } as const;
+export const IPPROTO = { tcp: 6, udp: 17, udplite: 136, raw: 255, mptcp: 262 } as const;
 
 const INET_DIAG_REQ_BYTECODE = 1;
+const INET_DIAG_REQ_PROTOCOL = 3;
 const INET_DIAG_BC_S_EQ = 11;
 
 /** UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN | UDIAG_SHOW_UID. */
@@ -43,9 +44,18 @@ function message(payloadLength: number): { buf: Buffer; view: DataView; payload:
  * `sdiag_raw_protocol`, and IPPROTO_RAW (255) there asks for raw sockets of every protocol.
  * With `localPort`, an INET_DIAG_REQ_BYTECODE attribute makes the kernel keep only sockets bound
  * to that port: `[S_EQ, yes 8, no 12] [0, 0, port]` (a false test jumps past the end: rejected).
+ * A protocol above 255 (IPPROTO_MPTCP, 262) does not fit `sdiag_protocol`: it goes in an
+ * INET_DIAG_REQ_PROTOCOL attribute (Linux 5.9), as `ss -M` sends it.
  */
 export function inetDiagRequest(family: number, protocol: number, states: number, localPort?: number): Buffer {
-  const { buf, view, payload } = message(localPort === undefined ? 56 : 56 + 12);
+  const wide = protocol > 255;
+  const { buf, view, payload } = message(56 + (localPort === undefined ? 0 : 12) + (wide ? 8 : 0));
+  if (wide) {
+    const at = buf.length - 8;
+    view.setUint16(at, 8, HOST_LE); // nla_len
+    view.setUint16(at + 2, INET_DIAG_REQ_PROTOCOL, HOST_LE);
+    view.setUint32(at + 4, protocol, HOST_LE);
+  }
   if (localPort !== undefined) {
     const at = payload + 56;
     view.setUint16(at, 12, HOST_LE); // nla_len
@@ -56,7 +66,7 @@ export function inetDiagRequest(family: number, protocol: number, states: number
     view.setUint16(at + 10, localPort, HOST_LE); // the second op's `no` field holds the port
   }
   view.setUint8(payload, family);
-  view.setUint8(payload + 1, protocol);
+  view.setUint8(payload + 1, protocol & 0xff);
   view.setUint8(payload + 2, 0); // idiag_ext: no extensions; SKV6ONLY comes unasked
   view.setUint8(payload + 3, protocol === IPPROTO.raw ? IPPROTO.raw : 0);
   view.setUint32(payload + 4, states >>> 0, HOST_LE);

@@ -9,14 +9,16 @@ import type { InetTable } from './parse-inet.js';
 /** A socket table by its /proc/net file name (`tcp6`), with what it holds. */
 export interface TableSpec {
   readonly file: string;
-  readonly protocol: InetTable['protocol'] | 'unix';
-  readonly family: InetTable['family'] | 'unix';
+  readonly protocol: InetTable['protocol'] | 'unix' | 'netlink' | 'packet';
+  readonly family: InetTable['family'] | 'unix' | 'netlink' | 'packet';
 }
 
 /** What sock_diag gave, and the tables it could not give (to be read from /proc/net instead). */
 export interface DiagResult {
   readonly sockets: Socket[];
   readonly missing: TableSpec[];
+  /** The namespace vanished: every way into it is gone (its processes exited, its name was deleted). */
+  readonly gone: boolean;
 }
 
 /** What the kernel should filter on. */
@@ -30,15 +32,37 @@ export interface DiagQuery {
 function requestFor(table: TableSpec, query: DiagQuery): Buffer {
   if (table.protocol === 'unix') return unixDiagRequest();
   const family = table.family === 'inet' ? AF_INET : AF_INET6;
-  const states = table.protocol === 'tcp' ? query.tcpStateMask : 0xffffffff;
-  return inetDiagRequest(family, IPPROTO[table.protocol], states, query.localPort);
+  const states = table.protocol === 'tcp' || table.protocol === 'mptcp' ? query.tcpStateMask : 0xffffffff;
+  return inetDiagRequest(family, IPPROTO[table.protocol as keyof typeof IPPROTO], states, query.localPort);
+}
+
+/**
+ * True for the errors of a way into a namespace that no longer exists: ENOENT (the process exited,
+ * the name was deleted), EINVAL (setns on a /run/netns file that `ip netns del` has just unmounted).
+ */
+export function isGone(error: unknown): boolean {
+  const code = errnoCode(error);
+  return code === 'ENOENT' || code === 'EINVAL';
+}
+
+/**
+ * Ways into a namespace, in the order to try them: none needed for the host; else the
+ * /proc/PID/ns/net of up to 8 members (one may exit meanwhile), then the bind mount that pins it
+ * (`/run/netns/NAME`), which outlives its processes.
+ */
+export function netnsPaths(group: NamespaceGroup): (string | null)[] {
+  if (group.isHost) return [null];
+  const paths: (string | null)[] = group.pids.slice(0, 8).map((pid) => `/proc/${String(pid)}/ns/net`);
+  if (group.nsPath !== undefined) paths.push(group.nsPath);
+  return paths;
 }
 
 /**
  * Reads `tables` of one namespace through netlink sock_diag (the way `ss` does), with the
- * kernel filtering TCP sockets by state and inet sockets by local port (see {@link DiagQuery}). Entering another namespace needs
- * CAP_SYS_ADMIN: without it, or when the kernel lacks a diag module, those tables come back in
- * `missing` for the /proc/net reader. Never throws.
+ * kernel filtering TCP sockets by state and inet sockets by local port (see {@link DiagQuery}).
+ * Entering another namespace needs CAP_SYS_ADMIN: without it, or when the kernel lacks a diag
+ * handler, those tables come back in `missing` for the /proc/net reader. When every way in is gone
+ * (ENOENT), `gone` is true. Never throws.
  */
 export function readByDiag(
   addon: NativeAddon,
@@ -46,21 +70,25 @@ export function readByDiag(
   tables: readonly TableSpec[],
   query: DiagQuery,
 ): DiagResult {
-  const requests = tables.map((t) => requestFor(t, query));
-  const paths = group.isHost ? [null] : group.pids.slice(0, 8).map((pid) => `/proc/${String(pid)}/ns/net`);
+  // Netlink and packet sockets are read from /proc/net/{netlink,packet} (no netlink_diag or packet_diag here).
+  const procfsOnly = (t: TableSpec) => t.protocol === 'netlink' || t.protocol === 'packet';
+  const asked = tables.filter((t) => !procfsOnly(t));
+  const requests = asked.map((t) => requestFor(t, query));
   let replies: (Buffer | string)[] | undefined;
-  for (const path of paths) {
+  let gone = false;
+  for (const path of netnsPaths(group)) {
     try {
       replies = addon.sockDiag(path, requests);
       break;
     } catch (error) {
-      if (errnoCode(error) !== 'ENOENT') break; // EPERM without root: /proc/PID/net still works
+      gone = isGone(error);
+      if (!gone) break; // EPERM without root: /proc/PID/net still works
     }
   }
-  if (replies === undefined) return { sockets: [], missing: [...tables] };
+  if (replies === undefined) return { sockets: [], missing: [...tables], gone };
   const sockets: Socket[] = [];
-  const missing: TableSpec[] = [];
-  tables.forEach((table, i) => {
+  const missing: TableSpec[] = tables.filter(procfsOnly);
+  asked.forEach((table, i) => {
     const reply = replies[i];
     if (reply === undefined || typeof reply === 'string') {
       missing.push(table);
@@ -69,8 +97,8 @@ export function readByDiag(
     const parsed =
       table.protocol === 'unix'
         ? parseUnixDiag(reply, group.netns)
-        : parseInetDiag(reply, { protocol: table.protocol, family: table.family as InetTable['family'] }, group.netns);
+        : parseInetDiag(reply, table as InetTable, group.netns);
     for (const s of parsed.sockets) sockets.push(s);
   });
-  return { sockets, missing };
+  return { sockets, missing, gone: false };
 }

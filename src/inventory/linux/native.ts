@@ -2,15 +2,23 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { packageRoot } from '../../package-root.js';
 
-/** The optional C addon (native/portscope.c, built by `npm install` with node-gyp). */
+/** The optional C addon (native/*.c, built by `npm install` with node-gyp). */
 export interface NativeAddon {
   /**
    * Sends each prepared sock_diag request on one NETLINK_SOCK_DIAG socket (opened inside the
    * network namespace of `netnsPath`, e.g. /proc/PID/ns/net, when given) and returns, per request,
-   * its raw reply messages or the errno name the kernel answered with (`ENOENT`: no diag module).
+   * its raw reply messages or the errno name the kernel answered with, in NLMSG_ERROR or in the
+   * status of NLMSG_DONE (`ENOENT`: no diag handler for that protocol, e.g. raw without raw_diag).
    * @throws Error with `code` EPERM/EACCES (no right to enter the namespace), ENOENT (gone)...
    */
   sockDiag(netnsPath: string | null, requests: readonly Buffer[]): (Buffer | string)[];
+  /**
+   * Reads /proc/net/FILE for each of `files` from inside the network namespace of `netnsPath`
+   * (e.g. /run/netns/NAME): the way into a namespace no process lives in. Per file, its whole text
+   * or the errno name (`ENOENT`: no such table).
+   * @throws Error with `code` ENOENT (the namespace is gone), EPERM (no CAP_SYS_ADMIN)...
+   */
+  netTables(netnsPath: string, files: readonly string[]): (Buffer | string)[];
   /**
    * Walks /proc/PID/fd of `pids` on the libuv threadpool, entry i of each directory when
    * `i % slices === slice`, and resolves with flat `[inode, pid, fd]` triples of socket fds and

@@ -61,7 +61,8 @@ export function parseInetDiag(buf: Uint8Array, table: InetTable, netns: number):
   const malformed = forEachMessage(view, INET_DIAG_MSG, (p, end) => {
     const family = buf[p] ?? 0;
     const code = buf[p + 1] ?? 0;
-    const state: SocketState | undefined = protocol !== 'tcp' && code === TCP_CLOSE ? 'UNCONN' : TCP_STATES[code - 1];
+    const connectionOriented = protocol === 'tcp' || protocol === 'mptcp';
+    const state: SocketState | undefined = !connectionOriented && code === TCP_CLOSE ? 'UNCONN' : TCP_STATES[code - 1];
     if (state === undefined || (family !== AF_INET && family !== AF_INET6)) {
       bad++;
       return;

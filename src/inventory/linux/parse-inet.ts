@@ -4,7 +4,7 @@ import { FieldCursor, hexAt } from './hex.js';
 
 /** Which /proc/net table a buffer holds: `tcp6` is `{ protocol: 'tcp', family: 'inet6' }`. */
 export interface InetTable {
-  readonly protocol: 'tcp' | 'udp' | 'udplite' | 'raw';
+  readonly protocol: 'tcp' | 'udp' | 'udplite' | 'raw' | 'mptcp';
   readonly family: Exclude<Family, 'unix'>;
 }
 

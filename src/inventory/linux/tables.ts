@@ -1,11 +1,14 @@
 import { existsSync } from 'node:fs';
 import { errnoCode } from '../../errors.js';
 import type { Family, Protocol, Socket, SnapshotWarning } from '../../model/index.js';
-import { readByDiag, type TableSpec } from './diag-tables.js';
+import { isGone, readByDiag, type TableSpec } from './diag-tables.js';
 import { hexAt } from './hex.js';
 import { nativeAddon, type NativeAddon } from './native.js';
 import type { NamespaceGroup } from './netns.js';
 import { parseInetTable, type InetTable } from './parse-inet.js';
+import { parseNetlinkTable } from './parse-netlink.js';
+import { parsePacketTable } from './parse-packet.js';
+import { hostInterfaceNames } from './interfaces.js';
 import { parseUnixTable } from './parse-unix.js';
 import { readProcText } from './read-proc.js';
 
@@ -34,6 +37,11 @@ const TABLES: readonly TableSpec[] = [
   { file: 'raw', protocol: 'raw', family: 'inet' },
   { file: 'raw6', protocol: 'raw', family: 'inet6' },
   { file: 'unix', protocol: 'unix', family: 'unix' },
+  // No such /proc/net files: MPTCP sockets are read through sock_diag only (procfs lists none).
+  { file: 'mptcp', protocol: 'mptcp', family: 'inet' },
+  { file: 'mptcp6', protocol: 'mptcp', family: 'inet6' },
+  { file: 'netlink', protocol: 'netlink', family: 'netlink' },
+  { file: 'packet', protocol: 'packet', family: 'packet' },
 ];
 
 function notListening(width: number) {
@@ -46,12 +54,21 @@ function notListening(width: number) {
 }
 
 /**
- * Reads one table of a namespace, trying member processes in turn (one may exit meanwhile).
- * Undefined when this kernel has no such table. @throws the last fs error when no member could be read.
+ * Reads one table of a namespace, trying member processes in turn (one may exit meanwhile), then,
+ * with the addon, the path that pins it (`nsPath`: a namespace no process lives in is read from
+ * inside, as `ss -N` does). Undefined when this kernel has no such table.
+ * @throws the last error (with `code` ENOENT when every way in is gone) when none could be read.
  */
-export function readTable(group: NamespaceGroup, file: string, stop?: Parameters<typeof readProcText>[1]) {
+export function readTable(
+  group: NamespaceGroup,
+  file: string,
+  stop?: Parameters<typeof readProcText>[1],
+  addon: NativeAddon | null = null,
+) {
   const dirs = group.isHost ? [group.tableDir] : group.pids.map((pid) => `/proc/${String(pid)}/net`);
-  let lastError: unknown;
+  let lastError: unknown = Object.assign(new Error(`no way into network namespace ${String(group.netns)}`), {
+    code: 'ENOENT',
+  });
   for (const dir of dirs.slice(0, 8)) {
     try {
       return readProcText(`${dir}/${file}`, stop);
@@ -62,47 +79,90 @@ export function readTable(group: NamespaceGroup, file: string, stop?: Parameters
       if (errnoCode(error) === 'ENOENT' && existsSync(dir)) return undefined;
     }
   }
-  throw lastError;
+  if (addon === null || group.nsPath === undefined) throw lastError;
+  const [text] = addon.netTables(group.nsPath, [file]);
+  if (text === 'ENOENT') return undefined;
+  if (typeof text === 'string' || text === undefined) {
+    throw Object.assign(new Error(`${file} of network namespace ${String(group.netns)}: ${String(text)}`), {
+      code: text,
+    });
+  }
+  return { buf: text, length: text.length };
 }
+
+/** The sockets of one namespace, where they came from, and whether it vanished while being read. */
+export interface NamespaceTables {
+  readonly sockets: Socket[];
+  readonly sources: TableSource[];
+  /** The namespace went away (its last process exited, its name was deleted): nothing to list, no error. */
+  readonly gone: boolean;
+}
+
+const GONE: NamespaceTables = { sockets: [], sources: [], gone: true };
 
 /**
  * Reads and parses the socket tables of one namespace: through netlink sock_diag when the native
  * addon is built (as `ss` does; the kernel filters TCP states), else, and for any table sock_diag
  * cannot give, from /proc/self/net or /proc/PID/net (tcp, tcp6, udp, udp6, udplite, udplite6, raw,
- * raw6, unix). `addon`: null forces /proc/net. A missing or unreadable table adds a `TABLE_UNREADABLE` warning instead of failing.
+ * raw6, unix). `addon`: null forces /proc/net. A missing or unreadable table adds a `TABLE_UNREADABLE`
+ * warning instead of failing; a namespace that vanished meanwhile is `gone`, with no warning.
  */
 export function readNamespaceTables(
   group: NamespaceGroup,
   query: TableQuery,
   warnings: SnapshotWarning[],
   addon: NativeAddon | null = nativeAddon() ?? null,
-): { sockets: Socket[]; sources: TableSource[] } {
+): NamespaceTables {
   const wanted = TABLES.filter((t) => query.protocols.has(t.protocol) && query.families.has(t.family));
   const diag = addon === null ? undefined : readByDiag(addon, group, wanted, query);
+  if (diag?.gone === true) return GONE;
   const sockets = diag?.sockets ?? [];
   const rest = diag?.missing ?? wanted;
+  const problems: SnapshotWarning[] = [];
   for (const table of rest) {
     try {
-      for (const s of readProcTable(group, table, query)) sockets.push(s);
+      for (const s of readProcTable(group, table, query, addon)) sockets.push(s);
     } catch (error) {
-      warnings.push(unreadable(group, table.file, error));
+      // Every member exited (their /proc/PID/net went away): the namespace is gone, not unreadable.
+      if (!group.isHost && isGone(error)) return GONE;
+      problems.push(unreadable(group, table.file, error));
     }
   }
+  for (const w of problems) warnings.push(w);
   const sources: TableSource[] = [];
   if (diag !== undefined && diag.missing.length < wanted.length) sources.push('sock_diag');
   if (rest.length > 0) sources.push('procfs');
-  return { sockets, sources };
+  return { sockets, sources, gone: false };
 }
 
-function readProcTable(group: NamespaceGroup, table: TableSpec, query: TableQuery): Socket[] {
+function readProcTable(
+  group: NamespaceGroup,
+  table: TableSpec,
+  query: TableQuery,
+  addon: NativeAddon | null,
+): Socket[] {
   if (table.protocol === 'unix') {
-    const text = readTable(group, 'unix');
+    const text = readTable(group, 'unix', undefined, addon);
     return text === undefined ? [] : parseUnixTable(text.buf, text.length, group.netns).sockets;
+  }
+  if (table.protocol === 'packet') {
+    const text = readTable(group, 'packet', undefined, addon);
+    if (text === undefined) return [];
+    // Interface names of this namespace only (/sys/class/net); another's keep their index.
+    const names = group.isHost ? hostInterfaceNames() : new Map<number, string>();
+    const name = (ifindex: number) => names.get(ifindex) ?? String(ifindex);
+    return parsePacketTable(text.buf.toString('latin1', 0, text.length), group.netns, name).sockets;
+  }
+  if (table.protocol === 'netlink') {
+    const text = readTable(group, 'netlink', undefined, addon);
+    return text === undefined
+      ? []
+      : parseNetlinkTable(text.buf.toString('latin1', 0, text.length), group.netns).sockets;
   }
   const inet: InetTable = { protocol: table.protocol, family: table.family === 'inet' ? 'inet' : 'inet6' };
   const width = inet.family === 'inet' ? 8 : 32;
   const listenersOnly = query.tcpListenersOnly && inet.protocol === 'tcp';
-  const text = readTable(group, table.file, listenersOnly ? notListening(width) : undefined);
+  const text = readTable(group, table.file, listenersOnly ? notListening(width) : undefined, addon);
   if (text === undefined) return [];
   return parseInetTable(text.buf, text.length, inet, { netns: group.netns, listenersOnly }).sockets;
 }

@@ -1,0 +1,56 @@
+// Shared by the files of portscope's native addon (see portscope.c): N-API error helpers and a
+// growable byte buffer.
+#ifndef PORTSCOPE_COMMON_H
+#define PORTSCOPE_COMMON_H
+
+#define _GNU_SOURCE
+#define NAPI_VERSION 8
+#include <node_api.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef NETLINK_SOCK_DIAG
+#define NETLINK_SOCK_DIAG 4
+#endif
+
+#define CHECK(env, call)                                                  \
+  do {                                                                    \
+    if ((call) != napi_ok) {                                              \
+      napi_throw_error((env), "EINTERNAL", "portscope native: " #call);   \
+      return NULL;                                                        \
+    }                                                                     \
+  } while (0)
+
+// The errno name (`ENOENT`), for `code` on thrown errors and for per-request results.
+const char *errno_name(int err);
+
+// Throws an Error whose `code` is the errno name and whose message is "what: strerror(err)". Returns NULL.
+napi_value throw_errno(napi_env env, int err, const char *what);
+
+typedef struct {
+  uint8_t *data;
+  size_t length;
+  size_t capacity;
+} bytes_t;
+
+// Appends n bytes, growing the buffer (doubling). Returns 0, or -1 when out of memory.
+int bytes_append(bytes_t *b, const void *src, size_t n);
+
+napi_value SockDiag(napi_env env, napi_callback_info info);
+napi_value NetTables(napi_env env, napi_callback_info info);
+napi_value WalkFds(napi_env env, napi_callback_info info);
+napi_value PidfdOpen(napi_env env, napi_callback_info info);
+napi_value PidfdSendSignal(napi_env env, napi_callback_info info);
+
+#endif

@@ -1,0 +1,187 @@
+// The fd walk of /proc/PID/fd on the libuv threadpool (see portscope.c).
+#include "common.h"
+
+// ---- fd walk --------------------------------------------------------------------------------
+
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  uint32_t *pids;
+  uint32_t pidCount;
+  uint32_t slice, slices;
+  bytes_t holders, denied, gone;
+  int error;
+  uint32_t *wanted; // sorted; NULL: keep every socket, walk everything
+  uint8_t *found;
+  uint32_t wantedCount, foundCount;
+  int done;
+} walk_t;
+
+static int cmp_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+struct linux_dirent64 {
+  uint64_t d_ino;
+  int64_t d_off;
+  unsigned short d_reclen;
+  unsigned char d_type;
+  char d_name[];
+};
+
+// Parses "socket:[123]" into 123; 0 when the link is not a socket.
+static uint32_t socket_inode(const char *link, ssize_t n) {
+  if (n < 10 || memcmp(link, "socket:[", 8) != 0 || link[n - 1] != ']') return 0;
+  uint32_t inode = 0;
+  for (ssize_t i = 8; i < n - 1; i++) inode = inode * 10 + (uint32_t)(link[i] - '0');
+  return inode;
+}
+
+static void walk_one(walk_t *w, uint32_t pid, uint8_t *buf, size_t bufSize) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%u/fd", pid);
+  int dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) {
+    bytes_t *list = errno == EACCES || errno == EPERM ? &w->denied : &w->gone;
+    if (bytes_append(list, &pid, sizeof pid) != 0) w->error = ENOMEM;
+    return;
+  }
+  uint64_t index = 0;
+  for (;;) {
+    long got = syscall(SYS_getdents64, dir, buf, bufSize);
+    if (got <= 0) break;
+    for (long off = 0; off < got;) {
+      struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + off);
+      off += d->d_reclen;
+      if (d->d_name[0] < '0' || d->d_name[0] > '9') continue;
+      if (index++ % w->slices != w->slice) continue;
+      char link[64];
+      ssize_t n = readlinkat(dir, d->d_name, link, sizeof link);
+      if (n <= 0) continue; // closed between getdents and readlink
+      uint32_t inode = socket_inode(link, n);
+      if (inode == 0) continue;
+      uint32_t *hit = NULL;
+      if (w->wanted != NULL) {
+        hit = bsearch(&inode, w->wanted, w->wantedCount, sizeof inode, cmp_u32);
+        if (hit == NULL) continue;
+      }
+      uint32_t triple[3] = {inode, pid, (uint32_t)strtoul(d->d_name, NULL, 10)};
+      if (bytes_append(&w->holders, triple, sizeof triple) != 0) w->error = ENOMEM;
+      if (hit != NULL && !w->found[hit - w->wanted]) {
+        w->found[hit - w->wanted] = 1;
+        if (++w->foundCount == w->wantedCount) w->done = 1;
+      }
+      if (w->done) break;
+    }
+    if (w->done) break;
+  }
+  close(dir);
+}
+
+static void walk_execute(napi_env env, void *data) {
+  (void)env;
+  walk_t *w = data;
+  size_t bufSize = 1 << 16;
+  uint8_t *buf = malloc(bufSize);
+  if (buf == NULL) {
+    w->error = ENOMEM;
+    return;
+  }
+  for (uint32_t i = 0; i < w->pidCount && w->error == 0 && !w->done; i++) walk_one(w, w->pids[i], buf, bufSize);
+  free(buf);
+}
+
+static napi_value typed_u32(napi_env env, const bytes_t *b) {
+  napi_value arrayBuffer, array;
+  void *data;
+  if (napi_create_arraybuffer(env, b->length, &data, &arrayBuffer) != napi_ok) return NULL;
+  if (b->length > 0) memcpy(data, b->data, b->length);
+  if (napi_create_typedarray(env, napi_uint32_array, b->length / 4, arrayBuffer, 0, &array) != napi_ok) return NULL;
+  return array;
+}
+
+static void walk_complete(napi_env env, napi_status status, void *data) {
+  walk_t *w = data;
+  napi_value result = NULL, holders, denied, gone;
+  if (status == napi_ok && w->error == 0 && napi_create_object(env, &result) == napi_ok &&
+      (holders = typed_u32(env, &w->holders)) != NULL && (denied = typed_u32(env, &w->denied)) != NULL &&
+      (gone = typed_u32(env, &w->gone)) != NULL) {
+    napi_set_named_property(env, result, "holders", holders);
+    napi_set_named_property(env, result, "denied", denied);
+    napi_set_named_property(env, result, "gone", gone);
+    napi_resolve_deferred(env, w->deferred, result);
+  } else {
+    napi_value code, message, error;
+    napi_create_string_utf8(env, errno_name(w->error == 0 ? ENOMEM : w->error), NAPI_AUTO_LENGTH, &code);
+    napi_create_string_utf8(env, "fd walk failed", NAPI_AUTO_LENGTH, &message);
+    napi_create_error(env, code, message, &error);
+    napi_reject_deferred(env, w->deferred, error);
+  }
+  napi_delete_async_work(env, w->work);
+  free(w->holders.data);
+  free(w->denied.data);
+  free(w->gone.data);
+  free(w->pids);
+  free(w->wanted);
+  free(w->found);
+  free(w);
+}
+
+napi_value WalkFds(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 3) return throw_errno(env, EINVAL, "walkFds: expected (pids, slice, slices, wanted?)");
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  CHECK(env, napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL));
+  if (type != napi_uint32_array) return throw_errno(env, EINVAL, "walkFds: pids must be a Uint32Array");
+  walk_t *w = calloc(1, sizeof *w);
+  if (w == NULL) return throw_errno(env, ENOMEM, "walkFds");
+  CHECK(env, napi_get_value_uint32(env, argv[1], &w->slice));
+  CHECK(env, napi_get_value_uint32(env, argv[2], &w->slices));
+  if (w->slices == 0 || w->slice >= w->slices) {
+    free(w);
+    return throw_errno(env, EINVAL, "walkFds: slice must be below slices");
+  }
+  w->pids = malloc(length * sizeof(uint32_t) + 1);
+  if (w->pids == NULL) {
+    free(w);
+    return throw_errno(env, ENOMEM, "walkFds");
+  }
+  memcpy(w->pids, data, length * sizeof(uint32_t));
+  w->pidCount = (uint32_t)length;
+  napi_valuetype kind = napi_undefined;
+  if (argc >= 4) CHECK(env, napi_typeof(env, argv[3], &kind));
+  if (kind == napi_object) {
+    size_t count;
+    void *wanted;
+    CHECK(env, napi_get_typedarray_info(env, argv[3], &type, &count, &wanted, NULL, NULL));
+    if (type != napi_uint32_array) {
+      free(w->pids);
+      free(w);
+      return throw_errno(env, EINVAL, "walkFds: wanted must be a Uint32Array");
+    }
+    w->wanted = malloc(count * sizeof(uint32_t) + 1);
+    w->found = calloc(count + 1, 1);
+    if (w->wanted == NULL || w->found == NULL) {
+      free(w->wanted);
+      free(w->found);
+      free(w->pids);
+      free(w);
+      return throw_errno(env, ENOMEM, "walkFds");
+    }
+    memcpy(w->wanted, wanted, count * sizeof(uint32_t));
+    qsort(w->wanted, count, sizeof(uint32_t), cmp_u32);
+    w->wantedCount = (uint32_t)count;
+    w->done = count == 0;
+  }
+  napi_value promise, name;
+  CHECK(env, napi_create_promise(env, &w->deferred, &promise));
+  CHECK(env, napi_create_string_utf8(env, "portscope:walkFds", NAPI_AUTO_LENGTH, &name));
+  CHECK(env, napi_create_async_work(env, NULL, name, walk_execute, walk_complete, w, &w->work));
+  CHECK(env, napi_queue_async_work(env, w->work));
+  return promise;
+}
