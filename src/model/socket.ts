@@ -1,3 +1,5 @@
+import type { SocketMemory, TcpInfo } from './tcp-info.js';
+
 /** Transport protocol of a socket, as named by the /proc/net file it comes from. */
 export type Protocol = 'tcp' | 'udp' | 'udplite' | 'raw' | 'unix';
 
@@ -132,4 +134,15 @@ export interface Socket {
   readonly mark?: number;
   /** cgroup v2 id of the socket's cgroup, from sock_diag's INET_DIAG_CGROUP_ID. ss's `cgroup`. */
   readonly cgroupId?: number;
+  /** TCP only, when asked (`tcpInfo: true`, `ls -i`): the kernel's tcp_info, from sock_diag. */
+  readonly tcpInfo?: TcpInfo;
+  /** When asked (`skmem: true`, `ls -m`): the socket's memory, from sock_diag. */
+  readonly skmem?: SocketMemory;
+  /** When asked (`tos: true`, `ls --tos`): IPv4 TOS byte (INET_DIAG_TOS), IPv6 traffic class (INET_DIAG_TCLASS). */
+  readonly tos?: number;
+  readonly tclass?: number;
+  /** With `tos`: the net_cls class id of the socket's cgroup (INET_DIAG_CLASS_ID); ss --tos's `class_id`. */
+  readonly classId?: number;
+  /** Which directions are shut down (shutdown(2): bit 0 receive, bit 1 send), from sock_diag. ss -e's `<->`. */
+  readonly shutdown?: number;
 }

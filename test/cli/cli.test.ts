@@ -48,7 +48,7 @@ describe('portscope ls', () => {
     expect(lines[1]).toMatch(
       // Send-Q of a listener is its backlog (7 in the fixture), which only sock_diag reports.
       new RegExp(
-        `^tcp\\s+LISTEN\\s+0\\s+${nativeAddon() === undefined ? '0' : '7'}\\s+127\\.0\\.0\\.1:${String(port)}\\s+0\\.0\\.0\\.0:\\*\\s+python3`,
+        `^tcp\\s+LISTEN\\s+0\\s+${nativeAddon() === undefined ? '0' : '7'}\\s+127\\.0\\.0\\.1:${String(port)}\\s+0\\.0\\.0\\.0:\\*\\s+users:\\(.*\\("python3",pid=${String(fixture.pid)},fd=\\d+\\)`,
       ),
     );
   });

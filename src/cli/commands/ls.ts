@@ -30,7 +30,11 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
     .option('-r, --resolve', 'host names for addresses, from /etc/hosts')
     .option('-p, --processes', 'the processes that hold each socket')
     .option('-e, --extended', 'uid, inode and network namespace')
-    .option('-o, --options', 'TCP timers')
+    .option('-o, --options', 'TCP timers (with -i, also the negotiated TCP options)')
+    .option('-i, --info', 'TCP internals (tcp_info): rtt, rto, cwnd, mss, bytes, retransmits, rates...')
+    .option('-m, --memory', 'socket memory (skmem)')
+    .option('--tos', 'IPv4 TOS and IPv6 traffic class')
+    .option('-O, --oneline', "print -i and -m on the socket's line, not on a line below")
     .option('-4, --ipv4', 'IPv4 only')
     .option('-6, --ipv6', 'IPv6 only')
     .option('-H, --no-header', 'no header line')
@@ -61,22 +65,48 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
         ...(families.length > 0 ? { families } : {}),
         filter,
         owners: options.processes === true,
+        tcpInfo: options.info === true,
+        skmem: options.memory === true,
+        tos: options.tos === true,
         netns: options.netns,
         backend: backendOf(io),
       });
       const fields =
         options.fields === undefined ? defaultFields(options) : chooseFields(options.fields, SOCKET_FIELD_NAMES);
       const names = options.resolve === true ? readHostNames() : undefined;
-      const view = { format, fields, header: options.header, style: { numeric: options.numeric === true } };
+      const style = { numeric: options.numeric === true, tcpOptions: options.options === true };
+      const details = options.fields === undefined && options.oneline !== true ? detailFields(options) : [];
+      const view = { format, fields, header: options.header, style, details };
       printSnapshot(snapshot, names === undefined ? view : { ...view, names }, io);
       if (snapshot.sockets.length === 0) setExit(1);
     });
 }
 
-function defaultFields(options: { processes?: true; extended?: true; options?: true }): string[] {
+interface FieldFlags {
+  processes?: true;
+  extended?: true;
+  options?: true;
+  info?: true;
+  memory?: true;
+  tos?: true;
+  oneline?: true;
+}
+
+/** The columns of ss's line, in ss's order: process, timer, details (-e), TOS; with -O also -m and -i. */
+function defaultFields(options: FieldFlags): string[] {
   const fields = ['netid', 'state', 'recv-q', 'send-q', 'local', 'peer'];
-  if (options.processes === true) fields.push('process');
-  if (options.extended === true) fields.push('uid', 'inode', 'netns');
+  if (options.processes === true) fields.push('users');
   if (options.options === true) fields.push('timer');
+  if (options.extended === true) fields.push('uid', 'inode', 'netns');
+  if (options.tos === true) fields.push('tos');
+  if (options.oneline === true) fields.push(...detailFields(options));
+  return fields;
+}
+
+/** What ss prints below a socket's line (unless -O): memory, then tcp_info. */
+function detailFields(options: FieldFlags): string[] {
+  const fields: string[] = [];
+  if (options.memory === true) fields.push('skmem');
+  if (options.info === true) fields.push('tcp-info');
   return fields;
 }

@@ -35,12 +35,21 @@ export function stateLabel(state: SocketState): string {
 /** How to print ports: numbers (`-n`) or service names where known. */
 export interface EndpointStyle {
   readonly numeric: boolean;
+  /** With tcp_info: also the negotiated TCP options (`ts sack ecn`), as `ss -i -o` prints them. */
+  readonly tcpOptions?: boolean;
 }
 
-/** `addr:port` as ss prints it: IPv6 in brackets, port 0 as `*`, unix paths as is (`*` when unnamed). */
+/**
+ * `addr:port` as ss prints it: IPv6 in brackets, port 0 as `*`, `::` of a dual-stack socket (v6only 0) as
+ * `*`; unix sockets as `path inode` for the local end and `* peer-inode` for the peer (`*` = unnamed, 0 = none).
+ */
 export function endpointLabel(socket: Socket, endpoint: Endpoint, style: EndpointStyle): string {
-  if (socket.family === 'unix') return endpoint.address === '' ? '*' : printable(endpoint.address);
-  const host = socket.family === 'inet6' ? `[${endpoint.address}]` : endpoint.address;
+  if (socket.family === 'unix') {
+    if (endpoint === socket.peer) return `* ${String(socket.unix?.peerInode ?? 0)}`;
+    return `${endpoint.address === '' ? '*' : printable(endpoint.address)} ${String(socket.inode)}`;
+  }
+  const dualStack = socket.family === 'inet6' && socket.v6only === false && endpoint.address === '::';
+  const host = dualStack ? '*' : socket.family === 'inet6' ? `[${endpoint.address}]` : endpoint.address;
   return `${host}:${portLabel(socket, endpoint.port, style)}`;
 }
 
@@ -88,16 +97,32 @@ export function commandLineLabel(owners: readonly Owner[]): string {
   return printable(first.cmdline?.join(' ') ?? first.command);
 }
 
-/** A timer as ss -o prints it: `timer:(keepalive,119min,0)`. */
+/**
+ * Milliseconds as ss prints a timer: `1min53sec`, `12sec`, `2.500sec`, `200ms` (minutes and seconds drop
+ * the smaller units once they pass 9). 0 and negative (already due) are empty, as ss prints 0: `timer:(on,,0)`.
+ */
+export function msTimerLabel(ms: number): string {
+  const total = Math.max(0, Math.trunc(ms));
+  const minutes = Math.floor(total / 60_000);
+  let secs = Math.floor(total / 1000) % 60;
+  let msecs = total % 1000;
+  let out = '';
+  if (minutes > 0) {
+    msecs = 0;
+    out = `${String(minutes)}min`;
+    if (minutes > 9) secs = 0;
+  }
+  if (secs > 0) {
+    if (secs > 9) msecs = 0;
+    out += `${String(secs)}${msecs > 0 ? '.' : 'sec'}`;
+  }
+  if (msecs > 0) out += `${String(msecs).padStart(3, '0')}${secs > 0 ? 'sec' : 'ms'}`;
+  return out;
+}
+
+/** A timer as ss -o prints it: `timer:(keepalive,119min,0)`, `timer:(persist,1min53sec,0)`. */
 export function timerLabel(socket: Socket): string {
   const t = socket.timer;
   if (t === undefined) return '';
-  const ms = t.expiresMs;
-  const time =
-    ms >= 60_000
-      ? `${String(Math.floor(ms / 60_000))}min`
-      : ms >= 1000
-        ? `${(ms / 1000).toFixed(0)}sec`
-        : `${String(ms)}ms`;
-  return `timer:(${t.kind},${time},${String(t.retransmits)})`;
+  return `timer:(${t.kind},${msTimerLabel(t.expiresMs)},${String(t.retransmits)})`;
 }

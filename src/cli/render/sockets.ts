@@ -14,6 +14,11 @@ export interface SnapshotView {
   readonly style: EndpointStyle;
   /** Map an address to a name (`-r`), or undefined to leave addresses as they are. */
   readonly names?: ReadonlyMap<string, string>;
+  /**
+   * Fields printed (table only) on a line of their own below each socket's row, after a tab and a space, joined
+   * with spaces, as ss prints `-i` and `-m` unless `-O`. A socket with none of them gets no such line.
+   */
+  readonly details?: readonly string[];
 }
 
 function withNames(socket: Socket, names: ReadonlyMap<string, string>): Socket {
@@ -52,5 +57,19 @@ export function printSnapshot(snapshot: Snapshot, view: SnapshotView, io: CliIo)
     io.stdout.write(renderCsv(view.fields, rows));
     return;
   }
-  io.stdout.write(renderTable(fields, rows, { header: view.header, width: io.columns, paintHeader: colors.underline }));
+  const table = renderTable(fields, rows, { header: view.header, width: io.columns, paintHeader: colors.underline });
+  const details = (view.details ?? []).flatMap((name) => all[name] ?? []);
+  if (details.length === 0) {
+    io.stdout.write(table);
+    return;
+  }
+  const lines = table.split('\n');
+  const first = view.header ? 1 : 0;
+  const out = lines.slice(0, first);
+  snapshot.sockets.forEach((socket, i) => {
+    out.push(lines[first + i] ?? '');
+    const text = details.map((f) => f.value(socket, view.style)).filter((t) => t !== '');
+    if (text.length > 0) out.push(`\t ${text.join(' ')}`);
+  });
+  io.stdout.write(`${out.join('\n')}\n`);
 }

@@ -12,7 +12,7 @@ import { parseBootTime } from './proc-stat.js';
 import { readUsers } from './passwd.js';
 import { readSmallText } from './read-proc.js';
 import { readNamespaceTables, type TableSource } from './tables.js';
-import { tcpStateMask } from './diag-request.js';
+import { diagExtensions, tcpStateMask } from './diag-request.js';
 
 function selectNamespaces(
   groups: NamespaceGroup[],
@@ -89,6 +89,7 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
     tcpListenersOnly,
     tcpStateMask: tcpStateMask(tcpStates),
     ...(localPort === undefined ? {} : { localPort }),
+    extensions: diagExtensions(options),
   };
   for (const group of selected) {
     const tables = readNamespaceTables(group, query, warnings, addon);

@@ -1,6 +1,6 @@
 import { errnoCode } from '../../errors.js';
 import type { Socket } from '../../model/index.js';
-import { AF_INET, AF_INET6, IPPROTO, inetDiagRequest, unixDiagRequest } from './diag-request.js';
+import { AF_INET, AF_INET6, IPPROTO, inetDiagRequest, unixDiagRequest, type DiagExtensions } from './diag-request.js';
 import type { NativeAddon } from './native.js';
 import type { NamespaceGroup } from './netns.js';
 import { parseInetDiag, parseUnixDiag } from './parse-diag.js';
@@ -25,13 +25,15 @@ export interface DiagQuery {
   readonly tcpStateMask: number;
   /** Only sockets bound to this local port (inet tables). */
   readonly localPort?: number;
+  /** Attributes to ask for beyond the usual (tcp_info, memory, TOS). @default none */
+  readonly extensions?: DiagExtensions;
 }
 
 function requestFor(table: TableSpec, query: DiagQuery): Buffer {
-  if (table.protocol === 'unix') return unixDiagRequest();
+  if (table.protocol === 'unix') return unixDiagRequest(query.extensions?.unix);
   const family = table.family === 'inet' ? AF_INET : AF_INET6;
   const states = table.protocol === 'tcp' ? query.tcpStateMask : 0xffffffff;
-  return inetDiagRequest(family, IPPROTO[table.protocol], states, query.localPort);
+  return inetDiagRequest(family, IPPROTO[table.protocol], states, query.localPort, query.extensions?.inet);
 }
 
 /**

@@ -1,14 +1,35 @@
-import { TCP_STATES, type Socket, type SocketState, type SocketTimer, type UnixInfo } from '../../model/index.js';
+import {
+  TCP_STATES,
+  type Socket,
+  type SocketState,
+  type SocketTimer,
+  type TcpInfo,
+  type UnixInfo,
+} from '../../model/index.js';
 import { ipv4FromBytes, ipv6FromBytes } from './address.js';
 import { AF_INET, AF_INET6, HOST_LE } from './diag-request.js';
 import type { InetTable } from './parse-inet.js';
+import { parseBbrInfo, parseSkMemInfo, parseTcpInfo } from './parse-tcp-info.js';
 
 const SOCK_DIAG_BY_FAMILY = 20;
 const NLMSG_HDRLEN = 16;
 const INET_DIAG_MSG = 72;
 const UNIX_DIAG_MSG = 16;
-const INET_DIAG_SKV6ONLY = 11;
-const UNIX_DIAG = { name: 0, peer: 2, rqlen: 4, uid: 7 } as const;
+/** INET_DIAG_* attribute types of <linux/inet_diag.h>. */
+const INET_DIAG = {
+  info: 2,
+  cong: 4,
+  tos: 5,
+  tclass: 6,
+  skmem: 7,
+  shutdown: 8,
+  v6only: 11,
+  mark: 15,
+  bbr: 16,
+  classId: 17,
+  cgroup: 21,
+};
+const UNIX_DIAG = { name: 0, peer: 2, rqlen: 4, meminfo: 5, uid: 7 } as const;
 const TCP_CLOSE = 7;
 const TIMER_KINDS = [undefined, 'on', 'keepalive', 'timewait', 'persist'] as const;
 const UNIX_TYPES: Record<number, UnixInfo['type']> = { 1: 'stream', 2: 'dgram', 5: 'seqpacket' };
@@ -85,14 +106,48 @@ export function parseInetDiag(buf: Uint8Array, table: InetTable, netns: number):
       const timer: SocketTimer = { kind, expiresMs: view.getUint32(p + 52, HOST_LE), retransmits: buf[p + 3] ?? 0 };
       Object.assign(socket, { timer });
     }
-    if (family === AF_INET6) {
-      forEachAttribute(view, p + INET_DIAG_MSG, end, (type, at, n) => {
-        if (type === INET_DIAG_SKV6ONLY && n >= 1) Object.assign(socket, { v6only: buf[at] !== 0 });
-      });
-    }
+    const ifindex = view.getUint32(p + 40, HOST_LE);
+    Object.assign(socket, ifindex === 0 ? {} : { ifindex }, inetAttributes(view, p + INET_DIAG_MSG, end, family));
     sockets.push(socket);
   });
   return { sockets, malformed: malformed + bad };
+}
+
+/**
+ * The attributes of one inet_diag message: v6only (IPv6), fwmark and cgroup id (sent unasked, the mark to
+ * CAP_NET_ADMIN only), and what the request's idiag_ext asked for: tcp_info with the congestion algorithm,
+ * sk_meminfo, TOS / traffic class, shutdown state.
+ */
+function inetAttributes(view: DataView, p: number, end: number, family: number): Partial<Socket> {
+  const found: { -readonly [K in keyof Socket]?: Socket[K] } = {};
+  let info: [number, number] | undefined;
+  let congestion: string | undefined;
+  let bbr: TcpInfo['bbr'];
+  const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  forEachAttribute(view, p, end, (type, at, n) => {
+    if (n < 1) return;
+    if (type === INET_DIAG.v6only && family === AF_INET6) found.v6only = bytes[at] !== 0;
+    else if (type === INET_DIAG.mark && n >= 4) found.mark = view.getUint32(at, HOST_LE);
+    else if (type === INET_DIAG.cgroup && n >= 8) found.cgroupId = Number(view.getBigUint64(at, HOST_LE));
+    else if (type === INET_DIAG.tos) found.tos = bytes[at] ?? 0;
+    else if (type === INET_DIAG.tclass && family === AF_INET6) found.tclass = bytes[at] ?? 0;
+    else if (type === INET_DIAG.shutdown) found.shutdown = bytes[at] ?? 0;
+    else if (type === INET_DIAG.classId && n >= 4) found.classId = view.getUint32(at, HOST_LE);
+    else if (type === INET_DIAG.bbr) bbr = parseBbrInfo(view, at, n);
+    else if (type === INET_DIAG.skmem) {
+      const skmem = parseSkMemInfo(view, at, n);
+      if (skmem !== undefined) found.skmem = skmem;
+    } else if (type === INET_DIAG.info) info = [at, n];
+    else if (type === INET_DIAG.cong) {
+      const nul = bytes.indexOf(0, at);
+      congestion = Buffer.from(bytes.subarray(at, nul < 0 || nul > at + n ? at + n : nul)).toString();
+    }
+  });
+  if (info !== undefined) {
+    const tcpInfo = parseTcpInfo(view, info[0], info[1], congestion, bbr);
+    if (tcpInfo !== undefined) found.tcpInfo = tcpInfo;
+  }
+  return found;
 }
 
 /** A unix socket name as /proc/net/unix prints it: `@` for the abstract prefix and for any NUL inside. */
@@ -133,12 +188,14 @@ export function parseUnixDiag(buf: Uint8Array, netns: number): ParsedDiag {
     let recvQ = 0;
     let sendQ = 0;
     let uid = -1;
+    let skmem: Socket['skmem'];
     forEachAttribute(view, p + UNIX_DIAG_MSG, end, (attribute, at, n) => {
       if (attribute === UNIX_DIAG.name) {
         path = unixName(buf.subarray(at, at + n));
         abstract = n > 0 && buf[at] === 0;
       } else if (attribute === UNIX_DIAG.peer && n >= 4) peerInode = view.getUint32(at, HOST_LE);
       else if (attribute === UNIX_DIAG.uid && n >= 4) uid = view.getUint32(at, HOST_LE);
+      else if (attribute === UNIX_DIAG.meminfo) skmem = parseSkMemInfo(view, at, n);
       else if (attribute === UNIX_DIAG.rqlen && n >= 8) {
         recvQ = view.getUint32(at, HOST_LE);
         sendQ = view.getUint32(at + 4, HOST_LE);
@@ -158,6 +215,7 @@ export function parseUnixDiag(buf: Uint8Array, netns: number): ParsedDiag {
       owners: [],
       ownerStatus: 'none',
       unix: peerInode === undefined || peerInode === 0 ? { type, abstract } : { type, abstract, peerInode },
+      ...(skmem === undefined ? {} : { skmem }),
     });
   });
   return { sockets, malformed: malformed + bad };

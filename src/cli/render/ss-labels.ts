@@ -1,0 +1,28 @@
+import type { Socket } from '../../model/index.js';
+import { printable } from './format.js';
+
+const UNIX_NETID = { stream: 'u_str', dgram: 'u_dgr', seqpacket: 'u_seq' } as const;
+
+/** ss's Netid: the protocol (`tcp`, `udp`, `raw`), and for unix sockets their type (`u_str`, `u_dgr`, `u_seq`). */
+export function netidLabel(socket: Socket): string {
+  if (socket.family === 'unix') return socket.unix === undefined ? 'u_str' : UNIX_NETID[socket.unix.type];
+  return socket.protocol;
+}
+
+/**
+ * The holders of a socket as `ss -p` prints them: `users:(("nginx",pid=15199,fd=5),("nginx",pid=15198,fd=5))`,
+ * one entry per file descriptor, in ss's order (the last process and fd found first: ss lists them from
+ * the head of a list it prepends to while walking /proc in pid order). Empty when no holder is known;
+ * `?` when holders could not be read for lack of rights (ss prints nothing then).
+ */
+export function usersLabel(socket: Socket): string {
+  if (socket.ownerStatus === 'permission-denied' && socket.owners.length === 0) return '?';
+  const entries: string[] = [];
+  const owners = [...socket.owners].sort((a, b) => b.pid - a.pid);
+  for (const owner of owners) {
+    const fds = [...owner.fds].sort((a, b) => b - a);
+    const name = printable(owner.command);
+    for (const fd of fds) entries.push(`("${name}",pid=${String(owner.pid)},fd=${String(fd)})`);
+  }
+  return entries.length === 0 ? '' : `users:(${entries.join(',')})`;
+}

@@ -1,0 +1,98 @@
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { msTimerLabel } from '../../src/cli/render/format.js';
+import type { Fixture } from '../helpers/fixture.js';
+import { lsCells, startSsSocketsFixture, type SsSocketsInfo } from '../helpers/ss-fixture.js';
+import { ssLines, type SsLine } from '../helpers/ss.js';
+
+const hasSs = (() => {
+  try {
+    execFileSync('ss', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe('timers to ss precision (print_ms_timer)', () => {
+  it.each([
+    [113_000, '1min53sec'],
+    [600_000, '10min'],
+    [659_000, '10min'],
+    [59_000, '59sec'],
+    [9_500, '9.500sec'],
+    [1_020, '1.020sec'],
+    [200, '200ms'],
+    [0, ''],
+    [-5, ''],
+  ])('%i ms is `%s`', (ms, text) => {
+    expect(msTimerLabel(ms)).toBe(text);
+  });
+});
+
+describe.skipIf(!hasSs)('ls columns against ss on the same sockets', () => {
+  let fixture: Fixture<SsSocketsInfo>;
+  let theirs: Map<number, SsLine>;
+  let ours: Map<number, string[]>;
+  const fields = ['netid', 'state', 'local', 'peer', 'users', 'timer', 'inode'];
+
+  beforeAll(async () => {
+    fixture = await startSsSocketsFixture();
+    const args = ['-t', '-u', '-x', '-a', '-n', '-p', '-o'];
+    ours = await lsCells(args, fields);
+    theirs = new Map(ssLines(args).map((line) => [line.inode, line]));
+  });
+  afterAll(() => fixture.stop());
+
+  const named = (name: string) => {
+    const inode = fixture.info[name] ?? 0;
+    const mine = ours.get(inode);
+    const ss = theirs.get(inode);
+    if (mine === undefined || ss === undefined) throw new Error(`${name} (inode ${String(inode)}) not listed`);
+    const [netid, state, local, peer, users, timer] = mine;
+    return { mine: { netid, state, local, peer, users, timer }, ss };
+  };
+
+  it.each([
+    'dual_listen',
+    'v6only_listen',
+    'tcp_listen',
+    'tcp_client',
+    'tcp_server',
+    'udp',
+    'u_str_a',
+    'u_str_b',
+    'u_dgr_a',
+    'u_seq_b',
+    'unix_listen',
+  ])('%s: netid, state, local, peer and users as ss prints them', (name) => {
+    const { mine, ss } = named(name);
+    expect(mine).toEqual({
+      ...mine,
+      netid: ss.netid,
+      state: ss.state,
+      local: ss.local,
+      peer: ss.peer,
+      users: ss.users,
+    });
+  });
+
+  it('prints a dual-stack listener as *:PORT and a v6-only one as [::]:PORT', () => {
+    expect(named('dual_listen').mine.local).toMatch(/^\*:\d+$/);
+    expect(named('dual_listen').mine.peer).toBe('*:*');
+    expect(named('v6only_listen').mine.local).toMatch(/^\[::\]:\d+$/);
+  });
+
+  it('lists every fd of a socket in users:(...)', () => {
+    const { mine } = named('tcp_client');
+    const [a, b] = fixture.info.client_fds;
+    const pid = String(fixture.pid);
+    expect(mine.users).toBe(`users:(("python3",pid=${pid},fd=${String(b)}),("python3",pid=${pid},fd=${String(a)}))`);
+  });
+
+  it('prints the keepalive timer to the second, as ss does', () => {
+    const { mine, ss } = named('tcp_client');
+    expect(mine.timer).toMatch(/^timer:\(keepalive,1min5\dsec,0\)$/);
+    expect(ss.timer).toMatch(/^timer:\(keepalive,1min5\dsec,0\)$/);
+  });
+});
