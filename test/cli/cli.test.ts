@@ -156,7 +156,7 @@ describe('errors and exit codes', () => {
 describe('portscope stats', () => {
   it('prints the sockstat summary and counts by state, and JSON', async () => {
     const text = await cli(['stats']);
-    expect(text.stdout).toMatch(/^Total: \d+\nTCP: +\d+ \(estab \d+, listen \d+/);
+    expect(text.stdout).toMatch(/^Total: \d+\nTCP: +\d+ \(estab \d+, closed -?\d+, orphaned \d+, timewait \d+\)\n/);
     expect(text.stdout).toMatch(/\nProto\s+.*LISTEN/);
     const json = JSON.parse((await cli(['stats', '--json'])).stdout) as {
       counts: Record<string, Record<string, number>>;
