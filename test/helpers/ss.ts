@@ -56,8 +56,8 @@ export interface SsLine {
 
 /**
  * Runs `ss -H -e ARGS` (with `-e` every row carries its inode) and splits each row into fields. Unix rows
- * carry the inode in the local "port" position (`path inode`, `* peer-inode`). ARGS must name two socket
- * kinds or more (`-t -u`): with one, ss leaves out the Netid column.
+ * carry the inode in the local "port" position (`path inode`, `* peer-inode`). With one kind of socket in
+ * ARGS, ss prints no Netid column: `netid` is then ''.
  */
 export function ssLines(args: readonly string[]): SsLine[] {
   const text = execFileSync('ss', ['-H', '-e', ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
@@ -68,13 +68,15 @@ export function ssLines(args: readonly string[]): SsLine[] {
       last.details = line.trim();
       continue;
     }
-    const m = /^(\S+)\s+(\S+)\s+\d+\s+\d+\s+(.*)$/.exec(line);
+    // With one kind of socket asked for, ss leaves out the Netid column.
+    const m = /^(?:(\S+)\s+)??([A-Z][A-Z0-9-]+)\s+\d+\s+\d+\s+(.*)$/.exec(line);
     if (m === null) continue;
     const [, netid = '', state = '', body = ''] = m;
     const u = /^(.*?\s\d+)\s+(\*\s\d+)(.*)$/.exec(body);
     const inet = /^(\S+)\s+(\S+)(.*)$/.exec(body);
-    const [, local = '', peer = '', rest = ''] = (netid.startsWith('u_') ? u : inet) ?? [];
-    const inode = netid.startsWith('u_') ? Number(/\d+$/.exec(local)?.[0]) : Number(/ino:(\d+)/.exec(rest)?.[1] ?? 0);
+    const isUnix = netid === '' ? u !== null : netid.startsWith('u_');
+    const [, local = '', peer = '', rest = ''] = (isUnix ? u : inet) ?? [];
+    const inode = isUnix ? Number(/\d+$/.exec(local)?.[0]) : Number(/ino:(\d+)/.exec(rest)?.[1] ?? 0);
     lines.push({
       netid,
       state,

@@ -1,11 +1,18 @@
 import { Command } from '@commander-js/extra-typings';
 import { listSockets, mentionsState, parseFilter, type FilterNode } from '../../inventory/index.js';
-import type { Family, Protocol } from '../../model/index.js';
 import { readHostNames } from '../hosts.js';
 import { backendOf, type CliIo } from '../io.js';
 import { chooseFields, chooseFormat } from '../render/output.js';
 import { printSnapshot } from '../render/sockets.js';
 import { SOCKET_FIELD_NAMES } from '../render/socket-columns.js';
+import {
+  addFamily,
+  addQuery,
+  addTables,
+  readFilterFile,
+  selectedProtocols,
+  type SocketSelection,
+} from '../ss-selection.js';
 import { printStats } from './stats.js';
 
 /** ss's default states: connected sockets without TIME-WAIT and SYN-RECV; `-l` listening; `-a` all. */
@@ -13,6 +20,11 @@ function defaultStates(listening: boolean, all: boolean): string {
   if (all) return '';
   if (listening) return 'state listening state unconnected';
   return 'state connected exclude time-wait exclude syn-recv';
+}
+
+/** Commander's collector for a repeatable option. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 /** `portscope ls`: sockets, with ss's flags and filter language. */
@@ -37,6 +49,14 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
     .option('-O, --oneline', "print -i and -m on the socket's line, not on a line below")
     .option('-4, --ipv4', 'IPv4 only')
     .option('-6, --ipv6', 'IPv6 only')
+    .option('-f, --family <family>', 'inet | inet6 | unix (repeatable), as ss -f', collect, [])
+    .option(
+      '-A, --query <tables>',
+      'socket tables, as ss -A: all,inet,tcp,udp,raw,unix,unix_stream,unix_dgram,unix_seqpacket; !NAME leaves one out',
+      collect,
+      [],
+    )
+    .option('-F, --filter-file <file>', 'read the filter from FILE (- = stdin), after the filter words, as ss -F')
     .option('-H, --no-header', 'no header line')
     .option('-s, --summary', 'print the summary of `portscope stats` instead')
     .option('--netns <which>', 'all | host | a name under /run/netns | a namespace inode', 'all')
@@ -49,19 +69,23 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
         return;
       }
       const format = chooseFormat(options);
-      const chosen: Protocol[] = [];
-      if (options.tcp === true) chosen.push('tcp');
-      if (options.udp === true) chosen.push('udp', 'udplite');
-      if (options.raw === true) chosen.push('raw');
-      if (options.unix === true) chosen.push('unix');
-      const families: Family[] = [];
-      if (options.ipv4 === true) families.push('inet');
-      if (options.ipv6 === true) families.push('inet6');
-      const user = parseFilter(words.join(' '));
+      const selection: SocketSelection = { tables: new Set(), families: new Set() };
+      if (options.tcp === true) addTables(selection, 'tcp');
+      if (options.udp === true) addTables(selection, 'udp');
+      if (options.raw === true) addTables(selection, 'raw');
+      if (options.unix === true) addTables(selection, 'unix');
+      for (const query of options.query) addQuery(selection, query);
+      if (options.ipv4 === true) selection.families.add('inet');
+      if (options.ipv6 === true) selection.families.add('inet6');
+      for (const family of options.family) addFamily(selection, family);
+      const { protocols, keep } = selectedProtocols(selection);
+      const families = [...selection.families];
+      const fromFile = options.filterFile === undefined ? '' : readFilterFile(options.filterFile);
+      const user = parseFilter([...words, fromFile].join(' '));
       const defaults = mentionsState(user) ? '' : defaultStates(options.listening === true, options.all === true);
       const filter: FilterNode = defaults === '' ? user : { type: 'and', left: parseFilter(defaults), right: user };
-      const snapshot = await listSockets({
-        ...(chosen.length > 0 ? { protocols: chosen } : {}),
+      const listed = await listSockets({
+        ...(protocols === undefined ? {} : { protocols }),
         ...(families.length > 0 ? { families } : {}),
         filter,
         owners: options.processes === true,
@@ -71,6 +95,7 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
         netns: options.netns,
         backend: backendOf(io),
       });
+      const snapshot = { ...listed, sockets: listed.sockets.filter(keep) };
       const fields =
         options.fields === undefined ? defaultFields(options) : chooseFields(options.fields, SOCKET_FIELD_NAMES);
       const names = options.resolve === true ? readHostNames() : undefined;
