@@ -13,6 +13,9 @@
 //     On the libuv threadpool: for each pid, readlinkat every entry of /proc/PID/fd (entry i taken
 //     when i % slices == slice) and keep `socket:[inode]` ones as flat [inode, pid, fd] triples.
 //
+//   sockDestroy(netnsPath, request) -> undefined | errno name
+//     SOCK_DESTROY of one socket (ss -K), see below.
+//
 //   pidfdOpen(pid) -> fd;  pidfdSendSignal(fd, signo) -> undefined
 //     pidfd_open(2) and pidfd_send_signal(2) (Linux 5.3): a pidfd names one process, not a pid, so a
 //     signal sent through it can never reach another process that reused the pid. Close the fd
@@ -203,6 +206,59 @@ static napi_value SockDiag(napi_env env, napi_callback_info info) {
   if (fd >= 0) close(fd);
   if (err != 0) return throw_errno(env, err, "sock_diag");
   return results;
+}
+
+// ---- SOCK_DESTROY --------------------------------------------------------------------------------
+
+// sockDestroy(netnsPath, request) -> undefined | errno name
+//   Sends one prepared SOCK_DESTROY request (an inet_diag_req_v2 naming one socket, built in TypeScript)
+//   with NLM_F_ACK and returns undefined when the kernel closed the socket, or the errno name of its answer
+//   (EOPNOTSUPP: no CONFIG_INET_DIAG_DESTROY or a protocol that cannot be destroyed; ENOENT: gone; EPERM).
+//   Self-contained on purpose: it shares only open_diag_socket with the dump code.
+static napi_value SockDestroy(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2) return throw_errno(env, EINVAL, "sockDestroy: expected (netnsPath, request)");
+  napi_valuetype pathType;
+  CHECK(env, napi_typeof(env, argv[0], &pathType));
+  char nsPath[4096];
+  if (pathType == napi_string) {
+    size_t n;
+    CHECK(env, napi_get_value_string_utf8(env, argv[0], nsPath, sizeof nsPath, &n));
+  }
+  void *request;
+  size_t length;
+  CHECK(env, napi_get_buffer_info(env, argv[1], &request, &length));
+  if (length < sizeof(struct nlmsghdr)) return throw_errno(env, EINVAL, "sockDestroy: request too short");
+
+  int err = 0;
+  int fd = open_diag_socket(pathType == napi_string ? nsPath : NULL, &err);
+  if (fd < 0) return throw_errno(env, err, "sock_diag socket");
+  struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+  int answer = EPROTO;
+  if (sendto(fd, request, length, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) {
+    answer = errno;
+  } else {
+    uint8_t buf[8192];
+    for (;;) {
+      ssize_t got = recv(fd, buf, sizeof buf, 0);
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) answer = errno;
+      size_t left = got < 0 ? 0 : (size_t)got;
+      struct nlmsghdr *h = (struct nlmsghdr *)buf;
+      if (NLMSG_OK(h, left) && h->nlmsg_type == NLMSG_ERROR &&
+          h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct nlmsgerr))) {
+        answer = -((const struct nlmsgerr *)NLMSG_DATA(h))->error;
+      }
+      break;
+    }
+  }
+  close(fd);
+  if (answer == 0) return NULL;
+  napi_value result;
+  CHECK(env, napi_create_string_utf8(env, errno_name(answer), NAPI_AUTO_LENGTH, &result));
+  return result;
 }
 
 // ---- fd walk --------------------------------------------------------------------------------
@@ -435,7 +491,9 @@ NAPI_MODULE_INIT() {
       napi_create_function(env, "pidfdOpen", NAPI_AUTO_LENGTH, PidfdOpen, NULL, &fn) != napi_ok ||
       napi_set_named_property(env, exports, "pidfdOpen", fn) != napi_ok ||
       napi_create_function(env, "pidfdSendSignal", NAPI_AUTO_LENGTH, PidfdSendSignal, NULL, &fn) != napi_ok ||
-      napi_set_named_property(env, exports, "pidfdSendSignal", fn) != napi_ok)
+      napi_set_named_property(env, exports, "pidfdSendSignal", fn) != napi_ok ||
+      napi_create_function(env, "sockDestroy", NAPI_AUTO_LENGTH, SockDestroy, NULL, &fn) != napi_ok ||
+      napi_set_named_property(env, exports, "sockDestroy", fn) != napi_ok)
     return NULL;
   return exports;
 }

@@ -7,3 +7,4 @@ export { parseUnixTable } from './linux/parse-unix.js';
 export { parseSockstat, type Sockstat } from './linux/parse-sockstat.js';
 export { readSockstat } from './linux/sockstat.js';
 export { readSocketSummary, summarize, snmpCounter, type SocketSummary, type TransportCount } from './linux/summary.js';
+export { destroySockets, type DestroyOutcome, type DestroyResult } from './linux/destroy.js';

@@ -132,6 +132,8 @@ export interface Socket {
   readonly ifindex?: number;
   /** The socket's fwmark (SO_MARK), from sock_diag's INET_DIAG_MARK (needs CAP_NET_ADMIN). ss's `fwmark`. */
   readonly mark?: number;
+  /** sock_diag's idiag_cookie, the kernel's id of this socket, in hex as ss -e prints it (`sk:1f3`). */
+  readonly cookie?: string;
   /** cgroup v2 id of the socket's cgroup, from sock_diag's INET_DIAG_CGROUP_ID. ss's `cgroup`. */
   readonly cgroupId?: number;
   /** TCP only, when asked (`tcpInfo: true`, `ls -i`): the kernel's tcp_info, from sock_diag. */

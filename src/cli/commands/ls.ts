@@ -13,6 +13,7 @@ import {
   selectedProtocols,
   type SocketSelection,
 } from '../ss-selection.js';
+import { closeListed } from './ls-close.js';
 import { printStats } from './stats.js';
 
 /** ss's default states: connected sockets without TIME-WAIT and SYN-RECV; `-l` listening; `-a` all. */
@@ -58,6 +59,8 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
     )
     .option('-F, --filter-file <file>', 'read the filter from FILE (- = stdin), after the filter words, as ss -F')
     .option('-H, --no-header', 'no header line')
+    .option('-K, --kill', 'close the listed sockets (SOCK_DESTROY, as ss -K); asks first unless --yes')
+    .option('-y, --yes', 'with -K: do not ask')
     .option('-s, --summary', 'print the summary of `portscope stats` instead')
     .option('--netns <which>', 'all | host | a name under /run/netns | a namespace inode', 'all')
     .option('--json', 'print the Snapshot as JSON (docs/schema.md)')
@@ -102,6 +105,10 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
       const style = { numeric: options.numeric === true, tcpOptions: options.options === true };
       const details = options.fields === undefined && options.oneline !== true ? detailFields(options) : [];
       const view = { format, fields, header: options.header, style, details };
+      if (options.kill === true && snapshot.sockets.length > 0) {
+        setExit(await closeListed(snapshot, view, options.yes === true, io));
+        return;
+      }
       printSnapshot(snapshot, names === undefined ? view : { ...view, names }, io);
       if (snapshot.sockets.length === 0) setExit(1);
     });

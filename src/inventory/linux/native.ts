@@ -24,6 +24,13 @@ export interface NativeAddon {
     wanted?: Uint32Array,
   ): Promise<{ holders: Uint32Array; denied: Uint32Array; gone: Uint32Array }>;
   /**
+   * Sends one prepared SOCK_DESTROY request (an inet_diag_req_v2 naming one socket) inside the network
+   * namespace of `netnsPath` (null: this one) and returns undefined when the kernel closed the socket, or the
+   * errno name it answered (EOPNOTSUPP: kernel without CONFIG_INET_DIAG_DESTROY; ENOENT: gone; EPERM).
+   * @throws Error with `code` when the netlink socket cannot be opened there.
+   */
+  sockDestroy?(netnsPath: string | null, request: Buffer): string | undefined;
+  /**
    * pidfd_open(2): an fd that names process `pid` itself (not whichever process later gets its pid).
    * Close it with fs.closeSync. @throws Error with `code` ESRCH (no such process), ENOSYS (kernel < 5.3).
    */

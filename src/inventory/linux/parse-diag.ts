@@ -107,7 +107,10 @@ export function parseInetDiag(buf: Uint8Array, table: InetTable, netns: number):
       Object.assign(socket, { timer });
     }
     const ifindex = view.getUint32(p + 40, HOST_LE);
-    Object.assign(socket, ifindex === 0 ? {} : { ifindex }, inetAttributes(view, p + INET_DIAG_MSG, end, family));
+    const [low, high] = [view.getUint32(p + 44, HOST_LE), view.getUint32(p + 48, HOST_LE)];
+    const cookie = high === 0 ? low.toString(16) : `${high.toString(16)}${low.toString(16).padStart(8, '0')}`;
+    Object.assign(socket, ifindex === 0 ? {} : { ifindex }, { cookie });
+    Object.assign(socket, inetAttributes(view, p + INET_DIAG_MSG, end, family));
     sockets.push(socket);
   });
   return { sockets, malformed: malformed + bad };
