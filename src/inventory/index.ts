@@ -8,3 +8,4 @@ export { parseSockstat, type Sockstat } from './linux/parse-sockstat.js';
 export { readSockstat } from './linux/sockstat.js';
 export { readSocketSummary, summarize, snmpCounter, type SocketSummary, type TransportCount } from './linux/summary.js';
 export { destroySockets, type DestroyOutcome, type DestroyResult } from './linux/destroy.js';
+export { cgroupPath } from './linux/cgroup-path.js';

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { msTimerLabel } from '../../src/cli/render/format.js';
+import { cli } from '../helpers/cli.js';
 import type { Fixture } from '../helpers/fixture.js';
 import { lsCells, startSsSocketsFixture, type SsSocketsInfo } from '../helpers/ss-fixture.js';
 import { ssLines, type SsLine } from '../helpers/ss.js';
@@ -27,6 +28,13 @@ describe('timers to ss precision (print_ms_timer)', () => {
     [-5, ''],
   ])('%i ms is `%s`', (ms, text) => {
     expect(msTimerLabel(ms)).toBe(text);
+  });
+});
+
+describe('ls -Q', () => {
+  it('leaves out the Recv-Q and Send-Q columns, as ss -Q', async () => {
+    const { stdout } = await cli(['ls', '-tlnQ', '--netns', 'host']);
+    expect(stdout.split('\n')[0]).toMatch(/^Netid\s+State\s+Local Address:Port\s+Peer Address:Port$/);
   });
 });
 

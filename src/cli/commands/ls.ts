@@ -47,6 +47,7 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
     .option('-i, --info', 'TCP internals (tcp_info): rtt, rto, cwnd, mss, bytes, retransmits, rates...')
     .option('-m, --memory', 'socket memory (skmem)')
     .option('--tos', 'IPv4 TOS and IPv6 traffic class')
+    .option('--cgroup', 'the cgroup (v2) of each socket')
     .option('-O, --oneline', "print -i and -m on the socket's line, not on a line below")
     .option('-4, --ipv4', 'IPv4 only')
     .option('-6, --ipv6', 'IPv6 only')
@@ -59,6 +60,7 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
     )
     .option('-F, --filter-file <file>', 'read the filter from FILE (- = stdin), after the filter words, as ss -F')
     .option('-H, --no-header', 'no header line')
+    .option('-Q, --no-queues', 'no Recv-Q and Send-Q columns')
     .option('-K, --kill', 'close the listed sockets (SOCK_DESTROY, as ss -K); asks first unless --yes')
     .option('-y, --yes', 'with -K: do not ask')
     .option('-s, --summary', 'print the summary of `portscope stats` instead')
@@ -115,22 +117,25 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
 }
 
 interface FieldFlags {
+  queues?: boolean;
   processes?: true;
   extended?: true;
   options?: true;
   info?: true;
   memory?: true;
   tos?: true;
+  cgroup?: true;
   oneline?: true;
 }
 
 /** The columns of ss's line, in ss's order: process, timer, details (-e), TOS; with -O also -m and -i. */
 function defaultFields(options: FieldFlags): string[] {
-  const fields = ['netid', 'state', 'recv-q', 'send-q', 'local', 'peer'];
+  const fields = ['netid', 'state', ...(options.queues === false ? [] : ['recv-q', 'send-q']), 'local', 'peer'];
   if (options.processes === true) fields.push('users');
   if (options.options === true) fields.push('timer');
   if (options.extended === true) fields.push('uid', 'inode', 'netns');
   if (options.tos === true) fields.push('tos');
+  if (options.cgroup === true) fields.push('cgroup');
   if (options.oneline === true) fields.push(...detailFields(options));
   return fields;
 }

@@ -1,7 +1,7 @@
 import pc from 'picocolors';
 import type { Socket } from '../../model/index.js';
 import type { Colors } from 'picocolors/types.js';
-import { skmemLabel, tcpInfoLabel, tosLabel } from './ss-details.js';
+import { cgroupLabel, skmemLabel, tcpInfoLabel, tosLabel } from './ss-details.js';
 import { netidLabel, usersLabel } from './ss-labels.js';
 import type { Column } from './table.js';
 import {
@@ -58,6 +58,7 @@ export function socketFields(colors: Colors): Readonly<Record<string, SocketFiel
     netns: { header: 'Netns', value: (s) => String(s.netns) },
     timer: { header: 'Timer', value: timerLabel },
     tos: { header: 'TOS', value: tosLabel },
+    cgroup: { header: 'Cgroup', value: cgroupLabel },
     skmem: { header: 'Memory', value: skmemLabel },
     'tcp-info': { header: 'TCP info', value: (s, style) => tcpInfoLabel(s, style.numeric, style.tcpOptions === true) },
   };

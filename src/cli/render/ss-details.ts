@@ -1,3 +1,4 @@
+import { cgroupPath } from '../../inventory/index.js';
 import type { Socket, TcpInfo } from '../../model/index.js';
 
 /** C's `%g` (`%.Ng`): N significant digits, trailing zeros dropped, exponent form outside 1e-4..1eN. */
@@ -149,4 +150,10 @@ export function tosLabel(socket: Socket): string {
   if (socket.tclass !== undefined) out.push(`tclass:${hexAlt(socket.tclass)}`);
   if (socket.classId !== undefined) out.push(`class_id:${hexAlt(socket.classId)}`);
   return out.join(' ');
+}
+
+/** A socket's cgroup as `ss --cgroup` prints it: `cgroup:/system.slice/nginx.service`, `cgroup:unreachable:ID`. */
+export function cgroupLabel(socket: Socket): string {
+  if (socket.cgroupId === undefined) return '';
+  return `cgroup:${cgroupPath(socket.cgroupId) ?? `unreachable:${socket.cgroupId.toString(16)}`}`;
 }
