@@ -41,6 +41,8 @@ export interface ListSocketsOptions {
   readonly skmem?: boolean;
   /** Add `tos` (IPv4) and `tclass` (IPv6), as `ss --tos`. Needs the native backend. @default false */
   readonly tos?: boolean;
+  /** Add `inetSockopt` (IP-level options, as `ss --inet-sockopt`). Needs the native backend. @default false */
+  readonly inetSockopt?: boolean;
 }
 
 /** See {@link ListSocketsOptions.backend}. */
@@ -58,6 +60,7 @@ export interface NormalizedListOptions {
   readonly tcpInfo: boolean;
   readonly skmem: boolean;
   readonly tos: boolean;
+  readonly inetSockopt: boolean;
 }
 
 const PROTOCOLS: readonly Protocol[] = ['tcp', 'udp', 'udplite', 'raw', 'unix'];
@@ -98,8 +101,9 @@ export function normalizeListOptions(options: ListSocketsOptions = {}): Normaliz
     tcpInfo = false,
     skmem = false,
     tos = false,
+    inetSockopt = false,
   } = { ...options };
-  for (const [name, value] of Object.entries({ tcpInfo, skmem, tos })) {
+  for (const [name, value] of Object.entries({ tcpInfo, skmem, tos, inetSockopt })) {
     if (typeof value !== 'boolean') {
       throw new PortscopeError('INVALID_ARGUMENT', `Expected \`${name}\` to be a boolean, got \`${String(value)}\``);
     }
@@ -149,5 +153,6 @@ export function normalizeListOptions(options: ListSocketsOptions = {}): Normaliz
     tcpInfo,
     skmem,
     tos,
+    inetSockopt,
   };
 }

@@ -145,6 +145,12 @@ export interface Socket {
   readonly tclass?: number;
   /** With `tos`: the net_cls class id of the socket's cgroup (INET_DIAG_CLASS_ID); ss --tos's `class_id`. */
   readonly classId?: number;
+  /**
+   * With `inetSockopt` (`ls --inet-sockopt`): the IP-level options set on the socket (INET_DIAG_SOCKOPT), by
+   * ss's names: `recverr`, `is_icsk`, `freebind`, `hdrincl`, `mc_loop`, `transparent`, `mc_all`, `nodefrag`,
+   * `bind_addr_no_port`, `recverr_rfc4884`, `defer_connect`.
+   */
+  readonly inetSockopt?: readonly string[];
   /** Which directions are shut down (shutdown(2): bit 0 receive, bit 1 send), from sock_diag. ss -e's `<->`. */
   readonly shutdown?: number;
 }

@@ -35,6 +35,10 @@ while got < 500: got += len(client.recv(4096))
 made["client_fds"] = [client.fileno(), os.dup(client.fileno())]
 
 udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); udp.bind(("127.0.0.1", 0)); report("udp", udp)
+opts = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+opts.setsockopt(socket.IPPROTO_IP, 11, 1)  # IP_RECVERR
+opts.setsockopt(socket.IPPROTO_IP, 15, 1)  # IP_FREEBIND
+opts.bind(("127.0.0.1", 0)); report("udp_opts", opts)
 on_lo = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 on_lo.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b"lo")
 on_lo.bind(("127.0.0.1", 0)); report("udp_on_lo", on_lo)

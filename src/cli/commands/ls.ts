@@ -48,6 +48,7 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
     .option('-m, --memory', 'socket memory (skmem)')
     .option('--tos', 'IPv4 TOS and IPv6 traffic class')
     .option('--cgroup', 'the cgroup (v2) of each socket')
+    .option('--inet-sockopt', 'IP-level socket options (recverr, freebind, transparent, mc_loop...)')
     .option('-O, --oneline', "print -i and -m on the socket's line, not on a line below")
     .option('-4, --ipv4', 'IPv4 only')
     .option('-6, --ipv6', 'IPv6 only')
@@ -97,6 +98,7 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
         tcpInfo: options.info === true,
         skmem: options.memory === true,
         tos: options.tos === true,
+        inetSockopt: options.inetSockopt === true,
         netns: options.netns,
         backend: backendOf(io),
       });
@@ -125,6 +127,7 @@ interface FieldFlags {
   memory?: true;
   tos?: true;
   cgroup?: true;
+  inetSockopt?: true;
   oneline?: true;
 }
 
@@ -136,14 +139,17 @@ function defaultFields(options: FieldFlags): string[] {
   if (options.extended === true) fields.push('uid', 'inode', 'netns');
   if (options.tos === true) fields.push('tos');
   if (options.cgroup === true) fields.push('cgroup');
-  if (options.oneline === true) fields.push(...detailFields(options));
+  if (options.oneline === true) fields.push(...detailFields(options).flat());
   return fields;
 }
 
-/** What ss prints below a socket's line (unless -O): memory, then tcp_info. */
-function detailFields(options: FieldFlags): string[] {
-  const fields: string[] = [];
-  if (options.memory === true) fields.push('skmem');
-  if (options.info === true) fields.push('tcp-info');
-  return fields;
+/** What ss prints on lines below a socket's line (unless -O): IP options; then memory and tcp_info. */
+function detailFields(options: FieldFlags): string[][] {
+  const lines: string[][] = [];
+  if (options.inetSockopt === true) lines.push(['inet-sockopt']);
+  const info: string[] = [];
+  if (options.memory === true) info.push('skmem');
+  if (options.info === true) info.push('tcp-info');
+  if (info.length > 0) lines.push(info);
+  return lines;
 }

@@ -18,7 +18,7 @@ export interface SnapshotView {
    * Fields printed (table only) on a line of their own below each socket's row, after a tab and a space, joined
    * with spaces, as ss prints `-i` and `-m` unless `-O`. A socket with none of them gets no such line.
    */
-  readonly details?: readonly string[];
+  readonly details?: readonly (readonly string[])[];
 }
 
 function withNames(socket: Socket, names: ReadonlyMap<string, string>): Socket {
@@ -58,7 +58,7 @@ export function printSnapshot(snapshot: Snapshot, view: SnapshotView, io: CliIo)
     return;
   }
   const table = renderTable(fields, rows, { header: view.header, width: io.columns, paintHeader: colors.underline });
-  const details = (view.details ?? []).flatMap((name) => all[name] ?? []);
+  const details = (view.details ?? []).map((line) => line.flatMap((name) => all[name] ?? []));
   if (details.length === 0) {
     io.stdout.write(table);
     return;
@@ -68,8 +68,11 @@ export function printSnapshot(snapshot: Snapshot, view: SnapshotView, io: CliIo)
   const out = lines.slice(0, first);
   snapshot.sockets.forEach((socket, i) => {
     out.push(lines[first + i] ?? '');
-    const text = details.map((f) => f.value(socket, view.style)).filter((t) => t !== '');
-    if (text.length > 0) out.push(`\t ${text.join(' ')}`);
+    for (const line of details) {
+      const text = line.map((f) => f.value(socket, view.style)).filter((t) => t !== '');
+      // ss starts each -i/-m item with a space, but not its `inet-sockopt: (` line.
+      if (text.length > 0) out.push(`\t${text[0]?.startsWith('inet-sockopt') === true ? '' : ' '}${text.join(' ')}`);
+    }
   });
   io.stdout.write(`${out.join('\n')}\n`);
 }

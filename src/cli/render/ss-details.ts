@@ -152,6 +152,12 @@ export function tosLabel(socket: Socket): string {
   return out.join(' ');
 }
 
+/** IP-level options as `ss --inet-sockopt` prints them: `inet-sockopt: ( is_icsk mc_loop)`; '' when not asked. */
+export function inetSockoptLabel(socket: Socket): string {
+  const names = socket.inetSockopt;
+  return names === undefined ? '' : `inet-sockopt: (${names.map((n) => ` ${n}`).join('')})`;
+}
+
 /** A socket's cgroup as `ss --cgroup` prints it: `cgroup:/system.slice/nginx.service`, `cgroup:unreachable:ID`. */
 export function cgroupLabel(socket: Socket): string {
   if (socket.cgroupId === undefined) return '';

@@ -34,12 +34,16 @@ export interface DiagExtensionOptions {
   readonly skmem?: boolean;
   /** IPv4 TOS and IPv6 traffic class (ss --tos). */
   readonly tos?: boolean;
+  /** IP-level socket options (ss --inet-sockopt); the kernel sends them unasked, the parser keeps them. */
+  readonly inetSockopt?: boolean;
 }
 
 /** The inet request's idiag_ext bits (bit N-1 asks for attribute N) and the unix request's extra udiag_show bits. */
 export interface DiagExtensions {
   readonly inet: number;
   readonly unix: number;
+  /** Keep INET_DIAG_SOCKOPT. */
+  readonly sockopt: boolean;
 }
 
 /**
@@ -53,7 +57,7 @@ export function diagExtensions(options: DiagExtensionOptions): DiagExtensions {
   if (options.skmem === true) inet |= bit(7);
   if (options.tos === true) inet |= bit(5) | bit(6);
   if (inet !== 0) inet |= bit(8);
-  return { inet, unix: options.skmem === true ? UDIAG_SHOW_MEMINFO : 0 };
+  return { inet, unix: options.skmem === true ? UDIAG_SHOW_MEMINFO : 0, sockopt: options.inetSockopt === true };
 }
 
 /** Netlink and the diag structs are in host byte order (ports and addresses excepted). */

@@ -71,7 +71,9 @@ export function readByDiag(
     const parsed =
       table.protocol === 'unix'
         ? parseUnixDiag(reply, group.netns)
-        : parseInetDiag(reply, { protocol: table.protocol, family: table.family as InetTable['family'] }, group.netns);
+        : parseInetDiag(reply, { protocol: table.protocol, family: table.family as InetTable['family'] }, group.netns, {
+            sockopt: query.extensions?.sockopt === true,
+          });
     for (const s of parsed.sockets) sockets.push(s);
   });
   return { sockets, missing };

@@ -28,7 +28,28 @@ const INET_DIAG = {
   bbr: 16,
   classId: 17,
   cgroup: 21,
+  sockopt: 22,
 };
+/** The bits of struct inet_diag_sockopt (two bytes, first field lowest), by ss's names. */
+const SOCKOPTS = [
+  'recverr',
+  'is_icsk',
+  'freebind',
+  'hdrincl',
+  'mc_loop',
+  'transparent',
+  'mc_all',
+  'nodefrag',
+  'bind_addr_no_port',
+  'recverr_rfc4884',
+  'defer_connect',
+];
+
+/** What to parse beyond the usual attributes. */
+export interface ParseInetOptions {
+  /** INET_DIAG_SOCKOPT (sent unasked; kept only when wanted). @default false */
+  readonly sockopt?: boolean;
+}
 const UNIX_DIAG = { name: 0, peer: 2, rqlen: 4, meminfo: 5, uid: 7 } as const;
 const TCP_CLOSE = 7;
 const TIMER_KINDS = [undefined, 'on', 'keepalive', 'timewait', 'persist'] as const;
@@ -74,7 +95,12 @@ function addressAt(buf: Uint8Array, family: number, at: number): string {
  * addresses are network order, the timer is already in milliseconds, LISTEN sockets carry their
  * backlog in Send-Q, and IPv6 sockets say whether they are v6-only (INET_DIAG_SKV6ONLY).
  */
-export function parseInetDiag(buf: Uint8Array, table: InetTable, netns: number): ParsedDiag {
+export function parseInetDiag(
+  buf: Uint8Array,
+  table: InetTable,
+  netns: number,
+  options: ParseInetOptions = {},
+): ParsedDiag {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const { protocol } = table;
   const sockets: Socket[] = [];
@@ -110,7 +136,7 @@ export function parseInetDiag(buf: Uint8Array, table: InetTable, netns: number):
     const [low, high] = [view.getUint32(p + 44, HOST_LE), view.getUint32(p + 48, HOST_LE)];
     const cookie = high === 0 ? low.toString(16) : `${high.toString(16)}${low.toString(16).padStart(8, '0')}`;
     Object.assign(socket, ifindex === 0 ? {} : { ifindex }, { cookie });
-    Object.assign(socket, inetAttributes(view, p + INET_DIAG_MSG, end, family));
+    Object.assign(socket, inetAttributes(view, p + INET_DIAG_MSG, end, family, options.sockopt === true));
     sockets.push(socket);
   });
   return { sockets, malformed: malformed + bad };
@@ -121,7 +147,7 @@ export function parseInetDiag(buf: Uint8Array, table: InetTable, netns: number):
  * CAP_NET_ADMIN only), and what the request's idiag_ext asked for: tcp_info with the congestion algorithm,
  * sk_meminfo, TOS / traffic class, shutdown state.
  */
-function inetAttributes(view: DataView, p: number, end: number, family: number): Partial<Socket> {
+function inetAttributes(view: DataView, p: number, end: number, family: number, sockopt: boolean): Partial<Socket> {
   const found: { -readonly [K in keyof Socket]?: Socket[K] } = {};
   let info: [number, number] | undefined;
   let congestion: string | undefined;
@@ -137,7 +163,10 @@ function inetAttributes(view: DataView, p: number, end: number, family: number):
     else if (type === INET_DIAG.shutdown) found.shutdown = bytes[at] ?? 0;
     else if (type === INET_DIAG.classId && n >= 4) found.classId = view.getUint32(at, HOST_LE);
     else if (type === INET_DIAG.bbr) bbr = parseBbrInfo(view, at, n);
-    else if (type === INET_DIAG.skmem) {
+    else if (type === INET_DIAG.sockopt && sockopt && n >= 2) {
+      const bits = (bytes[at] ?? 0) | ((bytes[at + 1] ?? 0) << 8);
+      found.inetSockopt = SOCKOPTS.filter((_, i) => (bits & (1 << i)) !== 0);
+    } else if (type === INET_DIAG.skmem) {
       const skmem = parseSkMemInfo(view, at, n);
       if (skmem !== undefined) found.skmem = skmem;
     } else if (type === INET_DIAG.info) info = [at, n];
