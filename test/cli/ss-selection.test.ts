@@ -64,6 +64,12 @@ describe.skipIf(!hasSs)('ls -f, -A, -F select the sockets ss selects', () => {
     expect(await compare(['-t', 'sport = :1 or', '-F', file])).toBe(3);
   });
 
+  it('takes ss -N NAME for --netns', async () => {
+    const { code, stderr } = await cli(['ls', '-N', 'portscope-no-such-ns']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^portscope: No sockets can be read from network namespace `portscope-no-such-ns`/);
+  });
+
   it('names what it does not read, and the valid names', async () => {
     const { code, stderr } = await cli(['ls', '-A', 'packet']);
     expect(code).toBe(2);

@@ -65,7 +65,7 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
     .option('-K, --kill', 'close the listed sockets (SOCK_DESTROY, as ss -K); asks first unless --yes')
     .option('-y, --yes', 'with -K: do not ask')
     .option('-s, --summary', 'print the summary of `portscope stats` instead')
-    .option('--netns <which>', 'all | host | a name under /run/netns | a namespace inode', 'all')
+    .option('-N, --netns <which>', 'all | host | a name under /run/netns | a namespace inode (ss -N)', 'all')
     .option('--json', 'print the Snapshot as JSON (docs/schema.md)')
     .option('--format <format>', 'table | json | ndjson | csv', 'table')
     .option('--fields <list>', `comma-separated: ${SOCKET_FIELD_NAMES.join(',')}`)
