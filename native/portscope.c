@@ -16,6 +16,9 @@
 //   sockDestroy(netnsPath, request) -> undefined | errno name
 //     SOCK_DESTROY of one socket (ss -K), see below.
 //
+//   diagEventsOpen(groups) -> fd
+//     A netlink socket that receives sockets as they are destroyed (ss -E), see below.
+//
 //   pidfdOpen(pid) -> fd;  pidfdSendSignal(fd, signo) -> undefined
 //     pidfd_open(2) and pidfd_send_signal(2) (Linux 5.3): a pidfd names one process, not a pid, so a
 //     signal sent through it can never reach another process that reused the pid. Close the fd
@@ -261,6 +264,35 @@ static napi_value SockDestroy(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// ---- sock_diag destroy events ---------------------------------------------------------------------
+
+// diagEventsOpen(groups) -> fd
+//   A NETLINK_SOCK_DIAG socket of this namespace bound to the multicast `groups` bit mask (bit N-1 for
+//   SKNLGRP_INET_TCP_DESTROY = 1, INET_UDP_DESTROY = 2, INET6_TCP_DESTROY = 3, INET6_UDP_DESTROY = 4): every
+//   read(2) of it returns the inet_diag messages of sockets as they are destroyed (ss -E). Reads time out
+//   after 250 ms (EAGAIN) so that a reader can stop; close it with fs.closeSync. Needs CAP_NET_ADMIN.
+static napi_value DiagEventsOpen(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  uint32_t groups;
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1 || napi_get_value_uint32(env, argv[0], &groups) != napi_ok)
+    return throw_errno(env, EINVAL, "diagEventsOpen: expected a group mask");
+  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+  if (fd < 0) return throw_errno(env, errno, "sock_diag socket");
+  struct timeval timeout = {.tv_sec = 0, .tv_usec = 250000};
+  struct sockaddr_nl local = {.nl_family = AF_NETLINK, .nl_groups = groups};
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) != 0 ||
+      bind(fd, (struct sockaddr *)&local, sizeof local) != 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, err, "sock_diag events");
+  }
+  napi_value result;
+  CHECK(env, napi_create_int32(env, fd, &result));
+  return result;
+}
+
 // ---- fd walk --------------------------------------------------------------------------------
 
 typedef struct {
@@ -493,7 +525,9 @@ NAPI_MODULE_INIT() {
       napi_create_function(env, "pidfdSendSignal", NAPI_AUTO_LENGTH, PidfdSendSignal, NULL, &fn) != napi_ok ||
       napi_set_named_property(env, exports, "pidfdSendSignal", fn) != napi_ok ||
       napi_create_function(env, "sockDestroy", NAPI_AUTO_LENGTH, SockDestroy, NULL, &fn) != napi_ok ||
-      napi_set_named_property(env, exports, "sockDestroy", fn) != napi_ok)
+      napi_set_named_property(env, exports, "sockDestroy", fn) != napi_ok ||
+      napi_create_function(env, "diagEventsOpen", NAPI_AUTO_LENGTH, DiagEventsOpen, NULL, &fn) != napi_ok ||
+      napi_set_named_property(env, exports, "diagEventsOpen", fn) != napi_ok)
     return NULL;
   return exports;
 }

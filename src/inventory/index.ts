@@ -9,3 +9,4 @@ export { readSockstat } from './linux/sockstat.js';
 export { readSocketSummary, summarize, snmpCounter, type SocketSummary, type TransportCount } from './linux/summary.js';
 export { destroySockets, type DestroyOutcome, type DestroyResult } from './linux/destroy.js';
 export { cgroupPath } from './linux/cgroup-path.js';
+export { watchDestroyedSockets } from './linux/destroy-events.js';

@@ -1,5 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
 import { listSockets, mentionsState, parseFilter, type FilterNode } from '../../inventory/index.js';
+import type { Socket } from '../../model/index.js';
 import { readHostNames } from '../hosts.js';
 import { backendOf, type CliIo } from '../io.js';
 import { chooseFields, chooseFormat } from '../render/output.js';
@@ -14,6 +15,7 @@ import {
   type SocketSelection,
 } from '../ss-selection.js';
 import { closeListed } from './ls-close.js';
+import { printDestroyEvents } from './ls-events.js';
 import { printStats } from './stats.js';
 
 /** ss's default states: connected sockets without TIME-WAIT and SYN-RECV; `-l` listening; `-a` all. */
@@ -62,6 +64,7 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
     .option('-F, --filter-file <file>', 'read the filter from FILE (- = stdin), after the filter words, as ss -F')
     .option('-H, --no-header', 'no header line')
     .option('-Q, --no-queues', 'no Recv-Q and Send-Q columns')
+    .option('-E, --events', 'print TCP and UDP sockets as they are destroyed, until interrupted (as ss -E)')
     .option('-K, --kill', 'close the listed sockets (SOCK_DESTROY, as ss -K); asks first unless --yes')
     .option('-y, --yes', 'with -K: do not ask')
     .option('-s, --summary', 'print the summary of `portscope stats` instead')
@@ -90,6 +93,17 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
       const user = parseFilter([...words, fromFile].join(' '));
       const defaults = mentionsState(user) ? '' : defaultStates(options.listening === true, options.all === true);
       const filter: FilterNode = defaults === '' ? user : { type: 'and', left: parseFilter(defaults), right: user };
+      if (options.events === true) {
+        const fields =
+          options.fields === undefined ? defaultFields(options) : chooseFields(options.fields, SOCKET_FIELD_NAMES);
+        const style = { numeric: options.numeric === true };
+        const chosen = (socket: Socket) =>
+          keep(socket) &&
+          (protocols === undefined || protocols.includes(socket.protocol)) &&
+          (families.length === 0 || families.includes(socket.family));
+        await printDestroyEvents(user, chosen, { format, fields, header: options.header, style }, io);
+        return;
+      }
       const listed = await listSockets({
         ...(protocols === undefined ? {} : { protocols }),
         ...(families.length > 0 ? { families } : {}),

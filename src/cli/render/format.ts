@@ -9,6 +9,7 @@ const SS_STATE: Partial<Record<SocketState, string>> = {
   FIN_WAIT1: 'FIN-WAIT-1',
   FIN_WAIT2: 'FIN-WAIT-2',
   TIME_WAIT: 'TIME-WAIT',
+  CLOSE: 'UNCONN',
   CLOSE_WAIT: 'CLOSE-WAIT',
   LAST_ACK: 'LAST-ACK',
   BOUND_INACTIVE: 'BOUND-INACTIVE',
