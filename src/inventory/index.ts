@@ -10,3 +10,4 @@ export { readSocketSummary, summarize, snmpCounter, type SocketSummary, type Tra
 export { destroySockets, type DestroyOutcome, type DestroyResult } from './linux/destroy.js';
 export { cgroupPath } from './linux/cgroup-path.js';
 export { watchDestroyedSockets } from './linux/destroy-events.js';
+export { readThreads, type ThreadInfo } from './linux/threads.js';

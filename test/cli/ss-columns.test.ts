@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { msTimerLabel } from '../../src/cli/render/format.js';
 import { cli } from '../helpers/cli.js';
-import type { Fixture } from '../helpers/fixture.js';
+import { startFixture, type Fixture } from '../helpers/fixture.js';
 import { lsCells, startSsSocketsFixture, type SsSocketsInfo } from '../helpers/ss-fixture.js';
 import { ssLines, type SsLine } from '../helpers/ss.js';
 
@@ -102,5 +102,33 @@ describe.skipIf(!hasSs)('ls columns against ss on the same sockets', () => {
     const { mine, ss } = named('tcp_client');
     expect(mine.timer).toMatch(/^timer:\(keepalive,1min5\dsec,0\)$/);
     expect(ss.timer).toMatch(/^timer:\(keepalive,1min5\dsec,0\)$/);
+  });
+});
+
+/** A listener held by a process with a second, named thread (prctl PR_SET_NAME through /proc/self/task). */
+const THREADED = `
+import json, os, select, socket, sys, threading
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+ready = threading.Event()
+def worker():
+    with open("/proc/self/task/%d/comm" % threading.get_native_id(), "w") as f: f.write("ps-worker")
+    ready.set(); select.select([sys.stdin], [], [], 60)
+threading.Thread(target=worker, daemon=True).start(); ready.wait(10)
+print(json.dumps({"inode": os.fstat(s.fileno()).st_ino}), flush=True)
+select.select([sys.stdin], [], [], 60)
+`;
+
+describe.skipIf(!hasSs)('ls -T', () => {
+  let fixture: Fixture<{ inode: number }>;
+  beforeAll(async () => {
+    fixture = await startFixture<{ inode: number }>('python3', ['-c', THREADED]);
+  });
+  afterAll(() => fixture.stop());
+
+  it('lists one users entry per thread, each under its own name, as ss -T', async () => {
+    const ours = (await lsCells(['-t', '-l', '-T'], ['users', 'inode'])).get(fixture.info.inode)?.[0];
+    const theirs = ssLines(['-t', '-u', '-l', '-T']).find((l) => l.inode === fixture.info.inode)?.users;
+    expect(ours).toMatch(/^users:\(\("ps-worker",pid=\d+,tid=\d+,fd=3\),\("python3",pid=\d+,tid=\d+,fd=3\)\)$/);
+    expect(ours).toBe(theirs);
   });
 });

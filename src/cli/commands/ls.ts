@@ -1,5 +1,12 @@
 import { Command } from '@commander-js/extra-typings';
-import { listSockets, mentionsState, parseFilter, type FilterNode } from '../../inventory/index.js';
+import {
+  listSockets,
+  mentionsState,
+  parseFilter,
+  readThreads,
+  type FilterNode,
+  type ThreadInfo,
+} from '../../inventory/index.js';
 import type { Socket } from '../../model/index.js';
 import { readHostNames } from '../hosts.js';
 import { backendOf, type CliIo } from '../io.js';
@@ -25,6 +32,13 @@ function defaultStates(listening: boolean, all: boolean): string {
   return 'state connected exclude time-wait exclude syn-recv';
 }
 
+/** The threads of every owner of `sockets`, by pid (`-T`). */
+function threadsOf(sockets: readonly Socket[]): Map<number, ThreadInfo[]> {
+  const threads = new Map<number, ThreadInfo[]>();
+  for (const s of sockets) for (const o of s.owners) if (!threads.has(o.pid)) threads.set(o.pid, readThreads(o.pid));
+  return threads;
+}
+
 /** Commander's collector for a repeatable option. */
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -44,6 +58,7 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
     .option('-n, --numeric', 'port numbers, not service names')
     .option('-r, --resolve', 'host names for addresses, from /etc/hosts')
     .option('-p, --processes', 'the processes that hold each socket')
+    .option('-T, --threads', 'the threads that hold each socket (as ss -T)')
     .option('-e, --extended', 'uid, inode and network namespace')
     .option('-o, --options', 'TCP timers (with -i, also the negotiated TCP options)')
     .option('-i, --info', 'TCP internals (tcp_info): rtt, rto, cwnd, mss, bytes, retransmits, rates...')
@@ -108,7 +123,7 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
         ...(protocols === undefined ? {} : { protocols }),
         ...(families.length > 0 ? { families } : {}),
         filter,
-        owners: options.processes === true,
+        owners: options.processes === true || options.threads === true,
         tcpInfo: options.info === true,
         skmem: options.memory === true,
         tos: options.tos === true,
@@ -120,7 +135,12 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
       const fields =
         options.fields === undefined ? defaultFields(options) : chooseFields(options.fields, SOCKET_FIELD_NAMES);
       const names = options.resolve === true ? readHostNames() : undefined;
-      const style = { numeric: options.numeric === true, tcpOptions: options.options === true };
+      const threads = options.threads === true ? threadsOf(snapshot.sockets) : undefined;
+      const style = {
+        numeric: options.numeric === true,
+        tcpOptions: options.options === true,
+        ...(threads === undefined ? {} : { threads }),
+      };
       const details = options.fields === undefined && options.oneline !== true ? detailFields(options) : [];
       const view = { format, fields, header: options.header, style, details };
       if (options.kill === true && snapshot.sockets.length > 0) {
@@ -133,6 +153,7 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
 }
 
 interface FieldFlags {
+  threads?: true;
   queues?: boolean;
   processes?: true;
   extended?: true;
@@ -148,7 +169,7 @@ interface FieldFlags {
 /** The columns of ss's line, in ss's order: process, timer, details (-e), TOS; with -O also -m and -i. */
 function defaultFields(options: FieldFlags): string[] {
   const fields = ['netid', 'state', ...(options.queues === false ? [] : ['recv-q', 'send-q']), 'local', 'peer'];
-  if (options.processes === true) fields.push('users');
+  if (options.processes === true || options.threads === true) fields.push('users');
   if (options.options === true) fields.push('timer');
   if (options.extended === true) fields.push('uid', 'inode', 'netns');
   if (options.tos === true) fields.push('tos');

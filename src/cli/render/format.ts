@@ -38,6 +38,8 @@ export interface EndpointStyle {
   readonly numeric: boolean;
   /** With tcp_info: also the negotiated TCP options (`ts sack ecn`), as `ss -i -o` prints them. */
   readonly tcpOptions?: boolean;
+  /** `ss -T`: the threads of each owner (by pid), to list one `users:` entry per thread and fd. */
+  readonly threads?: ReadonlyMap<number, readonly { readonly tid: number; readonly command: string }[]>;
 }
 
 /**
