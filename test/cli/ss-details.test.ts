@@ -5,7 +5,7 @@ import { formatG } from '../../src/cli/render/ss-details.js';
 import { nativeAddon } from '../../src/inventory/linux/native.js';
 import { cli } from '../helpers/cli.js';
 import type { Fixture } from '../helpers/fixture.js';
-import { startSsSocketsFixture, type SsSocketsInfo } from '../helpers/ss-fixture.js';
+import { lsCells, startSsSocketsFixture, type SsSocketsInfo } from '../helpers/ss-fixture.js';
 import { ssLines } from '../helpers/ss.js';
 
 const hasSs = (() => {
@@ -51,10 +51,10 @@ describe.skipIf(!hasSs || nativeAddon() === undefined)('ls -i, -m, --tos, -O aga
   });
   afterAll(() => fixture.stop());
 
-  /** Our line for an inode (-e adds the columns uid, inode, netns), and the tab-indented line below it. */
+  /** Our line for an inode (-e prints `ino:N`), and the tab-indented line below it. */
   function ours(text: string, inode: number): [string, string] {
     const lines = text.split('\n');
-    const at = lines.findIndex((l) => new RegExp(`\\s\\d+\\s+${String(inode)}\\s+\\d+(\\s|$)`).test(l));
+    const at = lines.findIndex((l) => new RegExp(` ino:${String(inode)} `).test(l));
     return [lines[at] ?? '', lines[at + 1] ?? ''];
   }
 
@@ -65,6 +65,30 @@ describe.skipIf(!hasSs || nativeAddon() === undefined)('ls -i, -m, --tos, -O aga
     expect(row).not.toBe('');
     expect(below.startsWith('\t ')).toBe(true);
     expect(steady(below.trim())).toBe(steady(ss?.details ?? 'missing'));
+  });
+
+  it.each(['tcp_client', 'tcp_server', 'dual_listen', 'v6only_listen', 'udp'])(
+    '%s: -e prints what ss -e prints',
+    async (name) => {
+      const inode = fixture.info[name] ?? 0;
+      const mine = (await lsCells(['-t', '-u', '-a', '-e'], ['extended', 'inode'])).get(inode)?.[0];
+      // ss -e also turns on -o: its timer comes first, in portscope's Timer column.
+      const theirs = ssLines(['-t', '-u', '-a', '-n'])
+        .find((l) => l.inode === inode)
+        ?.rest.replace(/^timer:\([^)]*\) /, '');
+      expect(mine).toBe(theirs);
+    },
+  );
+
+  it('prints --inet-sockopt on its own line as ss does', async () => {
+    const lines = (await cli(['ls', '-u', '-a', '-n', '-e', '--inet-sockopt', '--netns', 'host', '-H'])).stdout;
+    const ss = ssLines(['-t', '-u', '-a', '-n', '--inet-sockopt']);
+    for (const name of ['udp_opts', 'udp']) {
+      const inode = fixture.info[name] ?? 0;
+      const theirs = ss.find((l) => l.inode === inode)?.details ?? 'missing';
+      expect(ours(lines, inode)[1]).toBe(`\t${theirs}`);
+    }
+    expect(ours(lines, fixture.info.udp_opts ?? 0)[1]).toBe('\tinet-sockopt: ( recverr freebind mc_loop mc_all)');
   });
 
   it('prints --tos as ss does, and -O puts the details on the line', () => {

@@ -59,7 +59,10 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
     .option('-r, --resolve', 'host names for addresses, from /etc/hosts')
     .option('-p, --processes', 'the processes that hold each socket')
     .option('-T, --threads', 'the threads that hold each socket (as ss -T)')
-    .option('-e, --extended', 'uid, inode and network namespace')
+    .option(
+      '-e, --extended',
+      "ss's details (uid:, ino:, sk:, fwmark:, cgroup:, v6only:, <->), and the network namespace",
+    )
     .option('-o, --options', 'TCP timers (with -i, also the negotiated TCP options)')
     .option('-i, --info', 'TCP internals (tcp_info): rtt, rto, cwnd, mss, bytes, retransmits, rates...')
     .option('-m, --memory', 'socket memory (skmem)')
@@ -170,8 +173,9 @@ interface FieldFlags {
 function defaultFields(options: FieldFlags): string[] {
   const fields = ['netid', 'state', ...(options.queues === false ? [] : ['recv-q', 'send-q']), 'local', 'peer'];
   if (options.processes === true || options.threads === true) fields.push('users');
-  if (options.options === true) fields.push('timer');
-  if (options.extended === true) fields.push('uid', 'inode', 'netns');
+  // ss -e turns on -o as well.
+  if (options.options === true || options.extended === true) fields.push('timer');
+  if (options.extended === true) fields.push('extended', 'netns');
   if (options.tos === true) fields.push('tos');
   if (options.cgroup === true) fields.push('cgroup');
   if (options.oneline === true) fields.push(...detailFields(options).flat());

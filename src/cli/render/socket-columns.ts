@@ -1,7 +1,7 @@
 import pc from 'picocolors';
 import type { Socket } from '../../model/index.js';
 import type { Colors } from 'picocolors/types.js';
-import { cgroupLabel, inetSockoptLabel, skmemLabel, tcpInfoLabel, tosLabel } from './ss-details.js';
+import { cgroupLabel, extendedLabel, inetSockoptLabel, skmemLabel, tcpInfoLabel, tosLabel } from './ss-details.js';
 import { netidLabel, usersLabel } from './ss-labels.js';
 import type { Column } from './table.js';
 import {
@@ -59,6 +59,7 @@ export function socketFields(colors: Colors): Readonly<Record<string, SocketFiel
     timer: { header: 'Timer', value: timerLabel },
     tos: { header: 'TOS', value: tosLabel },
     cgroup: { header: 'Cgroup', value: cgroupLabel },
+    extended: { header: 'Details', value: extendedLabel },
     'inet-sockopt': { header: 'Inet sockopt', value: inetSockoptLabel },
     skmem: { header: 'Memory', value: skmemLabel },
     'tcp-info': { header: 'TCP info', value: (s, style) => tcpInfoLabel(s, style.numeric, style.tcpOptions === true) },

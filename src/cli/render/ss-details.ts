@@ -158,6 +158,26 @@ export function inetSockoptLabel(socket: Socket): string {
   return names === undefined ? '' : `inet-sockopt: (${names.map((n) => ` ${n}`).join('')})`;
 }
 
+/**
+ * ss -e's details of an inet socket: `uid:1000 ino:4242 sk:1f3 fwmark:0x2a cgroup:/x v6only:1 <->` (uid when
+ * not root, fwmark and cgroup when set, v6only for IPv6, the shutdown state `<->` with `-` for a closed
+ * direction). '' for unix sockets (ss -e prints their shutdown and file only, which are not read).
+ */
+export function extendedLabel(socket: Socket): string {
+  if (socket.family === 'unix') return '';
+  const out: string[] = [];
+  if (socket.uid > 0) out.push(`uid:${String(socket.uid)}`);
+  out.push(`ino:${String(socket.inode)}`);
+  if (socket.cookie !== undefined) out.push(`sk:${socket.cookie}`);
+  if (socket.mark !== undefined && socket.mark !== 0) out.push(`fwmark:0x${socket.mark.toString(16)}`);
+  const cgroup = socket.cgroupId === undefined || socket.cgroupId === 0 ? '' : cgroupLabel(socket);
+  if (cgroup !== '') out.push(cgroup);
+  if (socket.family === 'inet6' && socket.v6only !== undefined) out.push(`v6only:${socket.v6only ? '1' : '0'}`);
+  const shut = socket.shutdown;
+  if (shut !== undefined) out.push(`${(shut & 1) !== 0 ? '-' : '<'}-${(shut & 2) !== 0 ? '-' : '>'}`);
+  return out.join(' ');
+}
+
 /** A socket's cgroup as `ss --cgroup` prints it: `cgroup:/system.slice/nginx.service`, `cgroup:unreachable:ID`. */
 export function cgroupLabel(socket: Socket): string {
   if (socket.cgroupId === undefined) return '';
