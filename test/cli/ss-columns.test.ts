@@ -132,3 +132,11 @@ describe.skipIf(!hasSs)('ls -T', () => {
     expect(ours).toBe(theirs);
   });
 });
+
+describe('ls -i with nothing to show', () => {
+  it('prints nothing at all with -H (no empty line)', async () => {
+    const { code, stdout } = await cli(['ls', '-t', '-i', '-H', '--netns', 'host', 'sport = :1 and dport = :1']);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+  });
+});

@@ -59,7 +59,7 @@ export function printSnapshot(snapshot: Snapshot, view: SnapshotView, io: CliIo)
   }
   const table = renderTable(fields, rows, { header: view.header, width: io.columns, paintHeader: colors.underline });
   const details = (view.details ?? []).map((line) => line.flatMap((name) => all[name] ?? []));
-  if (details.length === 0) {
+  if (details.length === 0 || snapshot.sockets.length === 0) {
     io.stdout.write(table);
     return;
   }
