@@ -47,7 +47,13 @@ typedef struct {
 // Appends n bytes, growing the buffer (doubling). Returns 0, or -1 when out of memory.
 int bytes_append(bytes_t *b, const void *src, size_t n);
 
+// A NETLINK_SOCK_DIAG socket, opened inside the network namespace of nsPath when not NULL (setns on this
+// thread, then straight back). Returns the fd, or -1 with *err set.
+int open_diag_socket(const char *nsPath, int *err);
+
 napi_value SockDiag(napi_env env, napi_callback_info info);
+napi_value SockDestroy(napi_env env, napi_callback_info info);
+napi_value DiagEventsOpen(napi_env env, napi_callback_info info);
 napi_value NetTables(napi_env env, napi_callback_info info);
 napi_value WalkFds(napi_env env, napi_callback_info info);
 napi_value PidfdOpen(napi_env env, napi_callback_info info);

@@ -27,7 +27,7 @@ static void leave_netns(int original) {
 }
 
 // A netlink socket for sock_diag, opened inside the namespace of nsPath (NULL: this thread's own).
-static int open_diag_socket(const char *nsPath, int *err) {
+int open_diag_socket(const char *nsPath, int *err) {
   int original = nsPath == NULL ? -1 : enter_netns(nsPath, err);
   if (nsPath != NULL && original < 0) return -1;
   int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);

@@ -18,6 +18,12 @@
 //     On the libuv threadpool: for each pid, readlinkat every entry of /proc/PID/fd (entry i taken
 //     when i % slices == slice) and keep `socket:[inode]` ones as flat [inode, pid, fd] triples.
 //
+//   sockDestroy(netnsPath, request) -> undefined | errno name
+//     SOCK_DESTROY of one socket (ss -K), in destroy.c.
+//
+//   diagEventsOpen(groups) -> fd
+//     A netlink socket that receives sockets as they are destroyed (ss -E), in destroy.c.
+//
 //   pidfdOpen(pid) -> fd;  pidfdSendSignal(fd, signo) -> undefined
 //     pidfd_open(2) and pidfd_send_signal(2) (Linux 5.3): a pidfd names one process, not a pid, so a
 //     signal sent through it can never reach another process that reused the pid. Close the fd
@@ -37,7 +43,11 @@ NAPI_MODULE_INIT() {
       napi_create_function(env, "pidfdOpen", NAPI_AUTO_LENGTH, PidfdOpen, NULL, &fn) != napi_ok ||
       napi_set_named_property(env, exports, "pidfdOpen", fn) != napi_ok ||
       napi_create_function(env, "pidfdSendSignal", NAPI_AUTO_LENGTH, PidfdSendSignal, NULL, &fn) != napi_ok ||
-      napi_set_named_property(env, exports, "pidfdSendSignal", fn) != napi_ok)
+      napi_set_named_property(env, exports, "pidfdSendSignal", fn) != napi_ok ||
+      napi_create_function(env, "sockDestroy", NAPI_AUTO_LENGTH, SockDestroy, NULL, &fn) != napi_ok ||
+      napi_set_named_property(env, exports, "sockDestroy", fn) != napi_ok ||
+      napi_create_function(env, "diagEventsOpen", NAPI_AUTO_LENGTH, DiagEventsOpen, NULL, &fn) != napi_ok ||
+      napi_set_named_property(env, exports, "diagEventsOpen", fn) != napi_ok)
     return NULL;
   return exports;
 }

@@ -6,3 +6,8 @@ export { parseInetTable, type InetTable, type ParseInetOptions, type ParsedTable
 export { parseUnixTable } from './linux/parse-unix.js';
 export { parseSockstat, type Sockstat } from './linux/parse-sockstat.js';
 export { readSockstat } from './linux/sockstat.js';
+export { readSocketSummary, summarize, snmpCounter, type SocketSummary, type TransportCount } from './linux/summary.js';
+export { destroySockets, type DestroyOutcome, type DestroyResult } from './linux/destroy.js';
+export { cgroupPath } from './linux/cgroup-path.js';
+export { watchDestroyedSockets } from './linux/destroy-events.js';
+export { readThreads, type ThreadInfo } from './linux/threads.js';

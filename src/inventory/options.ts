@@ -38,6 +38,14 @@ export interface ListSocketsOptions {
    * `whoOwns`. @default false
    */
   readonly stopWhenFound?: boolean;
+  /** Add each TCP socket's `tcpInfo` (the kernel's tcp_info, as `ss -i`). Needs the native backend. @default false */
+  readonly tcpInfo?: boolean;
+  /** Add each socket's `skmem` (sk_meminfo, as `ss -m`). Needs the native backend. @default false */
+  readonly skmem?: boolean;
+  /** Add `tos` (IPv4) and `tclass` (IPv6), as `ss --tos`. Needs the native backend. @default false */
+  readonly tos?: boolean;
+  /** Add `inetSockopt` (IP-level options, as `ss --inet-sockopt`). Needs the native backend. @default false */
+  readonly inetSockopt?: boolean;
 }
 
 /** See {@link ListSocketsOptions.backend}. */
@@ -52,6 +60,10 @@ export interface NormalizedListOptions {
   readonly netns: NetnsSelector;
   readonly backend: Backend;
   readonly stopWhenFound: boolean;
+  readonly tcpInfo: boolean;
+  readonly skmem: boolean;
+  readonly tos: boolean;
+  readonly inetSockopt: boolean;
 }
 
 const PROTOCOLS: readonly Protocol[] = ['tcp', 'udp', 'udplite', 'raw', 'unix'];
@@ -96,7 +108,16 @@ export function normalizeListOptions(options: ListSocketsOptions = {}): Normaliz
     netns = 'all',
     backend = 'auto',
     stopWhenFound = false,
+    tcpInfo = false,
+    skmem = false,
+    tos = false,
+    inetSockopt = false,
   } = { ...options };
+  for (const [name, value] of Object.entries({ tcpInfo, skmem, tos, inetSockopt })) {
+    if (typeof value !== 'boolean') {
+      throw new PortscopeError('INVALID_ARGUMENT', `Expected \`${name}\` to be a boolean, got \`${String(value)}\``);
+    }
+  }
   if (!['auto', 'native', 'procfs'].includes(backend)) {
     throw new PortscopeError(
       'INVALID_ARGUMENT',
@@ -139,5 +160,9 @@ export function normalizeListOptions(options: ListSocketsOptions = {}): Normaliz
     netns,
     backend,
     stopWhenFound,
+    tcpInfo,
+    skmem,
+    tos,
+    inetSockopt,
   };
 }

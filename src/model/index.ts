@@ -1,2 +1,3 @@
 export * from './socket.js';
+export type * from './tcp-info.js';
 export type * from './snapshot.js';

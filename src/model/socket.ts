@@ -1,3 +1,5 @@
+import type { SocketMemory, TcpInfo } from './tcp-info.js';
+
 /**
  * Transport protocol of a socket, as named by the /proc/net file it comes from; `mptcp` (Multipath
  * TCP, IPPROTO_MPTCP) has no /proc/net file and is read through sock_diag only; `netlink` and
@@ -144,6 +146,25 @@ export interface Socket {
   readonly ifindex?: number;
   /** The socket's fwmark (SO_MARK), from sock_diag's INET_DIAG_MARK (needs CAP_NET_ADMIN). ss's `fwmark`. */
   readonly mark?: number;
+  /** sock_diag's idiag_cookie, the kernel's id of this socket, in hex as ss -e prints it (`sk:1f3`). */
+  readonly cookie?: string;
   /** cgroup v2 id of the socket's cgroup, from sock_diag's INET_DIAG_CGROUP_ID. ss's `cgroup`. */
   readonly cgroupId?: number;
+  /** TCP only, when asked (`tcpInfo: true`, `ls -i`): the kernel's tcp_info, from sock_diag. */
+  readonly tcpInfo?: TcpInfo;
+  /** When asked (`skmem: true`, `ls -m`): the socket's memory, from sock_diag. */
+  readonly skmem?: SocketMemory;
+  /** When asked (`tos: true`, `ls --tos`): IPv4 TOS byte (INET_DIAG_TOS), IPv6 traffic class (INET_DIAG_TCLASS). */
+  readonly tos?: number;
+  readonly tclass?: number;
+  /** With `tos`: the net_cls class id of the socket's cgroup (INET_DIAG_CLASS_ID); ss --tos's `class_id`. */
+  readonly classId?: number;
+  /**
+   * With `inetSockopt` (`ls --inet-sockopt`): the IP-level options set on the socket (INET_DIAG_SOCKOPT), by
+   * ss's names: `recverr`, `is_icsk`, `freebind`, `hdrincl`, `mc_loop`, `transparent`, `mc_all`, `nodefrag`,
+   * `bind_addr_no_port`, `recverr_rfc4884`, `defer_connect`.
+   */
+  readonly inetSockopt?: readonly string[];
+  /** Which directions are shut down (shutdown(2): bit 0 receive, bit 1 send), from sock_diag. ss -e's `<->`. */
+  readonly shutdown?: number;
 }

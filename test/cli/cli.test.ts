@@ -48,7 +48,7 @@ describe('portscope ls', () => {
     expect(lines[1]).toMatch(
       // Send-Q of a listener is its backlog (7 in the fixture), which only sock_diag reports.
       new RegExp(
-        `^tcp\\s+LISTEN\\s+0\\s+${nativeAddon() === undefined ? '0' : '7'}\\s+127\\.0\\.0\\.1:${String(port)}\\s+0\\.0\\.0\\.0:\\*\\s+python3`,
+        `^tcp\\s+LISTEN\\s+0\\s+${nativeAddon() === undefined ? '0' : '7'}\\s+127\\.0\\.0\\.1:${String(port)}\\s+0\\.0\\.0\\.0:\\*\\s+users:\\(.*\\("python3",pid=${String(fixture.pid)},fd=\\d+\\)`,
       ),
     );
   });
@@ -156,7 +156,7 @@ describe('errors and exit codes', () => {
 describe('portscope stats', () => {
   it('prints the sockstat summary and counts by state, and JSON', async () => {
     const text = await cli(['stats']);
-    expect(text.stdout).toMatch(/^Total: \d+\nTCP: +\d+ \(estab \d+, listen \d+/);
+    expect(text.stdout).toMatch(/^Total: \d+\nTCP: +\d+ \(estab \d+, closed -?\d+, orphaned \d+, timewait \d+\)\n/);
     expect(text.stdout).toMatch(/\nProto\s+.*LISTEN/);
     const json = JSON.parse((await cli(['stats', '--json'])).stdout) as {
       counts: Record<string, Record<string, number>>;

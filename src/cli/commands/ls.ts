@@ -1,11 +1,28 @@
 import { Command } from '@commander-js/extra-typings';
-import { listSockets, mentionsState, parseFilter, type FilterNode } from '../../inventory/index.js';
-import type { Family, Protocol } from '../../model/index.js';
+import {
+  listSockets,
+  mentionsState,
+  parseFilter,
+  readThreads,
+  type FilterNode,
+  type ThreadInfo,
+} from '../../inventory/index.js';
+import type { Socket } from '../../model/index.js';
 import { readHostNames } from '../hosts.js';
 import { backendOf, type CliIo } from '../io.js';
 import { chooseFields, chooseFormat } from '../render/output.js';
 import { printSnapshot } from '../render/sockets.js';
 import { SOCKET_FIELD_NAMES } from '../render/socket-columns.js';
+import {
+  addFamily,
+  addQuery,
+  addTables,
+  readFilterFile,
+  selectedProtocols,
+  type SocketSelection,
+} from '../ss-selection.js';
+import { closeListed } from './ls-close.js';
+import { printDestroyEvents } from './ls-events.js';
 import { printStats } from './stats.js';
 
 /** ss's default states: connected sockets without TIME-WAIT and SYN-RECV; `-l` listening; `-a` all. */
@@ -13,6 +30,18 @@ function defaultStates(listening: boolean, all: boolean): string {
   if (all) return '';
   if (listening) return 'state listening state unconnected';
   return 'state connected exclude time-wait exclude syn-recv';
+}
+
+/** The threads of every owner of `sockets`, by pid (`-T`). */
+function threadsOf(sockets: readonly Socket[]): Map<number, ThreadInfo[]> {
+  const threads = new Map<number, ThreadInfo[]>();
+  for (const s of sockets) for (const o of s.owners) if (!threads.has(o.pid)) threads.set(o.pid, readThreads(o.pid));
+  return threads;
+}
+
+/** Commander's collector for a repeatable option. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 /** `portscope ls`: sockets, with ss's flags and filter language. */
@@ -32,13 +61,35 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
     .option('-n, --numeric', 'port numbers, not service names')
     .option('-r, --resolve', 'host names for addresses, from /etc/hosts')
     .option('-p, --processes', 'the processes that hold each socket')
-    .option('-e, --extended', 'uid, inode and network namespace')
-    .option('-o, --options', 'TCP timers')
+    .option('-T, --threads', 'the threads that hold each socket (as ss -T)')
+    .option(
+      '-e, --extended',
+      "ss's details (uid:, ino:, sk:, fwmark:, cgroup:, v6only:, <->), and the network namespace",
+    )
+    .option('-o, --options', 'TCP timers (with -i, also the negotiated TCP options)')
+    .option('-i, --info', 'TCP internals (tcp_info): rtt, rto, cwnd, mss, bytes, retransmits, rates...')
+    .option('-m, --memory', 'socket memory (skmem)')
+    .option('--tos', 'IPv4 TOS and IPv6 traffic class')
+    .option('--cgroup', 'the cgroup (v2) of each socket')
+    .option('--inet-sockopt', 'IP-level socket options (recverr, freebind, transparent, mc_loop...)')
+    .option('-O, --oneline', "print -i and -m on the socket's line, not on a line below")
     .option('-4, --ipv4', 'IPv4 only')
     .option('-6, --ipv6', 'IPv6 only')
+    .option('-f, --family <family>', 'inet | inet6 | unix (repeatable), as ss -f', collect, [])
+    .option(
+      '-A, --query <tables>',
+      'socket tables, as ss -A: all,inet,tcp,udp,raw,unix,unix_stream,unix_dgram,unix_seqpacket; !NAME leaves one out',
+      collect,
+      [],
+    )
+    .option('-F, --filter-file <file>', 'read the filter from FILE (- = stdin), after the filter words, as ss -F')
     .option('-H, --no-header', 'no header line')
+    .option('-Q, --no-queues', 'no Recv-Q and Send-Q columns')
+    .option('-E, --events', 'print TCP and UDP sockets as they are destroyed, until interrupted (as ss -E)')
+    .option('-K, --kill', 'close the listed sockets (SOCK_DESTROY, as ss -K); asks first unless --yes')
+    .option('-y, --yes', 'with -K: do not ask')
     .option('-s, --summary', 'print the summary of `portscope stats` instead')
-    .option('--netns <which>', 'all | host | a name under /run/netns | a namespace inode', 'all')
+    .option('-N, --netns <which>', 'all | host | a name under /run/netns | a namespace inode (ss -N)', 'all')
     .option('--json', 'print the Snapshot as JSON (docs/schema.md)')
     .option('--format <format>', 'table | json | ndjson | csv', 'table')
     .option('--fields <list>', `comma-separated: ${SOCKET_FIELD_NAMES.join(',')}`)
@@ -49,47 +100,102 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
         return;
       }
       const format = chooseFormat(options);
-      const chosen: Protocol[] = [];
-      if (options.tcp === true) chosen.push('tcp');
-      if (options.udp === true) chosen.push('udp', 'udplite');
-      if (options.raw === true) chosen.push('raw');
-      if (options.unix === true) chosen.push('unix');
-      if (options.mptcp === true) chosen.push('mptcp');
-      if (options.netlink === true) chosen.push('netlink');
-      if (options.packet === true) chosen.push('packet');
-      const families: Family[] = [];
-      if (options.ipv4 === true) families.push('inet');
-      if (options.ipv6 === true) families.push('inet6');
-      const user = parseFilter(words.join(' '));
+      const selection: SocketSelection = { tables: new Set(), families: new Set() };
+      if (options.tcp === true) addTables(selection, 'tcp');
+      if (options.udp === true) addTables(selection, 'udp');
+      if (options.raw === true) addTables(selection, 'raw');
+      if (options.unix === true) addTables(selection, 'unix');
+      if (options.mptcp === true) addTables(selection, 'mptcp');
+      if (options.netlink === true) addTables(selection, 'netlink');
+      if (options.packet === true) addTables(selection, 'packet');
+      for (const query of options.query) addQuery(selection, query);
+      if (options.ipv4 === true) selection.families.add('inet');
+      if (options.ipv6 === true) selection.families.add('inet6');
+      for (const family of options.family) addFamily(selection, family);
+      const { protocols, keep } = selectedProtocols(selection);
+      const families = [...selection.families];
+      const fromFile = options.filterFile === undefined ? '' : readFilterFile(options.filterFile);
+      const user = parseFilter([...words, fromFile].join(' '));
       const defaults = mentionsState(user) ? '' : defaultStates(options.listening === true, options.all === true);
       const filter: FilterNode = defaults === '' ? user : { type: 'and', left: parseFilter(defaults), right: user };
-      const snapshot = await listSockets({
-        ...(chosen.length > 0 ? { protocols: chosen } : {}),
+      if (options.events === true) {
+        const fields =
+          options.fields === undefined ? defaultFields(options) : chooseFields(options.fields, SOCKET_FIELD_NAMES);
+        const style = { numeric: options.numeric === true };
+        const chosen = (socket: Socket) =>
+          keep(socket) &&
+          (protocols === undefined || protocols.includes(socket.protocol)) &&
+          (families.length === 0 || families.includes(socket.family));
+        await printDestroyEvents(user, chosen, { format, fields, header: options.header, style }, io);
+        return;
+      }
+      const listed = await listSockets({
+        ...(protocols === undefined ? {} : { protocols }),
         ...(families.length > 0 ? { families } : {}),
         filter,
-        owners: options.processes === true,
+        owners: options.processes === true || options.threads === true,
+        tcpInfo: options.info === true,
+        skmem: options.memory === true,
+        tos: options.tos === true,
+        inetSockopt: options.inetSockopt === true,
         netns: options.netns,
         backend: backendOf(io),
       });
+      const snapshot = { ...listed, sockets: listed.sockets.filter(keep) };
       const fields =
         options.fields === undefined ? defaultFields(options) : chooseFields(options.fields, SOCKET_FIELD_NAMES);
       const names = options.resolve === true ? readHostNames() : undefined;
-      const view = {
-        format,
-        fields,
-        header: options.header,
-        style: { numeric: options.numeric === true },
-        verbose: options.verbose === true,
+      const threads = options.threads === true ? threadsOf(snapshot.sockets) : undefined;
+      const style = {
+        numeric: options.numeric === true,
+        tcpOptions: options.options === true,
+        ...(threads === undefined ? {} : { threads }),
       };
+      const details = options.fields === undefined && options.oneline !== true ? detailFields(options) : [];
+      const view = { format, fields, header: options.header, style, details, verbose: options.verbose === true };
+      if (options.kill === true && snapshot.sockets.length > 0) {
+        setExit(await closeListed(snapshot, view, options.yes === true, io));
+        return;
+      }
       printSnapshot(snapshot, names === undefined ? view : { ...view, names }, io);
       if (snapshot.sockets.length === 0) setExit(1);
     });
 }
 
-function defaultFields(options: { processes?: true; extended?: true; options?: true }): string[] {
-  const fields = ['netid', 'state', 'recv-q', 'send-q', 'local', 'peer'];
-  if (options.processes === true) fields.push('process');
-  if (options.extended === true) fields.push('uid', 'inode', 'netns');
-  if (options.options === true) fields.push('timer');
+interface FieldFlags {
+  threads?: true;
+  queues?: boolean;
+  processes?: true;
+  extended?: true;
+  options?: true;
+  info?: true;
+  memory?: true;
+  tos?: true;
+  cgroup?: true;
+  inetSockopt?: true;
+  oneline?: true;
+}
+
+/** The columns of ss's line, in ss's order: process, timer, details (-e), TOS; with -O also -m and -i. */
+function defaultFields(options: FieldFlags): string[] {
+  const fields = ['netid', 'state', ...(options.queues === false ? [] : ['recv-q', 'send-q']), 'local', 'peer'];
+  if (options.processes === true || options.threads === true) fields.push('users');
+  // ss -e turns on -o as well.
+  if (options.options === true || options.extended === true) fields.push('timer');
+  if (options.extended === true) fields.push('extended', 'netns');
+  if (options.tos === true) fields.push('tos');
+  if (options.cgroup === true) fields.push('cgroup');
+  if (options.oneline === true) fields.push(...detailFields(options).flat());
   return fields;
+}
+
+/** What ss prints on lines below a socket's line (unless -O): IP options; then memory and tcp_info. */
+function detailFields(options: FieldFlags): string[][] {
+  const lines: string[][] = [];
+  if (options.inetSockopt === true) lines.push(['inet-sockopt']);
+  const info: string[] = [];
+  if (options.memory === true) info.push('skmem');
+  if (options.info === true) info.push('tcp-info');
+  if (info.length > 0) lines.push(info);
+  return lines;
 }

@@ -1,5 +1,11 @@
 import { Command } from '@commander-js/extra-typings';
-import { listSockets, readSockstat, type Backend } from '../../inventory/index.js';
+import {
+  listSockets,
+  readSockstat,
+  readSocketSummary,
+  type Backend,
+  type SocketSummary,
+} from '../../inventory/index.js';
 import { backendOf, type CliIo } from '../io.js';
 import { renderCsv } from '../render/csv.js';
 import { stateLabel } from '../render/format.js';
@@ -7,13 +13,16 @@ import { chooseFormat, type Format } from '../render/output.js';
 import { renderTable } from '../render/table.js';
 import type { SocketState } from '../../model/index.js';
 
-/** Socket counts by protocol and state, with the kernel's sockstat counters. */
+/** What `stats` prints: ss -s's numbers, the raw sockstat counters, and portscope's extra counts by state. */
 export interface Stats {
+  readonly summary: SocketSummary;
   readonly sockstat: ReturnType<typeof readSockstat>;
+  /** Extra, not in ss -s: sockets of the host namespace by protocol (`tcp6` = IPv6) and state, as listed. */
   readonly counts: Record<string, Partial<Record<SocketState, number>>>;
 }
 
 async function gather(backend: Backend): Promise<Stats> {
+  const summary = readSocketSummary();
   const sockstat = readSockstat();
   const { sockets } = await listSockets({ owners: false, netns: 'host', backend });
   const counts: Stats['counts'] = {};
@@ -22,32 +31,26 @@ async function gather(backend: Backend): Promise<Stats> {
     const row = (counts[key] ??= {});
     row[s.state] = (row[s.state] ?? 0) + 1;
   }
-  return { sockstat, counts };
+  return { summary, sockstat, counts };
 }
 
-function summary({ sockstat: k, counts }: Stats): string {
-  const n = (table: string, key: string) => k[table]?.[key] ?? 0;
-  const tcp = { ...counts.tcp };
-  const tcp6 = { ...counts.tcp6 };
-  const estab = (tcp.ESTABLISHED ?? 0) + (tcp6.ESTABLISHED ?? 0);
-  const listen = (tcp.LISTEN ?? 0) + (tcp6.LISTEN ?? 0);
+/** `%-9d` */
+const cell = (n: number) => String(n).padEnd(9);
+
+/** The summary exactly as `ss -s` prints it (iproute2's print_summary), trailing spaces and blank lines included. */
+export function ssSummaryText({ total, tcp, transports }: SocketSummary): string {
   const lines = [
-    `Total: ${String(n('sockets', 'used'))}`,
-    `TCP:   ${String(n('TCP', 'alloc'))} (estab ${String(estab)}, listen ${String(listen)}, orphaned ${String(n('TCP', 'orphan'))}, timewait ${String(n('TCP', 'tw'))})`,
+    `Total: ${String(total)}`,
+    `TCP:   ${String(tcp.total)} (estab ${String(tcp.estab)}, closed ${String(tcp.closed)}, orphaned ${String(tcp.orphaned)}, timewait ${String(tcp.timewait)})`,
+    '',
+    'Transport Total     IP        IPv6',
+    ...(['RAW', 'UDP', 'TCP', 'INET', 'FRAG'] as const).map((name) => {
+      const row = transports[name];
+      return `${name}\t  ${cell(row.total)} ${cell(row.ip)} ${cell(row.ipv6)}`;
+    }),
     '',
   ];
-  const rows = ['RAW', 'UDP', 'UDPLITE', 'TCP', 'FRAG'].map((p) => {
-    const v4 = n(p, 'inuse');
-    const v6 = n(`${p}6`, 'inuse');
-    return [p, String(v4 + v6), String(v4), String(v6)];
-  });
-  const columns = [
-    { header: 'Transport' },
-    { header: 'Total', align: 'right' as const },
-    { header: 'IP', align: 'right' as const },
-    { header: 'IPv6', align: 'right' as const },
-  ];
-  return `${lines.join('\n')}\n${renderTable(columns, rows, { header: true, width: undefined })}`;
+  return `${lines.join('\n')}\n`;
 }
 
 function stateTable(counts: Stats['counts']): { headers: string[]; rows: string[][] } {
@@ -69,13 +72,16 @@ export async function printStats(io: CliIo, format: Format): Promise<void> {
     return;
   }
   const columns = headers.map((header, i) => ({ header, align: i === 0 ? ('left' as const) : ('right' as const) }));
-  io.stdout.write(`${summary(stats)}\n${renderTable(columns, rows, { header: true, width: undefined })}`);
+  const extra = 'Extra, not in ss -s: sockets of this namespace by protocol and state, as portscope ls lists them';
+  io.stdout.write(
+    `${ssSummaryText(stats.summary)}${extra}\n${renderTable(columns, rows, { header: true, width: undefined })}`,
+  );
 }
 
 /** `portscope stats`: what `ss -s` prints, plus socket counts by protocol and state. */
 export function statsCommand(io: CliIo) {
   return new Command('stats')
-    .description('socket summary (as ss -s) from /proc/net/sockstat{,6}, and counts by state')
+    .description('socket summary exactly as ss -s, then (extra) counts by protocol and state')
     .option('--json', 'print as JSON')
     .option('--format <format>', 'table | json | csv', 'table')
     .action(async (options) => {

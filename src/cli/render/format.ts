@@ -10,6 +10,7 @@ const SS_STATE: Partial<Record<SocketState, string>> = {
   FIN_WAIT1: 'FIN-WAIT-1',
   FIN_WAIT2: 'FIN-WAIT-2',
   TIME_WAIT: 'TIME-WAIT',
+  CLOSE: 'UNCONN',
   CLOSE_WAIT: 'CLOSE-WAIT',
   LAST_ACK: 'LAST-ACK',
   BOUND_INACTIVE: 'BOUND-INACTIVE',
@@ -38,14 +39,25 @@ export interface EndpointStyle {
   readonly numeric: boolean;
   /** Names of network namespaces under /run/netns by inode, for the `netns` field. */
   readonly netnsNames?: ReadonlyMap<number, string>;
+  /** With tcp_info: also the negotiated TCP options (`ts sack ecn`), as `ss -i -o` prints them. */
+  readonly tcpOptions?: boolean;
+  /** `ss -T`: the threads of each owner (by pid), to list one `users:` entry per thread and fd. */
+  readonly threads?: ReadonlyMap<number, readonly { readonly tid: number; readonly command: string }[]>;
 }
 
-/** `addr:port` as ss prints it: IPv6 in brackets, port 0 as `*`, unix paths as is (`*` when unnamed). */
+/**
+ * `addr:port` as ss prints it: IPv6 in brackets, port 0 as `*`, `::` of a dual-stack socket (v6only 0) as
+ * `*`; unix sockets as `path inode` for the local end and `* peer-inode` for the peer (`*` = unnamed, 0 = none).
+ */
 export function endpointLabel(socket: Socket, endpoint: Endpoint, style: EndpointStyle): string {
-  if (socket.family === 'unix') return endpoint.address === '' ? '*' : printable(endpoint.address);
+  if (socket.family === 'unix') {
+    if (endpoint === socket.peer) return `* ${String(socket.unix?.peerInode ?? 0)}`;
+    return `${endpoint.address === '' ? '*' : printable(endpoint.address)} ${String(socket.inode)}`;
+  }
   if (socket.family === 'netlink') return netlinkLabel(endpoint, style.numeric);
   if (socket.family === 'packet') return endpoint === socket.peer ? '*' : packetLabel(endpoint, style.numeric);
-  const host = socket.family === 'inet6' ? `[${endpoint.address}]` : endpoint.address;
+  const dualStack = socket.family === 'inet6' && socket.v6only === false && endpoint.address === '::';
+  const host = dualStack ? '*' : socket.family === 'inet6' ? `[${endpoint.address}]` : endpoint.address;
   return `${host}:${portLabel(socket, endpoint.port, style)}`;
 }
 
@@ -94,16 +106,32 @@ export function commandLineLabel(owners: readonly Owner[]): string {
   return printable(first.cmdline?.join(' ') ?? first.command);
 }
 
-/** A timer as ss -o prints it: `timer:(keepalive,119min,0)`. */
+/**
+ * Milliseconds as ss prints a timer: `1min53sec`, `12sec`, `2.500sec`, `200ms` (minutes and seconds drop
+ * the smaller units once they pass 9). 0 and negative (already due) are empty, as ss prints 0: `timer:(on,,0)`.
+ */
+export function msTimerLabel(ms: number): string {
+  const total = Math.max(0, Math.trunc(ms));
+  const minutes = Math.floor(total / 60_000);
+  let secs = Math.floor(total / 1000) % 60;
+  let msecs = total % 1000;
+  let out = '';
+  if (minutes > 0) {
+    msecs = 0;
+    out = `${String(minutes)}min`;
+    if (minutes > 9) secs = 0;
+  }
+  if (secs > 0) {
+    if (secs > 9) msecs = 0;
+    out += `${String(secs)}${msecs > 0 ? '.' : 'sec'}`;
+  }
+  if (msecs > 0) out += `${String(msecs).padStart(3, '0')}${secs > 0 ? 'sec' : 'ms'}`;
+  return out;
+}
+
+/** A timer as ss -o prints it: `timer:(keepalive,119min,0)`, `timer:(persist,1min53sec,0)`. */
 export function timerLabel(socket: Socket): string {
   const t = socket.timer;
   if (t === undefined) return '';
-  const ms = t.expiresMs;
-  const time =
-    ms >= 60_000
-      ? `${String(Math.floor(ms / 60_000))}min`
-      : ms >= 1000
-        ? `${(ms / 1000).toFixed(0)}sec`
-        : `${String(ms)}ms`;
-  return `timer:(${t.kind},${time},${String(t.retransmits)})`;
+  return `timer:(${t.kind},${msTimerLabel(t.expiresMs)},${String(t.retransmits)})`;
 }

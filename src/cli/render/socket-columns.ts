@@ -1,6 +1,8 @@
 import pc from 'picocolors';
 import type { Socket } from '../../model/index.js';
 import type { Colors } from 'picocolors/types.js';
+import { cgroupLabel, extendedLabel, inetSockoptLabel, skmemLabel, tcpInfoLabel, tosLabel } from './ss-details.js';
+import { netidLabel, usersLabel } from './ss-labels.js';
 import type { Column } from './table.js';
 import {
   commandLineLabel,
@@ -24,7 +26,7 @@ export function socketFields(colors: Colors): Readonly<Record<string, SocketFiel
   const stateColor = (text: string) =>
     text === 'LISTEN' ? colors.green(text) : text === 'ESTAB' ? colors.cyan(text) : text;
   return {
-    netid: { header: 'Netid', value: (s) => s.protocol },
+    netid: { header: 'Netid', value: netidLabel },
     proto: { header: 'Proto', value: (s) => (s.family === 'inet6' ? `${s.protocol}6` : s.protocol) },
     state: { header: 'State', value: (s) => stateLabel(s.state), paint: stateColor },
     'recv-q': { header: 'Recv-Q', align: 'right', value: (s) => String(s.recvQ) },
@@ -46,6 +48,7 @@ export function socketFields(colors: Colors): Readonly<Record<string, SocketFiel
           : portLabel(s, s.local.port, { numeric: false }).replace(/^\d+$/, ''),
     },
     process: { header: 'Process', value: processLabel, paint: colors.yellow },
+    users: { header: 'Process', value: usersLabel, paint: colors.yellow },
     pid: { header: 'PID', value: (s) => s.owners.map((o) => o.pid).join(',') },
     user: { header: 'User', value: (s) => userLabel(s.owners) },
     unit: { header: 'Unit/Container', value: (s) => placeLabel(s.owners), paint: colors.magenta },
@@ -54,6 +57,12 @@ export function socketFields(colors: Colors): Readonly<Record<string, SocketFiel
     inode: { header: 'Inode', align: 'right', value: (s) => String(s.inode) },
     netns: { header: 'Netns', value: (s, style) => style.netnsNames?.get(s.netns) ?? String(s.netns) },
     timer: { header: 'Timer', value: timerLabel },
+    tos: { header: 'TOS', value: tosLabel },
+    cgroup: { header: 'Cgroup', value: cgroupLabel },
+    extended: { header: 'Details', value: extendedLabel },
+    'inet-sockopt': { header: 'Inet sockopt', value: inetSockoptLabel },
+    skmem: { header: 'Memory', value: skmemLabel },
+    'tcp-info': { header: 'TCP info', value: (s, style) => tcpInfoLabel(s, style.numeric, style.tcpOptions === true) },
   };
 }
 

@@ -16,6 +16,11 @@ export interface SnapshotView {
   readonly names?: ReadonlyMap<string, string>;
   /** Also print informational warnings (`NETNS_GONE`). @default false */
   readonly verbose?: boolean;
+  /**
+   * Fields printed (table only) on a line of their own below each socket's row, after a tab and a space, joined
+   * with spaces, as ss prints `-i` and `-m` unless `-O`. A socket with none of them gets no such line.
+   */
+  readonly details?: readonly (readonly string[])[];
 }
 
 /** Warnings that report no problem, only churn: printed with --verbose only (always in --json). */
@@ -62,5 +67,22 @@ export function printSnapshot(snapshot: Snapshot, view: SnapshotView, io: CliIo)
     io.stdout.write(renderCsv(view.fields, rows));
     return;
   }
-  io.stdout.write(renderTable(fields, rows, { header: view.header, width: io.columns, paintHeader: colors.underline }));
+  const table = renderTable(fields, rows, { header: view.header, width: io.columns, paintHeader: colors.underline });
+  const details = (view.details ?? []).map((line) => line.flatMap((name) => all[name] ?? []));
+  if (details.length === 0 || snapshot.sockets.length === 0) {
+    io.stdout.write(table);
+    return;
+  }
+  const lines = table.split('\n');
+  const first = view.header ? 1 : 0;
+  const out = lines.slice(0, first);
+  snapshot.sockets.forEach((socket, i) => {
+    out.push(lines[first + i] ?? '');
+    for (const line of details) {
+      const text = line.map((f) => f.value(socket, view.style)).filter((t) => t !== '');
+      // ss starts each -i/-m item with a space, but not its `inet-sockopt: (` line.
+      if (text.length > 0) out.push(`\t${text[0]?.startsWith('inet-sockopt') === true ? '' : ' '}${text.join(' ')}`);
+    }
+  });
+  io.stdout.write(`${out.join('\n')}\n`);
 }

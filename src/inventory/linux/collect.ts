@@ -22,7 +22,7 @@ import { parseBootTime } from './proc-stat.js';
 import { readUsers } from './passwd.js';
 import { readSmallText } from './read-proc.js';
 import { readNamespaceTables, type TableSource } from './tables.js';
-import { tcpStateMask } from './diag-request.js';
+import { diagExtensions, tcpStateMask } from './diag-request.js';
 
 function selectNamespaces(
   groups: NamespaceGroup[],
@@ -126,6 +126,7 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
     tcpListenersOnly,
     tcpStateMask: tcpStateMask(tcpStates),
     ...(localPort === undefined ? {} : { localPort }),
+    extensions: diagExtensions(options),
   };
   const listed: NamespaceGroup[] = [];
   for (const group of selected) {

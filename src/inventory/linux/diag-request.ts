@@ -25,6 +25,41 @@ const INET_DIAG_BC_S_EQ = 11;
 
 /** UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN | UDIAG_SHOW_UID. */
 const UNIX_SHOW = 0x01 | 0x04 | 0x10 | 0x40;
+const UDIAG_SHOW_MEMINFO = 0x20;
+
+/** What else to ask sock_diag for, beyond what every dump carries (see {@link diagExtensions}). */
+export interface DiagExtensionOptions {
+  /** tcp_info and the congestion algorithm (ss -i). */
+  readonly tcpInfo?: boolean;
+  /** sk_meminfo (ss -m). */
+  readonly skmem?: boolean;
+  /** IPv4 TOS and IPv6 traffic class (ss --tos). */
+  readonly tos?: boolean;
+  /** IP-level socket options (ss --inet-sockopt); the kernel sends them unasked, the parser keeps them. */
+  readonly inetSockopt?: boolean;
+}
+
+/** The inet request's idiag_ext bits (bit N-1 asks for attribute N) and the unix request's extra udiag_show bits. */
+export interface DiagExtensions {
+  readonly inet: number;
+  readonly unix: number;
+  /** Keep INET_DIAG_SOCKOPT. */
+  readonly sockopt: boolean;
+}
+
+/**
+ * idiag_ext for `options`: INET_DIAG_INFO (2), VEGASINFO (3) and CONG (4) for tcp_info, SKMEMINFO (7) for
+ * memory, TOS (5) and TCLASS (6), and SHUTDOWN (8) with any of them; UDIAG_SHOW_MEMINFO for unix memory.
+ */
+export function diagExtensions(options: DiagExtensionOptions): DiagExtensions {
+  const bit = (attribute: number) => 1 << (attribute - 1);
+  let inet = 0;
+  if (options.tcpInfo === true) inet |= bit(2) | bit(3) | bit(4);
+  if (options.skmem === true) inet |= bit(7);
+  if (options.tos === true) inet |= bit(5) | bit(6);
+  if (inet !== 0) inet |= bit(8);
+  return { inet, unix: options.skmem === true ? UDIAG_SHOW_MEMINFO : 0, sockopt: options.inetSockopt === true };
+}
 
 /** Netlink and the diag structs are in host byte order (ports and addresses excepted). */
 export const HOST_LE = endianness() === 'LE';
@@ -46,8 +81,15 @@ function message(payloadLength: number): { buf: Buffer; view: DataView; payload:
  * to that port: `[S_EQ, yes 8, no 12] [0, 0, port]` (a false test jumps past the end: rejected).
  * A protocol above 255 (IPPROTO_MPTCP, 262) does not fit `sdiag_protocol`: it goes in an
  * INET_DIAG_REQ_PROTOCOL attribute (Linux 5.9), as `ss -M` sends it.
+ * `extensions` is idiag_ext (see {@link diagExtensions}).
  */
-export function inetDiagRequest(family: number, protocol: number, states: number, localPort?: number): Buffer {
+export function inetDiagRequest(
+  family: number,
+  protocol: number,
+  states: number,
+  localPort?: number,
+  extensions = 0,
+): Buffer {
   const wide = protocol > 255;
   const { buf, view, payload } = message(56 + (localPort === undefined ? 0 : 12) + (wide ? 8 : 0));
   if (wide) {
@@ -67,18 +109,18 @@ export function inetDiagRequest(family: number, protocol: number, states: number
   }
   view.setUint8(payload, family);
   view.setUint8(payload + 1, protocol & 0xff);
-  view.setUint8(payload + 2, 0); // idiag_ext: no extensions; SKV6ONLY comes unasked
+  view.setUint8(payload + 2, extensions); // idiag_ext; SKV6ONLY, MARK and CGROUP_ID come unasked
   view.setUint8(payload + 3, protocol === IPPROTO.raw ? IPPROTO.raw : 0);
   view.setUint32(payload + 4, states >>> 0, HOST_LE);
   return buf;
 }
 
-/** A unix_diag_req dump of every unix socket with its name, peer, queue lengths and uid. */
-export function unixDiagRequest(): Buffer {
+/** A unix_diag_req dump of every unix socket with its name, peer, queue lengths and uid (and `show` bits). */
+export function unixDiagRequest(show = 0): Buffer {
   const { buf, view, payload } = message(24);
   view.setUint8(payload, AF_UNIX);
   view.setUint32(payload + 4, 0xffffffff, HOST_LE); // udiag_states: all
-  view.setUint32(payload + 12, UNIX_SHOW, HOST_LE);
+  view.setUint32(payload + 12, UNIX_SHOW | show, HOST_LE);
   return buf;
 }
 

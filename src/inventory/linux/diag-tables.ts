@@ -1,6 +1,6 @@
 import { errnoCode } from '../../errors.js';
 import type { Socket } from '../../model/index.js';
-import { AF_INET, AF_INET6, IPPROTO, inetDiagRequest, unixDiagRequest } from './diag-request.js';
+import { AF_INET, AF_INET6, IPPROTO, inetDiagRequest, unixDiagRequest, type DiagExtensions } from './diag-request.js';
 import type { NativeAddon } from './native.js';
 import type { NamespaceGroup } from './netns.js';
 import { parseInetDiag, parseUnixDiag } from './parse-diag.js';
@@ -27,13 +27,21 @@ export interface DiagQuery {
   readonly tcpStateMask: number;
   /** Only sockets bound to this local port (inet tables). */
   readonly localPort?: number;
+  /** Attributes to ask for beyond the usual (tcp_info, memory, TOS). @default none */
+  readonly extensions?: DiagExtensions;
 }
 
 function requestFor(table: TableSpec, query: DiagQuery): Buffer {
-  if (table.protocol === 'unix') return unixDiagRequest();
+  if (table.protocol === 'unix') return unixDiagRequest(query.extensions?.unix);
   const family = table.family === 'inet' ? AF_INET : AF_INET6;
   const states = table.protocol === 'tcp' || table.protocol === 'mptcp' ? query.tcpStateMask : 0xffffffff;
-  return inetDiagRequest(family, IPPROTO[table.protocol as keyof typeof IPPROTO], states, query.localPort);
+  return inetDiagRequest(
+    family,
+    IPPROTO[table.protocol as keyof typeof IPPROTO],
+    states,
+    query.localPort,
+    query.extensions?.inet,
+  );
 }
 
 /**
@@ -97,7 +105,7 @@ export function readByDiag(
     const parsed =
       table.protocol === 'unix'
         ? parseUnixDiag(reply, group.netns)
-        : parseInetDiag(reply, table as InetTable, group.netns);
+        : parseInetDiag(reply, table as InetTable, group.netns, { sockopt: query.extensions?.sockopt === true });
     for (const s of parsed.sockets) sockets.push(s);
   });
   return { sockets, missing, gone: false };

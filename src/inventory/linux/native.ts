@@ -32,6 +32,20 @@ export interface NativeAddon {
     wanted?: Uint32Array,
   ): Promise<{ holders: Uint32Array; denied: Uint32Array; gone: Uint32Array }>;
   /**
+   * Sends one prepared SOCK_DESTROY request (an inet_diag_req_v2 naming one socket) inside the network
+   * namespace of `netnsPath` (null: this one) and returns undefined when the kernel closed the socket, or the
+   * errno name it answered (EOPNOTSUPP: kernel without CONFIG_INET_DIAG_DESTROY; ENOENT: gone; EPERM).
+   * @throws Error with `code` when the netlink socket cannot be opened there.
+   */
+  sockDestroy?(netnsPath: string | null, request: Buffer): string | undefined;
+  /**
+   * A netlink sock_diag socket of this namespace bound to the multicast `groups` mask (bit N-1 = SKNLGRP N:
+   * 1 TCP, 2 UDP, 3 TCP over IPv6, 4 UDP over IPv6 destroy events). Each read(2) returns inet_diag messages of
+   * sockets as they are destroyed; reads time out after 250 ms (EAGAIN). Close with fs.closeSync.
+   * @throws Error with `code` EPERM (needs CAP_NET_ADMIN).
+   */
+  diagEventsOpen?(groups: number): number;
+  /**
    * pidfd_open(2): an fd that names process `pid` itself (not whichever process later gets its pid).
    * Close it with fs.closeSync. @throws Error with `code` ESRCH (no such process), ENOSYS (kernel < 5.3).
    */

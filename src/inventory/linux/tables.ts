@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { errnoCode } from '../../errors.js';
 import type { Family, Protocol, Socket, SnapshotWarning } from '../../model/index.js';
+import type { DiagExtensions } from './diag-request.js';
 import { isGone, readByDiag, type TableSpec } from './diag-tables.js';
 import { hexAt } from './hex.js';
 import { nativeAddon, type NativeAddon } from './native.js';
@@ -22,6 +23,8 @@ export interface TableQuery {
   readonly tcpStateMask: number;
   /** Only sockets bound to this local port: the kernel filters (sock_diag); /proc/net relies on the filter. */
   readonly localPort?: number;
+  /** sock_diag attributes to ask for (tcp_info, memory, TOS); /proc/net has none of them. */
+  readonly extensions?: DiagExtensions;
 }
 
 /** Where a namespace's sockets came from: netlink sock_diag, /proc/net text, or both. */

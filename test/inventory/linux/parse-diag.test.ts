@@ -87,8 +87,69 @@ describe('parseInetDiag', () => {
         netns: 7,
         owners: [],
         ownerStatus: 'none',
+        cookie: '0',
       },
     ]);
+  });
+
+  it('reads the attributes ss -e, -i, -m, --tos, --cgroup and --inet-sockopt print', () => {
+    const info = Buffer.alloc(240);
+    info.writeUInt8(7, 5); // options: timestamps, sack, wscale
+    info.writeUInt8(0x7a, 6); // snd_wscale 10, rcv_wscale 7
+    info.writeUInt32LE(204_000, 8); // rto, us
+    info.writeUInt32LE(1448, 16); // snd_mss
+    info.writeUInt32LE(35, 68); // rtt, us
+    info.writeUInt32LE(17, 72); // rttvar, us
+    info.writeUInt32LE(10, 80); // snd_cwnd
+    info.writeBigUInt64LE(1001n, 120); // bytes_acked
+    info.writeBigUInt64LE(500n, 128); // bytes_received
+    info.writeBigUInt64LE(4_000_000n, 160); // delivery_rate, bytes/s
+    info.writeBigUInt64LE(1000n, 200); // bytes_sent
+    const attrs = [
+      attribute(2, info),
+      attribute(4, Buffer.from('cubic\0')),
+      attribute(5, Buffer.from([0x10])),
+      attribute(7, u32(0, 131072, 0, 16384, 0, 0, 0, 0, 3)),
+      attribute(15, u32(42)),
+      attribute(21, Buffer.from(new BigUint64Array([77n]).buffer)),
+      attribute(22, Buffer.from([0x11, 0x01])),
+    ];
+    const reply = inet({ state: 1, sport: 1, dport: 2, src: [127, 0, 0, 1], dst: [127, 0, 0, 1], attrs });
+    const [s] = parseInetDiag(reply, TCP, 1, { sockopt: true }).sockets;
+    expect(s).toMatchObject({
+      tos: 0x10,
+      mark: 42,
+      cgroupId: 77,
+      inetSockopt: ['recverr', 'mc_loop', 'bind_addr_no_port'],
+    });
+    expect(s?.skmem).toEqual({
+      rmemAlloc: 0,
+      rcvBuf: 131072,
+      wmemAlloc: 0,
+      sndBuf: 16384,
+      fwdAlloc: 0,
+      wmemQueued: 0,
+      optMem: 0,
+      backlog: 0,
+      drops: 3,
+    });
+    expect(s?.tcpInfo).toMatchObject({
+      congestion: 'cubic',
+      timestamps: true,
+      sack: true,
+      sndWscale: 10,
+      rcvWscale: 7,
+      rtoMs: 204,
+      mss: 1448,
+      rttMs: 0.035,
+      rttVarMs: 0.017,
+      cwnd: 10,
+      bytesSent: 1000,
+      bytesAcked: 1001,
+      bytesReceived: 500,
+      deliveryRateBps: 4_000_000,
+    });
+    expect(parseInetDiag(reply, TCP, 1).sockets[0]?.inetSockopt).toBeUndefined();
   });
 
   it('keeps IPv4-mapped IPv6 addresses, reads IPV6_V6ONLY, and timers in milliseconds', () => {
