@@ -44,17 +44,7 @@ const TABLES: Readonly<Record<string, readonly Table[]>> = {
   p_dgr: [['packet', 'dgram']],
 };
 /** ss's names of tables portscope does not read (yet), for a precise error. */
-const UNREAD = [
-  'dccp',
-  'sctp',
-  'tipc',
-  'vsock',
-  'vsock_stream',
-  'v_str',
-  'vsock_dgram',
-  'v_dgr',
-  'xdp',
-];
+const UNREAD = ['dccp', 'sctp', 'tipc', 'vsock', 'vsock_stream', 'v_str', 'vsock_dgram', 'v_dgr', 'xdp'];
 const FAMILIES: Readonly<Record<string, Family>> = {
   inet: 'inet',
   inet6: 'inet6',
