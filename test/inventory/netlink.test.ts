@@ -61,7 +61,7 @@ describe('netlink sockets (ss -A netlink)', () => {
     const { sockets } = await listSockets({ netns: 'host', owners: false });
     expect(sockets.some((s) => s.protocol === 'netlink')).toBe(false);
     const { stdout } = await cli(['ls', '--netlink', '-a']);
-    expect(stdout).toMatch(new RegExp(`^netlink +UNCONN .* rtnl:${String(fixture.info.portId)} +\\*`, 'm'));
-    expect(stdout).toMatch(/^netlink +UNCONN .* rtnl:kernel +\*/m);
+    expect(stdout).toMatch(new RegExp(`^nl +UNCONN .* rtnl:${String(fixture.info.portId)} +\\*`, 'm'));
+    expect(stdout).toMatch(/^nl +UNCONN .* rtnl:kernel +\*/m);
   });
 });

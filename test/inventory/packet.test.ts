@@ -61,9 +61,10 @@ describe.skipIf(!isRoot)('packet sockets (ss -0)', () => {
     const ss = execFileSync('ss', ['-H', '-0', '-a', '-p'], { encoding: 'utf8' });
     expect(ss).toMatch(new RegExp(`^p_dgr +UNCONN .* ip:lo +\\* .*pid=${String(fixture.pid)},`, 'm'));
     const { stdout } = await cli(['ls', '-0', '-a', '-p']);
-    expect(stdout).toMatch(new RegExp(`^packet +UNCONN .* ip:lo +\\* +python3\\(${String(fixture.pid)}\\)`, 'm'));
-    expect(stdout).toMatch(new RegExp(`^packet +UNCONN .* \\*:\\* +\\* +python3\\(${String(fixture.pid)}\\)`, 'm'));
+    const users = `users:\\(\\("python3",pid=${String(fixture.pid)},`;
+    expect(stdout).toMatch(new RegExp(`^p_dgr +UNCONN .* ip:lo +\\* +${users}`, 'm'));
+    expect(stdout).toMatch(new RegExp(`^p_raw +UNCONN .* \\*:\\* +\\* +${users}`, 'm'));
     const numeric = await cli(['ls', '-0', '-a', '-n']);
-    expect(numeric.stdout).toMatch(/^packet +UNCONN .* \[2048\]:lo +\*/m);
+    expect(numeric.stdout).toMatch(/^p_dgr +UNCONN .* \[2048\]:lo +\*/m);
   });
 });
