@@ -75,7 +75,9 @@ describe.skipIf(!hasSs)('ls -f, -A, -F select the sockets ss selects', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/^portscope: Expected -A to list socket tables, got `sctp`: portscope does not read/);
     const family = await cli(['ls', '-f', 'inet7']);
-    expect(family.stderr).toBe('portscope: Expected -f to name a family, got `inet7`: expected inet, inet6, unix, link, netlink\n');
+    expect(family.stderr).toBe(
+      'portscope: Expected -f to name a family, got `inet7`: expected inet, inet6, unix, link, netlink\n',
+    );
     const missing = await cli(['ls', '-F', join(dir, 'nope')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(
