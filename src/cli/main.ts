@@ -17,7 +17,11 @@ import { ncCommand } from './commands/nc.js';
 import { rewriteCompatFlags } from './nc-compat.js';
 import { rewriteNmapFlags } from './scan-argv.js';
 import { exitCodeFor } from './exit-codes.js';
+import { checkHoisted, hoistGlobalOptions } from './global-options.js';
 import { processIo, type CliIo } from './io.js';
+
+/** The verbs, in the order `--help` lists them. */
+const VERBS = ['ls', 'stats', 'who', 'info', 'free', 'kill', 'wait', 'doctor', 'scan', 'nc'];
 
 const { version } = createRequire(import.meta.url)(join(packageRoot(), 'package.json')) as { version: string };
 
@@ -27,6 +31,15 @@ const { version } = createRequire(import.meta.url)(join(packageRoot(), 'package.
  * process.exit, so tests can run it in-process.
  */
 export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  try {
+    return await runProgram(argv, io);
+  } catch (error) {
+    io.stderr.write(`portscope: ${isPortscopeError(error) ? error.message : String(error)}\n`);
+    return exitCodeFor(error);
+  }
+}
+
+async function runProgram(rawArgv: readonly string[], io: CliIo): Promise<number> {
   let exitCode = 0;
   const setExit = (code: number) => {
     exitCode = Math.max(exitCode, code);
@@ -49,6 +62,8 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
     .action(async (options) => {
       await showListening(options, io, setExit);
     });
+  const hoisted = hoistGlobalOptions(rawArgv, program, VERBS);
+  const argv = hoisted.args;
   program.addCommand(lsCommand(io, setExit));
   program.addCommand(statsCommand(io));
   program.addCommand(whoCommand(io, setExit));
@@ -63,16 +78,13 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
   // `scan` takes nmap's spellings (-sT, -Pn, -p-, -oX, -iL) that commander cannot parse: rewrite them.
   // `nc --compat openbsd|ncat` reads that tool's letters: rewrite them to ours.
   let args: readonly string[] = argv;
-  try {
-    if (argv[0] === 'scan') args = ['scan', ...rewriteNmapFlags(argv.slice(1))];
-    else if (argv[0] === 'nc') args = ['nc', ...rewriteCompatFlags(argv.slice(1))];
-  } catch (error) {
-    io.stderr.write(`portscope: ${isPortscopeError(error) ? error.message : String(error)}\n`);
-    return exitCodeFor(error);
-  }
+  if (argv[0] === 'scan') args = ['scan', ...rewriteNmapFlags(argv.slice(1))];
+  else if (argv[0] === 'nc') args = ['nc', ...rewriteCompatFlags(argv.slice(1))];
   program.addCommand(scanCommand(io, setExit, version, argv.slice(1)));
   program.addCommand(ncCommand(io, setExit));
   for (const command of program.commands) {
+    if (!command.options.some((o) => o.long === '--verbose'))
+      command.option('--verbose', 'on errors, print the cause chain');
     command
       .exitOverride()
       .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
@@ -83,6 +95,7 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
     io.stderr.write(`portscope: unknown command \`${first}\`; expected one of ${known} (see portscope --help)\n`);
     return 2;
   }
+  checkHoisted(hoisted, program);
   try {
     await program.parseAsync(dashes < 0 ? [...args] : args.slice(0, dashes), { from: 'user' });
     return exitCode;
