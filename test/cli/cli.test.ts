@@ -107,6 +107,17 @@ describe('portscope ls', () => {
     );
   });
 
+  it('tells "owners not asked for" (no -p) from "no owner found" in --json', async () => {
+    const filter = `src 127.0.0.1:${String(port)}`;
+    const without = JSON.parse((await cli(['ls', '-tl', '--json', filter])).stdout) as Snapshot;
+    expect(without.sockets).toHaveLength(1);
+    expect(without.sockets[0]).toMatchObject({ owners: [], ownerStatus: 'not-requested' });
+    const withOwners = JSON.parse((await cli(['ls', '-tlp', '--json', filter])).stdout) as Snapshot;
+    expect(withOwners.sockets[0]?.ownerStatus).toBe('ok');
+    const timeWait = JSON.parse((await cli(['ls', '-tp', '--json', 'state time-wait', filter])).stdout) as Snapshot;
+    expect(timeWait.sockets.map((s) => s.ownerStatus)).toEqual(timeWait.sockets.map(() => 'none'));
+  });
+
   it('names services unless -n', async () => {
     const named = await cli(['ls', '-tl', '-H', `src 127.0.0.1:${String(port)}`]);
     const numeric = await cli(['ls', '-tln', '-H', `src 127.0.0.1:${String(port)}`]);

@@ -112,6 +112,8 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
     if (result.denied.length > 0) warnings.push(deniedWarning(unknown, result.denied.length, unreadable));
   }
   if (ownerPredicates) sockets = sockets.filter(predicate);
+  // The parsers say `none`; without a walk nobody looked, which a consumer must be able to tell.
+  if (!wantOwners) for (const s of sockets) s.ownerStatus = 'not-requested';
   return {
     schemaVersion: 1,
     takenAt,
