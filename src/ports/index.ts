@@ -1,5 +1,6 @@
 export { whoOwns, coversHost, isListening, type WhoOwnsOptions, type WhoOwnsResult } from './who-owns.js';
 export { parsePortTarget, checkPort, canonicalIp, type PortTarget } from './target.js';
+export { parsePort, isServiceName } from './port-name.js';
 export { findFreePort, isPortFree, bindConflicts, bindProbe, type FindFreePortOptions } from './find-free-port.js';
 export { planKill, type PlanKillOptions, type KillPlan, type KillCandidate, type RefusalReason } from './kill-plan.js';
 export { killPort, type KillPortOptions, type KillReport, type KillResult, type KillOutcome } from './kill-port.js';

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { PortscopeError } from '../errors.js';
+import { isServiceName, parsePort } from './port-name.js';
 import { canonicalIp } from './target.js';
 
 /**
@@ -10,28 +11,30 @@ export type WaitTarget =
   | { readonly kind: 'tcp'; readonly text: string; readonly host?: string; readonly port: number }
   | { readonly kind: 'unix'; readonly text: string; readonly path: string };
 
-const INET = /^(?:\[(?<v6>[^\]]+)\]|(?<host>[^:[\]\s]*)):(?<port>\d+)$/;
+const INET = /^(?:\[(?<v6>[^\]]+)\]|(?<host>[^:[\]\s]*)):(?<port>[^:[\]\s/]+)$/;
 
 /**
  * Parses `host:port`, `[v6]:port`, `:port` or `port` (this machine), or `unix:/path`. A host may be a
- * name (resolved on each attempt, every address tried) or an IP literal.
+ * name (resolved on each attempt, every address tried) or an IP literal; a port may be a service name
+ * (`localhost:http`, `postgresql`).
  * @throws PortscopeError `INVALID_ARGUMENT` naming the text and the forms expected.
  */
 export function parseWaitTarget(text: string): WaitTarget {
-  const expected = `Expected HOST:PORT, [IPv6]:PORT, :PORT or unix:/PATH, got \`${text}\``;
+  const expected = `Expected HOST:PORT, [IPv6]:PORT, :PORT, a port or service name, or unix:/PATH, got \`${text}\``;
   const trimmed = text.trim();
   if (trimmed.startsWith('unix:')) {
     const path = trimmed.slice(5);
     if (path === '') throw new PortscopeError('INVALID_ARGUMENT', expected);
     return { kind: 'unix', text: trimmed, path };
   }
-  const match = INET.exec(/^\d+$/.test(trimmed) ? `:${trimmed}` : trimmed);
+  // A word alone is a port or service name (`http`), never a host without its port.
+  if (!trimmed.includes(':') && !/^\d+$/.test(trimmed) && !isServiceName(trimmed)) {
+    throw new PortscopeError('INVALID_ARGUMENT', expected);
+  }
+  const match = INET.exec(trimmed.includes(':') ? trimmed : `:${trimmed}`);
   if (match?.groups === undefined) throw new PortscopeError('INVALID_ARGUMENT', expected);
   const { v6, host = '', port: portText = '' } = match.groups;
-  const port = Number(portText);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new PortscopeError('INVALID_ARGUMENT', `Expected a port 1-65535 in \`${text}\`, got \`${portText}\``);
-  }
+  const port = parsePort(portText, { protocol: 'tcp', within: text });
   if (v6 !== undefined) {
     if (isIP(v6) !== 6)
       throw new PortscopeError('INVALID_ARGUMENT', `Expected an IPv6 address in brackets, got \`${v6}\``);

@@ -172,8 +172,8 @@ describe('portscope doctor', () => {
       `    • LISTEN 127.0.0.1:${String(port)} ${comm} (pid ${String(process.pid)}, user ${me})`,
       `    → stop it: portscope kill ${String(port)}`,
     ]);
-    const bad = await cli(['doctor', 'http']);
-    expect(bad).toMatchObject({ code: 2, stderr: 'portscope: Expected a TCP port 1-65535, got `http`\n' });
+    const bad = await cli(['doctor', '70000']);
+    expect(bad).toMatchObject({ code: 2, stderr: 'portscope: Expected a TCP port 1-65535, got `70000`\n' });
   });
 
   it.skipIf(!canDropCapability('net_bind_service'))(
