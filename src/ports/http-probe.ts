@@ -22,22 +22,17 @@ export function requestOnce(
   const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
   return new Promise((resolve) => {
     let settled = false;
-    let req: ClientRequest | undefined;
     const finish = (attempt: AddressAttempt) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      req?.destroy();
+      req.destroy();
       resolve(attempt);
     };
     const onAbort = () => {
       finish({ address, outcome: 'aborted' });
     };
-    const timer = setTimeout(() => {
-      finish({ address, outcome: 'timeout' });
-    }, timeoutMs);
-    signal?.addEventListener('abort', onAbort, { once: true });
     const options = {
       host: address,
       port: url.port === '' ? (https ? 443 : 80) : Number(url.port),
@@ -47,7 +42,7 @@ export function requestOnce(
       agent: false as const,
       ...(https ? { rejectUnauthorized: false, ...(isIP(hostname) === 0 ? { servername: hostname } : {}) } : {}),
     };
-    req = (https ? httpsRequest : httpRequest)(options, (res: IncomingMessage) => {
+    const req: ClientRequest = (https ? httpsRequest : httpRequest)(options, (res: IncomingMessage) => {
       res.resume();
       finish({ address, outcome: 'open', status: res.statusCode ?? 0 });
     });
@@ -59,6 +54,11 @@ export function requestOnce(
           : { address, outcome: 'error', errno: errno ?? error.message },
       );
     });
+    // Set after req exists: finish() destroys it; neither fires before this synchronous code ends.
+    const timer = setTimeout(() => {
+      finish({ address, outcome: 'timeout' });
+    }, timeoutMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
     req.end();
   });
 }
