@@ -15,12 +15,19 @@ function rangeOf(text: string): { from: number; to: number } {
   return { from: checkPort(Number(m[1]), 'the range start'), to: checkPort(Number(m[2]), 'the range end') };
 }
 
+function orderOf(text: string): 'random' | 'ascending' {
+  if (text === 'random' || text === 'ascending') return text;
+  throw new PortscopeError('INVALID_ARGUMENT', `Expected --order to be random or ascending, got \`${text}\``);
+}
+
 /** `portscope free`: ports a new listener can bind now. */
 export function freeCommand(io: CliIo) {
   return new Command('free')
     .description('print ports that a new listener can bind now (checked against every socket, then by a bind)')
     .option('--port <list>', 'preferred ports or service names, tried first (comma-separated)')
     .option('--range <A-B>', 'pick from this range (default 1024-65535, outside the ephemeral range)')
+    .option('--after <port>', 'the lowest free ports above this one (detect-port): an ascending search')
+    .option('--order <order>', 'random | ascending: where the search of the range starts', 'random')
     .option('--count <n>', 'how many distinct ports', '1')
     .option('--host <ip>', 'the address the listener will bind (default: every address, IPv4 and IPv6)')
     .option('--exclude <list>', 'ports never to return (comma-separated)')
@@ -39,6 +46,8 @@ export function freeCommand(io: CliIo) {
         ...(options.range === undefined ? {} : { range: rangeOf(options.range) }),
         ...(options.host === undefined ? {} : { host: options.host }),
         ...(options.exclude === undefined ? {} : { exclude: portList(options.exclude, '--exclude', protocol) }),
+        ...(options.after === undefined ? {} : { after: parsePort(options.after, { protocol, what: '--after' }) }),
+        order: options.after !== undefined && options.order === 'random' ? 'ascending' : orderOf(options.order),
         count: Number(options.count),
         protocol,
         includeEphemeral: options.includeEphemeral === true,
