@@ -125,9 +125,10 @@ function checkOptions(options: FindFreePortOptions) {
       `Expected a range A-B with A <= B, got \`${String(given.from)}-${String(given.to)}\``,
     );
   }
-  const order = options.order ?? (options.after === undefined ? 'random' : 'ascending');
+  // A JavaScript caller can pass anything.
+  const order: string = options.order ?? (options.after === undefined ? 'random' : 'ascending');
   if (order !== 'random' && order !== 'ascending') {
-    throw new PortscopeError('INVALID_ARGUMENT', `Expected order to be random or ascending, got \`${String(order)}\``);
+    throw new PortscopeError('INVALID_ARGUMENT', `Expected order to be random or ascending, got \`${order}\``);
   }
   if (options.after !== undefined) checkPort(options.after, 'after');
   // `after` given alone searches up to 65535 from just above it, even below the default range's start.
