@@ -1,10 +1,10 @@
 import { Command } from '@commander-js/extra-typings';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { PortscopeError, errnoCode } from '../../errors.js';
 import type { ScanOptions, ScanReport, ScanProtocol } from '../../scan/index.js';
 import { definedFields } from '../defined-fields.js';
 import { parseDuration } from '../duration.js';
-import { colorsFor, type CliIo } from '../io.js';
+import { colorsFor, writeOutputFile, type CliIo } from '../io.js';
 import { renderCsv } from '../render/csv.js';
 import { chooseFormat } from '../render/output.js';
 import { renderNmapGrepable } from '../render/scan/nmap-grepable.js';
@@ -25,22 +25,6 @@ function readList(file: string, what: string): string[] {
     throw new PortscopeError('NOT_FOUND', `Cannot read ${what} \`${file}\` (${errnoCode(error) ?? 'error'})`, {
       cause: error,
     });
-  }
-}
-
-/** Writes `text` to `file` whole or not at all (a temporary file renamed into place); `-` is stdout. */
-function writeWhole(io: CliIo, file: string, text: string): void {
-  if (file === '-') {
-    io.stdout.write(text);
-    return;
-  }
-  const temporary = `${file}.portscope-${String(process.pid)}.tmp`;
-  try {
-    writeFileSync(temporary, text);
-    renameSync(temporary, file);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw new PortscopeError('IO_ERROR', `Cannot write \`${file}\` (${errnoCode(error) ?? 'error'})`, { cause: error });
   }
 }
 
@@ -236,10 +220,11 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void, version:
         ports: scanLib.portsOf(scanOptions),
       };
       if (options.outputXml !== undefined)
-        writeWhole(io, options.outputXml, renderNmapXml(hosts, ports, summary, info));
+        writeOutputFile(io, options.outputXml, renderNmapXml(hosts, ports, summary, info));
       if (options.outputGrepable !== undefined)
-        writeWhole(io, options.outputGrepable, renderNmapGrepable(hosts, ports, summary, info));
-      if (options.outputJson !== undefined) writeWhole(io, options.outputJson, `${JSON.stringify(report, null, 2)}\n`);
+        writeOutputFile(io, options.outputGrepable, renderNmapGrepable(hosts, ports, summary, info));
+      if (options.outputJson !== undefined)
+        writeOutputFile(io, options.outputJson, `${JSON.stringify(report, null, 2)}\n`);
       const { up, down, timedOut } = summary.hosts;
       const total = up + down + timedOut;
       io.stderr.write(
