@@ -155,11 +155,19 @@ function checkOptions(options: FindFreePortOptions) {
  * between this answer and your bind (see the README's "Beware").
  *
  * @returns `count` distinct ports, in the order found.
- * @throws PortscopeError `INVALID_ARGUMENT` (bad option), `NOT_FOUND` (not enough free ports).
+ * @throws PortscopeError `INVALID_ARGUMENT` (bad option, or a `host` that is no address of this machine),
+ *   `NOT_FOUND` (not enough free ports).
  */
 export async function findFreePort(options: FindFreePortOptions = {}): Promise<number[]> {
   const { count, host, range, kernel, order } = checkOptions(options);
   const protocol = options.protocol ?? 'tcp';
+  // Not an address of this machine: every port would fail to bind, which is no "found 0".
+  if (host !== undefined && (await bindProbe(0, host, protocol)) === 'EADDRNOTAVAIL') {
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      `Expected host to be an address of this machine, got \`${host}\` (a bind on it fails with EADDRNOTAVAIL)`,
+    );
+  }
   const { sockets } = await listSockets({
     protocols: protocol === 'udp' ? ['udp', 'udplite'] : ['tcp'],
     owners: false,

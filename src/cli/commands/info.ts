@@ -60,7 +60,8 @@ export function infoCommand(io: CliIo, setExit: (code: number) => void) {
     .option('--format <format>', 'table | json', 'table')
     .action(async (what, options) => {
       const json = chooseFormat(options, ['table', 'json']) === 'json';
-      if (/^:?\d+$/.test(what)) {
+      // Anything number-like is a port (`-1` is a bad port, not an unknown service name).
+      if (/^[-+]?:?\d+$/.test(what)) {
         const info = lookupPort(Number(what.replace(':', '')));
         const held = info.port === 0 ? [] : (await whoOwns(String(info.port), { backend: backendOf(io) })).sockets;
         if (json) {

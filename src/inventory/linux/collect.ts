@@ -25,6 +25,13 @@ function selectNamespaces(
   const chosen = groups.filter((g) => (inode === undefined ? g.name === netns : g.netns === inode));
   if (chosen.length > 0) return chosen;
   const named = inode === undefined && [...names.values()].includes(String(netns));
+  if (inode === undefined && !named) {
+    const known = [...new Set(names.values())].sort().join(', ');
+    throw new PortscopeError(
+      'NOT_FOUND',
+      `Expected netns to be all, host, a namespace inode or a name under /run/netns (${known === '' ? 'there is none' : known}), got \`${netns}\``,
+    );
+  }
   const why = named ? 'it exists under /run/netns but no process lives in it' : 'no process lives in it';
   throw new PortscopeError('NOT_FOUND', `No sockets can be read from network namespace \`${String(netns)}\`: ${why}`);
 }
