@@ -147,7 +147,7 @@ describe('errors and exit codes', () => {
     [['ls', 'sport = :99999'], 2, /^portscope: Expected a port between 0 and 65535 at column 9, got `:99999`\n$/],
     [['ls', '--format', 'xml'], 2, /^portscope: Expected --format to be one of table, json, ndjson, csv, got `xml`\n$/],
     [['ls', '--fields', 'nope'], 2, /^portscope: Expected --fields to list some of .*got `nope`\n$/],
-    [['ls', '--netns', 'no-such-ns'], 2, /^portscope: No sockets can be read from network namespace `no-such-ns`/],
+    [['ls', '--netns', 'no-such-ns'], 2, /^portscope: Expected netns to be all, host, .*, got `no-such-ns`\n$/],
     [['frobnicate'], 2, /^portscope: unknown command `frobnicate`/],
     [['ls', '--bogus'], 2, /unknown option '--bogus'/],
   ])('%j exits %i with one line', async (args, code, message) => {
