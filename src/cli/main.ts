@@ -17,6 +17,7 @@ import { ncCommand } from './commands/nc.js';
 import { rewriteCompatFlags } from './nc-compat.js';
 import { rewriteNmapFlags } from './scan-argv.js';
 import { exitCodeFor } from './exit-codes.js';
+import { noticeMissingAddon } from './addon-notice.js';
 import { checkHoisted, hoistGlobalOptions } from './global-options.js';
 import { processIo, type CliIo } from './io.js';
 
@@ -96,6 +97,7 @@ async function runProgram(rawArgv: readonly string[], io: CliIo): Promise<number
     return 2;
   }
   checkHoisted(hoisted, program);
+  noticeMissingAddon(argv, io);
   try {
     await program.parseAsync(dashes < 0 ? [...args] : args.slice(0, dashes), { from: 'user' });
     return exitCode;

@@ -6,3 +6,4 @@ export { parseInetTable, type InetTable, type ParseInetOptions, type ParsedTable
 export { parseUnixTable } from './linux/parse-unix.js';
 export { parseSockstat, type Sockstat } from './linux/parse-sockstat.js';
 export { readSockstat } from './linux/sockstat.js';
+export { hasNativeAddon } from './native-status.js';
