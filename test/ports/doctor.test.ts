@@ -10,9 +10,9 @@ import {
   builtCli,
   builtCliArgv,
   canDropCapability,
-  canMakeNetns,
+  canMakeNetnsFor,
   cliWithoutCapability,
-  commandWorks,
+  hasTool,
 } from '../helpers/system.js';
 
 const me = userInfo().username;
@@ -34,7 +34,8 @@ afterEach(async () => {
 const ids = (d: Diagnosis, status?: string) =>
   d.findings.filter((f) => status === undefined || f.status === status).map((f) => f.id);
 
-const hasNft = canMakeNetns && commandWorks('nft', ['--version']);
+const canMakeNetns = canMakeNetnsFor('doctor with network namespaces');
+const hasNft = canMakeNetns && hasTool('nft', 'doctor reading nft rules');
 
 describe('diagnosePort on this machine', () => {
   it('address in use: names the holder; a connect succeeds', async () => {
