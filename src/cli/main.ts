@@ -1,8 +1,8 @@
-import { Command, CommanderError } from '@commander-js/extra-typings';
+import { Command, CommanderError, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
-import { isPortscopeError } from '../errors.js';
+import { PortscopeError, isPortscopeError } from '../errors.js';
 import { showListening } from './commands/listening.js';
 import { lsCommand } from './commands/ls.js';
 import { statsCommand } from './commands/stats.js';
@@ -17,6 +17,7 @@ import { ncCommand } from './commands/nc.js';
 import { rewriteCompatFlags } from './nc-compat.js';
 import { rewriteNmapFlags } from './scan-argv.js';
 import { exitCodeFor } from './exit-codes.js';
+import { examplesText } from './examples.js';
 import { noticeMissingAddon } from './addon-notice.js';
 import { checkHoisted, hoistGlobalOptions } from './global-options.js';
 import { processIo, type CliIo } from './io.js';
@@ -83,13 +84,16 @@ async function runProgram(rawArgv: readonly string[], io: CliIo): Promise<number
   else if (argv[0] === 'nc') args = ['nc', ...rewriteCompatFlags(argv.slice(1))];
   program.addCommand(scanCommand(io, setExit, version, argv.slice(1)));
   program.addCommand(ncCommand(io, setExit));
+  program.addCommand(helpCommand(program));
   for (const command of program.commands) {
     if (!command.options.some((o) => o.long === '--verbose'))
       command.option('--verbose', 'on errors, print the cause chain');
+    command.addHelpText('after', examplesText(command.name()));
     command
       .exitOverride()
       .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
   }
+  program.addHelpText('after', examplesText(''));
   const first = argv[0];
   if (first !== undefined && !first.startsWith('-') && !program.commands.some((c) => c.name() === first)) {
     const known = program.commands.map((c) => c.name()).join(', ');
@@ -107,6 +111,21 @@ async function runProgram(rawArgv: readonly string[], io: CliIo): Promise<number
     if (argv.includes('--verbose')) io.stderr.write(`${error instanceof Error ? (error.stack ?? '') : ''}\n`);
     return exitCodeFor(error);
   }
+}
+
+/** `portscope help [VERB]`: the help of the program or of a verb, with its examples. */
+function helpCommand(program: CommandUnknownOpts): CommandUnknownOpts {
+  return new Command('help')
+    .description('show the help of portscope or of a verb, with examples')
+    .argument('[verb]', 'a verb: ls, who, kill...')
+    .action((verb) => {
+      const target = verb === undefined ? program : program.commands.find((c) => c.name() === verb);
+      if (target === undefined) {
+        const known = program.commands.map((c) => c.name()).join(', ');
+        throw new PortscopeError('INVALID_ARGUMENT', `Expected a verb (${known}), got \`${verb ?? ''}\``);
+      }
+      target.outputHelp();
+    });
 }
 
 /** The `bin/portscope.js` entry: runs with the process's arguments and sets its exit code. */
