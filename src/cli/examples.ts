@@ -29,6 +29,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'portscope scan example.org -sV --top-ports 100',
     'portscope scan 10.0.0.5 -Pn -p- -oX out.xml',
   ],
+  completion: ['eval "$(portscope completion bash)"', 'portscope completion fish | source'],
   nc: [
     'portscope nc example.org 80',
     'portscope nc -l 8080',

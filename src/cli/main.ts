@@ -18,6 +18,7 @@ import { rewriteCompatFlags } from './nc-compat.js';
 import { rewriteNmapFlags } from './scan-argv.js';
 import { exitCodeFor } from './exit-codes.js';
 import { examplesText } from './examples.js';
+import { completionCommand } from './completion.js';
 import { noticeMissingAddon } from './addon-notice.js';
 import { checkHoisted, hoistGlobalOptions } from './global-options.js';
 import { processIo, type CliIo } from './io.js';
@@ -85,6 +86,7 @@ async function runProgram(rawArgv: readonly string[], io: CliIo): Promise<number
   program.addCommand(scanCommand(io, setExit, version, argv.slice(1)));
   program.addCommand(ncCommand(io, setExit));
   program.addCommand(helpCommand(program));
+  program.addCommand(completionCommand(io, program));
   for (const command of program.commands) {
     if (!command.options.some((o) => o.long === '--verbose'))
       command.option('--verbose', 'on errors, print the cause chain');
