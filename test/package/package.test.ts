@@ -45,6 +45,7 @@ describe.skipIf(!built)('npm pack', () => {
       'binding.gyp',
       'scripts/build-native.js',
       'docs/cli.md',
+      'man/portscope.1',
     ]) {
       expect(files, needed).toContain(needed);
     }
@@ -65,5 +66,19 @@ describe.skipIf(!built)('npm pack', () => {
         complete: true,
       });
     }
+  });
+});
+
+describe.skipIf(!existsSync(`${root}man/portscope.1`))('the man page', () => {
+  it('is the help of every verb, examples included, built by npm run build', () => {
+    const man = readFileSync(`${root}man/portscope.1`, 'utf8');
+    expect(man).toMatch(/^\.TH PORTSCOPE 1 /);
+    for (const verb of ['ls', 'stats', 'who', 'info', 'free', 'kill', 'wait', 'doctor', 'scan', 'nc', 'completion']) {
+      expect(man).toContain(`\n.SS ${verb}\n.nf\nUsage: portscope ${verb} `);
+    }
+    expect(man).toContain('--after <port>');
+    expect(man).toContain('  $ portscope who :5432');
+    const manifest = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { man?: string };
+    expect(manifest.man).toBe('./man/portscope.1');
   });
 });
