@@ -1,6 +1,8 @@
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import pc from 'picocolors';
 import type { Colors } from 'picocolors/types.js';
-import { PortscopeError } from '../errors.js';
+import { PortscopeError, errnoCode } from '../errors.js';
 import type { Backend } from '../inventory/index.js';
 
 /** Where the CLI writes, and what it knows of the terminal. Tests pass their own. */
@@ -60,4 +62,52 @@ export function backendOf(io: CliIo): Backend {
     'INVALID_ARGUMENT',
     `Expected PORTSCOPE_BACKEND to be auto, native or procfs, got \`${value}\``,
   );
+}
+
+/** Why a file could not be written, in words, from its errno. */
+function whyNotWritten(file: string, errno: string | undefined): string {
+  switch (errno) {
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied (${errno})`;
+    case 'ENOENT':
+      return `the directory \`${dirname(file)}\` does not exist (ENOENT)`;
+    case 'ENOTDIR':
+      return 'a part of its path is not a directory (ENOTDIR)';
+    case 'EISDIR':
+      return 'it is a directory (EISDIR)';
+    case 'EROFS':
+      return 'the file system is read-only (EROFS)';
+    case 'ENOSPC':
+      return 'no space left on the device (ENOSPC)';
+    default:
+      return errno ?? 'unknown error';
+  }
+}
+
+/**
+ * Writes `text` to the output file `file` whole or not at all (a temporary file beside it, renamed into
+ * place), so a failed write never leaves half a file; `-` is stdout.
+ * @throws PortscopeError `IO_ERROR` with one line that names the file and why, e.g.
+ *   ``Cannot write `/root/x.xml`: permission denied (EACCES)``.
+ */
+export function writeOutputFile(io: CliIo, file: string, text: string): void {
+  if (file === '-') {
+    io.stdout.write(text);
+    return;
+  }
+  const temporary = `${file}.portscope-${String(process.pid)}.tmp`;
+  try {
+    writeFileSync(temporary, text);
+    renameSync(temporary, file);
+  } catch (error) {
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // Where the temporary file could not be made, it cannot be looked at either (EACCES on lstat).
+    }
+    throw new PortscopeError('IO_ERROR', `Cannot write \`${file}\`: ${whyNotWritten(file, errnoCode(error))}`, {
+      cause: error,
+    });
+  }
 }

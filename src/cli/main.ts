@@ -1,8 +1,8 @@
-import { Command, CommanderError } from '@commander-js/extra-typings';
+import { Command, CommanderError, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
-import { isPortscopeError } from '../errors.js';
+import { PortscopeError, isPortscopeError } from '../errors.js';
 import { showListening } from './commands/listening.js';
 import { lsCommand } from './commands/ls.js';
 import { statsCommand } from './commands/stats.js';
@@ -17,7 +17,14 @@ import { ncCommand } from './commands/nc.js';
 import { rewriteCompatFlags } from './nc-compat.js';
 import { rewriteNmapFlags } from './scan-argv.js';
 import { exitCodeFor } from './exit-codes.js';
+import { examplesText } from './examples.js';
+import { completionCommand } from './completion.js';
+import { noticeMissingAddon } from './addon-notice.js';
+import { checkHoisted, hoistGlobalOptions } from './global-options.js';
 import { processIo, type CliIo } from './io.js';
+
+/** The verbs, in the order `--help` lists them. */
+const VERBS = ['ls', 'stats', 'who', 'info', 'free', 'kill', 'wait', 'doctor', 'scan', 'nc'];
 
 const { version } = createRequire(import.meta.url)(join(packageRoot(), 'package.json')) as { version: string };
 
@@ -27,6 +34,15 @@ const { version } = createRequire(import.meta.url)(join(packageRoot(), 'package.
  * process.exit, so tests can run it in-process.
  */
 export async function run(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  try {
+    return await runProgram(argv, io);
+  } catch (error) {
+    io.stderr.write(`portscope: ${isPortscopeError(error) ? error.message : String(error)}\n`);
+    return exitCodeFor(error);
+  }
+}
+
+async function runProgram(rawArgv: readonly string[], io: CliIo): Promise<number> {
   let exitCode = 0;
   const setExit = (code: number) => {
     exitCode = Math.max(exitCode, code);
@@ -49,6 +65,8 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
     .action(async (options) => {
       await showListening(options, io, setExit);
     });
+  const hoisted = hoistGlobalOptions(rawArgv, program, VERBS);
+  const argv = hoisted.args;
   program.addCommand(lsCommand(io, setExit));
   program.addCommand(statsCommand(io));
   program.addCommand(whoCommand(io, setExit));
@@ -63,26 +81,29 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
   // `scan` takes nmap's spellings (-sT, -Pn, -p-, -oX, -iL) that commander cannot parse: rewrite them.
   // `nc --compat openbsd|ncat` reads that tool's letters: rewrite them to ours.
   let args: readonly string[] = argv;
-  try {
-    if (argv[0] === 'scan') args = ['scan', ...rewriteNmapFlags(argv.slice(1))];
-    else if (argv[0] === 'nc') args = ['nc', ...rewriteCompatFlags(argv.slice(1))];
-  } catch (error) {
-    io.stderr.write(`portscope: ${isPortscopeError(error) ? error.message : String(error)}\n`);
-    return exitCodeFor(error);
-  }
+  if (argv[0] === 'scan') args = ['scan', ...rewriteNmapFlags(argv.slice(1))];
+  else if (argv[0] === 'nc') args = ['nc', ...rewriteCompatFlags(argv.slice(1))];
   program.addCommand(scanCommand(io, setExit, version, argv.slice(1)));
   program.addCommand(ncCommand(io, setExit));
+  program.addCommand(helpCommand(program));
+  program.addCommand(completionCommand(io, program));
   for (const command of program.commands) {
+    if (!command.options.some((o) => o.long === '--verbose'))
+      command.option('--verbose', 'on errors, print the cause chain');
+    command.addHelpText('after', examplesText(command.name()));
     command
       .exitOverride()
       .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
   }
+  program.addHelpText('after', examplesText(''));
   const first = argv[0];
   if (first !== undefined && !first.startsWith('-') && !program.commands.some((c) => c.name() === first)) {
     const known = program.commands.map((c) => c.name()).join(', ');
     io.stderr.write(`portscope: unknown command \`${first}\`; expected one of ${known} (see portscope --help)\n`);
     return 2;
   }
+  checkHoisted(hoisted, program);
+  noticeMissingAddon(argv, io);
   try {
     await program.parseAsync(dashes < 0 ? [...args] : args.slice(0, dashes), { from: 'user' });
     return exitCode;
@@ -92,6 +113,21 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
     if (argv.includes('--verbose')) io.stderr.write(`${error instanceof Error ? (error.stack ?? '') : ''}\n`);
     return exitCodeFor(error);
   }
+}
+
+/** `portscope help [VERB]`: the help of the program or of a verb, with its examples. */
+function helpCommand(program: CommandUnknownOpts): CommandUnknownOpts {
+  return new Command('help')
+    .description('show the help of portscope or of a verb, with examples')
+    .argument('[verb]', 'a verb: ls, who, kill...')
+    .action((verb) => {
+      const target = verb === undefined ? program : program.commands.find((c) => c.name() === verb);
+      if (target === undefined) {
+        const known = program.commands.map((c) => c.name()).join(', ');
+        throw new PortscopeError('INVALID_ARGUMENT', `Expected a verb (${known}), got \`${verb ?? ''}\``);
+      }
+      target.outputHelp();
+    });
 }
 
 /** The `bin/portscope.js` entry: runs with the process's arguments and sets its exit code. */

@@ -1,7 +1,5 @@
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import { PortscopeError, errnoCode } from '../errors.js';
 import type { ScanReport } from '../scan/index.js';
-import { colorsFor, type CliIo } from './io.js';
+import { colorsFor, writeOutputFile, type CliIo } from './io.js';
 import { renderCsv } from './render/csv.js';
 import type { Format } from './render/output.js';
 import { renderNmapGrepable } from './render/scan/nmap-grepable.js';
@@ -32,22 +30,6 @@ export function keptOutput(format: Format, flags: OutputFlags): string | undefin
   return undefined;
 }
 
-/** Writes `text` to `file` whole or not at all (a temporary file renamed into place); `-` is stdout. */
-function writeWhole(io: CliIo, file: string, text: string): void {
-  if (file === '-') {
-    io.stdout.write(text);
-    return;
-  }
-  const temporary = `${file}.portscope-${String(process.pid)}.tmp`;
-  try {
-    writeFileSync(temporary, text);
-    renameSync(temporary, file);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw new PortscopeError('IO_ERROR', `Cannot write \`${file}\` (${errnoCode(error) ?? 'error'})`, { cause: error });
-  }
-}
-
 /** Writes the outputs of a whole scan: stdout in `format`, and the files asked for. */
 export function writeKeptOutputs(
   report: ScanReport,
@@ -73,8 +55,8 @@ export function writeKeptOutputs(
       }),
     );
   }
-  if (flags.outputXml !== undefined) writeWhole(io, flags.outputXml, renderNmapXml(hosts, ports, summary, info));
+  if (flags.outputXml !== undefined) writeOutputFile(io, flags.outputXml, renderNmapXml(hosts, ports, summary, info));
   if (flags.outputGrepable !== undefined)
-    writeWhole(io, flags.outputGrepable, renderNmapGrepable(hosts, ports, summary, info));
-  if (flags.outputJson !== undefined) writeWhole(io, flags.outputJson, `${JSON.stringify(report, null, 2)}\n`);
+    writeOutputFile(io, flags.outputGrepable, renderNmapGrepable(hosts, ports, summary, info));
+  if (flags.outputJson !== undefined) writeOutputFile(io, flags.outputJson, `${JSON.stringify(report, null, 2)}\n`);
 }

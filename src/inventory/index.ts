@@ -11,3 +11,4 @@ export { destroySockets, type DestroyOutcome, type DestroyResult } from './linux
 export { cgroupPath } from './linux/cgroup-path.js';
 export { watchDestroyedSockets } from './linux/destroy-events.js';
 export { readThreads, type ThreadInfo } from './linux/threads.js';
+export { hasNativeAddon } from './native-status.js';

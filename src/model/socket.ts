@@ -129,6 +129,7 @@ export interface Socket {
   /**
    * `ok`: owners found. `none`: no process holds it (inode 0, or held only by the kernel).
    * `permission-denied`: some process fds could not be read. `gone`: its holder exited mid-walk.
+   * `not-requested`: owners were not looked for (`listSockets` with `owners: false`, `ls` without `-p`).
    */
   ownerStatus: OwnerStatus;
   readonly timer?: SocketTimer;

@@ -15,6 +15,8 @@ export interface AddressAttempt {
   readonly outcome: ConnectOutcome;
   /** For `error`: the errno (`EHOSTUNREACH`, `ENETUNREACH`, `EACCES`...). */
   readonly errno?: string;
+  /** For an `http://` or `https://` target that answered: the response's status code. */
+  readonly status?: number;
 }
 
 /**

@@ -20,6 +20,13 @@ export interface FindFreePortOptions {
   readonly exclude?: readonly number[];
   /** @default 'tcp' */
   readonly protocol?: 'tcp' | 'udp';
+  /**
+   * Search the range from its start upwards (`ascending`, reproducible) instead of from a random point
+   * (`random`, so that two callers rarely collide). @default 'random', or 'ascending' with `after`
+   */
+  readonly order?: 'random' | 'ascending';
+  /** Only ports above this one, lowest first: detect-port's "the next free port after N". */
+  readonly after?: number;
   /** Also pick from the kernel's ephemeral range (ip_local_port_range). @default false */
   readonly includeEphemeral?: boolean;
   /** Kernel reader (see listSockets). @default 'auto' */
@@ -109,18 +116,33 @@ function checkOptions(options: FindFreePortOptions) {
   const host = checkHost(options.host);
   const kernel = readKernelPortSettings();
   const root = process.getuid?.() === 0;
-  const range = options.range ?? { from: root ? 1024 : Math.max(1024, kernel.unprivilegedStart), to: 65535 };
-  checkPort(range.from, 'range start');
-  checkPort(range.to, 'range end');
-  if (range.to < range.from) {
+  const given = options.range ?? { from: root ? 1024 : Math.max(1024, kernel.unprivilegedStart), to: 65535 };
+  checkPort(given.from, 'range start');
+  checkPort(given.to, 'range end');
+  if (given.to < given.from) {
     throw new PortscopeError(
       'INVALID_ARGUMENT',
-      `Expected a range A-B with A <= B, got \`${String(range.from)}-${String(range.to)}\``,
+      `Expected a range A-B with A <= B, got \`${String(given.from)}-${String(given.to)}\``,
+    );
+  }
+  // A JavaScript caller can pass anything.
+  const order: string = options.order ?? (options.after === undefined ? 'random' : 'ascending');
+  if (order !== 'random' && order !== 'ascending') {
+    throw new PortscopeError('INVALID_ARGUMENT', `Expected order to be random or ascending, got \`${order}\``);
+  }
+  if (options.after !== undefined) checkPort(options.after, 'after');
+  // `after` given alone searches up to 65535 from just above it, even below the default range's start.
+  const from = options.after === undefined ? given.from : Math.max(options.after + 1, options.range?.from ?? 1);
+  const range = { from, to: given.to };
+  if (options.after !== undefined && range.from > range.to) {
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      `Expected after to be below the range end ${String(range.to)}, got \`${String(options.after)}\``,
     );
   }
   for (const p of options.ports ?? []) checkPort(p, 'a preferred port');
   for (const p of options.exclude ?? []) checkPort(p, 'an excluded port');
-  return { count, host, range, kernel };
+  return { count, host, range, kernel, order };
 }
 
 /**
@@ -128,15 +150,24 @@ function checkOptions(options: FindFreePortOptions) {
  * `host` would conflict with (IPv4, IPv6 and dual-stack alike, from listSockets: /proc/net or
  * sock_diag; TIME_WAIT excepted, as Node and most servers set SO_REUSEADDR), confirmed by binding
  * each for an instant. Preferred `ports` first, then the range from a random start (so that two
- * callers rarely collide), skipping the ephemeral range unless asked. The port can still be taken
+ * callers rarely collide) or upwards (`order: 'ascending'`, or `after: N` for the ports above N),
+ * skipping the ephemeral range unless asked. The port can still be taken
  * between this answer and your bind (see the README's "Beware").
  *
  * @returns `count` distinct ports, in the order found.
- * @throws PortscopeError `INVALID_ARGUMENT` (bad option), `NOT_FOUND` (not enough free ports).
+ * @throws PortscopeError `INVALID_ARGUMENT` (bad option, or a `host` that is no address of this machine),
+ *   `NOT_FOUND` (not enough free ports).
  */
 export async function findFreePort(options: FindFreePortOptions = {}): Promise<number[]> {
-  const { count, host, range, kernel } = checkOptions(options);
+  const { count, host, range, kernel, order } = checkOptions(options);
   const protocol = options.protocol ?? 'tcp';
+  // Not an address of this machine: every port would fail to bind, which is no "found 0".
+  if (host !== undefined && (await bindProbe(0, host, protocol)) === 'EADDRNOTAVAIL') {
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      `Expected host to be an address of this machine, got \`${host}\` (a bind on it fails with EADDRNOTAVAIL)`,
+    );
+  }
   const { sockets } = await listSockets({
     protocols: protocol === 'udp' ? ['udp', 'udplite'] : ['tcp'],
     owners: false,
@@ -166,7 +197,7 @@ export async function findFreePort(options: FindFreePortOptions = {}): Promise<n
     await consider(port, true);
   }
   const size = range.to - range.from + 1;
-  const start = Math.floor(Math.random() * size);
+  const start = order === 'random' ? Math.floor(Math.random() * size) : 0;
   for (let i = 0; i < size && found.length < count; i++) await consider(range.from + ((start + i) % size), false);
   if (found.length < count) {
     throw new PortscopeError(

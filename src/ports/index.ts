@@ -1,5 +1,6 @@
 export { whoOwns, coversHost, isListening, type WhoOwnsOptions, type WhoOwnsResult } from './who-owns.js';
 export { parsePortTarget, checkPort, canonicalIp, type PortTarget } from './target.js';
+export { parsePort, isServiceName } from './port-name.js';
 export { findFreePort, isPortFree, bindConflicts, bindProbe, type FindFreePortOptions } from './find-free-port.js';
 export {
   planKill,

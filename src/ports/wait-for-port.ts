@@ -4,13 +4,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PortscopeError } from '../errors.js';
 import { listSockets, type Backend } from '../inventory/index.js';
 import { addressesOf, connectOnce, type AddressAttempt } from './connect-probe.js';
+import { requestOnce } from './http-probe.js';
 import { isPortFree } from './find-free-port.js';
 import { parseWaitTarget, type WaitTarget } from './wait-target.js';
 import { coversHost } from './who-owns.js';
 
 /**
  * What to wait for:
- * - `open`: a TCP (or unix stream) connect succeeds, to any address of the host;
+ * - `open`: a TCP (or unix stream) connect succeeds, to any address of the host; for an `http://` or
+ *   `https://` target, a HEAD request for the URL gets a response, whatever its status;
  * - `closed`: no address accepts a connect any more;
  * - `listening`: this machine's inventory shows a listener that takes the host's traffic (no connect is made);
  * - `free`: a new listener could bind it (see isPortFree); for a unix path, no file is there.
@@ -40,6 +42,8 @@ export interface WaitResult {
   readonly until: WaitCondition;
   /** `open`: the address that accepted; `listening`: the listener's local address. */
   readonly address?: string;
+  /** `open` on an `http://` or `https://` target: the status of the response that made it ready. */
+  readonly status?: number;
   /** How many checks were made, the successful one included. */
   readonly attempts: number;
   /** From the call to readiness, in milliseconds. */
@@ -49,6 +53,7 @@ export interface WaitResult {
 interface Check {
   readonly ready: boolean;
   readonly address?: string;
+  readonly status?: number;
   /** What the last check saw, for the timeout message: `127.0.0.1 refused, ::1 refused`. */
   readonly seen: string;
 }
@@ -58,13 +63,26 @@ const FIRST_PAUSE_MS = 50;
 export const WAIT_CONDITIONS: readonly WaitCondition[] = ['open', 'closed', 'listening', 'free'];
 
 function describe(attempts: readonly AddressAttempt[]): string {
-  return attempts.map((a) => `${a.address} ${a.outcome === 'open' ? 'accepted' : (a.errno ?? a.outcome)}`).join(', ');
+  const said = (a: AddressAttempt) =>
+    a.status !== undefined
+      ? `answered ${String(a.status)}`
+      : a.outcome === 'open'
+        ? 'accepted'
+        : (a.errno ?? a.outcome);
+  return attempts.map((a) => `${a.address} ${said(a)}`).join(', ');
 }
 
 async function connectAll(target: WaitTarget, timeoutMs: number, signal?: AbortSignal): Promise<AddressAttempt[]> {
   if (target.kind === 'unix') return [await connectOnce({ path: target.path }, timeoutMs, signal)];
   const addresses = await addressesOf(target.host);
-  return Promise.all(addresses.map((address) => connectOnce({ address, port: target.port }, timeoutMs, signal)));
+  const url = target.url === undefined ? undefined : new URL(target.url);
+  return Promise.all(
+    addresses.map((address) =>
+      url === undefined
+        ? connectOnce({ address, port: target.port }, timeoutMs, signal)
+        : requestOnce(url, address, timeoutMs, signal),
+    ),
+  );
 }
 
 async function check(
@@ -81,8 +99,15 @@ async function check(
       attempts.length === 0
         ? `${target.kind === 'tcp' ? (target.host ?? '') : ''} does not resolve`
         : describe(attempts);
-    if (until === 'open')
-      return open === undefined ? { ready: false, seen } : { ready: true, address: open.address, seen };
+    if (until === 'open') {
+      if (open === undefined) return { ready: false, seen };
+      return {
+        ready: true,
+        address: open.address,
+        seen,
+        ...(open.status === undefined ? {} : { status: open.status }),
+      };
+    }
     return { ready: open === undefined, seen };
   }
   if (target.kind === 'unix') {
@@ -163,6 +188,7 @@ async function waitOne(
         target: target.text,
         until,
         ...(result.address === undefined ? {} : { address: result.address }),
+        ...(result.status === undefined ? {} : { status: result.status }),
         attempts,
         elapsedMs: Math.round(performance.now() - started),
       };
@@ -190,7 +216,8 @@ async function waitOne(
  * 127.0.0.1 or ::1. Sends traffic only to the targets given; `listening` and `free` make no
  * connection (from listSockets: sock_diag or /proc/net, and a bind probe for `free`).
  *
- * @param targets `host:port`, `[::1]:port`, `:port` (this machine), `unix:/path`, or parsed {@link WaitTarget}s.
+ * @param targets `host:port`, `[::1]:port`, `:port` (this machine), `unix:/path`, `tcp:host:port`,
+ *   `http://...`, `https://...`, or parsed {@link WaitTarget}s.
  * @returns One result per target, in the order given.
  * @throws PortscopeError `INVALID_ARGUMENT` (bad target or option), `TIMEOUT` (names the targets not ready
  *   and what was last seen), `ABORTED` (the signal fired).

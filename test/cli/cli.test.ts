@@ -107,6 +107,17 @@ describe('portscope ls', () => {
     );
   });
 
+  it('tells "owners not asked for" (no -p) from "no owner found" in --json', async () => {
+    const filter = `src 127.0.0.1:${String(port)}`;
+    const without = JSON.parse((await cli(['ls', '-tl', '--json', filter])).stdout) as Snapshot;
+    expect(without.sockets).toHaveLength(1);
+    expect(without.sockets[0]).toMatchObject({ owners: [], ownerStatus: 'not-requested' });
+    const withOwners = JSON.parse((await cli(['ls', '-tlp', '--json', filter])).stdout) as Snapshot;
+    expect(withOwners.sockets[0]?.ownerStatus).toBe('ok');
+    const timeWait = JSON.parse((await cli(['ls', '-tp', '--json', 'state time-wait', filter])).stdout) as Snapshot;
+    expect(timeWait.sockets.map((s) => s.ownerStatus)).toEqual(timeWait.sockets.map(() => 'none'));
+  });
+
   it('names services unless -n', async () => {
     const named = await cli(['ls', '-tl', '-H', `src 127.0.0.1:${String(port)}`]);
     const numeric = await cli(['ls', '-tln', '-H', `src 127.0.0.1:${String(port)}`]);
@@ -136,7 +147,7 @@ describe('errors and exit codes', () => {
     [['ls', 'sport = :99999'], 2, /^portscope: Expected a port between 0 and 65535 at column 9, got `:99999`\n$/],
     [['ls', '--format', 'xml'], 2, /^portscope: Expected --format to be one of table, json, ndjson, csv, got `xml`\n$/],
     [['ls', '--fields', 'nope'], 2, /^portscope: Expected --fields to list some of .*got `nope`\n$/],
-    [['ls', '--netns', 'no-such-ns'], 2, /^portscope: No sockets can be read from network namespace `no-such-ns`/],
+    [['ls', '--netns', 'no-such-ns'], 2, /^portscope: Expected netns to be all, host, .*, got `no-such-ns`\n$/],
     [['frobnicate'], 2, /^portscope: unknown command `frobnicate`/],
     [['ls', '--bogus'], 2, /unknown option '--bogus'/],
   ])('%j exits %i with one line', async (args, code, message) => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listSockets } from '../../src/index.js';
 import { readTable } from '../../src/inventory/linux/tables.js';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
-import { canMakeNetns } from '../helpers/system.js';
+import { canMakeNetnsFor } from '../helpers/system.js';
 
 const LISTENER = `
 import socket, sys, select
@@ -13,7 +13,7 @@ print(s.getsockname()[1], flush=True)
 select.select([sys.stdin], [], [], 60)
 `;
 
-describe.skipIf(!canMakeNetns)('sockets in a network namespace made by the test', () => {
+describe.skipIf(!canMakeNetnsFor('network namespace tests'))('sockets in a network namespace made by the test', () => {
   const name = `portscope-test-${String(process.pid)}`;
   let fixture: Fixture<number>;
   let inode: number;

@@ -5,14 +5,22 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort, whoOwns } from '../../src/index.js';
 import { killAll, startNc, startProcess, type Running } from '../helpers/nc.js';
 import { makeTestCerts, type TestCerts } from '../helpers/tls-certs.js';
+import { hasTool } from '../helpers/system.js';
+
+// Every tool is checked (not only up to the first missing one), so that each missing one is named.
+const hasTools = ['ncat', 'socat', 'nc.openbsd', 'openssl']
+  .map((tool) => hasTool(tool, 'nc interop tests'))
+  .every(Boolean);
 
 let certs: TestCerts;
 let dir: string;
 beforeAll(() => {
+  if (!hasTools) return;
   certs = makeTestCerts();
   dir = mkdtempSync(join(tmpdir(), 'portscope-nc-'));
 });
 afterAll(() => {
+  if (!hasTools) return;
   certs.remove();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -73,7 +81,7 @@ async function ourListener(args: readonly string[]): Promise<{ nc: Running; port
   return { nc, port };
 }
 
-describe('portscope nc against ncat, socat and OpenBSD nc', () => {
+describe.skipIf(!hasTools)('portscope nc against ncat, socat and OpenBSD nc', () => {
   describe('TCP', () => {
     it.each([
       ['ncat', (p: number) => ['ncat', ['-l', '127.0.0.1', String(p)]]],

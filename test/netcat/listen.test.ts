@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { findFreePort, whoOwns } from '../../src/index.js';
 import { closeLoopbackServers, serveLoopback } from '../helpers/loopback.js';
 import { killAll, startNc, startProcess, type Running } from '../helpers/nc.js';
+import { hasTool } from '../helpers/system.js';
 
 afterEach(() => {
   killAll();
@@ -199,54 +200,62 @@ describe('portscope nc --listen', () => {
 });
 
 describe('portscope nc through proxies', () => {
-  it('connects through microsocks (SOCKS5, user and password), and says so when the password is wrong', async () => {
-    const [proxyPort = 0] = await findFreePort({ host: '127.0.0.1' });
-    const proxy = startProcess(
-      'microsocks',
-      ['-i', '127.0.0.1', '-p', String(proxyPort), '-u', 'user', '-P', 'secret'],
-      20_000,
-    );
-    const target = await echoServer();
-    await listeningOn(proxyPort);
-    const nc = startNc(
-      ['--proxy', `socks5://user:secret@127.0.0.1:${String(proxyPort)}`, 'localhost', String(target)],
-      10_000,
-    );
-    await echoThrough(nc, 'through socks\n');
-    expect(await nc.exited()).toBe(0);
-    expect(nc.stdout().toString()).toBe('through socks\n');
-    const wrong = startNc(
-      ['--proxy', `socks5://user:nope@127.0.0.1:${String(proxyPort)}`, '127.0.0.1', String(target)],
-      10_000,
-    );
-    wrong.child.stdin?.end();
-    expect(await wrong.exited()).toBe(1);
-    expect(wrong.stderr()).toMatch(/^portscope: Proxy 127\.0\.0\.1:\d+ refused: user name or password not accepted\n$/);
-    proxy.child.kill();
-  });
+  it.skipIf(!hasTool('microsocks', 'nc through a SOCKS5 proxy'))(
+    'connects through microsocks (SOCKS5, user and password), and says so when the password is wrong',
+    async () => {
+      const [proxyPort = 0] = await findFreePort({ host: '127.0.0.1' });
+      const proxy = startProcess(
+        'microsocks',
+        ['-i', '127.0.0.1', '-p', String(proxyPort), '-u', 'user', '-P', 'secret'],
+        20_000,
+      );
+      const target = await echoServer();
+      await listeningOn(proxyPort);
+      const nc = startNc(
+        ['--proxy', `socks5://user:secret@127.0.0.1:${String(proxyPort)}`, 'localhost', String(target)],
+        10_000,
+      );
+      await echoThrough(nc, 'through socks\n');
+      expect(await nc.exited()).toBe(0);
+      expect(nc.stdout().toString()).toBe('through socks\n');
+      const wrong = startNc(
+        ['--proxy', `socks5://user:nope@127.0.0.1:${String(proxyPort)}`, '127.0.0.1', String(target)],
+        10_000,
+      );
+      wrong.child.stdin?.end();
+      expect(await wrong.exited()).toBe(1);
+      expect(wrong.stderr()).toMatch(
+        /^portscope: Proxy 127\.0\.0\.1:\d+ refused: user name or password not accepted\n$/,
+      );
+      proxy.child.kill();
+    },
+  );
 
-  it('connects through ncat as an HTTP CONNECT proxy with basic auth', async () => {
-    const [proxyPort = 0] = await findFreePort({ host: '127.0.0.1' });
-    const proxy = startProcess(
-      'ncat',
-      ['-l', '127.0.0.1', String(proxyPort), '--proxy-type', 'http', '--proxy-auth', 'user:secret', '-k'],
-      20_000,
-    );
-    const target = await echoServer();
-    await listeningOn(proxyPort);
-    const nc = startNc(
-      ['--proxy', `http://user:secret@127.0.0.1:${String(proxyPort)}`, '127.0.0.1', String(target)],
-      10_000,
-    );
-    await echoThrough(nc, 'through http\n');
-    expect(await nc.exited()).toBe(0);
-    expect(nc.stdout().toString()).toBe('through http\n');
-    const denied = startNc(['--proxy', `http://127.0.0.1:${String(proxyPort)}`, '127.0.0.1', String(target)], 10_000);
-    denied.child.stdin?.end();
-    expect(await denied.exited()).toBe(1);
-    expect(denied.stderr()).toMatch(/refused: 407/);
-    proxy.child.kill();
-  });
+  it.skipIf(!hasTool('ncat', 'nc through an HTTP CONNECT proxy'))(
+    'connects through ncat as an HTTP CONNECT proxy with basic auth',
+    async () => {
+      const [proxyPort = 0] = await findFreePort({ host: '127.0.0.1' });
+      const proxy = startProcess(
+        'ncat',
+        ['-l', '127.0.0.1', String(proxyPort), '--proxy-type', 'http', '--proxy-auth', 'user:secret', '-k'],
+        20_000,
+      );
+      const target = await echoServer();
+      await listeningOn(proxyPort);
+      const nc = startNc(
+        ['--proxy', `http://user:secret@127.0.0.1:${String(proxyPort)}`, '127.0.0.1', String(target)],
+        10_000,
+      );
+      await echoThrough(nc, 'through http\n');
+      expect(await nc.exited()).toBe(0);
+      expect(nc.stdout().toString()).toBe('through http\n');
+      const denied = startNc(['--proxy', `http://127.0.0.1:${String(proxyPort)}`, '127.0.0.1', String(target)], 10_000);
+      denied.child.stdin?.end();
+      expect(await denied.exited()).toBe(1);
+      expect(denied.stderr()).toMatch(/refused: 407/);
+      proxy.child.kill();
+    },
+  );
 });
 
 describe('portscope nc -z', () => {

@@ -10,9 +10,9 @@ import {
   builtCli,
   builtCliArgv,
   canDropCapability,
-  canMakeNetns,
+  canMakeNetnsFor,
   cliWithoutCapability,
-  commandWorks,
+  hasTool,
 } from '../helpers/system.js';
 
 const me = userInfo().username;
@@ -34,7 +34,8 @@ afterEach(async () => {
 const ids = (d: Diagnosis, status?: string) =>
   d.findings.filter((f) => status === undefined || f.status === status).map((f) => f.id);
 
-const hasNft = canMakeNetns && commandWorks('nft', ['--version']);
+const canMakeNetns = canMakeNetnsFor('doctor with network namespaces');
+const hasNft = canMakeNetns && hasTool('nft', 'doctor reading nft rules');
 
 describe('diagnosePort on this machine', () => {
   it('address in use: names the holder; a connect succeeds', async () => {
@@ -172,8 +173,8 @@ describe('portscope doctor', () => {
       `    • LISTEN 127.0.0.1:${String(port)} ${comm} (pid ${String(process.pid)}, user ${me})`,
       `    → stop it: portscope kill ${String(port)}`,
     ]);
-    const bad = await cli(['doctor', 'http']);
-    expect(bad).toMatchObject({ code: 2, stderr: 'portscope: Expected a TCP port 1-65535, got `http`\n' });
+    const bad = await cli(['doctor', '70000']);
+    expect(bad).toMatchObject({ code: 2, stderr: 'portscope: Expected a TCP port 1-65535, got `70000`\n' });
   });
 
   it.skipIf(!canDropCapability('net_bind_service'))(

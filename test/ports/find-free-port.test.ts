@@ -85,7 +85,7 @@ describe('portscope free', () => {
       ['--range', '10-5'],
       ['--range', 'x'],
       ['--count', 'two'],
-      ['--port', '80,http'],
+      ['--port', '80,nosuchservice'],
     ]) {
       const r = await cli(['free', ...args]);
       expect(r.code, args.join(' ')).toBe(2);

@@ -48,13 +48,17 @@ describe('parseWaitTarget', () => {
     ['[0:0::1]:8080', { kind: 'tcp', host: '::1', port: 8080 }],
     [':3000', { kind: 'tcp', port: 3000 }],
     ['3000', { kind: 'tcp', port: 3000 }],
+    ['http', { kind: 'tcp', port: 80 }],
+    ['localhost:ssh', { kind: 'tcp', host: 'localhost', port: 22 }],
+    [':vite', { kind: 'tcp', port: 5173 }],
     ['unix:/run/app.sock', { kind: 'unix', path: '/run/app.sock' }],
   ])('%s', (text, expected) => {
     expect(parseWaitTarget(text)).toMatchObject(expected);
   });
 
   it.each([
-    ['db', /^Expected HOST:PORT, \[IPv6\]:PORT, :PORT or unix:\/PATH, got `db`$/],
+    ['db', /^Expected HOST:PORT, \[IPv6\]:PORT, :PORT, a port or service name, or unix:\/PATH, got `db`$/],
+    ['db:nosuchservice', /^Expected a port 1-65535 or a service name in `db:nosuchservice`, got `nosuchservice`/],
     ['db:99999', /^Expected a port 1-65535 in `db:99999`, got `99999`$/],
     ['[nope]:80', /^Expected an IPv6 address in brackets, got `nope`$/],
     ['unix:', /got `unix:`$/],

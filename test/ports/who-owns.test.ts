@@ -23,17 +23,30 @@ describe('parsePortTarget', () => {
     ['[::1]:22/tcp', { port: 22, protocols: ['tcp'], host: '::1' }],
     ['[0:0:0:0:0:0:0:1]:22', { port: 22, protocols: ['tcp', 'udp'], host: '::1' }],
     ['*:443', { port: 443, protocols: ['tcp', 'udp'] }],
+    [':3000', { port: 3000, protocols: ['tcp', 'udp'] }],
+    ['http', { port: 80, protocols: ['tcp', 'udp'] }],
+    ['domain/udp', { port: 53, protocols: ['udp'] }],
+    ['127.0.0.1:ssh', { port: 22, protocols: ['tcp', 'udp'], host: '127.0.0.1' }],
+    [':vite', { port: 5173, protocols: ['tcp', 'udp'] }],
   ])('%s', (text, expected) => {
     expect(parsePortTarget(text)).toEqual(expected);
   });
 
-  it.each(['', '0', '65536', '80/sctp', 'http', '::1:22', 'host.example:80', '[127.0.0.1]:80', '1.2.3:80', '-1'])(
-    'rejects %j with INVALID_ARGUMENT naming it',
-    (text) => {
-      expect(() => parsePortTarget(text)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
-      expect(() => parsePortTarget(text)).toThrow(/Expected/);
-    },
-  );
+  it.each([
+    '',
+    '0',
+    '65536',
+    '80/sctp',
+    'nosuchservice',
+    '::1:22',
+    'host.example:80',
+    '[127.0.0.1]:80',
+    '1.2.3:80',
+    '-1',
+  ])('rejects %j with INVALID_ARGUMENT naming it', (text) => {
+    expect(() => parsePortTarget(text)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    expect(() => parsePortTarget(text)).toThrow(/Expected/);
+  });
 });
 
 describe('whoOwns', () => {

@@ -2,9 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScan, type PortResult, type PortState } from '../../src/index.js';
 import { makeLab, type Lab } from '../helpers/lab.js';
-import { canMakeNetns, commandWorks } from '../helpers/system.js';
+import { canMakeNetnsFor, hasTool } from '../helpers/system.js';
 
-const canBuildLab = canMakeNetns && ['nft', 'ethtool', 'gcc', 'python3'].every((c) => commandWorks(c, ['--version']));
+const canBuildLab =
+  canMakeNetnsFor('the scan lab') && ['nft', 'ethtool', 'gcc', 'python3'].every((c) => hasTool(c, 'the scan lab'));
 
 /** Ground truth of the lab: each port's state as nmap -sT / -sU define it. */
 const TCP: Record<number, PortState> = {
@@ -114,7 +115,7 @@ describe.skipIf(!canBuildLab)('scan in a namespace lab with a 20 ms round trip',
     expect(ports.find((p) => p.port === 80)?.service).toEqual({ name: 'http', banner: 'lab-httpd/1.0' });
   });
 
-  it.skipIf(!commandWorks('nmap', ['--version']))('agrees with nmap -sT and -sU on every port', () => {
+  it.skipIf(!hasTool('nmap', 'the comparison with nmap'))('agrees with nmap -sT and -sU on every port', () => {
     const nmap = (args: string[]) =>
       execFileSync('nmap', ['-Pn', '-n', '-oX', '-', ...args, lab.address], { encoding: 'utf8', timeout: 120_000 });
     const parse = (xml: string) => {

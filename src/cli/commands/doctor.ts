@@ -1,6 +1,5 @@
 import { Command } from '@commander-js/extra-typings';
-import { PortscopeError } from '../../errors.js';
-import { diagnosePort, type Diagnosis } from '../../ports/index.js';
+import { diagnosePort, parsePort, type Diagnosis } from '../../ports/index.js';
 import { parseDuration } from '../duration.js';
 import { backendOf, colorsFor, type CliIo } from '../io.js';
 import { printable } from '../render/format.js';
@@ -23,7 +22,7 @@ function checklist(diagnosis: Diagnosis, io: CliIo): string {
 export function doctorCommand(io: CliIo, setExit: (code: number) => void) {
   return new Command('doctor')
     .description('explain why a bind on, or a connect to, a TCP port fails: a checklist with the evidence')
-    .argument('<port>', 'TCP port, 1-65535')
+    .argument('<port>', 'TCP port 1-65535, :PORT or a service name (http)')
     .option('--host <host>', 'the host clients connect to (default: this machine, 127.0.0.1 and ::1)')
     .option('-t, --timeout <duration>', 'how long one connect may take', '1s')
     .option('--no-firewall', 'do not read the packet filter (nft, iptables-save)')
@@ -31,10 +30,7 @@ export function doctorCommand(io: CliIo, setExit: (code: number) => void) {
     .option('--format <format>', 'table | json', 'table')
     .action(async (portText, options) => {
       const format = chooseFormat(options, ['table', 'json']);
-      if (!/^\d+$/.test(portText)) {
-        throw new PortscopeError('INVALID_ARGUMENT', `Expected a TCP port 1-65535, got \`${portText}\``);
-      }
-      const diagnosis = await diagnosePort(Number(portText), {
+      const diagnosis = await diagnosePort(parsePort(portText, { protocol: 'tcp', what: 'a TCP port' }), {
         ...(options.host === undefined ? {} : { host: options.host }),
         connectTimeoutMs: Math.max(1, parseDuration(options.timeout, '--timeout')),
         firewall: options.firewall,

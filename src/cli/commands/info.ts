@@ -55,13 +55,14 @@ function holderLines(sockets: readonly Socket[]): string[] {
 export function infoCommand(io: CliIo, setExit: (code: number) => void) {
   return new Command('info')
     .description('what a port usually is (IANA, /etc/services, dev tools) and who holds it; or the ports of a service')
-    .argument('<port-or-service>', 'a port number (5432) or a service name (postgresql)')
+    .argument('<port-or-service>', 'a port number (5432 or :5432) or a service name (postgresql)')
     .option('--json', 'print the result as JSON')
     .option('--format <format>', 'table | json', 'table')
     .action(async (what, options) => {
       const json = chooseFormat(options, ['table', 'json']) === 'json';
-      if (/^\d+$/.test(what)) {
-        const info = lookupPort(Number(what));
+      // Anything number-like is a port (`-1` is a bad port, not an unknown service name).
+      if (/^[-+]?:?\d+$/.test(what)) {
+        const info = lookupPort(Number(what.replace(':', '')));
         const held = info.port === 0 ? [] : (await whoOwns(String(info.port), { backend: backendOf(io) })).sockets;
         if (json) {
           io.stdout.write(`${JSON.stringify({ ...info, holders: held }, null, 2)}\n`);

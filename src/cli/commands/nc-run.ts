@@ -43,6 +43,9 @@ function endpointOf(
   if (args.length !== 2) {
     throw new PortscopeError('INVALID_ARGUMENT', `Expected HOST PORT to connect to, got \`${args.join(' ')}\``);
   }
+  // An empty HOST is a mistake (an unset shell variable), not this machine: net.connect would take localhost.
+  if ((args[0] ?? '').trim() === '')
+    throw new PortscopeError('INVALID_ARGUMENT', 'Expected a HOST to connect to, got an empty string');
   return { host: args[0] ?? '', port: parsePort(args[1] ?? '', 'a port to connect to') };
 }
 

@@ -9,7 +9,9 @@ import { chooseFormat } from '../render/output.js';
 
 function readyLine(r: WaitResult): string {
   const seconds = (r.elapsedMs / 1000).toFixed(1);
-  const by = r.address === undefined ? '' : `${r.until === 'open' ? `${r.address} accepted` : `on ${r.address}`}, `;
+  const open =
+    r.status === undefined ? `${r.address ?? ''} accepted` : `${r.address ?? ''} answered ${String(r.status)}`;
+  const by = r.address === undefined ? '' : `${r.until === 'open' ? open : `on ${r.address}`}, `;
   return `${r.target} is ${r.until} (${by}after ${seconds} s, ${String(r.attempts)} attempt${r.attempts === 1 ? '' : 's'})\n`;
 }
 
@@ -36,7 +38,10 @@ export function waitCommand(io: CliIo, setExit: (code: number) => void, command:
     .description(
       'wait until ports are open (or closed, listening, free), then optionally run a command: wait T... -- CMD',
     )
-    .argument('<targets...>', 'HOST:PORT, [IPv6]:PORT, :PORT (this machine) or unix:/PATH')
+    .argument(
+      '<targets...>',
+      'HOST:PORT, [IPv6]:PORT, :PORT (this machine), unix:/PATH, tcp:HOST:PORT or http(s)://URL',
+    )
     .option('--until <condition>', 'open | closed | listening | free', 'open')
     .option('-t, --timeout <duration>', 'give up after this long in all (0: never)', '30s')
     .option('-i, --interval <duration>', 'longest pause between attempts (pauses start at 50ms and double)', '1s')

@@ -22,9 +22,38 @@ export function cut(text: string, width: number): string {
   return width <= 1 ? '…'.slice(0, width) : `${text.slice(0, width - 1)}…`;
 }
 
+/** Narrowest a text column other than the elastic one is cut to. */
+const MIN_CUT_WIDTH = 6;
+/** Narrowest the elastic column is cut to before other columns give up space. */
+const MIN_ELASTIC_WIDTH = 8;
+
+/**
+ * Narrows `widths` (in place) so that a line fits in `width` columns: first the elastic column down to
+ * {@link MIN_ELASTIC_WIDTH}; then the widest other left-aligned text column, one character at a time, down
+ * to {@link MIN_CUT_WIDTH} (long addresses, units, process lists); then the elastic one down to 1.
+ * Right-aligned columns (numbers) are never cut. Stops when nothing more can give.
+ */
+function fitWidth(columns: readonly Column[], widths: number[], width: number): void {
+  const total = () => widths.reduce((sum, w) => sum + w, 0) + 2 * (widths.length - 1);
+  const elastic = columns.findIndex((c) => c.elastic === true);
+  const elasticWidth = widths[elastic] ?? 0;
+  if (elastic >= 0)
+    widths[elastic] = Math.max(elasticWidth - (total() - width), Math.min(elasticWidth, MIN_ELASTIC_WIDTH));
+  while (total() > width) {
+    let widest = -1;
+    for (let i = 0; i < columns.length; i++) {
+      if (i === elastic || columns[i]?.align === 'right' || (widths[i] ?? 0) <= MIN_CUT_WIDTH) continue;
+      if (widest < 0 || (widths[i] ?? 0) > (widths[widest] ?? 0)) widest = i;
+    }
+    if (widest < 0) break;
+    widths[widest] = (widths[widest] ?? 0) - 1;
+  }
+  if (elastic >= 0) widths[elastic] = Math.max(1, (widths[elastic] ?? 0) - Math.max(0, total() - width));
+}
+
 /**
  * Renders rows of cells as aligned text, two spaces between columns, trailing spaces trimmed.
- * When a width is given, the elastic column is cut with `…` so that lines fit in it.
+ * When a width is given, cells are cut with `…` so that lines fit in it (see fitWidth).
  */
 export function renderTable(columns: readonly Column[], rows: readonly string[][], style: TableStyle): string {
   const widths = columns.map((c) => (style.header ? c.header.length : 0));
@@ -34,11 +63,7 @@ export function renderTable(columns: readonly Column[], rows: readonly string[][
       if (length > (widths[i] ?? 0)) widths[i] = length;
     }
   }
-  const elastic = columns.findIndex((c) => c.elastic === true);
-  if (style.width !== undefined && elastic >= 0) {
-    const others = widths.reduce((sum, w, i) => (i === elastic ? sum : sum + w + 2), 0);
-    widths[elastic] = Math.max(Math.min(widths[elastic] ?? 0, style.width - others), 8);
-  }
+  if (style.width !== undefined) fitWidth(columns, widths, style.width);
   const lines: string[] = [];
   const line = (cells: readonly string[], paint: ((c: Column, text: string) => string) | undefined) => {
     let out = '';

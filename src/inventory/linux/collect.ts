@@ -36,8 +36,15 @@ function selectNamespaces(
   const chosen = groups.filter((g) => (inode === undefined ? g.name === netns : g.netns === inode));
   if (chosen.length > 0) return chosen;
   const named = inode === undefined && [...names.values()].includes(String(netns));
+  if (inode === undefined && !named) {
+    const known = [...new Set(names.values())].sort().join(', ');
+    throw new PortscopeError(
+      'NOT_FOUND',
+      `Expected netns to be all, host, a namespace inode or a name under /run/netns (${known === '' ? 'there is none' : known}), got \`${netns}\``,
+    );
+  }
   const why = !named
-    ? 'no such namespace (not under /run/netns, and no process lives in one with that inode)'
+    ? 'no process lives in a namespace with that inode'
     : canEnter
       ? 'it could not be entered'
       : 'no process lives in it, and entering it takes the native addon (backend procfs, or not built)';
@@ -156,6 +163,8 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
     else if (result.denied.length > 0) warnings.push(deniedWarning(unknown, result.denied.length, unreadable));
   }
   if (ownerPredicates) sockets = sockets.filter(predicate);
+  // The parsers say `none`; without a walk nobody looked, which a consumer must be able to tell.
+  if (!wantOwners) for (const s of sockets) s.ownerStatus = 'not-requested';
   return {
     schemaVersion: 1,
     takenAt,

@@ -193,7 +193,8 @@ export async function diagnosePort(port: number, options: DiagnosePortOptions = 
         'connect',
         'ok',
         `${names(opened)} accepted a connection on port ${String(port)}`,
-        listeners.map((s) => describe(s, namespaces)),
+        // Only the listeners that take those addresses' traffic: another address's listener is no evidence.
+        listeners.filter((s) => opened.some((a) => coversHost(s, a.address))).map((s) => describe(s, namespaces)),
       ),
     );
   } else if (connect.length > 0) {
@@ -284,7 +285,9 @@ export async function diagnosePort(port: number, options: DiagnosePortOptions = 
     }
   }
   if (opened.length === 0) {
-    const full = listeners.filter((s) => s.sendQ > 0 && s.recvQ > s.sendQ);
+    const full = listeners.filter(
+      (s) => s.sendQ > 0 && s.recvQ > s.sendQ && connect.some((a) => coversHost(s, a.address)),
+    );
     if (full.length > 0) {
       const overflows = readNetstat().get('TcpExt:ListenOverflows');
       findings.push(
