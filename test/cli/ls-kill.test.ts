@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nativeAddon } from '../../src/inventory/linux/native.js';
 import { cli } from '../helpers/cli.js';
@@ -13,6 +12,7 @@ c = socket.create_connection(l.getsockname()); s, _ = l.accept()
 print(json.dumps({"listen": l.getsockname()[1], "client": c.getsockname()[1], "inode": os.fstat(c.fileno()).st_ino}), flush=True)
 select.select([sys.stdin], [], [], 60)
 `;
+import { hasTool } from '../helpers/system.js';
 
 interface Connection {
   listen: number;
@@ -20,14 +20,7 @@ interface Connection {
   inode: number;
 }
 
-const hasSs = (() => {
-  try {
-    execFileSync('ss', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasSs = hasTool('ss', 'tests that compare with ss');
 const root = process.getuid?.() === 0;
 
 describe.skipIf(!hasSs || !root || nativeAddon() === undefined)(

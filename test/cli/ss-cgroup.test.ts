@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nativeAddon } from '../../src/inventory/linux/native.js';
@@ -10,14 +9,7 @@ const mount = readFileSync('/proc/self/mountinfo', 'utf8')
   .split('\n')
   .find((l) => l.split(' - ')[1]?.startsWith('cgroup2 '))
   ?.split(' ')[4];
-const hasSs = (() => {
-  try {
-    execFileSync('ss', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasSs = hasTool('ss', 'tests that compare with ss');
 
 /** A listener made by a process that first moved itself into the cgroup given as argv[1]. */
 const LISTENER = `
@@ -27,6 +19,7 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
 print(json.dumps({"inode": os.fstat(s.fileno()).st_ino}), flush=True)
 select.select([sys.stdin], [], [], 60)
 `;
+import { hasTool } from '../helpers/system.js';
 
 describe.skipIf(mount === undefined || !hasSs || nativeAddon() === undefined || process.getuid?.() !== 0)(
   'ls --cgroup',

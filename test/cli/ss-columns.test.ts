@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { msTimerLabel } from '../../src/cli/render/format.js';
 import { cli } from '../helpers/cli.js';
@@ -6,14 +5,7 @@ import { startFixture, type Fixture } from '../helpers/fixture.js';
 import { lsCells, startSsSocketsFixture, type SsSocketsInfo } from '../helpers/ss-fixture.js';
 import { ssLines, type SsLine } from '../helpers/ss.js';
 
-const hasSs = (() => {
-  try {
-    execFileSync('ss', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasSs = hasTool('ss', 'tests that compare with ss');
 
 describe('timers to ss precision (print_ms_timer)', () => {
   it.each([
@@ -117,6 +109,7 @@ threading.Thread(target=worker, daemon=True).start(); ready.wait(10)
 print(json.dumps({"inode": os.fstat(s.fileno()).st_ino}), flush=True)
 select.select([sys.stdin], [], [], 60)
 `;
+import { hasTool } from '../helpers/system.js';
 
 describe.skipIf(!hasSs)('ls -T', () => {
   let fixture: Fixture<{ inode: number }>;

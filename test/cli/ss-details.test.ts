@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot, Socket } from '../../src/index.js';
 import { formatG } from '../../src/cli/render/ss-details.js';
@@ -7,15 +6,9 @@ import { cli } from '../helpers/cli.js';
 import type { Fixture } from '../helpers/fixture.js';
 import { lsCells, startSsSocketsFixture, type SsSocketsInfo } from '../helpers/ss-fixture.js';
 import { ssLines } from '../helpers/ss.js';
+import { hasTool } from '../helpers/system.js';
 
-const hasSs = (() => {
-  try {
-    execFileSync('ss', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasSs = hasTool('ss', 'tests that compare with ss');
 
 describe("C's %g", () => {
   it.each([

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,15 +6,9 @@ import { cli } from '../helpers/cli.js';
 import type { Fixture } from '../helpers/fixture.js';
 import { lsCells, startSsSocketsFixture, type SsSocketsInfo } from '../helpers/ss-fixture.js';
 import { ssLines } from '../helpers/ss.js';
+import { hasTool } from '../helpers/system.js';
 
-const hasSs = (() => {
-  try {
-    execFileSync('ss', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasSs = hasTool('ss', 'tests that compare with ss');
 
 describe.skipIf(!hasSs)('ls -f, -A, -F select the sockets ss selects', () => {
   let fixture: Fixture<SsSocketsInfo>;
@@ -67,7 +60,7 @@ describe.skipIf(!hasSs)('ls -f, -A, -F select the sockets ss selects', () => {
   it('takes ss -N NAME for --netns', async () => {
     const { code, stderr } = await cli(['ls', '-N', 'portscope-no-such-ns']);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/^portscope: No sockets can be read from network namespace `portscope-no-such-ns`/);
+    expect(stderr).toMatch(/^portscope: Expected netns to be all, host, .* got `portscope-no-such-ns`\n$/);
   });
 
   it('names what it does not read, and the valid names', async () => {

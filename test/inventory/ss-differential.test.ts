@@ -1,18 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listSockets, type Socket } from '../../src/index.js';
 import { stateLabel } from '../../src/cli/render/format.js';
 import { startSocketsFixture, type Fixture, type SocketsInfo } from '../helpers/fixture.js';
 import { ssRows, type SsRow } from '../helpers/ss.js';
+import { hasTool } from '../helpers/system.js';
 
-const hasSs = (() => {
-  try {
-    execFileSync('ss', ['-V'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasSs = hasTool('ss', 'tests that compare with ss');
 
 const NETID: Record<string, string> = { tcp: 'tcp', udp: 'udp', u_str: 'unix', u_dgr: 'unix', u_seq: 'unix' };
 

@@ -5,13 +5,13 @@ import { compileFilter, listSockets, parseFilter, type Socket } from '../../src/
 import { linuxFilterResolvers } from '../../src/inventory/linux/filter-context.js';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
 import { ssMatching } from '../helpers/ss.js';
-import { canMakeNetns, commandWorks } from '../helpers/system.js';
+import { canMakeNetns, hasTool } from '../helpers/system.js';
 import { FILTER_CASES, type FilterCase } from './ss-filter-cases.js';
 import { generatedCases } from './ss-filter-generated.js';
 
 const FARM = fileURLToPath(new URL('../helpers/ss-farm.py', import.meta.url));
 const NS = `portscope-filter-${String(process.pid)}`;
-const hasSs = commandWorks('ss', ['-V']);
+const hasSs = hasTool('ss', 'tests that compare with ss');
 
 function key(s: Socket): string {
   return s.inode !== 0 ? String(s.inode) : `tw:${String(s.local.port)}:${String(s.peer.port)}`;
