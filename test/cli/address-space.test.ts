@@ -10,25 +10,37 @@ function limited(bytes: number, args: readonly string[], env: NodeJS.ProcessEnv 
   return spawnSync('prlimit', [`--as=${String(bytes)}`, ...args], { encoding: 'utf8', timeout: 30_000, env });
 }
 
+/** Node 24 reserves more address space for V8 than Node 20: a bare `node -e 0` aborts under 1 GB. */
+const nodeStartsUnder1G = canLimit && limited(1_000_000_000, [process.execPath, '-e', '0']).status === 0;
+if (canLimit && !nodeStartsUnder1G) {
+  process.stderr.write(
+    `skipped: ls under a 1 GB address-space limit: node ${process.version} itself cannot start under 1 GB\n`,
+  );
+}
+
 describe.skipIf(!canLimit)('under an address-space limit (prlimit --as)', () => {
-  it('ls -tlp and ls -ap run to the end, every time, under 1 GB', () => {
-    const env = { ...process.env };
-    delete env.MALLOC_ARENA_MAX;
-    const results = [];
-    for (let run = 0; run < 4; run++) {
-      for (const args of [
-        ['ls', '-tlp'],
-        ['ls', '-ap'],
-      ]) {
-        const r = limited(1_000_000_000, builtCliArgv(...args), env);
-        results.push({ args: args.join(' '), status: r.status, signal: r.signal, stderr: r.stderr });
+  it.skipIf(!nodeStartsUnder1G)(
+    'ls -tlp and ls -ap run to the end, every time, under 1 GB',
+    () => {
+      const env = { ...process.env };
+      delete env.MALLOC_ARENA_MAX;
+      const results = [];
+      for (let run = 0; run < 4; run++) {
+        for (const args of [
+          ['ls', '-tlp'],
+          ['ls', '-ap'],
+        ]) {
+          const r = limited(1_000_000_000, builtCliArgv(...args), env);
+          results.push({ args: args.join(' '), status: r.status, signal: r.signal, stderr: r.stderr });
+        }
       }
-    }
-    for (const r of results) {
-      expect(r).toMatchObject({ signal: null, stderr: '' });
-      expect([0, 1]).toContain(r.status);
-    }
-  }, 120_000);
+      for (const r of results) {
+        expect(r).toMatchObject({ signal: null, stderr: '' });
+        expect([0, 1]).toContain(r.status);
+      }
+    },
+    120_000,
+  );
 
   // The repeated run dies for real here: V8 runs out of its (small) heap and aborts.
   const runner = `
