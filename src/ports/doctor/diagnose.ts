@@ -1,4 +1,3 @@
-import { networkInterfaces } from 'node:os';
 import { isIP } from 'node:net';
 import type { Backend } from '../../inventory/index.js';
 import type { NamespaceInfo, Socket } from '../../model/index.js';
@@ -8,6 +7,7 @@ import { readFirewallRules, type FirewallReport } from '../firewall/read-firewal
 import { bindConflicts, bindProbe } from '../find-free-port.js';
 import { canonicalIp, checkPort } from '../target.js';
 import { coversHost, whoOwns } from '../who-owns.js';
+import { describe, isLocalAddress, isLoopback } from './describe.js';
 import { finding, type Finding } from './finding.js';
 import { readNetstat } from './netstat.js';
 
@@ -43,37 +43,6 @@ export interface Diagnosis {
 }
 
 const ORDER = { problem: 0, info: 1, ok: 2 } as const;
-
-function isLocalAddress(address: string): boolean {
-  if (address.startsWith('127.') || address === '::1') return true;
-  return Object.values(networkInterfaces()).some((list) => list?.some((i) => i.address === address) === true);
-}
-
-function isLoopback(address: string): boolean {
-  return address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.');
-}
-
-/** `LISTEN 127.0.0.1:8080 python3 (pid 812, user root)` plus the namespace when not the host's. */
-function describe(s: Socket, namespaces: readonly NamespaceInfo[]): string {
-  const host = s.family === 'inet6' ? `[${s.local.address}]` : s.local.address;
-  const owners = s.owners
-    .map(
-      (o) =>
-        `${o.command} (pid ${String(o.pid)}, user ${o.user ?? String(o.uid)}${o.container === undefined ? '' : `, ${o.container.runtime} container ${o.container.name ?? o.container.id.slice(0, 12)}`})`,
-    )
-    .join(', ');
-  const ns = namespaces.find((n) => n.netns === s.netns);
-  const where = ns === undefined || ns.isHost ? '' : ` in netns ${ns.name ?? `net:[${String(s.netns)}]`}`;
-  const who =
-    owners !== ''
-      ? ` ${owners}`
-      : s.ownerStatus === 'permission-denied'
-        ? ' (owner hidden: not root)'
-        : s.inode !== 0
-          ? ' (no owner visible: a process outside this PID namespace, or the kernel)'
-          : '';
-  return `${s.state} ${host}:${String(s.local.port)}${where}${who}`;
-}
 
 /**
  * Explains why a bind on, or a connect to, TCP `port` fails: a checklist of findings with the
