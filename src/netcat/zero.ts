@@ -6,7 +6,10 @@ import { runScan } from '../scan/run-scan.js';
 export interface CheckPortsOptions {
   /** @default 'tcp' */
   readonly protocol?: 'tcp' | 'udp';
-  /** How long one probe waits for an answer, in ms; a silent port gets one retry. @default 2000 */
+  /**
+   * How long one probe waits for an answer, in ms, fixed (a silent port gets one retry).
+   * @default the scan engine's own timing (RTT-adaptive time-outs and retries, as `portscope scan`)
+   */
   readonly timeoutMs?: number;
   /** Most probes in flight. @default 100 */
   readonly concurrency?: number;
@@ -28,9 +31,9 @@ export interface CheckPortsOptions {
  * resolve), `ABORTED`.
  */
 export async function checkPorts(host: string, ports: string, options: CheckPortsOptions = {}): Promise<PortResult[]> {
-  const timeoutMs = options.timeoutMs ?? 2000;
+  const { timeoutMs } = options;
   const concurrency = options.concurrency ?? 100;
-  if (!Number.isFinite(timeoutMs) || timeoutMs < 1) {
+  if (timeoutMs !== undefined && (!Number.isFinite(timeoutMs) || timeoutMs < 1)) {
     throw new PortscopeError('INVALID_ARGUMENT', `Expected timeoutMs >= 1, got \`${String(timeoutMs)}\``);
   }
   if (!Number.isInteger(concurrency) || concurrency < 1) {
@@ -43,10 +46,9 @@ export async function checkPorts(host: string, ports: string, options: CheckPort
     ports,
     protocols: [options.protocol ?? 'tcp'],
     ping: false,
-    initialRttTimeoutMs: timeoutMs,
-    minRttTimeoutMs: timeoutMs,
-    maxRttTimeoutMs: timeoutMs,
-    maxRetries: 1,
+    ...(timeoutMs === undefined
+      ? {}
+      : { initialRttTimeoutMs: timeoutMs, minRttTimeoutMs: timeoutMs, maxRttTimeoutMs: timeoutMs, maxRetries: 1 }),
     maxParallelism: concurrency,
     ...(options.family === undefined ? {} : { family: options.family }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),

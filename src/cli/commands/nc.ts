@@ -43,7 +43,7 @@ export function ncCommand(io: CliIo, setExit: (code: number) => void) {
     .option('-p, --source-port <port>', 'local port to connect from (with -l and no PORT: the port to listen on)')
     .option(
       '-w, --connect-timeout <seconds>',
-      'give up connecting after this long (default 10; with -z, per probe, default 2)',
+      "give up connecting after this long (default 10; with -z, a fixed time-out per probe instead of the scanner's timing)",
       positiveSeconds('--connect-timeout'),
     )
     .option('-i, --idle-timeout <seconds>', 'end after this long with no data either way', seconds('--idle-timeout'))
