@@ -94,7 +94,7 @@ const MAX_ROUNDS = 100;
  * the new holders.
  *
  * @throws PortscopeError `INVALID_ARGUMENT` (bad port, signal or timeout, `allNetns` with a
- *   `netns`), `NOT_FOUND` (unknown netns), `UNSUPPORTED_PLATFORM`.
+ *   `netns`, `untilFree` with `timeoutMs` 0), `NOT_FOUND` (unknown netns), `UNSUPPORTED_PLATFORM`.
  */
 export async function killPort(
   ports: string | PortTarget | readonly (string | PortTarget)[],
@@ -106,6 +106,12 @@ export async function killPort(
     throw new PortscopeError(
       'INVALID_ARGUMENT',
       `Expected timeoutMs to be a number >= 0, got \`${String(timeoutMs)}\``,
+    );
+  }
+  if (options.untilFree === true && timeoutMs === 0) {
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      'Expected a time-out above 0 with --until-free (untilFree): with --timeout 0 the port is never looked at again',
     );
   }
   const plan = await planKill(Array.isArray(ports) ? ports : [ports as string | PortTarget], options);

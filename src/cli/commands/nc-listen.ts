@@ -55,10 +55,12 @@ export async function serveListener(
       "Expected -C without --exec/--shell: the program's output is sent as it writes it (ncat would convert it)",
     );
   }
-  if (brokered && (options.sendOnly === true || options.recvOnly === true)) {
+  if ((brokered || exec !== undefined) && (options.sendOnly === true || options.recvOnly === true)) {
     throw new PortscopeError(
       'INVALID_ARGUMENT',
-      'Expected --send-only/--recv-only without --broker/--chat: the broker relays between clients, not stdin',
+      brokered
+        ? 'Expected --send-only/--recv-only without --broker/--chat: the broker relays between clients, not stdin'
+        : 'Expected --send-only/--recv-only without --exec/--shell: the program, not stdin, talks to the client',
     );
   }
   // Checked before binding: a program must not be offered to the network by accident.
