@@ -133,7 +133,8 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
         ...(protocols === undefined ? {} : { protocols }),
         ...(families.length > 0 ? { families } : {}),
         filter,
-        owners: options.processes === true || options.threads === true,
+        // -K enters a namespace through a holder's /proc/PID/ns/net, so it needs owners too.
+        owners: options.processes === true || options.threads === true || options.kill === true,
         tcpInfo: options.info === true,
         skmem: options.memory === true,
         tos: options.tos === true,

@@ -4,6 +4,7 @@ import { errnoCode, PortscopeError } from '../../errors.js';
 import type { Socket } from '../../model/index.js';
 import { HOST_LE, IPPROTO } from './diag-request.js';
 import { compileFilter, parseFilter, type FilterNode } from '../filter/index.js';
+import { linuxFilterResolvers } from './filter-context.js';
 import { nativeAddon } from './native.js';
 import { netnsOf, readNetnsNames } from './netns.js';
 import { readUsers } from './passwd.js';
@@ -61,6 +62,7 @@ export async function* watchDestroyedSockets(
   const matches = compileFilter(typeof filter === 'string' ? parseFilter(filter) : filter, {
     users: readUsers(),
     netnsNames,
+    ...linuxFilterResolvers(),
   });
   const addon = nativeAddon();
   if (addon?.diagEventsOpen === undefined) {
