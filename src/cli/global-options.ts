@@ -27,9 +27,11 @@ export function hoistGlobalOptions(argv: readonly string[], root: Command, verbs
     const option = root.options.find((o: Option) => o.short === flag || o.long === flag);
     if (option?.long === undefined || flag === '-h' || flag === '--help' || flag === '-V' || flag === '--version')
       break;
+    const takesValue = option.required || option.optional;
+    // `--json=false` before the verb: leave it to commander, which refuses a value for an on/off option.
+    if (!takesValue && inline !== undefined) break;
     hoisted.push(option.long);
     moved.push({ written: flag, long: option.long });
-    const takesValue = option.required || option.optional;
     if (takesValue && inline !== undefined) hoisted.push(inline);
     else if (takesValue) {
       i += 1;

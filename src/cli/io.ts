@@ -1,4 +1,4 @@
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pc from 'picocolors';
 import type { Colors } from 'picocolors/types.js';
@@ -85,15 +85,36 @@ function whyNotWritten(file: string, errno: string | undefined): string {
   }
 }
 
+/** True when `file` exists and is not a regular file (lstat: a symlink counts as special). */
+function isSpecialFile(file: string): boolean {
+  try {
+    return !lstatSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Writes `text` to the output file `file` whole or not at all (a temporary file beside it, renamed into
- * place), so a failed write never leaves half a file; `-` is stdout.
+ * place), so a failed write never leaves half a file; `-` is stdout; a device, FIFO or symlink is written
+ * through instead.
  * @throws PortscopeError `IO_ERROR` with one line that names the file and why, e.g.
  *   ``Cannot write `/root/x.xml`: permission denied (EACCES)``.
  */
 export function writeOutputFile(io: CliIo, file: string, text: string): void {
   if (file === '-') {
     io.stdout.write(text);
+    return;
+  }
+  if (isSpecialFile(file)) {
+    // A device, FIFO or symlink (`-oX /dev/null`, `/dev/stdout`) is written through, never replaced.
+    try {
+      writeFileSync(file, text);
+    } catch (error) {
+      throw new PortscopeError('IO_ERROR', `Cannot write \`${file}\`: ${whyNotWritten(file, errnoCode(error))}`, {
+        cause: error,
+      });
+    }
     return;
   }
   const temporary = `${file}.portscope-${String(process.pid)}.tmp`;

@@ -27,7 +27,10 @@ export function freeCommand(io: CliIo) {
     .option('--port <list>', 'preferred ports or service names, tried first (comma-separated)')
     .option('--range <A-B>', 'pick from this range (default 1024-65535, outside the ephemeral range)')
     .option('--after <port>', 'the lowest free ports above this one (detect-port): an ascending search')
-    .option('--order <order>', 'random | ascending: where the search of the range starts', 'random')
+    .option(
+      '--order <order>',
+      'random | ascending: where the search of the range starts (default random; ascending with --after)',
+    )
     .option('--count <n>', 'how many distinct ports', '1')
     .option('--host <ip>', 'the address the listener will bind (default: every address, IPv4 and IPv6)')
     .option('--exclude <list>', 'ports never to return (comma-separated)')
@@ -47,7 +50,7 @@ export function freeCommand(io: CliIo) {
         ...(options.host === undefined ? {} : { host: options.host }),
         ...(options.exclude === undefined ? {} : { exclude: portList(options.exclude, '--exclude', protocol) }),
         ...(options.after === undefined ? {} : { after: parsePort(options.after, { protocol, what: '--after' }) }),
-        order: options.after !== undefined && options.order === 'random' ? 'ascending' : orderOf(options.order),
+        ...(options.order === undefined ? {} : { order: orderOf(options.order) }),
         count: Number(options.count),
         protocol,
         includeEphemeral: options.includeEphemeral === true,
