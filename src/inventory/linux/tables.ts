@@ -103,6 +103,19 @@ export interface NamespaceTables {
 
 const GONE: NamespaceTables = { sockets: [], sources: [], gone: true };
 
+/** What asking for `query` loses when `tables` are read from /proc/net: MPTCP sockets, sock_diag's extensions. */
+function lostToProcfs(tables: readonly TableSpec[], query: TableQuery): string | undefined {
+  const lost: string[] = [];
+  if (tables.some((t) => t.protocol === 'mptcp')) lost.push('MPTCP sockets');
+  const ext = query.extensions;
+  const inet = tables.some((t) => t.family === 'inet' || t.family === 'inet6');
+  const unix = tables.some((t) => t.protocol === 'unix');
+  if (ext !== undefined && ((inet && (ext.inet !== 0 || ext.sockopt)) || (unix && ext.unix !== 0))) {
+    lost.push('tcp_info, skmem, TOS and socket options (-i, -m, --tos, --inet-sockopt)');
+  }
+  return lost.length === 0 ? undefined : lost.join(' and ');
+}
+
 /**
  * Reads and parses the socket tables of one namespace: through netlink sock_diag when the native
  * addon is built (as `ss` does; the kernel filters TCP states), else, and for any table sock_diag
@@ -130,6 +143,13 @@ export function readNamespaceTables(
       if (!group.isHost && isGone(error)) return GONE;
       problems.push(unreadable(group, table.file, error));
     }
+  }
+  const lost = lostToProcfs(rest, query);
+  if (lost !== undefined) {
+    problems.push({
+      code: 'DETAILS_UNAVAILABLE',
+      message: `${lost} of network namespace ${String(group.netns)} come from sock_diag only, which could not be used here (native addon not built, backend procfs, or the namespace could not be entered): not listed`,
+    });
   }
   for (const w of problems) warnings.push(w);
   const sources: TableSource[] = [];
