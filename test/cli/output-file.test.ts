@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../helpers/cli.js';
 import { closeLoopbackServers, serveLoopback } from '../helpers/loopback.js';
-import { builtCli, builtCliArgv, commandWorks, isRoot } from '../helpers/system.js';
+import { builtCli, commandWorks, isRoot, worldReadableCli } from '../helpers/system.js';
 
 let port: number;
 let dir: string;
@@ -48,11 +48,21 @@ describe('an output file that cannot be written', () => {
       chmodSync(locked, 0o700);
       chmodSync(dir, 0o755);
       const file = join(locked, 'x.xml');
+      // The checkout may sit where nobody cannot enter (a `mktemp -d` clone): run a world-readable copy.
+      const copy = worldReadableCli();
       const run = spawnSync(
         'setpriv',
-        ['--reuid=65534', '--regid=65534', '--clear-groups', ...builtCliArgv(...scanTo(file))],
+        [
+          '--reuid=65534',
+          '--regid=65534',
+          '--clear-groups',
+          process.execPath,
+          join(copy, 'bin/portscope.js'),
+          ...scanTo(file),
+        ],
         { encoding: 'utf8', timeout: 20_000 },
       );
+      rmSync(copy, { recursive: true, force: true });
       expect(run.status).toBe(3);
       expect(run.stderr).not.toContain('Error:');
       expect(run.stderr.trim().split('\n').at(-1)).toBe(

@@ -92,6 +92,7 @@ describe.skipIf(!canMakeNetns || !hasSs)('filter differential against ss in a na
       `filter differential: ${String(report.cases)} expressions, ${String(report.agree)} agree, ${String(report.divergent)} deliberate divergences; skipped (no field yet): ${report.skipped.join('; ') || 'none'}`,
     );
     expect(problems).toEqual([]);
+    expect(report.cases).toBeGreaterThan(150);
     expect(report.agree + report.divergent).toBe(report.cases);
   }, 120_000);
 

@@ -22,8 +22,8 @@ export interface Stats {
 }
 
 async function gather(backend: Backend): Promise<Stats> {
-  const summary = readSocketSummary();
   const sockstat = readSockstat();
+  const summary = readSocketSummary(sockstat);
   const { sockets } = await listSockets({ owners: false, netns: 'host', backend });
   const counts: Stats['counts'] = {};
   for (const s of sockets) {

@@ -1,4 +1,5 @@
-import { parseSockstat, type Sockstat } from './parse-sockstat.js';
+import { readSockstat } from './sockstat.js';
+import type { Sockstat } from './parse-sockstat.js';
 import { readSmallText } from './read-proc.js';
 
 /** Sockets of one transport in the IPv4 and IPv6 tables: a row of `ss -s`. */
@@ -72,9 +73,8 @@ export function summarize(k: Sockstat, currEstab: number): SocketSummary {
   };
 }
 
-/** {@link SocketSummary} of this process's network namespace, as `ss -s` prints it. Never throws (unreadable: 0). */
-export function readSocketSummary(): SocketSummary {
-  const read = (path: string) => parseSockstat(readSmallText(path) ?? '');
+/** {@link SocketSummary} of this process's network namespace, as `ss -s` prints it; `sockstat` when already read (from /proc/net/sockstat{,6}). Never throws (unreadable: 0). */
+export function readSocketSummary(sockstat: Sockstat = readSockstat()): SocketSummary {
   const estab = snmpCounter(readSmallText('/proc/net/snmp') ?? '', 'Tcp', 'CurrEstab') ?? 0;
-  return summarize({ ...read('/proc/net/sockstat'), ...read('/proc/net/sockstat6') }, estab);
+  return summarize(sockstat, estab);
 }
