@@ -17,10 +17,14 @@ export function parseNetstat(text: string): Map<string, number> {
   return counters;
 }
 
-/** Reads /proc/net/netstat (this network namespace); empty when unreadable. */
-export function readNetstat(): Map<string, number> {
+/**
+ * Reads the counters of one network namespace: /proc/PID/net/netstat of a process living in it, or
+ * /proc/net/netstat (this process's namespace) when `pid` is not given. Empty when unreadable.
+ */
+export function readNetstat(pid?: number): Map<string, number> {
+  const path = pid === undefined ? '/proc/net/netstat' : `/proc/${String(pid)}/net/netstat`;
   try {
-    return parseNetstat(readFileSync('/proc/net/netstat', 'latin1'));
+    return parseNetstat(readFileSync(path, 'latin1'));
   } catch {
     return new Map();
   }
