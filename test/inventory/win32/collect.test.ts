@@ -131,6 +131,19 @@ describe('collectWin32 without PowerShell: netstat -ano', () => {
     });
   });
 
+  it('says which ports PID 4 holds when read from `netstat -anob` output', async () => {
+    tools = installFakeWindowsTools({ netstat: 'netstat-anob-flutter-53477.txt' });
+    const snapshot = await collectWin32(normalizeListOptions({ filter: 'state listening' }));
+    const system = windowsFixture('netstat-anob-flutter-53477.txt')
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/))
+      .filter((f) => f[0] === 'TCP' && f.at(-1) === '4')
+      .map((f) => Number(item(item(f, 1).split(':'), 1)));
+    expect(snapshot.warnings.find((w) => w.code === 'SYSTEM_OWNED')?.message).toContain(
+      `Ports ${system.join(', ')} are held by PID 4`,
+    );
+  });
+
   it('fails with IO_ERROR naming both tools when neither PowerShell nor netstat can run', async () => {
     tools = installFakeWindowsTools({});
     await expect(collectWin32(normalizeListOptions())).rejects.toMatchObject({

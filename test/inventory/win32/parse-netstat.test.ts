@@ -67,6 +67,15 @@ describe('parseNetstat on recorded Windows netstat output', () => {
     expect(new Set(parsed.map((r) => `${r.state}/${String(r.pid)}`))).toEqual(new Set(['LISTEN/0']));
   });
 
+  it('skips the image and service lines of `netstat -anob`, and reads PID 4 (System) rows', () => {
+    const rows = dataRows('netstat-anob-flutter-53477.txt');
+    const parsed = parseNetstat(windowsFixture('netstat-anob-flutter-53477.txt')).rows;
+    expect(parsed.map((r) => [r.protocol.toUpperCase(), `${r.localAddress}:${String(r.localPort)}`, r.pid])).toEqual(
+      rows.map((f) => [f[0], f[1], Number(item(f, -1))]),
+    );
+    expect(parsed.filter((r) => r.pid === 4).map((r) => r.localPort)).toEqual([445, 2869]);
+  });
+
   it('does not guess the state of a connection named in the system language: it reports the word', () => {
     // The German row of raycast #30682 with its foreign address made a peer: a connection whose state
     // word netstat translated; nothing in the row says which state it is.
