@@ -144,6 +144,22 @@ describe('collectWin32 without PowerShell: netstat -ano', () => {
     );
   });
 
+  it('puts the zone of a link-local address in ifindex, not in the address', async () => {
+    tools = installFakeWindowsTools({ netstat: 'netstat-an-ipv6-zone-mozilla-mig.txt' });
+    const snapshot = await collectWin32(normalizeListOptions({ families: ['inet6'], protocols: ['udp'] }));
+    const zoned = windowsFixture('netstat-an-ipv6-zone-mozilla-mig.txt')
+      .split('\n')
+      .map((l) => /^\s*UDP\s+\[(fe80::[^%]+)%(\d+)\]:(\d+)/.exec(l))
+      .filter((m) => m !== null)
+      .map((m) => ({ address: m[1], ifindex: Number(m[2]), port: Number(m[3]) }));
+    expect(zoned.length).toBeGreaterThan(0);
+    expect(
+      snapshot.sockets
+        .filter((s) => s.ifindex !== undefined)
+        .map((s) => ({ address: s.local.address, ifindex: s.ifindex, port: s.local.port })),
+    ).toEqual(zoned);
+  });
+
   it('fails with IO_ERROR naming both tools when neither PowerShell nor netstat can run', async () => {
     tools = installFakeWindowsTools({});
     await expect(collectWin32(normalizeListOptions())).rejects.toMatchObject({

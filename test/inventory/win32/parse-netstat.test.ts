@@ -67,6 +67,16 @@ describe('parseNetstat on recorded Windows netstat output', () => {
     expect(new Set(parsed.map((r) => `${r.state}/${String(r.pid)}`))).toEqual(new Set(['LISTEN/0']));
   });
 
+  it('keeps the IPv6 zone of a link-local address with the address (`[fe80::...%3]:1900`)', () => {
+    const rows = dataRows('netstat-an-ipv6-zone-mozilla-mig.txt');
+    const parsed = parseNetstat(windowsFixture('netstat-an-ipv6-zone-mozilla-mig.txt')).rows;
+    expect(parsed.map((r) => `${r.localAddress}:${String(r.localPort)}`)).toEqual(rows.map((f) => f[1]));
+    const zoned = parsed.filter((r) => r.localAddress.includes('%'));
+    expect(zoned.length).toBeGreaterThan(0);
+    for (const r of zoned) expect(r).toMatchObject({ protocol: 'udp', state: 'UNCONN', pid: 0 });
+    expect(parsed.filter((r) => r.state === 'TIME_WAIT')).toHaveLength(rows.filter((f) => f[3] === 'TIME_WAIT').length);
+  });
+
   it('skips the image and service lines of `netstat -anob`, and reads PID 4 (System) rows', () => {
     const rows = dataRows('netstat-anob-flutter-53477.txt');
     const parsed = parseNetstat(windowsFixture('netstat-anob-flutter-53477.txt')).rows;

@@ -26,6 +26,31 @@ describe('Get-NetTCPConnection / Get-NetUDPEndpoint JSON', () => {
     });
   });
 
+  it.each(['get-nettcpconnection-wsl-9516-a.json', 'get-nettcpconnection-wsl-9516-b.json'])(
+    '%s: states by enum name (Listen, Established, SynSent, TimeWait)',
+    (name) => {
+      const text = windowsFixture(name);
+      const raw = JSON.parse(text) as Row[];
+      const names: Record<string, string> = {
+        Listen: 'LISTEN',
+        Established: 'ESTABLISHED',
+        SynSent: 'SYN_SENT',
+        TimeWait: 'TIME_WAIT',
+      };
+      expect(parseTcpRows(jsonRows(text))).toEqual(
+        raw.map((r) => ({
+          protocol: 'tcp',
+          localAddress: r.LocalAddress,
+          localPort: r.LocalPort,
+          remoteAddress: r.RemoteAddress,
+          remotePort: r.RemotePort,
+          state: names[String(r.State)],
+          pid: r.OwningProcess,
+        })),
+      );
+    },
+  );
+
   it('takes a lone object (one endpoint) as one row', () => {
     const text = windowsFixture('get-netudpendpoint-volatility-756.json');
     const raw = JSON.parse(text) as Row;
