@@ -29,6 +29,8 @@ export interface FakeToolsSpec {
   /** Installed as both `pwsh` and `powershell.exe`, or only as the one named by `powershellName`. */
   readonly powershell?: FakePowerShell;
   readonly powershellName?: 'pwsh' | 'powershell.exe';
+  /** Instead of replaying, the fake PowerShell writes this line to stderr and exits with code 3. */
+  readonly powershellFails?: string;
   /** Fixture `netstat -ano` prints. */
   readonly netstat?: string;
   /** Fixture per `ipv4 tcp`, `ipv4 udp`, `ipv6 tcp`, `ipv6 udp` for `netsh int ... show excludedportrange`. */
@@ -71,7 +73,12 @@ export function installFakeWindowsTools(spec: FakeToolsSpec): FakeTools {
   if (spec.powershell !== undefined) {
     const { tcp, udp, processes } = spec.powershell;
     const load = (n: string | undefined) => (n === undefined ? 'null' : `JSON.parse(fixture(${JSON.stringify(n)}))`);
+    const failure =
+      spec.powershellFails === undefined
+        ? ''
+        : `process.stderr.write(${JSON.stringify(`${spec.powershellFails}\n`)}); process.exit(3);\n`;
     const body =
+      failure +
       `const command = process.argv[process.argv.indexOf('-Command') + 1] ?? '';\n` +
       `const processes = ${load(processes)};\n` +
       `const one = /ProcessId = (\\d+)/.exec(command);\n` +

@@ -113,6 +113,19 @@ describe('collectWin32 without PowerShell: netstat -ano', () => {
     expect(warning?.message).toContain('powershell.exe: not found on PATH');
   });
 
+  it('falls back to netstat when PowerShell runs but fails, and says why', async () => {
+    const why = 'Get-NetTCPConnection and Get-NetUDPEndpoint are not available (they need Windows 8 or Server 2012)';
+    tools = installFakeWindowsTools({
+      powershell: { tcp: TCP },
+      powershellFails: why,
+      netstat: 'netstat-ano-pid-port-20.txt',
+    });
+    const snapshot = await collectWin32(normalizeListOptions());
+    expect(tools.calls().map((c) => c.program)).toEqual(['pwsh', 'powershell.exe', 'netstat']);
+    expect(snapshot.sockets).toHaveLength(2);
+    expect(snapshot.warnings.find((w) => w.code === 'POWERSHELL_UNAVAILABLE')?.message).toContain(`pwsh: ${why}`);
+  });
+
   it('finds the listener of a German netstat whose state word came out garbled (ABH™REN)', async () => {
     tools = installFakeWindowsTools({ netstat: 'netstat-ano-de-oem-flair.txt' });
     const snapshot = await collectWin32(normalizeListOptions({ filter: 'state listening' }));
