@@ -34,10 +34,17 @@ export function jsonRows(text: string): unknown[] {
   return rowsOf(value);
 }
 
-/** An array as is, a single object as a one-row array, null as none. */
+/**
+ * An array as is, a single object as a one-row array, null as none, and Windows PowerShell 5.1's
+ * `{"value": [...], "Count": N}` (an array that carries System.Array's ETS `Count` alias) as its array.
+ */
 export function rowsOf(value: unknown): unknown[] {
   if (value === null || value === undefined) return [];
-  return Array.isArray(value) ? value : [value];
+  if (Array.isArray(value)) return value;
+  if (typeof value === 'object' && 'value' in value && 'Count' in value && Array.isArray(value.value)) {
+    return value.value as unknown[];
+  }
+  return [value];
 }
 
 function record(row: unknown): Record<string, unknown> {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCimDate, parseCimProcesses } from '../../../src/inventory/win32/parse-cim-process.js';
 import {
   jsonRows,
+  rowsOf,
   parseInventoryDocument,
   parseTcpRows,
   parseUdpRows,
@@ -57,6 +58,22 @@ describe('Get-NetTCPConnection / Get-NetUDPEndpoint JSON', () => {
     expect(Array.isArray(raw)).toBe(false);
     expect(parseUdpRows(jsonRows(text))).toEqual([
       { protocol: 'udp', localAddress: raw.LocalAddress, localPort: raw.LocalPort, state: 'UNCONN', pid: 4 },
+    ]);
+  });
+
+  it("unwraps Windows PowerShell 5.1's {value, Count} form of an array (PowerShell #5579)", () => {
+    const [first, wrapped, last] = JSON.parse(windowsFixture('convertto-json-array-wrapper-powershell-5579.json')) as [
+      number,
+      { value: unknown[]; Count: number },
+      number,
+    ];
+    expect(rowsOf(wrapped)).toEqual(wrapped.value);
+    expect(rowsOf(wrapped)).toHaveLength(wrapped.Count);
+    expect([rowsOf(first), rowsOf(last), rowsOf([first, last]), rowsOf(null)]).toEqual([
+      [first],
+      [last],
+      [first, last],
+      [],
     ]);
   });
 
