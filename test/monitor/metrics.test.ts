@@ -120,7 +120,10 @@ describe('sampleSnapshot', () => {
   });
 
   it('never turns an absent Recv-Q, Send-Q or uid into 0', () => {
-    const { recvQ: _r, sendQ: _s, uid: _u, ...bare } = base;
+    const bare: Partial<typeof base> = { ...base };
+    delete bare.recvQ;
+    delete bare.sendQ;
+    delete bare.uid;
     const sample = sampleSnapshot(snapshot([bare]), sources);
     expect(sample.acceptQueues).toEqual([]);
     expect(sample.listeners[0]?.user).toBe('');
