@@ -120,10 +120,7 @@ describe('sampleSnapshot', () => {
   });
 
   it('never turns an absent Recv-Q, Send-Q or uid into 0', () => {
-    const bare: Partial<typeof base> = { ...base };
-    delete bare.recvQ;
-    delete bare.sendQ;
-    delete bare.uid;
+    const bare = Object.fromEntries(Object.entries(base).filter(([key]) => !['recvQ', 'sendQ', 'uid'].includes(key)));
     const sample = sampleSnapshot(snapshot([bare]), sources);
     expect(sample.acceptQueues).toEqual([]);
     expect(sample.listeners[0]?.user).toBe('');
