@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,4 +63,31 @@ describe('docs/examples: Prometheus rules and Grafana dashboard', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('the systemd unit grants the two capabilities and nothing else', () => {
+    const unit = readFileSync(join(examples, 'systemd/portscope-exporter.service'), 'utf8');
+    for (const key of ['CapabilityBoundingSet', 'AmbientCapabilities']) {
+      expect(unit).toMatch(new RegExp(`^${key}=CAP_SYS_PTRACE CAP_DAC_READ_SEARCH$`, 'm'));
+    }
+    expect(unit).toMatch(/^DynamicUser=yes$/m);
+    expect(unit).toMatch(/^NoNewPrivileges=yes$/m);
+  });
+
+  it.skipIf(!hasTool('systemd-analyze', 'systemd-analyze verify on the unit'))(
+    'systemd-analyze verify accepts it',
+    () => {
+      // verify wants ExecStart's program to exist: point it at this node.
+      const dir = mkdtempSync(join(tmpdir(), 'portscope-unit-'));
+      try {
+        const unit = readFileSync(join(examples, 'systemd/portscope-exporter.service'), 'utf8');
+        const file = join(dir, 'portscope-exporter.service');
+        writeFileSync(file, unit.replace('/usr/bin/portscope', process.execPath));
+        const result = spawnSync('systemd-analyze', ['verify', file], { encoding: 'utf8', timeout: 30_000 });
+        expect(result.stderr).toBe('');
+        expect(result.status).toBe(0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

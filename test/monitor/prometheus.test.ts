@@ -89,6 +89,7 @@ describe.skipIf(!available)('a real Prometheus scrapes two exporters', () => {
   let prometheus: ChildProcess | undefined;
   const exporters: ChildProcess[] = [];
   let nsUrl = '';
+  let hostUrl = '';
   let api = '';
 
   /** Prometheus's instant query: the result vector. */
@@ -115,6 +116,7 @@ describe.skipIf(!available)('a real Prometheus scrapes two exporters', () => {
     const inNs = await startExporterProcess(true, `${nsAddress}:0`);
     exporters.push(host.child, inNs.child);
     nsUrl = inNs.url;
+    hostUrl = host.url;
     const port = await freePort();
     api = `http://127.0.0.1:${String(port)}`;
     const target = (url: string) => new URL(url).host;
@@ -164,6 +166,16 @@ describe.skipIf(!available)('a real Prometheus scrapes two exporters', () => {
       return names.length === 2 ? names : undefined;
     });
     expect(jobs).toEqual(['host', 'netns']);
+  }, 30_000);
+
+  it("answers docs/fleet.md's query: every listener of the fleet, by host", async () => {
+    const promql = 'sum by (instance, netns, protocol, address, port, process, user) (portscope_listener_info)';
+    const hosts = await waitFor('listeners of both hosts', async () => {
+      const result = await query(promql);
+      const instances = [...new Set(result.map((r) => r.metric.instance))].sort();
+      return instances.length === 2 ? instances : undefined;
+    });
+    expect(hosts).toEqual([new URL(hostUrl).host, new URL(nsUrl).host].sort());
   }, 30_000);
 
   it('sees a listener opened in the namespace, then sees it go', async () => {
