@@ -27,7 +27,7 @@ export interface ExporterOptions extends CollectMetricsOptions {
   readonly minIntervalMs?: number;
   /** exporter-toolkit's web config file (TLS, basic auth); see {@link loadWebConfig}. @default none */
   readonly webConfigFile?: string;
-  /** Called with the error of each failed collection (published as `portscope_up 0`). */
+  /** Called once with the error of each failed collection (published as `portscope_up 0`). */
   readonly onCollectError?: (error: unknown) => void;
 }
 
@@ -69,10 +69,14 @@ function check(options: ExporterOptions): { host: string; port: number; minInter
 export async function startExporter(options: ExporterOptions = {}): Promise<ExporterHandle> {
   const { host, port, minIntervalMs } = check(options);
   const web = options.webConfigFile === undefined ? undefined : loadWebConfig(options.webConfigFile);
-  const collect = cachedCollector({ netns: options.netns ?? 'all', backend: options.backend ?? 'auto' }, minIntervalMs);
+  const collect = cachedCollector(
+    { netns: options.netns ?? 'all', backend: options.backend ?? 'auto' },
+    minIntervalMs,
+    options.onCollectError,
+  );
   const authorized = web === undefined || web.users.size === 0 ? undefined : basicAuthChecker(web.users);
   const handle = (request: IncomingMessage, response: ServerResponse) => {
-    serve(request, response, collect, authorized, options.onCollectError).catch((error: unknown) => {
+    serve(request, response, collect, authorized).catch((error: unknown) => {
       response.destroy(error instanceof Error ? error : undefined);
     });
   };
@@ -120,7 +124,6 @@ async function serve(
   response: ServerResponse,
   collect: ReturnType<typeof cachedCollector>,
   authorized: ((header: string | undefined) => Promise<boolean>) | undefined,
-  onCollectError: ExporterOptions['onCollectError'],
 ): Promise<void> {
   if (authorized !== undefined && !(await authorized(request.headers.authorization))) {
     response.writeHead(401, { 'WWW-Authenticate': 'Basic realm="portscope"', 'Content-Type': 'text/plain' });
@@ -145,8 +148,7 @@ async function serve(
     response.end('Not Found\n');
     return;
   }
-  const { text, error } = await collect();
-  if (error !== undefined) onCollectError?.(error);
+  const { text } = await collect();
   response.writeHead(200, { 'Content-Type': METRICS_CONTENT_TYPE });
   response.end(request.method === 'HEAD' ? undefined : text);
 }

@@ -73,6 +73,27 @@ describe.skipIf(!asRoot('the exporter on loopback'))('startExporter over HTTP', 
     }
   });
 
+  it('publishes a failed collection as portscope_up 0 and tells onCollectError once', async () => {
+    const errors: unknown[] = [];
+    const exporter = await startExporter({
+      port: 0,
+      minIntervalMs: 600_000,
+      netns: `no-such-netns-${String(process.pid)}`,
+      onCollectError: (error) => errors.push(error),
+    });
+    try {
+      for (let i = 0; i < 2; i++) {
+        const text = await (await fetch(exporter.url)).text();
+        expect(text).toMatch(/^portscope_up 0$/m);
+        expect(text).not.toMatch(/portscope_listener_info\{/);
+      }
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({ code: 'NOT_FOUND' });
+    } finally {
+      await exporter.close();
+    }
+  });
+
   it('says which port is taken', async () => {
     const exporter = await startExporter({ port: 0, netns: 'host' });
     try {
