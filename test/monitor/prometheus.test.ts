@@ -40,11 +40,19 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts `portscope exporter ARGS` (under `ip netns exec` when `inNetns`) and waits for its URL. */
-async function startExporterProcess(inNetns: boolean, listen: string): Promise<{ child: ChildProcess; url: string }> {
+/**
+ * Starts `portscope exporter ARGS` (under `ip netns exec` when `inNetns`), adds it to `started` at once (so
+ * that afterAll stops it even if it never serves), and waits for its URL.
+ */
+async function startExporterProcess(
+  inNetns: boolean,
+  listen: string,
+  started: ChildProcess[],
+): Promise<{ child: ChildProcess; url: string }> {
   const argv = builtCliArgv('exporter', '--listen', listen, '--min-interval', '500ms', '--netns', 'host');
   const [file, ...args] = inNetns ? ['ip', 'netns', 'exec', netns, ...argv] : argv;
   const child = spawn(file ?? '', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  started.push(child);
   const lines = createInterface({ input: child.stderr as NodeJS.ReadableStream });
   const timer = setTimeout(() => child.kill('SIGKILL'), WAIT_MS);
   for await (const line of lines) {
@@ -112,9 +120,10 @@ describe.skipIf(!available)('a real Prometheus scrapes two exporters', () => {
     ip('-n', netns, 'addr', 'add', `${nsAddress}/30`, 'dev', vethNs);
     ip('-n', netns, 'link', 'set', vethNs, 'up');
     ip('-n', netns, 'link', 'set', 'lo', 'up');
-    const host = await startExporterProcess(false, '127.0.0.1:0');
-    const inNs = await startExporterProcess(true, `${nsAddress}:0`);
-    exporters.push(host.child, inNs.child);
+    const [host, inNs] = await Promise.all([
+      startExporterProcess(false, '127.0.0.1:0', exporters),
+      startExporterProcess(true, `${nsAddress}:0`, exporters),
+    ]);
     nsUrl = inNs.url;
     hostUrl = host.url;
     const port = await freePort();
