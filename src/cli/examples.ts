@@ -29,6 +29,11 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'portscope scan example.org -sV --top-ports 100',
     'portscope scan 10.0.0.5 -Pn -p- -oX out.xml',
   ],
+  exporter: [
+    'portscope exporter',
+    'portscope exporter --listen :9096 --web.config.file /etc/portscope/web.yml',
+    'portscope exporter --textfile /var/lib/node_exporter/textfile_collector',
+  ],
   completion: ['eval "$(portscope completion bash)"', 'portscope completion fish | source'],
   nc: [
     'portscope nc example.org 80',

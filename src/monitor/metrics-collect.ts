@@ -1,0 +1,98 @@
+import { readlinkSync } from 'node:fs';
+import { listSockets, type Backend, type NetnsSelector } from '../inventory/index.js';
+import { isPortscopeError } from '../errors.js';
+import type { NamespaceInfo, Snapshot } from '../model/index.js';
+import { readNetstat } from '../ports/index.js';
+import { readKernelPortSettings } from '../registry/index.js';
+import { renderMetrics } from './metrics-render.js';
+import { sampleSnapshot, type MetricsSample } from './metrics-sample.js';
+
+/** Options of {@link collectMetrics} and of the exporter's collections. */
+export interface CollectMetricsOptions {
+  /** Which network namespaces (as `listSockets`' `netns`). @default 'all' */
+  readonly netns?: NetnsSelector;
+  /** How to read the kernel (as `listSockets`' `backend`). @default 'auto' */
+  readonly backend?: Backend;
+}
+
+/** The namespace of process `pid`, as the inode of /proc/PID/ns/net; undefined when unreadable. */
+function netnsOfPid(pid: number): number | undefined {
+  try {
+    const m = /^net:\[(\d+)\]$/.exec(readlinkSync(`/proc/${String(pid)}/ns/net`));
+    return m === null ? undefined : Number(m[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * /proc/net/netstat of a namespace: this process's own for the host view, else /proc/PID/net/netstat of
+ * an owner found in it (checked through /proc/PID/ns/net: a socket can be held from another namespace).
+ * Undefined for a namespace no process of the snapshot lives in (one only a bind mount pins).
+ */
+function netstatOf(ns: NamespaceInfo, snapshot: Snapshot): ReadonlyMap<string, number> | undefined {
+  const counters = (pid?: number) => {
+    const read = readNetstat(pid);
+    return read.size === 0 ? undefined : read;
+  };
+  if (ns.isHost) return counters();
+  const tried = new Set<number>();
+  for (const socket of snapshot.sockets) {
+    const { netns }: { readonly netns?: number } = socket;
+    if (netns !== ns.netns) continue;
+    for (const { pid } of socket.owners) {
+      if (tried.has(pid)) continue;
+      tried.add(pid);
+      if (netnsOfPid(pid) === ns.netns) return counters(pid);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Takes one sample: every socket of the chosen namespaces with owners (`listSockets`), the kernel's
+ * ephemeral range (/proc/sys/net/ipv4/ip_local_port_range) and each namespace's TcpExt counters.
+ * @throws PortscopeError as `listSockets` does (`INVALID_ARGUMENT`, `NOT_FOUND` for an unknown netns...).
+ */
+export async function sampleMetrics(options: CollectMetricsOptions = {}): Promise<MetricsSample> {
+  const snapshot = await listSockets({ netns: options.netns ?? 'all', backend: options.backend ?? 'auto' });
+  return sampleSnapshot(snapshot, { ephemeral: readKernelPortSettings().ephemeral, netstatOf });
+}
+
+/** One collection's exposition, and why it failed when `portscope_up` is 0. */
+export interface Exposition {
+  /** The text format (0.0.4). */
+  readonly text: string;
+  /** The error of a failed collection (published as `portscope_up 0`). */
+  readonly error?: unknown;
+}
+
+/**
+ * Collects once: the exposition, and the error when the collection failed. Bad options are thrown, not
+ * published: they are the caller's mistake, not the host's state.
+ * @throws PortscopeError `INVALID_ARGUMENT` for a bad option.
+ */
+export async function collectExposition(options: CollectMetricsOptions = {}): Promise<Exposition> {
+  const started = performance.now();
+  let sample: MetricsSample | undefined;
+  let error: unknown;
+  try {
+    sample = await sampleMetrics(options);
+  } catch (caught) {
+    if (isPortscopeError(caught, 'INVALID_ARGUMENT')) throw caught;
+    error = caught;
+  }
+  const text = await renderMetrics({ durationSeconds: (performance.now() - started) / 1000, sample });
+  return sample === undefined ? { text, error } : { text };
+}
+
+/**
+ * Collects once and returns the exposition in Prometheus's text format (version 0.0.4): listeners, socket
+ * counts, accept queues, listen overflows and drops, `portscope_collect_duration_seconds` and
+ * `portscope_up`. A failed collection is not thrown: it is published as `portscope_up 0`, as exporters do.
+ * Metric names and labels: docs/exporter.md.
+ * @throws PortscopeError `INVALID_ARGUMENT` for a bad option (a malformed `netns`, `backend`).
+ */
+export async function collectMetrics(options: CollectMetricsOptions = {}): Promise<string> {
+  return (await collectExposition(options)).text;
+}
