@@ -8,3 +8,4 @@ export { matchesExpected } from './policy/match.js';
 export { FINDING_KINDS, SEVERITIES, type ExpectedListener, type FindingKind, type Policy } from './policy/types.js';
 export { listenerKey, netnsLabel } from './listener-key.js';
 export { exposeListeners } from './exposure.js';
+export { firewallRules, FIREWALL_FORMATS, type FirewallFormat } from './generate/index.js';
