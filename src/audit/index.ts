@@ -9,3 +9,4 @@ export { FINDING_KINDS, SEVERITIES, type ExpectedListener, type FindingKind, typ
 export { listenerKey, netnsLabel } from './listener-key.js';
 export { exposeListeners } from './exposure.js';
 export { firewallRules, FIREWALL_FORMATS, type FirewallFormat } from './generate/index.js';
+export { diffSnapshots, type ListenerChange, type SnapshotDiff } from './diff.js';

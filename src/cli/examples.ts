@@ -29,6 +29,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'portscope audit --policy portscope-policy.yml --fail-on high',
     'portscope audit --policy portscope-policy.yml --firewall nft > portscope.nft',
   ],
+  diff: ['portscope ls -p --json > before.json; portscope diff before.json -', 'portscope diff a.json b.json --json'],
   doctor: ['portscope doctor 3000', 'portscope doctor 8080 --host 192.168.1.10'],
   scan: [
     'portscope scan 192.168.1.0/24 -p 22,80,443',
