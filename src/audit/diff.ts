@@ -25,8 +25,9 @@ function listeners(snapshot: Snapshot): Map<string, Socket[]> {
   for (const s of snapshot.sockets) {
     const listening = s.protocol === 'tcp' ? s.state === 'LISTEN' : s.protocol === 'udp' && s.state === 'UNCONN';
     if (!listening || s.local.port === 0 || (s.family !== 'inet' && s.family !== 'inet6')) continue;
-    // A snapshot without namespaces (another platform) has one: the host's.
-    const ns = s.netns === undefined ? 'host' : (names.get(s.netns) ?? String(s.netns));
+    // The model may leave netns out off Linux, where the host's namespace is the only one.
+    const netns: number | undefined = s.netns;
+    const ns = netns === undefined ? 'host' : (names.get(netns) ?? String(netns));
     const key = `${ns}/${s.protocol}/${endpointText(s.local.address, s.local.port)}`;
     byKey.set(key, [...(byKey.get(key) ?? []), s]);
   }
