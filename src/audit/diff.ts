@@ -26,7 +26,7 @@ function listeners(snapshot: Snapshot): Map<string, Socket[]> {
     const listening = s.protocol === 'tcp' ? s.state === 'LISTEN' : s.protocol === 'udp' && s.state === 'UNCONN';
     if (!listening || s.local.port === 0 || (s.family !== 'inet' && s.family !== 'inet6')) continue;
     // The model may leave netns out off Linux, where the host's namespace is the only one.
-    const netns: number | undefined = s.netns;
+    const { netns } = s as { netns?: number };
     const ns = netns === undefined ? 'host' : (names.get(netns) ?? String(netns));
     const key = `${ns}/${s.protocol}/${endpointText(s.local.address, s.local.port)}`;
     byKey.set(key, [...(byKey.get(key) ?? []), s]);
