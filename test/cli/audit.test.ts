@@ -88,4 +88,20 @@ describe('portscope audit', () => {
     expect((await cli(['audit', '--firewall', 'nft'])).stderr).toContain('Expected --policy FILE with --firewall');
     expect((await cli(['audit', '--policy', dir])).code).toBe(3);
   });
+
+  it('--firewall prints rules from the policy and applies nothing', async () => {
+    const policy = file(
+      'fw.yml',
+      'version: 1\nlisteners:\n  - {protocol: tcp, port: 22}\n  - {protocol: udp, port: 53}\n',
+    );
+    const nft = await cli(['audit', '--policy', policy, '--firewall', 'nft']);
+    expect(nft.code).toBe(0);
+    expect(nft.stdout.startsWith('#!/usr/sbin/nft -f\n')).toBe(true);
+    expect(nft.stdout).toContain('\t\ttcp dport { 22 } accept\n\t\tudp dport { 53 } accept\n');
+    const bad = await cli(['audit', '--policy', policy, '--firewall', 'pf']);
+    expect([bad.code, bad.stderr]).toEqual([
+      2,
+      'portscope: Expected --firewall to be one of nft, iptables, ip6tables, ufw, firewalld, got `pf`\n',
+    ]);
+  });
 });
