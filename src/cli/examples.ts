@@ -23,6 +23,13 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'portscope wait http://localhost:3000/health -t 60s -- npm test',
     'portscope wait :8080 --until free',
   ],
+  audit: [
+    'portscope audit',
+    'portscope audit --init > portscope-policy.yml',
+    'portscope audit --policy portscope-policy.yml --fail-on high',
+    'portscope audit --policy portscope-policy.yml --firewall nft > portscope.nft',
+  ],
+  diff: ['portscope ls -p --json > before.json; portscope diff before.json -', 'portscope diff a.json b.json --json'],
   doctor: ['portscope doctor 3000', 'portscope doctor 8080 --host 192.168.1.10'],
   scan: [
     'portscope scan 192.168.1.0/24 -p 22,80,443',

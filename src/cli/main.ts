@@ -15,6 +15,8 @@ import { doctorCommand } from './commands/doctor.js';
 import { scanCommand } from './commands/scan.js';
 import { ncCommand } from './commands/nc.js';
 import { exporterCommand } from './commands/exporter.js';
+import { auditCommand } from './commands/audit.js';
+import { diffCommand } from './commands/diff.js';
 import { rewriteCompatFlags } from './nc-compat.js';
 import { rewriteNmapFlags } from './scan-argv.js';
 import { exitCodeFor } from './exit-codes.js';
@@ -25,7 +27,7 @@ import { checkHoisted, hoistGlobalOptions } from './global-options.js';
 import { processIo, type CliIo } from './io.js';
 
 /** The verbs, in the order `--help` lists them. */
-const VERBS = ['ls', 'stats', 'who', 'info', 'free', 'kill', 'wait', 'doctor', 'scan', 'nc'];
+const VERBS = ['ls', 'stats', 'who', 'info', 'free', 'kill', 'wait', 'doctor', 'scan', 'nc', 'audit', 'diff', 'exporter', 'watch'];
 
 const { version } = createRequire(import.meta.url)(join(packageRoot(), 'package.json')) as { version: string };
 
@@ -87,6 +89,8 @@ async function runProgram(rawArgv: readonly string[], io: CliIo): Promise<number
   program.addCommand(scanCommand(io, setExit, version, argv.slice(1)));
   program.addCommand(ncCommand(io, setExit));
   program.addCommand(exporterCommand(io));
+  program.addCommand(auditCommand(io, setExit));
+  program.addCommand(diffCommand(io, setExit));
   program.addCommand(helpCommand(program));
   program.addCommand(completionCommand(io, program));
   for (const command of program.commands) {

@@ -1,0 +1,60 @@
+import { hostname } from 'node:os';
+import { listSockets, type NetnsSelector } from '../inventory/index.js';
+import { readKernelPortSettings } from '../registry/index.js';
+import { exposeListeners } from './exposure.js';
+import { computeFindings, type FindingInput } from './findings/index.js';
+import { acceptedPorts, readRuleset } from './firewall/index.js';
+import type { Policy } from './policy/types.js';
+import type { AuditReport } from './types.js';
+
+/** Options of {@link auditListeners}. */
+export interface AuditOptions {
+  /** Which network namespaces: `'all'`, `'host'`, a name under /run/netns, or an inode. @default 'all' */
+  readonly netns?: NetnsSelector;
+  /** The expected listeners, severities and ignores (see loadPolicy). @default no policy: no `unexpected-listener` findings */
+  readonly policy?: Policy;
+  /** Read the host's firewall for `stale-firewall-rule` findings. @default true */
+  readonly firewall?: boolean;
+}
+
+/**
+ * Audits every TCP listener and bound UDP socket: their exposure (exposeListeners: bind scope,
+ * firewall verdict, `reachable`) and the findings (docs/audit.md). Data from listSockets, the
+ * firewall (nft / iptables-save), /proc/sys/net/ipv4/ip_local_{port_range,reserved_ports}.
+ * A firewall that cannot be read is a warning, not an error.
+ * @throws PortscopeError from listSockets (`INVALID_ARGUMENT`, `NOT_FOUND` for an unknown netns).
+ */
+export async function auditListeners(options: AuditOptions = {}): Promise<AuditReport> {
+  const takenAt = new Date().toISOString();
+  const netns = options.netns ?? 'all';
+  const [exposure, established] = await Promise.all([
+    exposeListeners({ netns }),
+    listSockets({ protocols: ['tcp'], families: ['inet', 'inet6'], owners: false, netns, filter: 'state established' }),
+  ]);
+  const warnings = [...exposure.warnings];
+  let accepted: FindingInput['accepted'];
+  if (options.firewall !== false && (netns === 'all' || netns === 'host')) {
+    try {
+      accepted = acceptedPorts(await readRuleset());
+    } catch (error) {
+      warnings.push({ code: 'FIREWALL_UNREADABLE', message: `stale firewall rules not checked: ${String(error)}` });
+    }
+  }
+  const kernel = readKernelPortSettings();
+  const findings = computeFindings({
+    listeners: exposure.listeners,
+    established: established.sockets,
+    ephemeral: { ...kernel.ephemeral, reserved: kernel.reserved },
+    ...(accepted === undefined ? {} : { accepted }),
+    ...(options.policy === undefined ? {} : { policy: options.policy }),
+  });
+  return {
+    schemaVersion: 1,
+    takenAt,
+    host: hostname(),
+    listeners: exposure.listeners,
+    findings,
+    sources: exposure.sources,
+    warnings,
+  };
+}

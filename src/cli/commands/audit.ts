@@ -1,0 +1,81 @@
+import { Command } from '@commander-js/extra-typings';
+import {
+  auditListeners,
+  baselinePolicy,
+  exposeListeners,
+  firewallRules,
+  FIREWALL_FORMATS,
+  loadPolicy,
+  policyYaml,
+  SEVERITIES,
+  type FirewallFormat,
+  type Severity,
+} from '../../audit/index.js';
+import { PortscopeError } from '../../errors.js';
+import { colorsFor, type CliIo } from '../io.js';
+import { auditMarkdown, auditTable } from '../render/audit.js';
+
+function oneOf<T extends string>(option: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      `Expected ${option} to be one of ${allowed.join(', ')}, got \`${value}\``,
+    );
+  }
+  return value as T;
+}
+
+/**
+ * `portscope audit`: which listeners the network can reach, the findings, a policy check (exit 1 at
+ * or above --fail-on), a baseline (--init), or firewall rules from the policy (--firewall).
+ */
+export function auditCommand(io: CliIo, setExit: (code: number) => void) {
+  return new Command('audit')
+    .description(
+      'which listeners the network can reach, whether it should (findings, policy), and firewall rules for it',
+    )
+    .option('--policy <file>', 'YAML or JSON policy: expected listeners, severities, ignored findings')
+    .option('--fail-on <severity>', 'exit 1 when a finding is at or above: info | low | medium | high | critical')
+    .option('--init', "print today's listeners as a policy baseline (YAML)")
+    .option(
+      '--firewall <format>',
+      `with --policy: print rules that let in exactly its listeners: ${FIREWALL_FORMATS.join(' | ')}`,
+    )
+    .option('--netns <which>', 'all | host | a name under /run/netns | a namespace inode', 'all')
+    .option('--json', 'print the AuditReport as JSON')
+    .option('--format <format>', 'table | json | markdown', 'table')
+    .action(async (options) => {
+      const format = options.json === true ? 'json' : oneOf('--format', options.format, ['table', 'json', 'markdown']);
+      const failOnText = options.failOn === undefined ? undefined : oneOf('--fail-on', options.failOn, SEVERITIES);
+      const policy = options.policy === undefined ? undefined : loadPolicy(options.policy);
+      if (options.firewall !== undefined) {
+        const kind = oneOf<FirewallFormat>('--firewall', options.firewall, FIREWALL_FORMATS);
+        if (policy === undefined || options.policy === undefined) {
+          throw new PortscopeError(
+            'INVALID_ARGUMENT',
+            'Expected --policy FILE with --firewall: the rules come from the policy',
+          );
+        }
+        const netns = options.netns === 'all' ? 'host' : options.netns;
+        io.stdout.write(firewallRules(policy, kind, { netns, source: options.policy }));
+        return;
+      }
+      if (options.init === true) {
+        const { listeners } = await exposeListeners({ netns: options.netns });
+        const header = [
+          `portscope audit --init on ${new Date().toISOString()}: today's listeners as a baseline.`,
+          'Edit it (drop what should not run), then: portscope audit --policy FILE',
+        ];
+        io.stdout.write(policyYaml(baselinePolicy(listeners), header));
+        return;
+      }
+      const report = await auditListeners({ netns: options.netns, ...(policy === undefined ? {} : { policy }) });
+      if (format === 'json') io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else if (format === 'markdown') io.stdout.write(auditMarkdown(report));
+      else
+        io.stdout.write(auditTable(report, { header: true, width: io.isTTY ? io.columns : undefined }, colorsFor(io)));
+      for (const w of report.warnings) io.stderr.write(`portscope: warning: ${w.message}\n`);
+      const failOn: Severity = failOnText ?? policy?.failOn ?? 'medium';
+      if (report.findings.some((f) => SEVERITIES.indexOf(f.severity) >= SEVERITIES.indexOf(failOn))) setExit(1);
+    });
+}
