@@ -9,3 +9,4 @@ export * from './registry/index.js';
 export * from './ports/index.js';
 export * from './scan/index.js';
 export * from './netcat/index.js';
+export * from './monitor/index.js';
