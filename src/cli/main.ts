@@ -14,6 +14,7 @@ import { waitCommand } from './commands/wait.js';
 import { doctorCommand } from './commands/doctor.js';
 import { scanCommand } from './commands/scan.js';
 import { ncCommand } from './commands/nc.js';
+import { watchCommand } from './commands/watch.js';
 import { rewriteCompatFlags } from './nc-compat.js';
 import { rewriteNmapFlags } from './scan-argv.js';
 import { exitCodeFor } from './exit-codes.js';
@@ -85,6 +86,7 @@ async function runProgram(rawArgv: readonly string[], io: CliIo): Promise<number
   else if (argv[0] === 'nc') args = ['nc', ...rewriteCompatFlags(argv.slice(1))];
   program.addCommand(scanCommand(io, setExit, version, argv.slice(1)));
   program.addCommand(ncCommand(io, setExit));
+  program.addCommand(watchCommand(io));
   program.addCommand(helpCommand(program));
   program.addCommand(completionCommand(io, program));
   for (const command of program.commands) {
