@@ -112,7 +112,7 @@ export interface WatchOptions {
   readonly intervalMs?: number;
   /** How long a missing listener may stay away and come back as one `listener-changed`. @default 5000 */
   readonly debounceMs?: number;
-  /** Milliseconds between two `summary` events; 0 for none. @default 10000 */
+  /** Milliseconds between two `summary` events; 0 for none. @default 60000 (each is one full listing: see docs/performance.md) */
   readonly summaryIntervalMs?: number;
   /** Which network namespaces (see `listSockets`). @default 'all' */
   readonly netns?: NetnsSelector;

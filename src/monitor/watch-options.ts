@@ -36,7 +36,7 @@ export function normalizeWatchOptions(options: WatchOptions): NormalizedWatchOpt
     signal,
     intervalMs = 1000,
     debounceMs = 5000,
-    summaryIntervalMs = 10_000,
+    summaryIntervalMs = 60_000,
     netns = 'all',
     protocols = ['tcp', 'udp', 'unix'],
     ephemeralUdp = false,

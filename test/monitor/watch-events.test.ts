@@ -60,13 +60,16 @@ class Watcher {
   }
 }
 
+/** Long enough for a restart's gap plus a poll on a loaded host (polls can take a second there). */
+const DEBOUNCE_MS = 3000;
+
 const types = (events: readonly SocketEvent[]) => events.map((e) => e.type);
 
 describe('watchSockets: listener events from polls', () => {
   // The tracepoint is off here: these tests are about what polls and the debounce make of real listeners.
   let watcher: Watcher;
   beforeAll(async () => {
-    watcher = new Watcher({ intervalMs: 200, debounceMs: 1500, summaryIntervalMs: 0, tracepoint: false });
+    watcher = new Watcher({ intervalMs: 200, debounceMs: DEBOUNCE_MS, summaryIntervalMs: 0, tracepoint: false });
     await watcher.ready;
   });
   afterAll(() => watcher.stop());
@@ -89,7 +92,7 @@ describe('watchSockets: listener events from polls', () => {
     const events = await watcher.until(port, (e) => e.length > 1);
     expect(types(events)).toEqual(['listener-added', 'listener-removed']);
     // Not before the debounce: it might still have come back.
-    expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(1500);
+    expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(DEBOUNCE_MS);
   });
 
   it('a restart inside the debounce window is one listener-changed (no removal, no addition)', async () => {
@@ -99,12 +102,12 @@ describe('watchSockets: listener events from polls', () => {
     try {
       await watcher.until(port, (e) => e.length > 0);
       await first.stop();
-      // Gone for several polls, back well before the 1.5 s debounce ends.
+      // Gone for several polls, back well before the 3 s debounce ends.
       await new Promise((resolve) => setTimeout(resolve, 600));
       second.child.stdin?.write('\n');
       const events = await watcher.until(port, (e) => e.length > 1);
       // Past the end of the window of the first removal: still nothing more.
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await new Promise((resolve) => setTimeout(resolve, DEBOUNCE_MS));
       expect(types(watcher.about(port))).toEqual(['listener-added', 'listener-changed']);
       const changed = events[1];
       if (changed?.type !== 'listener-changed') throw new Error('expected a change');
@@ -112,7 +115,7 @@ describe('watchSockets: listener events from polls', () => {
       expect(changed.listener.owners.map((o) => o.pid)).toEqual([second.pid]);
       expect(changed.changes).toEqual(expect.arrayContaining(['socket', 'owners']));
       expect(changed.goneForMs).toBeGreaterThanOrEqual(200);
-      expect(changed.goneForMs).toBeLessThan(1500);
+      expect(changed.goneForMs).toBeLessThan(DEBOUNCE_MS);
     } finally {
       await second.stop();
     }
@@ -153,7 +156,12 @@ describe.skipIf(!asRoot('the tracepoint tests of watchSockets'))('watchSockets: 
       try {
         const events = await watcher.until(port, (e) => e.length > 1, 5000);
         expect(types(events)).toEqual(['listener-added', 'listener-removed']);
-        expect(events[0]).toMatchObject({ listener: { owners: [{ pid: blink.pid }], protocol: 'tcp' } });
+        expect(events[0]).toMatchObject({ listener: { protocol: 'tcp' } });
+        // Traced: the owner is the process that called listen(). (On a loaded host a poll may catch the
+        // 50 ms first, and find no owner left by the time it walks the fds.)
+        if (events[0]?.type === 'listener-added' && events[0].listener.source === 'tracepoint') {
+          expect(events[0].listener.owners.map((o) => o.pid)).toEqual([blink.pid]);
+        }
       } finally {
         await blink.stop();
       }

@@ -5,6 +5,7 @@ import { OsqueryWriter, watchSockets, type SocketEvent, type WatchOptions } from
 import { parseDuration } from '../duration.js';
 import type { CliIo } from '../io.js';
 import { EventRunner } from '../watch-exec.js';
+import { runLiveView } from '../watch-view/run.js';
 
 type Protocols = NonNullable<WatchOptions['protocols']>;
 
@@ -38,7 +39,8 @@ function printer(format: string, io: CliIo, queryName: string, hostIdentifier: s
 }
 
 /**
- * `portscope watch`: listener events (docs/watch.md), one JSON line each: NDJSON `SocketEvent`s, or
+ * `portscope watch`: on a terminal, the live view (runLiveView); with `--events`, `--format osquery`,
+ * `--exec` or when stdout is not a terminal, listener events (docs/watch.md), one JSON line each: NDJSON `SocketEvent`s, or
  * with `--format osquery` osquery's differential result-log lines; `--exec CMD ARGS...` also runs CMD
  * per event with its JSON on stdin. Runs until SIGINT/SIGTERM or `--duration`.
  */
@@ -50,7 +52,7 @@ export function watchCommand(io: CliIo) {
     .addOption(new Option('--format <format>', 'ndjson | osquery').choices(['ndjson', 'osquery']).default('ndjson'))
     .option('--interval <duration>', 'time between polls', '1s')
     .option('--debounce <duration>', 'a listener gone and back within this is one listener-changed', '5s')
-    .option('--summary-interval <duration>', 'time between summary events (0: none)', '10s')
+    .option('--summary-interval <duration>', 'time between summary events (0: none; default 60s, 2s in the live view)')
     .option('--netns <which>', 'all | host | a name under /run/netns | a namespace inode', 'all')
     .option('--protocols <list>', 'comma-separated: tcp,udp,udplite,unix,mptcp', 'tcp,udp,unix')
     .option('--ephemeral-udp', 'count unconnected UDP sockets on ephemeral ports as listeners')
@@ -74,13 +76,24 @@ export function watchCommand(io: CliIo) {
       const watchOptions: WatchOptions = {
         intervalMs: parseDuration(options.interval, '--interval'),
         debounceMs: parseDuration(options.debounce, '--debounce'),
-        summaryIntervalMs: parseDuration(options.summaryInterval, '--summary-interval'),
+        ...(options.summaryInterval === undefined
+          ? {}
+          : { summaryIntervalMs: parseDuration(options.summaryInterval, '--summary-interval') }),
         netns: options.netns,
         protocols: options.protocols.split(',') as Protocols,
         ephemeralUdp: options.ephemeralUdp === true,
         tracepoint: options.tracepoint ? 'auto' : false,
       };
       const durationMs = options.duration === undefined ? undefined : parseDuration(options.duration, '--duration');
+      if (io.isTTY && options.events !== true && options.format === 'ndjson' && file === undefined) {
+        const { signal, release } = stopper(durationMs);
+        try {
+          await runLiveView(watchOptions, io, signal);
+        } finally {
+          release();
+        }
+        return;
+      }
       const print = printer(options.format, io, options.queryName, options.hostIdentifier);
       const runner =
         file === undefined
