@@ -48,6 +48,11 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'portscope nc --tls example.org 443',
     'portscope nc -z 127.0.0.1 20-25',
   ],
+  watch: [
+    'portscope watch --events',
+    'portscope watch --format osquery >> /var/log/portscope/results.log',
+    'portscope watch --exec logger -t portscope',
+  ],
 };
 
 /** The `Examples:` block for `verb`, or '' when it has none. */

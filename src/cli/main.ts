@@ -17,6 +17,7 @@ import { ncCommand } from './commands/nc.js';
 import { exporterCommand } from './commands/exporter.js';
 import { auditCommand } from './commands/audit.js';
 import { diffCommand } from './commands/diff.js';
+import { watchCommand } from './commands/watch.js';
 import { rewriteCompatFlags } from './nc-compat.js';
 import { rewriteNmapFlags } from './scan-argv.js';
 import { exitCodeFor } from './exit-codes.js';
@@ -91,6 +92,7 @@ async function runProgram(rawArgv: readonly string[], io: CliIo): Promise<number
   program.addCommand(exporterCommand(io));
   program.addCommand(auditCommand(io, setExit));
   program.addCommand(diffCommand(io, setExit));
+  program.addCommand(watchCommand(io));
   program.addCommand(helpCommand(program));
   program.addCommand(completionCommand(io, program));
   for (const command of program.commands) {

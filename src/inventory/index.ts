@@ -12,3 +12,4 @@ export { cgroupPath } from './linux/cgroup-path.js';
 export { watchDestroyedSockets } from './linux/destroy-events.js';
 export { readThreads, type ThreadInfo } from './linux/threads.js';
 export { hasNativeAddon } from './native-status.js';
+export { findOwners } from './linux/find-owners.js';

@@ -1,4 +1,5 @@
 import type { NamespaceInfo, Snapshot, Socket } from '../model/index.js';
+import { isListener } from './listeners.js';
 
 /** One listener as `portscope_listener_info` labels it: no pid, no peer, so the label set stays bounded. */
 export interface ListenerLabels {
@@ -44,8 +45,6 @@ export interface SampleSources {
   readonly netstatOf: (ns: NamespaceInfo, snapshot: Snapshot) => ReadonlyMap<string, number> | undefined;
 }
 
-const INET = new Set(['tcp', 'udp', 'udplite', 'mptcp']);
-
 /** The `netns` label: `host` for the collector's own namespace, its /run/netns name, else its inode. */
 export function netnsLabel(ns: NamespaceInfo | undefined, inode: number | undefined): string {
   if (ns?.isHost === true) return 'host';
@@ -54,15 +53,13 @@ export function netnsLabel(ns: NamespaceInfo | undefined, inode: number | undefi
 }
 
 /**
- * True for a socket that serves: a TCP LISTEN socket (any port, ephemeral ones included: a server that
- * asked for port 0 still serves), or an unconnected UDP socket bound to a port outside the ephemeral range
- * (inside it, it is a client's: a resolver, a QUIC client).
+ * True for a socket the exporter reports as a listener: watch's rule ({@link isListener}: TCP/MPTCP in
+ * LISTEN, ephemeral ones included; unconnected UDP bound outside the ephemeral range), without unix
+ * sockets (the metrics are about network ports).
  */
-export function isListener(socket: Socket, ephemeral: SampleSources['ephemeral']): boolean {
-  if (!INET.has(socket.protocol) || socket.local.port === 0) return false;
-  if (socket.state === 'LISTEN') return true;
-  if (socket.state !== 'UNCONN' || socket.protocol === 'tcp' || socket.protocol === 'mptcp') return false;
-  return socket.local.port < ephemeral.from || socket.local.port > ephemeral.to;
+function isNetworkListener(socket: Socket, ephemeral: SampleSources['ephemeral']): boolean {
+  if (socket.protocol === 'unix' || socket.local.port === 0) return false;
+  return isListener(socket, { low: ephemeral.from, high: ephemeral.to }, false);
 }
 
 const distinct = (values: (string | undefined)[]) =>
@@ -115,7 +112,7 @@ export function sampleSnapshot(snapshot: Snapshot, sources: SampleSources): Metr
     const count = counts.get(countKey);
     if (count === undefined) counts.set(countKey, { netns, protocol: socket.protocol, state: socket.state, count: 1 });
     else count.count++;
-    if (!isListener(socket, sources.ephemeral)) continue;
+    if (!isNetworkListener(socket, sources.ephemeral)) continue;
     const labels = listenerLabels(socket, netns);
     listeners.set(Object.values(labels).join('\0'), labels);
     if (socket.state !== 'LISTEN' || recvQ === undefined) continue;

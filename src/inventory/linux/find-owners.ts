@@ -1,0 +1,32 @@
+import type { Socket } from '../../model/index.js';
+import { walkUntilFound } from './fd-walk-parallel.js';
+import { listPids } from './netns.js';
+import { attachOwners } from './owners.js';
+import { readUsers } from './passwd.js';
+import { parseBootTime } from './proc-stat.js';
+import { readSmallText } from './read-proc.js';
+
+/** Read as possibly absent: the model is to make `inode` optional (absent outside Linux). */
+const inodeOf = (s: Socket): number | undefined => s.inode;
+
+/**
+ * Fills `owners` and `ownerStatus` of just these sockets (from a `listSockets({ owners: false })`
+ * listing): one walk of /proc/PID/fd that stops once every inode has a holder, then walks the
+ * holders' fork family in full (as `listSockets({ stopWhenFound: true })`, see `walkUntilFound`).
+ * For a watcher that looks up the owners of new sockets only. Sockets without an inode (absent, or
+ * 0 for TIME_WAIT) get `none`. Returns how many sockets are left with `permission-denied`.
+ */
+export async function findOwners(sockets: Socket[]): Promise<number> {
+  const wanted = new Set<number>();
+  for (const s of sockets) {
+    const inode = inodeOf(s);
+    if (inode !== undefined && inode !== 0) wanted.add(inode);
+  }
+  if (wanted.size === 0) {
+    for (const s of sockets) s.ownerStatus = 'none';
+    return 0;
+  }
+  const walk = await walkUntilFound(listPids(), wanted);
+  const bootTime = parseBootTime(readSmallText('/proc/stat') ?? '');
+  return attachOwners(sockets, walk, { bootTime, users: readUsers() });
+}
