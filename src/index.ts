@@ -9,3 +9,17 @@ export * from './registry/index.js';
 export * from './ports/index.js';
 export * from './scan/index.js';
 export * from './netcat/index.js';
+export { exposeListeners, type ExposeOptions, type Exposure } from './audit/exposure.js';
+export {
+  evaluateInbound,
+  evaluatePublished,
+  acceptedPorts,
+  dnatRules,
+  readRuleset,
+  type InboundQuery,
+  type PublishedQuery,
+  type AcceptedPort,
+  type DnatRule,
+  type Ruleset,
+  type IptablesRuleset,
+} from './audit/firewall/index.js';

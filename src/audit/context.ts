@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readRuleset, type Ruleset } from './firewall/index.js';
 import { runIn } from './firewall/read-ruleset.js';
 import { readInterfaces, type NetInterface } from './interfaces.js';
@@ -16,6 +17,13 @@ export interface NetnsContext {
 }
 
 async function sysctlOn(nsPath: string | undefined, path: string): Promise<boolean> {
+  if (nsPath === undefined) {
+    try {
+      return readFileSync(path, 'utf8').trim() === '1';
+    } catch {
+      return false;
+    }
+  }
   const out = await runIn(nsPath, 'cat', [path]);
   return 'stdout' in out && out.stdout.trim() === '1';
 }

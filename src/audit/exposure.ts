@@ -28,6 +28,8 @@ export interface Exposure {
   readonly warnings: { code: string; message: string }[];
 }
 
+const LISTENERS = 'state listening state unconnected';
+
 /** A TCP listener, or a bound UDP socket (not a connected client's ephemeral one). */
 const isListener = (s: Socket) =>
   (s.protocol === 'tcp' && s.state === 'LISTEN') ||
@@ -71,7 +73,10 @@ export async function exposeListeners(options: ExposeOptions = {}): Promise<Expo
   const { netns = 'all' } = options;
   const selectors: readonly NetnsRef[] = typeof netns === 'string' || typeof netns === 'number' ? [netns] : netns;
   const snapshots = await Promise.all(
-    selectors.map((n) => listSockets({ protocols: ['tcp', 'udp'], families: ['inet', 'inet6'], netns: n })),
+    selectors.map((n) =>
+      // The state filter lets the kernel (sock_diag) or the table reader skip connected sockets.
+      listSockets({ protocols: ['tcp', 'udp'], families: ['inet', 'inet6'], netns: n, filter: LISTENERS }),
+    ),
   );
   const snapshot = {
     sockets: snapshots.flatMap((s) => s.sockets),

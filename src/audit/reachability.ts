@@ -1,9 +1,10 @@
 import type { BindScope, InterfaceVerdict, Reachability } from './types.js';
 
+/** ` by \`RULE\` (TABLE CHAIN)`, or `: REASON` when no rule decided (no firewall at all). */
 const ruleText = (v: InterfaceVerdict) =>
   v.firewall.rule === undefined
-    ? (v.firewall.reason ?? 'no rule')
-    : `\`${v.firewall.rule.text}\` (${v.firewall.rule.table} ${v.firewall.rule.chain})`;
+    ? `: ${v.firewall.reason ?? 'no rule'}`
+    : ` by \`${v.firewall.rule.text}\` (${v.firewall.rule.table} ${v.firewall.rule.chain})`;
 
 /** `veth0 (IPv4, IPv6)`: interfaces with the families each appears with. */
 function where(list: readonly InterfaceVerdict[]): string {
@@ -38,20 +39,20 @@ export function judge(
   if (open.length === relevant.length)
     return {
       reachable: 'yes',
-      reason: `${bound}; accepted on ${where(open)} by ${ruleText(open[0] as InterfaceVerdict)}`,
+      reason: `${bound}; accepted on ${where(open)}${ruleText(open[0] as InterfaceVerdict)}`,
     };
   if (shut.length === relevant.length) {
     const first = shut[0] as InterfaceVerdict;
     return {
       reachable: 'no',
-      reason: `${bound}; ${first.firewall.verdict === 'drop' ? 'dropped' : 'rejected'} on ${where(shut)} by ${ruleText(first)}`,
+      reason: `${bound}; ${first.firewall.verdict === 'drop' ? 'dropped' : 'rejected'} on ${where(shut)}${ruleText(first)}`,
     };
   }
   if (unknown.length > 0 && open.length + some.length === 0) {
     const first = unknown[0] as InterfaceVerdict;
     return {
       reachable: 'unknown',
-      reason: `${bound}; cannot decide ${ruleText(first)}: ${first.firewall.reason ?? ''}`,
+      reason: `${bound}; cannot decide${ruleText(first)}: ${first.firewall.reason ?? ''}`,
     };
   }
   const parts = [

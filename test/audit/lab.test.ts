@@ -50,7 +50,14 @@ function cases(p: Ports): Case[] {
   const client6: Path[] = ['fd77::2', 'fd77::3'].map((from) => ({ ns: 'client', from, to: 'fd77::1' }));
   const inside4 = [{ ns: 'container' as const, from: '10.78.0.2', to: '10.78.0.1' }];
   const inside6 = [{ ns: 'container' as const, from: 'fd78::2', to: 'fd78::1' }];
-  const make = (name: string, protocol: 'tcp' | 'udp', address: string, port: number, paths: readonly Path[], container = false): Case => ({
+  const make = (
+    name: string,
+    protocol: 'tcp' | 'udp',
+    address: string,
+    port: number,
+    paths: readonly Path[],
+    container = false,
+  ): Case => ({
     name,
     protocol,
     address,
@@ -81,7 +88,8 @@ const actual = (results: readonly boolean[]): Reachability =>
   results.every(Boolean) ? 'yes' : results.some(Boolean) ? 'partly' : 'no';
 
 const LEGACY_RESET = '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n';
-const NAT = (rules: string) => `*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n${rules}COMMIT\n`;
+const NAT = (rules: string) =>
+  `*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n${rules}COMMIT\n`;
 
 interface Situation {
   readonly name: string;
@@ -92,7 +100,9 @@ interface Situation {
 
 function situations(p: Ports): Situation[] {
   const nftNat = `table ip labnat {\n chain pre {\n  type nat hook prerouting priority -100; policy accept;\n  tcp dport ${String(p.host)} dnat to 10.78.0.2:${String(p.container)}\n }\n}\n`;
-  const legacyNat = NAT(`-A PREROUTING -p tcp -m tcp --dport ${String(p.host)} -j DNAT --to-destination 10.78.0.2:${String(p.container)}\n`);
+  const legacyNat = NAT(
+    `-A PREROUTING -p tcp -m tcp --dport ${String(p.host)} -j DNAT --to-destination 10.78.0.2:${String(p.container)}\n`,
+  );
   const nft = (input: string, forward = '') =>
     `${nftNat}table inet lab {\n set clients4 { type ipv4_addr; elements = { 10.77.0.2 } }\n set clients6 { type ipv6_addr; elements = { fd77::2 } }\n set open { type inet_service; elements = { ${String(p.any4)}, ${String(p.dual)} } }\n chain input {\n  type filter hook input priority 0; ${input}\n }\n chain through {\n  type filter hook forward priority 0; ${forward || 'policy accept;'}\n }\n}\n`;
   const filter = (policy: string, rules: string, forward = 'ACCEPT', forwardRules = '', chains = '') =>
@@ -100,10 +110,18 @@ function situations(p: Ports): Situation[] {
   const keep = '-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n-A INPUT -i lo -j ACCEPT\n';
   return [
     { name: 'no firewall (nft DNAT only)', nft: nft('policy accept;') },
-    { name: 'nft: drop by port (anonymous set)', nft: nft(`policy accept;\n  tcp dport { ${String(p.any4)}, ${String(p.dual)} } drop\n  udp dport ${String(p.udp)} drop`) },
+    {
+      name: 'nft: drop by port (anonymous set)',
+      nft: nft(
+        `policy accept;\n  tcp dport { ${String(p.any4)}, ${String(p.dual)} } drop\n  udp dport ${String(p.udp)} drop`,
+      ),
+    },
     {
       name: 'nft: reject by port, forward reject',
-      nft: nft(`policy accept;\n  tcp dport ${String(p.veth4)} reject\n  tcp dport ${String(p.v6only)} reject with tcp reset`, `policy accept;\n  tcp dport ${String(p.container)} reject`),
+      nft: nft(
+        `policy accept;\n  tcp dport ${String(p.veth4)} reject\n  tcp dport ${String(p.v6only)} reject with tcp reset`,
+        `policy accept;\n  tcp dport ${String(p.container)} reject`,
+      ),
     },
     { name: 'nft: drop by interface (wildcard)', nft: nft('policy accept;\n  iifname "pk*" drop') },
     {
@@ -115,17 +133,33 @@ function situations(p: Ports): Situation[] {
     },
     {
       name: 'nft: accept a set of ports, policy drop, ct state vmap',
-      nft: nft(`policy drop;\n  ct state vmap { established : accept, related : accept, invalid : drop }\n  meta l4proto ipv6-icmp accept\n  tcp dport @open accept\n  udp dport ${String(p.udp)} accept`),
+      nft: nft(
+        `policy drop;\n  ct state vmap { established : accept, related : accept, invalid : drop }\n  meta l4proto ipv6-icmp accept\n  tcp dport @open accept\n  udp dport ${String(p.udp)} accept`,
+      ),
     },
     {
       name: 'iptables-legacy: policy DROP, multiport accept',
-      v4: filter('DROP', `${keep}-A INPUT -p tcp -m multiport --dports ${String(p.any4)},${String(p.dual)} -j ACCEPT\n-A INPUT -p udp -m udp --dport ${String(p.udp)} -j ACCEPT\n`) + legacyNat,
-      v6: filter('DROP', `${keep}-A INPUT -p ipv6-icmp -j ACCEPT\n-A INPUT -p tcp -m multiport --dports ${String(p.any4)},${String(p.dual)} -j ACCEPT\n-A INPUT -p udp -m udp --dport ${String(p.udp)} -j ACCEPT\n`),
+      v4:
+        filter(
+          'DROP',
+          `${keep}-A INPUT -p tcp -m multiport --dports ${String(p.any4)},${String(p.dual)} -j ACCEPT\n-A INPUT -p udp -m udp --dport ${String(p.udp)} -j ACCEPT\n`,
+        ) + legacyNat,
+      v6: filter(
+        'DROP',
+        `${keep}-A INPUT -p ipv6-icmp -j ACCEPT\n-A INPUT -p tcp -m multiport --dports ${String(p.any4)},${String(p.dual)} -j ACCEPT\n-A INPUT -p udp -m udp --dport ${String(p.udp)} -j ACCEPT\n`,
+      ),
     },
     {
       name: 'iptables-legacy: REJECT by port, DROP by interface',
-      v4: filter('ACCEPT', `-A INPUT -p tcp -m tcp --dport ${String(p.veth4)} -j REJECT --reject-with tcp-reset\n-A INPUT -i pk+ -j DROP\n`) + legacyNat,
-      v6: filter('ACCEPT', `-A INPUT -p tcp -m tcp --dport ${String(p.v6only)} -j REJECT --reject-with tcp-reset\n-A INPUT -i pk+ -j DROP\n`),
+      v4:
+        filter(
+          'ACCEPT',
+          `-A INPUT -p tcp -m tcp --dport ${String(p.veth4)} -j REJECT --reject-with tcp-reset\n-A INPUT -i pk+ -j DROP\n`,
+        ) + legacyNat,
+      v6: filter(
+        'ACCEPT',
+        `-A INPUT -p tcp -m tcp --dport ${String(p.v6only)} -j REJECT --reject-with tcp-reset\n-A INPUT -i pk+ -j DROP\n`,
+      ),
     },
     {
       name: 'iptables-legacy: accept by source in a user chain',
@@ -137,7 +171,13 @@ function situations(p: Ports): Situation[] {
           `-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT\n-A FORWARD -s 10.77.0.2/32 -d 10.78.0.2/32 -p tcp -m tcp --dport ${String(p.container)} -j ACCEPT\n`,
           ':clients - [0:0]\n',
         ) + legacyNat,
-      v6: filter('DROP', '-A INPUT -m state --state RELATED,ESTABLISHED -j ACCEPT\n-A INPUT -p ipv6-icmp -j ACCEPT\n-A INPUT -j clients\n-A clients -s fd77::2/128 -j ACCEPT\n', 'ACCEPT', '', ':clients - [0:0]\n'),
+      v6: filter(
+        'DROP',
+        '-A INPUT -m state --state RELATED,ESTABLISHED -j ACCEPT\n-A INPUT -p ipv6-icmp -j ACCEPT\n-A INPUT -j clients\n-A clients -s fd77::2/128 -j ACCEPT\n',
+        'ACCEPT',
+        '',
+        ':clients - [0:0]\n',
+      ),
     },
     {
       name: 'nftables and iptables-legacy both loaded: each drops one port',
@@ -162,9 +202,14 @@ describe('audit lab: reachable vs real connections', () => {
     while (used.has(host)) host++;
     ports = { ...server, container: any4, host };
     probers = { client: await startProber(lab, lab.client), container: await startProber(lab, lab.container) };
-    inodes = { server: statSync(`/run/netns/${lab.server}`).ino, container: statSync(`/run/netns/${lab.container}`).ino };
+    inodes = {
+      server: statSync(`/run/netns/${lab.server}`).ino,
+      container: statSync(`/run/netns/${lab.container}`).ino,
+    };
   }, 30_000);
-  afterAll(() => lab.close());
+  afterAll(() => {
+    lab.close();
+  });
 
   it('finds 0 mismatches over every listener x rule situation', async () => {
     const rows: string[] = [];
@@ -175,17 +220,26 @@ describe('audit lab: reachable vs real connections', () => {
       lab.exec(lab.server, 'ip6tables-legacy-restore', [], situation.v6 ?? LEGACY_RESET);
       const { listeners } = await exposeListeners({ netns: [lab.server, lab.container] });
       const list = cases(ports);
-      const from = (ns: 'client' | 'container') => list.flatMap((c) => c.probes.filter((p) => p.ns === ns).map((p) => p.probe));
-      const [client, container] = await Promise.all([probers.client(from('client')), probers.container(from('container'))]);
+      const from = (ns: 'client' | 'container') =>
+        list.flatMap((c) => c.probes.filter((p) => p.ns === ns).map((p) => p.probe));
+      const [client, container] = await Promise.all([
+        probers.client(from('client')),
+        probers.container(from('container')),
+      ]);
       const results = { client, container };
       const cursor = { client: 0, container: 0 };
       for (const c of list) {
         const got = c.probes.map((p) => results[p.ns][cursor[p.ns]++] ?? false);
         const netns = c.container === true ? inodes.container : inodes.server;
-        const exposure = listeners.find((l) => l.netns === netns && l.protocol === c.protocol && l.local.port === c.port && l.local.address === c.address);
+        const exposure = listeners.find(
+          (l) =>
+            l.netns === netns && l.protocol === c.protocol && l.local.port === c.port && l.local.address === c.address,
+        );
         checked++;
         if (exposure?.reachable !== actual(got))
-          rows.push(`${situation.name} / ${c.name}: reachable=${exposure?.reachable ?? 'not listed'}, probes=${JSON.stringify(got)} (${exposure?.reason ?? ''})`);
+          rows.push(
+            `${situation.name} / ${c.name}: reachable=${exposure?.reachable ?? 'not listed'}, probes=${JSON.stringify(got)} (${exposure?.reason ?? ''})`,
+          );
       }
     }
     expect(rows).toEqual([]);

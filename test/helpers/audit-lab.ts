@@ -31,7 +31,11 @@ export function buildAuditLab(): AuditLab {
   const [ps, pc, pk, kc] = [`ps${id}`, `pc${id}`, `pk${id}`, `kc${id}`];
   const children: ChildProcess[] = [];
   const run = (args: readonly string[], input?: string) =>
-    execFileSync(args[0] ?? '', args.slice(1), { encoding: 'utf8', timeout: 10_000, ...(input === undefined ? {} : { input }) });
+    execFileSync(args[0] ?? '', args.slice(1), {
+      encoding: 'utf8',
+      timeout: 10_000,
+      ...(input === undefined ? {} : { input }),
+    });
   const inNs = (ns: string, ...args: string[]) => run(['ip', 'netns', 'exec', ns, ...args]);
   const close = () => {
     for (const child of children) child.kill('SIGKILL');
@@ -64,9 +68,11 @@ export function buildAuditLab(): AuditLab {
     throw error;
   }
   const started = async (ns: string, script: string) => {
-    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', script], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     children.push(child);
-    const lines = createInterface({ input: child.stdout ?? process.stdin });
+    const lines = createInterface({ input: child.stdout });
     const [first] = (await Promise.race([once(lines, 'line'), once(child, 'exit')])) as [unknown];
     if (typeof first !== 'string') throw new Error(`fixture in ${ns} exited before it was ready`);
     return { child, lines, first };
@@ -122,7 +128,10 @@ console.log('[]');
 `;
 
 /** Starts a prober in a namespace; the function runs probes in parallel: true where the connection (or the echo) came through. */
-export async function startProber(lab: AuditLab, ns: string): Promise<(probes: readonly Probe[]) => Promise<boolean[]>> {
+export async function startProber(
+  lab: AuditLab,
+  ns: string,
+): Promise<(probes: readonly Probe[]) => Promise<boolean[]>> {
   const { child, lines } = await lab.spawn(ns, PROBER);
   return async (probes) => {
     const answer = once(lines, 'line');

@@ -1,10 +1,23 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { errnoCode } from '../../errors.js';
 import { parseIptablesTables, parseNftJson, type NftRuleset } from '../../ports/index.js';
 import { netnsPath, type NetnsRef } from '../netns-path.js';
 import type { IptablesRuleset, Ruleset } from './ruleset.js';
 
 const TIMEOUT_MS = 5000;
+
+/** Table names iptables-nft creates in the ip and ip6 families. */
+const IPTABLES_TABLES = ['filter', 'nat', 'mangle', 'raw', 'security'];
+
+/** This namespace's /proc/net/ip_tables_names (or ip6_): the legacy tables loaded here; '' when none or unreadable. */
+function readTables(file: string): string {
+  try {
+    return readFileSync(`/proc/self/net/${file}`, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
 
 /** Runs a command inside the namespace at `nsPath` (through nsenter) or here; stdout, or why it failed. */
 export function runIn(
@@ -36,18 +49,25 @@ export function runIn(
  */
 export async function readRuleset(netns?: NetnsRef): Promise<Ruleset> {
   const nsPath = netnsPath(netns);
-  const [nftOut, ...saves] = await Promise.all([
-    runIn(nsPath, 'nft', ['-j', 'list', 'ruleset']),
-    runIn(nsPath, 'iptables-legacy-save', []),
-    runIn(nsPath, 'ip6tables-legacy-save', []),
-    runIn(nsPath, 'iptables-nft-save', []),
-    runIn(nsPath, 'ip6tables-nft-save', []),
+  const nftOut = await runIn(nsPath, 'nft', ['-j', 'list', 'ruleset']);
+  // Skip the tools that have nothing to show: no x_tables table loaded here, no iptables-nft table in nft.
+  const legacy = (file: string) =>
+    nsPath === undefined && readTables(file) === '' ? Promise.resolve({ stdout: '' }) : undefined;
+  const parsed = 'stdout' in nftOut ? parseNftJson(nftOut.stdout) : undefined;
+  const viaNft = (parsed?.chains ?? []).some(
+    (c) => (c.family === 'ip' || c.family === 'ip6') && IPTABLES_TABLES.includes(c.table),
+  );
+  const saves = await Promise.all([
+    legacy('ip_tables_names') ?? runIn(nsPath, 'iptables-legacy-save', []),
+    legacy('ip6_tables_names') ?? runIn(nsPath, 'ip6tables-legacy-save', []),
+    viaNft ? runIn(nsPath, 'iptables-nft-save', []) : { stdout: '' },
+    viaNft ? runIn(nsPath, 'ip6tables-nft-save', []) : { stdout: '' },
   ]);
   const sources: string[] = [];
   const warnings: { code: string; message: string }[] = [];
   let nft: NftRuleset | undefined;
   if ('stdout' in nftOut) {
-    nft = parseNftJson(nftOut.stdout);
+    nft = parsed;
     if (nft === undefined)
       warnings.push({ code: 'FIREWALL_UNREADABLE', message: 'nft -j list ruleset: output is not nftables JSON' });
     else sources.push('nftables');
