@@ -1,4 +1,6 @@
-import { statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exposeListeners } from '../../src/audit/exposure.js';
 import type { Reachability } from '../../src/audit/types.js';
@@ -245,4 +247,33 @@ describe('audit lab: reachable vs real connections', () => {
     expect(rows).toEqual([]);
     expect(checked).toBe(80);
   }, 120_000);
+
+  it('finds a container listener published by a userland proxy (docker-proxy), and connects through it', async () => {
+    lab.exec(lab.server, 'nft', ['flush', 'ruleset']);
+    lab.exec(lab.server, 'iptables-legacy-restore', [], LEGACY_RESET + NAT(''));
+    lab.exec(lab.server, 'ip6tables-legacy-restore', [], LEGACY_RESET);
+    // A process whose command name is docker-proxy (comm comes from the name it was run by), with
+    // docker-proxy's flags, that really relays to the container.
+    const dir = mkdtempSync(join(tmpdir(), 'psa-proxy-'));
+    symlinkSync(process.execPath, join(dir, 'docker-proxy'));
+    const relay = `const net = require('node:net'); const a = process.argv;
+      const ip = a[a.indexOf('-container-ip') + 1], port = Number(a[a.indexOf('-container-port') + 1]);
+      const s = net.createServer((c) => { const u = net.connect(port, ip); c.pipe(u).pipe(c); c.on('error', () => u.destroy()); u.on('error', () => c.destroy()); });
+      s.listen(0, '0.0.0.0', () => console.log(JSON.stringify({ port: s.address().port })));
+      setTimeout(() => process.exit(0), 120000);`;
+    const { port } = (await lab.start(lab.server, relay, join(dir, 'docker-proxy'), [
+      '--',
+      '-container-ip',
+      '10.78.0.2',
+      '-container-port',
+      String(ports.container),
+    ])) as { port: number };
+    const { listeners } = await exposeListeners({ netns: [lab.server, lab.container] });
+    const inContainer = listeners.find((l) => l.netns === inodes.container && l.local.port === ports.container);
+    const published = inContainer?.published?.find((p) => p.via === 'proxy');
+    expect(published).toEqual({ protocol: 'tcp', host: { address: '0.0.0.0', port }, via: 'proxy', reachable: 'yes' });
+    const got = await probers.client([{ protocol: 'tcp', from: '10.77.0.2', to: '10.77.0.1', port }]);
+    expect(got).toEqual([true]);
+    rmSync(dir, { recursive: true });
+  }, 60_000);
 });

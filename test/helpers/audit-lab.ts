@@ -18,8 +18,8 @@ export interface AuditLab {
   readonly serverIfaceToClient: string;
   readonly serverIfaceToContainer: string;
   exec(ns: string, file: string, args: readonly string[], input?: string): string;
-  /** Starts a node script inside a namespace; resolves with the JSON line it prints first. */
-  start(ns: string, script: string): Promise<unknown>;
+  /** Starts a node script (`node`, default this one, with `args` after it) inside a namespace; resolves with the JSON line it prints first. */
+  start(ns: string, script: string, node?: string, args?: readonly string[]): Promise<unknown>;
   /** Starts a node script inside a namespace; resolves once it printed its first line. */
   spawn(ns: string, script: string): Promise<{ child: ChildProcess; lines: ReturnType<typeof createInterface> }>;
   close(): void;
@@ -67,8 +67,8 @@ export function buildAuditLab(): AuditLab {
     close();
     throw error;
   }
-  const started = async (ns: string, script: string) => {
-    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', script], {
+  const started = async (ns: string, script: string, node = process.execPath, args: readonly string[] = []) => {
+    const child = spawn('ip', ['netns', 'exec', ns, node, '-e', script, ...args], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     children.push(child);
@@ -84,8 +84,8 @@ export function buildAuditLab(): AuditLab {
     serverIfaceToClient: ps,
     serverIfaceToContainer: pk,
     exec: (ns, file, args, input) => run(['ip', 'netns', 'exec', ns, file, ...args], input),
-    async start(ns, script) {
-      return JSON.parse((await started(ns, script)).first) as unknown;
+    async start(ns, script, node, args) {
+      return JSON.parse((await started(ns, script, node, args)).first) as unknown;
     },
     async spawn(ns, script) {
       const { child, lines } = await started(ns, script);
