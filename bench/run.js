@@ -33,6 +33,18 @@ const CASES = [
   },
   { name: 'TCP listeners with owners', ours: ps('ls', '-tlnp'), theirs: [['ss', '-tlnp']] },
   {
+    // The exposure engine of `portscope audit` (listeners x interfaces x firewall verdicts) against
+    // what a person runs to answer the same by hand: the listeners, then the ruleset.
+    name: 'audit exposure of the host namespace',
+    ours: [
+      process.execPath,
+      '--input-type=module',
+      '-e',
+      `const { exposeListeners } = await import(${JSON.stringify(new URL('../dist/audit/exposure.js', import.meta.url).href)}); await exposeListeners({ netns: 'host' });`,
+    ],
+    theirs: [['sh', '-c', 'ss -tlnp > /dev/null && nft list ruleset > /dev/null']],
+  },
+  {
     name: 'all TCP without owners',
     ours: ps('ls', '-tan'),
     theirs: [

@@ -1,52 +1,141 @@
 import { listSockets } from '../inventory/index.js';
 import type { Socket } from '../model/index.js';
-import type { BindScope, ListenerExposure } from './types.js';
+import { readContext, type NetnsContext } from './context.js';
+import { evaluateInbound } from './firewall/index.js';
+import { addressOn } from './interfaces.js';
+import { ownNetns, type NetnsRef } from './netns-path.js';
+import { withProxies } from './proxy.js';
+import { publishedBy } from './published.js';
+import { combine, judge } from './reachability.js';
+import { bindScope } from './scope.js';
+import type { InterfaceVerdict, ListenerExposure, PublishedPort } from './types.js';
 
-/**
- * PLACEHOLDER for the exposure engine (written on another branch, which replaces this file at merge).
- * Lists TCP listeners and bound UDP sockets with their bind scope; `reachable` is `no` for a loopback
- * bind and `unknown` otherwise, since this version evaluates no firewall.
- */
-// The signature is the exposure engine's, verbatim ('all' and 'host' are named for readers).
-// eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents
-export async function exposeListeners(options?: { netns?: 'all' | 'host' | string | number }): Promise<{
-  listeners: ListenerExposure[];
-  sources: string[];
-  warnings: { code: string; message: string }[];
-}> {
-  const snapshot = await listSockets({
-    protocols: ['tcp', 'udp'],
-    families: ['inet', 'inet6'],
-    netns: options?.netns ?? 'all',
-  });
-  const names = new Map(snapshot.namespaces.map((n) => [n.netns, n.isHost ? 'host' : n.name]));
-  const listeners = snapshot.sockets
-    .filter((s) => (s.protocol === 'tcp' ? s.state === 'LISTEN' : s.state === 'UNCONN' && s.local.port !== 0))
-    .map((s): ListenerExposure => {
-      const scope = scopeOf(s);
-      const netnsName = names.get(s.netns);
-      return {
-        protocol: s.protocol as 'tcp' | 'udp',
-        family: s.family as 'inet' | 'inet6',
-        local: s.local,
-        netns: s.netns,
-        ...(netnsName === undefined ? {} : { netnsName }),
-        owners: s.owners,
-        ownerStatus: s.ownerStatus,
-        scope,
-        firewall: [],
-        reachable: scope.kind === 'loopback' ? 'no' : 'unknown',
-        reason: scope.kind === 'loopback' ? 'bound to loopback' : 'firewall not evaluated',
-      };
-    });
-  return { listeners, sources: [], warnings: snapshot.warnings.map((w) => ({ code: w.code, message: w.message })) };
+/** Options of {@link exposeListeners}. */
+export interface ExposeOptions {
+  /**
+   * Namespaces to audit: `all` (every one a process lives in), `host`, a /run/netns name or an
+   * inode, or a list of those (a listener is only found published by a namespace in the list).
+   * @default 'all'
+   */
+  readonly netns?: NetnsRef | readonly NetnsRef[];
 }
 
-function scopeOf(s: Socket): BindScope {
-  const a = s.local.address;
-  if (a.startsWith('127.') || a === '::1' || a.startsWith('::ffff:127.'))
-    return { kind: 'loopback', families: [s.family as 'inet'] };
-  if (a === '0.0.0.0') return { kind: 'all', families: ['inet'] };
-  if (a === '::') return { kind: 'all', families: s.v6only === false ? ['inet', 'inet6'] : ['inet6'] };
-  return { kind: 'address', families: [s.family as 'inet'] };
+/** What {@link exposeListeners} returns. */
+export interface Exposure {
+  readonly listeners: ListenerExposure[];
+  /** Firewall sources read, per namespace: `nftables (host)`, `iptables-legacy (lab1)`. */
+  readonly sources: string[];
+  readonly warnings: { code: string; message: string }[];
+}
+
+const LISTENERS = 'state listening state unconnected';
+
+/** A TCP listener, or a bound UDP socket (not a connected client's ephemeral one). */
+const isListener = (s: Socket) =>
+  (s.protocol === 'tcp' && s.state === 'LISTEN') ||
+  (s.protocol === 'udp' && s.state === 'UNCONN' && s.local.port !== 0);
+
+/** Firewall verdicts for each non-loopback interface x family through which the listener can be reached. */
+function verdicts(s: Socket, scope: ListenerExposure['scope'], ctx: NetnsContext): InterfaceVerdict[] {
+  const out: InterfaceVerdict[] = [];
+  const protocol = s.protocol === 'udp' ? 'udp' : 'tcp';
+  const bound = s.local.address.startsWith('::ffff:') ? s.local.address.slice(7) : s.local.address;
+  for (const iface of ctx.interfaces) {
+    // SO_BINDTODEVICE: only that interface delivers to it.
+    if (iface.loopback || (s.ifindex !== undefined && s.ifindex > 0 && s.ifindex !== iface.index)) continue;
+    for (const family of scope.families) {
+      const address = scope.kind === 'address' ? bound : addressOn(iface, family);
+      if (address === undefined) continue;
+      const firewall = evaluateInbound(ctx.ruleset, {
+        family,
+        protocol,
+        port: s.local.port,
+        interface: iface.name,
+        address,
+      });
+      out.push({ interface: iface.name, family, firewall });
+    }
+  }
+  return out;
+}
+
+/**
+ * Every TCP listener and bound UDP socket of the chosen network namespaces (listSockets), with its
+ * bind scope, the firewall verdict for a new connection from another host on each non-loopback
+ * interface of its namespace (nftables and iptables read inside it), the host endpoints other
+ * namespaces publish it on through DNAT or docker-proxy, and the one-word answer `reachable`
+ * (would a new connection from a host on a directly attached network reach it) with a one-line
+ * `reason`. A published listener is judged at its published endpoints. Needs root to read other
+ * namespaces and firewall rules; what it could not read is in `warnings`. Throws what
+ * listSockets throws (`NOT_FOUND` for an unknown namespace, `UNSUPPORTED_PLATFORM`).
+ */
+export async function exposeListeners(options: ExposeOptions = {}): Promise<Exposure> {
+  const { netns = 'all' } = options;
+  const selectors: readonly NetnsRef[] = typeof netns === 'string' || typeof netns === 'number' ? [netns] : netns;
+  const snapshots = await Promise.all(
+    selectors.map((n) =>
+      // The state filter lets the kernel (sock_diag) or the table reader skip connected sockets.
+      listSockets({ protocols: ['tcp', 'udp'], families: ['inet', 'inet6'], netns: n, filter: LISTENERS }),
+    ),
+  );
+  const snapshot = {
+    sockets: snapshots.flatMap((s) => s.sockets),
+    namespaces: [...new Map(snapshots.flatMap((s) => s.namespaces).map((n) => [n.netns, n])).values()],
+    warnings: snapshots.flatMap((s) => s.warnings),
+  };
+  const own = ownNetns();
+  const sockets = snapshot.sockets.filter(isListener);
+  // `netns` may be absent outside Linux (a model change under way): then the socket is ours.
+  const netnsOf = (s: Socket): number => (s as { readonly netns?: number }).netns ?? own;
+  const wanted = new Set(sockets.map(netnsOf));
+  const namespaces = snapshot.namespaces.filter((n) => wanted.has(n.netns));
+  if (!namespaces.some((n) => n.netns === own) && wanted.has(own))
+    namespaces.push({ netns: own, isHost: true, pids: 0, sources: [] });
+  const contexts = await Promise.all(namespaces.map((n) => readContext(n.netns, n.netns === own, n.name)));
+  const byNetns = new Map(contexts.map((c) => [c.netns, c]));
+  const warnings = [
+    ...snapshot.warnings.map(({ code, message }) => ({ code, message })),
+    ...contexts.flatMap((c) =>
+      c.ruleset.warnings.map((w) => ({ code: w.code, message: `${c.name ?? String(c.netns)}: ${w.message}` })),
+    ),
+  ];
+  const sources = contexts.flatMap((c) => c.ruleset.sources.map((s) => `${s} (${c.name ?? String(c.netns)})`));
+  const listeners: ListenerExposure[] = [];
+  for (const s of sockets) {
+    const ctx = byNetns.get(netnsOf(s));
+    if (ctx === undefined) continue;
+    const scope = bindScope(s, ctx.interfaces);
+    const firewall = verdicts(s, scope, ctx);
+    const relevant = scope.kind === 'address' ? firewall.filter((v) => v.interface === scope.interface) : firewall;
+    const local = { address: s.local.address, port: s.local.port };
+    const protocol = s.protocol === 'udp' ? 'udp' : 'tcp';
+    const family = s.family === 'inet6' ? 'inet6' : 'inet';
+    const base = { protocol, family, local, scope } as const;
+    const published = publishedBy(base, ctx, contexts);
+    let { reachable, reason } = judge(scope, local.address, relevant);
+    if (published.length > 0) {
+      reachable = combine(published.map((p) => p.reachable));
+      reason = `published on ${published.map(describe).join(', ')}`;
+    }
+    if (family === 'inet6' && scope.kind === 'all' && s.v6only === undefined)
+      reason += ' (IPV6_V6ONLY not read: assumed off, the kernel default)';
+    listeners.push({
+      ...base,
+      netns: ctx.netns,
+      ...(ctx.name === undefined ? {} : { netnsName: ctx.name }),
+      owners: s.owners,
+      ownerStatus: s.ownerStatus,
+      firewall,
+      ...(published.length > 0 ? { published } : {}),
+      reachable,
+      reason,
+    });
+  }
+  return { listeners: withProxies(listeners, contexts), sources, warnings };
+}
+
+function describe(p: PublishedPort): string {
+  const host = p.host.address.includes(':') ? `[${p.host.address}]` : p.host.address;
+  const rule = p.rule === undefined ? '' : ` (\`${p.rule.text}\`)`;
+  return `${host}:${String(p.host.port)} via ${p.via === 'dnat' ? 'DNAT' : 'a userland proxy'}${rule}: ${p.reachable}`;
 }

@@ -33,6 +33,20 @@ export { diagnosePort, type DiagnosePortOptions, type Diagnosis } from './doctor
 export { finding, type Finding, type FindingId, type FindingStatus } from './doctor/finding.js';
 export { parseNetstat, readNetstat } from './doctor/netstat.js';
 export { readFirewallRules, type FirewallReport } from './firewall/read-firewall.js';
-export { parseNftRuleset } from './firewall/parse-nft.js';
-export { parseIptablesSave } from './firewall/parse-iptables.js';
+export {
+  parseNftRuleset,
+  parseNftJson,
+  isObject as isNftObject,
+  type NftRuleset,
+  type NftChain,
+  type NftRule,
+  type NftSet,
+  type NftJson,
+} from './firewall/parse-nft.js';
+export {
+  parseIptablesSave,
+  parseIptablesTables,
+  type IptablesTable,
+  type IptablesRule,
+} from './firewall/parse-iptables.js';
 export { portInSpec, type FirewallRule } from './firewall/rule.js';
