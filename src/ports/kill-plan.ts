@@ -122,7 +122,8 @@ export async function planKill(
     for (const n of result.namespaces) if (n.name !== undefined) names.set(n.netns, n.name);
     for (const socket of result.sockets) {
       if (options.allSockets !== true && !isListening(socket)) continue;
-      if (socket.ownerStatus === 'permission-denied' && mayReach(socket.netns)) hidden.push(socket);
+      if (socket.ownerStatus === 'permission-denied' && (socket.netns === undefined || mayReach(socket.netns)))
+        hidden.push(socket);
       for (const owner of socket.owners) {
         const entry = byPid.get(owner.pid) ?? { owner, sockets: [] };
         if (!entry.sockets.some((s) => s.inode === socket.inode)) entry.sockets.push(socket);
@@ -136,7 +137,8 @@ export async function planKill(
     const now = processNow(pid);
     if (now === undefined) continue; // exited since the listing
     const refused: RefusalReason | undefined = pid === 1 ? 'init' : pid === process.pid ? 'self' : undefined;
-    const inodes = [...new Set(sockets.map((s) => s.netns))];
+    // A platform without network namespaces (no `netns`: macOS, FreeBSD, Windows) has one stack, the caller's.
+    const inodes = [...new Set(sockets.flatMap((s) => (s.netns === undefined ? [] : [s.netns])))];
     const refs = inodes.map((inode) => {
       const name = names.get(inode);
       return name === undefined ? { inode, own: inode === own } : { inode, name, own: inode === own };
@@ -149,7 +151,7 @@ export async function planKill(
       netns: refs,
       ...(refused === undefined ? {} : { refused }),
     };
-    (inodes.some(mayReach) ? candidates : skipped).push(candidate);
+    (inodes.length === 0 || inodes.some(mayReach) ? candidates : skipped).push(candidate);
   }
   const why = pidfdUnavailable(options.backend);
   if (why !== undefined && candidates.length > 0) warnings.push(noPidfd(why));

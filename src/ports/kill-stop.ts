@@ -41,7 +41,8 @@ function signalIfOwner(c: KillCandidate, signal: NodeJS.Signals, usePidfd: boole
   if (handle === 'gone') return 'gone';
   try {
     if (!isSameLiveProcess(pid, c.startTicks)) return 'gone';
-    const holds = holdsSocket(pid, new Set(c.sockets.map((s) => s.inode)), fds);
+    const inodes = new Set(c.sockets.flatMap((s) => (s.inode === undefined ? [] : [s.inode])));
+    const holds = holdsSocket(pid, inodes, fds);
     if (holds === false) return 'not-owner';
     if (holds === undefined) return isSameLiveProcess(pid, c.startTicks) ? 'permission-denied' : 'gone';
     return signalProcess(handle, signal);

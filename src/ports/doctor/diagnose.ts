@@ -255,7 +255,12 @@ export async function diagnosePort(port: number, options: DiagnosePortOptions = 
   }
   if (opened.length === 0) {
     const full = listeners.filter(
-      (s) => s.sendQ > 0 && s.recvQ > s.sendQ && connect.some((a) => coversHost(s, a.address)),
+      (s) =>
+        s.sendQ !== undefined &&
+        s.recvQ !== undefined &&
+        s.sendQ > 0 &&
+        s.recvQ > s.sendQ &&
+        connect.some((a) => coversHost(s, a.address)),
     );
     if (full.length > 0) {
       const overflows = readNetstat().get('TcpExt:ListenOverflows');
