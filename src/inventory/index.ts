@@ -12,3 +12,5 @@ export { cgroupPath } from './linux/cgroup-path.js';
 export { watchDestroyedSockets } from './linux/destroy-events.js';
 export { readThreads, type ThreadInfo } from './linux/threads.js';
 export { hasNativeAddon } from './native-status.js';
+export { currentPlatform, type PlatformName } from './platform.js';
+export { processStartedAt } from './process-start.js';

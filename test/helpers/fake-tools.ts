@@ -8,6 +8,8 @@ import { fixturePath } from './fixture-text.js';
 export type FakeReply =
   /** Print a recorded fixture (test/fixtures/PLATFORM/NAME) without its first-line source comment. */
   | { readonly args: readonly string[]; readonly fixture: readonly [platform: string, name: string] }
+  /** Print a file as it is (an output this test captured from a real tool). */
+  | { readonly args: readonly string[]; readonly file: string }
   /** Run the real tool of this machine with these arguments, plus `extra` after them. */
   | { readonly args: readonly string[]; readonly real: true; readonly extra?: readonly string[] };
 
@@ -39,7 +41,9 @@ export function makeFakeTools(tools: Readonly<Record<string, readonly FakeReply[
       const body =
         'fixture' in r
           ? `tail -n +2 ${quote(fixturePath(r.fixture[0], r.fixture[1]))}`
-          : `exec ${quote(realPath(tool))} "$@" ${(r.extra ?? []).map(quote).join(' ')}`;
+          : 'file' in r
+            ? `cat ${quote(r.file)}`
+            : `exec ${quote(realPath(tool))} "$@" ${(r.extra ?? []).map(quote).join(' ')}`;
       // A last argument `*` matches any rest (ps gets a list of pids).
       const glob = r.args.at(-1) === '*';
       const fixed = glob ? r.args.slice(0, -1).join(' ') + ' ' : r.args.join(' ');
