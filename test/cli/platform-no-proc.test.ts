@@ -97,6 +97,9 @@ describe('verbs with PORTSCOPE_PLATFORM=darwin and /proc hidden', () => {
     expect((await withoutProc(tools, ['nc', '-z', '127.0.0.1', port])).stdout).toContain('open');
     const info = await withoutProc(tools, ['info', 'postgresql']);
     expect(info.stdout).toMatch(/postgresql\s+5432\/tcp/);
+    const doctor = await withoutProc(tools, ['doctor', port]);
+    expect(doctor.stdout).toContain(`accepted a connection on port ${port}`);
+    expect(doctor.stdout).toContain(`python3 (pid ${String(fixture.pid)}, user root)`);
     const held = await withoutProc(tools, ['info', '50000']);
     // macOS's port settings, not Linux's (32768-60999, unprivileged from 1024) read from a /proc that is not there.
     expect(held.stdout).toContain('Kernel: in the ephemeral range 49152-65535');
