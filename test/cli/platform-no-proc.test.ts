@@ -40,16 +40,17 @@ async function withoutProc(tools: FakeTools, args: readonly string[]) {
 describe('verbs with PORTSCOPE_PLATFORM=darwin and /proc hidden', () => {
   let fixture: Fixture<Info>;
   let tools: FakeTools;
+  let captures: FakeTools;
 
   beforeAll(async () => {
     fixture = await startFixture<Info>('python3', [SCRIPT]);
     // lsof and ps need /proc on this machine: their outputs are captured first, then replayed.
     const captured = (name: string, tool: string, args: readonly string[]) => {
-      const file = join(tools.dir, name);
+      const file = join(captures.dir, name);
       writeFileSync(file, execFileSync(tool, args, { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } }));
       return file;
     };
-    tools = makeFakeTools({});
+    captures = makeFakeTools({});
     const lsof = captured('lsof.out', 'lsof', [...DARWIN_LSOF_ARGS, '-a', '-p', String(fixture.pid)]);
     const ps = captured('ps.out', 'ps', [...PS_FACTS.slice(0, -1), String(fixture.pid)]);
     tools = makeFakeTools({
@@ -64,6 +65,7 @@ describe('verbs with PORTSCOPE_PLATFORM=darwin and /proc hidden', () => {
   afterAll(async () => {
     await fixture.stop();
     tools.remove();
+    captures.remove();
   });
 
   it('the hidden /proc is empty there', async () => {
