@@ -4,7 +4,7 @@
  * - `INVALID_ARGUMENT`: an option or argument has the wrong type or value.
  * - `INVALID_FILTER`: a filter expression does not parse; `column` says where.
  * - `PERMISSION_DENIED`: the operation needs privileges the process does not have.
- * - `UNSUPPORTED_PLATFORM`: no backend for `process.platform`.
+ * - `UNSUPPORTED_PLATFORM`: no backend for the platform (`process.platform`, or `PORTSCOPE_PLATFORM`).
  * - `PORT_IN_USE`: a port is held by another socket.
  * - `NOT_FOUND`: a named thing (namespace, process, port) does not exist.
  * - `TIMEOUT`: a bounded wait ran out.

@@ -28,7 +28,22 @@ import { checkHoisted, hoistGlobalOptions } from './global-options.js';
 import { processIo, type CliIo } from './io.js';
 
 /** The verbs, in the order `--help` lists them. */
-const VERBS = ['ls', 'stats', 'who', 'info', 'free', 'kill', 'wait', 'doctor', 'scan', 'nc', 'audit', 'diff', 'exporter', 'watch'];
+const VERBS = [
+  'ls',
+  'stats',
+  'who',
+  'info',
+  'free',
+  'kill',
+  'wait',
+  'doctor',
+  'scan',
+  'nc',
+  'audit',
+  'diff',
+  'exporter',
+  'watch',
+];
 
 const { version } = createRequire(import.meta.url)(join(packageRoot(), 'package.json')) as { version: string };
 

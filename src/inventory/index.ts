@@ -13,3 +13,5 @@ export { watchDestroyedSockets } from './linux/destroy-events.js';
 export { readThreads, type ThreadInfo } from './linux/threads.js';
 export { hasNativeAddon } from './native-status.js';
 export { findOwners } from './linux/find-owners.js';
+export { currentPlatform, type PlatformName } from './platform.js';
+export { processStartedAt } from './process-start.js';

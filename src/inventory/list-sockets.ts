@@ -1,27 +1,39 @@
-import { PortscopeError } from '../errors.js';
 import type { Snapshot } from '../model/index.js';
+import { collectDarwin } from './darwin/collect.js';
+import { collectFreebsd } from './freebsd/collect.js';
 import { collectLinux } from './linux/collect.js';
 import { normalizeListOptions, type ListSocketsOptions } from './options.js';
+import { currentPlatform } from './platform.js';
+import { collectWin32 } from './win32/collect.js';
 
 /**
- * Lists the sockets of this machine with the processes that hold them.
+ * Lists the sockets of this machine with the processes that hold them. The backend is the platform's
+ * (see currentPlatform: `PORTSCOPE_PLATFORM` or `process.platform`); docs/platforms.md describes each,
+ * and docs/schema.md says which fields each can give (a field it cannot give is absent).
  *
- * On Linux: sockets from /proc/net/{tcp,tcp6,udp,udp6,udplite,udplite6,raw,raw6,unix} of every
- * network namespace (read once per namespace through /proc/PID/net), owners from one walk of
- * /proc/PID/fd, process facts from /proc/PID/{comm,cmdline,exe,status,stat,cgroup} and /etc/passwd.
- * Without root, sockets are all listed but owners of other users' processes are unknown: those
- * sockets get `ownerStatus: 'permission-denied'` and the snapshot a `PERMISSION_DENIED` warning.
+ * On Linux: sockets from netlink sock_diag (native addon) or /proc/net/* of every network namespace,
+ * owners from one walk of /proc/PID/fd, process facts from /proc/PID/* and /etc/passwd. Without root,
+ * sockets are all listed but owners of other users' processes are unknown: those sockets get
+ * `ownerStatus: 'permission-denied'` and the snapshot a `PERMISSION_DENIED` warning.
+ * On macOS: `netstat -anv`, `lsof -F` and `ps`. On FreeBSD: `sockstat` and `ps`. On Windows: PowerShell's
+ * Get-NetTCPConnection / Get-NetUDPEndpoint and Win32_Process.
  *
  * @example const { sockets } = await listSockets({ protocols: ['tcp'], filter: 'state listening' });
  * @returns a {@link Snapshot} (schema in docs/schema.md), sockets in table order.
  * @throws PortscopeError `INVALID_ARGUMENT` (bad option), `INVALID_FILTER` (with `column`),
- *   `NOT_FOUND` (an unknown `netns`), `UNSUPPORTED_PLATFORM` (not Linux, for now).
+ *   `NOT_FOUND` (an unknown `netns`), `UNSUPPORTED_PLATFORM` (another OS, or a netns outside Linux),
+ *   `IO_ERROR` (a platform tool that hung or could not be run).
  */
 export async function listSockets(options?: ListSocketsOptions): Promise<Snapshot> {
   const normalized = normalizeListOptions(options);
-  if (process.platform === 'linux') return collectLinux(normalized);
-  throw new PortscopeError(
-    'UNSUPPORTED_PLATFORM',
-    `Expected Linux, got \`${process.platform}\`: macOS and Windows backends are not written yet`,
-  );
+  switch (currentPlatform()) {
+    case 'linux':
+      return collectLinux(normalized);
+    case 'darwin':
+      return collectDarwin(normalized);
+    case 'freebsd':
+      return collectFreebsd(normalized);
+    case 'win32':
+      return collectWin32(normalized);
+  }
 }

@@ -82,16 +82,19 @@ export interface ContainerRef {
 /** A process that holds a socket open. */
 export interface Owner {
   readonly pid: number;
-  /** File descriptors of this process that refer to the socket, ascending. */
-  readonly fds: number[];
+  /**
+   * File descriptors of this process that refer to the socket, ascending. Absent where the platform
+   * has no file descriptors to name (Windows: sockets are handles, and the tables give only the pid).
+   */
+  readonly fds?: number[];
   /** The kernel's `comm` (at most 15 characters), from /proc/PID/comm; never split on spaces. */
   readonly command: string;
   /** argv, from /proc/PID/cmdline (absent when unreadable or a kernel thread). */
   readonly cmdline?: string[];
   /** Resolved executable path, from /proc/PID/exe (needs the same user or root). */
   readonly exe?: string;
-  /** Real uid of the process, from /proc/PID/status. */
-  readonly uid: number;
+  /** Real uid of the process, from /proc/PID/status (Linux), lsof's `u` field (macOS), `ps -o uid` (FreeBSD); absent on Windows (no uids). */
+  readonly uid?: number;
   /** User name of `uid`, from /etc/passwd. */
   readonly user?: string;
   /** ISO 8601 start time, from /proc/PID/stat starttime and /proc/stat btime; guards against pid reuse. */
@@ -115,16 +118,25 @@ export interface Socket {
   readonly state: SocketState;
   readonly local: Endpoint;
   readonly peer: Endpoint;
-  /** Bytes waiting to be read; for LISTEN, connections waiting in the accept queue. */
-  readonly recvQ: number;
-  /** Bytes not yet acknowledged; for LISTEN, the accept backlog (maximum; 0 when read from /proc/net/tcp). */
-  readonly sendQ: number;
-  /** Socket inode (the `N` of `socket:[N]`); 0 for sockets no file refers to (TIME_WAIT, SYN_RECV). */
-  readonly inode: number;
-  /** uid that created the socket. */
-  readonly uid: number;
-  /** Inode of the network namespace the socket lives in (0 for unix sockets' host view when unknown). */
-  readonly netns: number;
+  /**
+   * Bytes waiting to be read; for LISTEN, connections waiting in the accept queue. Always set on Linux;
+   * absent where the platform's tools do not say it (see the field x platform table in docs/schema.md).
+   */
+  readonly recvQ?: number;
+  /**
+   * Bytes not yet acknowledged; for LISTEN, the accept backlog (maximum; 0 when read from /proc/net/tcp).
+   * Always set on Linux; absent where the platform's tools do not say it.
+   */
+  readonly sendQ?: number;
+  /**
+   * Socket inode (the `N` of `socket:[N]`); 0 for sockets no file refers to (TIME_WAIT, SYN_RECV). Linux
+   * only: absent elsewhere (no platform but Linux names sockets by inode).
+   */
+  readonly inode?: number;
+  /** uid that created the socket. Always set on Linux; absent where the platform does not say it. */
+  readonly uid?: number;
+  /** Inode of the network namespace the socket lives in (0 for unix sockets' host view when unknown). Linux only. */
+  readonly netns?: number;
   owners: Owner[];
   /**
    * `ok`: owners found. `none`: no process holds it (inode 0, or held only by the kernel).

@@ -54,7 +54,9 @@ function mergeOwners(into: Map<number, Owner>, owners: readonly Owner[]): void {
     const seen = into.get(o.pid);
     into.set(
       o.pid,
-      seen === undefined ? o : { ...seen, fds: [...new Set([...seen.fds, ...o.fds])].sort((a, b) => a - b) },
+      seen === undefined
+        ? o
+        : { ...seen, fds: [...new Set([...(seen.fds ?? []), ...(o.fds ?? [])])].sort((a, b) => a - b) },
     );
   }
 }

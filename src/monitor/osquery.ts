@@ -59,7 +59,9 @@ export function listeningPortsRows(listener: Listener): OsqueryListeningPortsRow
     path: unix ? listener.local.address : '',
     net_namespace: listener.netns === undefined ? '' : String(listener.netns),
   };
-  const holders = listener.owners.flatMap((o) => (o.fds.length > 0 ? o.fds : [-1]).map((fd) => [o.pid, fd]));
+  const holders = listener.owners.flatMap((o) =>
+    (o.fds !== undefined && o.fds.length > 0 ? o.fds : [-1]).map((fd) => [o.pid, fd]),
+  );
   if (holders.length === 0) holders.push([-1, -1]);
   return holders.map(([pid, fd]) => ({ pid: String(pid), ...base, fd: String(fd) }));
 }

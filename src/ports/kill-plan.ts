@@ -1,5 +1,5 @@
 import { PortscopeError } from '../errors.js';
-import type { Backend, NetnsSelector } from '../inventory/index.js';
+import { currentPlatform, processStartedAt, type Backend, type NetnsSelector } from '../inventory/index.js';
 import { netnsOf } from '../inventory/linux/netns.js';
 import type { Owner, Socket, SnapshotWarning } from '../model/index.js';
 import { pidfdUnavailable, processNow } from './process-check.js';
@@ -39,10 +39,15 @@ export interface NetnsRef {
 export interface KillCandidate {
   /** The owner as the inventory saw it: pid, command, user, systemd unit, container... */
   readonly owner: Owner;
-  /** Its start time in clock ticks after boot (/proc/PID/stat field 22): a reused pid has another. */
-  readonly startTicks: number;
-  /** Its process group (/proc/PID/stat field 5). */
-  readonly pgrp: number;
+  /** Linux: its start time in clock ticks after boot (/proc/PID/stat field 22): a reused pid has another. */
+  readonly startTicks?: number;
+  /** Linux: its process group (/proc/PID/stat field 5). */
+  readonly pgrp?: number;
+  /**
+   * Other platforms: its start time as the platform's tool gives it (ps lstart, Win32_Process
+   * CreationDate), read again just before each signal: a reused pid has another.
+   */
+  readonly startedAt?: string;
   /** The sockets on the targeted port(s) that it holds. */
   readonly sockets: readonly Socket[];
   /** The network namespaces of those sockets. */
@@ -108,7 +113,8 @@ export async function planKill(
   const hidden: Socket[] = [];
   const warnings: SnapshotWarning[] = [];
   const names = new Map<number, string>();
-  const own = netnsOf('self');
+  const linux = currentPlatform() === 'linux';
+  const own = linux ? netnsOf('self') : undefined;
   // A namespace named by the caller is consent; 'all' alone reaches only the caller's own.
   const mayReach = (inode: number) => options.allNetns === true || netns !== 'all' || inode === own;
   for (const target of targets) {
@@ -122,7 +128,8 @@ export async function planKill(
     for (const n of result.namespaces) if (n.name !== undefined) names.set(n.netns, n.name);
     for (const socket of result.sockets) {
       if (options.allSockets !== true && !isListening(socket)) continue;
-      if (socket.ownerStatus === 'permission-denied' && mayReach(socket.netns)) hidden.push(socket);
+      if (socket.ownerStatus === 'permission-denied' && (socket.netns === undefined || mayReach(socket.netns)))
+        hidden.push(socket);
       for (const owner of socket.owners) {
         const entry = byPid.get(owner.pid) ?? { owner, sockets: [] };
         if (!entry.sockets.some((s) => s.inode === socket.inode)) entry.sockets.push(socket);
@@ -133,25 +140,29 @@ export async function planKill(
   const candidates: KillCandidate[] = [];
   const skipped: KillCandidate[] = [];
   for (const [pid, { owner, sockets }] of [...byPid].sort((a, b) => a[0] - b[0])) {
-    const now = processNow(pid);
-    if (now === undefined) continue; // exited since the listing
+    const now = linux ? processNow(pid) : undefined;
+    const startedAt = linux ? undefined : await processStartedAt(pid);
+    if (linux ? now === undefined : startedAt === undefined) continue; // exited since the listing
+    // Off Linux the start time is the identity: another start than the listing saw is a reused pid.
+    if (!linux && owner.startedAt !== undefined && owner.startedAt !== startedAt) continue;
     const refused: RefusalReason | undefined = pid === 1 ? 'init' : pid === process.pid ? 'self' : undefined;
-    const inodes = [...new Set(sockets.map((s) => s.netns))];
+    // A platform without network namespaces (no `netns`: macOS, FreeBSD, Windows) has one stack, the caller's.
+    const inodes = [...new Set(sockets.flatMap((s) => (s.netns === undefined ? [] : [s.netns])))];
     const refs = inodes.map((inode) => {
       const name = names.get(inode);
       return name === undefined ? { inode, own: inode === own } : { inode, name, own: inode === own };
     });
     const candidate: KillCandidate = {
       owner,
-      startTicks: now.startTicks,
-      pgrp: now.pgrp,
+      ...(now === undefined ? {} : { startTicks: now.startTicks, pgrp: now.pgrp }),
+      ...(startedAt === undefined ? {} : { startedAt }),
       sockets,
       netns: refs,
       ...(refused === undefined ? {} : { refused }),
     };
-    (inodes.some(mayReach) ? candidates : skipped).push(candidate);
+    (inodes.length === 0 || inodes.some(mayReach) ? candidates : skipped).push(candidate);
   }
-  const why = pidfdUnavailable(options.backend);
+  const why = linux ? pidfdUnavailable(options.backend) : `${currentPlatform()} has no pidfd`;
   if (why !== undefined && candidates.length > 0) warnings.push(noPidfd(why));
   const pidfd = why === undefined;
   return { targets, candidates, skipped, hidden, pidfd, warnings };

@@ -84,6 +84,15 @@ export interface KillReport extends KillPlan {
 
 const MAX_ROUNDS = 100;
 
+/** True when both are the same process: same pid and start (ticks on Linux, the tool's start time elsewhere). */
+function sameProcess(a: KillCandidate | undefined, b: KillCandidate): boolean {
+  return (
+    a !== undefined &&
+    a.owner.pid === b.owner.pid &&
+    (a.startTicks === undefined ? a.startedAt === b.startedAt : a.startTicks === b.startTicks)
+  );
+}
+
 /**
  * Stops the processes that hold `ports` (see {@link planKill} for which): SIGTERM (or `signal`),
  * a wait of `timeoutMs` for each to exit, then SIGKILL only with `force`. Before every signal it
@@ -147,7 +156,7 @@ export async function killPort(
       return { ...plan, confirmed, results, newHolders: [] };
     const again = await planKill(plan.targets, options);
     const newHolders = again.candidates
-      .filter((c) => signalled.get(c.owner.pid)?.startTicks !== c.startTicks)
+      .filter((c) => !sameProcess(signalled.get(c.owner.pid), c))
       .map((c): NewHolder => ({ ...c, ...relationOf(c, signalled, lineage) }));
     const portFree = again.candidates.length === 0 && again.hidden.length === 0;
     batch = newHolders.filter((c) => c.refused === undefined);

@@ -29,6 +29,13 @@ export function relationOf(
     const seen = lineage.get(pid);
     return seen?.startTicks === startTicks ? seen.parent : undefined;
   };
+  if (holder.startTicks === undefined || holder.pgrp === undefined) {
+    // Off Linux: no parent chain or process group to read; only a signalled process itself is known.
+    const same = signalled.get(holder.owner.pid);
+    return same !== undefined && same.startedAt === holder.startedAt
+      ? { relation: 'child', relatedTo: holder.owner.pid }
+      : { relation: 'unrelated' };
+  }
   const self = known(holder.owner.pid, holder.startTicks);
   if (self !== undefined) return { relation: 'child', relatedTo: self };
   let pid = holder.owner.pid;

@@ -1,4 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { errnoCode } from '../errors.js';
+import { currentPlatform, processStartedAt } from '../inventory/index.js';
 import type { KillCandidate } from './kill-plan.js';
 import type { KillOutcome, KillResult } from './kill-port.js';
 import {
@@ -35,23 +37,51 @@ type Sent = 'sent' | 'gone' | 'not-owner' | 'permission-denied';
  * is opened (a pidfd, when usePidfd) before the checks, so the signal goes to the process that
  * passed them; by pid, its start time is read once more just before the signal.
  */
-function signalIfOwner(c: KillCandidate, signal: NodeJS.Signals, usePidfd: boolean): Sent {
+async function signalIfOwner(c: KillCandidate, signal: NodeJS.Signals, usePidfd: boolean): Promise<Sent> {
+  if (c.startTicks === undefined) return signalByStartTime(c, signal);
   const { pid, fds } = c.owner;
-  const handle = openProcess(pid, c.startTicks, usePidfd);
+  const { startTicks } = c;
+  const handle = openProcess(pid, startTicks, usePidfd);
   if (handle === 'gone') return 'gone';
   try {
-    if (!isSameLiveProcess(pid, c.startTicks)) return 'gone';
-    const holds = holdsSocket(pid, new Set(c.sockets.map((s) => s.inode)), fds);
+    if (!isSameLiveProcess(pid, startTicks)) return 'gone';
+    const inodes = new Set(c.sockets.flatMap((s) => (s.inode === undefined ? [] : [s.inode])));
+    const holds = holdsSocket(pid, inodes, fds);
     if (holds === false) return 'not-owner';
-    if (holds === undefined) return isSameLiveProcess(pid, c.startTicks) ? 'permission-denied' : 'gone';
+    if (holds === undefined) return isSameLiveProcess(pid, startTicks) ? 'permission-denied' : 'gone';
     return signalProcess(handle, signal);
   } finally {
     closeProcess(handle);
   }
 }
 
+/**
+ * Off Linux (no /proc, no pidfd): reads the process's start time through the platform's tool
+ * (processStartedAt) just before the signal, and signals by pid only when it is still the one that held
+ * the socket; Windows' process.kill is TerminateProcess on that pid.
+ */
+async function signalByStartTime(c: KillCandidate, signal: NodeJS.Signals): Promise<Sent> {
+  if ((await processStartedAt(c.owner.pid)) !== c.startedAt) return 'gone';
+  try {
+    process.kill(c.owner.pid, signal);
+    return 'sent';
+  } catch (error) {
+    const code = errnoCode(error);
+    if (code === 'ESRCH') return 'gone';
+    if (code === 'EPERM') return 'permission-denied';
+    throw error;
+  }
+}
+
+/** True when the candidate is no longer running: gone, a zombie, or its pid now names another process. */
+async function hasExited(c: KillCandidate): Promise<boolean> {
+  if (c.startTicks !== undefined) return !isSameLiveProcess(c.owner.pid, c.startTicks);
+  return (await processStartedAt(c.owner.pid)) !== c.startedAt;
+}
+
 /** Records the children `pid` has now (with their start ticks) in `lineage`. */
 function noteChildren(pid: number, lineage: Lineage): void {
+  if (currentPlatform() !== 'linux') return; // /proc/PID/task/*/children: Linux only
   for (const child of childrenOf(pid)) {
     if (lineage.has(child)) continue;
     const now = processNow(child);
@@ -67,7 +97,7 @@ async function waitExit(c: KillCandidate, ms: number, options: StopOptions): Pro
   const deadline = performance.now() + ms;
   for (;;) {
     noteChildren(c.owner.pid, options.lineage);
-    if (!isSameLiveProcess(c.owner.pid, c.startTicks)) return true;
+    if (await hasExited(c)) return true;
     if (performance.now() >= deadline || options.abort?.aborted === true) return false;
     await sleep(Math.min(POLL_MS, Math.max(1, deadline - performance.now())));
   }
@@ -92,7 +122,7 @@ export async function stopOne(
     elapsedMs: Math.round(performance.now() - started),
   });
   if (c.refused !== undefined) return result('refused');
-  const first = signalIfOwner(c, signal, options.usePidfd);
+  const first = await signalIfOwner(c, signal, options.usePidfd);
   if (first !== 'sent') return result(first);
   signals.push(signal);
   const killing = signal === 'SIGKILL';
@@ -104,7 +134,7 @@ export async function stopOne(
     return result(killing ? 'killed' : 'terminated');
   }
   if (killing || !options.force || options.abort?.aborted === true) return result('still-running');
-  const second = signalIfOwner(c, 'SIGKILL', options.usePidfd);
+  const second = await signalIfOwner(c, 'SIGKILL', options.usePidfd);
   if (second === 'gone') return result('terminated');
   if (second !== 'sent') return result(second);
   signals.push('SIGKILL');

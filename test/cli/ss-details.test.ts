@@ -102,7 +102,7 @@ describe.skipIf(nativeAddon() === undefined)('ls -i -m --tos --json', () => {
   beforeAll(async () => {
     fixture = await startSsSocketsFixture();
     const { stdout } = await cli(['ls', '-tux', '-a', '-i', '-m', '--tos', '--netns', 'host', '--json']);
-    byInode = new Map((JSON.parse(stdout) as Snapshot).sockets.map((s) => [s.inode, s]));
+    byInode = new Map((JSON.parse(stdout) as Snapshot).sockets.map((s) => [s.inode ?? 0, s]));
   });
   afterAll(() => fixture.stop());
 

@@ -12,7 +12,7 @@ watchFixture(() => fixture);
 
 function heldIn(sockets: readonly Socket[], name: string): Socket {
   const { fd } = entry(fixture.info, name);
-  const found = sockets.find((s) => s.owners.some((o) => o.pid === fixture.pid && o.fds.includes(fd ?? -1)));
+  const found = sockets.find((s) => s.owners.some((o) => o.pid === fixture.pid && o.fds?.includes(fd ?? -1) === true));
   if (found === undefined) throw new Error(`no socket held by fd ${String(fd)} (${name})`);
   return found;
 }

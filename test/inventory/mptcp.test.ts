@@ -35,7 +35,7 @@ describe.skipIf(!mptcpEnabled() || nativeAddon() === undefined)('MPTCP sockets (
 
   it('are listed when asked for, with states and owners, as `ss -M` lists them', async () => {
     const { sockets } = await listSockets({ protocols: ['mptcp'], netns: 'host', backend: 'native' });
-    const mine = sockets.filter((s) => fixture.info.inodes.includes(s.inode));
+    const mine = sockets.filter((s) => fixture.info.inodes.includes(s.inode ?? 0));
     expect(mine.map((s) => s.state).sort()).toEqual(['ESTABLISHED', 'ESTABLISHED', 'LISTEN']);
     expect(mine.every((s) => s.protocol === 'mptcp' && s.owners[0]?.pid === fixture.pid)).toBe(true);
     expect(mine.find((s) => s.state === 'LISTEN')?.local).toEqual({ address: '127.0.0.1', port: fixture.info.port });

@@ -25,7 +25,7 @@ describe.skipIf(!hasSs)('differential test against ss -H -tuanxpe', () => {
     fixture = await startSocketsFixture();
     const snapshot = await listSockets({ protocols: ['tcp', 'udp', 'unix'], netns: 'host' });
     theirs = ssRows().filter((r) => r.pids.includes(fixture.pid));
-    ours = new Map(snapshot.sockets.map((s) => [s.inode, s]));
+    ours = new Map(snapshot.sockets.map((s) => [s.inode ?? 0, s]));
   });
   afterAll(() => fixture.stop());
 

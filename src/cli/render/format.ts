@@ -1,4 +1,5 @@
 import type { Endpoint, Owner, Socket, SocketState } from '../../model/index.js';
+import { ownerUser } from '../../model/index.js';
 import { serviceName } from '../../registry/index.js';
 import { netlinkLabel, packetLabel } from './link-endpoints.js';
 
@@ -52,7 +53,8 @@ export interface EndpointStyle {
 export function endpointLabel(socket: Socket, endpoint: Endpoint, style: EndpointStyle): string {
   if (socket.family === 'unix') {
     if (endpoint === socket.peer) return `* ${String(socket.unix?.peerInode ?? 0)}`;
-    return `${endpoint.address === '' ? '*' : printable(endpoint.address)} ${String(socket.inode)}`;
+    const path = endpoint.address === '' ? '*' : printable(endpoint.address);
+    return socket.inode === undefined ? path : `${path} ${String(socket.inode)}`;
   }
   if (socket.family === 'netlink') return netlinkLabel(endpoint, style.numeric);
   if (socket.family === 'packet') return endpoint === socket.peer ? '*' : packetLabel(endpoint, style.numeric);
@@ -88,7 +90,7 @@ export function processLabel(socket: Socket): string {
 
 /** The distinct users of the owners (`root`, or the uid when the name is unknown). */
 export function userLabel(owners: readonly Owner[]): string {
-  return [...new Set(owners.map((o) => o.user ?? String(o.uid)))].join(',');
+  return [...new Set(owners.map(ownerUser))].join(',');
 }
 
 /** The container (`docker:3f2a1b9c0d1e`) or systemd unit of the first owner that has one. */

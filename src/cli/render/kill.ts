@@ -1,4 +1,5 @@
 import type { Socket } from '../../model/index.js';
+import { ownerUser } from '../../model/index.js';
 import type { KillCandidate, KillPlan, KillReport, KillResult, NetnsRef, NewHolder } from '../../ports/index.js';
 import { colorsFor, type CliIo } from '../io.js';
 import { endpointLabel, placeLabel, printable, stateLabel } from './format.js';
@@ -32,7 +33,7 @@ export function planTable(plan: KillPlan, io: CliIo): string {
   const withNetns = reachesOtherNetns(plan);
   const rows = plan.candidates.map((c) => [
     String(c.owner.pid),
-    c.owner.user ?? String(c.owner.uid),
+    ownerUser(c.owner),
     printable(c.owner.cmdline?.join(' ') ?? c.owner.command),
     placeLabel([c.owner]) || '-',
     ...(withNetns ? [netnsCell(c)] : []),

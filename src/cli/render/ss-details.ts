@@ -166,8 +166,8 @@ export function inetSockoptLabel(socket: Socket): string {
 export function extendedLabel(socket: Socket): string {
   if (socket.family === 'unix') return '';
   const out: string[] = [];
-  if (socket.uid > 0) out.push(`uid:${String(socket.uid)}`);
-  out.push(`ino:${String(socket.inode)}`);
+  if (socket.uid !== undefined && socket.uid > 0) out.push(`uid:${String(socket.uid)}`);
+  if (socket.inode !== undefined) out.push(`ino:${String(socket.inode)}`);
   if (socket.cookie !== undefined) out.push(`sk:${socket.cookie}`);
   if (socket.mark !== undefined && socket.mark !== 0) out.push(`fwmark:0x${socket.mark.toString(16)}`);
   const cgroup = socket.cgroupId === undefined || socket.cgroupId === 0 ? '' : cgroupLabel(socket);

@@ -23,7 +23,7 @@ export function usersLabel(socket: Socket, style?: EndpointStyle): string {
   const entries: string[] = [];
   const owners = [...socket.owners].sort((a, b) => b.pid - a.pid);
   for (const owner of owners) {
-    const fds = [...owner.fds].sort((a, b) => b - a);
+    const fds = [...(owner.fds ?? [])].sort((a, b) => b - a);
     const threads = style?.threads?.get(owner.pid);
     if (threads !== undefined) {
       // ss -T: one entry per thread and fd, each thread under its own name.
@@ -35,6 +35,8 @@ export function usersLabel(socket: Socket, style?: EndpointStyle): string {
       continue;
     }
     const name = printable(owner.command);
+    // Windows names no fds: one entry per process, as ss would print a holder without an fd.
+    if (owner.fds === undefined) entries.push(`("${name}",pid=${String(owner.pid)})`);
     for (const fd of fds) entries.push(`("${name}",pid=${String(owner.pid)},fd=${String(fd)})`);
   }
   return entries.length === 0 ? '' : `users:(${entries.join(',')})`;

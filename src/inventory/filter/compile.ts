@@ -154,8 +154,9 @@ function compileNode(node: FilterNode, context: FilterContext): SocketPredicate 
     case 'user': {
       const uids = new Set([...context.users].filter(([, name]) => name === node.value).map(([uid]) => uid));
       if (/^\d+$/.test(node.value)) uids.add(Number(node.value));
-      const ownerHit = (o: Owner) => uids.has(o.uid) || o.user === node.value;
-      return (s) => (uids.has(s.uid) || s.owners.some(ownerHit)) !== node.negate;
+      const has = (uid: number | undefined) => uid !== undefined && uids.has(uid);
+      const ownerHit = (o: Owner) => has(o.uid) || o.user === node.value;
+      return (s) => (has(s.uid) || s.owners.some(ownerHit)) !== node.negate;
     }
     default: {
       const ownerHit = ownerMatcher(node);

@@ -18,7 +18,7 @@ interface Range {
  */
 export function portOf(s: Socket, side: 'local' | 'peer'): number {
   if (s.family !== 'unix') return s[side].port;
-  return side === 'local' ? s.inode : (s.unix?.peerInode ?? 0);
+  return side === 'local' ? (s.inode ?? 0) : (s.unix?.peerInode ?? 0);
 }
 
 /** True when the node holds a unix name glob rather than an IP condition. */

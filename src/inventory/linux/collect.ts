@@ -147,7 +147,7 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
   if (!ownerPredicates) sockets = sockets.filter(predicate);
   if (wantOwners && walk === undefined) {
     const wanted = new Set<number>();
-    for (const s of sockets) if (s.inode !== 0) wanted.add(s.inode);
+    for (const s of sockets) if (s.inode !== undefined && s.inode !== 0) wanted.add(s.inode);
     if (wanted.size > 0) {
       walk = options.stopWhenFound
         ? walkUntilFound(pids, wanted, addon)

@@ -34,9 +34,10 @@ export function attachOwners(sockets: Socket[], walk: FdWalkResult, context: Own
   const denied = walk.denied.length > 0 || context.othersHidden === true;
   let unknown = 0;
   for (const socket of sockets) {
-    const t = socket.inode === 0 ? undefined : first.get(socket.inode);
+    const inode = socket.inode ?? 0;
+    const t = inode === 0 ? undefined : first.get(inode);
     if (t === undefined) {
-      socket.ownerStatus = denied && socket.inode !== 0 ? 'permission-denied' : 'none';
+      socket.ownerStatus = denied && inode !== 0 ? 'permission-denied' : 'none';
       if (socket.ownerStatus === 'permission-denied') unknown++;
       continue;
     }
@@ -56,7 +57,7 @@ function soleOwner(holders: ArrayLike<number>, t: number, factsOf: FactsOf): Own
 
 /** Owners from the chain of triples starting at `t`: one Owner per pid, fds ascending, pids ascending. */
 function ownersOf(holders: ArrayLike<number>, next: Int32Array, t: number, factsOf: FactsOf): Owner[] {
-  const owners: Owner[] = [];
+  const owners: (Owner & { fds: number[] })[] = [];
   for (let i = t; i !== -1; i = next[i] ?? -1) {
     const pid = holders[i * 3 + 1] ?? 0;
     const fd = holders[i * 3 + 2] ?? 0;

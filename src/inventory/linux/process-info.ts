@@ -23,16 +23,17 @@ export function readProcessFacts(
   const base = `/proc/${String(pid)}/`;
   const comm = read(`${base}comm`, 'utf8');
   if (comm === undefined) return undefined;
+  const uid = parseStatusUid(read(`${base}status`) ?? '') ?? -1;
   const facts: { -readonly [K in keyof ProcessFacts]: ProcessFacts[K] } = {
     pid,
     command: comm.replace(/\n$/, ''),
-    uid: parseStatusUid(read(`${base}status`) ?? '') ?? -1,
+    uid,
   };
   const cmdline = read(`${base}cmdline`, 'utf8');
   if (cmdline !== undefined && cmdline.length > 0) facts.cmdline = cmdline.replace(/\0$/, '').split('\0');
   const exe = readLinkSafe(`${base}exe`);
   if (exe !== undefined) facts.exe = exe;
-  const user = users.get(facts.uid);
+  const user = users.get(uid);
   if (user !== undefined) facts.user = user;
   const ticks = parseStartTicks(read(`${base}stat`) ?? '');
   if (ticks !== undefined && bootTime !== undefined) {

@@ -85,11 +85,10 @@ export interface WindowsSocketFields {
 
 /**
  * The one place a Windows socket becomes a {@link Socket}. Windows has no socket inode, uid, network namespace
- * or Recv-Q/Send-Q: those fields are left absent, never a made-up 0 (the model makes them optional; until it
- * does, this cast is the only place that knows).
+ * or Recv-Q/Send-Q: those fields are left absent, never a made-up 0 (the model makes them optional).
  */
 export function windowsSocket(fields: WindowsSocketFields): Socket {
-  return fields as Socket;
+  return fields;
 }
 
 /** The owner facts Windows gives (no fds and no uid: Windows has handles and SIDs). */
@@ -102,8 +101,7 @@ export interface WindowsOwnerFields {
   readonly startedAt?: string;
 }
 
-/** The one place a Windows process becomes an {@link Owner}: `fds` is empty, `uid` absent. */
+/** The one place a Windows process becomes an {@link Owner}: `fds` and `uid` absent (Windows has handles and SIDs). */
 export function windowsOwner(fields: WindowsOwnerFields): Owner {
-  const fds: number[] = [];
-  return { fds, ...fields } as Owner;
+  return { ...fields };
 }

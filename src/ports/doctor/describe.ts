@@ -1,5 +1,6 @@
 import { networkInterfaces } from 'node:os';
 import type { NamespaceInfo, Socket } from '../../model/index.js';
+import { ownerUser } from '../../model/index.js';
 
 /** True for a loopback address or one of this machine's interfaces' addresses. */
 export function isLocalAddress(address: string): boolean {
@@ -18,7 +19,7 @@ export function describe(s: Socket, namespaces: readonly NamespaceInfo[]): strin
   const owners = s.owners
     .map(
       (o) =>
-        `${o.command} (pid ${String(o.pid)}, user ${o.user ?? String(o.uid)}${o.container === undefined ? '' : `, ${o.container.runtime} container ${o.container.name ?? o.container.id.slice(0, 12)}`})`,
+        `${o.command} (pid ${String(o.pid)}, user ${ownerUser(o)}${o.container === undefined ? '' : `, ${o.container.runtime} container ${o.container.name ?? o.container.id.slice(0, 12)}`})`,
     )
     .join(', ');
   const ns = namespaces.find((n) => n.netns === s.netns);
@@ -28,7 +29,7 @@ export function describe(s: Socket, namespaces: readonly NamespaceInfo[]): strin
       ? ` ${owners}`
       : s.ownerStatus === 'permission-denied'
         ? ' (owner hidden: not root)'
-        : s.inode !== 0
+        : s.inode !== 0 && s.inode !== undefined
           ? ' (no owner visible: a process outside this PID namespace, or the kernel)'
           : '';
   return `${s.state} ${host}:${String(s.local.port)}${where}${who}`;

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { Backend } from '../../inventory/index.js';
+import { currentPlatform, type Backend } from '../../inventory/index.js';
 import type { NamespaceInfo, Socket } from '../../model/index.js';
 import { readKernelPortSettings } from '../../registry/index.js';
 import { addressesOf, connectOnce, type AddressAttempt } from '../connect-probe.js';
@@ -167,7 +167,8 @@ export async function diagnosePort(port: number, options: DiagnosePortOptions = 
       ),
     );
   } else if (connect.length > 0) {
-    if (options.firewall !== false) firewall = await readFirewallRules(port, 'tcp');
+    // nft and iptables are Linux's; pf (macOS, FreeBSD) and Windows Firewall are not read.
+    if (options.firewall !== false && currentPlatform() === 'linux') firewall = await readFirewallRules(port, 'tcp');
     if (refused.length > 0) {
       const target = refused.map((a) => a.address);
       const wrong = listeners.filter((s) => !target.some((a) => coversHost(s, a)));
@@ -255,10 +256,15 @@ export async function diagnosePort(port: number, options: DiagnosePortOptions = 
   }
   if (opened.length === 0) {
     const full = listeners.filter(
-      (s) => s.sendQ > 0 && s.recvQ > s.sendQ && connect.some((a) => coversHost(s, a.address)),
+      (s) =>
+        s.sendQ !== undefined &&
+        s.recvQ !== undefined &&
+        s.sendQ > 0 &&
+        s.recvQ > s.sendQ &&
+        connect.some((a) => coversHost(s, a.address)),
     );
     if (full.length > 0) {
-      const overflows = readNetstat().get('TcpExt:ListenOverflows');
+      const overflows = currentPlatform() === 'linux' ? readNetstat().get('TcpExt:ListenOverflows') : undefined;
       findings.push(
         finding(
           'backlog-full',

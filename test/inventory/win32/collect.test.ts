@@ -36,7 +36,7 @@ describe('collectWin32 through fake PowerShell', () => {
       if (row.OwningProcess === 0) expect(socket).toMatchObject({ owners: [], ownerStatus: 'none' });
       else {
         expect(socket.ownerStatus).toBe('ok');
-        expect(socket.owners).toEqual([{ pid: row.OwningProcess, fds: [], command: names.get(row.OwningProcess) }]);
+        expect(socket.owners).toEqual([{ pid: row.OwningProcess, command: names.get(row.OwningProcess) }]);
       }
       // Windows has no socket inode, uid, network namespace or queues: absent, not 0.
       for (const field of ['inode', 'uid', 'netns', 'recvQ', 'sendQ']) expect(socket).not.toHaveProperty(field);

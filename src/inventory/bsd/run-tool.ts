@@ -1,0 +1,47 @@
+import { execFile } from 'node:child_process';
+import { PortscopeError } from '../../errors.js';
+
+/** What a tool printed, or why it could not run. */
+export interface ToolResult {
+  readonly stdout: string;
+  /** Exit status (lsof exits 1 when it found nothing, ps when a pid is gone: not errors here). */
+  readonly status: number;
+}
+
+/** Wall time allowed per tool run: lsof on a busy Mac takes seconds (PLATFORMS.md 3.6). */
+const TOOL_TIMEOUT_MS = 60_000;
+
+/**
+ * Runs a platform tool by name from PATH, in the C locale and UTC (so that dates and words are the
+ * ones the parsers read), and returns its output. Undefined when the tool is not installed.
+ * @throws PortscopeError `IO_ERROR` when it is killed by the time-out or cannot be run.
+ */
+export function runTool(name: string, args: readonly string[]): Promise<ToolResult | undefined> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      name,
+      args,
+      {
+        encoding: 'utf8',
+        timeout: TOOL_TIMEOUT_MS,
+        maxBuffer: 512 * 1024 * 1024,
+        env: { ...process.env, LC_ALL: 'C', LANG: 'C', TZ: 'UTC' },
+      },
+      (error, stdout) => {
+        const code = error === null ? 0 : (error as { code?: unknown }).code;
+        if (code === 'ENOENT') resolve(undefined);
+        else if (typeof code === 'number' && error?.killed !== true) resolve({ stdout, status: code });
+        else
+          reject(
+            new PortscopeError(
+              'IO_ERROR',
+              `Expected \`${name} ${args.join(' ')}\` to finish, got: ${error?.message ?? String(code)}`,
+              {
+                cause: error,
+              },
+            ),
+          );
+      },
+    );
+  });
+}

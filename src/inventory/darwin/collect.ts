@@ -1,0 +1,81 @@
+import { hostname } from 'node:os';
+import type { Owner, Snapshot, SnapshotWarning, Socket } from '../../model/index.js';
+import { checkOtherPlatform, otherPlatformPredicate, ownerFrom } from '../bsd/common.js';
+import { readProcesses } from '../bsd/ps.js';
+import { runTool } from '../bsd/run-tool.js';
+import { needsOwners } from '../filter/index.js';
+import type { NormalizedListOptions } from '../options.js';
+import { joinDarwin } from './join.js';
+import { parseLsofFields, type LsofSocketFile } from './parse-lsof.js';
+import { parseDarwinNetstat, type DarwinNetstatRow } from './parse-netstat.js';
+
+/** lsof: numeric hosts and ports, internet files only, as fields (pid, command, uid, fd, type, device, protocol, name, TCP info). */
+export const DARWIN_LSOF_ARGS = ['-nP', '-i', '-FpcuftdPnT', '-Tqs'] as const;
+
+/** netstat's arguments per protocol: all sockets, numeric, verbose (the pid column). */
+export function darwinNetstatArgs(protocol: 'tcp' | 'udp'): string[] {
+  return ['-anv', '-p', protocol];
+}
+
+async function readNetstat(protocol: 'tcp' | 'udp', warnings: SnapshotWarning[]): Promise<DarwinNetstatRow[]> {
+  const result = await runTool('netstat', darwinNetstatArgs(protocol));
+  if (result === undefined) {
+    warnings.push({
+      code: 'TABLE_UNREADABLE',
+      message: `netstat is not installed: ${protocol} sockets come from lsof only`,
+    });
+    return [];
+  }
+  return parseDarwinNetstat(result.stdout);
+}
+
+async function readLsof(warnings: SnapshotWarning[]): Promise<LsofSocketFile[]> {
+  const result = await runTool('lsof', DARWIN_LSOF_ARGS);
+  if (result === undefined) {
+    warnings.push({ code: 'TABLE_UNREADABLE', message: 'lsof is not installed: owners have no fds' });
+    return [];
+  }
+  return parseLsofFields(result.stdout);
+}
+
+/**
+ * The macOS backend of listSockets: TCP and UDP sockets from `netstat -anv -p tcp|udp` (states, queues and
+ * the owning pid, for every user's sockets without root), joined with `lsof -nP -i -F` (the fds, uid and
+ * command name of each holder; without root only the caller's own processes) and process facts from
+ * `ps` (user, start time, command line). Tools are run by name from PATH.
+ * @throws PortscopeError `UNSUPPORTED_PLATFORM` (a netns other than all/host), `INVALID_FILTER`,
+ *   `IO_ERROR` (a tool that hung or could not be run).
+ */
+export async function collectDarwin(options: NormalizedListOptions): Promise<Snapshot> {
+  const takenAt = new Date().toISOString();
+  const warnings = checkOtherPlatform(options, 'macOS', ['tcp', 'udp']);
+  const predicate = otherPlatformPredicate(options);
+  const protocols = (['tcp', 'udp'] as const).filter((p) => options.protocols.has(p));
+  const inet = options.families.has('inet') || options.families.has('inet6');
+  const wanted = inet ? protocols : [];
+  const wantOwners = options.owners || needsOwners(options.filter);
+  const [rows, files] = await Promise.all([
+    Promise.all(wanted.map((p) => readNetstat(p, warnings))).then((r) => r.flat()),
+    wantOwners && wanted.length > 0 ? readLsof(warnings) : Promise.resolve([]),
+  ]);
+  const joined = joinDarwin(
+    rows,
+    files.filter((f) => wanted.includes(f.protocol)),
+  ).filter((j) => options.families.has(j.socket.family));
+  let sockets: Socket[];
+  if (wantOwners) {
+    const processes = await readProcesses(joined.flatMap((j) => j.holders.map((h) => h.pid)));
+    sockets = joined.map(({ socket, holders }) => {
+      const owners = holders
+        .map((h) => ownerFrom(h.pid, h, processes.get(h.pid)))
+        .filter((o): o is Owner => o !== undefined);
+      const ownerStatus = owners.length > 0 ? 'ok' : holders.length > 0 ? 'gone' : 'none';
+      return { ...socket, owners, ownerStatus };
+    });
+  } else {
+    sockets = joined.map(({ socket }) => ({ ...socket, owners: [], ownerStatus: 'not-requested' }));
+  }
+  sockets = sockets.filter(predicate);
+  if (!options.owners) for (const s of sockets) Object.assign(s, { owners: [], ownerStatus: 'not-requested' });
+  return { schemaVersion: 1, takenAt, host: hostname(), platform: 'darwin', namespaces: [], warnings, sockets };
+}

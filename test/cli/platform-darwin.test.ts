@@ -1,0 +1,166 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DARWIN_LSOF_ARGS, darwinNetstatArgs } from '../../src/inventory/darwin/collect.js';
+import { parseDarwinNetstat } from '../../src/inventory/darwin/parse-netstat.js';
+import type { Snapshot, Socket } from '../../src/model/index.js';
+import { fixtureOutput } from '../helpers/fixture-text.js';
+import { makeFakeTools, type FakeTools } from '../helpers/fake-tools.js';
+import { startFixture, type Fixture } from '../helpers/fixture.js';
+
+const run = promisify(execFile);
+const BIN = fileURLToPath(new URL('../../bin/portscope.js', import.meta.url));
+const SCRIPT = fileURLToPath(new URL('../helpers/bsd-sockets.py', import.meta.url));
+const PS_FACTS = ['-o', 'pid=', '-o', 'uid=', '-o', 'user=', '-o', 'lstart=', '-o', 'command=', '-p', '*'];
+const PS_START = ['-o', 'lstart=', '-p', '*'];
+
+interface Info {
+  readonly tcp: { readonly port: number; readonly fd: number };
+  readonly udp: { readonly port: number; readonly fd: number };
+}
+
+/** The fake macOS tools: recorded netstat outputs, this machine's lsof limited to `pid`, real ps. */
+function darwinTools(pid: number): FakeTools {
+  return makeFakeTools({
+    netstat: [
+      { args: darwinNetstatArgs('tcp'), fixture: ['darwin', 'netstat-tcp-tahoe.txt'] },
+      { args: darwinNetstatArgs('udp'), fixture: ['darwin', 'netstat-udp-sierra.txt'] },
+    ],
+    lsof: [{ args: DARWIN_LSOF_ARGS, real: true, extra: ['-a', '-p', String(pid)] }],
+    ps: [
+      { args: PS_FACTS, real: true },
+      { args: PS_START, real: true },
+    ],
+  });
+}
+
+async function portscope(tools: FakeTools, args: readonly string[]) {
+  const env = { ...process.env, PATH: tools.path, PORTSCOPE_PLATFORM: 'darwin' };
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env, timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('the CLI on macOS, through fake lsof, netstat and ps (PORTSCOPE_PLATFORM=darwin)', () => {
+  let fixture: Fixture<Info>;
+  let tools: FakeTools;
+
+  beforeAll(async () => {
+    fixture = await startFixture<Info>('python3', [SCRIPT]);
+    tools = darwinTools(fixture.pid);
+  });
+  afterAll(async () => {
+    await fixture.stop();
+    tools.remove();
+  });
+
+  it('ls lists the recorded netstat rows with their pids and process names, and no Linux-only field', async () => {
+    const { code, stdout } = await portscope(tools, ['ls', '-tuap', '--json']);
+    expect(code).toBe(0);
+    const snapshot = JSON.parse(stdout) as Snapshot;
+    expect(snapshot.platform).toBe('darwin');
+    expect(snapshot.namespaces).toEqual([]);
+    const rows = parseDarwinNetstat(fixtureOutput('darwin', 'netstat-tcp-tahoe.txt'));
+    for (const row of rows) {
+      const s = snapshot.sockets.find((x) => x.local.port === row.local.port && x.peer.port === row.peer.port);
+      expect(s).toMatchObject({ protocol: 'tcp', state: row.state, recvQ: row.recvQ, sendQ: row.sendQ });
+      expect(s?.owners.map((o) => [o.pid, o.command])).toEqual([[row.pid, row.command]]);
+    }
+    for (const s of snapshot.sockets) {
+      expect(s).not.toHaveProperty('inode');
+      expect(s).not.toHaveProperty('netns');
+      expect(s).not.toHaveProperty('uid');
+    }
+  });
+
+  it('ls gives the owner of a socket lsof saw its fd, uid, user, start time and command line', async () => {
+    const { stdout } = await portscope(tools, ['ls', '-tlp', '--json']);
+    const mine = (JSON.parse(stdout) as Snapshot).sockets.find((s) => s.local.port === fixture.info.tcp.port);
+    const owner = mine?.owners[0];
+    expect(mine?.state).toBe('LISTEN');
+    expect(owner).toMatchObject({ pid: fixture.pid, command: 'python3', fds: [fixture.info.tcp.fd], uid: 0 });
+    expect(owner?.cmdline?.[0]).toContain('bsd-sockets.py');
+    const started = execFileSync('ps', ['-o', 'lstart=', '-p', String(fixture.pid)], {
+      encoding: 'utf8',
+      env: { ...process.env, TZ: 'UTC', LC_ALL: 'C' },
+    }).trim();
+    expect(Date.parse(owner?.startedAt ?? '')).toBe(Date.parse(`${started} UTC`));
+  });
+
+  it('portscope alone lists the listeners with their owners', async () => {
+    const { code, stdout } = await portscope(tools, ['--json']);
+    expect(code).toBe(0);
+    const sockets = (JSON.parse(stdout) as Snapshot).sockets;
+    const ports = sockets.map((s: Socket) => s.local.port);
+    expect(ports).toContain(fixture.info.tcp.port);
+    expect(ports).toContain(fixture.info.udp.port);
+  });
+
+  it('who names the holder of a port; kill --dry-run plans to signal it and signals nothing', async () => {
+    const who = await portscope(tools, ['who', String(fixture.info.tcp.port), '--json']);
+    expect(who.code).toBe(0);
+    expect(JSON.stringify(JSON.parse(who.stdout))).toContain(`"pid":${String(fixture.pid)}`);
+    const plan = await portscope(tools, ['kill', '--dry-run', String(fixture.info.tcp.port)]);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toMatch(new RegExp(`^\\s*${String(fixture.pid)}\\s+root`, 'm'));
+    fixture.assertRunning();
+  });
+
+  it('info lists the holders of a port from the macOS backend', async () => {
+    const { stdout } = await portscope(tools, ['info', String(fixture.info.udp.port), '--json']);
+    const holders = (JSON.parse(stdout) as { holders: Socket[] }).holders;
+    expect(holders.map((s) => [s.protocol, s.owners[0]?.pid])).toEqual([['udp', fixture.pid]]);
+  });
+
+  it('kill signals the holder after reading its start time again through ps', async () => {
+    const victim = await startFixture<Info>('python3', [SCRIPT]);
+    const own = darwinTools(victim.pid);
+    try {
+      const { code, stdout } = await portscope(own, ['kill', String(victim.info.tcp.port), '--yes', '--json']);
+      expect(code).toBe(0);
+      const report = JSON.parse(stdout) as { results: { pid: number; outcome: string }[] };
+      expect(report.results).toEqual([expect.objectContaining({ pid: victim.pid, outcome: 'terminated' })]);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(() => {
+        victim.assertRunning();
+      }).toThrow();
+    } finally {
+      own.remove();
+      await victim.stop();
+    }
+  });
+
+  it('kill refuses a pid whose start time changed (a reused pid): the fake ps reports another start', async () => {
+    const victim = await startFixture<Info>('python3', [SCRIPT]);
+    const file = join(tools.dir, 'other-start.txt');
+    writeFileSync(file, 'Thu Jan  1 00:00:00 1970\n');
+    const own = makeFakeTools({
+      netstat: [
+        { args: darwinNetstatArgs('tcp'), fixture: ['darwin', 'netstat-tcp-tahoe.txt'] },
+        { args: darwinNetstatArgs('udp'), fixture: ['darwin', 'netstat-udp-sierra.txt'] },
+      ],
+      lsof: [{ args: DARWIN_LSOF_ARGS, real: true, extra: ['-a', '-p', String(victim.pid)] }],
+      ps: [
+        { args: PS_FACTS, real: true },
+        { args: PS_START, file },
+      ],
+    });
+    try {
+      const { stdout } = await portscope(own, ['kill', String(victim.info.tcp.port), '--yes', '--json']);
+      const report = JSON.parse(stdout) as { candidates: unknown[]; results: unknown[] };
+      // The plan reads the start time too: a process whose start differs from the listing's is not a candidate.
+      expect(report.results).toEqual([]);
+      victim.assertRunning();
+    } finally {
+      own.remove();
+      await victim.stop();
+    }
+  });
+});
