@@ -188,17 +188,28 @@ export function connectionsTo(proc: Running, port: number, protocol: 'tcp' | 'ud
   return count;
 }
 
-/** Waits (at most `ms`) until {@link connectionsTo} reaches `count`. */
+/** Waits (at most `ms`) until {@link connectionsTo} reaches `count`, or `orElse` holds. */
 export async function waitConnections(
   proc: Running,
   port: number,
   count: number,
   protocol: 'tcp' | 'udp' = 'tcp',
-  ms = 10_000,
+  orElse: () => boolean = () => false,
+  ms = 20_000,
 ): Promise<void> {
   const deadline = Date.now() + ms;
-  while (connectionsTo(proc, port, protocol) < count) {
+  while (connectionsTo(proc, port, protocol) < count && !orElse()) {
     if (Date.now() > deadline) throw new Error(`${String(count)} connection(s) to ${String(port)} never came`);
     await sleep(20);
   }
+}
+
+/** Resolves true once `proc` has closed its stdout (or exited), false if not within `ms`. */
+export async function stdoutEnded(proc: Running, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (proc.child.stdout?.readableEnded !== true && proc.child.exitCode === null && proc.child.signalCode === null) {
+    if (Date.now() > deadline) return false;
+    await sleep(20);
+  }
+  return true;
 }

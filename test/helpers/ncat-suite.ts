@@ -86,12 +86,14 @@ export async function ncatServer(lab: Lab, args: readonly string[], protocol: 't
 
 /**
  * ncat_client: `ncat HOST PORT ARGS`, then (instead of the suite's fixed 0.5 s) waits until the
- * kernel holds its connection: `already` is how many connections to PORT exist before it.
+ * kernel holds its connection (or it has output or has exited: a server that answers and closes at
+ * once): `already` is how many connections to PORT exist before it.
  */
 export async function ncatClient(lab: Lab, args: readonly string[], server: Running, already = 0): Promise<Running> {
   const c = lab.nc('ncat', [hostFor(args), P, ...args]);
   if (args.includes('--udp')) await waitConnections(c, PORT, 1, 'udp');
-  else await waitConnections(server, PORT, already + 1);
+  else
+    await waitConnections(server, PORT, already + 1, 'tcp', () => c.stdout().length > 0 || c.child.exitCode !== null);
   return c;
 }
 

@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PYTHON, closeLabs, endInput, exitWithin, inLab, send, sleep, type Lab } from '../helpers/nc-suite.js';
+import { closeLabs, endInput, exitWithin, inLab, send, sleep, type Lab } from '../helpers/nc-suite.js';
 import type { Running } from '../helpers/nc.js';
-import { builtCli, canMakeNetnsFor, hasTool } from '../helpers/system.js';
+import { builtCli, canMakeNetnsFor } from '../helpers/system.js';
 
 // OpenBSD's regress/usr.bin/nc/Makefile (v1.11), its 39 targets without TLS, each as one case
 // named after its target, run against `portscope nc --compat openbsd` (PORTSCOPE_SUITE_REAL=1: the
@@ -13,8 +13,7 @@ import { builtCli, canMakeNetnsFor, hasTool } from '../helpers/system.js';
 // Differences of method: each case has a network namespace of its own, so a fixed port (40000)
 // replaces the suite's port 0 read back from `-v` output.
 
-const can = builtCli && canMakeNetnsFor('the OpenBSD nc suite') && hasTool('python3', 'the OpenBSD nc suite');
-const PEER = new URL('../helpers/tcp-peer.py', import.meta.url).pathname;
+const can = builtCli && canMakeNetnsFor('the OpenBSD nc suite');
 const PORT = 40000;
 let dir = '';
 beforeAll(() => {
@@ -271,59 +270,4 @@ describe.skipIf(!can).concurrent('OpenBSD regress/usr.bin/nc, non-TLS targets', 
       await sleep(200);
       expect(c2.stdout().toString()).not.toContain('greeting');
     }));
-
-  // Makefile: run-tcp-test, run-tcp-test-shutdown: the scripted peers against each other.
-  it('run-tcp-test', () =>
-    inLab(async (lab) => peerPair(lab, ['-s', 'greeting', '-r', 'command'], ['-r', 'greeting', '-s', 'command'])));
-  it('run-tcp-test-shutdown', () =>
-    inLab(async (lab) =>
-      peerPair(lab, ['-s', 'greeting', '-N', '-r', 'command', '-E'], ['-r', 'greeting', '-E', '-s', 'command', '-N']),
-    ));
-
-  // Makefile: run-tcp-server, -eof, -reverse-eof, -shutdown-eof, -shutdown-reverse-eof: nc
-  // listening, the scripted client.
-  it.each([
-    ['run-tcp-server', [], ['-r', 'greeting', '-s', 'command']],
-    ['run-tcp-server-eof', [], ['-r', 'greeting', '-s', 'command', '-N', '-E']],
-    ['run-tcp-server-reverse-eof', [], ['-s', 'command', '-N', '-r', 'greeting', '-E']],
-    ['run-tcp-server-shutdown-eof', ['-N'], ['-r', 'greeting', '-s', 'command', '-E', '-N']],
-    ['run-tcp-server-shutdown-reverse-eof', ['-N'], ['-s', 'command', '-N', '-r', 'greeting', '-E']],
-  ])('%s', (_name, ncArgs, script) =>
-    inLab(async (lab) => {
-      const s = await server(lab, [...ncArgs, '-n', '-v', '-l', '127.0.0.1', P]);
-      const peer = lab.run(PYTHON, [PEER, 'client', '127.0.0.1', P, ...script]);
-      expect({ exit: await peer.exited(), err: peer.stderr() }).toEqual({ exit: 0, err: '' });
-      await s.waitForStdout('command\n', 10_000);
-      expect(s.stdout().toString()).toBe('command\n');
-    }),
-  );
-
-  // Makefile: run-tcp-client, -eof, -reverse-eof, -shutdown-eof, -shutdown-reverse-eof: the
-  // scripted server, nc connecting.
-  it.each([
-    ['run-tcp-client', [], ['-s', 'greeting', '-r', 'command']],
-    ['run-tcp-client-eof', [], ['-s', 'greeting', '-N', '-r', 'command', '-E']],
-    ['run-tcp-client-reverse-eof', [], ['-r', 'command', '-s', 'greeting', '-E', '-N']],
-    ['run-tcp-client-shutdown-eof', ['-N'], ['-s', 'greeting', '-N', '-r', 'command', '-E']],
-    ['run-tcp-client-shutdown-reverse-eof', ['-N'], ['-r', 'command', '-E', '-s', 'greeting', '-N']],
-  ])('%s', (_name, ncArgs, script) =>
-    inLab(async (lab) => {
-      const peer = lab.run(PYTHON, [PEER, 'server', '127.0.0.1', P, ...script]);
-      await lab.bound(peer, PORT);
-      const c = client(lab, [...ncArgs, '-n', '-v', '127.0.0.1', P]);
-      await c.waitForStdout('greeting\n', 10_000);
-      expect(c.stdout().toString()).toBe('greeting\n');
-      // nc.openbsd without -N never sends FIN: the -E of a reverse-eof server waits for it.
-      if (process.env.PORTSCOPE_SUITE_REAL !== '1' || ncArgs.length > 0)
-        expect({ exit: await peer.exited(), err: peer.stderr() }).toEqual({ exit: 0, err: '' });
-    }),
-  );
 });
-
-/** The scripted server and client against each other (the suite's check of its own tools). */
-async function peerPair(lab: Lab, serverScript: string[], clientScript: string[]): Promise<void> {
-  const s = lab.run(PYTHON, [PEER, 'server', '127.0.0.1', P, ...serverScript]);
-  await lab.bound(s, PORT);
-  const c = lab.run(PYTHON, [PEER, 'client', '127.0.0.1', P, ...clientScript]);
-  expect([await s.exited(), await c.exited(), s.stderr() + c.stderr()]).toEqual([0, 0, '']);
-}
