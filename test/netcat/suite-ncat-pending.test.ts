@@ -140,7 +140,10 @@ describe
 
     // ncat-test.pl: "--broker server keeps connection count properly.", "SSL --broker server keeps
     // connection count properly.": the broker's own stdin reaches the clients.
-    it.each<Spec>(['tcp', 'tcp ssl'])('%s', (spec) =>
+    it.each([
+      ['--broker server keeps connection count properly.', 'tcp'],
+      ['SSL --broker server keeps connection count properly.', 'tcp ssl'],
+    ] as const)('%s', (_name, spec) =>
       inLab(async (lab) => {
         const extra = specArgs(spec, suite.cert);
         const s = await ncatServer(lab, [...extra.server, '--broker', '--max-conns', '1']);
@@ -198,7 +201,7 @@ describe
       ['HTTP GET hostname only', proxy, H('GET', '127.0.0.1'), [], 400],
       ['HTTP GET path only', proxy, H('GET', '/'), [], 400],
       ['HTTP GET request loop', proxy, H('GET', `http://127.0.0.1:${P}/`), [], 403],
-      ['HTTP proxy unknown method', proxy, H('NOTHING', '/'), [], 405],
+      ['HTTP proxy unknown method', proxy, H('NOTHING', `http://127.0.0.1:${P}/`), [], 405],
       ['HTTP proxy server auth challenge (tcp)', auth, H('CONNECT', `127.0.0.1:${P}`), [], 407],
       [
         'HTTP proxy server correct auth (tcp)',
