@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeLabs, endInput, exitWithin, inLab, readNew, send } from '../helpers/nc-suite.js';
+import { makeSuiteCert, ncatServer, P } from '../helpers/ncat-suite.js';
+import { builtCli, canMakeNetnsFor, hasTool } from '../helpers/system.js';
+
+// nmap's ncat/test/ncat-test.pl cases that portscope fails for reasons in neither helper's list
+// of issue 17 (reported to the lead, not fixed here), each named after its peer test. They FAIL
+// on this branch: npx vitest run test/netcat/suite-ncat-pending-reported.test.ts
+
+const can = builtCli && canMakeNetnsFor('the ncat suite') && hasTool('openssl', 'the ncat suite');
+let suite: ReturnType<typeof makeSuiteCert>;
+beforeAll(() => {
+  suite = makeSuiteCert();
+});
+afterAll(() => {
+  closeLabs();
+  suite.remove();
+});
+
+const cfg = { timeout: 90_000 };
+
+describe.skipIf(!can).concurrent("reported: ncat's default port 31337 (not built)", cfg, () => {
+  // ncat-test.pl: "Server default port" (-l HOST with no port; a client with no port)
+  it('Server default port', () =>
+    inLab(async (lab) => {
+      const s = lab.nc('ncat', ['-l', '127.0.0.1']);
+      await lab.bound(s, 31337);
+      const c = lab.nc('ncat', ['127.0.0.1']);
+      send(c, 'abc\n');
+      endInput(c);
+      expect(await readNew(s, 10_000)).toBe('abc\n');
+    }));
+
+  // ncat-test.pl: "Server -4 default listen address and port", "Server -6 default listen address
+  // and port" (no address, no port)
+  it.each([
+    ['Server default listen address and port', '-n', '127.0.0.1'],
+    ['Server -4 default listen address and port', '-4', '127.0.0.1'],
+    ['Server -6 default listen address and port', '-6', '::1'],
+  ])('%s', (_name, family, host) =>
+    inLab(async (lab) => {
+      const s = lab.nc('ncat', ['-l', family]);
+      await lab.bound(s, 31337);
+      const c = lab.nc('ncat', [family, host]);
+      send(c, 'abc\n');
+      endInput(c);
+      expect(await readNew(s, 10_000)).toBe('abc\n');
+    }),
+  );
+
+  // ncat-test.pl: "Server default listen address -6 --udp not IPv4", "... -6 --udp", "... -4
+  // --udp", "... -4 --udp not IPv6" (UDP, no address, no port)
+  it.each([
+    ['Server default listen address -6 --udp not IPv4', '-6', '127.0.0.1', false],
+    ['Server default listen address -6 --udp', '-6', '::1', true],
+    ['Server default listen address -4 --udp', '-4', '127.0.0.1', true],
+    ['Server default listen address -4 --udp not IPv6', '-4', '::1', false],
+  ] as const)('%s', (_name, family, host, ok) =>
+    inLab(async (lab) => {
+      const s = lab.nc('ncat', ['-l', family, '--udp']);
+      await lab.bound(s, 31337, 'udp');
+      const c = lab.nc('ncat', [host, '--udp']);
+      send(c, 'abc\n');
+      endInput(c);
+      expect(await readNew(s, ok ? 10_000 : 2000)).toBe(ok ? 'abc\n' : '');
+    }),
+  );
+});
+
+describe.skipIf(!can).concurrent('reported: -z -u calls an open UDP port closed', cfg, () => {
+  // ncat-test.pl: "-z client sends "\0" to server and exits with success exit code (udp)".
+  // portscope's -z sends its scanner's probes, never ncat's `\0`, and calls a silent port
+  // open|filtered (docs/netcat.md): exit 1 is expected. But against ncat's UDP listener, which
+  // connect()s its socket to the first prober, the scanner's retry from another source port gets
+  // ICMP port unreachable, and portscope prints `closed` for a port that is open.
+  it('-z client sends "\\0" to server and exits with success exit code (udp)', () =>
+    inLab(async (lab) => {
+      await ncatServer(lab, ['--udp']);
+      const c = lab.nc('ncat', ['127.0.0.1', P, '-z', '--udp'], 'ignore');
+      expect(await exitWithin(c, 30_000)).toBe(1);
+      expect(c.stdout().toString()).toMatch(/open\|filtered/);
+    }));
+});
