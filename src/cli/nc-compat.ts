@@ -152,6 +152,8 @@ export function rewriteCompatFlags(args: readonly string[]): string[] {
   // is a half-close to portscope); their clients keep sending stdin after the server's FIN, as
   // portscope does.
   if (out.includes('--listen')) out.unshift('--end-on-peer-fin');
+  // Kept for the wording of -v, which follows that tool too.
+  out.unshift(`--compat=${tool}`);
   return proxyOptions(out);
 }
 

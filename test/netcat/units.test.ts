@@ -9,44 +9,44 @@ describe('nc --compat', () => {
   it.each([
     [
       ['--compat', 'openbsd', '-lvnp', '8080'],
-      ['--end-on-peer-fin', '--listen', '--verbose', '--source-port', '8080'],
+      ['--compat=openbsd', '--end-on-peer-fin', '--listen', '--verbose', '--source-port', '8080'],
     ],
     [
       ['--compat=openbsd', '-Nw', '3', 'host', '80'],
-      ['--connect-timeout', '3', '--idle-timeout', '3', 'host', '80'],
+      ['--compat=openbsd', '--connect-timeout', '3', '--idle-timeout', '3', 'host', '80'],
     ],
     [
       ['--compat', 'openbsd', '-x', 'proxy:1080', 'h', '1'],
-      ['h', '1', '--proxy', 'socks5://proxy:1080'],
+      ['--compat=openbsd', 'h', '1', '--proxy', 'socks5://proxy:1080'],
     ],
     [
       ['--compat', 'openbsd', '-X', 'connect', '-x', 'p:3128', '-P', 'me', 'h', '1'],
-      ['h', '1', '--proxy', 'http://me@p:3128'],
+      ['--compat=openbsd', 'h', '1', '--proxy', 'http://me@p:3128'],
     ],
     [
       ['--compat', 'ncat', '-lk', '-c', 'echo hi', '9'],
-      ['--end-on-peer-fin', '--listen', '--keep-open', '--shell', 'echo hi', '9'],
+      ['--compat=ncat', '--end-on-peer-fin', '--listen', '--keep-open', '--shell', 'echo hi', '9'],
     ],
     [
       ['--compat', 'ncat', '--ssl', '--ssl-trustfile', 'ca.pem', 'h', '443'],
-      ['--tls', '--tls', '--ca', 'ca.pem', 'h', '443'],
+      ['--compat=ncat', '--tls', '--tls', '--ca', 'ca.pem', 'h', '443'],
     ],
     // In ncat 7.93, --ssl-verify, --ssl-trustfile, --ssl-cert and --ssl-key imply --ssl.
     [
       ['--compat', 'ncat', '--ssl-verify', 'h', '443'],
-      ['--tls', 'h', '443'],
+      ['--compat=ncat', '--tls', 'h', '443'],
     ],
     [
       ['--compat', 'ncat', '--ssl-trustfile=ca.pem', 'h', '443'],
-      ['--tls', '--ca', 'ca.pem', 'h', '443'],
+      ['--compat=ncat', '--tls', '--ca', 'ca.pem', 'h', '443'],
     ],
     [
       ['--compat', 'ncat', '--ssl-cert', 'c.pem', '--ssl-key', 'k.pem', '-l', '9'],
-      ['--end-on-peer-fin', '--tls', '--cert', 'c.pem', '--tls', '--key', 'k.pem', '--listen', '9'],
+      ['--compat=ncat', '--end-on-peer-fin', '--tls', '--cert', 'c.pem', '--tls', '--key', 'k.pem', '--listen', '9'],
     ],
     [
       ['--compat', 'ncat', '--proxy', 'p:1080', '--proxy-type', 'socks5', '--proxy-auth', 'u:p w', 'h', '1'],
-      ['h', '1', '--proxy', 'socks5://u:p%20w@p:1080'],
+      ['--compat=ncat', 'h', '1', '--proxy', 'socks5://u:p%20w@p:1080'],
     ],
     [
       ['-l', '-c'],

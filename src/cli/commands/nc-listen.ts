@@ -11,6 +11,7 @@ import type {
 import { EXIT } from '../exit-codes.js';
 import type { NcOptions } from './nc.js';
 import { doneWithStdin, exitOfRelay, readPem, where, type StdinFile } from './nc-shared.js';
+import type { VerboseLines } from './nc-verbose.js';
 
 type Netcat = typeof import('../../netcat/index.js');
 
@@ -20,6 +21,10 @@ interface ListenContext {
   readonly relayOptions: RelayOptions;
   readonly log: (line: string) => void;
   readonly verbose: (line: string) => void;
+  /** Writes whole `-v` lines (nothing without -v). */
+  readonly say: (lines: readonly string[]) => void;
+  /** The `-v` lines in the wording of --compat's tool, or portscope's. */
+  readonly lines: VerboseLines;
   /** stdin as exitOfRelay takes it (undefined with --recv-only). */
   readonly stdin: { readonly file: StdinFile | undefined; readonly crlf: boolean } | undefined;
 }
@@ -79,7 +84,7 @@ export async function serveListener(
     else if (event.type === 'tls-failed')
       context.log(`TLS handshake with ${where(event.peer)} failed: ${event.message}`);
     else if (event.type === 'accept-failed') context.log(`accepting a connection failed: ${event.message}`);
-    else context.verbose(`connection from ${where(event.peer)}`);
+    else context.say(context.lines.connectionFrom(event.peer, context.protocol));
   };
   const broker = brokered
     ? nc.createBroker({
@@ -133,7 +138,7 @@ export async function serveListener(
       }
     },
   );
-  context.verbose(`listening on ${where(listener.local)} (${context.protocol}${tls === undefined ? '' : ', TLS'})`);
+  context.say(context.lines.listening(listener.local, context.protocol, tls !== undefined));
   if (listener.certificate?.selfSigned === true) {
     context.log(
       `TLS with a self-signed certificate; clients can pin it: --pin sha256:${listener.certificate.publicKeySha256}`,
