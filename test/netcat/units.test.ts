@@ -49,6 +49,10 @@ describe('nc --compat', () => {
       ['--compat=ncat', 'h', '1', '--proxy', 'socks5://u:p%20w@p:1080'],
     ],
     [
+      ['--compat', 'ncat', '-o', 'f', '-x', 'h.hex', 'h', '1'],
+      ['--compat=ncat', '--output', 'f', '--hex-dump', 'h.hex', 'h', '1'],
+    ],
+    [
       ['-l', '-c'],
       ['-l', '-c'],
     ],
@@ -69,7 +73,7 @@ describe('nc --compat', () => {
       ['--compat', 'openbsd', '-i', '1'],
       /^Expected an OpenBSD nc flag that portscope nc supports, got `-i`: no line interval$/,
     ],
-    [['--compat', 'ncat', '-o', 'f'], /^Expected an ncat flag .* got `-o`/],
+    [['--compat', 'ncat', '-d', '1'], /^Expected an ncat flag .* got `-d`/],
     [['--compat', 'gnu'], /Expected --compat openbsd or --compat ncat, got `gnu`/],
     // Listening with --proxy-type would be ncat's proxy server: not built, so refused, never a plain listener.
     [
@@ -191,7 +195,7 @@ describe('netcat helpers', () => {
     expect(check?.('::1')).toBe('accepted');
     expect(accessCheck()).toBeNull();
     expect(() => accessCheck(['10.0.0.0/33'])).toThrow(
-      /Expected --allow to be an IP address or CIDR.*`10\.0\.0\.0\/33`/,
+      /Expected --allow to be an IP address, CIDR, range or host name.*`10\.0\.0\.0\/33`/,
     );
   });
 });

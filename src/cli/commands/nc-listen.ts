@@ -68,8 +68,17 @@ export async function serveListener(
         : 'Expected --send-only/--recv-only without --exec/--shell: the program, not stdin, talks to the client',
     );
   }
+  // ncat's --allowfile/--denyfile add to --allow/--deny; an empty --allowfile accepts nobody.
+  const allow =
+    options.allowfile === undefined
+      ? options.allow
+      : [...(options.allow ?? []), ...nc.readAccessFile(options.allowfile, '--allowfile')];
+  const deny =
+    options.denyfile === undefined
+      ? options.deny
+      : [...(options.deny ?? []), ...nc.readAccessFile(options.denyfile, '--denyfile')];
   // Checked before binding: a program must not be offered to the network by accident.
-  if (exec !== undefined) nc.checkExecExposure(endpoint, options.allow);
+  if (exec !== undefined) nc.checkExecExposure(endpoint, allow);
   const keepOpen = options.keepOpen === true || brokered;
   const tls: TlsServerOptions | undefined =
     options.tls !== true
@@ -103,8 +112,8 @@ export async function serveListener(
       keepOpen,
       ...(context.family === undefined ? {} : { family: context.family }),
       ...(options.maxConns === undefined ? {} : { maxConns: options.maxConns }),
-      ...(options.allow === undefined ? {} : { allow: options.allow }),
-      ...(options.deny === undefined ? {} : { deny: options.deny }),
+      ...(allow === undefined ? {} : { allow }),
+      ...(deny === undefined ? {} : { deny }),
       ...(tls === undefined ? {} : { tls }),
       onEvent,
     },

@@ -110,6 +110,8 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
     '--max-conns': options.maxConns,
     '--allow': options.allow,
     '--deny': options.deny,
+    '--allowfile': options.allowfile,
+    '--denyfile': options.denyfile,
   };
   const given = Object.entries(listenOnly)
     .filter(([, value]) => value !== undefined)
@@ -187,6 +189,18 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
     });
     taps.push(transcript.tap);
   }
+  const sessionFiles =
+    options.output === undefined && options.hexDump === undefined
+      ? undefined
+      : await nc.openSessionFiles({
+          ...(options.output === undefined ? {} : { output: options.output }),
+          ...(options.hexDump === undefined ? {} : { hexDump: options.hexDump }),
+          append: options.appendOutput === true,
+        });
+  if (sessionFiles !== undefined)
+    taps.push((direction, chunk) => {
+      sessionFiles.tap(direction, chunk);
+    });
   const onData =
     taps.length === 0
       ? undefined
@@ -240,5 +254,6 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
     return exitOfRelay(result, log, stdin);
   } finally {
     await transcript?.close();
+    await sessionFiles?.close();
   }
 }
