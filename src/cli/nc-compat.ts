@@ -172,11 +172,15 @@ function proxyOptions(args: string[]): string[] {
   const ncatAuth = take('--ncat-proxy-auth');
   const proxyAt = args.indexOf('--proxy');
   const address = bsdAddress ?? (proxyAt < 0 ? undefined : args[proxyAt + 1]);
+  // ncat's proxy server: -l --proxy-type http [--proxy-auth user:pass].
+  if (address === undefined && args.includes('--listen') && ncatType !== undefined) {
+    return [...args, '--proxy-server', ncatType, ...(ncatAuth === undefined ? [] : ['--proxy-auth', ncatAuth])];
+  }
   if (address === undefined && (ncatType !== undefined || ncatAuth !== undefined)) {
     throw new PortscopeError(
       'INVALID_ARGUMENT',
       args.includes('--listen')
-        ? "Expected --proxy-type and --proxy-auth with --proxy: ncat's proxy server (-l --proxy-type http) is not built in portscope nc"
+        ? "Expected --proxy-type http with --proxy-auth on a listener (ncat's proxy server), got no --proxy-type"
         : 'Expected --proxy ADDRESS with --proxy-type or --proxy-auth, got none',
     );
   }

@@ -124,3 +124,18 @@ export function readAccessFile(path: string, option: string): string[] {
     .flatMap((line) => line.replace(/#.*/, '').trim().split(/\s+/))
     .filter((entry) => entry !== '');
 }
+
+/**
+ * {@link accessCheck} of `allow` and `deny` after {@link resolveAccessNames}: host names are looked
+ * up once, here.
+ * @throws PortscopeError `INVALID_ARGUMENT` (a bad entry), `NOT_FOUND` (a name that does not resolve).
+ */
+export async function accessRules(
+  allow: readonly string[] | undefined,
+  deny: readonly string[] | undefined,
+): Promise<ReturnType<typeof accessCheck>> {
+  return accessCheck(
+    allow === undefined ? undefined : await resolveAccessNames(allow, '--allow'),
+    deny === undefined ? undefined : await resolveAccessNames(deny, '--deny'),
+  );
+}

@@ -2,7 +2,7 @@ import { lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
 import { PortscopeError, errnoCode } from '../errors.js';
-import { accessCheck, resolveAccessNames } from './access.js';
+import { accessRules } from './access.js';
 import { bindError, hostInFamily } from './bind-address.js';
 import {
   checkUnixPath,
@@ -109,10 +109,7 @@ export async function listen(
       `Expected maxConns to be an integer >= 1, got \`${String(maxConns)}\``,
     );
   }
-  const check = accessCheck(
-    options.allow === undefined ? undefined : await resolveAccessNames(options.allow, '--allow'),
-    options.deny === undefined ? undefined : await resolveAccessNames(options.deny, '--deny'),
-  );
+  const check = await accessRules(options.allow, options.deny);
   if (check !== null && protocol === 'unix') {
     throw new PortscopeError(
       'INVALID_ARGUMENT',

@@ -53,6 +53,10 @@ describe('nc --compat', () => {
       ['--compat=ncat', '--output', 'f', '--hex-dump', 'h.hex', 'h', '1'],
     ],
     [
+      ['--compat', 'ncat', '-l', '9', '--proxy-type', 'http', '--proxy-auth', 'u:p'],
+      ['--compat=ncat', '--end-on-peer-fin', '--listen', '9', '--proxy-server', 'http', '--proxy-auth', 'u:p'],
+    ],
+    [
       ['-l', '-c'],
       ['-l', '-c'],
     ],
@@ -75,10 +79,10 @@ describe('nc --compat', () => {
     ],
     [['--compat', 'ncat', '-d', '1'], /^Expected an ncat flag .* got `-d`/],
     [['--compat', 'gnu'], /Expected --compat openbsd or --compat ncat, got `gnu`/],
-    // Listening with --proxy-type would be ncat's proxy server: not built, so refused, never a plain listener.
+    // --proxy-auth on a listener belongs to ncat's proxy server, which needs --proxy-type http.
     [
-      ['--compat', 'ncat', '-l', '9', '--proxy-type', 'http'],
-      /ncat's proxy server \(-l --proxy-type http\) is not built/,
+      ['--compat', 'ncat', '-l', '9', '--proxy-auth', 'u:p'],
+      /Expected --proxy-type http with --proxy-auth on a listener/,
     ],
     [
       ['--compat', 'ncat', '--proxy-auth', 'u:p', 'h', '1'],

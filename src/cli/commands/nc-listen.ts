@@ -52,6 +52,14 @@ export async function serveListener(
 ): Promise<number> {
   const exec = execCommandOf(options);
   const brokered = options.broker === true || options.chat === true;
+  const proxy = options.proxyServer !== undefined;
+  if (options.proxyAuth !== undefined && !proxy)
+    throw new PortscopeError('INVALID_ARGUMENT', 'Expected --proxy-server with --proxy-auth, got none');
+  if (proxy && (exec !== undefined || brokered || context.protocol !== 'tcp'))
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      'Expected --proxy-server on a TCP listener without --exec, --shell, --broker or --chat',
+    );
   if (exec !== undefined && brokered)
     throw new PortscopeError('INVALID_ARGUMENT', 'Expected --exec or --broker/--chat, not both');
   if (exec !== undefined && options.crlf === true) {
@@ -79,7 +87,9 @@ export async function serveListener(
       : [...(options.deny ?? []), ...nc.readAccessFile(options.denyfile, '--denyfile')];
   // Checked before binding: a program must not be offered to the network by accident.
   if (exec !== undefined) nc.checkExecExposure(endpoint, allow);
-  const keepOpen = options.keepOpen === true || brokered;
+  const keepOpen = options.keepOpen === true || brokered || proxy;
+  // The proxy connects only to targets the --allow/--deny rules accept (names resolved once).
+  const targetCheck = proxy ? await nc.accessRules(allow, deny) : null;
   const tls: TlsServerOptions | undefined =
     options.tls !== true
       ? undefined
@@ -103,7 +113,8 @@ export async function serveListener(
         },
       })
     : undefined;
-  const fanOut = keepOpen && exec === undefined && broker === undefined ? stdinFanOut(context.relayOptions) : undefined;
+  const fanOut =
+    keepOpen && exec === undefined && broker === undefined && !proxy ? stdinFanOut(context.relayOptions) : undefined;
   let single: Promise<number> | undefined;
   const listener = await nc.listen(
     'path' in endpoint ? endpoint : { host: endpoint.host, port: endpoint.port },
@@ -118,7 +129,17 @@ export async function serveListener(
       onEvent,
     },
     (connection) => {
-      if (exec !== undefined) {
+      if (proxy) {
+        void nc
+          .serveHttpProxy(connection.stream, {
+            targetCheck,
+            ...(options.proxyAuth === undefined ? {} : { auth: options.proxyAuth }),
+            ...(options.connectTimeout === undefined ? {} : { connectTimeoutMs: options.connectTimeout }),
+          })
+          .then((r) => {
+            context.verbose(`${where(connection.peer)}: ${r.method} ${r.target}: ${String(r.status)}`);
+          });
+      } else if (exec !== undefined) {
         nc.execConnection(connection, exec, process.env).then(
           (r) => {
             context.verbose(`${where(connection.peer)}: program ended (${r.signal ?? `exit ${String(r.exitCode)}`})`);

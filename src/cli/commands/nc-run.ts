@@ -112,6 +112,7 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
     '--deny': options.deny,
     '--allowfile': options.allowfile,
     '--denyfile': options.denyfile,
+    '--proxy-server': options.proxyServer,
   };
   const given = Object.entries(listenOnly)
     .filter(([, value]) => value !== undefined)

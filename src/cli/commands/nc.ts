@@ -88,6 +88,13 @@ export function ncCommand(io: CliIo, setExit: (code: number) => void) {
     )
     .option('--shell <command>', 'with -l: run COMMAND with /bin/sh -c for each client (explicit opt-in to a shell)')
     .option('--broker', 'with -l: relay what each client sends to all the others')
+    .addOption(
+      new Option(
+        '--proxy-server <type>',
+        "with -l: be an HTTP proxy (CONNECT and GET, as ncat's -l --proxy-type http); targets obey --allow/--deny",
+      ).choices(['http']),
+    )
+    .option('--proxy-auth <user:password>', 'with --proxy-server: the Basic credentials clients must give')
     .option('--chat', 'with -l: --broker with nick prefixes and announcements')
     .option('-z, --zero', 'check ports without sending data: open, closed, filtered')
     .option('--concurrency <n>', 'with -z: most probes at once', count('--concurrency'), 100)
