@@ -187,11 +187,17 @@ function proxyOptions(args: string[]): string[] {
   if (address === undefined || address.includes('://')) return args;
   const type = bsdType ?? ncatType ?? (bsdAddress === undefined ? 'http' : '5');
   const scheme =
-    type === '5' || type === 'socks5' ? 'socks5' : type === 'connect' || type === 'http' ? 'http' : undefined;
+    type === '5' || type === 'socks5'
+      ? 'socks5'
+      : type === '4' || type === 'socks4'
+        ? 'socks4'
+        : type === 'connect' || type === 'http'
+          ? 'http'
+          : undefined;
   if (scheme === undefined)
     throw new PortscopeError(
       'INVALID_ARGUMENT',
-      `Expected a proxy type of 5, socks5, connect or http, got \`${type}\``,
+      `Expected a proxy type of 5, socks5, 4, socks4, connect or http, got \`${type}\``,
     );
   const auth = bsdUser ?? ncatAuth;
   const url = `${scheme}://${auth === undefined ? '' : `${auth.split(':').map(encodeURIComponent).join(':')}@`}${address}`;
