@@ -136,7 +136,6 @@ describe('nc bad input: one line naming the flag, exit 2, before any connection'
       ['-k', '--broker', '127.0.0.1', '1'],
       'portscope: Expected -l with --keep-open, --broker: they act only on a listener\n',
     ],
-    [['-l', '-C', '--exec', 'cat', '0'], /^portscope: Expected -C without --exec\/--shell/],
     [['-l', '--broker', '--send-only', '0'], /^portscope: Expected --send-only\/--recv-only without --broker\/--chat/],
     // Port 1 is closed: the pin must be refused before the connect is even tried.
     [

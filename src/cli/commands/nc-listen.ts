@@ -62,12 +62,6 @@ export async function serveListener(
     );
   if (exec !== undefined && brokered)
     throw new PortscopeError('INVALID_ARGUMENT', 'Expected --exec or --broker/--chat, not both');
-  if (exec !== undefined && options.crlf === true) {
-    throw new PortscopeError(
-      'INVALID_ARGUMENT',
-      "Expected -C without --exec/--shell: the program's output is sent as it writes it (ncat would convert it)",
-    );
-  }
   if ((brokered || exec !== undefined) && (options.sendOnly === true || options.recvOnly === true)) {
     throw new PortscopeError(
       'INVALID_ARGUMENT',
@@ -140,7 +134,7 @@ export async function serveListener(
             context.verbose(`${where(connection.peer)}: ${r.method} ${r.target}: ${String(r.status)}`);
           });
       } else if (exec !== undefined) {
-        nc.execConnection(connection, exec, process.env).then(
+        nc.execConnection(connection, exec, process.env, { crlf: options.crlf === true }).then(
           (r) => {
             context.verbose(`${where(connection.peer)}: program ended (${r.signal ?? `exit ${String(r.exitCode)}`})`);
           },
