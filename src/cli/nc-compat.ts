@@ -69,8 +69,8 @@ const NCAT: Readonly<Record<string, Rule>> = {
   m: { value: true, to: ['--max-conns', 'VALUE'] },
   i: { value: true, to: ['--idle-timeout', 'VALUE'] },
   w: { value: true, to: ['--connect-timeout', 'VALUE'] },
-  x: unsupported(true, 'use -x/--hexdump of portscope, which prints to stderr'),
-  o: unsupported(true, 'redirect stdout instead'),
+  x: { value: true, to: ['--hex-dump', 'VALUE'] },
+  o: { value: true, to: ['--output', 'VALUE'] },
   d: unsupported(true),
   g: unsupported(true),
   G: unsupported(true),
@@ -152,6 +152,8 @@ export function rewriteCompatFlags(args: readonly string[]): string[] {
   // is a half-close to portscope); their clients keep sending stdin after the server's FIN, as
   // portscope does.
   if (out.includes('--listen')) out.unshift('--end-on-peer-fin');
+  // Kept for the wording of -v, which follows that tool too.
+  out.unshift(`--compat=${tool}`);
   return proxyOptions(out);
 }
 
@@ -170,22 +172,32 @@ function proxyOptions(args: string[]): string[] {
   const ncatAuth = take('--ncat-proxy-auth');
   const proxyAt = args.indexOf('--proxy');
   const address = bsdAddress ?? (proxyAt < 0 ? undefined : args[proxyAt + 1]);
+  // ncat's proxy server: -l --proxy-type http [--proxy-auth user:pass].
+  if (address === undefined && args.includes('--listen') && ncatType !== undefined) {
+    return [...args, '--proxy-server', ncatType, ...(ncatAuth === undefined ? [] : ['--proxy-auth', ncatAuth])];
+  }
   if (address === undefined && (ncatType !== undefined || ncatAuth !== undefined)) {
     throw new PortscopeError(
       'INVALID_ARGUMENT',
       args.includes('--listen')
-        ? "Expected --proxy-type and --proxy-auth with --proxy: ncat's proxy server (-l --proxy-type http) is not built in portscope nc"
+        ? "Expected --proxy-type http with --proxy-auth on a listener (ncat's proxy server), got no --proxy-type"
         : 'Expected --proxy ADDRESS with --proxy-type or --proxy-auth, got none',
     );
   }
   if (address === undefined || address.includes('://')) return args;
   const type = bsdType ?? ncatType ?? (bsdAddress === undefined ? 'http' : '5');
   const scheme =
-    type === '5' || type === 'socks5' ? 'socks5' : type === 'connect' || type === 'http' ? 'http' : undefined;
+    type === '5' || type === 'socks5'
+      ? 'socks5'
+      : type === '4' || type === 'socks4'
+        ? 'socks4'
+        : type === 'connect' || type === 'http'
+          ? 'http'
+          : undefined;
   if (scheme === undefined)
     throw new PortscopeError(
       'INVALID_ARGUMENT',
-      `Expected a proxy type of 5, socks5, connect or http, got \`${type}\``,
+      `Expected a proxy type of 5, socks5, 4, socks4, connect or http, got \`${type}\``,
     );
   const auth = bsdUser ?? ncatAuth;
   const url = `${scheme}://${auth === undefined ? '' : `${auth.split(':').map(encodeURIComponent).join(':')}@`}${address}`;

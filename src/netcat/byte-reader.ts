@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 /** Reads a handshake from a socket piece by piece, then hands the socket back with any extra bytes unread. */
 export interface ByteReader {
@@ -12,7 +12,7 @@ export interface ByteReader {
 }
 
 /** A {@link ByteReader} over `socket`, which must not be read by anyone else meanwhile. */
-export function byteReader(socket: Socket, peerName: string): ByteReader {
+export function byteReader(socket: Duplex, peerName: string): ByteReader {
   let buffered: Buffer = Buffer.alloc(0);
   let failure: Error | undefined;
   let wake: (() => void) | undefined;

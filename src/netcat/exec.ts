@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { PortscopeError } from '../errors.js';
 import type { NetcatConnection } from './connect.js';
 import { isUnixEndpoint, type NetcatEndpoint } from './endpoint.js';
+import { Transform } from 'node:stream';
+import { crlfConverter } from './crlf.js';
 
 /** A program to serve a connection with: `argv` run directly (no shell), or a `shell` command line. */
 export type ExecCommand = { readonly argv: readonly string[] } | { readonly shell: string };
@@ -45,13 +47,15 @@ export function execEnvironment(connection: NetcatConnection): Record<string, st
  * Serves `connection` with a program: the connection is the program's stdin and stdout (stderr is
  * the caller's). The peer's FIN is EOF on its stdin; the end of its stdout is our FIN. When the peer
  * goes away first, the program gets SIGTERM, then SIGKILL 2 s later. No shell unless
- * `{ shell }` is asked for, explicitly.
+ * `{ shell }` is asked for, explicitly. `crlf`: bare LF in the program's output is sent as CRLF
+ * (ncat's `-C` with `-e`). @default false
  * @throws PortscopeError `NOT_FOUND` when the program cannot be started.
  */
 export function execConnection(
   connection: NetcatConnection,
   command: ExecCommand,
   baseEnv: Readonly<Record<string, string | undefined>>,
+  options: { readonly crlf?: boolean } = {},
 ): Promise<ExecResult> {
   const [file, args] =
     'shell' in command ? ['/bin/sh', ['-c', command.shell]] : [command.argv[0] ?? '', command.argv.slice(1)];
@@ -71,7 +75,19 @@ export function execConnection(
     stream.on('error', stopChild);
     stream.once('close', stopChild);
     stream.pipe(child.stdin);
-    child.stdout.pipe(stream);
+    if (options.crlf === true) {
+      // ncat's -C with -e: bare LF in what the program writes goes out as CRLF.
+      const convert = crlfConverter();
+      child.stdout
+        .pipe(
+          new Transform({
+            transform(chunk: Buffer, _encoding, done) {
+              done(null, convert(chunk));
+            },
+          }),
+        )
+        .pipe(stream);
+    } else child.stdout.pipe(stream);
     child.once('error', (error) => {
       stream.destroy();
       reject(new PortscopeError('NOT_FOUND', `Cannot run \`${file}\`: ${error.message}`, { cause: error }));

@@ -2,7 +2,7 @@ import { lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
 import { PortscopeError, errnoCode } from '../errors.js';
-import { accessCheck } from './access.js';
+import { accessRules } from './access.js';
 import { bindError, hostInFamily } from './bind-address.js';
 import {
   checkUnixPath,
@@ -40,9 +40,13 @@ export interface ListenOptions {
   readonly keepOpen?: boolean;
   /** Most connections at once; more are reset on arrival. @default 1000 */
   readonly maxConns?: number;
-  /** Accept only peers in these addresses or CIDRs (TCP and UDP). Others are reset (TCP: after the handshake, which the kernel completes before any check). */
+  /**
+   * Accept only peers in these addresses, CIDRs, nmap-style IPv4 ranges (`10.0.0.*`, `10.1.1.1-50`) or
+   * host names (resolved once, when listening starts), TCP and UDP; an empty list accepts nobody.
+   * Others are reset (TCP: after the handshake, which the kernel completes before any check).
+   */
   readonly allow?: readonly string[];
-  /** Reset peers in these addresses or CIDRs. */
+  /** Reset peers in these (as `allow` takes them). */
   readonly deny?: readonly string[];
   /** TLS on TCP or unix connections. */
   readonly tls?: TlsServerOptions;
@@ -85,7 +89,7 @@ const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
  * and listening goes on.
  * @throws PortscopeError `ABORTED` (the signal had aborted already), `INVALID_ARGUMENT` (bad
  * options; `keepOpen` with UDP; an IP literal of the other `family`), `NOT_FOUND` (a name that
- * does not resolve in `family`), `PORT_IN_USE`
+ * does not resolve in `family`, or in `allow`/`deny`), `PORT_IN_USE`
  * (EADDRINUSE, also for an existing unix path), `PERMISSION_DENIED` (EACCES: a port below
  * ip_unprivileged_port_start without root), `IO_ERROR`.
  */
@@ -105,7 +109,7 @@ export async function listen(
       `Expected maxConns to be an integer >= 1, got \`${String(maxConns)}\``,
     );
   }
-  const check = accessCheck(options.allow, options.deny);
+  const check = await accessRules(options.allow, options.deny);
   if (check !== null && protocol === 'unix') {
     throw new PortscopeError(
       'INVALID_ARGUMENT',

@@ -2,12 +2,13 @@ import { isIP, type Socket } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { PortscopeError } from '../errors.js';
 import { byteReader, type ByteReader } from './byte-reader.js';
+import { socks4Handshake, socks4Request } from './socks4.js';
 import { connectStream } from './stream-connect.js';
 import type { InetEndpoint } from './endpoint.js';
 
 /** A parsed proxy URL. */
 interface Proxy {
-  readonly kind: 'socks5' | 'http';
+  readonly kind: 'socks5' | 'socks4' | 'socks4a' | 'http';
   readonly host: string;
   readonly port: number;
   readonly user?: string;
@@ -16,7 +17,9 @@ interface Proxy {
 
 /**
  * Parses `socks5://[user:pass@]host:port` (also `socks5h://`; the proxy always resolves the target's
- * name) or `http://[user:pass@]host:port`. Default ports: 1080 and 8080.
+ * name), `socks4://[user@]host:port` (the target's name is resolved here, IPv4),
+ * `socks4a://[user@]host:port` (the proxy resolves it) or `http://[user:pass@]host:port`.
+ * Default ports: 1080 (SOCKS) and 8080.
  * @throws PortscopeError `INVALID_ARGUMENT` naming the URL.
  */
 export function parseProxyUrl(text: string): Proxy {
@@ -29,24 +32,31 @@ export function parseProxyUrl(text: string): Proxy {
   const kind =
     url.protocol === 'socks5:' || url.protocol === 'socks5h:'
       ? 'socks5'
-      : url.protocol === 'http:'
-        ? 'http'
-        : undefined;
+      : url.protocol === 'socks4:' || url.protocol === 'socks4a:'
+        ? (url.protocol.slice(0, -1) as 'socks4' | 'socks4a')
+        : url.protocol === 'http:'
+          ? 'http'
+          : undefined;
   if (kind === undefined || url.hostname === '' || (url.pathname !== '' && url.pathname !== '/')) {
     throw new PortscopeError(
       'INVALID_ARGUMENT',
-      `Expected a proxy as socks5://[user:pass@]host:port or http://[user:pass@]host:port, got \`${text}\``,
+      `Expected a proxy as socks5://[user:pass@]host:port, socks4://[user@]host:port, socks4a://[user@]host:port or http://[user:pass@]host:port, got \`${text}\``,
     );
   }
+  if (kind.startsWith('socks4') && url.password !== '')
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      `Expected no password with SOCKS4 (it has a user id only), got \`${text}\``,
+    );
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  const port = url.port === '' ? (kind === 'socks5' ? 1080 : 8080) : Number(url.port);
+  const port = url.port === '' ? (kind === 'http' ? 8080 : 1080) : Number(url.port);
   const user = decodeURIComponent(url.username);
   const password = decodeURIComponent(url.password);
   return { kind, host, port, ...(user === '' ? {} : { user, password }) };
 }
 
 /**
- * Connects to `target` through a SOCKS5 (RFC 1928, user/password auth RFC 1929) or HTTP CONNECT
+ * Connects to `target` through a SOCKS5 (RFC 1928, user/password auth RFC 1929), SOCKS4/4a or HTTP CONNECT
  * proxy and returns the socket, past the handshake. `local` (`--source`, `--source-port`) is bound
  * for the connection to the proxy, the only one this side makes.
  * @throws PortscopeError `CONNECTION_FAILED` when the proxy refuses (its reason in the message);
@@ -65,7 +75,11 @@ export async function connectThroughProxy(
   const reader = byteReader(socket, 'the proxy');
   try {
     if (proxy.kind === 'socks5') await socks5Handshake(socket, reader, proxy, target);
-    else await httpConnect(socket, reader, proxy, target);
+    else if (proxy.kind === 'http') await httpConnect(socket, reader, proxy, target);
+    else {
+      const request = await socks4Request(target, proxy.user ?? '', proxy.kind === 'socks4a');
+      await socks4Handshake(socket, reader, request, (why) => refused(proxy, why));
+    }
     return socket;
   } catch (error) {
     socket.destroy();

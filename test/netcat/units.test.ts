@@ -9,44 +9,52 @@ describe('nc --compat', () => {
   it.each([
     [
       ['--compat', 'openbsd', '-lvnp', '8080'],
-      ['--end-on-peer-fin', '--listen', '--verbose', '--source-port', '8080'],
+      ['--compat=openbsd', '--end-on-peer-fin', '--listen', '--verbose', '--source-port', '8080'],
     ],
     [
       ['--compat=openbsd', '-Nw', '3', 'host', '80'],
-      ['--connect-timeout', '3', '--idle-timeout', '3', 'host', '80'],
+      ['--compat=openbsd', '--connect-timeout', '3', '--idle-timeout', '3', 'host', '80'],
     ],
     [
       ['--compat', 'openbsd', '-x', 'proxy:1080', 'h', '1'],
-      ['h', '1', '--proxy', 'socks5://proxy:1080'],
+      ['--compat=openbsd', 'h', '1', '--proxy', 'socks5://proxy:1080'],
     ],
     [
       ['--compat', 'openbsd', '-X', 'connect', '-x', 'p:3128', '-P', 'me', 'h', '1'],
-      ['h', '1', '--proxy', 'http://me@p:3128'],
+      ['--compat=openbsd', 'h', '1', '--proxy', 'http://me@p:3128'],
     ],
     [
       ['--compat', 'ncat', '-lk', '-c', 'echo hi', '9'],
-      ['--end-on-peer-fin', '--listen', '--keep-open', '--shell', 'echo hi', '9'],
+      ['--compat=ncat', '--end-on-peer-fin', '--listen', '--keep-open', '--shell', 'echo hi', '9'],
     ],
     [
       ['--compat', 'ncat', '--ssl', '--ssl-trustfile', 'ca.pem', 'h', '443'],
-      ['--tls', '--tls', '--ca', 'ca.pem', 'h', '443'],
+      ['--compat=ncat', '--tls', '--tls', '--ca', 'ca.pem', 'h', '443'],
     ],
     // In ncat 7.93, --ssl-verify, --ssl-trustfile, --ssl-cert and --ssl-key imply --ssl.
     [
       ['--compat', 'ncat', '--ssl-verify', 'h', '443'],
-      ['--tls', 'h', '443'],
+      ['--compat=ncat', '--tls', 'h', '443'],
     ],
     [
       ['--compat', 'ncat', '--ssl-trustfile=ca.pem', 'h', '443'],
-      ['--tls', '--ca', 'ca.pem', 'h', '443'],
+      ['--compat=ncat', '--tls', '--ca', 'ca.pem', 'h', '443'],
     ],
     [
       ['--compat', 'ncat', '--ssl-cert', 'c.pem', '--ssl-key', 'k.pem', '-l', '9'],
-      ['--end-on-peer-fin', '--tls', '--cert', 'c.pem', '--tls', '--key', 'k.pem', '--listen', '9'],
+      ['--compat=ncat', '--end-on-peer-fin', '--tls', '--cert', 'c.pem', '--tls', '--key', 'k.pem', '--listen', '9'],
     ],
     [
       ['--compat', 'ncat', '--proxy', 'p:1080', '--proxy-type', 'socks5', '--proxy-auth', 'u:p w', 'h', '1'],
-      ['h', '1', '--proxy', 'socks5://u:p%20w@p:1080'],
+      ['--compat=ncat', 'h', '1', '--proxy', 'socks5://u:p%20w@p:1080'],
+    ],
+    [
+      ['--compat', 'ncat', '-o', 'f', '-x', 'h.hex', 'h', '1'],
+      ['--compat=ncat', '--output', 'f', '--hex-dump', 'h.hex', 'h', '1'],
+    ],
+    [
+      ['--compat', 'ncat', '-l', '9', '--proxy-type', 'http', '--proxy-auth', 'u:p'],
+      ['--compat=ncat', '--end-on-peer-fin', '--listen', '9', '--proxy-server', 'http', '--proxy-auth', 'u:p'],
     ],
     [
       ['-l', '-c'],
@@ -69,12 +77,12 @@ describe('nc --compat', () => {
       ['--compat', 'openbsd', '-i', '1'],
       /^Expected an OpenBSD nc flag that portscope nc supports, got `-i`: no line interval$/,
     ],
-    [['--compat', 'ncat', '-o', 'f'], /^Expected an ncat flag .* got `-o`/],
+    [['--compat', 'ncat', '-d', '1'], /^Expected an ncat flag .* got `-d`/],
     [['--compat', 'gnu'], /Expected --compat openbsd or --compat ncat, got `gnu`/],
-    // Listening with --proxy-type would be ncat's proxy server: not built, so refused, never a plain listener.
+    // --proxy-auth on a listener belongs to ncat's proxy server, which needs --proxy-type http.
     [
-      ['--compat', 'ncat', '-l', '9', '--proxy-type', 'http'],
-      /ncat's proxy server \(-l --proxy-type http\) is not built/,
+      ['--compat', 'ncat', '-l', '9', '--proxy-auth', 'u:p'],
+      /Expected --proxy-type http with --proxy-auth on a listener/,
     ],
     [
       ['--compat', 'ncat', '--proxy-auth', 'u:p', 'h', '1'],
@@ -128,7 +136,6 @@ describe('nc bad input: one line naming the flag, exit 2, before any connection'
       ['-k', '--broker', '127.0.0.1', '1'],
       'portscope: Expected -l with --keep-open, --broker: they act only on a listener\n',
     ],
-    [['-l', '-C', '--exec', 'cat', '0'], /^portscope: Expected -C without --exec\/--shell/],
     [['-l', '--broker', '--send-only', '0'], /^portscope: Expected --send-only\/--recv-only without --broker\/--chat/],
     // Port 1 is closed: the pin must be refused before the connect is even tried.
     [
@@ -191,7 +198,7 @@ describe('netcat helpers', () => {
     expect(check?.('::1')).toBe('accepted');
     expect(accessCheck()).toBeNull();
     expect(() => accessCheck(['10.0.0.0/33'])).toThrow(
-      /Expected --allow to be an IP address or CIDR.*`10\.0\.0\.0\/33`/,
+      /Expected --allow to be an IP address, CIDR, range or host name.*`10\.0\.0\.0\/33`/,
     );
   });
 });

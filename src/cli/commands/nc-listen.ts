@@ -11,6 +11,7 @@ import type {
 import { EXIT } from '../exit-codes.js';
 import type { NcOptions } from './nc.js';
 import { doneWithStdin, exitOfRelay, readPem, where, type StdinFile } from './nc-shared.js';
+import type { VerboseLines } from './nc-verbose.js';
 
 type Netcat = typeof import('../../netcat/index.js');
 
@@ -20,6 +21,10 @@ interface ListenContext {
   readonly relayOptions: RelayOptions;
   readonly log: (line: string) => void;
   readonly verbose: (line: string) => void;
+  /** Writes whole `-v` lines (nothing without -v). */
+  readonly say: (lines: readonly string[]) => void;
+  /** The `-v` lines in the wording of --compat's tool, or portscope's. */
+  readonly lines: VerboseLines;
   /** stdin as exitOfRelay takes it (undefined with --recv-only). */
   readonly stdin: { readonly file: StdinFile | undefined; readonly crlf: boolean } | undefined;
 }
@@ -47,14 +52,16 @@ export async function serveListener(
 ): Promise<number> {
   const exec = execCommandOf(options);
   const brokered = options.broker === true || options.chat === true;
-  if (exec !== undefined && brokered)
-    throw new PortscopeError('INVALID_ARGUMENT', 'Expected --exec or --broker/--chat, not both');
-  if (exec !== undefined && options.crlf === true) {
+  const proxy = options.proxyServer !== undefined;
+  if (options.proxyAuth !== undefined && !proxy)
+    throw new PortscopeError('INVALID_ARGUMENT', 'Expected --proxy-server with --proxy-auth, got none');
+  if (proxy && (exec !== undefined || brokered || context.protocol !== 'tcp'))
     throw new PortscopeError(
       'INVALID_ARGUMENT',
-      "Expected -C without --exec/--shell: the program's output is sent as it writes it (ncat would convert it)",
+      'Expected --proxy-server on a TCP listener without --exec, --shell, --broker or --chat',
     );
-  }
+  if (exec !== undefined && brokered)
+    throw new PortscopeError('INVALID_ARGUMENT', 'Expected --exec or --broker/--chat, not both');
   if ((brokered || exec !== undefined) && (options.sendOnly === true || options.recvOnly === true)) {
     throw new PortscopeError(
       'INVALID_ARGUMENT',
@@ -63,9 +70,20 @@ export async function serveListener(
         : 'Expected --send-only/--recv-only without --exec/--shell: the program, not stdin, talks to the client',
     );
   }
+  // ncat's --allowfile/--denyfile add to --allow/--deny; an empty --allowfile accepts nobody.
+  const allow =
+    options.allowfile === undefined
+      ? options.allow
+      : [...(options.allow ?? []), ...nc.readAccessFile(options.allowfile, '--allowfile')];
+  const deny =
+    options.denyfile === undefined
+      ? options.deny
+      : [...(options.deny ?? []), ...nc.readAccessFile(options.denyfile, '--denyfile')];
   // Checked before binding: a program must not be offered to the network by accident.
-  if (exec !== undefined) nc.checkExecExposure(endpoint, options.allow);
-  const keepOpen = options.keepOpen === true || brokered;
+  if (exec !== undefined) nc.checkExecExposure(endpoint, allow);
+  const keepOpen = options.keepOpen === true || brokered || proxy;
+  // The proxy connects only to targets the --allow/--deny rules accept (names resolved once).
+  const targetCheck = proxy ? await nc.accessRules(allow, deny) : null;
   const tls: TlsServerOptions | undefined =
     options.tls !== true
       ? undefined
@@ -79,7 +97,7 @@ export async function serveListener(
     else if (event.type === 'tls-failed')
       context.log(`TLS handshake with ${where(event.peer)} failed: ${event.message}`);
     else if (event.type === 'accept-failed') context.log(`accepting a connection failed: ${event.message}`);
-    else context.verbose(`connection from ${where(event.peer)}`);
+    else context.say(context.lines.connectionFrom(event.peer, context.protocol));
   };
   const broker = brokered
     ? nc.createBroker({
@@ -89,7 +107,8 @@ export async function serveListener(
         },
       })
     : undefined;
-  const fanOut = keepOpen && exec === undefined && broker === undefined ? stdinFanOut(context.relayOptions) : undefined;
+  const fanOut =
+    keepOpen && exec === undefined && broker === undefined && !proxy ? stdinFanOut(context.relayOptions) : undefined;
   let single: Promise<number> | undefined;
   const listener = await nc.listen(
     'path' in endpoint ? endpoint : { host: endpoint.host, port: endpoint.port },
@@ -98,14 +117,24 @@ export async function serveListener(
       keepOpen,
       ...(context.family === undefined ? {} : { family: context.family }),
       ...(options.maxConns === undefined ? {} : { maxConns: options.maxConns }),
-      ...(options.allow === undefined ? {} : { allow: options.allow }),
-      ...(options.deny === undefined ? {} : { deny: options.deny }),
+      ...(allow === undefined ? {} : { allow }),
+      ...(deny === undefined ? {} : { deny }),
       ...(tls === undefined ? {} : { tls }),
       onEvent,
     },
     (connection) => {
-      if (exec !== undefined) {
-        nc.execConnection(connection, exec, process.env).then(
+      if (proxy) {
+        void nc
+          .serveHttpProxy(connection.stream, {
+            targetCheck,
+            ...(options.proxyAuth === undefined ? {} : { auth: options.proxyAuth }),
+            ...(options.connectTimeout === undefined ? {} : { connectTimeoutMs: options.connectTimeout }),
+          })
+          .then((r) => {
+            context.verbose(`${where(connection.peer)}: ${r.method} ${r.target}: ${String(r.status)}`);
+          });
+      } else if (exec !== undefined) {
+        nc.execConnection(connection, exec, process.env, { crlf: options.crlf === true }).then(
           (r) => {
             context.verbose(`${where(connection.peer)}: program ended (${r.signal ?? `exit ${String(r.exitCode)}`})`);
           },
@@ -133,7 +162,7 @@ export async function serveListener(
       }
     },
   );
-  context.verbose(`listening on ${where(listener.local)} (${context.protocol}${tls === undefined ? '' : ', TLS'})`);
+  context.say(context.lines.listening(listener.local, context.protocol, tls !== undefined));
   if (listener.certificate?.selfSigned === true) {
     context.log(
       `TLS with a self-signed certificate; clients can pin it: --pin sha256:${listener.certificate.publicKeySha256}`,

@@ -13,6 +13,7 @@ import {
   where,
 } from './nc-shared.js';
 import { serveListener } from './nc-listen.js';
+import { verboseLines } from './nc-verbose.js';
 
 /** The endpoint named by the arguments: HOST PORT, -U PATH, or (listening) [HOST] PORT. */
 function endpointOf(
@@ -109,6 +110,9 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
     '--max-conns': options.maxConns,
     '--allow': options.allow,
     '--deny': options.deny,
+    '--allowfile': options.allowfile,
+    '--denyfile': options.denyfile,
+    '--proxy-server': options.proxyServer,
   };
   const given = Object.entries(listenOnly)
     .filter(([, value]) => value !== undefined)
@@ -126,6 +130,11 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
   const protocol = options.unix === true ? 'unix' : options.udp === true ? 'udp' : 'tcp';
   const log = (line: string) => io.stderr.write(`portscope nc: ${line}\n`);
   const verbose = options.verbose === true ? log : () => undefined;
+  // Under --compat, -v speaks that tool's lines, which scripts wait for (`Ncat: Listening on`).
+  const lines = verboseLines(options.compat ?? 'portscope');
+  const say = (text: readonly string[]) => {
+    if (options.verbose === true) for (const line of text) io.stderr.write(`${line}\n`);
+  };
 
   if (options.zero === true) {
     if (protocol === 'unix' || args.length < 2) {
@@ -141,7 +150,22 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
       ...(family === undefined ? {} : { family }),
     });
     if (options.json === true) io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-    else
+    else if (options.compat !== undefined) {
+      // Both tools say nothing on stdout with -z; -v tells each port on stderr in their words.
+      for (const r of results) {
+        const peer = { host: r.address, port: r.port };
+        say(
+          r.state === 'open'
+            ? [...lines.connected(peer, peer, r.protocol, args[0] ?? ''), ...lines.finished(0, 0, 0)]
+            : lines.failed(
+                r.address,
+                r.port,
+                r.protocol,
+                r.state === 'closed' ? 'Connection refused' : 'Connection timed out',
+              ),
+        );
+      }
+    } else
       for (const r of results)
         io.stdout.write(`${where({ host: r.address, port: r.port })}/${r.protocol} ${r.state}\n`);
     return results.some((r) => r.state === 'open') ? EXIT.ok : EXIT.negative;
@@ -166,6 +190,18 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
     });
     taps.push(transcript.tap);
   }
+  const sessionFiles =
+    options.output === undefined && options.hexDump === undefined
+      ? undefined
+      : await nc.openSessionFiles({
+          ...(options.output === undefined ? {} : { output: options.output }),
+          ...(options.hexDump === undefined ? {} : { hexDump: options.hexDump }),
+          append: options.appendOutput === true,
+        });
+  if (sessionFiles !== undefined)
+    taps.push((direction, chunk) => {
+      sessionFiles.tap(direction, chunk);
+    });
   const onData =
     taps.length === 0
       ? undefined
@@ -183,12 +219,15 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
           relayOptions: { ...relayOptions, ...(onData === undefined ? {} : { onData }) },
           log,
           verbose,
+          say,
+          lines,
           stdin,
         },
         options,
       );
     }
     const tls = tlsClientOf(options);
+    const startedMs = Date.now();
     const connection: NetcatConnection = await nc.openConnection(endpoint, {
       protocol,
       ...(options.connectTimeout === undefined ? {} : { connectTimeoutMs: options.connectTimeout }),
@@ -201,7 +240,7 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
       ...(options.proxy === undefined ? {} : { proxy: options.proxy }),
       ...(tls === undefined ? {} : { tls }),
     });
-    verbose(`connected to ${where(connection.peer)} from ${where(connection.local)} (${connection.protocol})`);
+    say(lines.connected(connection.peer, connection.local, connection.protocol, args[0] ?? ''));
     if (connection.tls !== undefined && options.verbose === true)
       for (const line of certificateLines(connection.tls)) log(line);
     const result = await nc
@@ -210,9 +249,12 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
         ...(onData === undefined ? {} : { onData }),
       })
       .finally(doneWithStdin);
-    verbose(`${result.end}: sent ${String(result.sentBytes)} bytes, received ${String(result.receivedBytes)} bytes`);
+    if (options.compat === undefined)
+      verbose(`${result.end}: sent ${String(result.sentBytes)} bytes, received ${String(result.receivedBytes)} bytes`);
+    say(lines.finished(result.sentBytes, result.receivedBytes, Date.now() - startedMs));
     return exitOfRelay(result, log, stdin);
   } finally {
     await transcript?.close();
+    await sessionFiles?.close();
   }
 }

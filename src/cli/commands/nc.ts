@@ -61,8 +61,14 @@ export function ncCommand(io: CliIo, setExit: (code: number) => void) {
     .option('--recv-only', 'only receive; never read stdin')
     .option('-k, --keep-open', 'with -l: serve clients until stopped, concurrently')
     .option('-m, --max-conns <n>', 'with -l: most clients at once (default 1000)', count('--max-conns'))
-    .option('--allow <cidr>', 'with -l: accept only these peers (repeatable)', collect)
-    .option('--deny <cidr>', 'with -l: reset these peers (repeatable)', collect)
+    .option(
+      '--allow <host>',
+      'with -l: accept only these peers: address, CIDR, range (10.0.0.1-50) or name, resolved once (repeatable)',
+      collect,
+    )
+    .option('--deny <host>', 'with -l: reset these peers, as --allow takes them (repeatable)', collect)
+    .option('--allowfile <file>', "with -l: --allow each entry of FILE (ncat's format: one a line, # comments)")
+    .option('--denyfile <file>', "with -l: --deny each entry of FILE (ncat's format)")
     .option('--tls', 'TLS: verified by default when connecting; self-signed when listening without --cert')
     .option('--insecure', 'TLS: do not check the peer certificate')
     .option('--ca <file>', 'TLS: trust these CA certificates (PEM) instead of the bundled list')
@@ -82,11 +88,21 @@ export function ncCommand(io: CliIo, setExit: (code: number) => void) {
     )
     .option('--shell <command>', 'with -l: run COMMAND with /bin/sh -c for each client (explicit opt-in to a shell)')
     .option('--broker', 'with -l: relay what each client sends to all the others')
+    .addOption(
+      new Option(
+        '--proxy-server <type>',
+        "with -l: be an HTTP proxy (CONNECT and GET, as ncat's -l --proxy-type http); targets obey --allow/--deny",
+      ).choices(['http']),
+    )
+    .option('--proxy-auth <user:password>', 'with --proxy-server: the Basic credentials clients must give')
     .option('--chat', 'with -l: --broker with nick prefixes and announcements')
     .option('-z, --zero', 'check ports without sending data: open, closed, filtered')
     .option('--concurrency <n>', 'with -z: most probes at once', count('--concurrency'), 100)
     .option('--json', 'with -z: print the results as JSON')
     .option('-x, --hexdump', 'hex dump of the traffic on stderr')
+    .option('-o, --output <file>', "write the session's bytes, both directions, to FILE (as ncat -o)")
+    .option('--hex-dump <file>', 'write a hex dump of the session to FILE (as ncat -x)')
+    .option('--append-output', '-o and --hex-dump append to their files instead of truncating them')
     .option('--transcript <file>', 'append the traffic to FILE as JSON lines (time, direction, base64 data)')
     .option('-C, --crlf', 'send line endings from stdin as CRLF')
     .option('--keepalive', 'TCP keepalive on the connection')
