@@ -33,15 +33,10 @@ const CASES = [
   },
   { name: 'TCP listeners with owners', ours: ps('ls', '-tlnp'), theirs: [['ss', '-tlnp']] },
   {
-    // The exposure engine of `portscope audit` (listeners x interfaces x firewall verdicts) against
-    // what a person runs to answer the same by hand: the listeners, then the ruleset.
-    name: 'audit exposure of the host namespace',
-    ours: [
-      process.execPath,
-      '--input-type=module',
-      '-e',
-      `const { exposeListeners } = await import(${JSON.stringify(new URL('../dist/audit/exposure.js', import.meta.url).href)}); await exposeListeners({ netns: 'host' });`,
-    ],
+    // `portscope audit` as users run it (every namespace, listeners x interfaces x firewall verdicts,
+    // findings) against what a person runs to answer the same by hand: the listeners, then the ruleset.
+    name: 'audit of the listeners',
+    ours: ps('audit', '--json'),
     theirs: [['sh', '-c', 'ss -tlnp > /dev/null && nft list ruleset > /dev/null']],
   },
   {

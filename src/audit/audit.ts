@@ -1,11 +1,33 @@
 import { hostname } from 'node:os';
 import { listSockets, type NetnsSelector } from '../inventory/index.js';
+import type { Socket } from '../model/index.js';
 import { readKernelPortSettings } from '../registry/index.js';
-import { exposeListeners } from './exposure.js';
+import { exposeInContexts } from './exposure.js';
 import { computeFindings, type FindingInput } from './findings/index.js';
 import { acceptedPorts, readRuleset } from './firewall/index.js';
 import type { Policy } from './policy/types.js';
-import type { AuditReport } from './types.js';
+import type { AuditReport, ListenerExposure } from './types.js';
+
+/**
+ * The established TCP sockets on the local ports of TCP listeners bound to every address (the
+ * only ones the `wildcard-bind-loopback-peers` finding looks at), without owners: the kernel
+ * filters by state and port (sock_diag), so a host with many connections elsewhere costs little.
+ */
+async function peersOf(listeners: readonly ListenerExposure[], netns: NetnsSelector): Promise<Socket[]> {
+  const ports = new Set(
+    listeners.filter((l) => l.protocol === 'tcp' && l.scope.kind === 'all').map((l) => l.local.port),
+  );
+  if (ports.size === 0) return [];
+  const filter = `state established ( ${[...ports].map((p) => `sport = :${String(p)}`).join(' or ')} )`;
+  const { sockets } = await listSockets({
+    protocols: ['tcp'],
+    families: ['inet', 'inet6'],
+    owners: false,
+    netns,
+    filter,
+  });
+  return sockets;
+}
 
 /** Options of {@link auditListeners}. */
 export interface AuditOptions {
@@ -27,15 +49,15 @@ export interface AuditOptions {
 export async function auditListeners(options: AuditOptions = {}): Promise<AuditReport> {
   const takenAt = new Date().toISOString();
   const netns = options.netns ?? 'all';
-  const [exposure, established] = await Promise.all([
-    exposeListeners({ netns }),
-    listSockets({ protocols: ['tcp'], families: ['inet', 'inet6'], owners: false, netns, filter: 'state established' }),
-  ]);
+  const { exposure, contexts } = await exposeInContexts({ netns });
+  const established = await peersOf(exposure.listeners, netns);
   const warnings = [...exposure.warnings];
   let accepted: FindingInput['accepted'];
+  const host = contexts.find((c) => c.name === 'host');
   if (options.firewall !== false && (netns === 'all' || netns === 'host')) {
     try {
-      accepted = acceptedPorts(await readRuleset());
+      // The exposure has read the host's ruleset already; read it here only when it had no listener.
+      accepted = acceptedPorts(host?.ruleset ?? (await readRuleset()));
     } catch (error) {
       warnings.push({ code: 'FIREWALL_UNREADABLE', message: `stale firewall rules not checked: ${String(error)}` });
     }
@@ -43,7 +65,7 @@ export async function auditListeners(options: AuditOptions = {}): Promise<AuditR
   const kernel = readKernelPortSettings();
   const findings = computeFindings({
     listeners: exposure.listeners,
-    established: established.sockets,
+    established,
     ephemeral: { ...kernel.ephemeral, reserved: kernel.reserved },
     ...(accepted === undefined ? {} : { accepted }),
     ...(options.policy === undefined ? {} : { policy: options.policy }),

@@ -70,8 +70,21 @@ function verdicts(s: Socket, scope: ListenerExposure['scope'], ctx: NetnsContext
  * listSockets throws (`NOT_FOUND` for an unknown namespace, `UNSUPPORTED_PLATFORM`).
  */
 export async function exposeListeners(options: ExposeOptions = {}): Promise<Exposure> {
+  return (await exposeInContexts(options)).exposure;
+}
+
+/** {@link exposeListeners}, with what it read of each namespace (for the audit to reuse, not reread). */
+export async function exposeInContexts(
+  options: ExposeOptions = {},
+): Promise<{ exposure: Exposure; contexts: NetnsContext[] }> {
   const { netns = 'all' } = options;
   const selectors: readonly NetnsRef[] = typeof netns === 'string' || typeof netns === 'number' ? [netns] : netns;
+  const own = ownNetns();
+  // Start reading the host's interfaces and firewall before listing: spawning `nft` and `ip` from
+  // a small process is fast, from one holding a large listing slow (each spawn copies its memory map).
+  const hostContext = selectors.some((n) => n === 'all' || n === 'host')
+    ? readContext(own, true, undefined)
+    : undefined;
   const snapshots = await Promise.all(
     selectors.map((n) =>
       // The state filter lets the kernel (sock_diag) or the table reader skip connected sockets.
@@ -83,7 +96,6 @@ export async function exposeListeners(options: ExposeOptions = {}): Promise<Expo
     namespaces: [...new Map(snapshots.flatMap((s) => s.namespaces).map((n) => [n.netns, n])).values()],
     warnings: snapshots.flatMap((s) => s.warnings),
   };
-  const own = ownNetns();
   const sockets = snapshot.sockets.filter(isListener);
   // `netns` may be absent outside Linux (a model change under way): then the socket is ours.
   const netnsOf = (s: Socket): number => (s as { readonly netns?: number }).netns ?? own;
@@ -91,7 +103,11 @@ export async function exposeListeners(options: ExposeOptions = {}): Promise<Expo
   const namespaces = snapshot.namespaces.filter((n) => wanted.has(n.netns));
   if (!namespaces.some((n) => n.netns === own) && wanted.has(own))
     namespaces.push({ netns: own, isHost: true, pids: 0, sources: [] });
-  const contexts = await Promise.all(namespaces.map((n) => readContext(n.netns, n.netns === own, n.name)));
+  const contexts = await Promise.all(
+    namespaces.map((n) =>
+      n.netns === own && hostContext !== undefined ? hostContext : readContext(n.netns, n.netns === own, n.name),
+    ),
+  );
   const byNetns = new Map(contexts.map((c) => [c.netns, c]));
   const warnings = [
     ...snapshot.warnings.map(({ code, message }) => ({ code, message })),
@@ -131,7 +147,7 @@ export async function exposeListeners(options: ExposeOptions = {}): Promise<Expo
       reason,
     });
   }
-  return { listeners: withProxies(listeners, contexts), sources, warnings };
+  return { exposure: { listeners: withProxies(listeners, contexts), sources, warnings }, contexts };
 }
 
 function describe(p: PublishedPort): string {

@@ -52,21 +52,36 @@ export function needsOwners(node: FilterNode): boolean {
   }
 }
 
+/** Above this many ports the kernel gets no port filter (its bytecode length is a 16-bit field). */
+const MAX_LOCAL_PORTS = 256;
+
 /**
- * The local port every matching socket must have (`sport = :N`, or `src *:N`), or undefined when
- * the filter allows several. Lets the Linux reader ask the kernel for that port only.
+ * The local ports every matching socket must have one of (`sport = :N`, `src *:N`, or an `or` of
+ * those), sorted and unique, or undefined when the filter allows any port. Lets the Linux reader
+ * ask the kernel for those ports only.
  */
-export function exactLocalPort(node: FilterNode): number | undefined {
+export function exactLocalPorts(node: FilterNode): readonly number[] | undefined {
+  const ports = localPortSet(node);
+  return ports === undefined || ports.size > MAX_LOCAL_PORTS ? undefined : [...ports].sort((a, b) => a - b);
+}
+
+function localPortSet(node: FilterNode): Set<number> | undefined {
   switch (node.type) {
     case 'port':
-      return node.side === 'local' && node.op === '=' ? node.port : undefined;
+      return node.side === 'local' && node.op === '=' ? new Set([node.port]) : undefined;
     case 'host':
-      return node.side === 'local' && !node.negate ? node.port : undefined;
-    case 'and':
-      return exactLocalPort(node.left) ?? exactLocalPort(node.right);
+      return node.side === 'local' && !node.negate && node.port !== undefined ? new Set([node.port]) : undefined;
+    case 'and': {
+      const left = localPortSet(node.left);
+      const right = localPortSet(node.right);
+      // Either side is a superset of the matches; the compiled filter does the rest.
+      if (left === undefined || right === undefined) return left ?? right;
+      return left.size <= right.size ? left : right;
+    }
     case 'or': {
-      const left = exactLocalPort(node.left);
-      return left !== undefined && left === exactLocalPort(node.right) ? left : undefined;
+      const left = localPortSet(node.left);
+      const right = localPortSet(node.right);
+      return left === undefined || right === undefined ? undefined : new Set([...left, ...right]);
     }
     default:
       return undefined;

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { PortscopeError } from '../../errors.js';
 import type { Snapshot, SnapshotWarning, Socket } from '../../model/index.js';
-import { compileFilter, exactLocalPort, needsOwners, possibleStates } from '../filter/index.js';
+import { compileFilter, exactLocalPorts, needsOwners, possibleStates } from '../filter/index.js';
 import type { NormalizedListOptions } from '../options.js';
 import { startFdWalk, walkUntilFound } from './fd-walk-parallel.js';
 import { linuxFilterResolvers } from './filter-context.js';
@@ -119,11 +119,11 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
   const tcpListenersOnly = tcpStates.length === 1 && tcpStates[0] === 'LISTEN';
   const socketCount = parseSockstat(readSmallText('/proc/net/sockstat') ?? '').sockets?.used ?? 0;
 
-  const localPort = exactLocalPort(options.filter);
+  const localPorts = exactLocalPorts(options.filter);
   // A full listing starts the walk first so that it runs (on other threads) while the tables are
-  // read; a selective one (listeners only, or one port) reads its short tables first, then walks
+  // read; a selective one (listeners only, or some ports) reads its short tables first, then walks
   // for just those inodes, and not at all when no socket matched.
-  const selective = tcpListenersOnly || localPort !== undefined;
+  const selective = tcpListenersOnly || localPorts !== undefined;
   let walk = wantOwners && !selective ? startFdWalk(pids, socketCount, null, addon) : undefined;
   let sockets: Socket[] = [];
   const sources = new Map<number, TableSource[]>();
@@ -132,7 +132,7 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
     families: options.families,
     tcpListenersOnly,
     tcpStateMask: tcpStateMask(tcpStates),
-    ...(localPort === undefined ? {} : { localPort }),
+    ...(localPorts === undefined ? {} : { localPorts }),
     extensions: diagExtensions(options),
   };
   const listed: NamespaceGroup[] = [];

@@ -21,6 +21,7 @@ export const IPPROTO = { tcp: 6, udp: 17, udplite: 136, raw: 255, mptcp: 262 } a
 
 const INET_DIAG_REQ_BYTECODE = 1;
 const INET_DIAG_REQ_PROTOCOL = 3;
+const INET_DIAG_BC_JMP = 1;
 const INET_DIAG_BC_S_EQ = 11;
 
 /** UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN | UDIAG_SHOW_UID. */
@@ -77,8 +78,11 @@ function message(payloadLength: number): { buf: Buffer; view: DataView; payload:
  * An inet_diag_req_v2 dump of one family and protocol. `states` is the kernel's bit mask
  * (bit N = TCP state N, e.g. 1 << 10 for LISTEN). For raw sockets the request's `pad` byte is
  * `sdiag_raw_protocol`, and IPPROTO_RAW (255) there asks for raw sockets of every protocol.
- * With `localPort`, an INET_DIAG_REQ_BYTECODE attribute makes the kernel keep only sockets bound
- * to that port: `[S_EQ, yes 8, no 12] [0, 0, port]` (a false test jumps past the end: rejected).
+ * With `localPorts`, an INET_DIAG_REQ_BYTECODE attribute makes the kernel keep only sockets bound
+ * to one of those ports, as `ss` compiles `sport = :A or sport = :B`: per port
+ * `[S_EQ, yes 8, no 12] [0, 0, port]` (a true test goes on to the JMP, a false one skips it),
+ * then, but for the last port, `[JMP, yes 4, no to the end]`; reaching the end exactly accepts,
+ * a false last test jumps 4 bytes past it and rejects.
  * A protocol above 255 (IPPROTO_MPTCP, 262) does not fit `sdiag_protocol`: it goes in an
  * INET_DIAG_REQ_PROTOCOL attribute (Linux 5.9), as `ss -M` sends it.
  * `extensions` is idiag_ext (see {@link diagExtensions}).
@@ -87,25 +91,34 @@ export function inetDiagRequest(
   family: number,
   protocol: number,
   states: number,
-  localPort?: number,
+  localPorts: readonly number[] = [],
   extensions = 0,
 ): Buffer {
   const wide = protocol > 255;
-  const { buf, view, payload } = message(56 + (localPort === undefined ? 0 : 12) + (wide ? 8 : 0));
+  const program = localPorts.length === 0 ? 0 : 12 * localPorts.length - 4;
+  const { buf, view, payload } = message(56 + (program === 0 ? 0 : 4 + program) + (wide ? 8 : 0));
   if (wide) {
     const at = buf.length - 8;
     view.setUint16(at, 8, HOST_LE); // nla_len
     view.setUint16(at + 2, INET_DIAG_REQ_PROTOCOL, HOST_LE);
     view.setUint32(at + 4, protocol, HOST_LE);
   }
-  if (localPort !== undefined) {
+  if (program > 0) {
     const at = payload + 56;
-    view.setUint16(at, 12, HOST_LE); // nla_len
+    view.setUint16(at, 4 + program, HOST_LE); // nla_len
     view.setUint16(at + 2, INET_DIAG_REQ_BYTECODE, HOST_LE);
-    view.setUint8(at + 4, INET_DIAG_BC_S_EQ);
-    view.setUint8(at + 5, 8); // yes: on to the end of the program = accept
-    view.setUint16(at + 6, 12, HOST_LE); // no: 4 bytes past the end = reject
-    view.setUint16(at + 10, localPort, HOST_LE); // the second op's `no` field holds the port
+    localPorts.forEach((port, i) => {
+      const op = at + 4 + 12 * i;
+      view.setUint8(op, INET_DIAG_BC_S_EQ);
+      view.setUint8(op + 1, 8); // yes: on to the JMP (or, for the last port, the end = accept)
+      view.setUint16(op + 2, 12, HOST_LE); // no: past the JMP to the next test (or 4 bytes past the end = reject)
+      view.setUint16(op + 6, port, HOST_LE); // the second op's `no` field holds the port
+      if (i < localPorts.length - 1) {
+        view.setUint8(op + 8, INET_DIAG_BC_JMP);
+        view.setUint8(op + 9, 4);
+        view.setUint16(op + 10, 12 * (localPorts.length - 1 - i), HOST_LE); // exactly to the end = accept
+      }
+    });
   }
   view.setUint8(payload, family);
   view.setUint8(payload + 1, protocol & 0xff);

@@ -25,8 +25,8 @@ export interface DiagResult {
 export interface DiagQuery {
   /** TCP states to dump, as the kernel's bit mask (bit N = state N). */
   readonly tcpStateMask: number;
-  /** Only sockets bound to this local port (inet tables). */
-  readonly localPort?: number;
+  /** Only sockets bound to one of these local ports (inet tables). */
+  readonly localPorts?: readonly number[];
   /** Attributes to ask for beyond the usual (tcp_info, memory, TOS). @default none */
   readonly extensions?: DiagExtensions;
 }
@@ -39,7 +39,7 @@ function requestFor(table: TableSpec, query: DiagQuery): Buffer {
     family,
     IPPROTO[table.protocol as keyof typeof IPPROTO],
     states,
-    query.localPort,
+    query.localPorts,
     query.extensions?.inet,
   );
 }

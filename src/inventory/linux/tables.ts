@@ -21,8 +21,8 @@ export interface TableQuery {
   readonly tcpListenersOnly: boolean;
   /** TCP states the kernel should dump, as its bit mask (bit N = state N) (sock_diag). */
   readonly tcpStateMask: number;
-  /** Only sockets bound to this local port: the kernel filters (sock_diag); /proc/net relies on the filter. */
-  readonly localPort?: number;
+  /** Only sockets bound to one of these local ports: the kernel filters (sock_diag); /proc/net relies on the filter. */
+  readonly localPorts?: readonly number[];
   /** sock_diag attributes to ask for (tcp_info, memory, TOS); /proc/net has none of them. */
   readonly extensions?: DiagExtensions;
 }

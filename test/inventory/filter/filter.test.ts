@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   compileFilter,
-  exactLocalPort,
+  exactLocalPorts,
   mentionsState,
   parseFilter,
   type Owner,
@@ -194,20 +194,23 @@ describe('invalid filters point at the column', () => {
   });
 });
 
-describe('exactLocalPort', () => {
+describe('exactLocalPorts', () => {
   it.each([
-    ['sport = :80', 80],
-    ['src *:443', 443],
-    ['src 127.0.0.1:22 and state listening', 22],
-    ['state listening sport = :8080', 8080],
-    ['sport = :80 or sport = :80', 80],
-    ['sport = :80 or sport = :81', undefined],
+    ['sport = :80', [80]],
+    ['src *:443', [443]],
+    ['src 127.0.0.1:22 and state listening', [22]],
+    ['state listening sport = :8080', [8080]],
+    ['sport = :80 or sport = :80', [80]],
+    ['sport = :81 or sport = :80', [80, 81]],
+    ['state established ( sport = :22 or sport = :443 or src *:80 )', [22, 80, 443]],
+    ['sport = :80 and ( sport = :81 or sport = :82 )', [80]],
+    ['sport = :80 or dport = :81', undefined],
     ['sport >= :80', undefined],
     ['dport = :80', undefined],
     ['not sport = :80', undefined],
     ['src != *:80', undefined],
     ['', undefined],
-  ])('%j -> %s', (expression, expected) => {
-    expect(exactLocalPort(parseFilter(expression))).toBe(expected);
+  ])('%j -> %j', (expression, expected) => {
+    expect(exactLocalPorts(parseFilter(expression))).toEqual(expected);
   });
 });
