@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFixture, type Fixture } from './fixture.js';
 
-const LISTENER = new URL('./policy-listener.py', import.meta.url).pathname;
+const LISTENER = new URL('./policy-listener.mjs', import.meta.url).pathname;
 
 /** A netns of its own (a veth pair, one end holding 192.0.2.1, so a wildcard bind is reachable) and a temp dir. */
 export interface PolicyLab {
@@ -42,7 +42,7 @@ export function makePolicyLab(tag: string): PolicyLab {
       writeFileSync(file, text);
       return file;
     },
-    listen: () => startFixture('ip', ['netns', 'exec', netns, 'python3', LISTENER, '0.0.0.0']),
+    listen: () => startFixture('ip', ['netns', 'exec', netns, process.execPath, LISTENER, '0.0.0.0']),
     remove: () => {
       rmSync(dir, { recursive: true, force: true });
       execFileSync('ip', ['netns', 'delete', netns], { stdio: 'pipe' });
