@@ -4,7 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFixture, type Fixture } from './fixture.js';
 
-const LISTENER = new URL('./policy-listener.mjs', import.meta.url).pathname;
+/**
+ * The listener fixture, run with `node -e` (Node starts in a fraction of Python's time here): a TCP
+ * listener on argv[1] and a free port, reported as one JSON line, held until stdin closes (at most 30 s).
+ */
+const LISTENER = `
+const server = require('node:net').createServer();
+const limit = setTimeout(() => process.exit(0), 30000);
+server.listen(0, process.argv[1], () => {
+  console.log(JSON.stringify({ pid: process.pid, port: server.address().port }));
+});
+process.stdin.on('end', () => { clearTimeout(limit); process.exit(0); });
+process.stdin.resume();
+`;
 
 /** A netns of its own (a veth pair, one end holding 192.0.2.1, so a wildcard bind is reachable) and a temp dir. */
 export interface PolicyLab {
@@ -42,7 +54,7 @@ export function makePolicyLab(tag: string): PolicyLab {
       writeFileSync(file, text);
       return file;
     },
-    listen: () => startFixture('ip', ['netns', 'exec', netns, process.execPath, LISTENER, '0.0.0.0']),
+    listen: () => startFixture('ip', ['netns', 'exec', netns, process.execPath, '-e', LISTENER, '0.0.0.0']),
     remove: () => {
       rmSync(dir, { recursive: true, force: true });
       execFileSync('ip', ['netns', 'delete', netns], { stdio: 'pipe' });
