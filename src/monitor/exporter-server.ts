@@ -70,7 +70,11 @@ export async function startExporter(options: ExporterOptions = {}): Promise<Expo
   const { host, port, minIntervalMs } = check(options);
   const web = options.webConfigFile === undefined ? undefined : loadWebConfig(options.webConfigFile);
   const collect = cachedCollector(
-    { netns: options.netns ?? 'all', backend: options.backend ?? 'auto' },
+    {
+      netns: options.netns ?? 'all',
+      backend: options.backend ?? 'auto',
+      ...(options.policy === undefined ? {} : { policy: options.policy }),
+    },
     minIntervalMs,
     options.onCollectError,
   );

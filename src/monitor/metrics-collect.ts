@@ -1,10 +1,12 @@
 import { readlinkSync } from 'node:fs';
+import { auditListeners } from '../audit/audit.js';
+import type { Policy } from '../audit/policy/types.js';
 import { listSockets, type Backend, type NetnsSelector } from '../inventory/index.js';
 import { isPortscopeError } from '../errors.js';
 import type { NamespaceInfo, Snapshot } from '../model/index.js';
 import { readNetstat } from '../ports/index.js';
 import { readKernelPortSettings } from '../registry/index.js';
-import { renderMetrics } from './metrics-render.js';
+import { renderMetrics, type FindingCount } from './metrics-render.js';
 import { sampleSnapshot, type MetricsSample } from './metrics-sample.js';
 
 /** Options of {@link collectMetrics} and of the exporter's collections. */
@@ -13,6 +15,11 @@ export interface CollectMetricsOptions {
   readonly netns?: NetnsSelector;
   /** How to read the kernel (as `listSockets`' `backend`). @default 'auto' */
   readonly backend?: Backend;
+  /**
+   * Also audit the listeners against this policy (loadPolicy) on each collection and publish
+   * `portscope_audit_findings{severity,kind}`. @default none: no audit, no such metric
+   */
+  readonly policy?: Policy;
 }
 
 /** The namespace of process `pid`, as the inode of /proc/PID/ns/net; undefined when unreadable. */
@@ -59,6 +66,17 @@ export async function sampleMetrics(options: CollectMetricsOptions = {}): Promis
   return sampleSnapshot(snapshot, { ephemeral: readKernelPortSettings().ephemeral, netstatOf });
 }
 
+/** Findings counted by severity and kind, sorted (bounded labels: no listener, pid or port). */
+async function auditCounts(options: CollectMetricsOptions, policy: Policy): Promise<FindingCount[]> {
+  const report = await auditListeners({ netns: options.netns ?? 'all', policy });
+  const counts = new Map<string, FindingCount>();
+  for (const { severity, kind } of report.findings) {
+    const key = `${severity}/${kind}`;
+    counts.set(key, { severity, kind, count: (counts.get(key)?.count ?? 0) + 1 });
+  }
+  return [...counts.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.severity.localeCompare(b.severity));
+}
+
 /** One collection's exposition, and why it failed when `portscope_up` is 0. */
 export interface Exposition {
   /** The text format (0.0.4). */
@@ -75,21 +93,30 @@ export interface Exposition {
 export async function collectExposition(options: CollectMetricsOptions = {}): Promise<Exposition> {
   const started = performance.now();
   let sample: MetricsSample | undefined;
+  let findings: FindingCount[] | undefined;
   let error: unknown;
   try {
-    sample = await sampleMetrics(options);
+    const { policy } = options;
+    // The audit lists sockets again (with its own options) and reads the firewall: run both at once.
+    [sample, findings] = await Promise.all([
+      sampleMetrics(options),
+      policy === undefined ? undefined : auditCounts(options, policy),
+    ]);
   } catch (caught) {
     if (isPortscopeError(caught, 'INVALID_ARGUMENT')) throw caught;
+    sample = undefined;
+    findings = undefined;
     error = caught;
   }
-  const text = await renderMetrics({ durationSeconds: (performance.now() - started) / 1000, sample });
+  const durationSeconds = (performance.now() - started) / 1000;
+  const text = await renderMetrics({ durationSeconds, sample, ...(findings === undefined ? {} : { findings }) });
   return sample === undefined ? { text, error } : { text };
 }
 
 /**
  * Collects once and returns the exposition in Prometheus's text format (version 0.0.4): listeners, socket
- * counts, accept queues, listen overflows and drops, `portscope_collect_duration_seconds` and
- * `portscope_up`. A failed collection is not thrown: it is published as `portscope_up 0`, as exporters do.
+ * counts, accept queues, listen overflows and drops, `portscope_collect_duration_seconds`,
+ * `portscope_up`, and with a `policy` `portscope_audit_findings` (auditListeners). A failed collection is not thrown: it is published as `portscope_up 0`, as exporters do.
  * Metric names and labels: docs/exporter.md.
  * @throws PortscopeError `INVALID_ARGUMENT` for a bad option (a malformed `netns`, `backend`).
  */

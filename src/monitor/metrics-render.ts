@@ -1,4 +1,5 @@
 import { Counter, Gauge, Registry } from 'prom-client';
+import type { Severity } from '../audit/types.js';
 import type { MetricsSample } from './metrics-sample.js';
 
 /** The content type of the exposition (Prometheus text format 0.0.4). */
@@ -7,12 +8,21 @@ export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 const LISTENER_LABELS = ['netns', 'protocol', 'family', 'address', 'port', 'process', 'user', 'unit', 'container'];
 const QUEUE_LABELS = ['netns', 'protocol', 'address', 'port'];
 
+/** How many audit findings of one severity and kind (`Finding.severity`, `Finding.kind`). */
+export interface FindingCount {
+  readonly severity: Severity;
+  readonly kind: string;
+  readonly count: number;
+}
+
 /** How one collection went, published beside the sample. */
 export interface CollectOutcome {
   /** Wall time of the collection, in seconds. */
   readonly durationSeconds: number;
   /** The sample, or undefined when the collection failed (then `portscope_up` is 0). */
   readonly sample: MetricsSample | undefined;
+  /** With a policy: the audit's findings, counted (absent without a policy or when the collection failed). */
+  readonly findings?: readonly FindingCount[];
 }
 
 /**
@@ -20,7 +30,7 @@ export interface CollectOutcome {
  * listener that went away leaves no stale series behind, and the kernel's counters are published as read
  * (a Counter incremented once from zero by the kernel's value).
  */
-export async function renderMetrics({ durationSeconds, sample }: CollectOutcome): Promise<string> {
+export async function renderMetrics({ durationSeconds, sample, findings }: CollectOutcome): Promise<string> {
   const registers = [new Registry()];
   const up = new Gauge({
     name: 'portscope_up',
@@ -34,6 +44,15 @@ export async function renderMetrics({ durationSeconds, sample }: CollectOutcome)
   }).set(durationSeconds);
   up.set(sample === undefined ? 0 : 1);
   if (sample !== undefined) fill(sample, registers);
+  if (findings !== undefined) {
+    const audit = new Gauge({
+      name: 'portscope_audit_findings',
+      help: 'Findings of the audit against the --policy file, by severity and kind (docs/audit.md)',
+      labelNames: ['severity', 'kind'],
+      registers,
+    });
+    for (const { count, ...labels } of findings) audit.set({ ...labels }, count);
+  }
   return registers[0]?.metrics() ?? '';
 }
 

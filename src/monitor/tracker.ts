@@ -40,6 +40,11 @@ export class ListenerTracker {
     return [...this.entries.values()].filter((e) => e.goneMs === undefined).map((e) => e.listener);
   }
 
+  /** Every listener tracked: present, or missing for less than `debounceMs`. */
+  known(): Listener[] {
+    return [...this.entries.values()].map((e) => e.listener);
+  }
+
   /** A complete poll whose listing started at `startedMs`. */
   observe(listeners: readonly Listener[], startedMs: number, nowMs: number): SocketEvent[] {
     const events: SocketEvent[] = [];

@@ -1,3 +1,4 @@
+import type { ExpectedListener, Policy } from '../audit/policy/types.js';
 import type { NetnsSelector } from '../inventory/options.js';
 import type { Endpoint, Family, Owner, OwnerStatus, Protocol, SocketState } from '../model/index.js';
 
@@ -100,9 +101,29 @@ export interface WatchWarningEvent {
   readonly message: string;
 }
 
+/**
+ * With a `policy`, after a poll: a listener the policy does not expect appeared or changed
+ * (`unexpected-listener`), or a policy entry stopped matching any listener (`expected-listener-missing`,
+ * also at the first poll). The kinds are the audit's finding kinds; matching is the audit's.
+ */
+export interface PolicyViolationEvent {
+  readonly type: 'policy-violation';
+  readonly time: string;
+  readonly kind: 'unexpected-listener' | 'expected-listener-missing';
+  /** `unexpected-listener`: the listener no policy entry matches. */
+  readonly listener?: Listener;
+  /** `expected-listener-missing`: the policy entry no listener matches. */
+  readonly expected?: ExpectedListener;
+}
+
 /** What {@link watchSockets} yields. */
 export type SocketEvent =
-  ListenerAddedEvent | ListenerRemovedEvent | ListenerChangedEvent | SummaryEvent | WatchWarningEvent;
+  | ListenerAddedEvent
+  | ListenerRemovedEvent
+  | ListenerChangedEvent
+  | SummaryEvent
+  | WatchWarningEvent
+  | PolicyViolationEvent;
 
 /** Options of `watchSockets`. */
 export interface WatchOptions {
@@ -130,4 +151,9 @@ export interface WatchOptions {
    * but a failure throws; `false`: polls only. @default 'auto'
    */
   readonly tracepoint?: boolean | 'auto';
+  /**
+   * Also yield `policy-violation` events against this audit policy (loadPolicy): listeners it does
+   * not expect, and expected listeners missing (after `debounceMs`). @default none
+   */
+  readonly policy?: Policy;
 }

@@ -1,4 +1,5 @@
 import { PortscopeError } from '../errors.js';
+import type { Policy } from '../audit/policy/types.js';
 import type { NetnsSelector } from '../inventory/options.js';
 import type { WatchOptions } from './types.js';
 
@@ -14,6 +15,7 @@ export interface NormalizedWatchOptions {
   readonly protocols: readonly WatchedProtocol[];
   readonly ephemeralUdp: boolean;
   readonly tracepoint: boolean | 'auto';
+  readonly policy: Policy | undefined;
 }
 
 const PROTOCOLS: readonly WatchedProtocol[] = ['tcp', 'udp', 'udplite', 'unix', 'mptcp'];
@@ -41,6 +43,7 @@ export function normalizeWatchOptions(options: WatchOptions): NormalizedWatchOpt
     protocols = ['tcp', 'udp', 'unix'],
     ephemeralUdp = false,
     tracepoint = 'auto',
+    policy,
   } = { ...options };
   if (
     !Array.isArray(protocols) ||
@@ -81,5 +84,6 @@ export function normalizeWatchOptions(options: WatchOptions): NormalizedWatchOpt
     protocols,
     ephemeralUdp,
     tracepoint,
+    policy,
   };
 }

@@ -1,6 +1,7 @@
 import { PortscopeError } from '../errors.js';
 import type { NamespaceInfo, Protocol } from '../model/index.js';
 import { ListenerPoller } from './poll.js';
+import { PolicyWatch } from './policy-watch.js';
 import { summarize } from './summary.js';
 import { TraceSession } from './tracefs.js';
 import { tracedListener, tracedNetns } from './traced-listener.js';
@@ -58,7 +59,7 @@ function openTrace(options: NormalizedWatchOptions): { session?: TraceSession; w
  * Watches this machine's listeners and yields events (docs/watch.md): `listener-added` at once,
  * `listener-removed` after `debounceMs` missing, `listener-changed` when one comes back within that
  * time or its owners/scope/sockets change (a restart), `summary` every `summaryIntervalMs`, and
- * `warning` for non-fatal problems. The first poll yields every listener present as
+ * `warning` for non-fatal problems, and with a `policy` `policy-violation` after a poll (PolicyWatch). The first poll yields every listener present as
  * `listener-added` with `initial: true`.
  *
  * Data: every `intervalMs`, one sock_diag listing of listening TCP and unconnected UDP/unix sockets
@@ -78,6 +79,7 @@ export async function* watchSockets(options: WatchOptions = {}): AsyncGenerator<
   const protocols: readonly Protocol[] = o.protocols;
   const poller = new ListenerPoller(o.netns, protocols, o.ephemeralUdp);
   const tracker = new ListenerTracker(o.debounceMs);
+  const policy = o.policy === undefined ? undefined : new PolicyWatch(o.policy);
   // Before the first poll, so that a listener opened during it is traced.
   const trace = openTrace(o);
   let namespaces: readonly NamespaceInfo[] = [];
@@ -106,7 +108,10 @@ export async function* watchSockets(options: WatchOptions = {}): AsyncGenerator<
           const result = await poller.poll();
           namespaces = result.namespaces;
           if (o.netns !== 'all') netnsSet = new Set(namespaces.map((n) => n.netns));
-          events.push(...tracker.observe(result.listeners, result.startedMs, Date.now()));
+          const seen = tracker.observe(result.listeners, result.startedMs, Date.now());
+          events.push(...seen);
+          const changed = new Set(seen.flatMap((e) => (e.type === 'listener-changed' ? [e.listener.key] : [])));
+          events.push(...(policy?.check(tracker.current(), tracker.known(), changed, namespaces, Date.now()) ?? []));
           for (const w of result.warnings) {
             if (w.code === 'NETNS_GONE' || warned.has(w.message)) continue;
             warned.add(w.message);

@@ -1,5 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
 import { isIP } from 'node:net';
+import { loadPolicy } from '../../audit/index.js';
 import { PortscopeError } from '../../errors.js';
 import { DEFAULT_EXPORTER_PORT, startExporter, writeTextfile } from '../../monitor/index.js';
 import { parseDuration } from '../duration.js';
@@ -49,6 +50,7 @@ export function exporterCommand(io: CliIo) {
     )
     .option('--textfile <dir>', "write DIR/portscope.prom once (node_exporter's textfile collector) and exit")
     .option('--web.config.file <file>', "TLS and basic auth, in exporter-toolkit's format")
+    .option('--policy <file>', 'also audit against this policy: portscope_audit_findings{severity,kind}')
     .option('-N, --netns <which>', 'all | host | a name under /run/netns | a namespace inode', 'all')
     .action(async (options) => {
       const backend = backendOf(io);
@@ -56,11 +58,13 @@ export function exporterCommand(io: CliIo) {
       const webConfigFile = options['web.config.file'];
       const minIntervalMs = parseDuration(options.minInterval, '--min-interval');
       const listen = parseListen(options.listen);
+      // Read once at start-up: a bad policy is bad usage (FILE:LINE:COL, exit 2), not a failing scrape.
+      const policy = options.policy === undefined ? {} : { policy: loadPolicy(options.policy) };
       if (textfile !== undefined) {
         if (webConfigFile !== undefined) {
           throw new PortscopeError('INVALID_ARGUMENT', 'Expected --textfile or --web.config.file, not both');
         }
-        const { path, error } = await writeTextfile(textfile, { netns, backend });
+        const { path, error } = await writeTextfile(textfile, { netns, backend, ...policy });
         if (error !== undefined) io.stderr.write(`portscope: collection failed (portscope_up 0): ${reason(error)}\n`);
         io.stderr.write(`portscope: wrote ${path}\n`);
         return;
@@ -70,6 +74,7 @@ export function exporterCommand(io: CliIo) {
         minIntervalMs,
         netns,
         backend,
+        ...policy,
         ...(webConfigFile === undefined ? {} : { webConfigFile }),
         onCollectError: (error) => io.stderr.write(`portscope: collection failed (portscope_up 0): ${reason(error)}\n`),
       });

@@ -1,7 +1,14 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { hostname } from 'node:os';
+import { loadPolicy } from '../../audit/index.js';
 import { PortscopeError } from '../../errors.js';
-import { OsqueryWriter, watchSockets, type SocketEvent, type WatchOptions } from '../../monitor/index.js';
+import {
+  OsqueryWriter,
+  watchSockets,
+  type PolicyViolationEvent,
+  type SocketEvent,
+  type WatchOptions,
+} from '../../monitor/index.js';
 import { parseDuration } from '../duration.js';
 import type { CliIo } from '../io.js';
 import { EventRunner } from '../watch-exec.js';
@@ -28,19 +35,34 @@ function stopper(durationMs: number | undefined): { signal: AbortSignal; release
   };
 }
 
-/** What one event prints in the chosen format: NDJSON, or osquery result-log lines (warnings to stderr). */
+/** One line for stderr: a policy violation in the osquery format, which has no row for it. */
+function violationText(event: PolicyViolationEvent): string {
+  if (event.listener !== undefined) {
+    const { key, owners } = event.listener;
+    const who = owners.map((o) => `${o.command}[${String(o.pid)}]`).join(', ');
+    return `policy violation: unexpected listener ${key}${who === '' ? '' : ` (${who})`}`;
+  }
+  const e = event.expected;
+  return `policy violation: expected listener missing: ${e?.netns ?? 'host'}/${e?.protocol ?? ''}/${String(e?.port)}`;
+}
+
+/**
+ * What one event prints in the chosen format: NDJSON, or osquery result-log lines (warnings and policy
+ * violations to stderr: osquery's listening_ports results have no row for them).
+ */
 function printer(format: string, io: CliIo, queryName: string, hostIdentifier: string): (event: SocketEvent) => void {
   if (format === 'ndjson') return (event) => io.stdout.write(`${JSON.stringify(event)}\n`);
   const writer = new OsqueryWriter(queryName, hostIdentifier);
   return (event) => {
     if (event.type === 'warning') io.stderr.write(`portscope watch: ${event.message}\n`);
+    if (event.type === 'policy-violation') io.stderr.write(`portscope watch: ${violationText(event)}\n`);
     for (const line of writer.lines(event)) io.stdout.write(`${JSON.stringify(line)}\n`);
   };
 }
 
 /**
  * `portscope watch`: on a terminal, the live view (runLiveView); with `--events`, `--format osquery`,
- * `--exec` or when stdout is not a terminal, listener events (docs/watch.md), one JSON line each: NDJSON `SocketEvent`s, or
+ * `--exec`, `--policy` or when stdout is not a terminal, listener events (docs/watch.md), one JSON line each: NDJSON `SocketEvent`s, or
  * with `--format osquery` osquery's differential result-log lines; `--exec CMD ARGS...` also runs CMD
  * per event with its JSON on stdin. Runs until SIGINT/SIGTERM or `--duration`.
  */
@@ -57,6 +79,7 @@ export function watchCommand(io: CliIo) {
     .option('--protocols <list>', 'comma-separated: tcp,udp,udplite,unix,mptcp', 'tcp,udp,unix')
     .option('--ephemeral-udp', 'count unconnected UDP sockets on ephemeral ports as listeners')
     .option('--no-tracepoint', 'polls only (no sock:inet_sock_set_state tracepoint, even as root)')
+    .option('--policy <file>', 'also emit policy-violation events against this audit policy (implies --events)')
     .option('--duration <duration>', 'stop after this long (default: until SIGINT/SIGTERM)')
     .option('--query-name <name>', 'osquery format: the query name', 'pack_portscope_listening_ports')
     .option('--host-identifier <id>', 'osquery format: the host identifier', hostname())
@@ -83,9 +106,12 @@ export function watchCommand(io: CliIo) {
         protocols: options.protocols.split(',') as Protocols,
         ephemeralUdp: options.ephemeralUdp === true,
         tracepoint: options.tracepoint ? 'auto' : false,
+        // Read before the first poll: a bad policy is bad usage (FILE:LINE:COL, exit 2).
+        ...(options.policy === undefined ? {} : { policy: loadPolicy(options.policy) }),
       };
       const durationMs = options.duration === undefined ? undefined : parseDuration(options.duration, '--duration');
-      if (io.isTTY && options.events !== true && options.format === 'ndjson' && file === undefined) {
+      const live = options.events !== true && options.format === 'ndjson' && options.policy === undefined;
+      if (io.isTTY && live && file === undefined) {
         const { signal, release } = stopper(durationMs);
         try {
           await runLiveView(watchOptions, io, signal);
