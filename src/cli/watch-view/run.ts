@@ -30,7 +30,7 @@ function asSocket(l: Listener): Socket {
     ...(l.netns === undefined ? {} : { netns: l.netns }),
     owners: [...l.owners],
     ownerStatus: l.ownerStatus,
-  } as Socket;
+  };
 }
 
 function compile(text: string): SocketPredicate {
