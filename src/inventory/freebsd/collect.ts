@@ -10,7 +10,7 @@ import { parseSockstat, type SockstatRow } from './parse-sockstat.js';
 
 /**
  * sockstat's arguments, newest release first: IPv4 and IPv6, TCP states (-s), listening and connected, wide
- * addresses (-w, FreeBSD 12+) and numeric uids (-n, FreeBSD 13.1+); then without -w and -n for older ones.
+ * addresses (-w, FreeBSD 12+) and numeric uids (-n, newer releases: not in the 12.0 manual); then without -w and -n for older ones.
  */
 export const FREEBSD_SOCKSTAT_ARGS: readonly (readonly string[])[] = [
   ['-46', '-s', '-l', '-c', '-w', '-n'],
