@@ -4,6 +4,7 @@ import { PortscopeError, errnoCode } from '../errors.js';
 import { listSockets, type Backend } from '../inventory/index.js';
 import type { Socket } from '../model/index.js';
 import { readKernelPortSettings } from '../registry/index.js';
+import { rangeHolding, unbindableRanges } from './excluded-ranges.js';
 import { canonicalIp, checkPort } from './target.js';
 
 /** Options of {@link findFreePort}. */
@@ -151,7 +152,8 @@ function checkOptions(options: FindFreePortOptions) {
  * sock_diag; TIME_WAIT excepted, as Node and most servers set SO_REUSEADDR), confirmed by binding
  * each for an instant. Preferred `ports` first, then the range from a random start (so that two
  * callers rarely collide) or upwards (`order: 'ascending'`, or `after: N` for the ports above N),
- * skipping the ephemeral range unless asked. The port can still be taken
+ * skipping the ephemeral range unless asked, and on Windows the excluded port ranges (netsh
+ * excludedportrange: Hyper-V, WSL, Docker). The port can still be taken
  * between this answer and your bind (see the README's "Beware").
  *
  * @returns `count` distinct ports, in the order found.
@@ -182,11 +184,13 @@ export async function findFreePort(options: FindFreePortOptions = {}): Promise<n
     taken.set(s.local.port, list);
   }
   const excluded = new Set(options.exclude ?? []);
+  // Windows' excluded ranges: a bind there fails with EACCES although the probe below (on another OS) may pass.
+  const unbindable = await unbindableRanges(protocol, host);
   const ephemeral = (p: number) => p >= kernel.ephemeral.from && p <= kernel.ephemeral.to;
   const found: number[] = [];
   const tried = new Set<number>();
   const consider = async (port: number, preferred: boolean) => {
-    if (tried.has(port) || excluded.has(port)) return;
+    if (tried.has(port) || excluded.has(port) || rangeHolding(unbindable, port) !== undefined) return;
     tried.add(port);
     if (!preferred && options.includeEphemeral !== true && ephemeral(port)) return;
     if ((taken.get(port) ?? []).some((s) => bindConflicts(host, s))) return;
@@ -229,5 +233,6 @@ export async function isPortFree(
     ...(options.backend === undefined ? {} : { backend: options.backend }),
   });
   if (sockets.some((s) => s.state !== 'TIME_WAIT' && bindConflicts(host, s))) return false;
+  if (rangeHolding(await unbindableRanges(protocol, host), port) !== undefined) return false;
   return probe(port, host, protocol);
 }

@@ -80,6 +80,13 @@ export interface KillPlan {
 }
 
 /** The warning of a kill without pidfds: what can go wrong, and why. */
+function startUnknown(owner: Owner): SnapshotWarning {
+  return {
+    code: 'START_TIME_UNKNOWN',
+    message: `pid ${String(owner.pid)} (${owner.command}) holds the port but its start time cannot be read: it is not signalled, since a reused pid could not be told apart`,
+  };
+}
+
 function noPidfd(why: string): SnapshotWarning {
   return {
     code: 'NO_PIDFD',
@@ -142,6 +149,11 @@ export async function planKill(
   for (const [pid, { owner, sockets }] of [...byPid].sort((a, b) => a[0] - b[0])) {
     const now = linux ? processNow(pid) : undefined;
     const startedAt = linux ? undefined : await processStartedAt(pid);
+    if (!linux && startedAt === undefined && owner.startedAt === undefined) {
+      // Never known (Win32_Process gave no CreationDate): a reused pid could not be told apart, so no signal.
+      warnings.push(startUnknown(owner));
+      continue;
+    }
     if (linux ? now === undefined : startedAt === undefined) continue; // exited since the listing
     // Off Linux the start time is the identity: another start than the listing saw is a reused pid.
     if (!linux && owner.startedAt !== undefined && owner.startedAt !== startedAt) continue;

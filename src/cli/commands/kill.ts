@@ -77,7 +77,8 @@ export function killCommand(io: CliIo, setExit: (code: number) => void) {
       if (format === 'json') io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       if (table) io.stderr.write(skippedLines(report));
       if (report.candidates.length === 0) {
-        if (table && report.skipped.length === 0) {
+        const unknown = report.warnings.some((w) => w.code === 'START_TIME_UNKNOWN');
+        if (table && report.skipped.length === 0 && !unknown) {
           io.stderr.write(
             report.hidden.length > 0 ? hiddenLine(report.hidden) : `portscope: nothing holds ${ports.join(' ')}\n`,
           );

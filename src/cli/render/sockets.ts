@@ -24,7 +24,7 @@ export interface SnapshotView {
 }
 
 /** Warnings that report no problem, only churn: printed with --verbose only (always in --json). */
-const QUIET_WARNINGS = new Set(['NETNS_GONE']);
+const QUIET_WARNINGS = new Set(['NETNS_GONE', 'SOURCE']);
 
 function withNames(socket: Socket, names: ReadonlyMap<string, string>): Socket {
   const rename = (address: string) => names.get(address) ?? address;

@@ -8,6 +8,7 @@ import { bindConflicts, bindProbe } from '../find-free-port.js';
 import { canonicalIp, checkPort } from '../target.js';
 import { coversHost, whoOwns } from '../who-owns.js';
 import { describe, isLocalAddress, isLoopback } from './describe.js';
+import { excludedPortFindings } from './excluded.js';
 import { finding, type Finding } from './finding.js';
 import { readNetstat } from './netstat.js';
 
@@ -124,6 +125,7 @@ export async function diagnosePort(port: number, options: DiagnosePortOptions = 
         ),
       );
     } else findings.push(finding('bind', 'problem', `A bind on ${label} fails with ${bindError}`));
+    findings.push(...(await excludedPortFindings(port, bindHost)));
     if (bindError !== 'EACCES' && port < kernel.unprivilegedStart) {
       findings.push(
         finding(

@@ -6,7 +6,8 @@ export type FindingStatus = 'ok' | 'problem' | 'info';
  * `bind` (a new listener can bind), `address-in-use`, `dual-stack` (an `::` listener also takes IPv4),
  * `time-wait`, `privileged-port`, `connect` (a connect succeeded), `refused`, `other-address`
  * (listening, but not on the address connected to), `other-netns` (listening in another network
- * namespace or container), `timeout`, `firewall`, `backlog-full`, `not-checked`.
+ * namespace or container), `timeout`, `firewall`, `backlog-full`, `not-checked`, `excluded-port` (in
+ * one of Windows' excluded port ranges).
  */
 export type FindingId =
   | 'bind'
@@ -21,7 +22,8 @@ export type FindingId =
   | 'timeout'
   | 'firewall'
   | 'backlog-full'
-  | 'not-checked';
+  | 'not-checked'
+  | 'excluded-port';
 
 /** One item of the checklist: a title, the evidence for it (facts as read), and fixes to try. */
 export interface Finding {
