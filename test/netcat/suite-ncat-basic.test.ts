@@ -9,6 +9,7 @@ import {
   PORT,
   realNcat,
   serverClient,
+  specArgs,
   type Spec,
 } from '../helpers/ncat-suite.js';
 import { builtCli, canMakeNetnsFor, hasTool } from '../helpers/system.js';
@@ -162,7 +163,8 @@ describe.skipIf(!can).concurrent('ncat-test.pl: listen, connect, exit codes', { 
   // use up the one session; it keeps listening here, and then serves a TLS client.
   it('Server quits after a failed ssl negotiation without --keep-open', () =>
     inLab(async (lab) => {
-      const s = await ncatServer(lab, ['--ssl']);
+      // The suite's certificate (not a generated one), so that the TLS client below can verify it.
+      const s = await ncatServer(lab, specArgs('tcp ssl', suite.cert).server);
       const c = await ncatClient(lab, [], s);
       send(c, 'abc\n');
       await sleep(300);
