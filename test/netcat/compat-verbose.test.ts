@@ -75,7 +75,7 @@ describe.runIf(hasTools)('nc --compat -v prints the lines of the tool', () => {
 
   it('-z -v: the open port and the refused one, as each tool words them', async () => {
     const listener = startNc(['-k', '-l', '127.0.0.1', '0', '-v'], 30_000, 'ignore');
-    const [, open = ''] = await listener.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/);
+    const [, open = ''] = await listener.waitForStderr(/[Ll]istening on 127\.0\.0\.1[: ](\d+)/);
     const closed = String(await freePort());
     const run = async (start: Start, args: readonly string[]) => {
       const tool = start(args);

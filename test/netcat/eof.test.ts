@@ -154,7 +154,7 @@ describe('portscope nc: EOF', () => {
 
   it('moves 100 MiB from a client to a listener intact (sha256 of both ends)', async () => {
     const listener = startNc(['-v', '-l', '0'], 60_000, 'ignore');
-    const [, port] = await listener.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/);
+    const [, port] = await listener.waitForStderr(/[Ll]istening on 127\.0\.0\.1[: ](\d+)/);
     const client = startNc(['127.0.0.1', port ?? ''], 60_000);
     const sent = createHash('sha256');
     const block = randomBytes(1 << 20);

@@ -119,7 +119,7 @@ describe.skipIf(!hasTools)('portscope nc against ncat, socat and OpenBSD nc', ()
 
     it('socat sending to our listener, which answers its first peer', async () => {
       const nc = startNc(['-v', '-u', '-l', '0', '--idle-timeout', '1'], 15_000);
-      const [, port = ''] = await nc.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/);
+      const [, port = ''] = await nc.waitForStderr(/[Ll]istening on 127\.0\.0\.1[: ](\d+)/);
       const client = startProcess('socat', ['-T2', 'STDIO', `UDP:127.0.0.1:${port}`], 15_000);
       client.child.stdin?.write('to you\n');
       await nc.waitForStderr(/connection from 127\.0\.0\.1:\d+/);

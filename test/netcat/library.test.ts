@@ -209,7 +209,7 @@ describe('netcat library: TLS listener and client', () => {
 describe('portscope nc --chat, --hexdump and --transcript', () => {
   it('--chat prefixes each whole line with its sender, keeps a character split between chunks whole, and announces', async () => {
     const nc = startNc(['-v', '-l', '--chat', '0'], 15_000);
-    const [, port = ''] = await nc.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/);
+    const [, port = ''] = await nc.waitForStderr(/[Ll]istening on 127\.0\.0\.1[: ](\d+)/);
     const join = async () => {
       const socket = connect(Number(port), '127.0.0.1');
       let text = '';

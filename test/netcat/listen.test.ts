@@ -14,7 +14,7 @@ afterEach(() => {
 
 async function listening(args: readonly string[]): Promise<{ nc: Running; port: number }> {
   const nc = startNc(['-v', '-l', ...args], 30_000);
-  const [, port = '0'] = await nc.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/);
+  const [, port = '0'] = await nc.waitForStderr(/[Ll]istening on 127\.0\.0\.1[: ](\d+)/);
   return { nc, port: Number(port) };
 }
 

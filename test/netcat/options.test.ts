@@ -38,7 +38,7 @@ describe('portscope nc: options that must act or be refused', () => {
 
   it('a client reset by a --max-conns listener exits 3 every time (it was 1 or 3 by timing)', async () => {
     const listener = startNc(['-v', '-k', '-m', '1', '-l', '0'], 20_000);
-    const [, port = ''] = await listener.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/);
+    const [, port = ''] = await listener.waitForStderr(/[Ll]istening on 127\.0\.0\.1[: ](\d+)/);
     const holder = connect(Number(port), '127.0.0.1');
     await once(holder, 'connect');
     await listener.waitForStderr(/connection from/);

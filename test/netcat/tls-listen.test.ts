@@ -33,7 +33,7 @@ describe('portscope nc --tls -l: the self-signed certificate', () => {
     // The listener runs with /tmp bind-mounted read-only, seen only inside its own mount namespace.
     const script = `mount --bind /tmp /tmp && mount -o remount,bind,ro /tmp && ! touch /tmp/portscope-rw-$$ 2>/dev/null && echo hello | exec ${nc}`;
     const listener = startProcess('unshare', ['-m', 'sh', '-c', script], 20_000);
-    const [, port = ''] = await listener.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/);
+    const [, port = ''] = await listener.waitForStderr(/[Ll]istening on 127\.0\.0\.1[: ](\d+)/);
     const got = await new Promise<string>((resolve, reject) => {
       const socket = tlsConnect({ host: '127.0.0.1', port: Number(port), rejectUnauthorized: false });
       let text = '';
@@ -53,7 +53,7 @@ describe('portscope nc --tls -l: the self-signed certificate', () => {
 describe('portscope nc --tls -l --max-conns', () => {
   it('frees the slot of a client that closed before its handshake at once, not after the 10 s handshake time-out', async () => {
     const listener = startNc(['--tls', '-v', '-k', '-m', '1', '-l', '0'], 20_000);
-    const [, port = ''] = await listener.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/);
+    const [, port = ''] = await listener.waitForStderr(/[Ll]istening on 127\.0\.0\.1[: ](\d+)/);
     const plain = connect(Number(port), '127.0.0.1');
     await once(plain, 'connect');
     plain.on('error', () => undefined);

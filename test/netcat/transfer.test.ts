@@ -47,7 +47,7 @@ const hasOpenbsd = spawnSync('nc.openbsd', ['-h']).error === undefined;
 /** Our listener on port 0 with `stdin`; its port. */
 async function ourListener(args: readonly string[], stdin: 'ignore' | number): Promise<{ nc: Running; port: string }> {
   const nc = startNc(['-v', '-l', ...args, '0'], 60_000, stdin);
-  const [, port = ''] = await nc.waitForStderr(/listening on 127\.0\.0\.1:(\d+)/);
+  const [, port = ''] = await nc.waitForStderr(/[Ll]istening on 127\.0\.0\.1[: ](\d+)/);
   return { nc, port };
 }
 
