@@ -3,10 +3,18 @@ import { takes } from './published.js';
 import { combine } from './reachability.js';
 import type { ListenerExposure, PublishedPort } from './types.js';
 
+/**
+ * True for docker-proxy: by its command name, or by the name it was run by (argv[0]), since a process
+ * may rename its main thread (comm), as Node 24 does (`MainThread`).
+ */
+function isDockerProxy(command: string, cmdline: readonly string[]): boolean {
+  return command === 'docker-proxy' || (cmdline[0] ?? '').split('/').pop() === 'docker-proxy';
+}
+
 /** docker-proxy's `-container-ip X -container-port N` (its Go flags take one or two dashes). */
 function proxyTarget(l: ListenerExposure): { address: string; port: number } | undefined {
   for (const owner of l.owners) {
-    if (owner.command !== 'docker-proxy' || owner.cmdline === undefined) continue;
+    if (owner.cmdline === undefined || !isDockerProxy(owner.command, owner.cmdline)) continue;
     const args = owner.cmdline;
     const value = (name: string) => {
       const i = args.findIndex((a) => a === `-${name}` || a === `--${name}`);

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
@@ -8,6 +8,9 @@ import { diffSnapshots } from '../../src/audit/index.js';
 import { listSockets } from '../../src/inventory/index.js';
 import { cli } from '../helpers/cli.js';
 import { startFixture } from '../helpers/fixture.js';
+
+/** This process's command name (comm): `node`, or `MainThread` under Node 24, which renames its main thread. */
+const OWN_COMM = readFileSync('/proc/self/comm', 'utf8').trim();
 
 const fixture = new URL('../helpers/audit-listeners.py', import.meta.url).pathname;
 const now = () => listSockets({ protocols: ['tcp', 'udp'], families: ['inet', 'inet6'], netns: 'host' });
@@ -51,13 +54,13 @@ describe('diffSnapshots and portscope diff', () => {
       expect(diff.added.map((a) => a.key)).toContain(key(portOf(fresh)));
       expect(diff.removed.map((r) => r.key)).toContain(key(gonePort));
       const change = diff.changed.find((c) => c.key === key(port));
-      expect(change?.changes).toEqual([expect.stringMatching(/^owners: node:\S+ → python3:\S+$/)]);
+      expect(change?.changes).toEqual([expect.stringMatching(new RegExp(`^owners: ${OWN_COMM}:\\S+ → python3:\\S+$`))]);
       const file = join(mkdtempSync(join(tmpdir(), 'portscope-diff-')), 'before.json');
       writeFileSync(file, JSON.stringify(before));
       const run = await cli(['diff', file, '-']);
       expect(run.code).toBe(1);
-      expect(run.stdout).toContain(`+ ${key(portOf(fresh))} node[${String(process.pid)}]`);
-      expect(run.stdout).toContain(`~ ${key(port)} owners: node`);
+      expect(run.stdout).toContain(`+ ${key(portOf(fresh))} ${OWN_COMM}[${String(process.pid)}]`);
+      expect(run.stdout).toContain(`~ ${key(port)} owners: ${OWN_COMM}`);
     } finally {
       fresh.close();
       await python.stop();

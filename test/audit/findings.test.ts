@@ -12,6 +12,9 @@ import {
 } from '../../src/audit/index.js';
 import { startFixture, type Fixture } from '../helpers/fixture.js';
 
+/** This process's command name (comm): `node`, or `MainThread` under Node 24, which renames its main thread. */
+const OWN_COMM = readFileSync('/proc/self/comm', 'utf8').trim();
+
 interface Opened {
   pid: number;
   sockets: { proto: string; addr: string; port: number; inode: number }[];
@@ -125,7 +128,7 @@ describe('auditListeners findings on real sockets (host netns)', () => {
       policy: {
         version: 1,
         listeners: [
-          { protocol: 'tcp', port, scope: 'all', process: 'node' },
+          { protocol: 'tcp', port, scope: 'all', process: OWN_COMM },
           { protocol: 'tcp', port, process: 'not-running' },
         ],
       },

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FINDING_KINDS, parsePolicy, type AuditReport } from '../../src/audit/index.js';
 import { cli } from '../helpers/cli.js';
+
+/** This process's command name (comm): `node`, or `MainThread` under Node 24, which renames its main thread. */
+const OWN_COMM = readFileSync('/proc/self/comm', 'utf8').trim();
 
 const dir = mkdtempSync(join(tmpdir(), 'portscope-audit-'));
 const file = (name: string, text: string) => {
@@ -62,7 +65,7 @@ describe('portscope audit', () => {
     expect(code).toBe(0);
     const policy = parsePolicy(stdout, 'baseline.yml');
     expect(policy.listeners).toContainEqual(
-      expect.objectContaining({ netns: 'host', protocol: 'tcp', port, scope: 'loopback', process: 'node' }),
+      expect.objectContaining({ netns: 'host', protocol: 'tcp', port, scope: 'loopback', process: OWN_COMM }),
     );
   });
 

@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { builtCli, builtCliArgv, hasTool } from '../helpers/system.js';
+
+/** This process's command name (comm): `node`, or `MainThread` under Node 24, which renames its main thread. */
+const OWN_COMM = readFileSync('/proc/self/comm', 'utf8').trim();
 
 const session = `portscope-watch-view-${String(process.pid)}`;
 const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
@@ -53,7 +57,7 @@ describe.skipIf(!builtCli || !hasTool('tmux', 'the live view of watch'))('portsc
     const port = String((server.address() as { port: number }).port);
     // New: bold green (SGR 1 and 32), with its owner.
     const shown = await until((p) => sets(lineOf(p, ` ${port} `), 32), 'the new listener', true);
-    expect(lineOf(shown, ` ${port} `)).toContain(`node(${String(process.pid)})`);
+    expect(lineOf(shown, ` ${port} `)).toContain(`${OWN_COMM}(${String(process.pid)})`);
     expect(lineOf(shown, ` ${port} `)).toMatch(/0\/511/);
 
     tmux('send-keys', '-t', session, 's');

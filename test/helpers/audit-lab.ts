@@ -63,6 +63,20 @@ export function buildAuditLab(): AuditLab {
     inNs(container, 'ip', 'route', 'add', 'default', 'via', '10.78.0.1');
     inNs(container, 'ip', '-6', 'route', 'add', 'default', 'via', 'fd78::1');
     inNs(server, 'sysctl', '-qw', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1');
+    // Neighbour discovery before the first probe: a fresh IPv6 neighbour can take longer than a probe's
+    // time-out. One connect per source address to a closed port (answered by a reset), 3 s at most each.
+    const warm = (ns: string, target: string, sources: readonly string[]) =>
+      run([
+        'ip',
+        'netns',
+        'exec',
+        ns,
+        process.execPath,
+        '-e',
+        `const net=require('net');let n=${String(sources.length)};for(const s of ${JSON.stringify(sources)}){const c=net.connect({host:'${target}',port:9,localAddress:s});const t=setTimeout(()=>c.destroy(),3000);c.on('error',()=>{});c.on('close',()=>{clearTimeout(t);if(--n===0)process.exit(0)})}`,
+      ]);
+    warm(client, 'fd77::1', ['fd77::2', 'fd77::3']);
+    warm(container, 'fd78::1', ['fd78::2']);
   } catch (error) {
     close();
     throw error;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,10 +22,12 @@ describe.skipIf(!canMakeNetnsFor('watch --policy'))('watchSockets with a policy:
   it('an unexpected listener that appears, and an expected one that goes, each give one event', async () => {
     const expected = await lab.listen();
     let unexpected: Awaited<ReturnType<PolicyLab['listen']>> | undefined;
-    // Owner fields narrow the match as in the audit: the fixture runs as node.
+    // Owner fields narrow the match as in the audit: the fixture's command name (`node`, or
+    // `MainThread` under Node 24, which renames its main thread).
+    const comm = readFileSync(`/proc/${String(expected.pid)}/comm`, 'utf8').trim();
     const file = lab.write(
       'policy.yml',
-      `version: 1\nlisteners:\n  - netns: ${lab.netns}\n    protocol: tcp\n    port: ${String(expected.info.port)}\n    process: node\n`,
+      `version: 1\nlisteners:\n  - netns: ${lab.netns}\n    protocol: tcp\n    port: ${String(expected.info.port)}\n    process: ${comm}\n`,
     );
     const controller = new AbortController();
     const events: SocketEvent[] = [];
@@ -63,7 +65,7 @@ describe.skipIf(!canMakeNetnsFor('watch --policy'))('watchSockets with a policy:
       await until(() => violations(events).length > 1);
       const [, second] = violations(events);
       expect(second?.kind).toBe('expected-listener-missing');
-      expect(second?.expected).toMatchObject({ netns: lab.netns, port: expected.info.port, process: 'node' });
+      expect(second?.expected).toMatchObject({ netns: lab.netns, port: expected.info.port, process: comm });
       // Only after the debounce: the removal comes first.
       const removed = events.findIndex((e) => e.type === 'listener-removed');
       expect(removed).toBeGreaterThanOrEqual(0);
