@@ -132,3 +132,38 @@ describe("a Kubernetes node's kube-proxy rules", () => {
     expect(dnatRules(ruleset)).toMatchObject([{ protocol: 'tcp', to: { address: '10.180.0.2', port: 80 } }]);
   });
 });
+
+describe("ufw's defaults with one allowed port (iptables)", () => {
+  const ruleset = iptablesRuleset('ufw-iptables-save.txt');
+  const udp = (port: number) =>
+    ({ family: 'inet', protocol: 'udp', port, interface: 'eth0', address: '192.0.2.10' }) as const;
+
+  it('accepts the allowed port in ufw-user-input and drops another by the INPUT policy', () => {
+    const ssh = evaluateInbound(ruleset, tcp(22, 'eth0'));
+    expect(ssh).toMatchObject({
+      verdict: 'accept',
+      rule: { chain: 'ufw-user-input', text: '-A ufw-user-input -p tcp -m tcp --dport 22 -j ACCEPT' },
+    });
+    expect(fixture('ufw-iptables-save.txt').split('\n')[(ssh.rule?.line ?? 0) - 1]).toBe(ssh.rule?.text);
+    expect(evaluateInbound(ruleset, tcp(8080, 'eth0'))).toMatchObject({
+      verdict: 'drop',
+      rule: { chain: 'INPUT', text: 'policy DROP' },
+    });
+    expect(evaluateInbound(ruleset, tcp(8080, 'lo', '127.0.0.1'))).toMatchObject({
+      verdict: 'accept',
+      rule: { text: '-A ufw-before-input -i lo -j ACCEPT' },
+    });
+  });
+
+  it('cannot decide the DHCP client rule (it matches the source port), and mDNS only to 224.0.0.251', () => {
+    const dhcp = evaluateInbound(ruleset, udp(68));
+    expect(dhcp.verdict).toBe('unknown');
+    expect(dhcp.rule?.text).toContain('--sport 67 --dport 68');
+    expect(evaluateInbound(ruleset, udp(5353)).verdict).toBe('drop');
+  });
+
+  it("lists the allowed port as accepted, not ufw's DHCP-reply, mDNS and SSDP rules (no listener needs them)", () => {
+    const ports = acceptedPorts(ruleset).map((a) => `${a.protocol}/${String(a.port)}`);
+    expect(ports).toEqual(['tcp/22']);
+  });
+});
