@@ -1,7 +1,7 @@
 import { isNftObject as isObject, type NftJson } from '../../ports/index.js';
 import type { FirewallRuleRef } from '../types.js';
 import { nftIndexOf } from './evaluate.js';
-import { nftRuleText } from './nft-text.js';
+import { iptablesRuleRef, nftRuleRef } from './rule-ref.js';
 import type { Ruleset } from './ruleset.js';
 
 /** A port some rule accepts. */
@@ -85,14 +85,7 @@ export function acceptedPorts(ruleset: Ruleset): AcceptedPort[] {
         named === 'th' ? ['tcp', 'udp'] : named === 'tcp' || named === 'udp' ? [named] : [];
       const ports: number[] = [];
       expand(e.match.right, sets, ports);
-      const ref: FirewallRuleRef = {
-        source: 'nftables',
-        family: rule.family,
-        table: rule.table,
-        chain: rule.chain,
-        ...(rule.handle === undefined ? {} : { handle: rule.handle }),
-        text: nftRuleText(rule.expr),
-      };
+      const ref = nftRuleRef(rule);
       for (const protocol of protocols) for (const port of ports) found.push({ protocol, port, rule: ref });
     }
   }
@@ -110,14 +103,7 @@ export function acceptedPorts(ruleset: Ruleset): AcceptedPort[] {
         const protocol = named === 'tcp' || named === 'udp' ? named : undefined;
         const i = w.findIndex((x) => x === '--dport' || x === '--dports' || x === '--destination-port');
         if (protocol === undefined || i < 0 || w[i - 1] === '!') continue;
-        const ref: FirewallRuleRef = {
-          source: 'iptables',
-          family: ipt.family === 'inet' ? 'ip' : 'ip6',
-          table: 'filter',
-          chain: rule.chain,
-          line: rule.line,
-          text: rule.text,
-        };
+        const ref = iptablesRuleRef(rule, ipt.family);
         for (const port of expandText(w[i + 1] ?? '')) found.push({ protocol, port, rule: ref });
       }
     }

@@ -1,7 +1,7 @@
 import { isNftObject as isObject } from '../../ports/index.js';
 import type { FirewallRuleRef } from '../types.js';
 import { dnatTarget } from './ipt-eval.js';
-import { nftRuleText } from './nft-text.js';
+import { iptablesRuleRef, nftRuleRef } from './rule-ref.js';
 import { stages } from './evaluate.js';
 import type { Packet } from './packet.js';
 import type { Ruleset } from './ruleset.js';
@@ -44,14 +44,7 @@ export function dnatRules(ruleset: Ruleset): DnatRule[] {
       ...(typeof dnat.dnat.addr === 'string' ? { address: dnat.dnat.addr } : {}),
       ...(typeof dnat.dnat.port === 'number' ? { port: dnat.dnat.port } : {}),
     };
-    const ref: FirewallRuleRef = {
-      source: 'nftables',
-      family: rule.family,
-      table: rule.table,
-      chain: rule.chain,
-      ...(rule.handle === undefined ? {} : { handle: rule.handle }),
-      text: nftRuleText(rule.expr),
-    };
+    const ref = nftRuleRef(rule);
     found.push({
       ...(protocol ? { protocol } : {}),
       ...(port === undefined ? {} : { port }),
@@ -73,14 +66,7 @@ export function dnatRules(ruleset: Ruleset): DnatRule[] {
         const protocol = proto(value('-p'));
         const dport = value('--dport');
         const address = value('-d')?.replace(/\/(32|128)$/, '');
-        const ref: FirewallRuleRef = {
-          source: 'iptables',
-          family: ipt.family === 'inet' ? 'ip' : 'ip6',
-          table: 'nat',
-          chain: rule.chain,
-          line: rule.line,
-          text: rule.text,
-        };
+        const ref = iptablesRuleRef(rule, ipt.family);
         found.push({
           ...(protocol ? { protocol } : {}),
           ...(dport !== undefined && /^\d+$/.test(dport) ? { port: Number(dport) } : {}),

@@ -1,5 +1,5 @@
-import type { IptablesRule, IptablesTable } from '../../ports/index.js';
-import type { FirewallRuleRef } from '../types.js';
+import type { IptablesTable } from '../../ports/index.js';
+import { iptablesRuleRef as ref } from './rule-ref.js';
 import { matchRule } from './ipt-match.js';
 import { MAX_DEPTH, type Outcome, type Packet } from './packet.js';
 
@@ -9,17 +9,6 @@ const TERMINAL: Readonly<Record<string, 'accept' | 'drop' | 'reject'>> = {
   DROP: 'drop',
   REJECT: 'reject',
 };
-
-function ref(rule: IptablesRule, family: 'inet' | 'inet6'): FirewallRuleRef {
-  return {
-    source: 'iptables',
-    family: family === 'inet' ? 'ip' : 'ip6',
-    table: rule.table,
-    chain: rule.chain,
-    line: rule.line,
-    text: rule.text,
-  };
-}
 
 /** The `--to-destination ADDR[:PORT]` of a DNAT target (`[IPv6]:PORT`, or a bare IPv6 address). */
 export function dnatTarget(args: readonly string[]): { address?: string; port?: number } {

@@ -6,8 +6,7 @@ import {
   type NftRuleset,
   type NftSet,
 } from '../../ports/index.js';
-import type { FirewallRuleRef } from '../types.js';
-import { nftRuleText } from './nft-text.js';
+import { nftRuleRef as ref } from './rule-ref.js';
 import { compare, leftValue, type SetLookup } from './nft-value.js';
 import { and, MAX_DEPTH, type Outcome, type Packet, type Tri } from './packet.js';
 
@@ -31,17 +30,6 @@ export function indexNft(ruleset: NftRuleset): NftIndex {
   }
   const sets = new Map(ruleset.sets.map((s) => [chainKey(s.family, s.table, s.name), s]));
   return { ruleset, rulesByChain, sets };
-}
-
-function ref(rule: NftRule): FirewallRuleRef {
-  return {
-    source: 'nftables',
-    family: rule.family,
-    table: rule.table,
-    chain: rule.chain,
-    ...(rule.handle === undefined ? {} : { handle: rule.handle }),
-    text: nftRuleText(rule.expr),
-  };
 }
 
 /** The outcome of a verdict object (`{"accept": null}`, `{"jump": {...}}`), or undefined when it is none. */
