@@ -50,20 +50,43 @@ function scopeOf(sockets: readonly Socket[]): string | undefined {
 }
 
 /**
+ * `value` as a Snapshot, after checking the shape `diffSnapshots` reads: an object with schemaVersion 1,
+ * `namespaces` and `sockets` arrays, each socket with a protocol, a state and a `local` endpoint.
+ * @throws PortscopeError `INVALID_ARGUMENT` naming `what` (a file name, or which argument).
+ */
+export function checkSnapshot(value: unknown, what: string): Snapshot {
+  const s = (typeof value === 'object' && value !== null ? value : {}) as Partial<Record<keyof Snapshot, unknown>>;
+  const socketsOk =
+    Array.isArray(s.sockets) &&
+    s.sockets.every((x: unknown) => {
+      const socket = x as Partial<Socket> | null;
+      return (
+        typeof socket === 'object' &&
+        socket !== null &&
+        typeof socket.protocol === 'string' &&
+        typeof socket.state === 'string' &&
+        typeof socket.local?.address === 'string' &&
+        typeof socket.local.port === 'number'
+      );
+    });
+  if (s.schemaVersion !== 1 || !Array.isArray(s.namespaces) || !socketsOk) {
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      `Expected a Snapshot (\`portscope ls --json\` output, schemaVersion 1, with namespaces and sockets) in ${what}`,
+    );
+  }
+  return value as Snapshot;
+}
+
+/**
  * Listeners (TCP LISTEN, bound UDP) added, removed and changed (owners, dual-stack scope) from `a` to
  * `b`, keyed by `netns/protocol/address:port` (netns: `host`, its /run/netns name, or its inode).
  * Owners are compared only when both snapshots looked them up (`ls -p`), and without pids.
  * @throws PortscopeError `INVALID_ARGUMENT` when either is not a Snapshot (schemaVersion 1 with sockets).
  */
 export function diffSnapshots(a: Snapshot, b: Snapshot): SnapshotDiff {
-  for (const s of [a, b]) {
-    if ((s as Partial<Snapshot>).schemaVersion !== 1 || !Array.isArray((s as Partial<Snapshot>).sockets)) {
-      throw new PortscopeError(
-        'INVALID_ARGUMENT',
-        'Expected a Snapshot (`portscope ls --json` output, schemaVersion 1)',
-      );
-    }
-  }
+  checkSnapshot(a, 'the first snapshot');
+  checkSnapshot(b, 'the second snapshot');
   const before = listeners(a);
   const after = listeners(b);
   const added = [...after].filter(([k]) => !before.has(k)).map(([key, sockets]) => ({ key, sockets }));

@@ -22,4 +22,4 @@ export {
   type IptablesRuleset,
 } from './firewall/index.js';
 export { firewallRules, FIREWALL_FORMATS, type FirewallFormat } from './generate/index.js';
-export { diffSnapshots, type ListenerChange, type SnapshotDiff } from './diff.js';
+export { checkSnapshot, diffSnapshots, type ListenerChange, type SnapshotDiff } from './diff.js';

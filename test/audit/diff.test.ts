@@ -69,10 +69,20 @@ describe('diffSnapshots and portscope diff', () => {
 
   it('bad input: exit 2 naming the file', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'portscope-diff-')), 'x.json');
-    writeFileSync(file, '{"schemaVersion": 1}');
-    const run = await cli(['diff', file, file]);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toBe('portscope: Expected a Snapshot (`portscope ls --json` output, schemaVersion 1)\n');
+    // JSON null, no namespaces, a socket without its local endpoint: each one line, never a TypeError.
+    for (const text of [
+      '{"schemaVersion": 1}',
+      'null',
+      '{"schemaVersion": 1, "sockets": []}',
+      '{"schemaVersion": 1, "namespaces": [], "sockets": [{"protocol": "tcp", "state": "LISTEN"}]}',
+    ]) {
+      writeFileSync(file, text);
+      const run = await cli(['diff', file, file]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toBe(
+        `portscope: Expected a Snapshot (\`portscope ls --json\` output, schemaVersion 1, with namespaces and sockets) in \`${file}\`\n`,
+      );
+    }
     writeFileSync(file, 'not json');
     expect((await cli(['diff', file, '-'])).stderr).toContain(`Expected \`${file}\` to hold`);
   });

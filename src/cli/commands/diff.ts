@@ -1,6 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
 import { readFileSync } from 'node:fs';
-import { diffSnapshots, type SnapshotDiff } from '../../audit/index.js';
+import { checkSnapshot, diffSnapshots, type SnapshotDiff } from '../../audit/index.js';
 import { errnoCode, PortscopeError } from '../../errors.js';
 import { listSockets } from '../../inventory/index.js';
 import type { Snapshot } from '../../model/index.js';
@@ -18,14 +18,16 @@ async function snapshotOf(file: string, io: CliIo): Promise<Snapshot> {
       throw new PortscopeError('NOT_FOUND', `Expected a snapshot file, got \`${file}\`: no such file`);
     throw new PortscopeError('IO_ERROR', `Cannot read \`${file}\`: ${String(error)}`, { cause: error });
   }
+  let value: unknown;
   try {
-    return JSON.parse(text) as Snapshot;
+    value = JSON.parse(text);
   } catch (error) {
     throw new PortscopeError(
       'INVALID_ARGUMENT',
       `Expected \`${file}\` to hold \`portscope ls --json\` output: ${String(error)}`,
     );
   }
+  return checkSnapshot(value, `\`${file}\``);
 }
 
 function diffText(diff: SnapshotDiff, io: CliIo): string {
