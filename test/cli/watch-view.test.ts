@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { builtCli, builtCliArgv, hasTool } from '../helpers/system.js';
 
 /** This process's command name (comm): `node`, or `MainThread` under Node 24, which renames its main thread. */
@@ -29,7 +29,7 @@ const lineOf = (pane: string, text: string) => pane.split('\n').find((l) => l.in
 const sets = (line: string, code: number) => new RegExp(`\x1b\\[(?:\\d+;)*${String(code)}(?:;\\d+)*m`).test(line);
 
 describe.skipIf(!builtCli || !hasTool('tmux', 'the live view of watch'))('portscope watch on a terminal (tmux)', () => {
-  afterAll(() => {
+  afterEach(() => {
     try {
       tmux('kill-session', '-t', session);
     } catch {
@@ -82,5 +82,17 @@ describe.skipIf(!builtCli || !hasTool('tmux', 'the live view of watch'))('portsc
     await until((p) => p.includes('PAUSED'), 'pause');
     tmux('send-keys', '-t', session, 'q');
     await until((p) => p.includes('WATCH-EXITED'), 'q to quit');
+  });
+
+  it('with stdin not a terminal (</dev/null) prints events instead of the view, never a TypeError', async () => {
+    const argv = builtCliArgv('watch', '--interval', '300ms', '--no-tracepoint', '--duration', '2s');
+    // The marker is computed by the shell: the command line itself (shown in tmux's own listener's
+    // owner) must not contain it.
+    const command = `${argv.map((a) => `'${a}'`).join(' ')} </dev/null; echo "ENDED-$((40 + 2)) $?"; sleep 30`;
+    tmux('new-session', '-d', '-s', session, '-x', '200', '-y', '40', command);
+    const pane = await until((p) => p.includes('ENDED-42'), 'the watch to end by --duration');
+    expect(pane).not.toContain('TypeError');
+    expect(pane).toContain('ENDED-42 0');
+    expect(pane).toMatch(/\{"type":"listener-added"/);
   });
 });

@@ -111,7 +111,8 @@ export function watchCommand(io: CliIo) {
       };
       const durationMs = options.duration === undefined ? undefined : parseDuration(options.duration, '--duration');
       const live = options.events !== true && options.format === 'ndjson' && options.policy === undefined;
-      if (io.isTTY && live && file === undefined) {
+      // The view reads its keys from stdin: it needs a terminal on both ends.
+      if (io.isTTY && process.stdin.isTTY && live && file === undefined) {
         const { signal, release } = stopper(durationMs);
         try {
           await runLiveView(watchOptions, io, signal);
