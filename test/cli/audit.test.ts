@@ -101,6 +101,17 @@ describe('portscope audit', () => {
     expect(nft.code).toBe(0);
     expect(nft.stdout.startsWith('#!/usr/sbin/nft -f\n')).toBe(true);
     expect(nft.stdout).toContain('\t\ttcp dport { 22 } accept\n\t\tudp dport { 53 } accept\n');
+    // Options that shape a report would be ignored by --firewall and --init: refused, naming them.
+    const mixed = await cli(['audit', '--policy', policy, '--firewall', 'nft', '--init', '--fail-on', 'high']);
+    expect([mixed.code, mixed.stderr]).toEqual([
+      2,
+      'portscope: Expected --firewall without --fail-on, --init: it prints no report\n',
+    ]);
+    const init = await cli(['audit', '--init', '--json', '--policy', policy]);
+    expect([init.code, init.stderr]).toEqual([
+      2,
+      'portscope: Expected --init without --json, --policy: it prints no report\n',
+    ]);
     const bad = await cli(['audit', '--policy', policy, '--firewall', 'pf']);
     expect([bad.code, bad.stderr]).toEqual([
       2,

@@ -194,6 +194,11 @@ describe('portscope exporter: bad input is one line and exit 2', () => {
     [['--listen', 'localhost'], /Expected --listen to be HOST:PORT/],
     [['--min-interval', 'soon'], /Expected --min-interval to be a duration/],
     [['--textfile', join(dir, 'nowhere')], /Expected `.*nowhere` to be a directory/],
+    // Serving options with --textfile would be ignored: refused, naming them.
+    [
+      ['--textfile', dir, '--listen', '127.0.0.1:1', '--min-interval', '1s'],
+      /^portscope: Expected --textfile without --listen, --min-interval: it serves nothing$/m,
+    ],
   ])('%j', async (args, message) => {
     const result = await cli(['exporter', ...args]);
     expect(result.code).toBe(2);

@@ -47,6 +47,24 @@ export function auditCommand(io: CliIo, setExit: (code: number) => void) {
     .action(async (options) => {
       const format = options.json === true ? 'json' : oneOf('--format', options.format, ['table', 'json', 'markdown']);
       const failOnText = options.failOn === undefined ? undefined : oneOf('--fail-on', options.failOn, SEVERITIES);
+      // --firewall and --init print something else than a report: options that shape a report are refused.
+      const reportOptions = [
+        ...(options.json === true ? ['--json'] : []),
+        ...(options.format !== 'table' ? ['--format'] : []),
+        ...(options.failOn !== undefined ? ['--fail-on'] : []),
+      ];
+      const mode = options.firewall !== undefined ? '--firewall' : options.init === true ? '--init' : undefined;
+      const refused = [
+        ...reportOptions,
+        ...(mode === '--firewall' && options.init === true ? ['--init'] : []),
+        ...(mode === '--init' && options.policy !== undefined ? ['--policy'] : []),
+      ];
+      if (mode !== undefined && refused.length > 0) {
+        throw new PortscopeError(
+          'INVALID_ARGUMENT',
+          `Expected ${mode} without ${refused.join(', ')}: it prints no report`,
+        );
+      }
       const policy = options.policy === undefined ? undefined : loadPolicy(options.policy);
       if (options.firewall !== undefined) {
         const kind = oneOf<FirewallFormat>('--firewall', options.firewall, FIREWALL_FORMATS);

@@ -52,7 +52,7 @@ export function exporterCommand(io: CliIo) {
     .option('--web.config.file <file>', "TLS and basic auth, in exporter-toolkit's format")
     .option('--policy <file>', 'also audit against this policy: portscope_audit_findings{severity,kind}')
     .option('-N, --netns <which>', 'all | host | a name under /run/netns | a namespace inode', 'all')
-    .action(async (options) => {
+    .action(async (options, command) => {
       const backend = backendOf(io);
       const { netns, textfile } = options;
       const webConfigFile = options['web.config.file'];
@@ -61,8 +61,17 @@ export function exporterCommand(io: CliIo) {
       // Read once at start-up: a bad policy is bad usage (FILE:LINE:COL, exit 2), not a failing scrape.
       const policy = options.policy === undefined ? {} : { policy: loadPolicy(options.policy) };
       if (textfile !== undefined) {
-        if (webConfigFile !== undefined) {
-          throw new PortscopeError('INVALID_ARGUMENT', 'Expected --textfile or --web.config.file, not both');
+        // --textfile collects once and serves nothing: the serving options would be ignored.
+        const serving = [
+          ...(webConfigFile !== undefined ? ['--web.config.file'] : []),
+          ...(command.getOptionValueSource('listen') === 'cli' ? ['--listen'] : []),
+          ...(command.getOptionValueSource('minInterval') === 'cli' ? ['--min-interval'] : []),
+        ];
+        if (serving.length > 0) {
+          throw new PortscopeError(
+            'INVALID_ARGUMENT',
+            `Expected --textfile without ${serving.join(', ')}: it serves nothing`,
+          );
         }
         const { path, error } = await writeTextfile(textfile, { netns, backend, ...policy });
         if (error !== undefined) io.stderr.write(`portscope: collection failed (portscope_up 0): ${reason(error)}\n`);
