@@ -12,7 +12,7 @@ export { startExporter, DEFAULT_EXPORTER_PORT, type ExporterHandle, type Exporte
 export { loadWebConfig, type WebConfig } from './exporter-web-config.js';
 export { writeTextfile, TEXTFILE_NAME } from './exporter-textfile.js';
 export { watchSockets } from './watch.js';
-export { isListener, listenerKey, parsePortRange, type PortRange } from './listeners.js';
+export { isListener, listenerKey } from './listeners.js';
 export { parseTraceLine, type TraceRecord } from './tracefs.js';
 export type * from './types.js';
 export {

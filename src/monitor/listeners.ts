@@ -1,4 +1,5 @@
 import type { NamespaceInfo, Owner, Socket } from '../model/index.js';
+import type { KernelPortSettings } from '../registry/index.js';
 import type { Listener } from './types.js';
 
 /** `inode` and `netns` read as possibly absent: the model is to make them optional (absent outside Linux). */
@@ -7,32 +8,21 @@ export const netnsOfSocket = (s: Socket): number | undefined => s.netns;
 const recvQOf = (s: Socket): number | undefined => s.recvQ;
 const sendQOf = (s: Socket): number | undefined => s.sendQ;
 
-/** The kernel's ephemeral port range (ip_local_port_range), inclusive. */
-export interface PortRange {
-  readonly low: number;
-  readonly high: number;
-}
-
-/** Parses /proc/sys/net/ipv4/ip_local_port_range (`32768\t60999`); undefined when malformed. */
-export function parsePortRange(text: string): PortRange | undefined {
-  const match = /^\s*(\d+)\s+(\d+)\s*$/.exec(text);
-  if (match === null) return undefined;
-  const low = Number(match[1]);
-  const high = Number(match[2]);
-  return low <= high ? { low, high } : undefined;
-}
-
 /**
  * The listener rule. TCP, MPTCP and unix: the LISTEN state (a unix listener needs a name: an unnamed
  * one has no identity). UDP/UDP-Lite: unconnected (no peer), bound to a port, and that port outside
  * the ephemeral range unless `ephemeralUdp`: a resolver's or NTP client's socket is unconnected too,
  * but the kernel picked its port from that range (an explicit bind inside it cannot be told apart).
  */
-export function isListener(socket: Socket, ephemeral: PortRange | undefined, ephemeralUdp: boolean): boolean {
+export function isListener(
+  socket: Socket,
+  ephemeral: KernelPortSettings['ephemeral'] | undefined,
+  ephemeralUdp: boolean,
+): boolean {
   if (socket.protocol === 'udp' || socket.protocol === 'udplite') {
     if (socket.state !== 'UNCONN' || socket.peer.port !== 0 || socket.local.port === 0) return false;
     if (ephemeralUdp || ephemeral === undefined) return true;
-    return socket.local.port < ephemeral.low || socket.local.port > ephemeral.high;
+    return socket.local.port < ephemeral.from || socket.local.port > ephemeral.to;
   }
   if (socket.state !== 'LISTEN') return false;
   return socket.protocol !== 'unix' || socket.local.address !== '';

@@ -59,7 +59,7 @@ export function netnsLabel(ns: NamespaceInfo | undefined, inode: number | undefi
  */
 function isNetworkListener(socket: Socket, ephemeral: SampleSources['ephemeral']): boolean {
   if (socket.protocol === 'unix' || socket.local.port === 0) return false;
-  return isListener(socket, { low: ephemeral.from, high: ephemeral.to }, false);
+  return isListener(socket, ephemeral, false);
 }
 
 const distinct = (values: (string | undefined)[]) =>

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { findOwners } from '../inventory/linux/find-owners.js';
-import { readSmallText } from '../inventory/linux/read-proc.js';
+import { readKernelPortSettings } from '../registry/index.js';
 import { listSockets } from '../inventory/list-sockets.js';
 import type { NetnsSelector } from '../inventory/options.js';
 import type { NamespaceInfo, Owner, OwnerStatus, Protocol, Socket, SnapshotWarning } from '../model/index.js';
-import { inodeOf, isListener, parsePortRange, toListeners } from './listeners.js';
+import { inodeOf, isListener, toListeners } from './listeners.js';
 import type { Listener } from './types.js';
 
 /** What one poll saw. */
@@ -44,7 +44,7 @@ export class ListenerPoller {
       owners: false,
       netns: this.netns,
     });
-    const range = parsePortRange(readSmallText('/proc/sys/net/ipv4/ip_local_port_range', 'utf8') ?? '');
+    const range = readKernelPortSettings().ephemeral;
     const sockets = snapshot.sockets.filter((s) => isListener(s, range, this.ephemeralUdp));
     const fresh: Socket[] = [];
     const known = new Map<number, Known>();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePortRange, parseTraceLine } from '../../src/index.js';
+import { parseTraceLine } from '../../src/index.js';
 
 // Lines as this machine's tracefs printed them (kernel 6.x, trace_pipe of a private instance).
 const OPEN =
@@ -47,16 +47,5 @@ describe('parseTraceLine', () => {
     ['empty', ''],
   ])('ignores %s', (_name, line) => {
     expect(parseTraceLine(line, 0)).toBeUndefined();
-  });
-});
-
-describe('parsePortRange', () => {
-  it.each([
-    ['32768\t60999\n', { low: 32768, high: 60999 }],
-    ['1024 65535', { low: 1024, high: 65535 }],
-    ['60999 32768', undefined],
-    ['', undefined],
-  ])('%j', (text, expected) => {
-    expect(parsePortRange(text)).toEqual(expected);
   });
 });
