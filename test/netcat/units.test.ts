@@ -137,6 +137,24 @@ describe('nc bad input: one line naming the flag, exit 2, before any connection'
       'portscope: Expected -l with --keep-open, --broker: they act only on a listener\n',
     ],
     [['-l', '--broker', '--send-only', '0'], /^portscope: Expected --send-only\/--recv-only without --broker\/--chat/],
+    // Accepted and ignored before: the proxy server's credentials when connecting, listener access
+    // files and session files with -z, --append-output without a file.
+    [
+      ['--proxy-auth', 'a:b', '127.0.0.1', '1'],
+      'portscope: Expected -l with --proxy-auth: it acts only on a listener\n',
+    ],
+    [
+      ['-z', '--allowfile', '/nonexistent', '127.0.0.1', '1'],
+      'portscope: Expected -l with --allowfile: it acts only on a listener\n',
+    ],
+    [
+      ['-z', '-o', '/nonexistent/f', '127.0.0.1', '1'],
+      'portscope: Expected -z without -o/--output: a port check moves no data\n',
+    ],
+    [
+      ['--append-output', '127.0.0.1', '1'],
+      'portscope: Expected -o FILE or --hex-dump FILE with --append-output, got neither\n',
+    ],
     // Port 1 is closed: the pin must be refused before the connect is even tried.
     [
       ['--tls', '--pin', 'sha256:xx', '127.0.0.1', '1'],

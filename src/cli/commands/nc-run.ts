@@ -113,11 +113,12 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
     '--allowfile': options.allowfile,
     '--denyfile': options.denyfile,
     '--proxy-server': options.proxyServer,
+    '--proxy-auth': options.proxyAuth,
   };
   const given = Object.entries(listenOnly)
     .filter(([, value]) => value !== undefined)
     .map(([flag]) => flag);
-  if (options.listen !== true && options.zero !== true && given.length > 0) {
+  if (options.listen !== true && given.length > 0) {
     throw new PortscopeError(
       'INVALID_ARGUMENT',
       `Expected -l with ${given.join(', ')}: ${given.length === 1 ? 'it acts' : 'they act'} only on a listener`,
@@ -136,6 +137,17 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
     if (options.verbose === true) for (const line of text) io.stderr.write(`${line}\n`);
   };
 
+  const files = [
+    ...(options.output !== undefined ? ['-o/--output'] : []),
+    ...(options.hexDump !== undefined ? ['--hex-dump'] : []),
+  ];
+  if (options.appendOutput === true && files.length === 0)
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      'Expected -o FILE or --hex-dump FILE with --append-output, got neither',
+    );
+  if (options.zero === true && files.length > 0)
+    throw new PortscopeError('INVALID_ARGUMENT', `Expected -z without ${files.join(', ')}: a port check moves no data`);
   if (options.zero === true) {
     if (protocol === 'unix' || args.length < 2) {
       throw new PortscopeError(
