@@ -79,7 +79,18 @@ export interface KillPlan {
   readonly warnings: readonly SnapshotWarning[];
 }
 
-/** The warning of a kill without pidfds: what can go wrong, and why. */
+/**
+ * Whether two listings' sockets are one: by inode on Linux; off Linux, where sockets have none, by
+ * protocol and both endpoints (two targets may list the same socket, e.g. `3000` and `[::]:3000`).
+ */
+function sameSocket(a: Socket, b: Socket): boolean {
+  if (a.inode !== undefined || b.inode !== undefined) return a.inode === b.inode;
+  const ends = (s: Socket) =>
+    `${s.protocol} ${s.local.address} ${String(s.local.port)} ${s.peer.address} ${String(s.peer.port)}`;
+  return ends(a) === ends(b);
+}
+
+/** The warning for an owner whose start time was never known: it is not signalled. */
 function startUnknown(owner: Owner): SnapshotWarning {
   return {
     code: 'START_TIME_UNKNOWN',
@@ -87,6 +98,7 @@ function startUnknown(owner: Owner): SnapshotWarning {
   };
 }
 
+/** The warning of a kill without pidfds: what can go wrong, and why. */
 function noPidfd(why: string): SnapshotWarning {
   return {
     code: 'NO_PIDFD',
@@ -139,7 +151,7 @@ export async function planKill(
         hidden.push(socket);
       for (const owner of socket.owners) {
         const entry = byPid.get(owner.pid) ?? { owner, sockets: [] };
-        if (!entry.sockets.some((s) => s.inode === socket.inode)) entry.sockets.push(socket);
+        if (!entry.sockets.some((s) => sameSocket(s, socket))) entry.sockets.push(socket);
         byPid.set(owner.pid, entry);
       }
     }

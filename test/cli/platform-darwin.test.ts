@@ -113,6 +113,21 @@ describe('the CLI on macOS, through fake lsof, netstat and ps (PORTSCOPE_PLATFOR
     fixture.assertRunning();
   });
 
+  it('kill --dry-run keeps every socket of a holder: sockets off Linux have no inode to tell them apart', async () => {
+    const { tcp, udp } = fixture.info;
+    // The TCP port is named twice: one socket, not two.
+    const targets = [String(tcp.port), `${String(udp.port)}/udp`, `${String(tcp.port)}/tcp`];
+    const plan = await portscope(tools, ['kill', '--dry-run', '--json', ...targets]);
+    expect(plan.code).toBe(0);
+    const report = JSON.parse(plan.stdout) as { candidates: { owner: { pid: number }; sockets: Socket[] }[] };
+    expect(report.candidates.map((c) => c.owner.pid)).toEqual([fixture.pid]);
+    expect(report.candidates[0]?.sockets.map((s) => [s.protocol, s.local.port])).toEqual([
+      ['tcp', tcp.port],
+      ['udp', udp.port],
+    ]);
+    fixture.assertRunning();
+  });
+
   it('info lists the holders of a port from the macOS backend', async () => {
     const { stdout } = await portscope(tools, ['info', String(fixture.info.udp.port), '--json']);
     const holders = (JSON.parse(stdout) as { holders: Socket[] }).holders;
