@@ -1,5 +1,4 @@
-import { processStartedAtDarwin } from './darwin/process-start.js';
-import { processStartedAtFreebsd } from './freebsd/process-start.js';
+import { processStartedAtBsd } from './bsd/process-start.js';
 import { PortscopeError } from '../errors.js';
 import { currentPlatform } from './platform.js';
 import { processStartedAtWin32 } from './win32/process-start.js';
@@ -9,14 +8,14 @@ import { processStartedAtWin32 } from './win32/process-start.js';
  * platform's tool: `ps -o lstart` on macOS and FreeBSD (1 s precision), Win32_Process CreationDate on
  * Windows. Undefined when the process is gone. Used to make sure a pid still names the process that
  * held a socket before it is signalled. Linux callers use /proc/PID/stat's start ticks instead.
- * @throws PortscopeError `UNSUPPORTED_PLATFORM` on Linux or another OS, `IO_ERROR` when the tool fails.
+ * @throws PortscopeError `UNSUPPORTED_PLATFORM` on Linux or another OS, `IO_ERROR` when the tool is
+ *   missing or fails (never undefined for that: a failed check is not an exited process).
  */
 export function processStartedAt(pid: number): Promise<string | undefined> {
   switch (currentPlatform()) {
     case 'darwin':
-      return processStartedAtDarwin(pid);
     case 'freebsd':
-      return processStartedAtFreebsd(pid);
+      return processStartedAtBsd(pid);
     case 'win32':
       return processStartedAtWin32(pid);
     case 'linux':

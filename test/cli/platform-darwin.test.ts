@@ -152,6 +152,30 @@ describe('the CLI on macOS, through fake lsof, netstat and ps (PORTSCOPE_PLATFOR
     }
   });
 
+  it('kill fails (exit 3, one line) when ps cannot read the start time, and never calls the holder gone', async () => {
+    const victim = await startFixture<Info>('python3', [SCRIPT]);
+    // No reply for the start-time query: the fake ps exits 64 with an error, as a broken ps would.
+    const own = makeFakeTools({
+      netstat: [
+        { args: darwinNetstatArgs('tcp'), fixture: ['darwin', 'netstat-tcp-tahoe.txt'] },
+        { args: darwinNetstatArgs('udp'), fixture: ['darwin', 'netstat-udp-sierra.txt'] },
+      ],
+      lsof: [{ args: DARWIN_LSOF_ARGS, real: true, extra: ['-a', '-p', String(victim.pid)] }],
+      ps: [{ args: PS_FACTS, real: true }],
+    });
+    try {
+      const { code, stdout, stderr } = await portscope(own, ['kill', String(victim.info.tcp.port), '--yes']);
+      expect(code).toBe(3);
+      expect(stdout).toBe('');
+      expect(stderr).toMatch(/^portscope: Expected a start time from `ps -o lstart= -p \d+`, got exit 64/);
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+      victim.assertRunning();
+    } finally {
+      own.remove();
+      await victim.stop();
+    }
+  });
+
   it('kill refuses a pid whose start time changed (a reused pid): the fake ps reports another start', async () => {
     const victim = await startFixture<Info>('python3', [SCRIPT]);
     const file = join(tools.dir, 'other-start.txt');

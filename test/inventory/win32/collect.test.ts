@@ -191,9 +191,9 @@ describe('processStartedAtWin32', () => {
     expect(await processStartedAtWin32(424242)).toBeUndefined();
   });
 
-  it('gives undefined when PowerShell cannot run (the caller must not signal)', async () => {
+  it('throws IO_ERROR when PowerShell cannot run: a failed check is not an exited process', async () => {
     tools = installFakeWindowsTools({});
-    expect(await processStartedAtWin32(4024)).toBeUndefined();
+    await expect(processStartedAtWin32(4024)).rejects.toMatchObject({ code: 'IO_ERROR' });
   });
 });
 
