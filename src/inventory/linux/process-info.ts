@@ -13,7 +13,7 @@ export type ProcessFacts = Omit<Owner, 'fds'>;
 /**
  * Reads a process's facts from /proc/PID/{comm,cmdline,exe,status,stat,cgroup}. Returns undefined
  * when the process is gone (its comm is unreadable). Fields that need privileges (exe) are left out
- * when unreadable. `bootTime` is seconds since the epoch (see parseBootTime).
+ * when unreadable, as is `uid` when status is (never -1). `bootTime` is seconds since the epoch (see parseBootTime).
  */
 export function readProcessFacts(
   pid: number,
@@ -23,17 +23,18 @@ export function readProcessFacts(
   const base = `/proc/${String(pid)}/`;
   const comm = read(`${base}comm`, 'utf8');
   if (comm === undefined) return undefined;
-  const uid = parseStatusUid(read(`${base}status`) ?? '') ?? -1;
+  const uid = parseStatusUid(read(`${base}status`) ?? '');
   const facts: { -readonly [K in keyof ProcessFacts]: ProcessFacts[K] } = {
     pid,
     command: comm.replace(/\n$/, ''),
-    uid,
   };
+  // status is as readable as comm: none means the process exited between the two reads; no made-up uid.
+  if (uid !== undefined) facts.uid = uid;
   const cmdline = read(`${base}cmdline`, 'utf8');
   if (cmdline !== undefined && cmdline.length > 0) facts.cmdline = cmdline.replace(/\0$/, '').split('\0');
   const exe = readLinkSafe(`${base}exe`);
   if (exe !== undefined) facts.exe = exe;
-  const user = users.get(uid);
+  const user = uid === undefined ? undefined : users.get(uid);
   if (user !== undefined) facts.user = user;
   const ticks = parseStartTicks(read(`${base}stat`) ?? '');
   if (ticks !== undefined && bootTime !== undefined) {
