@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { listSockets, type NetnsSelector } from '../inventory/index.js';
+import { listSockets, type Backend, type NetnsSelector } from '../inventory/index.js';
 import type { Socket } from '../model/index.js';
 import { readKernelPortSettings } from '../registry/index.js';
 import { exposeInContexts } from './exposure.js';
@@ -13,7 +13,11 @@ import type { AuditReport, ListenerExposure } from './types.js';
  * only ones the `wildcard-bind-loopback-peers` finding looks at), without owners: the kernel
  * filters by state and port (sock_diag), so a host with many connections elsewhere costs little.
  */
-async function peersOf(listeners: readonly ListenerExposure[], netns: NetnsSelector): Promise<Socket[]> {
+async function peersOf(
+  listeners: readonly ListenerExposure[],
+  netns: NetnsSelector,
+  backend: Backend,
+): Promise<Socket[]> {
   const ports = new Set(
     listeners.filter((l) => l.protocol === 'tcp' && l.scope.kind === 'all').map((l) => l.local.port),
   );
@@ -25,6 +29,7 @@ async function peersOf(listeners: readonly ListenerExposure[], netns: NetnsSelec
     owners: false,
     netns,
     filter,
+    backend,
   });
   return sockets;
 }
@@ -37,6 +42,8 @@ export interface AuditOptions {
   readonly policy?: Policy;
   /** Read the host's firewall for `stale-firewall-rule` findings. @default true */
   readonly firewall?: boolean;
+  /** How to read the kernel's sockets (as `listSockets`' `backend`). @default 'auto' */
+  readonly backend?: Backend;
 }
 
 /**
@@ -44,13 +51,14 @@ export interface AuditOptions {
  * firewall verdict, `reachable`) and the findings (docs/audit.md). Data from listSockets, the
  * firewall (nft / iptables-save), /proc/sys/net/ipv4/ip_local_{port_range,reserved_ports}.
  * A firewall that cannot be read is a warning, not an error.
- * @throws PortscopeError from listSockets (`INVALID_ARGUMENT`, `NOT_FOUND` for an unknown netns).
+ * @throws PortscopeError from listSockets (`INVALID_ARGUMENT` for a bad netns or backend, `NOT_FOUND` for an unknown netns).
  */
 export async function auditListeners(options: AuditOptions = {}): Promise<AuditReport> {
   const takenAt = new Date().toISOString();
   const netns = options.netns ?? 'all';
-  const { exposure, contexts } = await exposeInContexts({ netns });
-  const established = await peersOf(exposure.listeners, netns);
+  const backend = options.backend ?? 'auto';
+  const { exposure, contexts } = await exposeInContexts({ netns, backend });
+  const established = await peersOf(exposure.listeners, netns, backend);
   const warnings = [...exposure.warnings];
   let accepted: FindingInput['accepted'];
   const host = contexts.find((c) => c.name === 'host');

@@ -1,4 +1,4 @@
-import { listSockets } from '../inventory/index.js';
+import { listSockets, type Backend } from '../inventory/index.js';
 import type { Socket } from '../model/index.js';
 import { readContext, type NetnsContext } from './context.js';
 import { evaluateInbound } from './firewall/index.js';
@@ -18,6 +18,8 @@ export interface ExposeOptions {
    * @default 'all'
    */
   readonly netns?: NetnsRef | readonly NetnsRef[];
+  /** How to read the kernel's sockets (as `listSockets`' `backend`). @default 'auto' */
+  readonly backend?: Backend;
 }
 
 /** What {@link exposeListeners} returns. */
@@ -77,7 +79,7 @@ export async function exposeListeners(options: ExposeOptions = {}): Promise<Expo
 export async function exposeInContexts(
   options: ExposeOptions = {},
 ): Promise<{ exposure: Exposure; contexts: NetnsContext[] }> {
-  const { netns = 'all' } = options;
+  const { netns = 'all', backend = 'auto' } = options;
   const selectors: readonly NetnsRef[] = typeof netns === 'string' || typeof netns === 'number' ? [netns] : netns;
   const own = ownNetns();
   // Start reading the host's interfaces and firewall before listing: spawning `nft` and `ip` from
@@ -88,7 +90,7 @@ export async function exposeInContexts(
   const snapshots = await Promise.all(
     selectors.map((n) =>
       // The state filter lets the kernel (sock_diag) or the table reader skip connected sockets.
-      listSockets({ protocols: ['tcp', 'udp'], families: ['inet', 'inet6'], netns: n, filter: LISTENERS }),
+      listSockets({ protocols: ['tcp', 'udp'], families: ['inet', 'inet6'], netns: n, filter: LISTENERS, backend }),
     ),
   );
   const snapshot = {

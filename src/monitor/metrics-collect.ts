@@ -68,7 +68,7 @@ export async function sampleMetrics(options: CollectMetricsOptions = {}): Promis
 
 /** Findings counted by severity and kind, sorted (bounded labels: no listener, pid or port). */
 async function auditCounts(options: CollectMetricsOptions, policy: Policy): Promise<FindingCount[]> {
-  const report = await auditListeners({ netns: options.netns ?? 'all', policy });
+  const report = await auditListeners({ netns: options.netns ?? 'all', backend: options.backend ?? 'auto', policy });
   const counts = new Map<string, FindingCount>();
   for (const { severity, kind } of report.findings) {
     const key = `${severity}/${kind}`;

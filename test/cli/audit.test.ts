@@ -118,4 +118,13 @@ describe('portscope audit', () => {
       'portscope: Expected --firewall to be one of nft, iptables, ip6tables, ufw, firewalld, got `pf`\n',
     ]);
   });
+  it('reads sockets with the backend PORTSCOPE_BACKEND names, as ls does (a bad one is refused, not ignored)', async () => {
+    const env = { PORTSCOPE_BACKEND: 'bogus' };
+    const refused = 'portscope: Expected PORTSCOPE_BACKEND to be auto, native or procfs, got `bogus`\n';
+    expect(await cli(['audit', '--netns', 'host'], { env })).toMatchObject({ code: 2, stderr: refused });
+    expect(await cli(['audit', '--netns', 'host', '--init'], { env })).toMatchObject({ code: 2, stderr: refused });
+    const procfs = await cli(['audit', '--netns', 'host', '--json'], { env: { PORTSCOPE_BACKEND: 'procfs' } });
+    const report = JSON.parse(procfs.stdout) as AuditReport;
+    expect(report.listeners.some((l) => l.local.port === port)).toBe(true);
+  });
 });

@@ -12,7 +12,7 @@ import {
   type Severity,
 } from '../../audit/index.js';
 import { PortscopeError } from '../../errors.js';
-import { colorsFor, type CliIo } from '../io.js';
+import { backendOf, colorsFor, type CliIo } from '../io.js';
 import { auditMarkdown, auditTable } from '../render/audit.js';
 
 function oneOf<T extends string>(option: string, value: string, allowed: readonly T[]): T {
@@ -79,7 +79,7 @@ export function auditCommand(io: CliIo, setExit: (code: number) => void) {
         return;
       }
       if (options.init === true) {
-        const { listeners } = await exposeListeners({ netns: options.netns });
+        const { listeners } = await exposeListeners({ netns: options.netns, backend: backendOf(io) });
         const header = [
           `portscope audit --init on ${new Date().toISOString()}: today's listeners as a baseline.`,
           'Edit it (drop what should not run), then: portscope audit --policy FILE',
@@ -87,7 +87,11 @@ export function auditCommand(io: CliIo, setExit: (code: number) => void) {
         io.stdout.write(policyYaml(baselinePolicy(listeners), header));
         return;
       }
-      const report = await auditListeners({ netns: options.netns, ...(policy === undefined ? {} : { policy }) });
+      const report = await auditListeners({
+        netns: options.netns,
+        backend: backendOf(io),
+        ...(policy === undefined ? {} : { policy }),
+      });
       if (format === 'json') io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else if (format === 'markdown') io.stdout.write(auditMarkdown(report));
       else
