@@ -1,5 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -173,6 +174,48 @@ describe('the CLI on macOS, through fake lsof, netstat and ps (PORTSCOPE_PLATFOR
     } finally {
       own.remove();
       await victim.stop();
+    }
+  });
+
+  it('sockets only lsof saw (a recorded Mac lsof -F, allyring/pvw) are listed with their holders', async () => {
+    const dir = mkdtempSync(join(tmpdir(), `portscope-darwin-${String(process.pid)}-`));
+    const none = join(dir, 'ps-none.txt');
+    writeFileSync(none, '');
+    const recorded = makeFakeTools({
+      netstat: [
+        { args: darwinNetstatArgs('tcp'), fixture: ['darwin', 'netstat-tcp-sonoma-header.txt'] },
+        { args: darwinNetstatArgs('udp'), fixture: ['darwin', 'netstat-udp-sierra.txt'] },
+      ],
+      lsof: [{ args: DARWIN_LSOF_ARGS, fixture: ['darwin', 'lsof-F-pvw-mac-2022.txt'] }],
+      // The recorded pids are the recording Mac's: this machine's ps must not answer for them.
+      ps: [
+        { args: PS_FACTS, file: none },
+        { args: PS_START, file: none },
+      ],
+    });
+    try {
+      const { code, stdout } = await portscope(recorded, ['ls', '-tuap', '--json']);
+      expect(code).toBe(0);
+      const sockets = (JSON.parse(stdout) as Snapshot).sockets;
+      const setapp = sockets.filter((s) => s.owners.some((o) => o.pid === 604));
+      expect(setapp.map((s) => [s.protocol, s.family, s.local.address, s.local.port, s.owners[0]?.fds])).toEqual([
+        ['tcp', 'inet', '127.0.0.1', 2432, [4]],
+        ['tcp', 'inet6', '::1', 2432, [5]],
+        ['udp', 'inet', '192.168.0.14', 59275, [63]],
+      ]);
+      expect(setapp[2]).toMatchObject({ state: 'ESTABLISHED', peer: { address: '144.76.143.215', port: 8125 } });
+      expect(setapp[0]?.owners[0]).toEqual({ pid: 604, command: 'SetappAgent', fds: [4] });
+      // netstat's UDP rows are listed too; their pid 505 is known to neither ps nor lsof here: `gone`.
+      const udp = sockets.filter((s) => s.local.address === '192.168.11.160');
+      expect(udp.map((s) => [s.local.port, s.ownerStatus, s.owners])).toEqual([
+        [57110, 'gone', []],
+        [50040, 'gone', []],
+      ]);
+      const names = new Set(sockets.flatMap((s) => s.owners.map((o) => o.command)));
+      expect(names).toContain('iStat Menus Status');
+    } finally {
+      recorded.remove();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

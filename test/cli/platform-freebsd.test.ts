@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FREEBSD_SOCKSTAT_ARGS } from '../../src/inventory/freebsd/collect.js';
 import { parseSockstat } from '../../src/inventory/freebsd/parse-sockstat.js';
+import { parseSockstatUnix } from '../../src/inventory/freebsd/parse-sockstat-unix.js';
 import type { Snapshot, Socket } from '../../src/model/index.js';
 import { fixtureOutput } from '../helpers/fixture-text.js';
 import { makeFakeTools, type FakeTools } from '../helpers/fake-tools.js';
@@ -17,6 +18,7 @@ const PS_FACTS = ['-o', 'pid=', '-o', 'uid=', '-o', 'user=', '-o', 'lstart=', '-
 const PS_START = ['-o', 'lstart=', '-p', '*'];
 const NEW = 'sockstat-46sw-freebsd14-mql.txt';
 const OLD = 'sockstat-46sw-freebsd13-mql.txt';
+const UNIX = 'sockstat-s-smoketests-2017.txt';
 
 /**
  * Fake sockstat replaying a recorded output for `args`, and a fake ps that knows none of its pids: they
@@ -123,6 +125,36 @@ describe('the CLI on FreeBSD, through a fake sockstat and ps (PORTSCOPE_PLATFORM
     const holders = (JSON.parse(stdout) as { holders: Socket[] }).holders;
     expect(holders.filter((s) => s.protocol === 'udp')).toHaveLength(held.length);
     expect(new Set(holders.map((s) => s.owners[0]?.pid))).toEqual(new Set(held.map((r) => r.pid)));
+  });
+
+  it('ls -x lists the unix sockets: one per bound path with all its holders, one per unbound client', async () => {
+    const mixed = freebsdTools(FREEBSD_SOCKSTAT_ARGS[0] ?? [], UNIX, empty);
+    try {
+      const { code, stdout } = await portscope(mixed, ['ls', '-xap', '--json']);
+      expect(code).toBe(0);
+      const sockets = (JSON.parse(stdout) as Snapshot).sockets;
+      const rows = parseSockstatUnix(fixtureOutput('freebsd', UNIX));
+      expect(sockets.every((s) => s.protocol === 'unix' && s.family === 'unix')).toBe(true);
+      // sockstat -s of that machine: 16 unix rows, all of different fds, bound to 9 distinct paths.
+      expect(rows).toHaveLength(16);
+      expect(sockets).toHaveLength(rows.filter((r) => r.path === '').length + 9);
+      const bound = (path: string) => sockets.find((s) => s.local.address === path);
+      expect(bound('/var/run/devd.pipe')).toMatchObject({
+        state: 'LISTEN',
+        unix: { type: 'stream' },
+        owners: [expect.objectContaining({ pid: 405, command: 'devd', fds: [4], user: 'root' })],
+      });
+      expect(bound('/var/run/log')).toMatchObject({ state: 'UNCONN', unix: { type: 'dgram' } });
+      expect(bound('/var/run/devd.seqpacket.pipe')?.unix?.type).toBe('seqpacket');
+      const clients = sockets.filter((s) => s.local.address === '' && s.owners[0]?.pid === 2872);
+      expect(clients.map((s) => [s.state, s.peer.address, s.owners[0]?.fds])).toEqual([
+        ['ESTABLISHED', '', [4]],
+        ['ESTABLISHED', '/var/run/log', [5]],
+      ]);
+      for (const s of sockets) expect(s).not.toHaveProperty('inode');
+    } finally {
+      mixed.remove();
+    }
   });
 
   it('a release whose sockstat refuses -w/-n is read with the older arguments', async () => {

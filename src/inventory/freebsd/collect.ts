@@ -7,31 +7,70 @@ import { runTool } from '../bsd/run-tool.js';
 import { needsOwners } from '../filter/index.js';
 import type { NormalizedListOptions } from '../options.js';
 import { parseSockstat, type SockstatRow } from './parse-sockstat.js';
+import { parseSockstatUnix, type SockstatUnixRow } from './parse-sockstat-unix.js';
 
 /**
- * sockstat's arguments, newest release first: IPv4 and IPv6, TCP states (-s), listening and connected, wide
- * addresses (-w, FreeBSD 12+) and numeric uids (-n, newer releases: not in the 12.0 manual); then without -w and -n for older ones.
+ * sockstat's arguments, newest release first: IPv4, IPv6 and unix sockets (-u), TCP states (-s), listening
+ * and connected, wide addresses (-w, FreeBSD 12+) and numeric uids (-n, newer releases: not in the 12.0
+ * manual); then without -w and -n for older ones.
  */
 export const FREEBSD_SOCKSTAT_ARGS: readonly (readonly string[])[] = [
-  ['-46', '-s', '-l', '-c', '-w', '-n'],
-  ['-46', '-s', '-l', '-c'],
+  ['-46', '-u', '-s', '-l', '-c', '-w', '-n'],
+  ['-46', '-u', '-s', '-l', '-c'],
 ];
 
-async function readSockstat(warnings: SnapshotWarning[]): Promise<SockstatRow[]> {
+/** What sockstat printed, or '' (with a warning) when it is missing or refused every argument list. */
+async function readSockstat(warnings: SnapshotWarning[]): Promise<string> {
   for (const args of FREEBSD_SOCKSTAT_ARGS) {
     const result = await runTool('sockstat', args);
     if (result === undefined) {
       warnings.push({ code: 'TABLE_UNREADABLE', message: 'sockstat is not installed: no sockets listed' });
-      return [];
+      return '';
     }
     // An option this release lacks: sockstat prints its usage on stderr and exits 1 with nothing on stdout.
-    if (result.status === 0 || result.stdout !== '') return parseSockstat(result.stdout);
+    if (result.status === 0 || result.stdout !== '') return result.stdout;
   }
   warnings.push({
     code: 'TABLE_UNREADABLE',
     message: `sockstat refused every argument list tried (${FREEBSD_SOCKSTAT_ARGS.map((a) => a.join(' ')).join('; ')})`,
   });
-  return [];
+  return '';
+}
+
+/** A socket and the sockstat rows (one per holding fd) it was read from. */
+interface Held {
+  readonly socket: Omit<Socket, 'owners' | 'ownerStatus'>;
+  readonly rows: { pid?: number; command?: string; uid?: number; user?: string; fd?: number }[];
+}
+
+/**
+ * Unix sockets: a bound one is one socket per (type, path), held by every process that has it (a forked
+ * server); an unbound one (a client) is a socket of its own per row, since sockstat names nothing that
+ * would tell two clients apart.
+ */
+function unixSockets(rows: readonly SockstatUnixRow[]): Held[] {
+  const byPath = new Map<string, Held>();
+  const out: Held[] = [];
+  for (const row of rows) {
+    const key = row.path === '' ? undefined : `${row.type}|${row.path}`;
+    const known = key === undefined ? undefined : byPath.get(key);
+    if (known !== undefined) {
+      known.rows.push(row);
+      continue;
+    }
+    const socket = {
+      protocol: 'unix',
+      family: 'unix',
+      state: row.state,
+      local: { address: row.path, port: 0 },
+      peer: { address: row.peerPath, port: 0 },
+      unix: { type: row.type, abstract: false },
+    } as const;
+    const entry = { socket, rows: [row] };
+    if (key !== undefined) byPath.set(key, entry);
+    out.push(entry);
+  }
+  return out;
 }
 
 function toSocket(row: SockstatRow): Omit<Socket, 'owners' | 'ownerStatus'> {
@@ -46,11 +85,9 @@ function toSocket(row: SockstatRow): Omit<Socket, 'owners' | 'ownerStatus'> {
 }
 
 /** One socket per (protocol, ends); its holders are every row's pid (a forked listener has several). */
-function group(
-  rows: readonly SockstatRow[],
-): { socket: Omit<Socket, 'owners' | 'ownerStatus'>; rows: SockstatRow[] }[] {
-  const byKey = new Map<string, { socket: Omit<Socket, 'owners' | 'ownerStatus'>; rows: SockstatRow[] }>();
-  const out: { socket: Omit<Socket, 'owners' | 'ownerStatus'>; rows: SockstatRow[] }[] = [];
+function group(rows: readonly SockstatRow[]): Held[] {
+  const byKey = new Map<string, Held>();
+  const out: Held[] = [];
   for (const row of rows) {
     // Rows without a pid (TIME_WAIT) are sockets of their own: two of them may share their ends.
     const key =
@@ -69,7 +106,7 @@ function group(
   return out;
 }
 
-function holdersOf(rows: readonly SockstatRow[]) {
+function holdersOf(rows: Held['rows']) {
   const byPid = new Map<number, { command?: string; uid?: number; user?: string; fds: number[] }>();
   for (const r of rows) {
     if (r.pid === undefined) continue;
@@ -84,9 +121,9 @@ function holdersOf(rows: readonly SockstatRow[]) {
 }
 
 /**
- * The FreeBSD backend of listSockets: TCP and UDP sockets, with the pid, fd, uid and command name of each
- * holder, from `sockstat -46 -s -l -c -w -n` (one snapshot of the kernel's file and PCB tables: every
- * user's sockets, no root needed; a socket no process holds, TIME_WAIT, has pid `?`), plus process facts
+ * The FreeBSD backend of listSockets: TCP, UDP and unix sockets, with the pid, fd, uid and command name of
+ * each holder, from `sockstat -46 -u -s -l -c -w -n` (one snapshot of the kernel's file and PCB tables:
+ * every user's sockets, no root needed; a socket no process holds, TIME_WAIT, has pid `?`), plus process facts
  * from `ps` (user, start time, command line). No queues: sockstat does not print them. Tools are run by
  * name from PATH.
  * @throws PortscopeError `UNSUPPORTED_PLATFORM` (a netns other than all/host), `INVALID_FILTER`,
@@ -94,17 +131,20 @@ function holdersOf(rows: readonly SockstatRow[]) {
  */
 export async function collectFreebsd(options: NormalizedListOptions): Promise<Snapshot> {
   const takenAt = new Date().toISOString();
-  const warnings = checkOtherPlatform(options, 'FreeBSD', ['tcp', 'udp']);
+  const warnings = checkOtherPlatform(options, 'FreeBSD', ['tcp', 'udp', 'unix']);
   const predicate = otherPlatformPredicate(options);
   const inet = options.families.has('inet') || options.families.has('inet6');
   const wanted = inet ? (['tcp', 'udp'] as const).filter((p) => options.protocols.has(p)) : [];
-  const rows = wanted.length === 0 ? [] : await readSockstat(warnings);
-  const groups = group(
-    rows.filter((r) => (wanted as readonly string[]).includes(r.protocol) && options.families.has(r.family)),
+  const unix = options.families.has('unix') && options.protocols.has('unix');
+  const text = wanted.length === 0 && !unix ? '' : await readSockstat(warnings);
+  const rows = parseSockstat(text).filter(
+    (r) => (wanted as readonly string[]).includes(r.protocol) && options.families.has(r.family),
   );
+  const unixRows = unix ? parseSockstatUnix(text) : [];
+  const groups = [...group(rows), ...unixSockets(unixRows)];
   const wantOwners = options.owners || needsOwners(options.filter);
   const processes = wantOwners
-    ? await readProcesses(rows.flatMap((r) => (r.pid === undefined ? [] : [r.pid])))
+    ? await readProcesses(groups.flatMap((g) => g.rows.flatMap((r) => (r.pid === undefined ? [] : [r.pid]))))
     : new Map<number, PsProcess>();
   let sockets: Socket[] = groups.map(({ socket, rows: held }) => {
     if (!wantOwners) return { ...socket, owners: [], ownerStatus: 'not-requested' };

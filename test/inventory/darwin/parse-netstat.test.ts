@@ -8,7 +8,7 @@ const NETSTAT = readdirSync(dirname(fixturePath('darwin', 'x'))).filter((f) => f
 
 describe('parseDarwinNetstat on recorded macOS outputs', () => {
   it('has the recorded fixtures', () => {
-    expect(NETSTAT.length).toBeGreaterThanOrEqual(5);
+    expect(NETSTAT.length).toBeGreaterThanOrEqual(6);
   });
 
   for (const name of NETSTAT) {
@@ -55,6 +55,23 @@ describe('parseDarwinNetstat on recorded macOS outputs', () => {
   it('maps BSD state names to the kernel names of the model (CLOSE_WAIT stays, queues are read)', () => {
     const rows = parseDarwinNetstat(fixtureOutput('darwin', 'netstat-tcp-mojave.txt'));
     expect(rows.filter((r) => r.state === 'CLOSE_WAIT').map((r) => r.recvQ)).toEqual([24, 24]);
+  });
+
+  it('reads a tcp46 listener as an IPv6 socket that takes IPv4 too (apple.stackexchange 117644)', () => {
+    const rows = parseDarwinNetstat(fixtureOutput('darwin', 'netstat-anvp-tcp-listen-apple-se-117644.txt'));
+    expect(rows).toEqual([
+      {
+        protocol: 'tcp',
+        family: 'inet6',
+        dualStack: true,
+        state: 'LISTEN',
+        local: { address: '::', port: 62981 },
+        peer: { address: '::', port: 0 },
+        recvQ: 0,
+        sendQ: 0,
+        pid: 34548,
+      },
+    ]);
   });
 
   it('reads a header with no rows as no sockets', () => {
