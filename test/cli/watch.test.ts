@@ -147,6 +147,8 @@ describe('portscope watch (events)', () => {
     [['--exec'], 'Expected a program after --exec'],
     [['logger'], 'Expected no arguments without --exec, got `logger`'],
     [['--interval', 'soon'], 'Expected --interval to be a duration'],
+    [['--interval', '0'], 'Expected --interval to be at least 10ms, got `0`'],
+    [['--interval', '5ms'], 'Expected --interval to be at least 10ms, got `5ms`'],
     [['--protocols', 'tcp,sctp'], 'Expected `protocols` to be a non-empty array of tcp, udp, udplite, unix, mptcp'],
     [['--format', 'csv'], "argument 'csv' is invalid"],
   ])('refuses %j with exit 2 and one line', async (args, message) => {

@@ -97,7 +97,7 @@ export function watchCommand(io: CliIo) {
         throw new PortscopeError('INVALID_ARGUMENT', `Expected no arguments without --exec, got \`${file}\``);
       }
       const watchOptions: WatchOptions = {
-        intervalMs: parseDuration(options.interval, '--interval'),
+        intervalMs: parseDuration(options.interval, '--interval', 10),
         debounceMs: parseDuration(options.debounce, '--debounce'),
         ...(options.summaryInterval === undefined
           ? {}
