@@ -2,7 +2,7 @@
 // portscope against ss, lsof and fuser side by side in one run: medians, ratios, peak RSS, exit codes.
 // Needs root, cc and a build (npm run build). Sends nothing outside loopback and its own namespaces.
 //   node bench/run.js [--runs 5] [--pairs 8400] [--holders 6] [--only NAME]   the 100k suite (~3 min)
-//   node bench/run.js --scale 1m          1M TCP sockets, 3 runs, 60 s cap per command (~10 min)
+//   node bench/run.js --scale 1m          1M TCP sockets, 3 runs, 120 s cap per command (~10 min idle)
 //   node bench/run.js --sockets N         the 100k suite's cases at N sockets (the 1M cases from 500k)
 //   node bench/run.js --namespaces 50,300 100k farm plus that many namespaces: all vs --netns host
 // --only runs the cases whose name contains NAME (e.g. --only owner); --cap S sets the per-command cap.
@@ -40,7 +40,7 @@ const nsCounts = (values.namespaces ?? '').split(',').filter(Boolean).map(Number
 if (nsCounts.some((n) => !Number.isInteger(n) || n < 1 || n > 1000)) fail(`--namespaces: expected counts 1-1000`);
 const big = (sockets ?? 0) >= 500_000;
 const runs = Number(values.runs ?? (big ? 3 : 5));
-const capS = Number(values.cap ?? (big ? 60 : 300));
+const capS = Number(values.cap ?? (big ? 120 : 300));
 const log = (text) => process.stderr.write(text);
 
 // Clean-up that must also happen on Ctrl-C, SIGTERM or a failure: synchronous, idempotent.
@@ -64,11 +64,12 @@ const farm = await startFarm({
 exitHooks.push(farm.restore);
 // A dev server: one loopback listener in a process of its own, started after the farm, on the first free port
 // from 3000 (below the farm's ports and the kernel's ephemeral range, so no farm socket shares its port).
+// Other programs on the host may connect to it (port scans): a reset connection must not end it.
 const devServer = spawn(
   process.execPath,
   [
     '-e',
-    "const net=require('net');let p=3000;const s=net.createServer();s.on('error',()=>s.listen(++p,'127.0.0.1'));s.listen(p,'127.0.0.1',()=>console.log(p));process.stdin.on('end',()=>process.exit(0)).resume();setTimeout(()=>process.exit(0),1800e3)",
+    "const net=require('net');let p=3000;const s=net.createServer((c)=>c.on('error',()=>c.destroy()));s.on('error',()=>s.listen(++p,'127.0.0.1'));s.listen(p,'127.0.0.1',()=>console.log(p));process.stdin.on('end',()=>process.exit(0)).resume();setTimeout(()=>process.exit(0),1800e3)",
   ],
   { stdio: ['pipe', 'pipe', 'inherit'] },
 );
