@@ -59,6 +59,9 @@ export function runCases(cases, { runs, capS, label, log }) {
 export function renderTable(results, { runs, capS, notes = [] }) {
   const cpu = readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1];
   const ms = (row) => (row.statuses === 'timeout' ? `> ${String(capS * 1000)} (cap)` : row.medianMs.toFixed(0));
+  // A ratio against a run cut off at the cap would be a ratio of caps: none is given.
+  const ratio = (first, row) =>
+    first.statuses === 'timeout' || row.statuses === 'timeout' ? '-' : row.ratio.toFixed(2);
   return [
     `Machine: ${String(cpu)}, node ${process.version}; load average at the end ${loadavg()
       .map((l) => l.toFixed(2))
@@ -71,7 +74,7 @@ export function renderTable(results, { runs, capS, notes = [] }) {
     ...results.flatMap((r) =>
       r.rows.map(
         (row) =>
-          `| ${r.case} | \`${row.command}\` | ${ms(row)} | ${row.ratio.toFixed(2)} | ${row.peakRssMb.toFixed(0)} | ${row.statuses} (${String(row.runs)}) |`,
+          `| ${r.case} | \`${row.command}\` | ${ms(row)} | ${ratio(r.rows[0], row)} | ${row.peakRssMb.toFixed(0)} | ${row.statuses} (${String(row.runs)}) |`,
       ),
     ),
   ];
