@@ -15,8 +15,9 @@ export function measure(argv, capS) {
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   const lines = r.stderr.trim().split('\n');
   const status = r.status === 124 || r.status === 137 ? 'timeout' : (r.status ?? `signal ${String(r.signal)}`);
-  // The command's own error line (e.g. a RangeError), if any, for the log.
-  const error = typeof status === 'number' && status > 1 ? lines.filter((l) => !/^\d+$/.test(l)).at(-1) : undefined;
+  // The command's own last stderr line (e.g. a RangeError), not GNU time's, for the log.
+  const error =
+    typeof status === 'number' && status > 1 ? lines.filter((l) => !/^(\d+$|Command )/.test(l)).at(-1) : undefined;
   return { ms, rssMb: Number(lines.at(-1)) / 1024, status, error };
 }
 
