@@ -1,38 +1,117 @@
-// Builds and tears down the benchmark's socket farm: `holders` processes on 127.0.2.N, each with
-// `pairs` TCP connections (2 sockets each), plus UDP and unix sockets. One process may hold at most
-// 20,000 fds here, so 100k sockets take several holders.
-import { spawn } from 'node:child_process';
+// Builds and tears down the benchmark's socket farm: holder processes (bench/holder.c, compiled here with
+// cc) of at most 20,000 fds each (the hard RLIMIT_NOFILE here), holder k on 127.2.k.1:20000+k with its
+// connections from 127.2.k.2-4, ports 10000-13999 (so no farm TCP port is in the kernel's ephemeral range),
+// plus UDP sockets and unix stream pairs. Holders exit when the benchmark closes their stdin or dies, or
+// after `lifetimeMs`; their sockets have SO_LINGER 0, so nothing is left in TIME-WAIT.
+import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
-const holderPath = new URL('./holder.js', import.meta.url).pathname;
+const source = new URL('./holder.c', import.meta.url).pathname;
+const holderPath = new URL('./results/holder', import.meta.url).pathname;
+/** Listener port of holder k is LISTEN_PORT + k; client ports start at CLIENT_PORT (4,000 per address). */
+export const LISTEN_PORT = 20000;
+const CLIENT_PORT = 10000;
+const FD_LIMIT = 20000;
 
-/** Starts the farm; resolves when every holder is ready. Returns a stop function. */
-export async function startFarm({ holders = 6, pairs = 8400, udp = 500, unix = 250, lifetimeMs = 900_000 } = {}) {
-  const children = [];
-  for (let i = 1; i <= holders; i++) {
-    const args = [holderPath, String(pairs), String(udp), String(unix), `127.0.2.${String(i)}`, String(lifetimeMs)];
-    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
-    children.push(child);
-  }
-  const ready = await Promise.all(
-    children.map(async (child) => {
-      const [line] = await once(createInterface({ input: child.stdout }), 'line');
-      return String(line);
+/** Compiles bench/holder.c to bench/results/holder (once per run); throws with cc's message. */
+export function buildHolder() {
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+  const r = spawnSync('cc', ['-O2', '-Wall', '-o', holderPath, source], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`cc could not build bench/holder.c (a C compiler is needed): ${r.stderr}`);
+  return holderPath;
+}
+
+/** Raises the sysctl at `path` (under /proc/sys) to at least `min`; returns a function that restores it. */
+export function raiseSysctl(path, min) {
+  const file = `/proc/sys/${path.replaceAll('.', '/')}`;
+  const before = readFileSync(file, 'utf8').trim();
+  if (Number(before.split(/\s+/)[0]) >= min) return () => undefined;
+  writeFileSync(file, String(min));
+  process.stderr.write(`sysctl ${path}: ${before} -> ${String(min)} (restored at the end)\n`);
+  return () => {
+    writeFileSync(file, before);
+  };
+}
+
+/** Spawns one holder; resolves with its first stdout line ("ready ok N" or "error ..."). */
+export async function spawnHolder(args) {
+  const child = spawn(holderPath, args.map(String), { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  const exited = once(child, 'exit').then(() => 'exited before ready');
+  const line = await Promise.race([once(lines, 'line').then(([l]) => String(l)), exited]);
+  return { child, line };
+}
+
+/** Ends the holders (closes their stdin) and waits for them to exit. */
+export async function stopHolders(children) {
+  await Promise.all(
+    children.map((c) => {
+      if (c.exitCode !== null || c.signalCode !== null) return undefined;
+      const exited = once(c, 'exit');
+      c.stdin.end();
+      return exited;
     }),
   );
-  const stop = async () => {
-    await Promise.all(
-      children.map((c) => {
-        const exited = once(c, 'exit');
-        c.stdin.end();
-        return exited;
-      }),
-    );
-  };
-  if (ready.some((line) => !line.startsWith('ready ok'))) {
-    await stop();
-    throw new Error(`farm holders not ready: ${ready.join(', ')}`);
+}
+
+/**
+ * Starts the farm: `sockets` TCP sockets in all (2 per connection), or `holders` x `pairs` connections; resolves
+ * when every holder is ready. Returns the holders' pids and listeners, the set-up time and a stop function.
+ */
+export async function startFarm({ sockets, holders, pairs, udp = 500, unix = 250, lifetimeMs = 900_000 } = {}) {
+  const started = performance.now();
+  const perHolder = Math.floor((FD_LIMIT - 16 - udp - 2 * unix) / 2);
+  if (sockets !== undefined) {
+    holders = Math.ceil(sockets / 2 / perHolder);
+    pairs = Math.ceil(sockets / 2 / holders);
   }
-  return { pids: children.map((c) => c.pid), stop };
+  holders ??= 6;
+  pairs ??= 8400;
+  if (pairs > perHolder) throw new Error(`--pairs ${String(pairs)}: at most ${String(perHolder)} per holder`);
+  if (holders > 255) throw new Error(`${String(holders)} holders: at most 255 (one 127.2.k.0/24 each)`);
+  const neededMb = (holders * pairs * 2 * 4) / 1024 + 1024; // ~4 KB of kernel memory per socket, plus room
+  const availableMb = Number(/MemAvailable:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1]) / 1024;
+  if (availableMb < neededMb)
+    throw new Error(`the farm needs ~${neededMb.toFixed(0)} MB, ${availableMb.toFixed(0)} free`);
+  const restores = [
+    raiseSysctl('fs.nr_open', FD_LIMIT + 1024),
+    raiseSysctl(
+      'fs.file-max',
+      Number(readFileSync('/proc/sys/fs/file-nr', 'utf8').split('\t')[0]) + 2 * holders * pairs + 100_000,
+    ),
+  ];
+  const restore = () => restores.forEach((r) => r());
+  buildHolder();
+  const lifetimeS = Math.ceil(lifetimeMs / 1000);
+  const listeners = [];
+  const pending = [];
+  for (let k = 1; k <= holders; k++) {
+    const address = `127.2.${String(k)}.1`;
+    listeners.push({ address, port: LISTEN_PORT + k });
+    pending.push(spawnHolder([address, LISTEN_PORT + k, pairs, CLIENT_PORT, udp, unix, lifetimeS]));
+  }
+  const ready = await Promise.allSettled(pending);
+  const children = ready.flatMap((r) => (r.status === 'fulfilled' ? [r.value.child] : []));
+  const stop = async () => {
+    await stopHolders(children);
+    restore();
+  };
+  const failed = ready
+    .map((r) => (r.status === 'fulfilled' ? r.value.line : String(r.reason)))
+    .filter((l) => !l.startsWith('ready ok'));
+  if (failed.length > 0) {
+    await stop();
+    throw new Error(`farm holders not ready: ${failed.slice(0, 3).join(', ')}`);
+  }
+  children.forEach((c, i) => (listeners[i].pid = c.pid));
+  return {
+    pids: children.map((c) => c.pid),
+    listeners,
+    setupMs: performance.now() - started,
+    tcpSockets: 2 * holders * pairs,
+    stop,
+    restore,
+  };
 }

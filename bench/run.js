@@ -1,151 +1,126 @@
-// The benchmark: builds a farm of ~100k loopback TCP sockets (plus UDP and unix), then times
-// portscope against ss and lsof side by side in one run: medians of N runs, ratios, peak RSS.
-// Usage: node bench/run.js [--runs 5] [--pairs 8400] [--holders 6] [--only NAME]   (needs a build: npm run build)
-// --only runs the cases whose name contains NAME (e.g. --only owner).
-import { spawn, spawnSync } from 'node:child_process';
+// The benchmark: builds a farm of loopback TCP sockets (plus UDP and unix; bench/farm.js), then times
+// portscope against ss, lsof and fuser side by side in one run: medians, ratios, peak RSS, exit codes.
+// Needs root, cc and a build (npm run build). Sends nothing outside loopback and its own namespaces.
+//   node bench/run.js [--runs 5] [--pairs 8400] [--holders 6] [--only NAME]   the 100k suite (~3 min)
+//   node bench/run.js --scale 1m          1M TCP sockets, 3 runs, 120 s cap per command (~10 min idle)
+//   node bench/run.js --sockets N         the 100k suite's cases at N sockets (the 1M cases from 500k)
+//   node bench/run.js --namespaces 50,300 100k farm plus that many namespaces: all vs --netns host
+// --only runs the cases whose name contains NAME (e.g. --only owner); --cap S sets the per-command cap.
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startFarm } from './farm.js';
+import { namespaceSet, removeStaleNamespaces } from './netns.js';
+import { renderTable, runCases } from './measure.js';
+import { baseCases, millionCases, namespaceCases } from './cases.js';
 
 const { values } = parseArgs({
   options: {
-    runs: { type: 'string', default: '5' },
-    pairs: { type: 'string', default: '8400' },
-    holders: { type: 'string', default: '6' },
+    runs: { type: 'string' },
+    pairs: { type: 'string' },
+    holders: { type: 'string' },
+    sockets: { type: 'string' },
+    scale: { type: 'string' },
+    namespaces: { type: 'string' },
+    cap: { type: 'string' },
     only: { type: 'string', default: '' },
   },
 });
-const runs = Number(values.runs);
-const bin = new URL('../bin/portscope.js', import.meta.url).pathname;
-const ps = (...args) => [process.execPath, bin, ...args];
-
-const CASES = [
-  {
-    name: 'all TCP with owners',
-    ours: ps('ls', '-tanp'),
-    theirs: [
-      ['ss', '-tanp'],
-      ['lsof', '-nP', '-iTCP'],
-      ['env', 'PORTSCOPE_BACKEND=procfs', ...ps('ls', '-tanp')],
-    ],
-  },
-  { name: 'TCP listeners with owners', ours: ps('ls', '-tlnp'), theirs: [['ss', '-tlnp']] },
-  {
-    // `portscope audit` as users run it (every namespace, listeners x interfaces x firewall verdicts,
-    // findings) against what a person runs to answer the same by hand: the listeners, then the ruleset.
-    name: 'audit of the listeners',
-    ours: ps('audit', '--json'),
-    theirs: [['sh', '-c', 'ss -tlnp > /dev/null && nft list ruleset > /dev/null']],
-  },
-  {
-    name: 'all TCP without owners',
-    ours: ps('ls', '-tan'),
-    theirs: [
-      ['ss', '-tan'],
-      ['env', 'PORTSCOPE_BACKEND=procfs', ...ps('ls', '-tan')],
-    ],
-  },
-];
-
-/** Wall time (ms) and peak RSS (MB) of one run, through GNU time; stdout to /dev/null. */
-function measure(argv) {
-  const start = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', ...argv], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    encoding: 'utf8',
-  });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  const lines = r.stderr.trim().split('\n');
-  if (r.status !== 0 && r.status !== 1) throw new Error(`${argv.join(' ')} failed: ${r.stderr}`);
-  return { ms, rssMb: Number(lines.at(-1)) / 1024 };
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const label = (argv) => {
-  const at = argv.indexOf(bin);
-  return at < 0 ? argv.join(' ') : [...argv.slice(0, at - 1), 'portscope', ...argv.slice(at + 1)].join(' ');
+const fail = (message) => {
+  process.stderr.write(`bench: ${message}\n`);
+  process.exit(2);
 };
+if (process.getuid?.() !== 0) fail('needs root (owners of every process, ip netns, sysctls): run it as root');
+if (values.scale !== undefined && values.scale !== '1m') fail(`--scale ${values.scale}: expected 1m`);
+const sockets = values.scale === '1m' ? 1_000_000 : values.sockets === undefined ? undefined : Number(values.sockets);
+if (sockets !== undefined && !(sockets >= 1000)) fail(`--sockets ${String(values.sockets)}: expected a number >= 1000`);
+const nsCounts = (values.namespaces ?? '').split(',').filter(Boolean).map(Number);
+if (nsCounts.some((n) => !Number.isInteger(n) || n < 1 || n > 1000)) fail(`--namespaces: expected counts 1-1000`);
+const big = (sockets ?? 0) >= 500_000;
+const runs = Number(values.runs ?? (big ? 3 : 5));
+const capS = Number(values.cap ?? (big ? 120 : 300));
+const log = (text) => process.stderr.write(text);
 
-function sockstat() {
-  return readFileSync('/proc/net/sockstat', 'utf8').split('\n').slice(0, 2).join('; ');
+// Clean-up that must also happen on Ctrl-C, SIGTERM or a failure: synchronous, idempotent.
+const exitHooks = [];
+const cleanUpSync = () => exitHooks.splice(0).forEach((h) => h());
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    cleanUpSync();
+    process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
+  });
 }
+removeStaleNamespaces();
 
-const farm = await startFarm({ holders: Number(values.holders), pairs: Number(values.pairs) });
-// A dev server: one loopback listener in a process of its own, started after the farm; it exits after
-// 30 minutes, or when this benchmark closes its stdin.
+const lifetimeMs = 1_800_000;
+const farm = await startFarm({
+  sockets,
+  holders: values.holders === undefined ? undefined : Number(values.holders),
+  pairs: values.pairs === undefined ? undefined : Number(values.pairs),
+  lifetimeMs,
+});
+exitHooks.push(farm.restore);
+// A dev server: one loopback listener in a process of its own, started after the farm, on the first free port
+// from 3000 (below the farm's ports and the kernel's ephemeral range, so no farm socket shares its port).
+// Other programs on the host may connect to it (port scans): a reset connection must not end it.
 const devServer = spawn(
   process.execPath,
   [
     '-e',
-    "require('net').createServer().listen(0,'127.0.0.1',function(){console.log(this.address().port)});process.stdin.on('end',()=>process.exit(0)).resume();setTimeout(()=>process.exit(0),1800e3)",
+    "const net=require('net');let p=3000;const s=net.createServer((c)=>c.on('error',()=>c.destroy()));s.on('error',()=>s.listen(++p,'127.0.0.1'));s.listen(p,'127.0.0.1',()=>console.log(p));process.stdin.on('end',()=>process.exit(0)).resume();setTimeout(()=>process.exit(0),1800e3)",
   ],
   { stdio: ['pipe', 'pipe', 'inherit'] },
 );
+exitHooks.push(() => devServer.stdin.destroy());
 const [devPort] = await once(createInterface({ input: devServer.stdout }), 'line');
+const namespaces = namespaceSet(lifetimeMs / 1000);
+exitHooks.push(namespaces.removeSync);
+
+const bin = new URL('../bin/portscope.js', import.meta.url).pathname;
+const label = (argv) => {
+  const at = argv.indexOf(bin);
+  return at < 0 ? argv.join(' ') : [...argv.slice(0, at - 1), 'portscope', ...argv.slice(at + 1)].join(' ');
+};
+const ctx = { ps: (...args) => [process.execPath, bin, ...args], farmPort: String(farm.listeners[0].port), devPort };
+const sockstat = () => readFileSync('/proc/net/sockstat', 'utf8').split('\n').slice(0, 2).join('; ');
+const notes = [];
 const results = [];
 try {
-  const tcpCount = readFileSync('/proc/net/tcp', 'latin1').split('\n').length - 2;
-  process.stderr.write(`farm ready: ${String(tcpCount)} rows in /proc/net/tcp (${sockstat()})\n`);
-  // `who` on the port of one farm listener: 8,400 connections held by a process with ~17k fds, the
-  // worst case for a walk that stops once every socket has an owner.
-  const listener = spawnSync('ss', ['-tlnH', 'src', '127.0.2.1'], { encoding: 'utf8' }).stdout.split('\n')[0] ?? '';
-  const port = /:(\d+)\s/.exec(listener)?.[1];
-  if (port === undefined) throw new Error(`no farm listener found: ${listener}`);
-  CASES.push({
-    name: 'owner of one port',
-    ours: ps('who', `${port}/tcp`),
-    theirs: [
-      ['fuser', '-n', 'tcp', port],
-      ['lsof', '-nP', `-iTCP:${port}`],
-    ],
-  });
-  CASES.push({
-    name: 'owner of one port (a dev server)',
-    ours: ps('who', `${devPort}/tcp`),
-    theirs: [
-      ['fuser', '-n', 'tcp', devPort],
-      ['lsof', '-nP', `-iTCP:${devPort}`],
-    ],
-  });
-  for (const c of CASES.filter((x) => x.name.includes(values.only))) {
-    const commands = [c.ours, ...c.theirs];
-    const samples = commands.map(() => []);
-    for (let i = 0; i < runs; i++) {
-      // Alternate the order each round so that neither side always runs on a warm cache.
-      const order = commands.map((_, k) => k);
-      if (i % 2 === 1) order.reverse();
-      for (const k of order) samples[k].push(measure(commands[k]));
+  const setup = `farm: ${String(farm.tcpSockets)} TCP sockets in ${String(farm.pids.length)} holders, set up in ${(farm.setupMs / 1000).toFixed(1)} s (${sockstat()}); dev server on port ${devPort}`;
+  log(`${setup}\n`);
+  notes.push(setup + '.');
+  const select = (cases) => cases.filter((c) => c.name.includes(values.only));
+  if (nsCounts.length > 0) {
+    for (const count of nsCounts) {
+      const t = performance.now();
+      await namespaces.grow(count);
+      const line = `${String(count)} network namespaces (${namespaces.names[0]}...), one listener each on 127.0.0.1:9090, set up in ${((performance.now() - t) / 1000).toFixed(1)} s`;
+      log(`${line}\n`);
+      notes.push(line + '.');
+      results.push(...runCases(select(namespaceCases(ctx, count)), { runs, capS, label, log }));
     }
-    const rows = commands.map((argv, k) => ({
-      command: label(argv),
-      medianMs: median(samples[k].map((s) => s.ms)),
-      peakRssMb: Math.max(...samples[k].map((s) => s.rssMb)),
-    }));
-    const ours = rows[0].medianMs;
-    for (const row of rows) row.ratio = row.medianMs / ours;
-    results.push({ case: c.name, rows });
-    process.stderr.write(`${c.name}: ${rows.map((r) => `${r.command} ${r.medianMs.toFixed(0)} ms`).join(' | ')}\n`);
+  } else if (big) {
+    notes.push('`ss -tanp` is not run at this scale: it takes more than 600 s at 1M sockets.');
+    notes.push('`who` is compared with `fuser` only (`lsof -iTCP:PORT` takes as long as the full `lsof` listing).');
+    results.push(...runCases(select(millionCases(ctx)), { runs, capS, label, log }));
+  } else {
+    results.push(...runCases(select(baseCases(ctx)), { runs, capS, label, log }));
   }
 } finally {
   devServer.stdin.end();
+  await namespaces.remove();
+  const t = performance.now();
   await farm.stop();
+  log(`farm torn down in ${((performance.now() - t) / 1000).toFixed(1)} s (${sockstat()})\n`);
+  cleanUpSync();
 }
 
-const lines = [
-  `Machine: ${String(readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1])}, node ${process.version}, ${String(runs)} runs each, medians.`,
-  '',
-  '| case | command | median ms | x slower than portscope | peak RSS MB |',
-  '| --- | --- | ---: | ---: | ---: |',
-  ...results.flatMap((r) =>
-    r.rows.map(
-      (row) =>
-        `| ${r.case} | \`${row.command}\` | ${row.medianMs.toFixed(0)} | ${row.ratio.toFixed(2)} | ${row.peakRssMb.toFixed(0)} |`,
-    ),
-  ),
-];
+const lines = renderTable(results, { runs, capS, notes });
+const name =
+  nsCounts.length > 0 ? 'netns' : big ? 'scale-1m' : sockets === undefined ? 'latest' : `sockets-${String(sockets)}`;
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/latest.json', import.meta.url), JSON.stringify(results, null, 2));
-writeFileSync(new URL('./results/latest.md', import.meta.url), `${lines.join('\n')}\n`);
+writeFileSync(new URL(`./results/${name}.json`, import.meta.url), JSON.stringify({ notes, results }, null, 2));
+writeFileSync(new URL(`./results/${name}.md`, import.meta.url), `${lines.join('\n')}\n`);
 console.log(lines.join('\n'));

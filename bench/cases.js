@@ -1,0 +1,79 @@
+// The cases of bench/run.js. Each case is { name, ours, theirs }: `ours` is the first command, the one
+// every ratio is taken against. ctx: { ps(...args) -> argv, farmPort, devPort }.
+
+/** The 100k suite: listings with and without owners, an audit, and `who` on a farm port and a dev server. */
+export function baseCases({ ps, farmPort, devPort }) {
+  return [
+    {
+      name: 'all TCP with owners',
+      ours: ps('ls', '-tanp'),
+      theirs: [
+        ['ss', '-tanp'],
+        ['lsof', '-nP', '-iTCP'],
+        ['env', 'PORTSCOPE_BACKEND=procfs', ...ps('ls', '-tanp')],
+      ],
+    },
+    { name: 'TCP listeners with owners', ours: ps('ls', '-tlnp'), theirs: [['ss', '-tlnp']] },
+    {
+      // `portscope audit` as users run it (every namespace, listeners x interfaces x firewall verdicts,
+      // findings) against what a person runs to answer the same by hand: the listeners, then the ruleset.
+      name: 'audit of the listeners',
+      ours: ps('audit', '--json'),
+      theirs: [['sh', '-c', 'ss -tlnp > /dev/null && nft list ruleset > /dev/null']],
+    },
+    {
+      name: 'all TCP without owners',
+      ours: ps('ls', '-tan'),
+      theirs: [
+        ['ss', '-tan'],
+        ['env', 'PORTSCOPE_BACKEND=procfs', ...ps('ls', '-tan')],
+      ],
+    },
+    // The port of one farm listener: the listener plus its accepted connections, held by one process with
+    // ~17-20k fds, the worst case for a walk that stops once every socket has an owner.
+    {
+      name: 'owner of one port',
+      ours: ps('who', `${farmPort}/tcp`),
+      theirs: [
+        ['fuser', '-n', 'tcp', farmPort],
+        ['lsof', '-nP', `-iTCP:${farmPort}`],
+      ],
+    },
+    {
+      name: 'owner of one port (a dev server)',
+      ours: ps('who', `${devPort}/tcp`),
+      theirs: [
+        ['fuser', '-n', 'tcp', devPort],
+        ['lsof', '-nP', `-iTCP:${devPort}`],
+      ],
+    },
+  ];
+}
+
+/** The 1M suite (`ss -tanp` left out: over 600 s at this scale). */
+export function millionCases({ ps, devPort }) {
+  return [
+    { name: '1M: all TCP without owners', ours: ps('ls', '-tan'), theirs: [['ss', '-tan']] },
+    { name: '1M: all TCP with owners', ours: ps('ls', '-tanp'), theirs: [['lsof', '-nP', '-iTCP']] },
+    { name: '1M: all TCP with owners, JSON', ours: ps('ls', '-tanp', '--json'), theirs: [] },
+    {
+      name: '1M: owner of one port (a dev server)',
+      ours: ps('who', `${devPort}/tcp`),
+      theirs: [['fuser', '-n', 'tcp', devPort]],
+    },
+  ];
+}
+
+/** Every namespace (the default) against `--netns host`, the host's time first: the target is <= 1.2x. */
+export function namespaceCases({ ps, devPort }, count) {
+  const pair = (name, ...args) => ({
+    name: `${String(count)} netns: ${name}`,
+    ours: ps(...args, '--netns', 'host'),
+    theirs: [ps(...args)],
+  });
+  return [
+    pair('all TCP without owners', 'ls', '-tan'),
+    pair('all TCP with owners', 'ls', '-tanp'),
+    pair('owner of one port (a dev server)', 'who', `${devPort}/tcp`),
+  ];
+}
