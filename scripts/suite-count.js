@@ -28,7 +28,7 @@ for (const file of read(report).testResults) {
 }
 
 /** The peer name a vitest name stands for: without its " [variant]" suffix. */
-const peerName = (name) => name.replace(/ \[[^\]]*\]$/, '');
+const peerName = (name) => name.replace(/ \[(?:[^[\]]|\[[^\]]*\])*\]$/, '');
 const byPeer = new Map();
 for (const r of results) {
   const key = peerName(r.name);
