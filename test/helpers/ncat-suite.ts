@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Running } from './nc.js';
@@ -113,3 +113,17 @@ export async function serverClient(
 
 /** True when running against ncat itself (PORTSCOPE_SUITE_REAL=1). */
 export const realNcat = againstRealTool;
+
+/** suite-skips.json: the cases skipped against portscope, by test name, with kind and reason. */
+const SKIPS = JSON.parse(readFileSync(new URL('../netcat/suite-skips.json', import.meta.url), 'utf8')) as Record<
+  'ncat' | 'openbsd',
+  Record<string, [string, string]>
+>;
+
+/**
+ * Skips the running case (`ctx.skip()`) when suite-skips.json lists it under `tool`, unless the
+ * real tool runs (PORTSCOPE_SUITE_REAL=1: every case runs, so that each is checked against it).
+ */
+export function skipListed(tool: 'ncat' | 'openbsd', ctx: { task: { name: string }; skip(): void }): void {
+  if (!realNcat && SKIPS[tool][ctx.task.name] !== undefined) ctx.skip();
+}

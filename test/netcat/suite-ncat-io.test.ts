@@ -87,13 +87,13 @@ describe.skipIf(!can).concurrent('ncat-test.pl: EOF, send/recv-only, -C, idle ti
   // takes -k when connecting and it does nothing there; portscope refuses it (exit 2, one line
   // naming it) rather than ignore a flag (docs/netcat.md).
   it.each([
-    ['Server closes socket write and keeps running after stdin EOF', [], 'tcp'],
-    ['Server closes socket write and keeps running after stdin EOF', [], 'tcp ssl'],
-    ['--send-only server closes socket write and stops running after stdin EOF', ['--send-only'], 'tcp'],
-    ['--send-only server closes socket write and stops running after stdin EOF', ['--send-only'], 'tcp ssl'],
-    ['Client -k closes stdout and keeps running after socket EOF', [], 'tcp'],
-    ['Client -k closes stdout and keeps running after socket EOF', [], 'tcp ssl'],
-  ] as const)('%s (%s, %s)', (_name, serverArgs, spec) =>
+    ['Server closes socket write and keeps running after stdin EOF', 'tcp', []],
+    ['Server closes socket write and keeps running after stdin EOF', 'tcp ssl', []],
+    ['--send-only server closes socket write and stops running after stdin EOF', 'tcp', ['--send-only']],
+    ['--send-only server closes socket write and stops running after stdin EOF', 'tcp ssl', ['--send-only']],
+    ['Client -k closes stdout and keeps running after socket EOF', 'tcp', []],
+    ['Client -k closes stdout and keeps running after socket EOF', 'tcp ssl', []],
+  ] as const)('%s (%s)', (_name, spec, serverArgs) =>
     inLab(async (lab) => {
       if (realNcat) return;
       const server = await ncatServer(lab, [...serverArgs, ...(spec === 'tcp' ? [] : ['--ssl'])]);

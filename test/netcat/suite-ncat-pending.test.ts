@@ -103,7 +103,7 @@ describe
           ['--denyfile', spec, what, contents, false] as const,
         ]),
       ),
-    )('%s (%s, %s)', (flag, spec, what, contents, ok) =>
+    )('%s (%s) [%s]', (flag, spec, what, contents, ok) =>
       inLab(async (lab) => {
         const file = join(suite.dir, `${flag.slice(2)}-${what.replace(' ', '-')}-${lab.name}.txt`);
         writeFileSync(file, contents);
@@ -197,11 +197,11 @@ describe
     // ncat-test.pl: the HTTP proxy server cases that check the status code of one request.
     it.for([
       ['HTTP proxy bad request', proxy, 'bad\r\n\r\n', [], 400],
-      ['HTTP CONNECT no port number (127.0.0.1)', proxy, H('CONNECT', '127.0.0.1'), [], 400],
-      ['HTTP CONNECT no port number (127.0.0.1:)', proxy, H('CONNECT', '127.0.0.1:'), [], 400],
+      ['HTTP CONNECT no port number [127.0.0.1]', proxy, H('CONNECT', '127.0.0.1'), [], 400],
+      ['HTTP CONNECT no port number [127.0.0.1:]', proxy, H('CONNECT', '127.0.0.1:'), [], 400],
       ['HTTP CONNECT good request', proxy, H('CONNECT', `127.0.0.1:${P}`), [], 200],
-      ['HTTP CONNECT IPv6 address, no port number ([::1])', [...proxy, '-6'], H('CONNECT', '[::1]'), ['-6'], 400],
-      ['HTTP CONNECT IPv6 address, no port number ([::1]:)', [...proxy, '-6'], H('CONNECT', '[::1]:'), ['-6'], 400],
+      ['HTTP CONNECT IPv6 address, no port number [[::1]]', [...proxy, '-6'], H('CONNECT', '[::1]'), ['-6'], 400],
+      ['HTTP CONNECT IPv6 address, no port number [[::1]:]', [...proxy, '-6'], H('CONNECT', '[::1]:'), ['-6'], 400],
       ['HTTP CONNECT IPv6 address, good request', [...proxy, '-6'], H('CONNECT', `[::1]:${P}`), ['-6'], 200],
       ['HTTP CONNECT overlong Request-Line', proxy, H('CONNECT', `${'A'.repeat(24000)}:${P}`), [], 413],
       ['HTTP GET hostname only', proxy, H('GET', '127.0.0.1'), [], 400],
