@@ -31,17 +31,15 @@ afterAll(() => {
   for (const s of servers) s.close();
 });
 
-/** A loopback listener on a port (from port 0) that has a service name; bounded tries. */
+/** A loopback listener on a port (from port 0) that has a service name; bounded tries, each kept open
+ * until the end so that the kernel hands out a new port each time. */
 async function namedListener(): Promise<{ port: number; name: string }> {
   for (let i = 0; i < 400; i++) {
     const server = await listen(0);
+    servers.push(server);
     const { port } = server.address() as { port: number };
     const name = expectedName(port);
-    if (name !== undefined) {
-      servers.push(server);
-      return { port, name };
-    }
-    server.close();
+    if (name !== undefined) return { port, name };
   }
   throw new Error('no port with a service name in 400 tries');
 }
@@ -54,12 +52,12 @@ describe('the service registry is read only when a port name is printed or asked
     servers.push(server);
     const { port } = server.address() as { port: number };
     for (const args of [['-tan'], ['-ta', '--json'], ['-tanp'], ['-ta', '--format', 'ndjson']]) {
-      const result = await cli(['ls', ...args]);
+      const result = await cli(['ls', '-N', 'host', ...args, `sport = :${String(port)}`]);
       expect(result.code).toBe(0);
       expect(result.stdout).toContain(String(port));
     }
     expect(registryReads()).toEqual({ etcServices: 0, iana: 0 });
-  });
+  }, 120_000); // -p walks every process's fds: seconds on a host with a million sockets
 
   it('scan of a port /etc/services names reads /etc/services only, not the IANA registry', async () => {
     expect(KNOWN_BY_ETC).toBeDefined();
@@ -73,9 +71,9 @@ describe('the service registry is read only when a port name is printed or asked
 
   it('ls without -n still prints service names, IANA ones included', async () => {
     const { port, name } = await namedListener();
-    const named = await cli(['ls', '-tl', `sport = :${String(port)}`]);
+    const named = await cli(['ls', '-tl', '-N', 'host', `sport = :${String(port)}`]);
     expect(named.stdout).toContain(`127.0.0.1:${name} `);
-    const numeric = await cli(['ls', '-tln', `sport = :${String(port)}`]);
+    const numeric = await cli(['ls', '-tln', '-N', 'host', `sport = :${String(port)}`]);
     expect(numeric.stdout).toContain(`127.0.0.1:${String(port)} `);
     expect(registryReads().etcServices).toBe(1);
   });
