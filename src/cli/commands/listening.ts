@@ -35,6 +35,10 @@ export async function showListening(
   snapshot.sockets.sort(
     (a, b) => a.local.port - b.local.port || a.protocol.localeCompare(b.protocol) || a.family.localeCompare(b.family),
   );
-  printSnapshot(snapshot, { format, fields, header: options.header, style: { numeric: options.numeric === true } }, io);
+  await printSnapshot(
+    snapshot,
+    { format, fields, header: options.header, style: { numeric: options.numeric === true } },
+    io,
+  );
   if (snapshot.sockets.length === 0) setExit(1);
 }

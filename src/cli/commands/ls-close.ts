@@ -28,7 +28,7 @@ export async function closeListed(snapshot: Snapshot, view: SnapshotView, yes: b
         `Refusing to close ${String(sockets.length)} sockets without a confirmation: no terminal to ask on; pass --yes`,
       );
     }
-    printSnapshot(snapshot, view, io);
+    await printSnapshot(snapshot, view, io);
     if (
       !(await io.confirm(`Close ${String(sockets.length)} socket${sockets.length === 1 ? '' : 's'} (SOCK_DESTROY)?`))
     ) {
@@ -45,7 +45,7 @@ export async function closeListed(snapshot: Snapshot, view: SnapshotView, yes: b
     }));
     io.stdout.write(`${JSON.stringify({ results: shown }, null, 2)}\n`);
   } else if (yes) {
-    printSnapshot(
+    await printSnapshot(
       { ...snapshot, warnings: [], sockets: results.filter((r) => r.outcome === 'closed').map((r) => r.socket) },
       view,
       io,

@@ -29,11 +29,11 @@ export async function printDestroyEvents(
     sockets: [],
   };
   try {
-    if (view.header && view.format === 'table') printSnapshot(empty, view, io);
+    if (view.header && view.format === 'table') await printSnapshot(empty, view, io);
     for await (const socket of watchDestroyedSockets({ signal: controller.signal, filter })) {
       if (!keep(socket)) continue;
       if (view.format === 'json' || view.format === 'ndjson') io.stdout.write(`${JSON.stringify(socket)}\n`);
-      else printSnapshot({ ...empty, sockets: [socket] }, { ...view, header: false }, io);
+      else await printSnapshot({ ...empty, sockets: [socket] }, { ...view, header: false }, io);
     }
   } finally {
     process.off('SIGINT', stop);

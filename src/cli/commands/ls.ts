@@ -158,7 +158,7 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
         setExit(await closeListed(snapshot, view, options.yes === true, io));
         return;
       }
-      printSnapshot(snapshot, names === undefined ? view : { ...view, names }, io);
+      await printSnapshot(snapshot, names === undefined ? view : { ...view, names }, io);
       if (snapshot.sockets.length === 0) setExit(1);
     });
 }

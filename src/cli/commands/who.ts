@@ -37,7 +37,7 @@ export function whoCommand(io: CliIo, setExit: (code: number) => void) {
       if (empty && format === 'table') io.stderr.write(`portscope: nothing holds ${target}\n`);
       else {
         const style = { numeric: options.resolve !== true };
-        printSnapshot(result, { format, fields, header: options.header, style }, io);
+        await printSnapshot(result, { format, fields, header: options.header, style }, io);
       }
       if (empty) setExit(1);
     });

@@ -1,10 +1,12 @@
 import type { Snapshot, Socket } from '../../model/index.js';
 import { colorsFor, type CliIo } from '../io.js';
-import { renderCsv } from './csv.js';
+import { ChunkedOutput } from './chunked-output.js';
+import { csvLine } from './csv.js';
 import type { EndpointStyle } from './format.js';
 import type { Format } from './output.js';
 import { socketFields } from './socket-columns.js';
-import { renderTable } from './table.js';
+import { writeJsonDocument } from './json-stream.js';
+import { tableLayout } from './table.js';
 
 /** How to print a snapshot. */
 export interface SnapshotView {
@@ -36,22 +38,23 @@ function withNames(socket: Socket, names: ReadonlyMap<string, string>): Socket {
 }
 
 /**
- * Writes a snapshot to stdout: `json` prints the Snapshot exactly, `ndjson` one Socket per line,
- * `table` and `csv` the chosen fields. Warnings go to stderr, one line each (`NETNS_GONE` with `verbose` only).
+ * Writes a snapshot to stdout in chunks (never the whole text as one string): `json` prints the Snapshot
+ * exactly as `JSON.stringify(snapshot, null, 2)` would, `ndjson` one Socket per line, `table` and `csv` the
+ * chosen fields. Warnings go to stderr, one line each (`NETNS_GONE` with `verbose` only).
  */
-export function printSnapshot(snapshot: Snapshot, view: SnapshotView, io: CliIo): void {
+export async function printSnapshot(snapshot: Snapshot, view: SnapshotView, io: CliIo): Promise<void> {
   for (const w of snapshot.warnings) {
     if (view.verbose === true || !QUIET_WARNINGS.has(w.code)) io.stderr.write(`portscope: ${w.message}\n`);
   }
-  if (view.format === 'json') {
-    io.stdout.write(`${JSON.stringify(snapshot, null, 2)}\n`);
-    return;
-  }
-  if (view.format === 'ndjson') {
-    const lines = snapshot.sockets.map((s) => JSON.stringify(s));
-    if (lines.length > 0) io.stdout.write(`${lines.join('\n')}\n`);
-    return;
-  }
+  const out = new ChunkedOutput(io.stdout);
+  if (view.format === 'json') await writeJsonDocument(snapshot, out);
+  else if (view.format === 'ndjson') {
+    for (const s of snapshot.sockets) if (out.add(`${JSON.stringify(s)}\n`)) await out.flush();
+  } else await writeRows(snapshot, view, io, out);
+  await out.flush();
+}
+
+async function writeRows(snapshot: Snapshot, view: SnapshotView, io: CliIo, out: ChunkedOutput): Promise<void> {
   const colors = colorsFor(io);
   const all = socketFields(colors);
   const fields = view.fields.flatMap((name) => all[name] ?? []);
@@ -64,25 +67,21 @@ export function printSnapshot(snapshot: Snapshot, view: SnapshotView, io: CliIo)
     return fields.map((f) => f.value(s, style));
   });
   if (view.format === 'csv') {
-    io.stdout.write(renderCsv(view.fields, rows));
+    out.add(csvLine(view.fields));
+    for (const row of rows) if (out.add(csvLine(row))) await out.flush();
     return;
   }
-  const table = renderTable(fields, rows, { header: view.header, width: io.columns, paintHeader: colors.underline });
+  const layout = tableLayout(fields, rows, { header: view.header, width: io.columns, paintHeader: colors.underline });
+  if (layout.header !== undefined) out.add(`${layout.header}\n`);
   const details = (view.details ?? []).map((line) => line.flatMap((name) => all[name] ?? []));
-  if (details.length === 0 || snapshot.sockets.length === 0) {
-    io.stdout.write(table);
-    return;
-  }
-  const lines = table.split('\n');
-  const first = view.header ? 1 : 0;
-  const out = lines.slice(0, first);
-  snapshot.sockets.forEach((socket, i) => {
-    out.push(lines[first + i] ?? '');
+  for (let i = 0; i < rows.length; i++) {
+    out.add(`${layout.line(rows[i] ?? [])}\n`);
+    const socket = snapshot.sockets[i] as Socket;
     for (const line of details) {
       const text = line.map((f) => f.value(socket, view.style)).filter((t) => t !== '');
       // ss starts each -i/-m item with a space, but not its `inet-sockopt: (` line.
-      if (text.length > 0) out.push(`\t${text[0]?.startsWith('inet-sockopt') === true ? '' : ' '}${text.join(' ')}`);
+      if (text.length > 0) out.add(`\t${text[0]?.startsWith('inet-sockopt') === true ? '' : ' '}${text.join(' ')}\n`);
     }
-  });
-  io.stdout.write(`${out.join('\n')}\n`);
+    if (out.add('')) await out.flush();
+  }
 }

@@ -51,11 +51,20 @@ function fitWidth(columns: readonly Column[], widths: number[], width: number): 
   if (elastic >= 0) widths[elastic] = Math.max(1, (widths[elastic] ?? 0) - Math.max(0, total() - width));
 }
 
+/** A table's lines, one at a time: the widths are fixed by every row first (see {@link tableLayout}). */
+export interface TableLayout {
+  /** The header line (painted), or undefined without a header. */
+  readonly header: string | undefined;
+  /** One row's line, cells cut and padded to the widths, trailing spaces trimmed. */
+  line(cells: readonly string[]): string;
+}
+
 /**
- * Renders rows of cells as aligned text, two spaces between columns, trailing spaces trimmed.
- * When a width is given, cells are cut with `…` so that lines fit in it (see fitWidth).
+ * The widths of a table of `rows` (two spaces between columns); when a width is given, cells are cut
+ * with `…` so that lines fit in it (see fitWidth). Lines are then rendered one by one, for output
+ * written in chunks.
  */
-export function renderTable(columns: readonly Column[], rows: readonly string[][], style: TableStyle): string {
+export function tableLayout(columns: readonly Column[], rows: readonly string[][], style: TableStyle): TableLayout {
   const widths = columns.map((c) => (style.header ? c.header.length : 0));
   for (const row of rows) {
     for (let i = 0; i < columns.length; i++) {
@@ -64,8 +73,7 @@ export function renderTable(columns: readonly Column[], rows: readonly string[][
     }
   }
   if (style.width !== undefined) fitWidth(columns, widths, style.width);
-  const lines: string[] = [];
-  const line = (cells: readonly string[], paint: ((c: Column, text: string) => string) | undefined) => {
+  const render = (cells: readonly string[], paint: ((c: Column, text: string) => string) | undefined) => {
     let out = '';
     for (let i = 0; i < columns.length; i++) {
       const column = columns[i];
@@ -77,15 +85,27 @@ export function renderTable(columns: readonly Column[], rows: readonly string[][
       const shown = paint === undefined ? text : paint(column, text);
       out += (i === 0 ? '' : '  ') + (column.align === 'right' ? pad + shown : shown + pad);
     }
-    lines.push(out.trimEnd());
+    return out.trimEnd();
   };
-  if (style.header) {
-    const { paintHeader } = style;
-    line(
-      columns.map((c) => c.header),
-      paintHeader === undefined ? undefined : (_c, t) => paintHeader(t),
-    );
-  }
-  for (const row of rows) line(row, (c, t) => (c.paint === undefined ? t : c.paint(t)));
+  const { paintHeader } = style;
+  return {
+    header: style.header
+      ? render(
+          columns.map((c) => c.header),
+          paintHeader === undefined ? undefined : (_c, t) => paintHeader(t),
+        )
+      : undefined,
+    line: (cells) => render(cells, (c, t) => (c.paint === undefined ? t : c.paint(t))),
+  };
+}
+
+/**
+ * Renders rows of cells as aligned text, two spaces between columns, trailing spaces trimmed.
+ * When a width is given, cells are cut with `…` so that lines fit in it (see fitWidth).
+ */
+export function renderTable(columns: readonly Column[], rows: readonly string[][], style: TableStyle): string {
+  const layout = tableLayout(columns, rows, style);
+  const lines = rows.map((row) => layout.line(row));
+  if (layout.header !== undefined) lines.unshift(layout.header);
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }

