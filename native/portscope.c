@@ -38,6 +38,7 @@ NAPI_MODULE_INIT() {
       napi_set_named_property(env, exports, "sockDiag", fn) != napi_ok ||
       napi_create_function(env, "netTables", NAPI_AUTO_LENGTH, NetTables, NULL, &fn) != napi_ok ||
       napi_set_named_property(env, exports, "netTables", fn) != napi_ok ||
+      RegisterUnixDgram(env, exports) != napi_ok ||  // unixDgram* (nc -U -u), in unixdgram.c
       napi_create_function(env, "walkFds", NAPI_AUTO_LENGTH, WalkFds, NULL, &fn) != napi_ok ||
       napi_set_named_property(env, exports, "walkFds", fn) != napi_ok ||
       napi_create_function(env, "pidfdOpen", NAPI_AUTO_LENGTH, PidfdOpen, NULL, &fn) != napi_ok ||

@@ -17,6 +17,7 @@ import { connectThroughProxy } from './proxy.js';
 import { connectStream } from './stream-connect.js';
 import { parsePin, startTlsClient, type PeerCertificateInfo, type TlsClientOptions } from './tls-client.js';
 import { UdpStream } from './udp-stream.js';
+import { connectUnixDatagram } from './unix-datagram.js';
 
 /** Options of {@link openConnection}. */
 export interface ConnectOptions {
@@ -24,7 +25,10 @@ export interface ConnectOptions {
   readonly protocol?: NetcatProtocol;
   /** Only IPv4 (4) or only IPv6 (6) addresses of a name. @default both, IPv4 first as the resolver orders them */
   readonly family?: 4 | 6;
-  /** Local address to bind before connecting (`--source`); with a proxy, for the connection to it. */
+  /**
+   * Local address to bind before connecting (`--source`); with a proxy, for the connection to it; with a
+   * unix datagram target, the client's own socket path (as nc.openbsd's -s).
+   */
   readonly sourceAddress?: string;
   /** Local port to bind before connecting (`--source-port`), 1-65535; with a proxy, for the connection to it. */
   readonly sourcePort?: number;
@@ -80,7 +84,7 @@ export async function openConnection(target: NetcatEndpoint, options: ConnectOpt
     throw new PortscopeError('INVALID_ARGUMENT', 'Expected a proxy with a TCP target, got a unix socket path');
   }
   if (!isUnixEndpoint(target)) checkFamily(target.host, options.family);
-  else if (options.protocol === 'udp') throw unixDatagramError();
+  else if (options.protocol === 'udp') return connectUnixDatagram(target.path, options.sourceAddress);
   // A malformed pin is bad input: say so before connecting, not after a handshake (or a refusal).
   for (const pin of options.tls?.pins ?? []) parsePin(pin);
   const what = endpointText(target);
@@ -135,14 +139,6 @@ export async function openConnection(target: NetcatEndpoint, options: ConnectOpt
   } catch (error) {
     throw failed(error);
   }
-}
-
-/** Node's dgram has no AF_UNIX sockets: `{ path }` with protocol `udp` is refused, not run as a stream. */
-export function unixDatagramError(): PortscopeError {
-  return new PortscopeError(
-    'INVALID_ARGUMENT',
-    'Expected a unix stream socket: unix datagram sockets are not supported (Node has no AF_UNIX datagram sockets)',
-  );
 }
 
 /** The address really connected to, unless a proxy stands between. */

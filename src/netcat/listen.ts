@@ -12,10 +12,11 @@ import {
   type NetcatEndpoint,
   type NetcatProtocol,
 } from './endpoint.js';
-import { unixDatagramError, type NetcatConnection } from './connect.js';
+import type { NetcatConnection } from './connect.js';
 import { selfSignedCertificate } from './self-signed.js';
 import { certificateFacts, type ServerCertificateInfo } from './server-certificate.js';
 import { listenUdp } from './listen-udp.js';
+import { listenUnixDatagram } from './unix-datagram.js';
 
 /** TLS on a listener: a certificate and key (PEM), or none for a temporary self-signed one. */
 export interface TlsServerOptions {
@@ -99,7 +100,7 @@ export async function listen(
   onConnection: (connection: NetcatConnection) => void,
 ): Promise<NetcatListener> {
   if (options.signal?.aborted === true) throw new PortscopeError('ABORTED', 'Listening was aborted before it began');
-  if ('path' in where && options.protocol === 'udp') throw unixDatagramError();
+  if ('path' in where && options.protocol === 'udp') return listenUnixDatagram(where.path, options, onConnection);
   if (!('path' in where)) where = { host: await hostInFamily(where.host, options.family), port: where.port };
   const protocol: NetcatProtocol = 'path' in where ? 'unix' : (options.protocol ?? 'tcp');
   const maxConns = options.maxConns ?? DEFAULT_MAX_CONNS;

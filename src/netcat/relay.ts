@@ -3,6 +3,7 @@ import { PortscopeError, errnoCode } from '../errors.js';
 import { connectError } from './connect-errors.js';
 import { crlfConverter } from './crlf.js';
 import { UdpStream } from './udp-stream.js';
+import { UnixDatagramStream } from './unix-datagram.js';
 
 /** How a {@link relay} ends. See docs/netcat.md, "EOF". */
 export interface RelayOptions {
@@ -76,7 +77,7 @@ export function relay(
   output: Writable | null,
   options: RelayOptions = {},
 ): Promise<RelayResult> {
-  const datagram = peer instanceof UdpStream;
+  const datagram = peer instanceof UdpStream || peer instanceof UnixDatagramStream;
   const lingerMs = options.lingerMs ?? (datagram ? 2000 : Infinity);
   const idleMs = options.idleTimeoutMs ?? Infinity;
   const convert = options.crlf === true ? crlfConverter() : undefined;

@@ -25,7 +25,8 @@ export interface CheckPortsOptions {
  * TCP `open` (handshake completed), `closed` (RST), `filtered` (no answer in time, or ICMP
  * unreachable); UDP `closed` (ICMP port unreachable, seen as ECONNREFUSED on the connected socket),
  * `open` (an answer), `open|filtered` (silence: a UDP port cannot be called open without one).
- * Runs portscope's scan engine with host discovery off.
+ * Runs portscope's scan engine with host discovery off, except for UDP with the engine's own timing:
+ * then discovery runs first to measure a round trip (a host that does not answer is checked anyway).
  * @param ports an nmap port list: `22`, `20-30`, `22,80,443`.
  * @throws PortscopeError `INVALID_ARGUMENT` (bad ports or options), `NOT_FOUND` (host does not
  * resolve), `ABORTED`.
@@ -42,16 +43,25 @@ export async function checkPorts(host: string, ports: string, options: CheckPort
       `Expected concurrency to be an integer >= 1, got \`${String(concurrency)}\``,
     );
   }
-  const report = await runScan([host], {
-    ports,
-    protocols: [options.protocol ?? 'tcp'],
-    ping: false,
-    ...(timeoutMs === undefined
-      ? {}
-      : { initialRttTimeoutMs: timeoutMs, minRttTimeoutMs: timeoutMs, maxRttTimeoutMs: timeoutMs, maxRetries: 1 }),
-    maxParallelism: concurrency,
-    ...(options.family === undefined ? {} : { family: options.family }),
-    ...(options.signal === undefined ? {} : { signal: options.signal }),
-  });
-  return report.ports;
+  const protocol = options.protocol ?? 'tcp';
+  const run = (ping: boolean) =>
+    runScan([host], {
+      ports,
+      protocols: [protocol],
+      ping,
+      ...(timeoutMs === undefined
+        ? {}
+        : { initialRttTimeoutMs: timeoutMs, minRttTimeoutMs: timeoutMs, maxRttTimeoutMs: timeoutMs, maxRetries: 1 }),
+      maxParallelism: concurrency,
+      ...(options.family === undefined ? {} : { family: options.family }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+  // A silent UDP port teaches the engine no round-trip time, so without one it waits its initial
+  // time-out (1 s) and retries: ~3 s a port. Host discovery first (as `portscope scan -sU`) measures
+  // one; a host that does not answer it is checked anyway (as nmap's -Pn).
+  if (protocol === 'udp' && timeoutMs === undefined) {
+    const report = await run(true);
+    if (report.hosts.some((h) => h.status === 'up')) return report.ports;
+  }
+  return (await run(false)).ports;
 }

@@ -48,6 +48,30 @@ describe('portscope nc: options that must act or be refused', () => {
     holder.destroy();
   });
 
+  it('-z -u calls a UDP listener that connects to its first peer (as ncat and nc.openbsd do) open|filtered, not closed', async () => {
+    // After the first probe this socket only takes datagrams from that probe's port; the kernel
+    // answers any other source port with ICMP port-unreachable. A retry from a new port read that as `closed`.
+    const listener = createSocket('udp4');
+    const seen: number[] = [];
+    listener.on('message', (_data, peer) => {
+      seen.push(peer.port);
+      if (seen.length === 1) listener.connect(peer.port, peer.address);
+    });
+    listener.bind(0, '127.0.0.1');
+    await once(listener, 'listening');
+    try {
+      const port = String(listener.address().port);
+      const nc = startNc(['-z', '-u', '127.0.0.1', port], 30_000);
+      expect(await nc.exited()).toBe(1);
+      expect(nc.stdout().toString()).toBe(`127.0.0.1:${port}/udp open|filtered\n`);
+      // Every probe it got came from the one source port it connected to.
+      expect(seen.length).toBeGreaterThan(1);
+      expect(new Set(seen).size).toBe(1);
+    } finally {
+      listener.close();
+    }
+  });
+
   it("-z -u gives a silent port open|filtered, with the scanner's timing and with a fixed -w", async () => {
     const silent = createSocket('udp4');
     silent.bind(0, '127.0.0.1');

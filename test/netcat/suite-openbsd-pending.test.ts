@@ -102,8 +102,8 @@ describe.skipIf(!can).concurrent('pending: -k with UDP (-ku, the other helper)',
     }));
 });
 
-// KNOWN GAP (issue 17 §1.4): -U -u is refused (Node has no unix datagram sockets; needs an addon call).
-describe.skip('reported: unix datagram sockets, -U -u (issue 17 §1.4, in neither list)', cfg, () => {
+// Unix datagram sockets, -U -u (issue 17 §1.4): the native addon's AF_UNIX SOCK_DGRAM calls.
+describe.skipIf(!can)('unix datagram sockets, -U -u (issue 17 §1.4)', cfg, () => {
   // Makefile: run-unix-dgram, run-unix-dgram-namelookup, run-unix-dgram-clientsock
   it.each([
     ['run-unix-dgram', ['-n'], []],

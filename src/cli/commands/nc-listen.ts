@@ -113,7 +113,8 @@ export async function serveListener(
   const listener = await nc.listen(
     'path' in endpoint ? endpoint : { host: endpoint.host, port: endpoint.port },
     {
-      protocol: context.protocol,
+      // -U -u: the library's unix datagram listener (a `{ path }` with protocol udp).
+      protocol: options.udp === true ? 'udp' : context.protocol,
       keepOpen,
       ...(context.family === undefined ? {} : { family: context.family }),
       ...(options.maxConns === undefined ? {} : { maxConns: options.maxConns }),

@@ -93,14 +93,6 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
       `Expected --tls with ${ignored.join(', ')}: without it the connection is plain TCP and ${ignored.length === 1 ? 'that option does' : 'those options do'} nothing`,
     );
   }
-  if (options.unix === true && options.udp === true) {
-    // Node's dgram module has no AF_UNIX sockets; a stream socket instead would fail against a
-    // datagram peer with EPROTOTYPE ("Protocol wrong type").
-    throw new PortscopeError(
-      'INVALID_ARGUMENT',
-      'Expected -U without -u: unix datagram sockets are not supported (Node has no AF_UNIX datagram sockets; socat - UNIX-SENDTO:PATH does it)',
-    );
-  }
   const listenOnly = {
     '--exec': options.exec,
     '--shell': options.shell,
@@ -241,7 +233,7 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
     const tls = tlsClientOf(options);
     const startedMs = Date.now();
     const connection: NetcatConnection = await nc.openConnection(endpoint, {
-      protocol,
+      protocol: options.udp === true ? 'udp' : protocol,
       ...(options.connectTimeout === undefined ? {} : { connectTimeoutMs: options.connectTimeout }),
       keepAlive: options.keepalive === true,
       ...(family === undefined ? {} : { family }),
