@@ -58,5 +58,6 @@ napi_value NetTables(napi_env env, napi_callback_info info);
 napi_value WalkFds(napi_env env, napi_callback_info info);
 napi_value PidfdOpen(napi_env env, napi_callback_info info);
 napi_value PidfdSendSignal(napi_env env, napi_callback_info info);
+napi_value BpfOwners(napi_env env, napi_callback_info info);
 
 #endif
