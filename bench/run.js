@@ -29,6 +29,7 @@ const CASES = [
       ['ss', '-tanp'],
       ['lsof', '-nP', '-iTCP'],
       ['env', 'PORTSCOPE_BACKEND=procfs', ...ps('ls', '-tanp')],
+      ['env', 'PORTSCOPE_BPF=0', ...ps('ls', '-tanp')],
     ],
   },
   { name: 'TCP listeners with owners', ours: ps('ls', '-tlnp'), theirs: [['ss', '-tlnp']] },
@@ -99,6 +100,7 @@ try {
     theirs: [
       ['fuser', '-n', 'tcp', port],
       ['lsof', '-nP', `-iTCP:${port}`],
+      ['env', 'PORTSCOPE_BPF=0', ...ps('who', `${port}/tcp`)],
     ],
   });
   CASES.push({
@@ -107,6 +109,7 @@ try {
     theirs: [
       ['fuser', '-n', 'tcp', devPort],
       ['lsof', '-nP', `-iTCP:${devPort}`],
+      ['env', 'PORTSCOPE_BPF=0', ...ps('who', `${devPort}/tcp`)],
     ],
   });
   for (const c of CASES.filter((x) => x.name.includes(values.only))) {
