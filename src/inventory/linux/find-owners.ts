@@ -12,9 +12,8 @@ const inodeOf = (s: Socket): number | undefined => s.inode;
 
 /**
  * Fills `owners` and `ownerStatus` of just these sockets (from a `listSockets({ owners: false })`
- * listing): one pass of the BPF task_file iterator as root (see `walkOwners`), else one walk of
- * /proc/PID/fd that stops once every inode has a holder, then walks the holders' fork family in
- * full (as `listSockets({ stopWhenFound: true })`, see `walkUntilFound`).
+ * listing): one walk of /proc/PID/fd that stops once every inode has a holder, then walks the
+ * holders' fork family in full (as `listSockets({ stopWhenFound: true })`, see `walkUntilFound`).
  * For a watcher that looks up the owners of new sockets only. Sockets without an inode (absent, or
  * 0 for TIME_WAIT) get `none`. Returns how many sockets are left with `permission-denied`.
  */

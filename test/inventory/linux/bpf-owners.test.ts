@@ -4,7 +4,7 @@ import { listSockets } from '../../../src/inventory/index.js';
 import { bpfUnavailable, capsAllowBpf, walkOwnersBpf } from '../../../src/inventory/linux/bpf-owners.js';
 import { startFdWalk } from '../../../src/inventory/linux/fd-walk-parallel.js';
 import { nativeAddon } from '../../../src/inventory/linux/native.js';
-import { walkOwners } from '../../../src/inventory/linux/owner-walk.js';
+import { EARLY_STOP, walkOwners } from '../../../src/inventory/linux/owner-walk.js';
 import type { Socket } from '../../../src/model/index.js';
 import { whoOwns } from '../../../src/ports/index.js';
 import { startFixture, type Fixture } from '../../helpers/fixture.js';
@@ -101,8 +101,8 @@ describe('owners from the BPF task_file iterator', { timeout: 90_000 }, () => {
 
   it('gives listSockets the same owners as the fd walk, and says which source it used', async (context) => {
     await skipWithoutBpf(context);
-    // UDP, one port, and the walk that stops early: the host may hold another test's million TCP sockets.
-    const list = () => listSockets({ protocols: ['udp'], filter: udpFilter(), stopWhenFound: true });
+    // UDP and one port: the host may hold another test's million TCP sockets.
+    const list = () => listSockets({ protocols: ['udp'], filter: udpFilter() });
     const withBpf = await list();
     process.env['PORTSCOPE_BPF'] = '0';
     const without = await list();
@@ -112,28 +112,23 @@ describe('owners from the BPF task_file iterator', { timeout: 90_000 }, () => {
     expect(ownersOf(withBpf.sockets, fixture.info.udp)?.length).toBe(3);
   });
 
-  it('gives whoOwns every holder of the port: the process and its forked children', async (context) => {
+  it('leaves whoOwns its early-stopping walk, which finds the holders the BPF pass finds', async (context) => {
     await skipWithoutBpf(context);
+    const wanted = new Set([fixture.info.udp]);
+    const { walk, source } = await walkOwners(familyPids(), 0, wanted, addon, true);
+    expect(source).toEqual({ source: 'procfs', reason: EARLY_STOP });
+    const bpf = await walkOwnersBpf(loaded(), wanted, object);
+    expect(triplesOf(walk.holders, familyPids())).toEqual(triplesOf(bpf.holders, familyPids()));
     const port = `${String(fixture.info.udpPort)}/udp`;
-    // Another process may hold the same port number on another address or in another namespace.
-    const holders = async () =>
-      (await whoOwns(port)).sockets.flatMap((s) => s.owners.map((o) => `${String(s.inode)}/${String(o.pid)}`)).sort();
-    const bpf = await holders();
-    process.env['PORTSCOPE_BPF'] = '0';
-    expect(bpf).toEqual(await holders());
-    const ours = bpf.filter((h) => h.startsWith(`${String(fixture.info.udp)}/`));
-    expect(ours).toEqual(
-      familyPids()
-        .map((pid) => `${String(fixture.info.udp)}/${String(pid)}`)
-        .sort(),
-    );
+    const ours = (await whoOwns(port)).sockets.find((s) => s.inode === fixture.info.udp);
+    expect(ours?.owners.map((o) => o.pid).sort()).toEqual(familyPids().sort());
   });
 });
 
 describe('the fallback to the /proc/PID/fd walk', { timeout: 90_000 }, () => {
   it('is taken with PORTSCOPE_BPF=0, and reported', async () => {
     process.env['PORTSCOPE_BPF'] = '0';
-    const snapshot = await listSockets({ protocols: ['udp'], filter: udpFilter(), stopWhenFound: true });
+    const snapshot = await listSockets({ protocols: ['udp'], filter: udpFilter() });
     expect(snapshot.ownerSource).toEqual({ source: 'procfs', reason: 'PORTSCOPE_BPF=0' });
     expect(ownersOf(snapshot.sockets, fixture.info.udp)?.length).toBe(3);
   });
