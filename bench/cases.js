@@ -11,6 +11,7 @@ export function baseCases({ ps, farmPort, devPort }) {
         ['ss', '-tanp'],
         ['lsof', '-nP', '-iTCP'],
         ['env', 'PORTSCOPE_BACKEND=procfs', ...ps('ls', '-tanp')],
+        ['env', 'PORTSCOPE_BPF=0', ...ps('ls', '-tanp')],
       ],
     },
     { name: 'TCP listeners with owners', ours: ps('ls', '-tlnp'), theirs: [['ss', '-tlnp']] },
@@ -54,7 +55,14 @@ export function baseCases({ ps, farmPort, devPort }) {
 export function millionCases({ ps, devPort }) {
   return [
     { name: '1M: all TCP without owners', ours: ps('ls', '-tan'), theirs: [['ss', '-tan']] },
-    { name: '1M: all TCP with owners', ours: ps('ls', '-tanp'), theirs: [['lsof', '-nP', '-iTCP']] },
+    {
+      name: '1M: all TCP with owners',
+      ours: ps('ls', '-tanp'),
+      theirs: [
+        ['lsof', '-nP', '-iTCP'],
+        ['env', 'PORTSCOPE_BPF=0', ...ps('ls', '-tanp')],
+      ],
+    },
     { name: '1M: all TCP with owners, JSON', ours: ps('ls', '-tanp', '--json'), theirs: [] },
     {
       name: '1M: owner of one port (a dev server)',

@@ -59,5 +59,6 @@ napi_value WalkFds(napi_env env, napi_callback_info info);
 napi_value PidfdOpen(napi_env env, napi_callback_info info);
 napi_value PidfdSendSignal(napi_env env, napi_callback_info info);
 napi_status RegisterUnixDgram(napi_env env, napi_value exports);
+napi_value BpfOwners(napi_env env, napi_callback_info info);
 
 #endif

@@ -29,6 +29,11 @@
 //     signal sent through it can never reach another process that reused the pid. Close the fd
 //     with fs.closeSync.
 //
+//   bpfOwners(object, wanted?) -> Promise<Uint32Array>
+//     Runs the BPF task_file iterator of `object` (native/bpf/owners.bpf.o) with libbpf, opened with
+//     dlopen, on the libuv threadpool: flat [inode, pid, fd] triples of every socket fd of every
+//     process (with `wanted`, of those inodes only). Rejects with the reason it cannot (in bpf.c).
+//
 // Errors are thrown with `code` set to the errno name (EPERM, EACCES...). Parsing stays in TypeScript.
 #include "common.h"
 
@@ -48,7 +53,9 @@ NAPI_MODULE_INIT() {
       napi_create_function(env, "sockDestroy", NAPI_AUTO_LENGTH, SockDestroy, NULL, &fn) != napi_ok ||
       napi_set_named_property(env, exports, "sockDestroy", fn) != napi_ok ||
       napi_create_function(env, "diagEventsOpen", NAPI_AUTO_LENGTH, DiagEventsOpen, NULL, &fn) != napi_ok ||
-      napi_set_named_property(env, exports, "diagEventsOpen", fn) != napi_ok)
+      napi_set_named_property(env, exports, "diagEventsOpen", fn) != napi_ok ||
+      napi_create_function(env, "bpfOwners", NAPI_AUTO_LENGTH, BpfOwners, NULL, &fn) != napi_ok ||
+      napi_set_named_property(env, exports, "bpfOwners", fn) != napi_ok)
     return NULL;
   return exports;
 }

@@ -30,6 +30,17 @@ export interface SnapshotWarning {
   readonly pid?: number;
 }
 
+/**
+ * Where the owners of a listing's sockets came from: `bpf` (one pass of a BPF task_file iterator over every
+ * process's fd table: root, or CAP_BPF and CAP_PERFMON, libbpf, and a kernel with BTF) or `procfs` (a readlink
+ * of every /proc/PID/fd entry). With `procfs`, `reason` says why BPF was not used (`PORTSCOPE_BPF=0`, not
+ * root, libbpf not found, the kernel's load error...).
+ */
+export interface OwnerSource {
+  readonly source: 'bpf' | 'procfs';
+  readonly reason?: string;
+}
+
 /** Everything one listing saw, as printed by `--json` (schema in docs/schema.md). */
 export interface Snapshot {
   readonly schemaVersion: 1;
@@ -41,4 +52,6 @@ export interface Snapshot {
   readonly namespaces: NamespaceInfo[];
   readonly warnings: SnapshotWarning[];
   readonly sockets: Socket[];
+  /** Where owners came from (Linux, when owners were looked up). */
+  readonly ownerSource?: OwnerSource;
 }

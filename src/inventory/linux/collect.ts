@@ -1,9 +1,8 @@
 import { hostname } from 'node:os';
 import { PortscopeError } from '../../errors.js';
-import type { Snapshot, SnapshotWarning, Socket } from '../../model/index.js';
+import type { OwnerSource, Snapshot, SnapshotWarning, Socket } from '../../model/index.js';
 import { compileFilter, exactLocalPorts, needsOwners, possibleStates } from '../filter/index.js';
 import type { NormalizedListOptions } from '../options.js';
-import { startFdWalk, walkUntilFound } from './fd-walk-parallel.js';
 import { linuxFilterResolvers } from './filter-context.js';
 import { procHidesOthers } from './hidepid.js';
 import {
@@ -17,6 +16,7 @@ import {
 } from './netns.js';
 import { nativeAddon, type NativeAddon } from './native.js';
 import { attachOwners } from './owners.js';
+import { walkOwners } from './owner-walk.js';
 import { parseSockstat } from './parse-sockstat.js';
 import { parseBootTime } from './proc-stat.js';
 import { readUsers } from './passwd.js';
@@ -124,7 +124,7 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
   // read; a selective one (listeners only, or some ports) reads its short tables first, then walks
   // for just those inodes, and not at all when no socket matched.
   const selective = tcpListenersOnly || localPorts !== undefined;
-  let walk = wantOwners && !selective ? startFdWalk(pids, socketCount, null, addon) : undefined;
+  let walk = wantOwners && !selective ? walkOwners(pids, socketCount, null, addon, false) : undefined;
   let sockets: Socket[] = [];
   const sources = new Map<number, TableSource[]>();
   const query = {
@@ -149,14 +149,14 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
     const wanted = new Set<number>();
     for (const s of sockets) if (s.inode !== undefined && s.inode !== 0) wanted.add(s.inode);
     if (wanted.size > 0) {
-      walk = options.stopWhenFound
-        ? walkUntilFound(pids, wanted, addon)
-        : startFdWalk(pids, socketCount, wanted, addon);
+      walk = walkOwners(pids, socketCount, wanted, addon, options.stopWhenFound);
     }
   }
+  let ownerSource: OwnerSource | undefined;
   if (walk !== undefined) {
     const bootTime = parseBootTime(readSmallText('/proc/stat') ?? '');
-    const result = await walk;
+    const { walk: result, source } = await walk;
+    ownerSource = source;
     const hidepid = procHidesOthers();
     const unknown = attachOwners(sockets, result, { bootTime, users, othersHidden: hidepid !== undefined });
     if (hidepid !== undefined && unknown > 0) warnings.push(hiddenWarning(unknown, hidepid));
@@ -176,5 +176,6 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
     }),
     warnings,
     sockets,
+    ...(ownerSource === undefined ? {} : { ownerSource }),
   };
 }

@@ -1,6 +1,7 @@
 import type { Socket } from '../../model/index.js';
-import { walkUntilFound } from './fd-walk-parallel.js';
 import { listPids } from './netns.js';
+import { nativeAddon } from './native.js';
+import { walkOwners } from './owner-walk.js';
 import { attachOwners } from './owners.js';
 import { readUsers } from './passwd.js';
 import { parseBootTime } from './proc-stat.js';
@@ -26,7 +27,7 @@ export async function findOwners(sockets: Socket[]): Promise<number> {
     for (const s of sockets) s.ownerStatus = 'none';
     return 0;
   }
-  const walk = await walkUntilFound(listPids(), wanted);
+  const { walk } = await walkOwners(listPids(), 0, wanted, nativeAddon() ?? null, true);
   const bootTime = parseBootTime(readSmallText('/proc/stat') ?? '');
   return attachOwners(sockets, walk, { bootTime, users: readUsers() });
 }

@@ -46,6 +46,15 @@ export interface NativeAddon {
    */
   diagEventsOpen?(groups: number): number;
   /**
+   * Runs the BPF task_file iterator of `object` (the bytes of native/bpf/owners.bpf.o), loaded with libbpf
+   * (opened with dlopen) and kept attached for the life of the process, on the libuv threadpool. Resolves with
+   * flat `[inode, pid, fd]` triples of every socket fd of every process (pid = thread group id), of the
+   * `wanted` inodes only when given.
+   * @throws Error (rejects) with `code` ENOENT (libbpf.so.1 not found), EPERM (no CAP_BPF), EINVAL... and a
+   * message saying which step failed, with libbpf's own words.
+   */
+  bpfOwners?(object: Buffer, wanted?: Uint32Array): Promise<Uint32Array>;
+  /**
    * pidfd_open(2): an fd that names process `pid` itself (not whichever process later gets its pid).
    * Close it with fs.closeSync. @throws Error with `code` ESRCH (no such process), ENOSYS (kernel < 5.3).
    */

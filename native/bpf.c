@@ -1,0 +1,245 @@
+// Socket owners from a BPF task_file iterator (native/bpf/owners.bpf.c), loaded with libbpf (see
+// portscope.c). libbpf is opened with dlopen at the first call, so the addon builds and loads where
+// it is absent; the loaded program stays attached for the life of the process (a watcher asks
+// again and again, and the verifier's pass costs more than the walk).
+#include "common.h"
+#include "bpf-api.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static libbpf_api_t api;
+static int apiLoaded; // 0: not tried, 1: loaded, -1: failed (apiError says why)
+static char apiError[256];
+static char lastMessage[256]; // libbpf's last warning: the reason a load failed, in its words
+
+// The program attached once, and the bytes it came from (another object is loaded for one call).
+static struct bpf_object *cachedObject;
+static struct bpf_link *cachedLink;
+static uint8_t *cachedBytes;
+static size_t cachedSize;
+
+// Keeps libbpf's warnings (never prints them: the library part of portscope prints nothing).
+static int keep_message(enum libbpf_print_level level, const char *format, va_list args) {
+  if (level != LIBBPF_WARN) return 0;
+  char line[sizeof lastMessage];
+  vsnprintf(line, sizeof line, format, args);
+  size_t n = strlen(line);
+  while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == ' ')) line[--n] = '\0';
+  if (n > 0) memcpy(lastMessage, line, n + 1);
+  return 0;
+}
+
+static int load_api(void) {
+  if (apiLoaded != 0) return apiLoaded;
+  apiLoaded = -1;
+  void *lib = dlopen("libbpf.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (lib == NULL) {
+    snprintf(apiError, sizeof apiError, "libbpf not found (%s)", dlerror());
+    return -1;
+  }
+  struct {
+    void **slot;
+    const char *name;
+  } symbols[] = {
+      {(void **)&api.object_open_mem, "bpf_object__open_mem"},
+      {(void **)&api.object_load, "bpf_object__load"},
+      {(void **)&api.find_program_by_name, "bpf_object__find_program_by_name"},
+      {(void **)&api.program_attach_iter, "bpf_program__attach_iter"},
+      {(void **)&api.link_fd, "bpf_link__fd"},
+      {(void **)&api.iter_create, "bpf_iter_create"},
+      {(void **)&api.link_destroy, "bpf_link__destroy"},
+      {(void **)&api.object_close, "bpf_object__close"},
+      {(void **)&api.set_print, "libbpf_set_print"},
+  };
+  for (size_t i = 0; i < sizeof symbols / sizeof symbols[0]; i++) {
+    *symbols[i].slot = dlsym(lib, symbols[i].name);
+    if (*symbols[i].slot == NULL) {
+      snprintf(apiError, sizeof apiError, "libbpf.so.1 lacks %s (libbpf 1.0 or later needed)", symbols[i].name);
+      return -1;
+    }
+  }
+  api.set_print(keep_message);
+  apiLoaded = 1;
+  return 1;
+}
+
+// Opens, loads and attaches the program in `bytes`. Returns 0, or an errno with `why` filled in.
+static int attach(const uint8_t *bytes, size_t size, struct bpf_object **object, struct bpf_link **link, char *why,
+                  size_t whySize) {
+  lastMessage[0] = '\0';
+  const char *step = "open";
+  *link = NULL;
+  *object = api.object_open_mem(bytes, size, NULL);
+  int err = *object == NULL ? errno : 0;
+  if (err == 0) {
+    step = "load";
+    err = -api.object_load(*object);
+  }
+  if (err == 0) {
+    step = "attach";
+    struct bpf_program *program = api.find_program_by_name(*object, "owners");
+    *link = program == NULL ? NULL : api.program_attach_iter(program, NULL);
+    if (*link == NULL) err = program == NULL ? ENOENT : errno;
+  }
+  if (err == 0) return 0;
+  if (err < 0) err = -err;
+  snprintf(why, whySize, "BPF %s failed: %s%s%s", step, strerror(err), lastMessage[0] == '\0' ? "" : ": ",
+           lastMessage);
+  if (*object != NULL) api.object_close(*object);
+  *object = NULL;
+  return err == 0 ? EINVAL : err;
+}
+
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  uint8_t *object;
+  size_t objectSize;
+  uint32_t *wanted; // sorted; NULL: every socket
+  uint32_t wantedCount;
+  bytes_t records;
+  int error;
+  char why[512];
+} bpf_walk_t;
+
+static int cmp_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+// Creates one iterator over the attached program (attaching it first when needed). Returns its fd,
+// or -1 with w->error and w->why set; *link and *object are set when they must be freed by the caller.
+static int open_iterator(bpf_walk_t *w, struct bpf_object **object, struct bpf_link **link) {
+  *object = NULL;
+  *link = NULL;
+  pthread_mutex_lock(&lock);
+  int fd = -1;
+  if (load_api() < 0) {
+    w->error = ENOENT;
+    snprintf(w->why, sizeof w->why, "%s", apiError);
+  } else {
+    struct bpf_link *use = cachedLink;
+    int same = cachedLink != NULL && cachedSize == w->objectSize && memcmp(cachedBytes, w->object, cachedSize) == 0;
+    if (!same) {
+      w->error = attach(w->object, w->objectSize, object, link, w->why, sizeof w->why);
+      use = *link;
+      if (w->error == 0 && cachedLink == NULL) {
+        cachedObject = *object;
+        cachedLink = *link;
+        cachedBytes = w->object;
+        cachedSize = w->objectSize;
+        w->object = NULL;
+        *object = NULL;
+        *link = NULL;
+      }
+    }
+    if (w->error == 0) {
+      fd = api.iter_create(api.link_fd(use));
+      if (fd < 0) {
+        w->error = -fd;
+        snprintf(w->why, sizeof w->why, "BPF iterator failed: %s", strerror(w->error));
+      }
+    }
+  }
+  pthread_mutex_unlock(&lock);
+  return fd;
+}
+
+static void bpf_walk_execute(napi_env env, void *data) {
+  (void)env;
+  bpf_walk_t *w = data;
+  struct bpf_object *object;
+  struct bpf_link *link;
+  int fd = open_iterator(w, &object, &link);
+  bytes_t raw = {0};
+  if (fd >= 0) {
+    uint8_t chunk[1 << 16];
+    for (;;) {
+      ssize_t got = read(fd, chunk, sizeof chunk);
+      if (got < 0 && errno == EINTR) continue;
+      if (got < 0) {
+        w->error = errno;
+        snprintf(w->why, sizeof w->why, "BPF iterator read failed: %s", strerror(errno));
+      }
+      if (got <= 0) break;
+      if (bytes_append(&raw, chunk, (size_t)got) != 0) w->error = ENOMEM;
+    }
+    close(fd);
+  }
+  // Records are (pid, fd, inode); the fd walk's triples, which the owner join reads, are (inode, pid, fd).
+  const uint32_t *record = (const uint32_t *)raw.data;
+  for (size_t i = 0; w->error == 0 && i + 3 <= raw.length / 4; i += 3) {
+    uint32_t triple[3] = {record[i + 2], record[i], record[i + 1]};
+    if (w->wanted != NULL && bsearch(&triple[0], w->wanted, w->wantedCount, 4, cmp_u32) == NULL) continue;
+    if (bytes_append(&w->records, triple, sizeof triple) != 0) w->error = ENOMEM;
+  }
+  free(raw.data);
+  if (link != NULL) api.link_destroy(link);
+  if (object != NULL) api.object_close(object);
+}
+
+static void bpf_walk_complete(napi_env env, napi_status status, void *data) {
+  bpf_walk_t *w = data;
+  napi_value arrayBuffer, array, code, message, error;
+  void *bytes;
+  if (status == napi_ok && w->error == 0 &&
+      napi_create_arraybuffer(env, w->records.length, &bytes, &arrayBuffer) == napi_ok) {
+    if (w->records.length > 0) memcpy(bytes, w->records.data, w->records.length);
+    napi_create_typedarray(env, napi_uint32_array, w->records.length / 4, arrayBuffer, 0, &array);
+    napi_resolve_deferred(env, w->deferred, array);
+  } else {
+    int err = w->error == 0 ? ENOMEM : w->error;
+    napi_create_string_utf8(env, errno_name(err), NAPI_AUTO_LENGTH, &code);
+    napi_create_string_utf8(env, w->why[0] == '\0' ? strerror(err) : w->why, NAPI_AUTO_LENGTH, &message);
+    napi_create_error(env, code, message, &error);
+    napi_reject_deferred(env, w->deferred, error);
+  }
+  napi_delete_async_work(env, w->work);
+  free(w->records.data);
+  free(w->object);
+  free(w->wanted);
+  free(w);
+}
+
+napi_value BpfOwners(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  void *object;
+  size_t objectSize;
+  bool isBuffer = false;
+  if (argc >= 1) CHECK(env, napi_is_buffer(env, argv[0], &isBuffer));
+  if (!isBuffer) return throw_errno(env, EINVAL, "bpfOwners: expected (object: Buffer, wanted?: Uint32Array)");
+  CHECK(env, napi_get_buffer_info(env, argv[0], &object, &objectSize));
+  bpf_walk_t *w = calloc(1, sizeof *w);
+  if (w == NULL || (w->object = malloc(objectSize + 1)) == NULL) {
+    free(w);
+    return throw_errno(env, ENOMEM, "bpfOwners");
+  }
+  memcpy(w->object, object, objectSize);
+  w->objectSize = objectSize;
+  napi_valuetype kind = napi_undefined;
+  if (argc >= 2) CHECK(env, napi_typeof(env, argv[1], &kind));
+  if (kind == napi_object) {
+    napi_typedarray_type type;
+    size_t count;
+    void *wanted;
+    CHECK(env, napi_get_typedarray_info(env, argv[1], &type, &count, &wanted, NULL, NULL));
+    if (type != napi_uint32_array || (w->wanted = malloc(count * 4 + 4)) == NULL) {
+      free(w->object);
+      free(w);
+      return throw_errno(env, EINVAL, "bpfOwners: wanted must be a Uint32Array");
+    }
+    memcpy(w->wanted, wanted, count * 4);
+    qsort(w->wanted, count, 4, cmp_u32);
+    w->wantedCount = (uint32_t)count;
+  }
+  napi_value promise, name;
+  CHECK(env, napi_create_promise(env, &w->deferred, &promise));
+  CHECK(env, napi_create_string_utf8(env, "portscope:bpfOwners", NAPI_AUTO_LENGTH, &name));
+  CHECK(env, napi_create_async_work(env, NULL, name, bpf_walk_execute, bpf_walk_complete, w, &w->work));
+  CHECK(env, napi_queue_async_work(env, w->work));
+  return promise;
+}
