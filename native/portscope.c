@@ -29,6 +29,8 @@
 //     signal sent through it can never reach another process that reused the pid. Close the fd
 //     with fs.closeSync.
 //
+//   connectLoopOpen/Submit/Cancel/Ref/Close: the TCP connect loop of `scan` on a thread of its own, in scan.c.
+//
 // Errors are thrown with `code` set to the errno name (EPERM, EACCES...). Parsing stays in TypeScript.
 #include "common.h"
 
@@ -47,7 +49,8 @@ NAPI_MODULE_INIT() {
       napi_create_function(env, "sockDestroy", NAPI_AUTO_LENGTH, SockDestroy, NULL, &fn) != napi_ok ||
       napi_set_named_property(env, exports, "sockDestroy", fn) != napi_ok ||
       napi_create_function(env, "diagEventsOpen", NAPI_AUTO_LENGTH, DiagEventsOpen, NULL, &fn) != napi_ok ||
-      napi_set_named_property(env, exports, "diagEventsOpen", fn) != napi_ok)
+      napi_set_named_property(env, exports, "diagEventsOpen", fn) != napi_ok ||
+      RegisterConnectLoop(env, exports) != 0)
     return NULL;
   return exports;
 }
