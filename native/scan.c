@@ -153,7 +153,8 @@ static void connected(loop_t *l, uint32_t slot, uint64_t now) {
                            16) == 0 &&
                         ((struct sockaddr_in6 *)&local)->sin6_port == ((struct sockaddr_in6 *)&p->peer)->sin6_port);
   emit(l, p->id, self ? CODE_SELF : 0, now - p->startedUs);
-  finish(l, slot, !self);
+  // A reset for a self-connect too: it leaves no TIME_WAIT holding the port for the retry.
+  finish(l, slot, 1);
 }
 
 static void start(loop_t *l, const uint8_t *record) {
