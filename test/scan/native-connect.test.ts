@@ -32,7 +32,11 @@ beforeAll(async () => {
   const spare = createServer();
   await new Promise<void>((resolve) => spare.listen(0, '127.0.0.1', resolve));
   closed = (spare.address() as { port: number }).port;
-  await new Promise<void>((resolve) => spare.close(() => resolve()));
+  await new Promise<void>((resolve) =>
+    spare.close(() => {
+      resolve();
+    }),
+  );
 });
 afterAll(() => {
   listener.close();
