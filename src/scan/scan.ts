@@ -180,7 +180,7 @@ export async function* scan(
         services.push(detect(result));
       else report(result);
     };
-    const threads = workerCount(options.workers, shardSize, ports, timing);
+    const threads = workerCount(options.workers, shardSize, ports, timing, connect.backend === 'native');
     try {
       if (threads > 1) {
         const byAddress = new Map(upHosts.map((h) => [h.target.address, h]));
