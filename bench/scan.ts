@@ -4,7 +4,7 @@
 // Each TCP case runs portscope on both connect loops (PORTSCOPE_SCAN_BACKEND=native and javascript) and nmap, in
 // rotating order within each run.
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { makeLab } from '../test/helpers/lab.js';
 
@@ -138,6 +138,7 @@ const md = [
   ...rows.filter((r) => r.startsWith('<!--')),
   '',
 ].join('\n');
+process.stdout.write(md);
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./results/scan-latest.md', import.meta.url), md);
 writeFileSync(new URL('./results/scan-latest.json', import.meta.url), `${JSON.stringify(json, null, 2)}\n`);
-process.stdout.write(md);
