@@ -1,8 +1,10 @@
 // Scan benchmark: portscope scan against nmap on the same machine in the same run, reporting ratios.
 // Needs root, nmap, nft, ethtool, gcc, python3 (the lab of test/helpers/lab.ts), and a built CLI (npm run build).
 // Usage: npx tsx bench/scan.ts [--runs 3] [--udp]   (--udp adds the slow UDP case: about 100 s per tool)
+// Each TCP case runs portscope on both connect loops (PORTSCOPE_SCAN_BACKEND=native and javascript) and nmap, in
+// rotating order within each run.
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { makeLab } from '../test/helpers/lab.js';
 
@@ -34,34 +36,41 @@ const lab = await makeLab({
 const udpLab = values.udp
   ? await makeLab({ services: { udp_echo: [53] }, delayMs: 10, icmpRateLimit: true })
   : undefined;
+const loop = (backend: string, args: string[]) => [
+  'env',
+  `PORTSCOPE_SCAN_BACKEND=${backend}`,
+  process.execPath,
+  bin,
+  ...args,
+];
+const tcpCase = (name: string, args: string[], theirs: string[]) => ({
+  name,
+  ours: [loop('native', args), loop('javascript', args)],
+  theirs,
+});
 const cases = [
-  {
-    name: 'lab ports 1-10000, 20 ms round trip',
-    ours: [process.execPath, bin, 'scan', lab.address, '-Pn', '-p1-10000', '-oX', '-', '--format', 'csv'],
-    theirs: ['nmap', '-sT', '-Pn', '-n', '-p1-10000', '--min-rate', '10000', '-oX', '-', lab.address],
-  },
-  {
-    name: 'loopback, all 65535 ports',
-    ours: [process.execPath, bin, 'scan', '127.0.0.1', '-Pn', '-p-', '-T4', '-oX', '-', '--format', 'csv'],
-    theirs: ['nmap', '-sT', '-Pn', '-n', '-p-', '-T4', '-oX', '-', '127.0.0.1'],
-  },
+  tcpCase(
+    'lab ports 1-10000, 20 ms round trip',
+    ['scan', lab.address, '-Pn', '-p1-10000', '-oX', '-', '--format', 'csv'],
+    ['nmap', '-sT', '-Pn', '-n', '-p1-10000', '--min-rate', '10000', '-oX', '-', lab.address],
+  ),
+  tcpCase(
+    'loopback ports 1-10000',
+    ['scan', '127.0.0.1', '-Pn', '-p1-10000', '-oX', '-', '--format', 'csv'],
+    ['nmap', '-sT', '-Pn', '-n', '-p1-10000', '--min-rate', '10000', '-oX', '-', '127.0.0.1'],
+  ),
+  tcpCase(
+    'loopback, all 65535 ports',
+    ['scan', '127.0.0.1', '-Pn', '-p-', '-T4', '-oX', '-', '--format', 'csv'],
+    ['nmap', '-sT', '-Pn', '-n', '-p-', '-T4', '-oX', '-', '127.0.0.1'],
+  ),
   ...(udpLab === undefined
     ? []
     : [
         {
           name: 'UDP ports 1-100 on a Linux target (ICMP rate limited)',
           ours: [
-            process.execPath,
-            bin,
-            'scan',
-            udpLab.address,
-            '-Pn',
-            '--udp',
-            '-p1-100',
-            '-oX',
-            '-',
-            '--format',
-            'csv',
+            [process.execPath, bin, 'scan', udpLab.address, '-Pn', '--udp', '-p1-100', '-oX', '-', '--format', 'csv'],
           ],
           theirs: ['nmap', '-sU', '-Pn', '-n', '-p1-100', '-oX', '-', udpLab.address],
         },
@@ -71,41 +80,45 @@ const rows: string[] = [];
 const json: unknown[] = [];
 try {
   for (const c of cases) {
-    const ours: number[] = [];
+    const ours: number[][] = c.ours.map(() => []);
     const theirs: number[] = [];
-    let agree = true;
+    let agree = true as boolean; // set in a callback below
     const n = c.name.startsWith('UDP') ? 1 : runs;
+    const all = [...c.ours, c.theirs];
     for (let i = 0; i < n; i++) {
-      // Alternate who goes first, so neither always runs on a warmer machine.
-      const pair = i % 2 === 0 ? [c.ours, c.theirs] : [c.theirs, c.ours];
-      const results = pair.map((argv) => ({ argv, ...time(argv) }));
-      const mine = results.find((r) => r.argv === c.ours);
+      // Rotate who goes first, so that no command always runs on a warmer machine.
+      const order = all.map((_, k) => all[(k + i) % all.length] ?? c.theirs);
+      const results = order.map((argv) => ({ argv, ...time(argv) }));
       const nmap = results.find((r) => r.argv === c.theirs);
-      if (mine === undefined || nmap === undefined) throw new Error('lost a result');
-      ours.push(mine.ms);
+      if (nmap === undefined) throw new Error('lost a result');
       theirs.push(nmap.ms);
-      const xml = mine.out.slice(mine.out.indexOf('<?xml'));
-      if (openOf(xml) !== openOf(nmap.out)) agree = false;
-      if (c.name.startsWith('UDP')) {
-        const states = (x: string) => [...x.matchAll(/<state state="([a-z|]+)"/g)].map((m) => m[1]).join();
-        const ext = (x: string) =>
-          [...x.matchAll(/<extraports state="([a-z|]+)" count="(\d+)"/g)]
-            .map((m) => `${m[1] ?? ''}:${m[2] ?? ''}`)
-            .join();
-        rows.push(`<!-- UDP states: ours ${states(xml)} ${ext(xml)}; nmap ${states(nmap.out)} ${ext(nmap.out)} -->`);
-      }
+      c.ours.forEach((argv, k) => {
+        const mine = results.find((r) => r.argv === argv);
+        if (mine === undefined) throw new Error('lost a result');
+        ours[k]?.push(mine.ms);
+        const xml = mine.out.slice(mine.out.indexOf('<?xml'));
+        if (openOf(xml) !== openOf(nmap.out)) agree = false;
+        if (c.name.startsWith('UDP')) {
+          const states = (x: string) => [...x.matchAll(/<state state="([a-z|]+)"/g)].map((m) => m[1]).join();
+          const ext = (x: string) =>
+            [...x.matchAll(/<extraports state="([a-z|]+)" count="(\d+)"/g)]
+              .map((m) => `${m[1] ?? ''}:${m[2] ?? ''}`)
+              .join();
+          rows.push(`<!-- UDP states: ours ${states(xml)} ${ext(xml)}; nmap ${states(nmap.out)} ${ext(nmap.out)} -->`);
+        }
+      });
     }
-    const o = median(ours);
     const t = median(theirs);
+    const o = ours.map(median);
     rows.push(
-      `| ${c.name} | \`${c.theirs.slice(0, -1).join(' ')}\` | ${o.toFixed(0)} | ${t.toFixed(0)} | ${(t / o).toFixed(2)} | ${agree ? 'yes' : '**no**'} | ${String(n)} |`,
+      `| ${c.name} | \`${c.theirs.slice(0, -1).join(' ')}\` | ${o.map((x) => x.toFixed(0)).join(' / ')} | ${t.toFixed(0)} | ${o.map((x) => (t / x).toFixed(2)).join(' / ')} | ${agree ? 'yes' : 'NO'} | ${String(n)} |`,
     );
     json.push({
       case: c.name,
       oursMs: ours,
       nmapMs: theirs,
       nmap: c.theirs.join(' '),
-      ours: c.ours.join(' '),
+      ours: c.ours.map((argv) => argv.join(' ')),
       sameOpenPorts: agree,
     });
   }
@@ -118,13 +131,14 @@ const md = [
   '',
   `nmap: ${spawnSync('nmap', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0] ?? ''}; Node ${process.version}`,
   '',
-  '| case | nmap command | portscope ms | nmap ms | nmap / portscope | same open ports | runs |',
+  '| case | nmap command | portscope ms (native / javascript loop) | nmap ms | nmap / portscope (native / javascript) | same open ports | runs |',
   '|---|---|---|---|---|---|---|',
   ...rows.filter((r) => r.startsWith('|')),
   '',
   ...rows.filter((r) => r.startsWith('<!--')),
   '',
 ].join('\n');
+process.stdout.write(md);
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./results/scan-latest.md', import.meta.url), md);
 writeFileSync(new URL('./results/scan-latest.json', import.meta.url), `${JSON.stringify(json, null, 2)}\n`);
-process.stdout.write(md);

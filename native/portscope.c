@@ -33,6 +33,7 @@
 //     Runs the BPF task_file iterator of `object` (native/bpf/owners.bpf.o) with libbpf, opened with
 //     dlopen, on the libuv threadpool: flat [inode, pid, fd] triples of every socket fd of every
 //     process (with `wanted`, of those inodes only). Rejects with the reason it cannot (in bpf.c).
+//   connectLoopOpen/Submit/Cancel/Ref/Close: the TCP connect loop of `scan` on a thread of its own, in scan.c.
 //
 // Errors are thrown with `code` set to the errno name (EPERM, EACCES...). Parsing stays in TypeScript.
 #include "common.h"
@@ -55,7 +56,8 @@ NAPI_MODULE_INIT() {
       napi_create_function(env, "diagEventsOpen", NAPI_AUTO_LENGTH, DiagEventsOpen, NULL, &fn) != napi_ok ||
       napi_set_named_property(env, exports, "diagEventsOpen", fn) != napi_ok ||
       napi_create_function(env, "bpfOwners", NAPI_AUTO_LENGTH, BpfOwners, NULL, &fn) != napi_ok ||
-      napi_set_named_property(env, exports, "bpfOwners", fn) != napi_ok)
+      napi_set_named_property(env, exports, "bpfOwners", fn) != napi_ok ||
+      RegisterConnectLoop(env, exports) != 0)
     return NULL;
   return exports;
 }

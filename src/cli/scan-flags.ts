@@ -1,4 +1,5 @@
 import { PortscopeError } from '../errors.js';
+import type { ConnectBackend } from '../scan/index.js';
 import { parseDuration } from './duration.js';
 
 // The scan flags' parsers check the ranges the library will, so that an error names the flag
@@ -52,4 +53,19 @@ export function checkOrder(
       );
     }
   }
+}
+
+/**
+ * The scan's TCP connect loop from the environment: `PORTSCOPE_SCAN_BACKEND=auto|native|javascript`;
+ * unset, `PORTSCOPE_BACKEND=procfs` (the switch that keeps every verb off the addon) means `javascript`.
+ * @throws PortscopeError `INVALID_ARGUMENT` for another value.
+ */
+export function connectBackendOf(env: Readonly<Record<string, string | undefined>>): ConnectBackend {
+  const value = env.PORTSCOPE_SCAN_BACKEND ?? '';
+  if (value === '') return env.PORTSCOPE_BACKEND === 'procfs' ? 'javascript' : 'auto';
+  if (value === 'auto' || value === 'native' || value === 'javascript') return value;
+  throw new PortscopeError(
+    'INVALID_ARGUMENT',
+    `Expected PORTSCOPE_SCAN_BACKEND to be auto, native or javascript, got \`${value}\``,
+  );
 }

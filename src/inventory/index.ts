@@ -13,6 +13,7 @@ export { cgroupPath } from './linux/cgroup-path.js';
 export { watchDestroyedSockets } from './linux/destroy-events.js';
 export { readThreads, type ThreadInfo } from './linux/threads.js';
 export { hasNativeAddon } from './native-status.js';
+export { nativeAddon } from './linux/native.js';
 export { findOwners } from './linux/find-owners.js';
 export { currentPlatform, type PlatformName } from './platform.js';
 export { processStartedAt } from './process-start.js';

@@ -1,49 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import type { ScanProtocol } from './port-spec.js';
-import type { ProbeOutcome, StartProbe } from './probes/outcome.js';
+import type { ProbeOutcome } from './probes/outcome.js';
+import { newEngineStats, type EngineConfig, type EngineStats, type FinalOutcome } from './engine-config.js';
 import { DeadlineHeap } from './deadline-heap.js';
 import type { HostState, Task } from './host-state.js';
 import { MAX_PACED_TRIES, TaskQueue, UDP_PACE_MS } from './task-queue.js';
-import type { TimingValues } from './timing.js';
-import type { CongestionWindow } from './window.js';
 
-/** A final answer for a task: a state from the target, or no-response after the last retry. */
-export type FinalOutcome = Extract<ProbeOutcome, { type: 'answer' }>;
-
-/** Settings of one engine run. */
-export interface EngineConfig {
-  readonly timing: TimingValues;
-  readonly window: CongestionWindow;
-  readonly probes: Readonly<Record<ScanProtocol, StartProbe>>;
-  /** Send at least this many probes per second, past the window if need be. */
-  readonly minRate?: number;
-  /** Send at most this many probes per second. */
-  readonly maxRate?: number;
-  readonly signal?: AbortSignal;
-  /** Counters to add to (shared across runs); a fresh set by default. */
-  readonly stats?: EngineStats;
-  /** Fresh tasks in scan order; undefined when there are no more. */
-  next(): Task | undefined;
-  /** Called once per task with its final outcome. */
-  onResult(task: Task, outcome: FinalOutcome): void;
-  /** Called when a host passes --host-timeout. */
-  onHostTimeout?(host: HostState): void;
-}
-
-/** Counters of an engine run. */
-export interface EngineStats {
-  sent: number;
-  retries: number;
-  selfConnects: number;
-  backPressure: number;
-  inFlight: number;
-  aborted: boolean;
-}
-
-/** Counters at zero. */
-export function newEngineStats(): EngineStats {
-  return { sent: 0, retries: 0, selfConnects: 0, backPressure: 0, inFlight: 0, aborted: false };
-}
+export { newEngineStats, type EngineConfig, type EngineStats, type FinalOutcome } from './engine-config.js';
 
 interface Flight {
   readonly task: Task;
@@ -99,7 +61,9 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
     if (flight.settled) return;
     settle(flight);
     const { task } = flight;
-    if (outcome.type === 'self-connect') {
+    if (outcome.type === 'timeout') {
+      noAnswer(task);
+    } else if (outcome.type === 'self-connect') {
       stats.selfConnects++;
       task.selfConnects++;
       if (task.selfConnects < MAX_SELF_CONNECTS) queue.retryFirst(task);
@@ -144,36 +108,40 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
     return found;
   };
 
+  /** A probe of `task` got no answer in its time-out: retry it, or report it filtered (open|filtered). */
+  const noAnswer = (task: Task) => {
+    if (task.host.skipped) return;
+    if (
+      task.protocol === 'udp' &&
+      task.host.portUnreachSeen &&
+      (task.pacedTries ?? 0) < MAX_PACED_TRIES &&
+      task.tries < timing.maxRetries
+    ) {
+      task.tries++;
+      task.pacedTries = (task.pacedTries ?? 0) + 1;
+      stats.retries++;
+      queue.pace(task);
+    } else if (task.pacedTries === undefined && task.tries + 1 < allowedTries(task.host)) {
+      task.tries++;
+      stats.retries++;
+      queue.retry(task);
+    } else {
+      final(task, {
+        type: 'answer',
+        state: task.protocol === 'udp' ? 'open|filtered' : 'filtered',
+        reason: 'no-response',
+        rttMs: 0,
+      });
+    }
+  };
+
   /** Times out `candidates` that are still unanswered: only called after a poll phase has run since they were picked. */
   const expire = (candidates: readonly Flight[]) => {
     for (const flight of candidates) {
       if (flight.settled) continue;
       settle(flight);
       flight.cancel();
-      const { task } = flight;
-      if (task.host.skipped) continue;
-      if (
-        task.protocol === 'udp' &&
-        task.host.portUnreachSeen &&
-        (task.pacedTries ?? 0) < MAX_PACED_TRIES &&
-        task.tries < timing.maxRetries
-      ) {
-        task.tries++;
-        task.pacedTries = (task.pacedTries ?? 0) + 1;
-        stats.retries++;
-        queue.pace(task);
-      } else if (task.pacedTries === undefined && task.tries + 1 < allowedTries(task.host)) {
-        task.tries++;
-        stats.retries++;
-        queue.retry(task);
-      } else {
-        final(task, {
-          type: 'answer',
-          state: task.protocol === 'udp' ? 'open|filtered' : 'filtered',
-          reason: 'no-response',
-          rttMs: 0,
-        });
-      }
+      noAnswer(flight.task);
     }
   };
 
@@ -206,10 +174,18 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
     };
     stats.sent++;
     flights.add(flight);
-    heap.push(flight);
-    flight.cancel = config.probes[task.protocol](host.target.address, host.target.family, task.port, (outcome) => {
-      onOutcome(flight, outcome);
-    });
+    const probe = config.probes[task.protocol];
+    // A probe that keeps its own time-out reports `timeout`; the others are timed out here.
+    if (probe.timesOut !== true) heap.push(flight);
+    flight.cancel = probe(
+      host.target.address,
+      host.target.family,
+      task.port,
+      (outcome) => {
+        onOutcome(flight, outcome);
+      },
+      timeout,
+    );
   };
 
   // timedOut() also runs per send and per answer: on loopback a whole batch can answer between two looks.

@@ -1,6 +1,7 @@
 export { scan, type ScanSummary } from './scan.js';
 export { runScan, type ScanReport } from './run-scan.js';
 export { portsOf, type ScanOptions } from './scan-options.js';
+export type { ConnectBackend, ConnectInfo } from './connect-backend.js';
 export type {
   PortResult,
   HostResult,

@@ -1,11 +1,11 @@
 // A worker thread of a port scan (see port-workers.ts): runs one lane of the port phase and posts
 // its results to the main thread in batches.
 import { parentPort, workerData } from 'node:worker_threads';
+import { openConnect } from './connect-backend.js';
 import { newEngineStats } from './engine.js';
 import { newHostState } from './host-state.js';
 import { runPortPhase } from './port-phase.js';
 import type { PortWorkerData, PortWorkerMessage } from './port-workers.js';
-import { tcpConnectProbe } from './probes/tcp-connect.js';
 import { udpDatagramProbe } from './probes/udp-datagram.js';
 import type { PortResult } from './result.js';
 import { CongestionWindow } from './window.js';
@@ -33,6 +33,10 @@ const hosts = data.hosts.map(({ target, srttMs, maxSuccessfulTry }) => {
 });
 const stats = newEngineStats();
 const window = new CongestionWindow(1, data.windowLimit, data.initialWindow);
+const connect = openConnect(
+  data.connectBackend,
+  hosts.map((h) => h.target),
+);
 let batch: PortResult[] = [];
 const flush = () => {
   if (batch.length === 0) return;
@@ -53,7 +57,7 @@ try {
     engine: {
       timing: data.timing,
       window,
-      probes: { tcp: tcpConnectProbe, udp: udpDatagramProbe },
+      probes: { tcp: connect.probe, udp: udpDatagramProbe },
       signal: controller.signal,
       stats,
       ...(data.minRate === undefined ? {} : { minRate: data.minRate }),
@@ -69,6 +73,7 @@ try {
     },
   });
 } finally {
+  connect.close();
   clearInterval(ticker);
   flush();
 }

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { PortscopeError } from '../errors.js';
+import type { ConnectBackend } from './connect-backend.js';
 import type { Shard } from './permutation.js';
 import { excludePorts, parsePortSpec, type PortSet, type ScanProtocol } from './port-spec.js';
 import type { ScanPlan, ScanProgress } from './result.js';
@@ -57,6 +58,13 @@ export interface ScanOptions {
    * the bottleneck; else 1.
    */
   readonly workers?: number;
+  /**
+   * The TCP connect loop: `native` (the addon's epoll loop on a thread of its own: no `net.Socket`
+   * or Error per probe), `javascript` (one `net.Socket` per probe), `auto` (native when the addon is
+   * built with it). The engine's decisions are the same on both; the summary's `connect` says which ran.
+   * @default 'auto'
+   */
+  readonly connectBackend?: ConnectBackend;
   /** Stops the scan: the iterator then throws `ABORTED`. */
   readonly signal?: AbortSignal;
   /** Called about 4 times a second during the port scan. */

@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { PortscopeError } from '../errors.js';
+import { checkConnectBackend, openConnect, type ConnectInfo } from './connect-backend.js';
 import { discoverHosts } from './discovery.js';
 import { newEngineStats } from './engine.js';
 import { EventQueue } from './event-queue.js';
@@ -8,7 +9,6 @@ import { hostFields, newHostState, type HostState } from './host-state.js';
 import type { Shard } from './permutation.js';
 import { portPhaseSize, runPortPhase, shareSize } from './port-phase.js';
 import { checkWorkers, runPortWorkers, workerCount } from './port-workers.js';
-import { tcpConnectProbe } from './probes/tcp-connect.js';
 import { udpDatagramProbe } from './probes/udp-datagram.js';
 import { detectService } from './probes/service.js';
 import { resolveTargets } from './resolve-targets.js';
@@ -38,6 +38,8 @@ export interface ScanSummary {
   };
   /** The scan's timing values after the template and overrides. */
   readonly timing: TimingValues;
+  /** The TCP connect loop that ran (`native` or `javascript`), and why not native when `auto` fell back. */
+  readonly connect: ConnectInfo;
 }
 
 const DEFAULT_MAX_WINDOW = 8192;
@@ -74,13 +76,16 @@ export async function* scan(
   const pingPorts = options.pingPorts ?? [80, 443];
   for (const p of pingPorts) checkNumber('a ping port', p, 1, 65535);
   checkWorkers(options.workers);
-  const hosts = (await resolveTargets(targets, options)).map((t) => newHostState(t, timing));
+  checkConnectBackend(options.connectBackend);
+  const resolved = await resolveTargets(targets, options);
+  const hosts = resolved.map((t) => newHostState(t, timing));
   const perHost = ports.tcp.length + ports.udp.length;
   options.onPlan?.({
     hosts: hosts.length,
     portsPerHost: perHost,
     results: shareSize(hosts.length * perHost, options.shard),
   });
+  const connect = openConnect(options.connectBackend, resolved);
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const controller = new AbortController();
@@ -100,7 +105,7 @@ export async function* scan(
     stats: totals,
     timing,
     window,
-    probes: { tcp: tcpConnectProbe, udp: udpDatagramProbe },
+    probes: { tcp: connect.probe, udp: udpDatagramProbe },
     signal: controller.signal,
     ...(options.minRate === undefined ? {} : { minRate: options.minRate }),
     ...(options.maxRate === undefined ? {} : { maxRate: options.maxRate }),
@@ -175,7 +180,7 @@ export async function* scan(
         services.push(detect(result));
       else report(result);
     };
-    const threads = workerCount(options.workers, shardSize, ports, timing);
+    const threads = workerCount(options.workers, shardSize, ports, timing, connect.backend === 'native');
     try {
       if (threads > 1) {
         const byAddress = new Map(upHosts.map((h) => [h.target.address, h]));
@@ -193,6 +198,7 @@ export async function* scan(
             seed,
             ...(options.shard === undefined ? {} : { shard: options.shard }),
             timing,
+            connectBackend: connect.backend,
             // Each thread keeps its share of the rates and of the fd-bound window.
             ...(options.minRate === undefined ? {} : { minRate: options.minRate / threads }),
             ...(options.maxRate === undefined ? {} : { maxRate: options.maxRate / threads }),
@@ -261,6 +267,7 @@ export async function* scan(
     controller.abort();
     options.signal?.removeEventListener('abort', onAbort);
     await work.catch(() => undefined);
+    connect.close();
   }
   if (totals.aborted || options.signal?.aborted === true) throw new PortscopeError('ABORTED', 'The scan was aborted');
   return {
@@ -277,5 +284,6 @@ export async function* scan(
       backPressure: totals.backPressure,
     },
     timing,
+    connect: { backend: connect.backend, ...(connect.reason === undefined ? {} : { reason: connect.reason }) },
   };
 }

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScan, type PortResult, type PortState } from '../../src/index.js';
+import { connectBackends } from '../helpers/connect-backends.js';
 import { makeLab, type Lab } from '../helpers/lab.js';
 import { canMakeNetnsFor, hasTool } from '../helpers/system.js';
 
@@ -54,80 +55,93 @@ function statesOf(ports: readonly PortResult[]) {
   return { tcp, udp };
 }
 
-describe.skipIf(!canBuildLab)('scan in a namespace lab with a 20 ms round trip', () => {
-  let lab: Lab;
-  beforeAll(async () => {
-    lab = await makeLab({ services: SERVICES, rules: RULES, delayMs: 10 });
-  });
-  afterAll(async () => {
-    await lab.close();
-  });
-
-  it('gives every port its true state, TCP and UDP, in 3 runs out of 3', async () => {
-    for (let run = 0; run < 3; run++) {
-      const { ports, hosts } = await runScan([lab.address], { protocols: ['tcp', 'udp'], ports: portList });
-      expect(hosts, `run ${String(run)}`).toMatchObject([{ status: 'up', reason: 'conn-refused' }]);
-      expect(statesOf(ports), `run ${String(run)}`).toEqual({ tcp: TCP, udp: UDP });
-      expect(ports.find((p) => p.port === 3389)?.reason).toBe('host-unreach');
-      expect(ports.find((p) => p.port === 135)?.reason).toBe('no-response');
-      // The round trip through the delay bridge is measured.
-      expect(hosts[0]?.rttMs).toBeGreaterThanOrEqual(18);
-    }
-  });
-
-  it('gives the same states over IPv6', async () => {
-    const { ports } = await runScan([lab.address6], { protocols: ['tcp', 'udp'], ports: portList });
-    expect(statesOf(ports)).toEqual({ tcp: TCP, udp: UDP });
-  });
-
-  it('finds the open ports among 1-10000 exactly, and reports a host that does not answer as down', async () => {
-    const silent = lab.address.replace(/\.2$/, '.3');
-    const { ports, hosts, summary } = await runScan([lab.address, silent], { ports: '1-10000', timingTemplate: 4 });
-    expect(hosts.find((h) => h.address === silent)).toMatchObject({ status: 'down' });
-    expect(ports.filter((p) => p.state === 'open').map((p) => p.port)).toEqual([22, 80, 8080]);
-    expect(ports.filter((p) => p.state === 'filtered').map((p) => p.port)).toEqual([135, 445, 3389, 5900]);
-    expect(summary.ports.closed).toBe(10000 - 7);
-  });
-
-  it('stops a host at --host-timeout: timed-out, the ports after it not probed', async () => {
-    const { ports, hosts, summary } = await runScan([lab.address], {
-      ports: '1-10000',
-      ping: false,
-      hostTimeoutMs: 200,
-      maxRate: 10_000,
+describe.skipIf(!canBuildLab).each(connectBackends('the scan lab tests'))(
+  'scan in a namespace lab with a 20 ms round trip (%s connect loop)',
+  (connectBackend) => {
+    let lab: Lab;
+    beforeAll(async () => {
+      lab = await makeLab({ services: SERVICES, rules: RULES, delayMs: 10 });
     });
-    // One result per host: the timed-out one replaces the `up` it got first.
-    expect(hosts).toMatchObject([{ status: 'timed-out', reason: 'host-timeout' }]);
-    expect(summary.hosts).toEqual({ up: 0, down: 0, timedOut: 1 });
-    // At most 10,000 probes a second for 200 ms (plus the last round trips): far fewer than 10,000 ports.
-    expect(ports.length).toBeGreaterThan(0);
-    expect(ports.length).toBeLessThan(4000);
-  });
-
-  it('identifies services with -sV: SSH banner, HTTP Server header', async () => {
-    const { ports } = await runScan([lab.address], {
-      ports: '22,80',
-      serviceDetection: true,
-      serviceWaitMs: 500,
-      ping: false,
+    afterAll(async () => {
+      await lab.close();
     });
-    expect(ports.find((p) => p.port === 22)?.service).toEqual({ name: 'ssh', banner: 'SSH-2.0-OpenSSH_9.2 lab' });
-    expect(ports.find((p) => p.port === 80)?.service).toEqual({ name: 'http', banner: 'lab-httpd/1.0' });
-  });
 
-  it.skipIf(!hasTool('nmap', 'the comparison with nmap'))('agrees with nmap -sT and -sU on every port', () => {
-    const nmap = (args: string[]) =>
-      execFileSync('nmap', ['-Pn', '-n', '-oX', '-', ...args, lab.address], { encoding: 'utf8', timeout: 120_000 });
-    const parse = (xml: string) => {
-      const states: Record<number, string> = {};
-      for (const m of xml.matchAll(/<port protocol="\w+" portid="(\d+)"><state state="([a-z|]+)"/g))
-        states[Number(m[1])] = m[2] ?? '';
-      return states;
-    };
-    expect(parse(nmap(['-sT', '-p', Object.keys(TCP).join(',')]))).toEqual(TCP);
-    expect(parse(nmap(['-sU', '-p', Object.keys(UDP).join(',')]))).toEqual(UDP);
-  });
-});
+    it('gives every port its true state, TCP and UDP, in 3 runs out of 3', async () => {
+      for (let run = 0; run < 3; run++) {
+        const { ports, hosts } = await runScan([lab.address], {
+          connectBackend,
+          protocols: ['tcp', 'udp'],
+          ports: portList,
+        });
+        expect(hosts, `run ${String(run)}`).toMatchObject([{ status: 'up', reason: 'conn-refused' }]);
+        expect(statesOf(ports), `run ${String(run)}`).toEqual({ tcp: TCP, udp: UDP });
+        expect(ports.find((p) => p.port === 3389)?.reason).toBe('host-unreach');
+        expect(ports.find((p) => p.port === 135)?.reason).toBe('no-response');
+        // The round trip through the delay bridge is measured.
+        expect(hosts[0]?.rttMs).toBeGreaterThanOrEqual(18);
+      }
+    });
+
+    it('gives the same states over IPv6', async () => {
+      const { ports } = await runScan([lab.address6], { connectBackend, protocols: ['tcp', 'udp'], ports: portList });
+      expect(statesOf(ports)).toEqual({ tcp: TCP, udp: UDP });
+    });
+
+    it('finds the open ports among 1-10000 exactly, and reports a host that does not answer as down', async () => {
+      const silent = lab.address.replace(/\.2$/, '.3');
+      const { ports, hosts, summary } = await runScan([lab.address, silent], {
+        connectBackend,
+        ports: '1-10000',
+        timingTemplate: 4,
+      });
+      expect(hosts.find((h) => h.address === silent)).toMatchObject({ status: 'down' });
+      expect(ports.filter((p) => p.state === 'open').map((p) => p.port)).toEqual([22, 80, 8080]);
+      expect(ports.filter((p) => p.state === 'filtered').map((p) => p.port)).toEqual([135, 445, 3389, 5900]);
+      expect(summary.ports.closed).toBe(10000 - 7);
+    });
+
+    it('stops a host at --host-timeout: timed-out, the ports after it not probed', async () => {
+      const { ports, hosts, summary } = await runScan([lab.address], {
+        connectBackend,
+        ports: '1-10000',
+        ping: false,
+        hostTimeoutMs: 200,
+        maxRate: 10_000,
+      });
+      // One result per host: the timed-out one replaces the `up` it got first.
+      expect(hosts).toMatchObject([{ status: 'timed-out', reason: 'host-timeout' }]);
+      expect(summary.hosts).toEqual({ up: 0, down: 0, timedOut: 1 });
+      // At most 10,000 probes a second for 200 ms (plus the last round trips): far fewer than 10,000 ports.
+      expect(ports.length).toBeGreaterThan(0);
+      expect(ports.length).toBeLessThan(4000);
+    });
+
+    it('identifies services with -sV: SSH banner, HTTP Server header', async () => {
+      const { ports } = await runScan([lab.address], {
+        connectBackend,
+        ports: '22,80',
+        serviceDetection: true,
+        serviceWaitMs: 500,
+        ping: false,
+      });
+      expect(ports.find((p) => p.port === 22)?.service).toEqual({ name: 'ssh', banner: 'SSH-2.0-OpenSSH_9.2 lab' });
+      expect(ports.find((p) => p.port === 80)?.service).toEqual({ name: 'http', banner: 'lab-httpd/1.0' });
+    });
+
+    it.skipIf(!hasTool('nmap', 'the comparison with nmap'))('agrees with nmap -sT and -sU on every port', () => {
+      const nmap = (args: string[]) =>
+        execFileSync('nmap', ['-Pn', '-n', '-oX', '-', ...args, lab.address], { encoding: 'utf8', timeout: 120_000 });
+      const parse = (xml: string) => {
+        const states: Record<number, string> = {};
+        for (const m of xml.matchAll(/<port protocol="\w+" portid="(\d+)"><state state="([a-z|]+)"/g))
+          states[Number(m[1])] = m[2] ?? '';
+        return states;
+      };
+      expect(parse(nmap(['-sT', '-p', Object.keys(TCP).join(',')]))).toEqual(TCP);
+      expect(parse(nmap(['-sU', '-p', Object.keys(UDP).join(',')]))).toEqual(UDP);
+    });
+  },
+);
 
 describe.skipIf(!canBuildLab)('UDP against Linux ICMP rate limiting (1 error per second after a burst)', () => {
   let lab: Lab;

@@ -3,6 +3,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScan, scan, udpPayload, type PortResult } from '../../src/index.js';
+import { connectBackends } from '../helpers/connect-backends.js';
 import { listeningOnLoopback } from '../helpers/loopback.js';
 import { builtCli, builtCliArgv } from '../helpers/system.js';
 
@@ -73,10 +74,11 @@ afterAll(() => {
 const stateOf = (ports: PortResult[], port: number, protocol = 'tcp') =>
   ports.find((p) => p.port === port && p.protocol === protocol)?.state;
 
-describe('scan on loopback', () => {
+describe.each(connectBackends('the loopback scan tests'))('scan on loopback (%s connect loop)', (connectBackend) => {
   it('finds open, closed, UDP open and open|filtered ports exactly', async () => {
     const closed = await closedPort();
     const { ports, hosts, summary } = await runScan(['127.0.0.1'], {
+      connectBackend,
       protocols: ['tcp', 'udp'],
       ports: `T:${String(tcp4)},${String(closed)},U:${String(udpEcho)},${String(udpSilent)},${String(closed)}`,
       ping: false,
@@ -109,13 +111,14 @@ describe('scan on loopback', () => {
   });
 
   it('scans IPv6 loopback', async () => {
-    const { ports, hosts } = await runScan(['::1'], { ports: String(tcp6), ping: false });
+    const { ports, hosts } = await runScan(['::1'], { connectBackend, ports: String(tcp6), ping: false });
     expect(hosts[0]).toMatchObject({ address: '::1', status: 'up' });
     expect(ports).toMatchObject([{ address: '::1', port: tcp6, state: 'open' }]);
   });
 
   it('never calls an answered port filtered, even with 1 ms time-outs (replies are read before time-outs are decided)', async () => {
     const { summary, ports } = await runScan(['127.0.0.1'], {
+      connectBackend,
       ports: `1-4000,${String(tcp4)}`,
       ping: false,
       minRttTimeoutMs: 1,
@@ -128,7 +131,12 @@ describe('scan on loopback', () => {
   });
 
   it('scans all 65535 ports with the ephemeral range in play: every open port really listens, none self-connected', async () => {
-    const { ports, summary } = await runScan(['127.0.0.1'], { ports: '-', ping: false, timingTemplate: 4 });
+    const { ports, summary } = await runScan(['127.0.0.1'], {
+      connectBackend,
+      ports: '-',
+      ping: false,
+      timingTemplate: 4,
+    });
     const open = ports.filter((p) => p.state === 'open').map((p) => p.port);
     const listening = await listeningOnLoopback();
     expect(open.filter((p) => !listening.has(p))).toEqual([]);
@@ -141,6 +149,7 @@ describe('scan on loopback', () => {
   it.skipIf(!builtCli)('stays exact at ulimit -n 1024 (EMFILE is back-pressure, never a state)', async () => {
     const argv = builtCliArgv('scan', '127.0.0.1', '-p-', '-Pn', '-T4', '--json', '--max-parallelism', '5000');
     const out = execFileSync('bash', ['-c', 'ulimit -n 1024 && exec "$@"', 'bash', ...argv], {
+      env: { ...process.env, PORTSCOPE_SCAN_BACKEND: connectBackend },
       encoding: 'utf8',
       maxBuffer: 64 << 20,
     });
@@ -159,11 +168,11 @@ describe('scan on loopback', () => {
       controller.abort();
     }, 50);
     await expect(
-      runScan(['127.0.0.1'], { ports: '-', ping: false, maxRate: 2000, signal: controller.signal }),
+      runScan(['127.0.0.1'], { connectBackend, ports: '-', ping: false, maxRate: 2000, signal: controller.signal }),
     ).rejects.toMatchObject({ code: 'ABORTED' });
     // Breaking out of the loop ends the scan: at 2000 probes/s the whole range would outlast the test's 30 s.
     const seen: string[] = [];
-    for await (const event of scan(['127.0.0.1'], { ports: '-', ping: false, maxRate: 2000 })) {
+    for await (const event of scan(['127.0.0.1'], { connectBackend, ports: '-', ping: false, maxRate: 2000 })) {
       seen.push(event.kind);
       if (event.kind === 'port') break;
     }
@@ -176,6 +185,7 @@ describe('scan on loopback', () => {
     const refused = new Error('too big');
     const run = async () => {
       for await (const event of scan(['127.0.0.1-3'], {
+        connectBackend,
         ports: '1-10,U:53',
         protocols: ['tcp', 'udp'],
         ping: false,
@@ -195,7 +205,7 @@ describe('scan on loopback', () => {
   });
 
   it('honours --max-rate', async () => {
-    const { summary } = await runScan(['127.0.0.1'], { ports: '1-300', ping: false, maxRate: 1000 });
+    const { summary } = await runScan(['127.0.0.1'], { connectBackend, ports: '1-300', ping: false, maxRate: 1000 });
     // 300 probes at 1000/s cannot finish in much under 0.3 s.
     expect(summary.elapsedMs).toBeGreaterThanOrEqual(250);
     expect(summary.probes.sent).toBe(300);

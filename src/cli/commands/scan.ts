@@ -5,7 +5,7 @@ import { definedFields } from '../defined-fields.js';
 import type { CliIo } from '../io.js';
 import { chooseFormat } from '../render/output.js';
 import { progressLine } from '../render/scan/progress.js';
-import { checkOrder, ms, number } from '../scan-flags.js';
+import { checkOrder, connectBackendOf, ms, number } from '../scan-flags.js';
 import { keptOutput, writeKeptOutputs } from '../scan-kept.js';
 import { checkKeptFits, watchHeap } from '../scan-memory.js';
 import { streamScan } from '../scan-stream.js';
@@ -129,6 +129,7 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void, version:
         ping: options.ping,
         pingPorts,
         serviceDetection: options.serviceVersion === true,
+        connectBackend: connectBackendOf(io.env),
         ...definedFields({
           ports: options.ports,
           topPorts: options.fast === true ? 100 : options.topPorts,

@@ -13,15 +13,25 @@ export type ProbeOutcome =
   /** The kernel connected the socket to itself (loopback, ephemeral port): try again, never a state. */
   | { readonly type: 'self-connect' }
   /** The local kernel pushed back (EMFILE, ENFILE, ENOBUFS, EADDRNOTAVAIL, EAGAIN): re-queue the probe. */
-  | { readonly type: 'pressure'; readonly code: string };
+  | { readonly type: 'pressure'; readonly code: string }
+  /**
+   * No answer within `timeoutMs`: only from a probe that keeps its own time-out ({@link StartProbe}
+   * `timesOut`); the engine then retries or reports it as it does for its own time-outs.
+   */
+  | { readonly type: 'timeout' };
 
-/** Starts one probe; `done` is called at most once; the returned function cancels it (time-out, abort). */
-export type StartProbe = (
+/**
+ * Starts one probe; `done` is called at most once; the returned function cancels it (time-out, abort).
+ * `timeoutMs` is the engine's time-out for it; a probe with `timesOut` set counts it itself (from the
+ * moment the probe really goes out) and reports `timeout`, so the engine sets no timer of its own.
+ */
+export type StartProbe = ((
   address: string,
   family: 4 | 6,
   port: number,
   done: (outcome: ProbeOutcome) => void,
-) => () => void;
+  timeoutMs: number,
+) => () => void) & { readonly timesOut?: boolean };
 
 const PRESSURE = new Set(['EMFILE', 'ENFILE', 'ENOBUFS', 'EADDRNOTAVAIL', 'EAGAIN', 'ENOMEM']);
 

@@ -1,0 +1,162 @@
+import { constants } from 'node:os';
+import ipaddr from 'ipaddr.js';
+import { nativeAddon } from '../../inventory/index.js';
+import { outcomeOfErrno, type ProbeOutcome, type StartProbe } from './outcome.js';
+
+/** The connect loop of the native addon (native/scan.c); see there for the record layouts. */
+interface ConnectLoopAddon {
+  connectLoopOpen(onResults: (records: Uint32Array) => void): object;
+  connectLoopSubmit(handle: object, probes: Buffer): void;
+  connectLoopCancel(handle: object, ids: Uint32Array): void;
+  connectLoopRef(handle: object, keepAlive: boolean): void;
+  connectLoopClose(handle: object): void;
+}
+
+/** Bytes per probe record: u32 id, u32 timeoutUs, u16 port, u8 family, u8 0, 16 address bytes. */
+const PROBE_SIZE = 28;
+const CODE_OPEN = 0;
+const CODE_TIMEOUT = -1;
+const CODE_SELF = -2;
+
+let errnoNames: Map<number, string> | undefined;
+function errnoName(errno: number): string {
+  errnoNames ??= new Map(Object.entries(constants.errno).map(([name, value]) => [value, name]));
+  return errnoNames.get(errno) ?? 'EIO';
+}
+
+/** The address as the 16 bytes the loop reads (IPv4 in the first 4). */
+function addressBytes(address: string): Buffer {
+  const bytes = Buffer.alloc(16);
+  Buffer.from(ipaddr.parse(address).toByteArray()).copy(bytes);
+  return bytes;
+}
+
+/** The TCP connect probe of the native loop, and how to end it. */
+export interface NativeConnect {
+  /** A TCP connect probe with its own time-out (`timesOut`): open, closed, filtered as {@link tcpConnectProbe}. */
+  readonly probe: StartProbe;
+  /** Probes submitted and not yet reported, for tests and progress. */
+  readonly pending: () => number;
+  /** Closes every probe socket still open and stops the loop's thread; idempotent. */
+  close(): void;
+}
+
+/** Why the native loop cannot be used here, or undefined when it can. */
+export function nativeConnectUnavailable(): string | undefined {
+  const addon = nativeAddon() as Partial<ConnectLoopAddon> | undefined;
+  if (addon === undefined) return 'the native addon is not built';
+  if (typeof addon.connectLoopOpen !== 'function') return 'the native addon predates the connect loop';
+  return undefined;
+}
+
+/**
+ * Starts the native connect loop (native/scan.c: non-blocking connect() and epoll on a thread of
+ * its own). Probes started in one turn of the event loop go to the thread in one batch (at the next
+ * microtask); the thread reports answers in batches, each probe once, with its round trip measured
+ * from its connect() call. The engine keeps every decision; this only moves the system calls and
+ * spares a `net.Socket` and an Error per probe. Only IP address literals without a zone index.
+ * @throws Error when the thread cannot start (EMFILE, EAGAIN); callers check {@link nativeConnectUnavailable} first.
+ */
+export function openNativeConnect(): NativeConnect {
+  const addon = nativeAddon() as unknown as ConnectLoopAddon;
+  const waiting = new Map<number, (outcome: ProbeOutcome) => void>();
+  const addresses = new Map<string, Buffer>();
+  let nextId = 1;
+  let batch = Buffer.allocUnsafe(PROBE_SIZE * 512);
+  let batched = 0;
+  let cancelled: number[] = [];
+  let closed = false;
+  let alive = false;
+  // The thread keeps the process alive only while probes are out, as sockets of the JavaScript path do.
+  const keepAlive = (on: boolean) => {
+    if (on === alive || closed) return;
+    alive = on;
+    addon.connectLoopRef(handle, on);
+  };
+
+  const onResults = (records: Uint32Array) => {
+    const codes = new Int32Array(records.buffer, records.byteOffset, records.length);
+    for (let i = 0; i + 2 < records.length; i += 3) {
+      const id = records[i] ?? 0;
+      const done = waiting.get(id);
+      if (done === undefined) continue; // cancelled after the thread answered
+      waiting.delete(id);
+      const code = codes[i + 1] ?? 0;
+      const rttMs = (records[i + 2] ?? 0) / 1000;
+      if (code === CODE_OPEN) done({ type: 'answer', state: 'open', reason: 'syn-ack', rttMs });
+      else if (code === CODE_TIMEOUT) done({ type: 'timeout' });
+      else if (code === CODE_SELF) done({ type: 'self-connect' });
+      else done(outcomeOfErrno(errnoName(code), rttMs, 'tcp'));
+    }
+    if (waiting.size === 0) keepAlive(false);
+  };
+  const handle = addon.connectLoopOpen(onResults);
+
+  const flush = () => {
+    if (closed) return;
+    if (cancelled.length > 0) {
+      addon.connectLoopCancel(handle, Uint32Array.from(cancelled));
+      cancelled = [];
+    }
+    if (batched > 0) {
+      addon.connectLoopSubmit(handle, batch.subarray(0, batched * PROBE_SIZE));
+      batched = 0;
+    }
+  };
+  const schedule = () => {
+    if (batched === 1 || cancelled.length === 1) queueMicrotask(flush);
+  };
+
+  const probe: StartProbe = Object.assign(
+    (address: string, family: 4 | 6, port: number, done: (outcome: ProbeOutcome) => void, timeoutMs: number) => {
+      const id = nextId;
+      nextId = nextId >= 0xffffffff ? 1 : nextId + 1;
+      if (closed) {
+        queueMicrotask(() => {
+          done({ type: 'pressure', code: 'EBADF' });
+        });
+        return () => undefined;
+      }
+      if ((batched + 1) * PROBE_SIZE > batch.length) {
+        const bigger = Buffer.allocUnsafe(batch.length * 2);
+        batch.copy(bigger, 0, 0, batched * PROBE_SIZE);
+        batch = bigger;
+      }
+      let bytes = addresses.get(address);
+      if (bytes === undefined) {
+        bytes = addressBytes(address);
+        addresses.set(address, bytes);
+      }
+      const at = batched * PROBE_SIZE;
+      batch.writeUInt32LE(id, at);
+      batch.writeUInt32LE(Math.min(0xffffffff, Math.max(1, Math.round(timeoutMs * 1000))), at + 4);
+      batch.writeUInt16LE(port, at + 8);
+      batch.writeUInt8(family, at + 10);
+      batch.writeUInt8(0, at + 11);
+      bytes.copy(batch, at + 12);
+      batched++;
+      waiting.set(id, done);
+      keepAlive(true);
+      schedule();
+      return () => {
+        if (waiting.delete(id)) {
+          if (waiting.size === 0) keepAlive(false);
+          cancelled.push(id);
+          schedule();
+        }
+      };
+    },
+    { timesOut: true },
+  );
+
+  return {
+    probe,
+    pending: () => waiting.size,
+    close: () => {
+      if (closed) return;
+      closed = true;
+      waiting.clear();
+      addon.connectLoopClose(handle);
+    },
+  };
+}
