@@ -16,11 +16,6 @@ export function listenerKey(listener: ListenerExposure): string {
   return `${netnsLabel(listener)}/${listener.protocol}/${endpointText(listener.local.address, listener.local.port)}`;
 }
 
-/** True for 127.0.0.0/8, ::1 and IPv4-mapped 127.x addresses. */
-export function isLoopbackAddress(address: string): boolean {
-  return address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.');
-}
-
 /** `command[pid]` of each owner, or the owner status when there is none. */
 export function ownersText(owners: readonly Owner[], status: string): string {
   return owners.length === 0 ? `no owner (${status})` : owners.map((o) => `${o.command}[${String(o.pid)}]`).join(', ');

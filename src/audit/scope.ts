@@ -1,8 +1,7 @@
 import type { Socket } from '../model/index.js';
 import type { BindScope } from './types.js';
 import type { NetInterface } from './interfaces.js';
-
-const isLoopback = (a: string) => a === '::1' || a.startsWith('127.') || a.startsWith('::ffff:127.');
+import { isLoopbackAddress } from '../model/loopback.js';
 
 /**
  * How widely a TCP/UDP socket is bound, from its local address and the namespace's interfaces:
@@ -19,7 +18,7 @@ export function bindScope(
   const mapped = v6 && address.startsWith('::ffff:') && address.includes('.');
   const plain = mapped ? address.slice(7) : address;
   const families: ('inet' | 'inet6')[] = mapped ? ['inet'] : v6 ? ['inet6'] : ['inet'];
-  if (isLoopback(address)) return { kind: 'loopback', families };
+  if (isLoopbackAddress(address)) return { kind: 'loopback', families };
   if (address === '0.0.0.0') return { kind: 'all', families };
   if (address === '::') return { kind: 'all', families: socket.v6only === true ? ['inet6'] : ['inet', 'inet6'] };
   const holder = interfaces.find((i) => i.addresses.some((a) => a.address === plain));

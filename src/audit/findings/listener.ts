@@ -1,4 +1,5 @@
-import { isLoopbackAddress, listenerKey, mayBeReachable, ownersText } from '../listener-key.js';
+import { isLoopbackAddress } from '../../model/loopback.js';
+import { listenerKey, mayBeReachable, ownersText } from '../listener-key.js';
 import { matchesExpected } from '../policy/match.js';
 import { SEVERITIES } from '../policy/types.js';
 import { riskyServiceFor } from '../risky-services.js';

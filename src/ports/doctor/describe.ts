@@ -8,11 +8,6 @@ export function isLocalAddress(address: string): boolean {
   return Object.values(networkInterfaces()).some((list) => list?.some((i) => i.address === address) === true);
 }
 
-/** True for 127/8, ::1 and IPv4-mapped 127/8. */
-export function isLoopback(address: string): boolean {
-  return address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.');
-}
-
 /** `LISTEN 127.0.0.1:8080 python3 (pid 812, user root)` plus the namespace when not the host's. */
 export function describe(s: Socket, namespaces: readonly NamespaceInfo[]): string {
   const host = s.family === 'inet6' ? `[${s.local.address}]` : s.local.address;

@@ -7,7 +7,8 @@ import { readFirewallRules, type FirewallReport } from '../firewall/read-firewal
 import { bindConflicts, bindProbe } from '../find-free-port.js';
 import { canonicalIp, checkPort } from '../target.js';
 import { coversHost, whoOwns } from '../who-owns.js';
-import { describe, isLocalAddress, isLoopback } from './describe.js';
+import { isLoopbackAddress as isLoopback } from '../../model/loopback.js';
+import { describe, isLocalAddress } from './describe.js';
 import { excludedPortFindings } from './excluded.js';
 import { finding, type Finding } from './finding.js';
 import { readNetstat } from './netstat.js';
