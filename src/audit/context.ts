@@ -28,9 +28,17 @@ async function sysctlOn(nsPath: string | undefined, path: string): Promise<boole
   return 'stdout' in out && out.stdout.trim() === '1';
 }
 
-/** Reads a namespace's interfaces (`ip -j addr`), packet filter and forwarding switches, inside it. */
-export async function readContext(netns: number, isHost: boolean, name: string | undefined): Promise<NetnsContext> {
-  const nsPath = isHost ? undefined : netnsPath(name ?? netns);
+/**
+ * Reads a namespace's interfaces (`ip -j addr`), packet filter and forwarding switches, inside it.
+ * `processPaths` (processNetnsPaths() of netns-path.ts) spares a /proc pass per namespace that has no name.
+ */
+export async function readContext(
+  netns: number,
+  isHost: boolean,
+  name: string | undefined,
+  processPaths?: ReadonlyMap<number, string>,
+): Promise<NetnsContext> {
+  const nsPath = isHost ? undefined : netnsPath(name ?? netns, processPaths);
   const [interfaces, ruleset, inet, inet6] = await Promise.all([
     readInterfaces(nsPath),
     readRuleset(nsPath ?? 'host'),

@@ -3,7 +3,7 @@ import type { Socket } from '../model/index.js';
 import { readContext, type NetnsContext } from './context.js';
 import { evaluateInbound } from './firewall/index.js';
 import { addressOn } from './interfaces.js';
-import { ownNetns, type NetnsRef } from './netns-path.js';
+import { ownNetns, processNetnsPaths, type NetnsRef } from './netns-path.js';
 import { withProxies } from './proxy.js';
 import { publishedBy } from './published.js';
 import { combine, judge } from './reachability.js';
@@ -105,9 +105,15 @@ export async function exposeInContexts(
   const namespaces = snapshot.namespaces.filter((n) => wanted.has(n.netns));
   if (!namespaces.some((n) => n.netns === own) && wanted.has(own))
     namespaces.push({ netns: own, isHost: true, pids: 0, sources: [] });
+  // Namespaces without a name are entered through a process of theirs: one /proc pass finds them all.
+  const processPaths = namespaces.some((n) => n.netns !== own && n.name === undefined)
+    ? processNetnsPaths()
+    : undefined;
   const contexts = await Promise.all(
     namespaces.map((n) =>
-      n.netns === own && hostContext !== undefined ? hostContext : readContext(n.netns, n.netns === own, n.name),
+      n.netns === own && hostContext !== undefined
+        ? hostContext
+        : readContext(n.netns, n.netns === own, n.name, processPaths),
     ),
   );
   const byNetns = new Map(contexts.map((c) => [c.netns, c]));
