@@ -1,4 +1,5 @@
 import type { Owner } from '../model/index.js';
+import { ownerLabel } from '../model/index.js';
 import type { ListenerExposure } from './types.js';
 
 /** The namespace a listener is in, as policies name it: `host`, its /run/netns name, or its inode. */
@@ -18,7 +19,7 @@ export function listenerKey(listener: ListenerExposure): string {
 
 /** `command[pid]` of each owner, or the owner status when there is none. */
 export function ownersText(owners: readonly Owner[], status: string): string {
-  return owners.length === 0 ? `no owner (${status})` : owners.map((o) => `${o.command}[${String(o.pid)}]`).join(', ');
+  return owners.length === 0 ? `no owner (${status})` : owners.map(ownerLabel).join(', ');
 }
 
 /** True when network traffic from another host may reach it: `yes`, `partly` or `unknown`. */

@@ -1,4 +1,4 @@
 export * from './socket.js';
 export type * from './tcp-info.js';
 export type * from './snapshot.js';
-export { ownerUser } from './owner-user.js';
+export { ownerLabel, ownerUser } from './owner-user.js';

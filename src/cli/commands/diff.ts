@@ -4,6 +4,7 @@ import { checkSnapshot, diffSnapshots, type SnapshotDiff } from '../../audit/ind
 import { errnoCode, PortscopeError } from '../../errors.js';
 import { listSockets } from '../../inventory/index.js';
 import type { Snapshot } from '../../model/index.js';
+import { ownerLabel } from '../../model/index.js';
 import { backendOf, colorsFor, type CliIo } from '../io.js';
 import { printable } from '../render/format.js';
 
@@ -33,7 +34,7 @@ async function snapshotOf(file: string, io: CliIo): Promise<Snapshot> {
 function diffText(diff: SnapshotDiff, io: CliIo): string {
   const c = colorsFor(io);
   const owners = (sockets: SnapshotDiff['added'][number]['sockets']) =>
-    [...new Set(sockets.flatMap((s) => s.owners.map((o) => `${o.command}[${String(o.pid)}]`)))].join(',');
+    [...new Set(sockets.flatMap((s) => s.owners.map(ownerLabel)))].join(',');
   let out = '';
   for (const a of diff.added) out += `${c.green('+')} ${a.key} ${printable(owners(a.sockets))}\n`;
   for (const r of diff.removed) out += `${c.red('-')} ${r.key} ${printable(owners(r.sockets))}\n`;

@@ -13,6 +13,7 @@ import { parseDuration } from '../duration.js';
 import type { CliIo } from '../io.js';
 import { EventRunner } from '../watch-exec.js';
 import { runLiveView } from '../watch-view/run.js';
+import { ownerLabel } from '../../model/index.js';
 
 type Protocols = NonNullable<WatchOptions['protocols']>;
 
@@ -39,7 +40,7 @@ function stopper(durationMs: number | undefined): { signal: AbortSignal; release
 function violationText(event: PolicyViolationEvent): string {
   if (event.listener !== undefined) {
     const { key, owners } = event.listener;
-    const who = owners.map((o) => `${o.command}[${String(o.pid)}]`).join(', ');
+    const who = owners.map(ownerLabel).join(', ');
     return `policy violation: unexpected listener ${key}${who === '' ? '' : ` (${who})`}`;
   }
   const e = event.expected;

@@ -3,6 +3,7 @@ import type { AuditReport, Finding, ListenerExposure } from '../../audit/index.j
 import type { Colors } from 'picocolors/types.js';
 import { printable } from './format.js';
 import { renderTable, type TableStyle } from './table.js';
+import { ownerLabel } from '../../model/index.js';
 
 const REACH_ORDER = ['yes', 'partly', 'unknown', 'no'];
 
@@ -17,7 +18,7 @@ export function byExposure(listeners: readonly ListenerExposure[]): ListenerExpo
 
 function owners(l: ListenerExposure): string {
   if (l.owners.length === 0) return `(${l.ownerStatus})`;
-  return l.owners.map((o) => `${o.command}[${String(o.pid)}]`).join(',');
+  return l.owners.map(ownerLabel).join(',');
 }
 
 function local(l: ListenerExposure): string {
