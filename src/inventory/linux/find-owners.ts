@@ -7,9 +7,6 @@ import { readUsers } from './passwd.js';
 import { parseBootTime } from './proc-stat.js';
 import { readSmallText } from './read-proc.js';
 
-/** Read as possibly absent: the model is to make `inode` optional (absent outside Linux). */
-const inodeOf = (s: Socket): number | undefined => s.inode;
-
 /**
  * Fills `owners` and `ownerStatus` of just these sockets (from a `listSockets({ owners: false })`
  * listing): one walk of /proc/PID/fd that stops once every inode has a holder, then walks the
@@ -20,8 +17,7 @@ const inodeOf = (s: Socket): number | undefined => s.inode;
 export async function findOwners(sockets: Socket[]): Promise<number> {
   const wanted = new Set<number>();
   for (const s of sockets) {
-    const inode = inodeOf(s);
-    if (inode !== undefined && inode !== 0) wanted.add(inode);
+    if (s.inode !== undefined && s.inode !== 0) wanted.add(s.inode);
   }
   if (wanted.size === 0) {
     for (const s of sockets) s.ownerStatus = 'none';
