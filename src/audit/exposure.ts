@@ -3,6 +3,7 @@ import type { Socket } from '../model/index.js';
 import { readContext, type NetnsContext } from './context.js';
 import { evaluateInbound } from './firewall/index.js';
 import { addressOn } from './interfaces.js';
+import { endpointText } from './listener-key.js';
 import { ownNetns, processNetnsPaths, type NetnsRef } from './netns-path.js';
 import { withProxies } from './proxy.js';
 import { publishedBy } from './published.js';
@@ -159,7 +160,6 @@ export async function exposeInContexts(
 }
 
 function describe(p: PublishedPort): string {
-  const host = p.host.address.includes(':') ? `[${p.host.address}]` : p.host.address;
   const rule = p.rule === undefined ? '' : ` (\`${p.rule.text}\`)`;
-  return `${host}:${String(p.host.port)} via ${p.via === 'dnat' ? 'DNAT' : 'a userland proxy'}${rule}: ${p.reachable}`;
+  return `${endpointText(p.host.address, p.host.port)} via ${p.via === 'dnat' ? 'DNAT' : 'a userland proxy'}${rule}: ${p.reachable}`;
 }
