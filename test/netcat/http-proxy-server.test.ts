@@ -94,6 +94,26 @@ describe('serveHttpProxy', () => {
     expect(answer).toBe('HTTP/1.0 200 OK\r\nX-B: 2\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok');
   });
 
+  it('relays exactly Content-Length bytes of a 3 MiB body sent with its FIN, through back-pressure', async () => {
+    const size = 3 * 1024 * 1024;
+    let got = Buffer.alloc(0);
+    const port = await listening(
+      createServer((socket: Socket) => {
+        socket.on('data', (chunk: Buffer) => {
+          got = Buffer.concat([got, chunk]);
+          const head = got.indexOf('\r\n\r\n');
+          if (head >= 0 && got.length - head - 4 >= size) socket.end('HTTP/1.0 204 No Content\r\n\r\n');
+        });
+      }),
+    );
+    const p = await proxy();
+    const body = Buffer.alloc(size + 100, 'b');
+    const request = `POST http://127.0.0.1:${String(port)}/ HTTP/1.0\r\nContent-Length: ${String(size)}\r\n\r\n`;
+    const answer = await exchange(p, `${request}${body.toString('latin1')}`, false, 15_000);
+    expect(answer).toBe('HTTP/1.0 204 No Content\r\nConnection: close\r\n\r\n');
+    expect(got.length - got.indexOf('\r\n\r\n') - 4).toBe(size);
+  });
+
   it('answers 502 when the target closes without a response', async () => {
     const t = await target(null);
     const p = await proxy();
