@@ -1,19 +1,21 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
-import { lookup } from 'node:dns/promises';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { byteReader } from './byte-reader.js';
+import { parseRequestLine, splitHead, withoutHopByHop, type HeaderField } from './http-head.js';
+import { connectTarget, type TargetRules } from './http-proxy-target.js';
+import { forwardResponse } from './http-proxy-response.js';
+import { HttpSource, writeAll } from './http-source.js';
 
 /** Options of {@link serveHttpProxy}. */
-export interface HttpProxyOptions {
+export interface HttpProxyOptions extends TargetRules {
   /** `user:password` that clients must give (Basic); none: every client may use the proxy. */
   readonly auth?: string;
-  /** Whether a target address may be connected to (the listener's --allow/--deny); null: any. */
-  readonly targetCheck?: ((address: string) => 'accepted' | 'denied' | 'not-allowed') | null;
-  /** Give up connecting to a target after this long, in ms. @default 10000 */
-  readonly connectTimeoutMs?: number;
-  /** The most bytes of a request head (line and headers). @default 16384 */
-  readonly maxHeadBytes?: number;
+  /** The proxy's own port: a GET, HEAD or POST to it on an address of this host is a loop (403). */
+  readonly ownPort?: number;
+  /** The most time a client may take to send its request head, in ms (then 408). @default 10000 */
+  readonly headTimeoutMs?: number;
+  /** The longest silence in a request body, or before and in the target's response, in ms. @default 30000 */
+  readonly idleTimeoutMs?: number;
 }
 
 /** What became of one client of the proxy, for a log. */
@@ -29,91 +31,120 @@ const REASONS: Readonly<Record<number, string>> = {
   403: 'Forbidden',
   405: 'Method Not Allowed',
   407: 'Proxy Authentication Required',
+  408: 'Request Timeout',
+  413: 'Request Entity Too Large',
+  502: 'Bad Gateway',
   504: 'Gateway Timeout',
 };
-/** Headers of one hop, not passed on (RFC 9110 7.6.1), as ncat drops them. */
-const HOP = new Set(['connection', 'keep-alive', 'proxy-authorization', 'host']);
+/** The methods ncat's proxy serves; any other is 405 with this list in `Allow`. */
+const METHODS = new Set(['CONNECT', 'GET', 'HEAD', 'POST']);
+const PIECE_BYTES = 65_536;
 
 /**
  * Serves one client of an HTTP proxy as ncat 7.93's `-l --proxy-type http` does: `CONNECT host:port`
- * opens a tunnel (`HTTP/1.0 200 OK`, then the bytes both ways); a request with an absolute URI
- * (`GET http://host:port/path HTTP/1.1`) is sent to the target as `GET /path HTTP/1.0` with
- * `Host` and `Connection: close`, and its response comes back as HTTP/1.0 with `Connection: close`
- * and its Content-Length bytes of body (all of it until the target closes, without one). With
- * `auth`, a client without the right `Proxy-Authorization: Basic` gets 407. A target that
- * `targetCheck` refuses gets 403 without being connected to; one that cannot be reached, 504.
- * The client's socket is closed at the end; never throws (the status tells what happened).
+ * opens a tunnel (`HTTP/1.0 200 OK`, then the bytes both ways, each FIN passed on); GET, HEAD and
+ * POST with an absolute URI (`GET http://host:port/path HTTP/1.1`) go to the target as `GET /path
+ * HTTP/1.0` without the hop-by-hop fields (those `Connection` names too), with `Host` and
+ * `Connection: close`, and exactly `Content-Length` bytes of body (a POST without one, chunked
+ * included, is 400); the response comes back as HTTP/1.0 the same way, its body cut at its
+ * `Content-Length`. Heads are read as ncat reads them (folded lines, bare LF line ends; 413 past
+ * 1024 bytes of request line or 10240 of header). Other methods are 405. With `auth`, a client
+ * without the right `Proxy-Authorization: Basic` gets 407. A target that `targetCheck` refuses, or
+ * a request loop to `ownPort`, gets 403 without being connected to; a target not reachable (or
+ * not in `family`), 504; a response that is not HTTP, 502. The client's socket is closed at the
+ * end; never throws (the status tells what happened).
  */
 export async function serveHttpProxy(client: Duplex, options: HttpProxyOptions = {}): Promise<HttpProxyResult> {
   // A client or target that resets mid-way ends its own exchange, never the listener.
   client.on('error', () => client.destroy());
-  const reader = byteReader(client, 'the client');
-  const maxHead = options.maxHeadBytes ?? 16_384;
-  let head: string;
-  try {
-    head = (
-      await reader.next((b) => {
-        const end = b.indexOf('\r\n\r\n');
-        if (end >= 0) return end + 4;
-        return b.length > maxHead ? b.length : undefined;
-      })
-    ).toString('latin1');
-  } catch {
-    client.destroy();
-    return { method: '', target: '', status: 400 };
-  }
+  const source = new HttpSource(client);
+  let method = '';
+  let uri = '';
   const answer = (status: number, extra = ''): HttpProxyResult => {
-    client.end(`HTTP/1.0 ${String(status)} ${REASONS[status] ?? ''}\r\n${extra}\r\n`);
+    source.finish(`HTTP/1.0 ${String(status)} ${REASONS[status] ?? ''}\r\n${extra}\r\n`);
     return { method, target: uri, status };
   };
-  const [requestLine = '', ...headerLines] = head.slice(0, -4).split('\r\n');
-  const [method = '', uri = '', version = ''] = requestLine.split(' ');
-  if (!head.endsWith('\r\n\r\n') || !/^HTTP\/1\.[01]$/.test(version)) return answer(400);
-  const headers = headerLines.map((line) => {
-    const colon = line.indexOf(':');
-    return [line.slice(0, colon).trim(), line.slice(colon + 1).trim()] as const;
-  });
+  const head = await source.head(Date.now() + (options.headTimeoutMs ?? 10_000));
+  // A client that half-closes before its head is complete gets 400, as from ncat.
+  if (head === 'closed') return answer(400);
+  if (head === 'timeout') return answer(408);
+  if (head === 413) return answer(413);
+  const { line, fields } = splitHead(head.toString('latin1'));
+  const request = parseRequestLine(line);
+  if (request === 400) return answer(400);
+  ({ method, uri } = request);
+  // As ncat: the method is checked before the header.
+  if (!METHODS.has(method)) return answer(405, 'Allow: CONNECT, GET, HEAD, POST\r\n');
+  if (fields === 400) return answer(400);
+  const headers = fields;
   if (options.auth !== undefined && !authorized(headers, options.auth)) {
     return answer(407, 'Proxy-Authenticate: Basic realm="Ncat"\r\n');
   }
-  let host: string;
-  let port: number;
-  let path = '';
+  const place = targetOf(method, uri);
+  const length = contentLength(headers);
+  if (place === 400 || length === 'invalid') return answer(400);
   if (method === 'CONNECT') {
-    const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(uri);
-    if (m === null) return answer(400);
-    [host, port] = [m[1] ?? '', Number(m[2])];
-  } else {
-    let url: URL;
-    try {
-      url = new URL(uri);
-    } catch {
-      return answer(400);
-    }
-    if (url.protocol !== 'http:') return answer(400);
-    host = url.hostname.replace(/^\[|\]$/g, '');
-    port = url.port === '' ? 80 : Number(url.port);
-    path = `${url.pathname}${url.search}`;
-  }
-  if (port < 1 || port > 65_535) return answer(400);
-  const target = await connectTarget(host, port, options);
-  if (typeof target === 'number') return answer(target);
-  reader.release();
-  if (method === 'CONNECT') {
+    const target = await connectTarget(place.host, place.port, options);
+    if (typeof target === 'number') return answer(target);
     client.write('HTTP/1.0 200 OK\r\n\r\n');
-    await tunnel(client, target);
+    await tunnel(source, client, target);
     return { method, target: uri, status: 200 };
   }
-  const hostHeader = new URL(uri).host;
-  const forwarded = headers.filter(([name]) => !HOP.has(name.toLowerCase()));
+  // ncat cannot find the end of a body without Content-Length (chunked included): 400, as ncat.
+  const forwarded = withoutHopByHop(headers);
+  if ((method === 'POST' && length === undefined) || forwarded === 400) return answer(400);
+  const target = await connectTarget(place.host, place.port, options, options.ownPort);
+  if (typeof target === 'number') return answer(target);
+  const idleMs = options.idleTimeoutMs ?? 30_000;
+  const fieldLines = forwarded.filter(([name]) => name.toLowerCase() !== 'host').map(([n, v]) => `${n}: ${v}\r\n`);
   target.write(
-    `${method} ${path} HTTP/1.0\r\n${forwarded.map(([n, v]) => `${n}: ${v}\r\n`).join('')}Host: ${hostHeader}\r\nConnection: close\r\n\r\n`,
+    `${method} ${place.path} HTTP/1.0\r\n${fieldLines.join('')}Host: ${place.hostField}\r\nConnection: close\r\n\r\n`,
   );
-  // A request body (POST) follows the head; the target's end of the response ends the exchange.
-  client.pipe(target, { end: false });
-  client.resume();
-  const status = await forwardResponse(client, target);
-  return { method, target: uri, status };
+  // Exactly Content-Length bytes of body, fewer if the client ends first (ncat does the same).
+  for (let left = length ?? 0; left > 0;) {
+    const piece = await source.read(Math.min(left, PIECE_BYTES), Date.now() + idleMs);
+    if (piece === null || !(await writeAll(target, piece))) break;
+    left -= piece.length;
+  }
+  const response = await forwardResponse(client, target, idleMs);
+  if (!response.relayed) return answer(response.status);
+  source.finish();
+  return { method, target: uri, status: response.status };
+}
+
+/** Where a request goes: CONNECT's `host:port`, or an absolute `http:` URI; 400 for anything else. */
+function targetOf(method: string, uri: string): { host: string; port: number; path: string; hostField: string } | 400 {
+  let host: string;
+  let port: number;
+  if (method === 'CONNECT') {
+    const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(uri);
+    if (m === null) return 400;
+    [host, port] = [m[1] ?? '', Number(m[2])];
+    if (port < 1 || port > 65_535) return 400;
+    return { host, port, path: '', hostField: '' };
+  }
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return 400;
+  }
+  if (url.protocol !== 'http:') return 400;
+  port = url.port === '' ? 80 : Number(url.port);
+  if (port < 1) return 400;
+  return {
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port,
+    path: `${url.pathname}${url.search}`,
+    hostField: url.host,
+  };
+}
+
+/** The first Content-Length as ncat takes it: undefined without one, 'invalid' when it is not a number. */
+function contentLength(fields: readonly HeaderField[]): number | undefined | 'invalid' {
+  const value = fields.find(([name]) => name.toLowerCase() === 'content-length')?.[1];
+  if (value === undefined) return undefined;
+  return /^\d{1,15}$/.test(value) ? Number(value) : 'invalid';
 }
 
 /** Whether the Basic credentials of the request are `auth`, compared in constant time. */
@@ -125,100 +156,28 @@ function authorized(headers: readonly (readonly [string, string])[], auth: strin
   return timingSafeEqual(hash(Buffer.from(m[1] ?? '', 'base64').toString('utf8')), hash(auth));
 }
 
-/** Resolves and connects to the target, or the status to answer: 403 refused by the rules, 504 unreachable. */
-async function connectTarget(host: string, port: number, options: HttpProxyOptions): Promise<Socket | number> {
-  let address: string;
-  try {
-    address = (await lookup(host)).address;
-  } catch {
-    return 504;
-  }
-  // The rules are checked on the address connected to, so a name cannot lead past them.
-  if (options.targetCheck != null && options.targetCheck(address) !== 'accepted') return 403;
-  const socket = connect({ host: address, port, allowHalfOpen: true });
-  const timeoutMs = options.connectTimeoutMs ?? 10_000;
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve(504);
-    }, timeoutMs);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.removeAllListeners('error');
-      socket.on('error', () => socket.destroy());
-      resolve(socket);
-    });
-    socket.once('error', () => {
-      clearTimeout(timer);
-      resolve(504);
-    });
-  });
-}
-
-/** Copies both ways, each FIN passed on, until both sockets have closed. */
-function tunnel(client: Duplex, target: Socket): Promise<void> {
-  client.pipe(target);
-  target.pipe(client);
-  const closed = (s: Duplex) =>
-    new Promise<void>((resolve) => {
+const closed = (s: Duplex) =>
+  new Promise<void>((resolve) => {
+    if (s.destroyed) resolve();
+    else
       s.once('close', () => {
         resolve();
       });
-    });
-  for (const [a, b] of [
-    [client, target],
-    [target, client],
-  ] as const) {
-    a.on('error', () => b.destroy());
-  }
-  client.resume();
-  return Promise.all([closed(client), closed(target)]).then(() => undefined);
-}
-
-/** Passes the target's response on as HTTP/1.0 with `Connection: close`, its body cut at Content-Length. */
-async function forwardResponse(client: Duplex, target: Socket): Promise<number> {
-  const reader = byteReader(target, 'the target');
-  let head: string;
-  try {
-    head = (
-      await reader.next((b) => {
-        const end = b.indexOf('\r\n\r\n');
-        return end >= 0 ? end + 4 : b.length > 65_536 ? b.length : undefined;
-      })
-    ).toString('latin1');
-  } catch {
-    target.destroy();
-    client.end(`HTTP/1.0 504 ${REASONS[504] ?? ''}\r\n\r\n`);
-    return 504;
-  }
-  const [statusLine = '', ...lines] = head.slice(0, -4).split('\r\n');
-  const status = Number(/^HTTP\/\d\.\d (\d{3})/.exec(statusLine)?.[1] ?? 502);
-  const kept = lines.filter((l) => !/^(connection|keep-alive|proxy-connection)\s*:/i.test(l));
-  const length = /^content-length\s*:\s*(\d+)\s*$/im.exec(kept.join('\n'))?.[1];
-  client.write(
-    `${statusLine.replace(/^HTTP\/\d\.\d/, 'HTTP/1.0')}\r\n${kept.map((l) => `${l}\r\n`).join('')}Connection: close\r\n\r\n`,
-  );
-  reader.release();
-  let left = length === undefined ? Infinity : Number(length);
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      target.destroy();
-      client.end();
-      resolve();
-    };
-    if (left === 0) {
-      done();
-      return;
-    }
-    target.on('data', (chunk: Buffer) => {
-      const part = chunk.subarray(0, Math.min(chunk.length, left));
-      left -= part.length;
-      client.write(part);
-      if (left <= 0) done();
-    });
-    target.once('close', done);
-    target.once('error', done);
-    target.resume();
   });
-  return status;
+
+/**
+ * Copies both ways until both sockets have closed, each FIN passed on: the client's bytes come
+ * through its source (which holds any sent right after the request head), the target's are piped.
+ */
+async function tunnel(source: HttpSource, client: Duplex, target: Socket): Promise<void> {
+  target.pipe(client);
+  target.on('error', () => client.destroy());
+  client.on('error', () => target.destroy());
+  for (;;) {
+    const piece = await source.read(PIECE_BYTES);
+    if (piece === null || !(await writeAll(target, piece))) break;
+  }
+  if (client.destroyed) target.destroy();
+  else target.end();
+  await Promise.all([closed(client), closed(target)]);
 }

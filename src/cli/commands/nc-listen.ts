@@ -128,6 +128,9 @@ export async function serveListener(
         void nc
           .serveHttpProxy(connection.stream, {
             targetCheck,
+            // -4/-6 restrict the targets too, and a GET to the listener's own port is a loop, as in ncat.
+            ...(context.family === undefined ? {} : { family: context.family }),
+            ...('port' in connection.local ? { ownPort: connection.local.port } : {}),
             ...(options.proxyAuth === undefined ? {} : { auth: options.proxyAuth }),
             ...(options.connectTimeout === undefined ? {} : { connectTimeoutMs: options.connectTimeout }),
           })
