@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DARWIN_LSOF_ARGS, darwinNetstatArgs } from '../../src/inventory/darwin/collect.js';
 import { parseDarwinNetstat } from '../../src/inventory/darwin/parse-netstat.js';
+import { parseDarwinNetstatUnix } from '../../src/inventory/darwin/parse-netstat-unix.js';
 import type { Snapshot, Socket } from '../../src/model/index.js';
 import { fixtureOutput } from '../helpers/fixture-text.js';
 import { makeFakeTools, type FakeTools } from '../helpers/fake-tools.js';
@@ -29,6 +30,7 @@ function darwinTools(pid: number): FakeTools {
     netstat: [
       { args: darwinNetstatArgs('tcp'), fixture: ['darwin', 'netstat-tcp-tahoe.txt'] },
       { args: darwinNetstatArgs('udp'), fixture: ['darwin', 'netstat-udp-sierra.txt'] },
+      { args: darwinNetstatArgs('unix'), fixture: ['darwin', 'netstat-An-unix-mojave-jc.txt'] },
     ],
     lsof: [{ args: DARWIN_LSOF_ARGS, real: true, extra: ['-a', '-p', String(pid)] }],
     ps: [
@@ -93,6 +95,35 @@ describe('the CLI on macOS, through fake lsof, netstat and ps (PORTSCOPE_PLATFOR
       env: { ...process.env, TZ: 'UTC', LC_ALL: 'C' },
     }).trim();
     expect(Date.parse(owner?.startedAt ?? '')).toBe(Date.parse(`${started} UTC`));
+  });
+
+  it('ls -x lists the recorded unix sockets: paths, states, queues, types; owners unknown, and said so', async () => {
+    const rows = parseDarwinNetstatUnix(fixtureOutput('darwin', 'netstat-An-unix-mojave-jc.txt'));
+    const { code, stdout } = await portscope(tools, ['ls', '-xap', '--json']);
+    expect(code).toBe(0);
+    const snapshot = JSON.parse(stdout) as Snapshot;
+    expect(snapshot.sockets).toHaveLength(rows.length);
+    expect(snapshot.sockets.every((s) => s.protocol === 'unix' && s.family === 'unix')).toBe(true);
+    const fortinet = '/Users/kbrazil/Library/Application Support/Fortinet/FortiClient/credentialstore.sock';
+    expect(snapshot.sockets.find((s) => s.local.address === fortinet)).toMatchObject({
+      state: 'LISTEN',
+      recvQ: 0,
+      sendQ: 0,
+      unix: { type: 'stream', abstract: false },
+      owners: [],
+      ownerStatus: 'not-requested',
+    });
+    const clients = snapshot.sockets.filter((s) => s.peer.address === '/var/run/mDNSResponder');
+    expect(clients.length).toBeGreaterThan(0);
+    expect(clients.every((s) => s.state === 'ESTABLISHED' && s.local.address === '')).toBe(true);
+    expect(snapshot.sockets.some((s) => s.recvQ === 1)).toBe(true);
+    expect(snapshot.warnings).toContainEqual(
+      expect.objectContaining({ code: 'DETAILS_UNAVAILABLE', message: expect.stringContaining('unix') as string }),
+    );
+    const listening = await portscope(tools, ['ls', '-xl']);
+    expect(listening.code).toBe(0);
+    expect(listening.stdout).toContain(fortinet);
+    expect(listening.stdout).not.toMatch(/ESTAB/);
   });
 
   it('portscope alone lists the listeners with their owners', async () => {
