@@ -4,10 +4,11 @@ import { darwinUnixSockets } from '../../../src/inventory/darwin/unix-sockets.js
 import { fixtureOutput } from '../../helpers/fixture-text.js';
 
 const RECORDED = fixtureOutput('darwin', 'netstat-An-unix-mojave-jc.txt');
+const UNIX = ['netstat-An-unix-mojave-jc.txt', 'netstat-unix-mojave-jc.txt'];
 
-/** The recorded unix section's data lines, cut by its own section headers. */
-function unixLines(): string[] {
-  const lines = RECORDED.split('\n');
+/** A recorded unix section's data lines, cut by its own section headers. */
+function unixLines(output: string): string[] {
+  const lines = output.split('\n');
   const start = lines.indexOf('Active LOCAL (UNIX) domain sockets') + 2;
   const end = lines.findIndex((l, i) => i > start && /^(Active|Registered) /.test(l));
   return lines.slice(start, end).filter((l) => l.trim() !== '');
@@ -16,11 +17,13 @@ function unixLines(): string[] {
 describe('parseDarwinNetstatUnix on a recorded macOS 10.14.6 netstat (jc test data)', () => {
   const rows = parseDarwinNetstatUnix(RECORDED);
 
-  it('reads one row per line of the unix section and nothing of the other sections', () => {
-    const lines = unixLines();
+  it.each(UNIX)('%s: one row per line of the unix section and nothing of the other sections', (name) => {
+    const output = fixtureOutput('darwin', name);
+    const lines = unixLines(output);
+    const parsed = parseDarwinNetstatUnix(output);
     expect(lines.length).toBeGreaterThan(300);
-    expect(rows).toHaveLength(lines.length);
-    rows.forEach((row, i) => {
+    expect(parsed).toHaveLength(lines.length);
+    parsed.forEach((row, i) => {
       const tokens = (lines[i] ?? '').trim().split(/\s+/);
       expect([row.address, row.recvQ, row.sendQ, row.vnode, row.conn]).toEqual([
         tokens[0],
