@@ -236,6 +236,11 @@ describe('the CLI on macOS, through fake lsof, netstat and ps (PORTSCOPE_PLATFOR
       ]);
       expect(setapp[2]).toMatchObject({ state: 'ESTABLISHED', peer: { address: '144.76.143.215', port: 8125 } });
       expect(setapp[0]?.owners[0]).toEqual({ pid: 604, command: 'SetappAgent', fds: [4] });
+      // That capture has no TST= field: the TCP socket's state is unknown, so absent (not a made-up CLOSE).
+      expect(setapp[0]).not.toHaveProperty('state');
+      // The table prints `-` for it, and blanks for the queues lsof did not give.
+      const table = await portscope(recorded, ['ls', '-tanp']);
+      expect(table.stdout).toMatch(/^tcp\s+-\s+127\.0\.0\.1:2432\s/m);
       // netstat's UDP rows are listed too; their pid 505 is known to neither ps nor lsof here: `gone`.
       const udp = sockets.filter((s) => s.local.address === '192.168.11.160');
       expect(udp.map((s) => [s.local.port, s.ownerStatus, s.owners])).toEqual([
