@@ -114,8 +114,12 @@ export type OwnerStatus = 'ok' | 'none' | 'permission-denied' | 'gone' | 'not-re
 export interface Socket {
   readonly protocol: Protocol;
   readonly family: Family;
-  /** TCP: the kernel state. UDP/raw: `UNCONN` or `ESTABLISHED` (connected). Unix: `LISTEN`, `ESTABLISHED`, `UNCONN`... */
-  readonly state: SocketState;
+  /**
+   * TCP: the kernel state. UDP/raw: `UNCONN` or `ESTABLISHED` (connected). Unix: `LISTEN`, `ESTABLISHED`,
+   * `UNCONN`... Always set on Linux, FreeBSD and Windows; absent on macOS for a TCP socket that only lsof
+   * listed, without a `TST=` field (docs/schema.md): unknown, never guessed.
+   */
+  readonly state?: SocketState;
   readonly local: Endpoint;
   readonly peer: Endpoint;
   /**

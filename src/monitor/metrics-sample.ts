@@ -108,10 +108,14 @@ export function sampleSnapshot(snapshot: Snapshot, sources: SampleSources): Metr
   for (const socket of snapshot.sockets) {
     const { recvQ, sendQ, netns: inode } = maybe(socket);
     const netns = label(inode);
-    const countKey = `${netns}\0${socket.protocol}\0${socket.state}`;
-    const count = counts.get(countKey);
-    if (count === undefined) counts.set(countKey, { netns, protocol: socket.protocol, state: socket.state, count: 1 });
-    else count.count++;
+    // Counted by state: a socket whose state no tool gave (macOS) has no series to count in.
+    if (socket.state !== undefined) {
+      const countKey = `${netns}\0${socket.protocol}\0${socket.state}`;
+      const count = counts.get(countKey);
+      if (count === undefined)
+        counts.set(countKey, { netns, protocol: socket.protocol, state: socket.state, count: 1 });
+      else count.count++;
+    }
     if (!isNetworkListener(socket, sources.ephemeral)) continue;
     const labels = listenerLabels(socket, netns);
     listeners.set(Object.values(labels).join('\0'), labels);

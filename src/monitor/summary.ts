@@ -17,6 +17,8 @@ export async function summarize(
   const names = new Map(snapshot.namespaces.map((n) => [n.netns, n.name]));
   const counts = new Map<string, { -readonly [K in keyof SocketCount]: SocketCount[K] }>();
   for (const s of snapshot.sockets) {
+    // Counted by state: a socket whose state no tool gave (macOS) has no row to count in.
+    if (s.state === undefined) continue;
     const netns = netnsOfSocket(s);
     const key = `${String(netns)} ${s.protocol} ${s.state}`;
     const count = counts.get(key);

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DARWIN_LSOF_ARGS, darwinNetstatArgs } from '../../src/inventory/darwin/collect.js';
 import { parseDarwinNetstat } from '../../src/inventory/darwin/parse-netstat.js';
+import { parseDarwinNetstatUnix } from '../../src/inventory/darwin/parse-netstat-unix.js';
 import type { Snapshot, Socket } from '../../src/model/index.js';
 import { fixtureOutput } from '../helpers/fixture-text.js';
 import { makeFakeTools, type FakeTools } from '../helpers/fake-tools.js';
@@ -29,6 +30,7 @@ function darwinTools(pid: number): FakeTools {
     netstat: [
       { args: darwinNetstatArgs('tcp'), fixture: ['darwin', 'netstat-tcp-tahoe.txt'] },
       { args: darwinNetstatArgs('udp'), fixture: ['darwin', 'netstat-udp-sierra.txt'] },
+      { args: darwinNetstatArgs('unix'), fixture: ['darwin', 'netstat-An-unix-mojave-jc.txt'] },
     ],
     lsof: [{ args: DARWIN_LSOF_ARGS, real: true, extra: ['-a', '-p', String(pid)] }],
     ps: [
@@ -93,6 +95,35 @@ describe('the CLI on macOS, through fake lsof, netstat and ps (PORTSCOPE_PLATFOR
       env: { ...process.env, TZ: 'UTC', LC_ALL: 'C' },
     }).trim();
     expect(Date.parse(owner?.startedAt ?? '')).toBe(Date.parse(`${started} UTC`));
+  });
+
+  it('ls -x lists the recorded unix sockets: paths, states, queues, types; owners unknown, and said so', async () => {
+    const rows = parseDarwinNetstatUnix(fixtureOutput('darwin', 'netstat-An-unix-mojave-jc.txt'));
+    const { code, stdout } = await portscope(tools, ['ls', '-xap', '--json']);
+    expect(code).toBe(0);
+    const snapshot = JSON.parse(stdout) as Snapshot;
+    expect(snapshot.sockets).toHaveLength(rows.length);
+    expect(snapshot.sockets.every((s) => s.protocol === 'unix' && s.family === 'unix')).toBe(true);
+    const fortinet = '/Users/kbrazil/Library/Application Support/Fortinet/FortiClient/credentialstore.sock';
+    expect(snapshot.sockets.find((s) => s.local.address === fortinet)).toMatchObject({
+      state: 'LISTEN',
+      recvQ: 0,
+      sendQ: 0,
+      unix: { type: 'stream', abstract: false },
+      owners: [],
+      ownerStatus: 'not-requested',
+    });
+    const clients = snapshot.sockets.filter((s) => s.peer.address === '/var/run/mDNSResponder');
+    expect(clients.length).toBeGreaterThan(0);
+    expect(clients.every((s) => s.state === 'ESTABLISHED' && s.local.address === '')).toBe(true);
+    expect(snapshot.sockets.some((s) => s.recvQ === 1)).toBe(true);
+    expect(snapshot.warnings).toContainEqual(
+      expect.objectContaining({ code: 'DETAILS_UNAVAILABLE', message: expect.stringContaining('unix') as string }),
+    );
+    const listening = await portscope(tools, ['ls', '-xl']);
+    expect(listening.code).toBe(0);
+    expect(listening.stdout).toContain(fortinet);
+    expect(listening.stdout).not.toMatch(/ESTAB/);
   });
 
   it('portscope alone lists the listeners with their owners', async () => {
@@ -205,6 +236,11 @@ describe('the CLI on macOS, through fake lsof, netstat and ps (PORTSCOPE_PLATFOR
       ]);
       expect(setapp[2]).toMatchObject({ state: 'ESTABLISHED', peer: { address: '144.76.143.215', port: 8125 } });
       expect(setapp[0]?.owners[0]).toEqual({ pid: 604, command: 'SetappAgent', fds: [4] });
+      // That capture has no TST= field: the TCP socket's state is unknown, so absent (not a made-up CLOSE).
+      expect(setapp[0]).not.toHaveProperty('state');
+      // The table prints `-` for it, and blanks for the queues lsof did not give.
+      const table = await portscope(recorded, ['ls', '-tanp']);
+      expect(table.stdout).toMatch(/^tcp\s+-\s+127\.0\.0\.1:2432\s/m);
       // netstat's UDP rows are listed too; their pid 505 is known to neither ps nor lsof here: `gone`.
       const udp = sockets.filter((s) => s.local.address === '192.168.11.160');
       expect(udp.map((s) => [s.local.port, s.ownerStatus, s.owners])).toEqual([

@@ -165,7 +165,7 @@ describe('the CLI on FreeBSD, through a fake sockstat and ps (PORTSCOPE_PLATFORM
       const expected = parseSockstat(fixtureOutput('freebsd', OLD)).filter((r) => r.protocol === 'tcp');
       const sockets = (JSON.parse(stdout) as Snapshot).sockets;
       // One socket per set of ends: forked holders (nginx's master and worker, sshd's privsep pair) share it.
-      const key = (family: string, port: number, peer: number, state: string) =>
+      const key = (family: string, port: number, peer: number, state: string | undefined) =>
         `${family} ${String(port)} ${String(peer)} ${state}`;
       const owned = new Set(
         expected.filter((r) => r.pid !== undefined).map((r) => key(r.family, r.local.port, r.peer.port, r.state)),

@@ -27,6 +27,7 @@ async function gather(backend: Backend): Promise<Stats> {
   const { sockets } = await listSockets({ owners: false, netns: 'host', backend });
   const counts: Stats['counts'] = {};
   for (const s of sockets) {
+    if (s.state === undefined) continue;
     const key = s.family === 'inet6' ? `${s.protocol}6` : s.protocol;
     const row = (counts[key] ??= {});
     row[s.state] = (row[s.state] ?? 0) + 1;

@@ -30,9 +30,9 @@ export function printable(text: string): string {
   return text.replace(CONTROLS, (c) => ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
-/** A state as ss prints it (`ESTAB`, `TIME-WAIT`, `LISTEN`, `UNCONN`). */
-export function stateLabel(state: SocketState): string {
-  return SS_STATE[state] ?? state;
+/** A state as ss prints it (`ESTAB`, `TIME-WAIT`, `LISTEN`, `UNCONN`); `-` for a state no tool gave (macOS). */
+export function stateLabel(state: SocketState | undefined): string {
+  return state === undefined ? '-' : (SS_STATE[state] ?? state);
 }
 
 /** How to print ports: numbers (`-n`) or service names where known. */

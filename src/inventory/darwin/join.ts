@@ -65,10 +65,11 @@ function fromFiles(files: readonly LsofSocketFile[]): JoinedSocket[] {
   }
   return [...groups.values()].map((group) => {
     const [f] = group as [LsofSocketFile, ...LsofSocketFile[]];
+    // No TST= (a TCP file of an lsof not asked for -T): the state is unknown, so absent.
     const socket = {
       protocol: f.protocol,
       family: f.family,
-      state: f.state ?? (f.protocol === 'tcp' ? 'CLOSE' : 'UNCONN'),
+      ...(f.state === undefined ? {} : { state: f.state }),
       local: f.local,
       peer: f.peer,
       ...(f.recvQ === undefined ? {} : { recvQ: f.recvQ }),

@@ -34,6 +34,21 @@ function columnsAfterState(header: string): string[] | undefined {
         .split(/\s+/);
 }
 
+/**
+ * Reads macOS 26's `process:pid` column from the tokens that start with it: the process name may hold
+ * spaces ("Autodesk Fusion:22712"), so it runs up to the first token that ends in `:PID`. Undefined when
+ * no token does.
+ */
+export function takeProcessPid(
+  tokens: readonly string[],
+): { readonly pid: number; readonly command: string; readonly used: number } | undefined {
+  const end = tokens.findIndex((t) => /:\d+$/.test(t));
+  if (end < 0) return undefined;
+  const text = tokens.slice(0, end + 1).join(' ');
+  const colon = text.lastIndexOf(':');
+  return { pid: Number(text.slice(colon + 1)), command: text.slice(0, colon), used: end + 1 };
+}
+
 const ROW = /^(tcp|udp)(4|6|46)\s/;
 
 function parseRow(line: string, after: readonly string[]): DarwinNetstatRow | undefined {
@@ -56,14 +71,10 @@ function parseRow(line: string, after: readonly string[]): DarwinNetstatRow | un
   let command: string | undefined;
   for (const name of after) {
     if (name === 'process:pid') {
-      // The process name may hold spaces ("Autodesk Fusion:22712"): take tokens up to the one ending :PID.
-      const end = rest.findIndex((t) => /:\d+$/.test(t));
-      if (end < 0) return undefined;
-      const text = rest.slice(0, end + 1).join(' ');
-      const colon = text.lastIndexOf(':');
-      command = text.slice(0, colon);
-      pid = Number(text.slice(colon + 1));
-      rest = rest.slice(end + 1);
+      const taken = takeProcessPid(rest);
+      if (taken === undefined) return undefined;
+      ({ pid, command } = taken);
+      rest = rest.slice(taken.used);
       continue;
     }
     const token = rest.shift();

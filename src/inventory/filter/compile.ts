@@ -126,7 +126,7 @@ function compileNode(node: FilterNode, context: FilterContext): SocketPredicate 
     }
     case 'state': {
       const states = new Set<SocketState>(node.states);
-      return (s) => states.has(s.state);
+      return (s) => s.state !== undefined && states.has(s.state);
     }
     case 'family': {
       const families = new Set(node.families);

@@ -27,5 +27,5 @@ export function describe(s: Socket, namespaces: readonly NamespaceInfo[]): strin
         : s.inode !== 0 && s.inode !== undefined
           ? ' (no owner visible: a process outside this PID namespace, or the kernel)'
           : '';
-  return `${s.state} ${host}:${String(s.local.port)}${where}${who}`;
+  return `${s.state ?? '-'} ${host}:${String(s.local.port)}${where}${who}`;
 }

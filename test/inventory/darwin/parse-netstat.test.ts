@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { parseDarwinNetstat } from '../../../src/inventory/darwin/parse-netstat.js';
 import { dataLines, fixtureOutput, fixturePath } from '../../helpers/fixture-text.js';
 
-const NETSTAT = readdirSync(dirname(fixturePath('darwin', 'x'))).filter((f) => f.startsWith('netstat-'));
+// The `-unix-` captures are read for their unix section only (parse-netstat-unix.test.ts).
+const NETSTAT = readdirSync(dirname(fixturePath('darwin', 'x'))).filter(
+  (f) => f.startsWith('netstat-') && !f.includes('-unix-'),
+);
 
 describe('parseDarwinNetstat on recorded macOS outputs', () => {
   it('has the recorded fixtures', () => {
