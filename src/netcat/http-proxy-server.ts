@@ -1,12 +1,12 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { byteReader } from './byte-reader.js';
+import { checkProxyAuth, proxyChallenge } from './proxy-digest.js';
 
 /** Options of {@link serveHttpProxy}. */
 export interface HttpProxyOptions {
-  /** `user:password` that clients must give (Basic); none: every client may use the proxy. */
+  /** `user:password` that clients must give (Basic or Digest); none: every client may use the proxy. */
   readonly auth?: string;
   /** Whether a target address may be connected to (the listener's --allow/--deny); null: any. */
   readonly targetCheck?: ((address: string) => 'accepted' | 'denied' | 'not-allowed') | null;
@@ -40,7 +40,7 @@ const HOP = new Set(['connection', 'keep-alive', 'proxy-authorization', 'host'])
  * (`GET http://host:port/path HTTP/1.1`) is sent to the target as `GET /path HTTP/1.0` with
  * `Host` and `Connection: close`, and its response comes back as HTTP/1.0 with `Connection: close`
  * and its Content-Length bytes of body (all of it until the target closes, without one). With
- * `auth`, a client without the right `Proxy-Authorization: Basic` gets 407. A target that
+ * `auth`, a client without the right `Proxy-Authorization` (Basic or Digest) gets 407. A target that
  * `targetCheck` refuses gets 403 without being connected to; one that cannot be reached, 504.
  * The client's socket is closed at the end; never throws (the status tells what happened).
  */
@@ -73,8 +73,10 @@ export async function serveHttpProxy(client: Duplex, options: HttpProxyOptions =
     const colon = line.indexOf(':');
     return [line.slice(0, colon).trim(), line.slice(colon + 1).trim()] as const;
   });
-  if (options.auth !== undefined && !authorized(headers, options.auth)) {
-    return answer(407, 'Proxy-Authenticate: Basic realm="Ncat"\r\n');
+  if (options.auth !== undefined) {
+    const given = headers.filter(([name]) => name.toLowerCase() === 'proxy-authorization').map(([, v]) => v);
+    const verdict = checkProxyAuth(options.auth, method, uri, given);
+    if (verdict !== 'ok') return answer(407, proxyChallenge(verdict === 'stale'));
   }
   let host: string;
   let port: number;
@@ -114,15 +116,6 @@ export async function serveHttpProxy(client: Duplex, options: HttpProxyOptions =
   client.resume();
   const status = await forwardResponse(client, target);
   return { method, target: uri, status };
-}
-
-/** Whether the Basic credentials of the request are `auth`, compared in constant time. */
-function authorized(headers: readonly (readonly [string, string])[], auth: string): boolean {
-  const given = headers.find(([name]) => name.toLowerCase() === 'proxy-authorization')?.[1] ?? '';
-  const m = /^Basic\s+(\S+)$/i.exec(given);
-  if (m === null) return false;
-  const hash = (text: string) => createHash('sha256').update(text).digest();
-  return timingSafeEqual(hash(Buffer.from(m[1] ?? '', 'base64').toString('utf8')), hash(auth));
 }
 
 /** Resolves and connects to the target, or the status to answer: 403 refused by the rules, 504 unreachable. */
