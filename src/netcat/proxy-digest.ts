@@ -119,7 +119,7 @@ function sameBytes(a: string, b: string): boolean {
  * Checks a request's `Proxy-Authorization` values against `credentials` (`user:password`, as given
  * to --proxy-auth): Basic with exactly those bytes, or Digest (MD5; qop auth or none) with the user
  * and the password (split at the first colon), realm "Ncat", a nonce of `issuer` within its
- * lifetime and not used before with that nonce count, and `uri` equal to the request-target.
+ * lifetime and not used before with that nonce count, and a `uri` naming the request-target.
  * @returns 'ok', 'stale' (right Digest credentials on an expired or used nonce: challenge again with
  * stale=true) or 'denied'.
  */
@@ -148,6 +148,21 @@ export function checkProxyAuth(
   return verdict;
 }
 
+/**
+ * Whether a Digest `uri` names the request-target: the same text, or for an absolute URI (a
+ * proxied GET) its path and query, which curl sends.
+ */
+function sameTarget(given: string, target: string): boolean {
+  if (given === target) return true;
+  if (!/^http:\/\//i.test(target)) return false;
+  try {
+    const url = new URL(target);
+    return given === `${url.pathname}${url.search}`;
+  } catch {
+    return false;
+  }
+}
+
 function checkDigest(
   secret: string,
   method: string,
@@ -162,7 +177,13 @@ function checkDigest(
   const qop = p.get('qop');
   const algorithm = p.get('algorithm') ?? 'MD5';
   if (colon < 0 || user === undefined || nonce === undefined || response === undefined) return 'denied';
-  if (realm !== PROXY_REALM || givenUri !== uri || algorithm.toUpperCase() !== 'MD5') return 'denied';
+  if (
+    realm !== PROXY_REALM ||
+    givenUri === undefined ||
+    !sameTarget(givenUri, uri) ||
+    algorithm.toUpperCase() !== 'MD5'
+  )
+    return 'denied';
   if (qop !== undefined && qop !== 'auth') return 'denied';
   const nc = p.get('nc') ?? '';
   const cnonce = p.get('cnonce');
@@ -172,7 +193,7 @@ function checkDigest(
     realm,
     password: secret.slice(colon + 1),
     method,
-    uri,
+    uri: givenUri,
     nonce,
     ...(qop === 'auth' && cnonce !== undefined ? { auth: { nc, cnonce } } : {}),
   });
