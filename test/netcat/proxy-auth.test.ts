@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findFreePort } from '../../src/index.js';
+import { findFreePort, parseProxyUrl } from '../../src/index.js';
 import { parseAuthHeaders } from '../../src/netcat/http-auth.js';
 import { answerChallenge } from '../../src/netcat/http-connect.js';
 import { checkProxyAuth, DigestNonces, digestResponse, proxyChallenge } from '../../src/netcat/proxy-digest.js';
@@ -69,6 +69,19 @@ describe('proxy auth headers', () => {
       ['Basic', { realm: 'x "y"' }],
     ]);
     expect(params('Digest  realm=Ncat ,nonce = "n"')).toEqual([['Digest', { realm: 'Ncat', nonce: 'n' }]]);
+  });
+
+  it('a proxy URL keeps its user info as written: empty, without a colon, with an empty part', () => {
+    const auth = (url: string) => {
+      const { user, password } = parseProxyUrl(url);
+      return [user, password];
+    };
+    expect(auth('http://127.0.0.1:1')).toEqual([undefined, undefined]);
+    expect(auth('http://@127.0.0.1:1')).toEqual(['', undefined]);
+    expect(auth('http://a@127.0.0.1:1')).toEqual(['a', undefined]);
+    expect(auth('http://a:@127.0.0.1:1')).toEqual(['a', '']);
+    expect(auth('http://:a@127.0.0.1:1')).toEqual(['', 'a']);
+    expect(auth('http://u%3A:p:q%40@[::1]:1')).toEqual(['u:', 'p:q@']);
   });
 
   it('the client prefers a usable Digest challenge, else Basic, and gives up on others', () => {
