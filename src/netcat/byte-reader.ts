@@ -32,6 +32,8 @@ export function byteReader(socket: Duplex, peerName: string): ByteReader {
   socket.on('end', onEnd);
   socket.on('close', onEnd);
   socket.on('error', onError);
+  // A socket an earlier reader released is paused, and a new 'data' listener does not resume it.
+  socket.resume();
   return {
     async next(take) {
       for (;;) {

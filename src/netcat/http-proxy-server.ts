@@ -1,14 +1,14 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { parseRequestLine, splitHead, withoutHopByHop, type HeaderField } from './http-head.js';
 import { connectTarget, type TargetRules } from './http-proxy-target.js';
 import { forwardResponse } from './http-proxy-response.js';
 import { HttpSource, writeAll } from './http-source.js';
+import { checkProxyAuth, proxyChallenge } from './proxy-digest.js';
 
 /** Options of {@link serveHttpProxy}. */
 export interface HttpProxyOptions extends TargetRules {
-  /** `user:password` that clients must give (Basic); none: every client may use the proxy. */
+  /** `user:password` that clients must give (Basic or Digest); none: every client may use the proxy. */
   readonly auth?: string;
   /** The proxy's own port: a GET, HEAD or POST to it on an address of this host is a loop (403). */
   readonly ownPort?: number;
@@ -49,7 +49,7 @@ const PIECE_BYTES = 65_536;
  * included, is 400); the response comes back as HTTP/1.0 the same way, its body cut at its
  * `Content-Length`. Heads are read as ncat reads them (folded lines, bare LF line ends; 413 past
  * 1024 bytes of request line or 10240 of header). Other methods are 405. With `auth`, a client
- * without the right `Proxy-Authorization: Basic` gets 407. A target that `targetCheck` refuses, or
+ * without the right `Proxy-Authorization` (Basic or Digest) gets 407. A target that `targetCheck` refuses, or
  * a request loop to `ownPort`, gets 403 without being connected to; a target not reachable (or
  * not in `family`), 504; a response that is not HTTP, 502. The client's socket is closed at the
  * end; never throws (the status tells what happened).
@@ -77,8 +77,10 @@ export async function serveHttpProxy(client: Duplex, options: HttpProxyOptions =
   if (!METHODS.has(method)) return answer(405, 'Allow: CONNECT, GET, HEAD, POST\r\n');
   if (fields === 400) return answer(400);
   const headers = fields;
-  if (options.auth !== undefined && !authorized(headers, options.auth)) {
-    return answer(407, 'Proxy-Authenticate: Basic realm="Ncat"\r\n');
+  if (options.auth !== undefined) {
+    const given = headers.filter(([name]) => name.toLowerCase() === 'proxy-authorization').map(([, v]) => v);
+    const verdict = checkProxyAuth(options.auth, method, uri, given);
+    if (verdict !== 'ok') return answer(407, proxyChallenge(verdict === 'stale'));
   }
   const place = targetOf(method, uri);
   const length = contentLength(headers);
@@ -145,15 +147,6 @@ function contentLength(fields: readonly HeaderField[]): number | undefined | 'in
   const value = fields.find(([name]) => name.toLowerCase() === 'content-length')?.[1];
   if (value === undefined) return undefined;
   return /^\d{1,15}$/.test(value) ? Number(value) : 'invalid';
-}
-
-/** Whether the Basic credentials of the request are `auth`, compared in constant time. */
-function authorized(headers: readonly (readonly [string, string])[], auth: string): boolean {
-  const given = headers.find(([name]) => name.toLowerCase() === 'proxy-authorization')?.[1] ?? '';
-  const m = /^Basic\s+(\S+)$/i.exec(given);
-  if (m === null) return false;
-  const hash = (text: string) => createHash('sha256').update(text).digest();
-  return timingSafeEqual(hash(Buffer.from(m[1] ?? '', 'base64').toString('utf8')), hash(auth));
 }
 
 const closed = (s: Duplex) =>

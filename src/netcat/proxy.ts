@@ -2,6 +2,7 @@ import { isIP, type Socket } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { PortscopeError } from '../errors.js';
 import { byteReader, type ByteReader } from './byte-reader.js';
+import { httpConnect, type ProxyExchange } from './http-connect.js';
 import { socks4Handshake, socks4Request } from './socks4.js';
 import { connectStream } from './stream-connect.js';
 import type { InetEndpoint } from './endpoint.js';
@@ -11,7 +12,9 @@ interface Proxy {
   readonly kind: 'socks5' | 'socks4' | 'socks4a' | 'http';
   readonly host: string;
   readonly port: number;
+  /** The URL's user, when it has user info (`http://@host` gives ''). */
   readonly user?: string;
+  /** The URL's password, when its user info has a colon (`a@` and `a:@` differ for HTTP Basic). */
   readonly password?: string;
 }
 
@@ -50,15 +53,28 @@ export function parseProxyUrl(text: string): Proxy {
     );
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   const port = url.port === '' ? (kind === 'http' ? 8080 : 1080) : Number(url.port);
-  const user = decodeURIComponent(url.username);
-  const password = decodeURIComponent(url.password);
-  return { kind, host, port, ...(user === '' ? {} : { user, password }) };
+  // The URL parser does not tell `@host` from `host` nor `a@` from `a:@`: read the user info as written.
+  const userInfo = /^[^:]+:\/\/([^/?#]*)@/.exec(text)?.[1];
+  if (userInfo === undefined) return { kind, host, port };
+  const colon = userInfo.indexOf(':');
+  const user = percentDecoded(colon < 0 ? userInfo : userInfo.slice(0, colon));
+  return { kind, host, port, user, ...(colon < 0 ? {} : { password: percentDecoded(userInfo.slice(colon + 1)) }) };
+}
+
+/** `text` with its %XX escapes decoded; as written when they are not valid UTF-8. */
+function percentDecoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /**
  * Connects to `target` through a SOCKS5 (RFC 1928, user/password auth RFC 1929), SOCKS4/4a or HTTP CONNECT
  * proxy and returns the socket, past the handshake. `local` (`--source`, `--source-port`) is bound
- * for the connection to the proxy, the only one this side makes.
+ * for the connection to the proxy, the only one this side makes (an HTTP proxy's 407 that closes
+ * the connection makes a second one, for the credentials: src/netcat/http-connect.ts).
  * @throws PortscopeError `CONNECTION_FAILED` when the proxy refuses (its reason in the message);
  * errno errors of the connect to the proxy itself.
  */
@@ -69,17 +85,40 @@ export async function connectThroughProxy(
   local: { readonly localAddress?: string; readonly localPort?: number } = {},
 ): Promise<Socket> {
   const proxy = parseProxyUrl(proxyUrl);
-  const socket = await connectStream({ host: proxy.host, port: proxy.port, ...local }, signal);
-  const onAbort = () => socket.destroy();
-  signal.addEventListener('abort', onAbort, { once: true });
-  const reader = byteReader(socket, 'the proxy');
-  try {
-    if (proxy.kind === 'socks5') await socks5Handshake(socket, reader, proxy, target);
-    else if (proxy.kind === 'http') await httpConnect(socket, reader, proxy, target);
-    else {
-      const request = await socks4Request(target, proxy.user ?? '', proxy.kind === 'socks4a');
-      await socks4Handshake(socket, reader, request, (why) => refused(proxy, why));
+  const open = () => connectStream({ host: proxy.host, port: proxy.port, ...local }, signal);
+  const socket = await open();
+  const exchange: ProxyExchange = async (s, step) => {
+    const onAbort = () => s.destroy();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const reader = byteReader(s, 'the proxy');
+    try {
+      return await step(reader);
+    } catch (error) {
+      s.destroy();
+      throw error;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      reader.release();
     }
+  };
+  const why = (text: string) => refused(proxy, text);
+  try {
+    if (proxy.kind === 'http') {
+      const authority = `${isIP(target.host) === 6 ? `[${target.host}]` : target.host}:${String(target.port)}`;
+      const { user, password } = proxy;
+      const credentials = user === undefined ? undefined : { user, ...(password === undefined ? {} : { password }) };
+      return await httpConnect(socket, open, authority, credentials, exchange, why);
+    }
+    await exchange(socket, async (reader) => {
+      if (proxy.kind === 'socks5') await socks5Handshake(socket, reader, proxy, target);
+      else
+        await socks4Handshake(
+          socket,
+          reader,
+          await socks4Request(target, proxy.user ?? '', proxy.kind === 'socks4a'),
+          why,
+        );
+    });
     return socket;
   } catch (error) {
     socket.destroy();
@@ -91,9 +130,6 @@ export async function connectThroughProxy(
         cause: error,
       },
     );
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-    reader.release();
   }
 }
 
@@ -153,23 +189,4 @@ function socksReplyLength(b: Buffer): number | undefined {
   const addressLength = atyp === 0x01 ? 4 : atyp === 0x04 ? 16 : (b[4] ?? 0) + 1;
   const total = 4 + addressLength + 2;
   return b.length >= total ? total : undefined;
-}
-
-async function httpConnect(socket: Socket, reader: ByteReader, proxy: Proxy, target: InetEndpoint): Promise<void> {
-  const authority = `${isIP(target.host) === 6 ? `[${target.host}]` : target.host}:${String(target.port)}`;
-  const auth =
-    proxy.user === undefined
-      ? ''
-      : `Proxy-Authorization: Basic ${Buffer.from(`${proxy.user}:${proxy.password ?? ''}`).toString('base64')}\r\n`;
-  socket.write(`CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n${auth}\r\n`);
-  const head = await reader.next((b) => {
-    const end = b.indexOf('\r\n\r\n');
-    if (end >= 0) return end + 4;
-    if (b.length > 16_384) throw refused(proxy, 'a response head over 16 KiB');
-    return undefined;
-  });
-  const status = /^HTTP\/1\.[01] (\d{3})(?: ([^\r\n]*))?/.exec(head.toString('latin1'));
-  if (status === null) throw refused(proxy, 'not an HTTP response');
-  const code = Number(status[1]);
-  if (code < 200 || code > 299) throw refused(proxy, `${String(code)} ${status[2] ?? ''}`.trim());
 }
