@@ -123,6 +123,7 @@ struct sock {
   refcount_t sk_wmem_alloc;
   struct socket *sk_socket;
   kuid_t sk_uid;
+  __u8 sk_shutdown;
   __u32 sk_ack_backlog;
   __u32 sk_max_ack_backlog;
 } CORE;
@@ -143,7 +144,9 @@ struct inet_timewait_sock {
 struct record {
   __u32 netns, inode, uid, recvQ, sendQ, ifindex;
   __u8 family; // AF_INET, AF_INET6
-  __u8 v6only; // IPV6_V6ONLY of a full AF_INET6 socket (0 or 1); 2: not a full socket, or AF_INET
+  // Bits 0-1: IPV6_V6ONLY of a full AF_INET6 socket (0 or 1; 2: not a full socket, or AF_INET); bit 2: a full
+  // socket (not TIME_WAIT or a request); bits 3-4: its sk_shutdown (bit 0 receive, bit 1 send).
+  __u8 flags;
   __u8 state; // the kernel's, as sock_diag reports it (request sockets: SYN_RECV; TIME_WAIT: its substate)
   __u8 protocol; // 6 TCP, 17 UDP
   __u16 localPort, peerPort;
@@ -208,7 +211,7 @@ static void emit(struct walk *w, struct sock_common *skc, __u8 protocol) {
   __u16 family = 0;
   READ(family, skc->skc_family);
   r->family = (__u8)family;
-  r->v6only = 2;
+  r->flags = 2;
   READ(state, skc->skc_state);
   READ(r->localPort, skc->skc_num);
   READ(r->peerPort, skc->skc_dport);
@@ -232,8 +235,10 @@ static void emit(struct walk *w, struct sock_common *skc, __u8 protocol) {
     r->state = TCP_SYN_RECV;
     return;
   }
-  if (family != AF_INET) r->v6only = v6only(skc);
   struct sock *sk = (struct sock *)skc;
+  __u8 shutdown = 0;
+  READ(shutdown, sk->sk_shutdown);
+  r->flags = (family != AF_INET ? v6only(skc) : 2) | 4 | (__u8)((shutdown & 3) << 3);
   struct socket *socket = 0;
   READ(socket, sk->sk_socket);
   if (socket != 0) READ(r->inode, ((struct socket_alloc *)socket)->vfs_inode.i_ino);

@@ -19,6 +19,7 @@ const FLAG_TRUNCATED = 2;
 const FLAG_PERNET = 4;
 const IPPROTO_TCP = 6;
 const TCP_CLOSE = 7;
+const TCP_LISTEN = 10;
 
 /** True when the filter tests a field only sock_diag gives (`fwmark`, `cgroup`). */
 export function filterNeedsDetails(node: FilterNode): boolean {
@@ -90,7 +91,8 @@ const tableRank = (s: Socket) => (s.protocol === 'tcp' ? 0 : 2) + (s.family === 
 /**
  * Parses the one pass's records (struct record of native/bpf/sockets.bpf.c) into sockets by namespace, of
  * the `namespaces` given only, keeping those that sock_diag asked with `query` would have returned, in its
- * order. The fields are sock_diag's without its details (no timer, cookie, mark, cgroupId). Pure: no I/O.
+ * order. The fields are sock_diag's (shutdown and v6only of full sockets too) without its details: no timer,
+ * cookie, mark, cgroupId. Pure: no I/O.
  */
 export function parseOnePass(
   records: ArrayBuffer,
@@ -127,8 +129,12 @@ export function parseOnePass(
       ownerStatus: 'none',
     };
     const ifindex = view.getUint32(p + 20, HOST_LE);
-    const v6only = bytes[p + 25] ?? 2;
-    Object.assign(socket, ifindex === 0 ? {} : { ifindex }, v6only === 2 ? {} : { v6only: v6only === 1 });
+    const flags = bytes[p + 25] ?? 2;
+    const v6only = flags & 3;
+    // sock_diag says v6only for listening and closed sockets only (INET_DIAG_SKV6ONLY).
+    const saysV6only = v6only !== 2 && (code === TCP_LISTEN || code === TCP_CLOSE);
+    Object.assign(socket, ifindex === 0 ? {} : { ifindex }, saysV6only ? { v6only: v6only === 1 } : {});
+    if ((flags & 4) !== 0) Object.assign(socket, { shutdown: (flags >> 3) & 3 });
     let list = byNetns.get(netns);
     if (list === undefined) byNetns.set(netns, (list = []));
     list.push(socket);
