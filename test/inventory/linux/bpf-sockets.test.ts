@@ -9,6 +9,7 @@ import { nativeAddon } from '../../../src/inventory/linux/native.js';
 import type { NamespaceGroup } from '../../../src/inventory/linux/netns.js';
 import type { TableQuery } from '../../../src/inventory/linux/tables.js';
 import { TCP_STATES, type Socket } from '../../../src/model/index.js';
+import { cli } from '../../helpers/cli.js';
 import { startFixture, type Fixture } from '../../helpers/fixture.js';
 import { canMakeNetnsFor } from '../../helpers/system.js';
 
@@ -113,6 +114,17 @@ describe.skipIf(!canMakeNetnsFor('one-pass tests'))('every namespace in one BPF 
     expect(full.socketSource?.reason).toMatch(/only sock_diag gives/);
     expect(plainSorted(ours(fast.sockets))).toEqual(plainSorted(ours(full.sockets)));
     expect(ours(fast.sockets).length).toBeGreaterThanOrEqual(COUNT * 12);
+  });
+
+  it('gives `ls -tuan` the lines that the dumps give, in their order', async (context) => {
+    skipWithoutBpf(context);
+    const filter = fixtures.flatMap((f) => f.info.ports.map((port) => `sport = :${String(port)}`)).join(' or ');
+    const fast = await cli(['ls', '-tuan', filter]);
+    process.env['PORTSCOPE_BPF'] = '0';
+    const dumps = await cli(['ls', '-tuan', filter]);
+    expect(fast.code).toBe(0);
+    expect(fast.stdout.split('\n').length).toBeGreaterThan(COUNT * 10);
+    expect(fast.stdout).toBe(dumps.stdout);
   });
 
   it('falls back to one sock_diag dump per namespace with PORTSCOPE_BPF=0, and says so', async () => {
