@@ -8,137 +8,17 @@
 // loader, read by mmap) and then, to the iterator's output, the count and flags (see `struct result`).
 // No locks are taken: a socket that moves while the walk runs may be missed or seen twice, as with
 // any reader of a changing table. Built into sockets.bpf.o by scripts/build-bpf.js; CO-RE as
-// owners.bpf.c (the structs below declare only the fields read).
+// owners.bpf.c (sockets-kernel.h declares the structs, with only the fields read).
 
-typedef unsigned char __u8;
-typedef unsigned short __u16;
-typedef unsigned int __u32;
-typedef unsigned long long __u64;
+#include "sockets-kernel.h"
 
 #define SEC(name) __attribute__((section(name), used))
-#define CORE __attribute__((preserve_access_index))
 #define __uint(name, val) int(*name)[val]
 #define __type(name, val) typeof(val) *name
 #define CHAIN_MAX 256 // sockets followed per hash bucket; a longer chain sets FLAG_TRUNCATED
 #define FLAG_OVERFLOW 1 // more sockets than records: the loader retries with a larger map
 #define FLAG_TRUNCATED 2
 #define FLAG_PERNET 4 // this namespace has a TCP hash of its own (tcp_child_ehash_entries): not every socket is in it
-
-struct seq_file;
-struct bpf_iter_meta {
-  struct seq_file *seq;
-  __u64 seq_num;
-} CORE;
-struct bpf_iter__task {
-  struct bpf_iter_meta *meta;
-} CORE;
-
-struct hlist_nulls_node {
-  struct hlist_nulls_node *next;
-} CORE;
-struct hlist_nulls_head {
-  struct hlist_nulls_node *first;
-} CORE;
-struct inet_ehash_bucket {
-  struct hlist_nulls_head chain;
-} CORE;
-struct inet_listen_hashbucket {
-  struct hlist_nulls_head nulls_head;
-} CORE;
-struct inet_hashinfo {
-  struct inet_ehash_bucket *ehash;
-  unsigned int ehash_mask;
-  unsigned int lhash2_mask;
-  struct inet_listen_hashbucket *lhash2;
-  _Bool pernet;
-} CORE;
-struct udp_hslot {
-  struct hlist_nulls_head nulls_head;
-} CORE;
-struct udp_table {
-  struct udp_hslot *hash;
-  unsigned int mask;
-} CORE;
-struct inet_timewait_death_row {
-  struct inet_hashinfo *hashinfo;
-} CORE;
-struct netns_ipv4 {
-  struct inet_timewait_death_row tcp_death_row;
-  struct udp_table *udp_table;
-} CORE;
-struct ns_common {
-  unsigned int inum;
-} CORE;
-struct net {
-  struct ns_common ns;
-  struct netns_ipv4 ipv4;
-} CORE;
-struct nsproxy {
-  struct net *net_ns;
-} CORE;
-struct task_struct {
-  struct nsproxy *nsproxy;
-} CORE;
-struct in6_addr {
-  __u8 s6_addr[16];
-} CORE;
-typedef struct {
-  struct net *net;
-} possible_net_t;
-struct sock_common {
-  __u32 skc_daddr;
-  __u32 skc_rcv_saddr;
-  __u16 skc_dport;
-  __u16 skc_num;
-  __u16 skc_family;
-  __u8 skc_state;
-  unsigned char skc_ipv6only : 1;
-  int skc_bound_dev_if;
-  possible_net_t skc_net;
-  struct in6_addr skc_v6_daddr;
-  struct in6_addr skc_v6_rcv_saddr;
-  struct hlist_nulls_node skc_nulls_node;
-} CORE;
-struct inode {
-  unsigned long i_ino;
-} CORE;
-struct socket;
-struct socket_alloc {
-  struct inode vfs_inode;
-} CORE;
-typedef struct {
-  __u32 val;
-} kuid_t;
-typedef struct {
-  int counter;
-} atomic_t;
-typedef struct {
-  atomic_t refs;
-} refcount_t;
-struct sock {
-  struct sock_common __sk_common;
-  struct {
-    atomic_t rmem_alloc;
-  } sk_backlog;
-  refcount_t sk_wmem_alloc;
-  struct socket *sk_socket;
-  kuid_t sk_uid;
-  __u8 sk_shutdown;
-  __u32 sk_ack_backlog;
-  __u32 sk_max_ack_backlog;
-} CORE;
-struct tcp_sock {
-  __u32 rcv_nxt;
-  __u32 copied_seq;
-  __u32 write_seq;
-  __u32 snd_una;
-} CORE;
-struct udp_sock {
-  int forward_deficit;
-} CORE;
-struct inet_timewait_sock {
-  __u8 tw_substate;
-} CORE;
 
 /** One socket: 64 bytes, native-endian except `peerPort` and the addresses (network order). */
 struct record {
