@@ -153,12 +153,13 @@ export interface OnePass {
 
 /**
  * Reads the TCP and UDP sockets of every namespace in `namespaces` in one pass of native/bpf/sockets.bpf.o,
- * when onePassUnavailable allows; else, or when the program cannot load or run, says why (never throws but
- * for PORTSCOPE_BPF). `socketCount`: an estimate of the host's sockets, to size the program's record map
- * (the addon doubles it when short). `object`: the program's bytes (default: the checked-in object).
- * @throws PortscopeError `INVALID_ARGUMENT` when PORTSCOPE_BPF is neither 0 nor 1.
+ * when onePassUnavailable allows; else, or when the program cannot load or run, says why (the promise never
+ * rejects). `socketCount`: an estimate of the host's sockets, to size the program's record map (the addon
+ * doubles it when short). `object`: the program's bytes (default: the checked-in object).
+ * @throws PortscopeError `INVALID_ARGUMENT` (synchronously, before anything starts) when PORTSCOPE_BPF is
+ * neither 0 nor 1.
  */
-export async function readOnePass(
+export function readOnePass(
   addon: NativeAddon | null,
   wish: OnePassWish,
   namespaces: ReadonlySet<number>,
@@ -167,18 +168,29 @@ export async function readOnePass(
 ): Promise<OnePass> {
   const reason = onePassUnavailable(addon, wish);
   if (reason !== undefined || addon?.bpfSockets === undefined) {
-    return { source: { source: 'per-namespace', reason: reason ?? 'no native addon' } };
+    return Promise.resolve({ source: { source: 'per-namespace', reason: reason ?? 'no native addon' } });
   }
+  return runOnePass(addon, wish.query, namespaces, socketCount, object ?? socketsObject());
+}
+
+async function runOnePass(
+  addon: NativeAddon,
+  query: TableQuery,
+  namespaces: ReadonlySet<number>,
+  socketCount: number,
+  object: Buffer,
+): Promise<OnePass> {
+  if (addon.bpfSockets === undefined) return { source: { source: 'per-namespace', reason: 'no bpfSockets' } };
   try {
     const capacity = Math.min(2 ** 24, Math.max(4096, Math.ceil(socketCount * 1.5)));
-    const { records, flags } = await addon.bpfSockets(object ?? socketsObject(), capacity);
+    const { records, flags } = await addon.bpfSockets(object, capacity);
     if ((flags & FLAG_PERNET) !== 0) {
       return { source: { source: 'per-namespace', reason: 'this namespace has TCP tables of its own' } };
     }
     if ((flags & FLAG_TRUNCATED) !== 0) {
       return { source: { source: 'per-namespace', reason: 'a hash chain longer than the BPF walk follows' } };
     }
-    return { sockets: parseOnePass(records, namespaces, wish.query), source: { source: 'bpf' } };
+    return { sockets: parseOnePass(records, namespaces, query), source: { source: 'bpf' } };
   } catch (error) {
     return { source: { source: 'per-namespace', reason: error instanceof Error ? error.message : String(error) } };
   }

@@ -136,6 +136,13 @@ describe.skipIf(!canMakeNetnsFor('one-pass tests'))('every namespace in one BPF 
     expect(ours(snapshot.sockets).length).toBeGreaterThanOrEqual(COUNT * 12);
   });
 
+  it('refuses PORTSCOPE_BPF=2 in one line, exit 2, before any read starts', async () => {
+    process.env['PORTSCOPE_BPF'] = '2';
+    const result = await cli(['ls', '-tanp']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('portscope: Expected PORTSCOPE_BPF to be 0 or 1, got `2`\n');
+  });
+
   it('reads one namespace with its own dump: no one pass for --netns NAME', async () => {
     const snapshot = await listSockets({ protocols: ['tcp'], owners: false, details: false, netns: names[0] ?? '' });
     expect(snapshot.socketSource).toBeUndefined();
