@@ -11,6 +11,7 @@
 struct bpf_object;
 struct bpf_program;
 struct bpf_link;
+struct bpf_map;
 
 enum libbpf_print_level {
   LIBBPF_WARN,
@@ -30,6 +31,16 @@ typedef struct {
   int (*link_destroy)(struct bpf_link *link);
   void (*object_close)(struct bpf_object *object);
   libbpf_print_fn_t (*set_print)(libbpf_print_fn_t fn);
+  struct bpf_map *(*find_map_by_name)(const struct bpf_object *object, const char *name);
+  int (*map_set_max_entries)(struct bpf_map *map, unsigned int maxEntries);
+  int (*map_fd)(const struct bpf_map *map);
 } libbpf_api_t;
+
+// libbpf, opened on the first call (thread-safe): NULL with `why` filled in when it cannot be.
+const libbpf_api_t *bpf_api(char *why, size_t whySize);
+
+// libbpf's last warning (the reason a load failed, in its words), cleared by bpf_clear_message.
+const char *bpf_last_message(void);
+void bpf_clear_message(void);
 
 #endif

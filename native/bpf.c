@@ -52,6 +52,9 @@ static int load_api(void) {
       {(void **)&api.link_destroy, "bpf_link__destroy"},
       {(void **)&api.object_close, "bpf_object__close"},
       {(void **)&api.set_print, "libbpf_set_print"},
+      {(void **)&api.find_map_by_name, "bpf_object__find_map_by_name"},
+      {(void **)&api.map_set_max_entries, "bpf_map__set_max_entries"},
+      {(void **)&api.map_fd, "bpf_map__fd"},
   };
   for (size_t i = 0; i < sizeof symbols / sizeof symbols[0]; i++) {
     *symbols[i].slot = dlsym(lib, symbols[i].name);
@@ -64,6 +67,18 @@ static int load_api(void) {
   apiLoaded = 1;
   return 1;
 }
+
+const libbpf_api_t *bpf_api(char *why, size_t whySize) {
+  pthread_mutex_lock(&lock);
+  int loaded = load_api();
+  if (loaded < 0) snprintf(why, whySize, "%s", apiError);
+  pthread_mutex_unlock(&lock);
+  return loaded < 0 ? NULL : &api;
+}
+
+const char *bpf_last_message(void) { return lastMessage; }
+
+void bpf_clear_message(void) { lastMessage[0] = '\0'; }
 
 // Opens, loads and attaches the program in `bytes`. Returns 0, or an errno with `why` filled in.
 static int attach(const uint8_t *bytes, size_t size, struct bpf_object **object, struct bpf_link **link, char *why,

@@ -33,6 +33,9 @@
 //     Runs the BPF task_file iterator of `object` (native/bpf/owners.bpf.o) with libbpf, opened with
 //     dlopen, on the libuv threadpool: flat [inode, pid, fd] triples of every socket fd of every
 //     process (with `wanted`, of those inodes only). Rejects with the reason it cannot (in bpf.c).
+//   bpfSockets(object, capacity) -> Promise<{ records: ArrayBuffer, flags }>
+//     Every TCP and UDP socket of every network namespace from one run of native/bpf/sockets.bpf.o:
+//     64-byte records (see that file), in bpf-sockets.c.
 //   connectLoopOpen/Submit/Cancel/Ref/Close: the TCP connect loop of `scan` on a thread of its own, in scan.c.
 //
 // Errors are thrown with `code` set to the errno name (EPERM, EACCES...). Parsing stays in TypeScript.
@@ -57,6 +60,8 @@ NAPI_MODULE_INIT() {
       napi_set_named_property(env, exports, "diagEventsOpen", fn) != napi_ok ||
       napi_create_function(env, "bpfOwners", NAPI_AUTO_LENGTH, BpfOwners, NULL, &fn) != napi_ok ||
       napi_set_named_property(env, exports, "bpfOwners", fn) != napi_ok ||
+      napi_create_function(env, "bpfSockets", NAPI_AUTO_LENGTH, BpfSockets, NULL, &fn) != napi_ok ||
+      napi_set_named_property(env, exports, "bpfSockets", fn) != napi_ok ||
       RegisterConnectLoop(env, exports) != 0)
     return NULL;
   return exports;

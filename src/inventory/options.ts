@@ -46,6 +46,12 @@ export interface ListSocketsOptions {
   readonly tos?: boolean;
   /** Add `inetSockopt` (IP-level options, as `ss --inet-sockopt`). Needs the native backend. @default false */
   readonly inetSockopt?: boolean;
+  /**
+   * Read the fields only sock_diag gives: `timer`, `cookie`, `mark`, `cgroupId`. With false, a listing of
+   * several namespaces may read all of them in one pass of a BPF program instead of one sock_diag dump each
+   * (see Snapshot `socketSource`), and those fields are absent. @default true
+   */
+  readonly details?: boolean;
 }
 
 /** See {@link ListSocketsOptions.backend}. */
@@ -64,6 +70,7 @@ export interface NormalizedListOptions {
   readonly skmem: boolean;
   readonly tos: boolean;
   readonly inetSockopt: boolean;
+  readonly details: boolean;
 }
 
 const PROTOCOLS: readonly Protocol[] = ['tcp', 'udp', 'udplite', 'raw', 'unix'];
@@ -112,8 +119,9 @@ export function normalizeListOptions(options: ListSocketsOptions = {}): Normaliz
     skmem = false,
     tos = false,
     inetSockopt = false,
+    details = true,
   } = { ...options };
-  for (const [name, value] of Object.entries({ tcpInfo, skmem, tos, inetSockopt })) {
+  for (const [name, value] of Object.entries({ tcpInfo, skmem, tos, inetSockopt, details })) {
     if (typeof value !== 'boolean') {
       throw new PortscopeError('INVALID_ARGUMENT', `Expected \`${name}\` to be a boolean, got \`${String(value)}\``);
     }
@@ -164,5 +172,6 @@ export function normalizeListOptions(options: ListSocketsOptions = {}): Normaliz
     skmem,
     tos,
     inetSockopt,
+    details,
   };
 }

@@ -13,9 +13,10 @@ export interface NamespaceInfo {
   /**
    * Where its sockets were read from: `sock_diag` (netlink, through the native addon, as `ss`
    * does) and/or `procfs` (/proc/net text: no addon, no right to enter the namespace, or a diag
-   * module the kernel lacks).
+   * module the kernel lacks), or `bpf` (its TCP and UDP sockets, from the one pass over every
+   * namespace: see {@link Snapshot.socketSource}).
    */
-  readonly sources: ('sock_diag' | 'procfs')[];
+  readonly sources: ('sock_diag' | 'procfs' | 'bpf')[];
 }
 
 /** A non-fatal problem met while listing (an unreadable process, a missing table). */
@@ -41,6 +42,18 @@ export interface OwnerSource {
   readonly reason?: string;
 }
 
+/**
+ * How the TCP and UDP sockets of a listing of several namespaces were read, chosen once per listing: `bpf`
+ * (one pass of a BPF program over the kernel's shared socket tables, every namespace at once: root, libbpf,
+ * a kernel with BTF, and only the fields it gives, see ListSocketsOptions `details`) or `per-namespace` (one
+ * sock_diag dump, or /proc/net read, per namespace; each walks every socket of the host). With
+ * `per-namespace`, `reason` says why not BPF (`PORTSCOPE_BPF=0`, not root, the kernel's load error...).
+ */
+export interface SocketSource {
+  readonly source: 'bpf' | 'per-namespace';
+  readonly reason?: string;
+}
+
 /** Everything one listing saw, as printed by `--json` (schema in docs/schema.md). */
 export interface Snapshot {
   readonly schemaVersion: 1;
@@ -54,4 +67,6 @@ export interface Snapshot {
   readonly sockets: Socket[];
   /** Where owners came from (Linux, when owners were looked up). */
   readonly ownerSource?: OwnerSource;
+  /** How TCP and UDP sockets were read (Linux, when more than one namespace was). */
+  readonly socketSource?: SocketSource;
 }

@@ -15,6 +15,8 @@ export interface WhoOwnsOptions {
    * `killPort` sets it. @default false
    */
   readonly allOwners?: boolean;
+  /** Read the fields only sock_diag gives (timer, cookie, mark, cgroupId: see listSockets). @default true */
+  readonly details?: boolean;
 }
 
 /** The sockets on one port and their owners: a Snapshot narrowed to the target, plus the target. */
@@ -56,6 +58,7 @@ export async function whoOwns(target: string | PortTarget, options: WhoOwnsOptio
     ...(options.netns === undefined ? {} : { netns: options.netns }),
     ...(options.backend === undefined ? {} : { backend: options.backend }),
     stopWhenFound: options.allOwners !== true,
+    ...(options.details === undefined ? {} : { details: options.details }),
   });
   const { host } = parsed;
   const sockets = (host === undefined ? snapshot.sockets : snapshot.sockets.filter((s) => coversHost(s, host)))

@@ -139,6 +139,14 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
         skmem: options.memory === true,
         tos: options.tos === true,
         inetSockopt: options.inetSockopt === true,
+        // ss's plain columns need none of sock_diag's details: then several namespaces can be read in one pass.
+        details:
+          (format !== 'table' && format !== 'csv') ||
+          options.fields !== undefined ||
+          options.extended === true ||
+          options.options === true ||
+          options.cgroup === true ||
+          options.kill === true,
         netns: options.netns,
         backend: backendOf(io),
       });

@@ -28,6 +28,7 @@ export function whoCommand(io: CliIo, setExit: (code: number) => void) {
         netns: options.netns,
         backend: backendOf(io),
         allOwners: options.allOwners === true,
+        details: (format !== 'table' && format !== 'csv') || chosen !== undefined,
       });
       // A socket in another network namespace is another machine's port, as far as clients know: say which.
       const ours = result.namespaces.find((n) => n.isHost)?.netns;

@@ -21,7 +21,8 @@ import { parseSockstat } from './parse-sockstat.js';
 import { parseBootTime } from './proc-stat.js';
 import { readUsers } from './passwd.js';
 import { readSmallText } from './read-proc.js';
-import { readNamespaceTables, type TableSource } from './tables.js';
+import { readNamespaceTables, type NamespaceTables, type TableQuery, type TableSource } from './tables.js';
+import { filterNeedsDetails, ONE_PASS_PROTOCOLS, readOnePass } from './bpf-sockets.js';
 import { diagExtensions, tcpStateMask } from './diag-request.js';
 
 function selectNamespaces(
@@ -89,8 +90,26 @@ function goneWarning(count: number): SnapshotWarning {
   };
 }
 
+/** A namespace's tables: its TCP and UDP sockets from the one pass when it ran, the other protocols as before. */
+function readGroupTables(
+  group: NamespaceGroup,
+  query: TableQuery,
+  onePass: ReadonlyMap<number, Socket[]> | undefined,
+  warnings: SnapshotWarning[],
+  addon: NativeAddon | null,
+): NamespaceTables {
+  if (onePass === undefined) return readNamespaceTables(group, query, warnings, addon);
+  const sockets = onePass.get(group.netns) ?? [];
+  const rest = new Set([...query.protocols].filter((p) => !ONE_PASS_PROTOCOLS.has(p)));
+  if (rest.size === 0) return { sockets, sources: ['bpf'], gone: false };
+  const others = readNamespaceTables(group, { ...query, protocols: rest }, warnings, addon);
+  if (others.gone) return others;
+  return { sockets: [...sockets, ...others.sockets], sources: ['bpf', ...others.sources], gone: false };
+}
+
 /**
- * The Linux backend of listSockets: socket tables from /proc/net/* of each namespace, owners from
+ * The Linux backend of listSockets: socket tables from sock_diag or /proc/net/* of each namespace (or, for
+ * TCP and UDP in several namespaces, from one BPF pass over all of them: bpf-sockets.ts), owners from
  * one walk of /proc/PID/fd (on worker threads when the host has many sockets, while this thread
  * reads the tables), process facts from /proc/PID/*.
  */
@@ -124,10 +143,7 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
   // read; a selective one (listeners only, or some ports) reads its short tables first, then walks
   // for just those inodes, and not at all when no socket matched.
   const selective = tcpListenersOnly || localPorts !== undefined;
-  let walk = wantOwners && !selective ? walkOwners(pids, socketCount, null, addon, false) : undefined;
-  let sockets: Socket[] = [];
-  const sources = new Map<number, TableSource[]>();
-  const query = {
+  const query: TableQuery = {
     protocols: options.protocols,
     families: options.families,
     tcpListenersOnly,
@@ -135,9 +151,17 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
     ...(localPorts === undefined ? {} : { localPorts }),
     extensions: diagExtensions(options),
   };
+  // Started before the owner walk: loading the program (~100 ms of CPU) runs on a thread meanwhile.
+  const details = options.details || filterNeedsDetails(options.filter);
+  const netnsSet = new Set(selected.map((g) => g.netns));
+  const onePassRead = readOnePass(addon, { namespaces: selected.length, query, details }, netnsSet, socketCount);
+  let walk = wantOwners && !selective ? walkOwners(pids, socketCount, null, addon, false) : undefined;
+  let sockets: Socket[] = [];
+  const sources = new Map<number, TableSource[]>();
+  const onePass = await onePassRead;
   const listed: NamespaceGroup[] = [];
   for (const group of selected) {
-    const tables = readNamespaceTables(group, query, warnings, addon);
+    const tables = readGroupTables(group, query, onePass.sockets, warnings, addon);
     if (tables.gone) continue;
     listed.push(group);
     for (const s of tables.sockets) sockets.push(s);
@@ -177,5 +201,6 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
     warnings,
     sockets,
     ...(ownerSource === undefined ? {} : { ownerSource }),
+    ...(selected.length > 1 ? { socketSource: onePass.source } : {}),
   };
 }

@@ -27,8 +27,8 @@ export interface TableQuery {
   readonly extensions?: DiagExtensions;
 }
 
-/** Where a namespace's sockets came from: netlink sock_diag, /proc/net text, or both. */
-export type TableSource = 'sock_diag' | 'procfs';
+/** Where a namespace's sockets came from: netlink sock_diag, /proc/net text, the BPF one pass (bpf-sockets.ts). */
+export type TableSource = 'sock_diag' | 'procfs' | 'bpf';
 
 const TABLES: readonly TableSpec[] = [
   { file: 'tcp', protocol: 'tcp', family: 'inet' },

@@ -1,0 +1,197 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TCP_STATES, type Protocol, type Socket, type SocketState, type SocketSource } from '../../model/index.js';
+import { packageRoot } from '../../package-root.js';
+import type { FilterNode } from '../filter/index.js';
+import { ipv4FromBytes, ipv6FromBytes } from './address.js';
+import { bpfAllowedByEnv, capsAllowBpf } from './bpf-owners.js';
+import { AF_INET, AF_INET6, HOST_LE } from './diag-request.js';
+import type { NativeAddon } from './native.js';
+import { readSmallText } from './read-proc.js';
+import type { TableQuery } from './tables.js';
+
+/** The protocols the one pass reads (both families); any other asked for is read per namespace as before. */
+export const ONE_PASS_PROTOCOLS: ReadonlySet<Protocol> = new Set(['tcp', 'udp']);
+
+/** struct record of native/bpf/sockets.bpf.c. */
+const RECORD_SIZE = 64;
+const FLAG_TRUNCATED = 2;
+const FLAG_PERNET = 4;
+const IPPROTO_TCP = 6;
+const TCP_CLOSE = 7;
+const TCP_LISTEN = 10;
+
+/** True when the filter tests a field only sock_diag gives (`fwmark`, `cgroup`). */
+export function filterNeedsDetails(node: FilterNode): boolean {
+  if (node.type === 'fwmark' || node.type === 'cgroup') return true;
+  if (node.type === 'and' || node.type === 'or') return filterNeedsDetails(node.left) || filterNeedsDetails(node.right);
+  return node.type === 'not' && filterNeedsDetails(node.operand);
+}
+
+/** What the listing asks for, as far as the choice of the one pass goes. */
+export interface OnePassWish {
+  /** Namespaces to read. */
+  readonly namespaces: number;
+  readonly query: TableQuery;
+  /** sock_diag-only fields wanted (ListSocketsOptions `details`, or a filter that tests them). */
+  readonly details: boolean;
+}
+
+/**
+ * Why the TCP and UDP sockets of this listing are not read in one BPF pass, or undefined when they can be:
+ * one namespace (its own dump is cheaper than loading the program), no TCP or UDP asked for, details or
+ * sock_diag extensions asked for, PORTSCOPE_BPF=0, no addon, not root, or namespaces with hash tables of
+ * their own (`net.ipv4.tcp_child_ehash_entries`, `udp_child_hash_entries`), whose sockets the shared tables
+ * do not hold. Reads /proc/self/status and two sysctls.
+ * @throws PortscopeError `INVALID_ARGUMENT` when PORTSCOPE_BPF is neither 0 nor 1.
+ */
+export function onePassUnavailable(addon: NativeAddon | null, wish: OnePassWish): string | undefined {
+  const { query } = wish;
+  if (!bpfAllowedByEnv()) return 'PORTSCOPE_BPF=0';
+  if (wish.namespaces < 2) return 'one namespace: its own sock_diag dump costs less than loading the program';
+  if (![...query.protocols].some((p) => ONE_PASS_PROTOCOLS.has(p))) return 'no TCP or UDP asked for';
+  if (!query.families.has('inet') && !query.families.has('inet6')) return 'no inet family asked for';
+  const ext = query.extensions;
+  if (wish.details || (ext !== undefined && (ext.inet !== 0 || ext.sockopt))) {
+    return 'fields that only sock_diag gives were asked for (timer, cookie, fwmark, cgroup, tcp_info, skmem, TOS)';
+  }
+  if (addon === null) return 'no native addon (backend procfs, or not built)';
+  if (addon.bpfSockets === undefined) return 'the native addon was built without BPF support: rebuild it';
+  if (!capsAllowBpf(readSmallText('/proc/self/status') ?? '')) return 'not root (needs CAP_BPF and CAP_PERFMON)';
+  for (const sysctl of ['tcp_child_ehash_entries', 'udp_child_hash_entries']) {
+    const value = readSmallText(`/proc/sys/net/ipv4/${sysctl}`)?.trim() ?? '0';
+    if (value !== '0') return `net.ipv4.${sysctl} is ${value}: new namespaces get tables of their own`;
+  }
+  return undefined;
+}
+
+let objectBytes: Buffer | undefined;
+
+/** The checked-in CO-RE object (native/bpf/sockets.bpf.o, built by scripts/build-bpf.js), read once. */
+function socketsObject(): Buffer {
+  objectBytes ??= readFileSync(join(packageRoot(), 'native/bpf/sockets.bpf.o'));
+  return objectBytes;
+}
+
+function stateOf(protocol: number, code: number): SocketState | undefined {
+  if (protocol !== IPPROTO_TCP && code === TCP_CLOSE) return 'UNCONN';
+  return TCP_STATES[code - 1];
+}
+
+/** Whether sock_diag, asked with `query`, would have returned this socket (the kernel's own filters). */
+function wanted(query: TableQuery, protocol: Protocol, family: 'inet' | 'inet6', code: number, port: number) {
+  if (!query.protocols.has(protocol) || !query.families.has(family)) return false;
+  if (protocol === 'tcp' && (query.tcpStateMask & (1 << code)) === 0) return false;
+  return query.localPorts === undefined || query.localPorts.includes(port);
+}
+
+/** sock_diag's order: per namespace, the tables tcp, tcp6, udp, udp6. */
+const tableRank = (s: Socket) => (s.protocol === 'tcp' ? 0 : 2) + (s.family === 'inet' ? 0 : 1);
+
+/**
+ * Parses the one pass's records (struct record of native/bpf/sockets.bpf.c) into sockets by namespace, of
+ * the `namespaces` given only, keeping those that sock_diag asked with `query` would have returned, in its
+ * order. The fields are sock_diag's (shutdown and v6only of full sockets too) without its details: no timer,
+ * cookie, mark, cgroupId. Pure: no I/O.
+ */
+export function parseOnePass(
+  records: ArrayBuffer,
+  namespaces: ReadonlySet<number>,
+  query: TableQuery,
+): Map<number, Socket[]> {
+  const view = new DataView(records);
+  const bytes = new Uint8Array(records);
+  const byNetns = new Map<number, Socket[]>();
+  for (let p = 0; p + RECORD_SIZE <= records.byteLength; p += RECORD_SIZE) {
+    const netns = view.getUint32(p, HOST_LE);
+    if (!namespaces.has(netns)) continue;
+    const af = bytes[p + 24] ?? 0;
+    const code = bytes[p + 26] ?? 0;
+    const protocol = bytes[p + 27] === IPPROTO_TCP ? 'tcp' : 'udp';
+    const family = af === AF_INET ? 'inet' : 'inet6';
+    const port = view.getUint16(p + 28, HOST_LE);
+    const state = stateOf(bytes[p + 27] ?? 0, code);
+    if (state === undefined || (af !== AF_INET && af !== AF_INET6)) continue;
+    if (!wanted(query, protocol, family, code, port)) continue;
+    const address = af === AF_INET ? ipv4FromBytes : ipv6FromBytes;
+    const socket: Socket = {
+      protocol,
+      family,
+      state,
+      local: { address: address(bytes, p + 32), port },
+      peer: { address: address(bytes, p + 48), port: view.getUint16(p + 30, false) },
+      recvQ: view.getUint32(p + 12, HOST_LE),
+      sendQ: view.getUint32(p + 16, HOST_LE),
+      inode: view.getUint32(p + 4, HOST_LE),
+      uid: view.getUint32(p + 8, HOST_LE),
+      netns,
+      owners: [],
+      ownerStatus: 'none',
+    };
+    const ifindex = view.getUint32(p + 20, HOST_LE);
+    const flags = bytes[p + 25] ?? 2;
+    const v6only = flags & 3;
+    // sock_diag says v6only for listening and closed sockets only (INET_DIAG_SKV6ONLY).
+    const saysV6only = v6only !== 2 && (code === TCP_LISTEN || code === TCP_CLOSE);
+    Object.assign(socket, ifindex === 0 ? {} : { ifindex }, saysV6only ? { v6only: v6only === 1 } : {});
+    if ((flags & 4) !== 0) Object.assign(socket, { shutdown: (flags >> 3) & 3 });
+    let list = byNetns.get(netns);
+    if (list === undefined) byNetns.set(netns, (list = []));
+    list.push(socket);
+  }
+  // A stable sort keeps the walk's order within a table: listeners first, then by hash bucket, as sock_diag.
+  for (const list of byNetns.values()) list.sort((a, b) => tableRank(a) - tableRank(b));
+  return byNetns;
+}
+
+/** The one pass's result: sockets by namespace, or why they were read per namespace. */
+export interface OnePass {
+  /** Undefined when the one pass could not run: read every namespace as before. */
+  readonly sockets?: Map<number, Socket[]>;
+  readonly source: SocketSource;
+}
+
+/**
+ * Reads the TCP and UDP sockets of every namespace in `namespaces` in one pass of native/bpf/sockets.bpf.o,
+ * when onePassUnavailable allows; else, or when the program cannot load or run, says why (the promise never
+ * rejects). `socketCount`: an estimate of the host's sockets, to size the program's record map (the addon
+ * doubles it when short). `object`: the program's bytes (default: the checked-in object).
+ * @throws PortscopeError `INVALID_ARGUMENT` (synchronously, before anything starts) when PORTSCOPE_BPF is
+ * neither 0 nor 1.
+ */
+export function readOnePass(
+  addon: NativeAddon | null,
+  wish: OnePassWish,
+  namespaces: ReadonlySet<number>,
+  socketCount: number,
+  object?: Buffer,
+): Promise<OnePass> {
+  const reason = onePassUnavailable(addon, wish);
+  if (reason !== undefined || addon?.bpfSockets === undefined) {
+    return Promise.resolve({ source: { source: 'per-namespace', reason: reason ?? 'no native addon' } });
+  }
+  return runOnePass(addon, wish.query, namespaces, socketCount, object ?? socketsObject());
+}
+
+async function runOnePass(
+  addon: NativeAddon,
+  query: TableQuery,
+  namespaces: ReadonlySet<number>,
+  socketCount: number,
+  object: Buffer,
+): Promise<OnePass> {
+  if (addon.bpfSockets === undefined) return { source: { source: 'per-namespace', reason: 'no bpfSockets' } };
+  try {
+    const capacity = Math.min(2 ** 24, Math.max(4096, Math.ceil(socketCount * 1.5)));
+    const { records, flags } = await addon.bpfSockets(object, capacity);
+    if ((flags & FLAG_PERNET) !== 0) {
+      return { source: { source: 'per-namespace', reason: 'this namespace has TCP tables of its own' } };
+    }
+    if ((flags & FLAG_TRUNCATED) !== 0) {
+      return { source: { source: 'per-namespace', reason: 'a hash chain longer than the BPF walk follows' } };
+    }
+    return { sockets: parseOnePass(records, namespaces, query), source: { source: 'bpf' } };
+  } catch (error) {
+    return { source: { source: 'per-namespace', reason: error instanceof Error ? error.message : String(error) } };
+  }
+}
