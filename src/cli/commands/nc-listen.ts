@@ -27,6 +27,8 @@ interface ListenContext {
   readonly lines: VerboseLines;
   /** stdin as exitOfRelay takes it (undefined with --recv-only). */
   readonly stdin: { readonly file: StdinFile | undefined; readonly crlf: boolean } | undefined;
+  /** Listen on 127.0.0.1 and ::1 (the endpoint's host is then 127.0.0.1). */
+  readonly bothLoopbacks: boolean;
 }
 
 const REFUSALS = { denied: 'in --deny', 'not-allowed': 'not in --allow', 'max-conns': 'over --max-conns' } as const;
@@ -111,11 +113,12 @@ export async function serveListener(
     keepOpen && exec === undefined && broker === undefined && !proxy ? stdinFanOut(context.relayOptions) : undefined;
   let single: Promise<number> | undefined;
   const listener = await nc.listen(
-    'path' in endpoint ? endpoint : { host: endpoint.host, port: endpoint.port },
+    'path' in endpoint ? endpoint : context.bothLoopbacks ? { port: endpoint.port } : endpoint,
     {
       // -U -u: the library's unix datagram listener (a `{ path }` with protocol udp).
       protocol: options.udp === true ? 'udp' : context.protocol,
       keepOpen,
+      bothLoopbacks: context.bothLoopbacks,
       ...(context.family === undefined ? {} : { family: context.family }),
       ...(options.maxConns === undefined ? {} : { maxConns: options.maxConns }),
       ...(allow === undefined ? {} : { allow }),
@@ -163,7 +166,7 @@ export async function serveListener(
       }
     },
   );
-  context.say(context.lines.listening(listener.local, context.protocol, tls !== undefined));
+  for (const local of listener.locals) context.say(context.lines.listening(local, context.protocol, tls !== undefined));
   if (listener.certificate?.selfSigned === true) {
     context.log(
       `TLS with a self-signed certificate; clients can pin it: --pin sha256:${listener.certificate.publicKeySha256}`,
