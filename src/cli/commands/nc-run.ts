@@ -267,6 +267,8 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
       ...(options.proxy === undefined ? {} : { proxy: options.proxy }),
       ...(tls === undefined ? {} : { tls }),
     });
+    const datagramSource = options.unix === true && options.udp === true && 'path' in connection.local;
+    if (datagramSource) say(lines.datagramSource(connection.local.path, false));
     say(lines.connected(connection.peer, connection.local, connection.protocol, args[0] ?? ''));
     if (connection.tls !== undefined && options.verbose === true)
       for (const line of certificateLines(connection.tls)) log(line);
@@ -279,6 +281,7 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
     if (options.compat === undefined)
       verbose(`${result.end}: sent ${String(result.sentBytes)} bytes, received ${String(result.receivedBytes)} bytes`);
     say(lines.finished(result.sentBytes, result.receivedBytes, Date.now() - startedMs));
+    if (datagramSource && 'path' in connection.local) say(lines.datagramSource(connection.local.path, true));
     return exitOfRelay(result, log, stdin);
   } finally {
     await transcript?.close();
