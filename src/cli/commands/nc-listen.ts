@@ -112,7 +112,9 @@ export async function serveListener(
   const fanOut =
     keepOpen && exec === undefined && broker === undefined && !proxy ? stdinFanOut(context.relayOptions) : undefined;
   let single: Promise<number> | undefined;
-  const listener = await nc.listen(
+  // Before the bind: a signal that came between the bind and the handler would leave the file.
+  const signals = 'path' in endpoint ? removeSocketFileOnSignal() : undefined;
+  const listening = nc.listen(
     'path' in endpoint ? endpoint : context.bothLoopbacks ? { port: endpoint.port } : endpoint,
     {
       // -U -u: the library's unix datagram listener (a `{ path }` with protocol udp).
@@ -166,6 +168,11 @@ export async function serveListener(
       }
     },
   );
+  signals?.listening(listening);
+  const listener = await listening.catch((error: unknown) => {
+    signals?.stop();
+    throw error;
+  });
   for (const local of listener.locals) context.say(context.lines.listening(local, context.protocol, tls !== undefined));
   if (listener.certificate?.selfSigned === true) {
     context.log(
@@ -173,6 +180,7 @@ export async function serveListener(
     );
   }
   await listener.closed;
+  signals?.stop();
   fanOut?.stop();
   if (fanOut !== undefined || single !== undefined) doneWithStdin();
   return (await single) ?? EXIT.ok;
@@ -230,5 +238,37 @@ function stdinFanOut(relayOptions: RelayOptions) {
       process.stdin.off('end', onEnd);
       process.stdin.pause();
     },
+  };
+}
+
+/** How long a signalled listener may take to close before the signal is raised again anyway. */
+const SIGNAL_CLOSE_MS = 5000;
+
+/**
+ * SIGTERM and SIGINT close a unix socket listener first, which removes its socket file (ncat and
+ * nc.openbsd leave theirs, and the next listener on that path fails with EADDRINUSE), then raise
+ * the signal again, so that the process still ends by it. Installed before the bind; `listening`
+ * is given the listener's promise in the same tick (a handler runs only from the event loop).
+ */
+function removeSocketFileOnSignal() {
+  let listening: Promise<{ close(): Promise<void> }> | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    stop();
+    const raise = () => process.kill(process.pid, signal);
+    setTimeout(raise, SIGNAL_CLOSE_MS).unref();
+    const closing = listening?.then((listener) => listener.close()) ?? Promise.resolve();
+    void closing.catch(() => undefined).finally(raise);
+  };
+  const stop = () => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  return {
+    listening: (promise: Promise<{ close(): Promise<void> }>) => {
+      listening = promise;
+    },
+    stop,
   };
 }
