@@ -142,8 +142,8 @@ describe.skipIf(!can).concurrent('ncat-test.pl: --exec through a proxy, EOF from
       send(s, 'abc\n');
       expect(await readNew(c, 10_000)).toBe('abc\n');
       endInput(s);
-      expect(await readNew(c, 1500)).toBe('');
-      expect(await exitWithin(c, 2500)).not.toBe('running');
+      expect(await readNew(c, 3000)).toBe('');
+      expect(await exitWithin(c, 5000)).not.toBe('running');
     });
   });
 });
