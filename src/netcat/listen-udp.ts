@@ -1,53 +1,80 @@
-import { createSocket, type RemoteInfo } from 'node:dgram';
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { errnoCode } from '../errors.js';
 import type { accessCheck } from './access.js';
 import { bindError } from './bind-address.js';
 import type { NetcatConnection } from './connect.js';
-import { endpointText } from './endpoint.js';
+import { endpointText, type InetEndpoint } from './endpoint.js';
 import type { ListenOptions, NetcatListener } from './listen.js';
 import { UdpStream } from './udp-stream.js';
 
+/** Binds a UDP socket to `host`:`port`. @throws PortscopeError from {@link bindError}. */
+async function bindUdp(host: string, port: number): Promise<Socket> {
+  const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4' });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', (error) => {
+      socket.close();
+      reject(bindError(error, endpointText({ host, port }), 'udp'));
+    });
+    socket.bind({ address: host, port }, resolve);
+  });
+  socket.removeAllListeners('error');
+  return socket;
+}
+
 /**
- * A UDP "listener": the first datagram's sender (allowed by `check`) becomes the one peer, and the
- * socket is connected to it.
- * @throws PortscopeError from {@link bindError} when the bind fails.
+ * A UDP "listener" on each of `hosts` (one port: the first's when 0 was asked): the first
+ * datagram's sender (allowed by `check`) becomes the one peer, its socket is connected to it, and
+ * the other sockets close. A second host that the machine lacks (no IPv6) is left out.
+ * @throws PortscopeError from {@link bindError} when a bind fails.
  */
 export async function listenUdp(
-  where: { host?: string; port: number },
+  hosts: readonly string[],
+  port: number,
   options: ListenOptions,
   check: ReturnType<typeof accessCheck>,
   onConnection: (connection: NetcatConnection) => void,
 ): Promise<NetcatListener> {
-  const host = where.host ?? (options.family === 6 ? '::1' : '127.0.0.1');
-  const socket = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4' });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', (error) => {
-      reject(bindError(error, endpointText({ host, port: where.port }), 'udp'));
-    });
-    socket.bind({ address: host, port: where.port }, resolve);
-  });
-  socket.removeAllListeners('error');
-  const bound = socket.address();
-  let peer: RemoteInfo | undefined;
-  const stream = new UdpStream(socket, (sender) => {
-    if (peer !== undefined) return sender.address === peer.address && sender.port === peer.port;
-    const verdict = check === null ? 'accepted' : check(sender.address);
-    const from = { host: sender.address, port: sender.port };
-    if (verdict !== 'accepted') {
-      options.onEvent?.({ type: 'refused', peer: from, reason: verdict });
-      return false;
+  const sockets: Socket[] = [];
+  for (const host of hosts) {
+    const first = sockets[0]?.address().port;
+    try {
+      sockets.push(await bindUdp(host, first ?? port));
+    } catch (error) {
+      const code = errnoCode((error as Error).cause);
+      if (sockets.length > 0 && (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT')) break;
+      for (const socket of sockets) socket.close();
+      throw error;
     }
-    peer = sender;
-    socket.connect(sender.port, sender.address, () => {
-      options.onEvent?.({ type: 'connection', peer: from });
-      onConnection({ stream, protocol: 'udp', local: { host: bound.address, port: bound.port }, peer: from });
+  }
+  const locals: InetEndpoint[] = sockets.map((s) => ({ host: s.address().address, port: s.address().port }));
+  let peer: RemoteInfo | undefined;
+  const streams: UdpStream[] = sockets.map((socket, i) => {
+    const stream: UdpStream = new UdpStream(socket, (sender) => {
+      if (peer !== undefined) return sender.address === peer.address && sender.port === peer.port;
+      const verdict = check === null ? 'accepted' : check(sender.address);
+      const from = { host: sender.address, port: sender.port };
+      if (verdict !== 'accepted') {
+        options.onEvent?.({ type: 'refused', peer: from, reason: verdict });
+        return false;
+      }
+      peer = sender;
+      for (const other of streams) if (other !== stream) other.destroy();
+      socket.connect(sender.port, sender.address, () => {
+        options.onEvent?.({ type: 'connection', peer: from });
+        onConnection({ stream, protocol: 'udp', local: locals[i] ?? from, peer: from });
+      });
+      return true;
     });
-    return true;
+    return stream;
   });
-  const closed = new Promise<void>((resolve) => socket.once('close', resolve));
+  const closed = Promise.all(sockets.map((s) => new Promise<void>((resolve) => s.once('close', resolve)))).then(
+    () => undefined,
+  );
   const close = async () => {
-    stream.destroy();
+    for (const stream of streams) stream.destroy();
     await closed;
   };
   options.signal?.addEventListener('abort', () => void close(), { once: true });
-  return { local: { host: bound.address, port: bound.port }, closed, close };
+  const [local = { host: '', port }] = locals;
+  return { local, locals, closed, close };
 }

@@ -1,6 +1,6 @@
 import { lstatSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
+import { TLSSocket } from 'node:tls';
 import { PortscopeError, errnoCode } from '../errors.js';
 import { accessRules } from './access.js';
 import { bindError, hostInFamily } from './bind-address.js';
@@ -13,8 +13,7 @@ import {
   type NetcatProtocol,
 } from './endpoint.js';
 import type { NetcatConnection } from './connect.js';
-import { selfSignedCertificate } from './self-signed.js';
-import { certificateFacts, type ServerCertificateInfo } from './server-certificate.js';
+import { serverContext, type ServerCertificateInfo } from './server-certificate.js';
 import { listenUdp } from './listen-udp.js';
 import { listenUnixDatagram } from './unix-datagram.js';
 
@@ -37,6 +36,12 @@ export interface ListenOptions {
   readonly protocol?: NetcatProtocol;
   /** With no host: 4 listens on 127.0.0.1, 6 on ::1. @default 4 */
   readonly family?: 4 | 6;
+  /**
+   * With no host and no family, TCP or UDP: listen on both 127.0.0.1 and ::1, on the same port (ncat
+   * listens on every address of both families; this keeps both families, on loopback). Without
+   * IPv6 on the machine, 127.0.0.1 alone. @default false
+   */
+  readonly bothLoopbacks?: boolean;
   /** Accept connections until closed, concurrently; without it, the first connection closes the listener. @default false */
   readonly keepOpen?: boolean;
   /** Most connections at once; more are reset on arrival. @default 1000 */
@@ -68,8 +73,10 @@ export type ListenEvent =
 
 /** A running listener. */
 export interface NetcatListener {
-  /** The address bound (the real port when 0 was asked). */
+  /** The address bound (the real port when 0 was asked); with `bothLoopbacks`, 127.0.0.1's. */
   readonly local: NetcatEndpoint;
+  /** Every address bound: `local`, then ::1's with `bothLoopbacks`. */
+  readonly locals: readonly NetcatEndpoint[];
   /** The listener's certificate with TLS (self-signed or given). */
   readonly certificate?: ServerCertificateInfo;
   /** Resolves once the listener has stopped and its last connection has closed. */
@@ -101,7 +108,11 @@ export async function listen(
 ): Promise<NetcatListener> {
   if (options.signal?.aborted === true) throw new PortscopeError('ABORTED', 'Listening was aborted before it began');
   if ('path' in where && options.protocol === 'udp') return listenUnixDatagram(where.path, options, onConnection);
+  // ncat's every-address default, kept to loopback: 127.0.0.1 and ::1.
+  const bothLoopbacks =
+    !('path' in where) && where.host === undefined && options.family === undefined && options.bothLoopbacks === true;
   if (!('path' in where)) where = { host: await hostInFamily(where.host, options.family), port: where.port };
+  const hosts = 'path' in where ? [] : bothLoopbacks ? ['127.0.0.1', '::1'] : [where.host ?? ''];
   const protocol: NetcatProtocol = 'path' in where ? 'unix' : (options.protocol ?? 'tcp');
   const maxConns = options.maxConns ?? DEFAULT_MAX_CONNS;
   if (!Number.isInteger(maxConns) || maxConns < 1) {
@@ -126,17 +137,17 @@ export async function listen(
     }
     if (options.tls !== undefined)
       throw new PortscopeError('INVALID_ARGUMENT', 'Expected --tls with TCP or unix, got UDP');
-    return listenUdp(where as { host?: string; port: number }, options, check, onConnection);
+    return listenUdp(hosts, (where as { port: number }).port, options, check, onConnection);
   }
   const tls = options.tls === undefined ? undefined : serverContext(options.tls);
-  const server = createServer({ allowHalfOpen: true });
+  const servers = (hosts.length === 0 ? [''] : hosts).map(() => createServer({ allowHalfOpen: true }));
   const sockets = new Set<Socket>();
   // Without keepOpen: the one connection taken, or being handshaken (then others are refused).
   let taken = false;
   const takeOne = () => {
-    if (options.keepOpen !== true) server.close();
+    if (options.keepOpen !== true) for (const server of servers) server.close();
   };
-  server.on('connection', (socket) => {
+  const onSocket = (socket: Socket) => {
     const peer: NetcatEndpoint =
       protocol === 'unix' ? { path: '' } : { host: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
     const verdict = check === null ? 'accepted' : check(socket.remoteAddress ?? '');
@@ -192,43 +203,54 @@ export async function listen(
       options.onEvent?.({ type: 'connection', peer });
       onConnection({ stream: secured, protocol, local: local as NetcatEndpoint, peer });
     });
-  });
-  const local = await bindServer(server, where, options, protocol);
+  };
+  for (const server of servers) server.on('connection', onSocket);
+  const locals = await bindAll(servers, hosts, where, options, protocol);
+  const [local = { path: '' }] = locals;
   const boundInode = isUnixEndpoint(local) && !local.path.startsWith('@') ? lstatSync(local.path).ino : 0;
-  const closed = new Promise<void>((resolve) => server.once('close', resolve)).then(() => {
+  const closed = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.once('close', resolve)))).then(() => {
     if (isUnixEndpoint(local)) removeOwnSocketFile(local.path, boundInode);
   });
   const close = async () => {
-    server.close();
+    for (const server of servers) server.close();
     for (const socket of sockets) socket.destroy();
     await closed;
   };
   options.signal?.addEventListener('abort', () => void close(), { once: true });
-  return { local, ...(tls === undefined ? {} : { certificate: tls.info }), closed, close };
+  return { local, locals, ...(tls === undefined ? {} : { certificate: tls.info }), closed, close };
 }
 
-function serverContext(options: TlsServerOptions): { context: SecureContext; info: ServerCertificateInfo } {
-  if ((options.cert === undefined) !== (options.key === undefined)) {
-    throw new PortscopeError(
-      'INVALID_ARGUMENT',
-      'Expected --cert and --key together for a TLS listener (or neither, for a self-signed certificate)',
-    );
+/**
+ * Binds each server to its host, all on one port (the first's when 0 was asked). A second
+ * address that the machine lacks (no IPv6: EADDRNOTAVAIL, EAFNOSUPPORT) is left out; any other
+ * failure closes what was bound and throws.
+ */
+async function bindAll(
+  servers: Server[],
+  hosts: readonly string[],
+  where: ListenEndpoint,
+  options: ListenOptions,
+  protocol: NetcatProtocol,
+): Promise<NetcatEndpoint[]> {
+  const locals: NetcatEndpoint[] = [];
+  for (const [i, server] of servers.entries()) {
+    const first = locals[0];
+    const port = first !== undefined && 'port' in first ? first.port : 'port' in where ? where.port : 0;
+    const at: ListenEndpoint = 'path' in where ? where : { host: hosts[i] ?? '', port };
+    try {
+      locals.push(await bindServer(server, at, options, protocol));
+    } catch (error) {
+      const code = errnoCode((error as Error).cause);
+      if (i > 0 && (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT')) {
+        server.close();
+        servers.splice(i, 1);
+        break;
+      }
+      for (const bound of servers.slice(0, i)) bound.close();
+      throw error;
+    }
   }
-  const pair =
-    options.cert !== undefined && options.key !== undefined
-      ? { cert: options.cert, key: options.key }
-      : selfSignedCertificate();
-  let context: SecureContext;
-  try {
-    context = createSecureContext(pair);
-  } catch (error) {
-    throw new PortscopeError(
-      'INVALID_ARGUMENT',
-      `Expected a PEM certificate and its key, got an error: ${(error as Error).message}`,
-      { cause: error },
-    );
-  }
-  return { context, info: certificateFacts(pair.cert, options.cert === undefined) };
+  return locals;
 }
 
 async function bindServer(

@@ -1,4 +1,8 @@
 import { createHash, X509Certificate } from 'node:crypto';
+import { createSecureContext, type SecureContext } from 'node:tls';
+import { PortscopeError } from '../errors.js';
+import type { TlsServerOptions } from './listen.js';
+import { selfSignedCertificate } from './self-signed.js';
 
 /** A listener's certificate as `nc -v` prints it, so that clients can pin it. */
 export interface ServerCertificateInfo {
@@ -29,4 +33,32 @@ export function certificateFacts(pem: string | Buffer, selfSigned: boolean): Ser
     validTo: new Date(cert.validTo).toISOString(),
     selfSigned,
   };
+}
+
+/**
+ * A listener's TLS context and certificate facts: `cert` and `key` (PEM), or a temporary self-signed pair.
+ * @throws PortscopeError `INVALID_ARGUMENT` (one of cert/key without the other, or a bad PEM pair).
+ */
+export function serverContext(options: TlsServerOptions): { context: SecureContext; info: ServerCertificateInfo } {
+  if ((options.cert === undefined) !== (options.key === undefined)) {
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      'Expected --cert and --key together for a TLS listener (or neither, for a self-signed certificate)',
+    );
+  }
+  const pair =
+    options.cert !== undefined && options.key !== undefined
+      ? { cert: options.cert, key: options.key }
+      : selfSignedCertificate();
+  let context: SecureContext;
+  try {
+    context = createSecureContext(pair);
+  } catch (error) {
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      `Expected a PEM certificate and its key, got an error: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  return { context, info: certificateFacts(pair.cert, options.cert === undefined) };
 }

@@ -180,5 +180,5 @@ export function listenUnixDatagram(
     await closed;
   };
   options.signal?.addEventListener('abort', () => void close(), { once: true });
-  return { local: { path }, closed, close };
+  return { local: { path }, locals: [{ path }], closed, close };
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { startProcess, type Running } from './nc.js';
 import { builtCliArgv } from './system.js';
 
@@ -25,16 +25,35 @@ const open = new Set<Lab>();
 /** Offsets of what {@link readNew} already returned, per process. */
 const readAt = new WeakMap<Running, number>();
 
+/** What a lab needs besides loopback. */
+export interface LabOptions {
+  /**
+   * `localhost` names ::1 too, as in Debian's default /etc/hosts, which ncat-test.pl's fallback
+   * cases assume (a machine whose /etc/hosts names 127.0.0.1 alone would fail them with ncat too):
+   * an /etc/netns/NAME/hosts, which `ip netns exec` mounts over /etc/hosts.
+   */
+  readonly localhost6?: boolean;
+}
+
 /** One case's network namespace (loopback up: 127.0.0.1 and ::1) and the processes it runs there. */
 export class Lab {
   readonly name: string;
   private readonly procs: Running[] = [];
 
-  constructor() {
+  constructor(options: LabOptions = {}) {
     this.name = `pssuite${String(process.pid)}n${String(++labs)}`;
     execFileSync('ip', ['netns', 'add', this.name], { stdio: 'pipe', timeout: 5000 });
     execFileSync('ip', ['-n', this.name, 'link', 'set', 'lo', 'up'], { stdio: 'pipe', timeout: 5000 });
     open.add(this);
+    if (options.localhost6 === true) {
+      mkdirSync(this.etc(), { recursive: true });
+      writeFileSync(`${this.etc()}/hosts`, '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n');
+    }
+  }
+
+  /** The namespace's own /etc files (`ip netns exec` mounts them over /etc). */
+  private etc(): string {
+    return `/etc/netns/${this.name}`;
   }
 
   /** Runs `file args` in the namespace (at most `limitMs`, then SIGKILL). */
@@ -94,6 +113,7 @@ export class Lab {
     } catch {
       // Already gone.
     }
+    rmSync(this.etc(), { recursive: true, force: true });
   }
 }
 
@@ -103,10 +123,10 @@ let running = 0;
 const waiting: (() => void)[] = [];
 
 /** Runs `body` in a new {@link Lab}, closed afterwards whatever happens; at most {@link MAX_LABS} at once. */
-export async function inLab<T>(body: (lab: Lab) => Promise<T>): Promise<T> {
+export async function inLab<T>(body: (lab: Lab) => Promise<T>, options: LabOptions = {}): Promise<T> {
   if (running >= MAX_LABS) await new Promise<void>((r) => waiting.push(r));
   running++;
-  const lab = new Lab();
+  const lab = new Lab(options);
   try {
     return await body(lab);
   } finally {

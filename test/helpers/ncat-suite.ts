@@ -67,8 +67,14 @@ export function makeSuiteCert(): { dir: string; cert: string; remove(): void } {
  */
 export function specArgs(spec: Spec, cert: string): { server: string[]; client: string[] } {
   if (spec === 'udp') return { server: ['--udp'], client: ['--udp'] };
+  // Not for ncat itself: its --ssl-trustfile turns on verification, which fails on 127.0.0.1 (ncat
+  // 7.93 checks the name only, not the certificate's IP addresses), where ncat-test.pl's plain
+  // --ssl client does not verify.
   if (spec === 'tcp ssl')
-    return { server: ['--ssl', '--ssl-key', cert, '--ssl-cert', cert], client: ['--ssl', '--ssl-trustfile', cert] };
+    return {
+      server: ['--ssl', '--ssl-key', cert, '--ssl-cert', cert],
+      client: ['--ssl', ...(againstRealTool ? [] : ['--ssl-trustfile', cert])],
+    };
   return { server: [], client: [] };
 }
 

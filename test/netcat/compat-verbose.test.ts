@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../src/index.js';
 import { killAll, startNc, startProcess, type Running } from '../helpers/nc.js';
@@ -17,15 +20,15 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-type Start = (args: readonly string[]) => Running;
+type Start = (args: readonly string[], stdin?: 'pipe' | 'ignore') => Running;
 const real =
   (tool: string): Start =>
-  (args) =>
-    startProcess(tool, args, 10_000, 'ignore');
+  (args, stdin = 'ignore') =>
+    startProcess(tool, args, 10_000, stdin);
 const ours =
   (compat: string): Start =>
-  (args) =>
-    startNc(['--compat', compat, ...args], 10_000, 'ignore');
+  (args, stdin = 'ignore') =>
+    startNc(['--compat', compat, ...args], 10_000, stdin);
 
 /**
  * Ports, byte counts and times masked; ncat's version banner dropped (portscope is not ncat 7.93);
@@ -51,7 +54,43 @@ async function session(start: Start, listenArgs: readonly string[], clientArgs: 
   return { listener: shape(listener.stderr()), client: shape(client.stderr()) };
 }
 
+/**
+ * A unix socket listener (`-u`: datagram) and one client sending `hi`, both with -v: both stderrs,
+ * with the socket paths (the client's own datagram path is a temporary name) masked as P.
+ */
+async function unixSession(start: Start, args: readonly string[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'portscope-verbose-'));
+  try {
+    const path = join(dir, 'listen.sock');
+    const listener = start([...args, '-v', '-l', '-U', path]);
+    await listener.waitForStderr(/Listening on/);
+    const client = start([...args, '-v', '-U', path], 'pipe');
+    client.child.stdin?.end('hi\n');
+    await client.exited();
+    await listener.waitForStderr(/Connection from [^\n]*\n/);
+    listener.child.kill('SIGTERM');
+    await listener.exited();
+    // ncat's listener may also print `connect: No such file or directory` (it answers a client
+    // that has deleted its path already): only the Ncat: lines are compared.
+    const masked = (text: string) =>
+      shape(text.replace(/\/[^\s\]]*[^\s.\]]/g, 'P')).filter((line) => line.startsWith('Ncat: '));
+    return { listener: masked(listener.stderr()), client: masked(client.stderr()) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe.runIf(hasTools)('nc --compat -v prints the lines of the tool', () => {
+  it.for([
+    ['stream', []],
+    ['datagram', ['-u']],
+  ] as const)('ncat 7.93: a unix %s socket', async ([, args]) => {
+    const theirs = await unixSession(real('ncat'), args);
+    const mine = await unixSession(ours('ncat'), args);
+    expect(theirs.listener[0]).toBe('Ncat: Listening on P');
+    expect(mine).toEqual(theirs);
+  });
+
   it('ncat 7.93: Listening on, Connection from, Connected to, the byte counts', async () => {
     const theirs = await session(real('ncat'), [], [], await freePort());
     const mine = await session(ours('ncat'), [], [], await freePort());

@@ -65,4 +65,19 @@ describe.skipIf(!builtCli)('portscope nc -U -u (unix datagram sockets)', { timeo
     await server.waitForStdout('command\n', 10_000);
     expect(await client.exited()).toBe(0);
   });
+
+  // ncat and nc.openbsd leave their socket file when killed (the next listener on that path then
+  // fails with EADDRINUSE); portscope removes its own at its end, a signal included.
+  it.for([
+    ['stream', 'SIGTERM', []],
+    ['datagram', 'SIGTERM', ['-u']],
+    ['stream', 'SIGINT', []],
+  ] as const)('nc -U -l (%s) removes its socket file at %s', async ([kind, signal, args]) => {
+    const path = join(dir, `signal-${kind}-${signal}.sock`);
+    const server = startNc(['-U', ...args, '-l', path], 15_000, 'ignore');
+    await waitFor(() => existsSync(path), 10_000);
+    server.child.kill(signal);
+    expect(await server.exited()).toBe(signal);
+    expect(existsSync(path)).toBe(false);
+  });
 });

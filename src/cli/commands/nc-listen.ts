@@ -27,6 +27,8 @@ interface ListenContext {
   readonly lines: VerboseLines;
   /** stdin as exitOfRelay takes it (undefined with --recv-only). */
   readonly stdin: { readonly file: StdinFile | undefined; readonly crlf: boolean } | undefined;
+  /** Listen on 127.0.0.1 and ::1 (the endpoint's host is then 127.0.0.1). */
+  readonly bothLoopbacks: boolean;
 }
 
 const REFUSALS = { denied: 'in --deny', 'not-allowed': 'not in --allow', 'max-conns': 'over --max-conns' } as const;
@@ -110,12 +112,15 @@ export async function serveListener(
   const fanOut =
     keepOpen && exec === undefined && broker === undefined && !proxy ? stdinFanOut(context.relayOptions) : undefined;
   let single: Promise<number> | undefined;
-  const listener = await nc.listen(
-    'path' in endpoint ? endpoint : { host: endpoint.host, port: endpoint.port },
+  // Before the bind: a signal that came between the bind and the handler would leave the file.
+  const signals = 'path' in endpoint ? removeSocketFileOnSignal() : undefined;
+  const listening = nc.listen(
+    'path' in endpoint ? endpoint : context.bothLoopbacks ? { port: endpoint.port } : endpoint,
     {
       // -U -u: the library's unix datagram listener (a `{ path }` with protocol udp).
       protocol: options.udp === true ? 'udp' : context.protocol,
       keepOpen,
+      bothLoopbacks: context.bothLoopbacks,
       ...(context.family === undefined ? {} : { family: context.family }),
       ...(options.maxConns === undefined ? {} : { maxConns: options.maxConns }),
       ...(allow === undefined ? {} : { allow }),
@@ -166,13 +171,19 @@ export async function serveListener(
       }
     },
   );
-  context.say(context.lines.listening(listener.local, context.protocol, tls !== undefined));
+  signals?.listening(listening);
+  const listener = await listening.catch((error: unknown) => {
+    signals?.stop();
+    throw error;
+  });
+  for (const local of listener.locals) context.say(context.lines.listening(local, context.protocol, tls !== undefined));
   if (listener.certificate?.selfSigned === true) {
     context.log(
       `TLS with a self-signed certificate; clients can pin it: --pin sha256:${listener.certificate.publicKeySha256}`,
     );
   }
   await listener.closed;
+  signals?.stop();
   fanOut?.stop();
   if (fanOut !== undefined || single !== undefined) doneWithStdin();
   return (await single) ?? EXIT.ok;
@@ -230,5 +241,37 @@ function stdinFanOut(relayOptions: RelayOptions) {
       process.stdin.off('end', onEnd);
       process.stdin.pause();
     },
+  };
+}
+
+/** How long a signalled listener may take to close before the signal is raised again anyway. */
+const SIGNAL_CLOSE_MS = 5000;
+
+/**
+ * SIGTERM and SIGINT close a unix socket listener first, which removes its socket file (ncat and
+ * nc.openbsd leave theirs, and the next listener on that path fails with EADDRINUSE), then raise
+ * the signal again, so that the process still ends by it. Installed before the bind; `listening`
+ * is given the listener's promise in the same tick (a handler runs only from the event loop).
+ */
+function removeSocketFileOnSignal() {
+  let listening: Promise<{ close(): Promise<void> }> | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    stop();
+    const raise = () => process.kill(process.pid, signal);
+    setTimeout(raise, SIGNAL_CLOSE_MS).unref();
+    const closing = listening?.then((listener) => listener.close()) ?? Promise.resolve();
+    void closing.catch(() => undefined).finally(raise);
+  };
+  const stop = () => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  return {
+    listening: (promise: Promise<{ close(): Promise<void> }>) => {
+      listening = promise;
+    },
+    stop,
   };
 }

@@ -15,39 +15,60 @@ import {
 import { serveListener } from './nc-listen.js';
 import { verboseLines } from './nc-verbose.js';
 
-/** The endpoint named by the arguments: HOST PORT, -U PATH, or (listening) [HOST] PORT. */
+/** ncat's port when none is given (its DEFAULT_NCAT_PORT): used under `--compat ncat` only. */
+const NCAT_DEFAULT_PORT = '31337';
+
+/**
+ * The endpoint named by the arguments: HOST PORT, -U PATH, or (listening) [HOST] PORT. Under
+ * `--compat ncat`, as ncat: a missing port is 31337 (`-l`, `-l HOST`, `HOST`), and a listener's one
+ * argument is its port when it is 1-5 digits, else its host. `hostGiven` is false for a listener
+ * given no address.
+ */
 function endpointOf(
   args: readonly string[],
   options: NcOptions,
   parsePort: (t: string, w: string, allowZero?: boolean) => number,
-): NetcatEndpoint {
+): { endpoint: NetcatEndpoint; hostGiven: boolean } {
   if (options.unix === true) {
     if (args.length !== 1)
       throw new PortscopeError(
         'INVALID_ARGUMENT',
         `Expected one unix socket PATH with -U, got ${String(args.length)} arguments`,
       );
-    return { path: args[0] ?? '' };
+    return { endpoint: { path: args[0] ?? '' }, hostGiven: true };
   }
+  const ncat = options.compat === 'ncat';
   if (options.listen === true) {
     const [first, second] = args;
-    const portText = args.length === 2 ? second : args.length === 1 ? first : options.sourcePort;
-    const host = args.length === 2 ? first : undefined;
+    const oneIsHost = ncat && args.length === 1 && options.sourcePort === undefined && !/^\d{1,5}$/.test(first ?? '');
+    const portText =
+      args.length === 2
+        ? second
+        : args.length === 1 && !oneIsHost
+          ? first
+          : (options.sourcePort ?? (ncat ? NCAT_DEFAULT_PORT : undefined));
+    const host = args.length === 2 || oneIsHost ? first : undefined;
     if (portText === undefined || args.length > 2) {
       throw new PortscopeError('INVALID_ARGUMENT', `Expected [HOST] PORT to listen on, got \`${args.join(' ')}\``);
     }
     return {
-      host: host ?? (options['6'] === true ? '::1' : '127.0.0.1'),
-      port: parsePort(portText, 'a port to listen on', true),
+      endpoint: {
+        host: host ?? (options['6'] === true ? '::1' : '127.0.0.1'),
+        port: parsePort(portText, 'a port to listen on', true),
+      },
+      hostGiven: host !== undefined,
     };
   }
-  if (args.length !== 2) {
+  if (args.length !== 2 && !(ncat && args.length === 1)) {
     throw new PortscopeError('INVALID_ARGUMENT', `Expected HOST PORT to connect to, got \`${args.join(' ')}\``);
   }
   // An empty HOST is a mistake (an unset shell variable), not this machine: net.connect would take localhost.
   if ((args[0] ?? '').trim() === '')
     throw new PortscopeError('INVALID_ARGUMENT', 'Expected a HOST to connect to, got an empty string');
-  return { host: args[0] ?? '', port: parsePort(args[1] ?? '', 'a port to connect to') };
+  return {
+    endpoint: { host: args[0] ?? '', port: parsePort(args[1] ?? NCAT_DEFAULT_PORT, 'a port to connect to') },
+    hostGiven: true,
+  };
 }
 
 /** TLS client settings from the options, or undefined without --tls. */
@@ -175,7 +196,7 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
     return results.some((r) => r.state === 'open') ? EXIT.ok : EXIT.negative;
   }
 
-  const endpoint = endpointOf(args, options, nc.parsePortText);
+  const { endpoint, hostGiven } = endpointOf(args, options, nc.parsePortText);
   const relayOptions = relayOptionsOf(options);
   // Taken before stdin is read: what a file on stdin holds, to count what was not sent.
   const stdin = options.recvOnly === true ? undefined : { file: stdinFile(), crlf: options.crlf === true };
@@ -226,6 +247,8 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
           say,
           lines,
           stdin,
+          // ncat listens on every address of both families: here, both loopbacks.
+          bothLoopbacks: options.compat === 'ncat' && !hostGiven && family === undefined,
         },
         options,
       );
@@ -244,6 +267,8 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
       ...(options.proxy === undefined ? {} : { proxy: options.proxy }),
       ...(tls === undefined ? {} : { tls }),
     });
+    const datagramSource = options.unix === true && options.udp === true && 'path' in connection.local;
+    if (datagramSource) say(lines.datagramSource(connection.local.path, false));
     say(lines.connected(connection.peer, connection.local, connection.protocol, args[0] ?? ''));
     if (connection.tls !== undefined && options.verbose === true)
       for (const line of certificateLines(connection.tls)) log(line);
@@ -256,6 +281,7 @@ export async function runNetcat(args: readonly string[], options: NcOptions, io:
     if (options.compat === undefined)
       verbose(`${result.end}: sent ${String(result.sentBytes)} bytes, received ${String(result.receivedBytes)} bytes`);
     say(lines.finished(result.sentBytes, result.receivedBytes, Date.now() - startedMs));
+    if (datagramSource && 'path' in connection.local) say(lines.datagramSource(connection.local.path, true));
     return exitOfRelay(result, log, stdin);
   } finally {
     await transcript?.close();

@@ -20,6 +20,8 @@ export interface VerboseLines {
   finished(sentBytes: number, receivedBytes: number, elapsedMs: number): string[];
   /** A port that `-z` could not connect to, with the kernel's words (`Connection refused`). */
   failed(host: string, port: number, protocol: NetcatProtocol, reason: string): string[];
+  /** A unix datagram client's own bound path, when it is bound (before `connected`) and removed (at the end). */
+  datagramSource(path: string, removed: boolean): string[];
 }
 
 /** ncat writes IPv6 addresses without brackets (`::1:8080`). */
@@ -54,12 +56,17 @@ const PORTSCOPE: VerboseLines = {
   ],
   finished: () => [],
   failed: () => [],
+  datagramSource: () => [],
 };
 
 const NCAT: VerboseLines = {
   listening: (local) => [`Ncat: Listening on ${ncatText(local)}`],
   connectionFrom: (peer, protocol) => {
-    if (isUnixEndpoint(peer)) return ['Ncat: Connection from a client on Unix domain socket.'];
+    // A stream client has no path (ncat prints its empty address too); a datagram client's is its own.
+    if (isUnixEndpoint(peer))
+      return peer.path === ''
+        ? ['Ncat: Connection from a client on Unix domain socket.', 'Ncat: Connection from .']
+        : [`Ncat: Connection from ${peer.path}.`];
     const first = `Ncat: Connection from ${peer.host}.`;
     return protocol === 'udp' ? [first] : [first, `Ncat: Connection from ${ncatText(peer)}.`];
   },
@@ -68,6 +75,11 @@ const NCAT: VerboseLines = {
     `Ncat: ${String(sent)} bytes sent, ${String(received)} bytes received in ${(ms / 1000).toFixed(2)} seconds.`,
   ],
   failed: (_host, _port, _protocol, reason) => [`Ncat: ${reason}.`],
+  datagramSource: (path, removed) => [
+    removed
+      ? `Ncat: Deleting source DGRAM Unix domain socket. [${path}]`
+      : `Ncat: [${path}] used as source DGRAM Unix domain socket.`,
+  ],
 };
 
 const OPENBSD: VerboseLines = {
@@ -87,6 +99,7 @@ const OPENBSD: VerboseLines = {
   failed: (host, port, protocol, reason) => [
     `nc: connect to ${host} port ${String(port)} (${protocol}) failed: ${reason}`,
   ],
+  datagramSource: () => [],
 };
 
 /** The `-v` lines in the wording of `style`. */
