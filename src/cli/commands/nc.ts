@@ -81,7 +81,10 @@ export function ncCommand(io: CliIo, setExit: (code: number) => void) {
     .option('--alpn <list>', 'TLS: ALPN protocols, comma-separated (h2,http/1.1)')
     .option('--cert <file>', "TLS: certificate (PEM): the listener's, or a client certificate")
     .option('--key <file>', 'TLS: key (PEM) for --cert')
-    .option('--proxy <url>', 'connect through socks5://[user:pass@]host:port or http://[user:pass@]host:port')
+    .option(
+      '--proxy <url>',
+      'connect through socks5://[user:pass@]host:port, socks4://[user@]host:port (socks4a://) or http://[user:pass@]host:port',
+    )
     .option(
       '-e, --exec <command>',
       'with -l: run COMMAND for each client, connected to its stdin/stdout (split on spaces, no shell)',
@@ -94,7 +97,7 @@ export function ncCommand(io: CliIo, setExit: (code: number) => void) {
         "with -l: be an HTTP proxy (CONNECT and GET, as ncat's -l --proxy-type http); targets obey --allow/--deny",
       ).choices(['http']),
     )
-    .option('--proxy-auth <user:password>', 'with --proxy-server: the Basic credentials clients must give')
+    .option('--proxy-auth <user:password>', 'with --proxy-server: the credentials clients must give (Basic or Digest)')
     .option('--chat', 'with -l: --broker with nick prefixes and announcements')
     .option('-z, --zero', 'check ports without sending data: open, closed, filtered')
     .option('--concurrency <n>', 'with -z: most probes at once', count('--concurrency'), 100)
