@@ -281,4 +281,33 @@ describe('the CLI on macOS, through fake lsof, netstat and ps (PORTSCOPE_PLATFOR
       await victim.stop();
     }
   });
+  it('ls warns, naming the tool and its error, when netstat or lsof fails instead of listing nothing', async () => {
+    const denied = 'netstat: sysctl: net.inet.tcp.pcblist_n: Operation not permitted';
+    const own = makeFakeTools({
+      netstat: [
+        { args: darwinNetstatArgs('tcp'), fails: { status: 1, stderr: denied } },
+        { args: darwinNetstatArgs('udp'), fixture: ['darwin', 'netstat-udp-sierra.txt'] },
+        { args: darwinNetstatArgs('unix'), fails: { status: 1, stderr: '' } },
+      ],
+      lsof: [{ args: DARWIN_LSOF_ARGS, fails: { status: 1, stderr: 'lsof: no pwd entry for UID 501' } }],
+      ps: [{ args: PS_FACTS, real: true }],
+    });
+    try {
+      const { code, stdout, stderr } = await portscope(own, ['ls', '-tuxap', '--json']);
+      expect(code).toBe(0);
+      const snapshot = JSON.parse(stdout) as Snapshot;
+      expect(snapshot.sockets.some((s) => s.protocol === 'udp')).toBe(true);
+      const unreadable = snapshot.warnings.filter((w) => w.code === 'TABLE_UNREADABLE').map((w) => w.message);
+      expect(unreadable).toEqual(
+        expect.arrayContaining([
+          `\`netstat -anv -p tcp\` exited 1: ${denied}: tcp sockets come from lsof only`,
+          '`netstat -anv -f unix` exited 1 with no output: unix sockets are not listed',
+          `\`lsof ${DARWIN_LSOF_ARGS.join(' ')}\` exited 1: lsof: no pwd entry for UID 501: owners have no fds`,
+        ]),
+      );
+      expect(stderr).toContain(denied);
+    } finally {
+      own.remove();
+    }
+  });
 });

@@ -180,4 +180,22 @@ describe('the CLI on FreeBSD, through a fake sockstat and ps (PORTSCOPE_PLATFORM
       old.remove();
     }
   });
+  it("ls warns with sockstat's own error when every argument list fails, instead of listing nothing silently", async () => {
+    const jailed = 'sockstat: sysctl(): Operation not permitted';
+    const denied = makeFakeTools({
+      sockstat: FREEBSD_SOCKSTAT_ARGS.map((args) => ({ args, fails: { status: 1, stderr: jailed } })),
+    });
+    try {
+      const { code, stdout } = await portscope(denied, ['ls', '-ta', '--json']);
+      expect(code).toBe(1); // nothing listed
+      const snapshot = JSON.parse(stdout) as Snapshot;
+      expect(snapshot.sockets).toEqual([]);
+      const message = snapshot.warnings.find((w) => w.code === 'TABLE_UNREADABLE')?.message;
+      expect(message).toBe(
+        `sockstat listed nothing: ${FREEBSD_SOCKSTAT_ARGS.map((a) => `\`sockstat ${a.join(' ')}\` exited 1: ${jailed}`).join('; ')}`,
+      );
+    } finally {
+      denied.remove();
+    }
+  });
 });

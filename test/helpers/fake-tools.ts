@@ -11,7 +11,9 @@ export type FakeReply =
   /** Print a file as it is (an output this test captured from a real tool). */
   | { readonly args: readonly string[]; readonly file: string }
   /** Run the real tool of this machine with these arguments, plus `extra` after them. */
-  | { readonly args: readonly string[]; readonly real: true; readonly extra?: readonly string[] };
+  | { readonly args: readonly string[]; readonly real: true; readonly extra?: readonly string[] }
+  /** Print nothing on stdout, this line on stderr, and exit with this status. */
+  | { readonly args: readonly string[]; readonly fails: { readonly status: number; readonly stderr: string } };
 
 /** A temporary directory of fake tools to put first on PATH. */
 export interface FakeTools {
@@ -43,7 +45,9 @@ export function makeFakeTools(tools: Readonly<Record<string, readonly FakeReply[
           ? `tail -n +2 ${quote(fixturePath(r.fixture[0], r.fixture[1]))}`
           : 'file' in r
             ? `cat ${quote(r.file)}`
-            : `exec ${quote(realPath(tool))} "$@" ${(r.extra ?? []).map(quote).join(' ')}`;
+            : 'fails' in r
+              ? `echo ${quote(r.fails.stderr)} >&2; exit ${String(r.fails.status)}`
+              : `exec ${quote(realPath(tool))} "$@" ${(r.extra ?? []).map(quote).join(' ')}`;
       // A last argument `*` matches any rest (ps gets a list of pids).
       const glob = r.args.at(-1) === '*';
       const fixed = glob ? r.args.slice(0, -1).join(' ') + ' ' : r.args.join(' ');

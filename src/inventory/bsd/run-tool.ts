@@ -6,6 +6,28 @@ export interface ToolResult {
   readonly stdout: string;
   /** Exit status (lsof exits 1 when it found nothing, ps when a pid is gone: not errors here). */
   readonly status: number;
+  /** What it wrote to stderr (warnings, or why it failed). */
+  readonly stderr: string;
+}
+
+/**
+ * Why a tool's run gave no table: its command line, exit status and first stderr line, when it exited
+ * non-zero with nothing on stdout (a netstat refused by a sandbox, an option a release lacks). Undefined
+ * when it printed something or exited 0, and for `quietStatus` (lsof's 1 with no stderr: nothing found).
+ */
+export function toolFailure(
+  name: string,
+  args: readonly string[],
+  result: ToolResult,
+  quietStatus?: number,
+): string | undefined {
+  if (result.status === 0 || result.stdout.trim() !== '') return undefined;
+  const firstLine = result.stderr
+    .split('\n')
+    .find((l) => l.trim() !== '')
+    ?.trim();
+  if (result.status === quietStatus && firstLine === undefined) return undefined;
+  return `\`${[name, ...args].join(' ')}\` exited ${String(result.status)}${firstLine === undefined ? ' with no output' : `: ${firstLine}`}`;
 }
 
 /** Wall time allowed per tool run: lsof on a busy Mac takes seconds (PLATFORMS.md 3.6). */
@@ -27,10 +49,10 @@ export function runTool(name: string, args: readonly string[]): Promise<ToolResu
         maxBuffer: 512 * 1024 * 1024,
         env: { ...process.env, LC_ALL: 'C', LANG: 'C', TZ: 'UTC' },
       },
-      (error, stdout) => {
+      (error, stdout, stderr) => {
         const code = error === null ? 0 : (error as { code?: unknown }).code;
         if (code === 'ENOENT') resolve(undefined);
-        else if (typeof code === 'number' && error?.killed !== true) resolve({ stdout, status: code });
+        else if (typeof code === 'number' && error?.killed !== true) resolve({ stdout, status: code, stderr });
         else
           reject(
             new PortscopeError(

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { Owner, Snapshot, SnapshotWarning, Socket } from '../../model/index.js';
 import { checkOtherPlatform, otherPlatformPredicate, ownerFrom } from '../bsd/common.js';
 import { readProcesses } from '../bsd/ps.js';
-import { runTool } from '../bsd/run-tool.js';
+import { runTool, toolFailure } from '../bsd/run-tool.js';
 import { needsOwners } from '../filter/index.js';
 import type { NormalizedListOptions } from '../options.js';
 import { joinDarwin } from './join.js';
@@ -20,21 +20,22 @@ export function darwinNetstatArgs(protocol: 'tcp' | 'udp' | 'unix'): string[] {
 }
 
 async function readNetstat(protocol: 'tcp' | 'udp', warnings: SnapshotWarning[]): Promise<DarwinNetstatRow[]> {
-  const result = await runTool('netstat', darwinNetstatArgs(protocol));
-  if (result === undefined) {
-    warnings.push({
-      code: 'TABLE_UNREADABLE',
-      message: `netstat is not installed: ${protocol} sockets come from lsof only`,
-    });
+  const args = darwinNetstatArgs(protocol);
+  const result = await runTool('netstat', args);
+  const failure = result === undefined ? 'netstat is not installed' : toolFailure('netstat', args, result);
+  if (result === undefined || failure !== undefined) {
+    warnings.push({ code: 'TABLE_UNREADABLE', message: `${failure ?? ''}: ${protocol} sockets come from lsof only` });
     return [];
   }
   return parseDarwinNetstat(result.stdout);
 }
 
 async function readNetstatUnix(warnings: SnapshotWarning[]): Promise<DarwinUnixRow[]> {
-  const result = await runTool('netstat', darwinNetstatArgs('unix'));
-  if (result === undefined) {
-    warnings.push({ code: 'TABLE_UNREADABLE', message: 'netstat is not installed: unix sockets are not listed' });
+  const args = darwinNetstatArgs('unix');
+  const result = await runTool('netstat', args);
+  const failure = result === undefined ? 'netstat is not installed' : toolFailure('netstat', args, result);
+  if (result === undefined || failure !== undefined) {
+    warnings.push({ code: 'TABLE_UNREADABLE', message: `${failure ?? ''}: unix sockets are not listed` });
     return [];
   }
   return parseDarwinNetstatUnix(result.stdout);
@@ -42,8 +43,10 @@ async function readNetstatUnix(warnings: SnapshotWarning[]): Promise<DarwinUnixR
 
 async function readLsof(warnings: SnapshotWarning[]): Promise<LsofSocketFile[]> {
   const result = await runTool('lsof', DARWIN_LSOF_ARGS);
-  if (result === undefined) {
-    warnings.push({ code: 'TABLE_UNREADABLE', message: 'lsof is not installed: owners have no fds' });
+  // lsof exits 1 when it found no file: only a failure that says why on stderr is one.
+  const failure = result === undefined ? 'lsof is not installed' : toolFailure('lsof', DARWIN_LSOF_ARGS, result, 1);
+  if (result === undefined || failure !== undefined) {
+    warnings.push({ code: 'TABLE_UNREADABLE', message: `${failure ?? ''}: owners have no fds` });
     return [];
   }
   return parseLsofFields(result.stdout);

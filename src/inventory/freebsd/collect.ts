@@ -3,7 +3,7 @@ import type { Owner, Snapshot, SnapshotWarning, Socket } from '../../model/index
 import { checkOtherPlatform, otherPlatformPredicate, ownerFrom } from '../bsd/common.js';
 import type { PsProcess } from '../bsd/parse-ps.js';
 import { readProcesses } from '../bsd/ps.js';
-import { runTool } from '../bsd/run-tool.js';
+import { runTool, toolFailure } from '../bsd/run-tool.js';
 import { needsOwners } from '../filter/index.js';
 import type { NormalizedListOptions } from '../options.js';
 import { parseSockstat, type SockstatRow } from './parse-sockstat.js';
@@ -21,6 +21,7 @@ export const FREEBSD_SOCKSTAT_ARGS: readonly (readonly string[])[] = [
 
 /** What sockstat printed, or '' (with a warning) when it is missing or refused every argument list. */
 async function readSockstat(warnings: SnapshotWarning[]): Promise<string> {
+  const failures: string[] = [];
   for (const args of FREEBSD_SOCKSTAT_ARGS) {
     const result = await runTool('sockstat', args);
     if (result === undefined) {
@@ -28,12 +29,11 @@ async function readSockstat(warnings: SnapshotWarning[]): Promise<string> {
       return '';
     }
     // An option this release lacks: sockstat prints its usage on stderr and exits 1 with nothing on stdout.
-    if (result.status === 0 || result.stdout !== '') return result.stdout;
+    const failure = toolFailure('sockstat', args, result);
+    if (failure === undefined) return result.stdout;
+    failures.push(failure);
   }
-  warnings.push({
-    code: 'TABLE_UNREADABLE',
-    message: `sockstat refused every argument list tried (${FREEBSD_SOCKSTAT_ARGS.map((a) => a.join(' ')).join('; ')})`,
-  });
+  warnings.push({ code: 'TABLE_UNREADABLE', message: `sockstat listed nothing: ${failures.join('; ')}` });
   return '';
 }
 
