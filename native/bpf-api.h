@@ -34,6 +34,7 @@ typedef struct {
   struct bpf_map *(*find_map_by_name)(const struct bpf_object *object, const char *name);
   int (*map_set_max_entries)(struct bpf_map *map, unsigned int maxEntries);
   int (*map_fd)(const struct bpf_map *map);
+  int (*map_update_elem)(int fd, const void *key, const void *value, unsigned long long flags);
 } libbpf_api_t;
 
 // libbpf, opened on the first call (thread-safe): NULL with `why` filled in when it cannot be.

@@ -1,7 +1,9 @@
 // Every TCP and UDP socket of every network namespace in one pass (native/bpf/sockets.bpf.c), loaded with
 // libbpf (opened by bpf.c). The program's `records` map is sized before each load from the caller's
-// estimate, doubled and loaded again when the walk found more sockets (at most 4 tries); the program is
-// loaded, run once and closed: unlike the owners program, a listing runs it once per process.
+// estimate; when the walk found more sockets (it counts them all), it is loaded again with room for that
+// many and a margin (at most 4 tries: the host's sockets may keep growing). The caller may narrow the walk
+// to one local port and to TCP or UDP (the program's `config` map). The program is loaded, run once and
+// closed: unlike the owners program, a listing runs it once per process.
 #include "common.h"
 #include "bpf-api.h"
 
@@ -10,6 +12,10 @@
 #define RECORD_SIZE 64 // struct record of sockets.bpf.c
 #define FLAG_OVERFLOW 1
 #define MAX_TRIES 4
+#define MAX_CAPACITY (1u << 24)
+#define CONFIG_PORT 1 // struct config of sockets.bpf.c
+#define CONFIG_NO_TCP 2
+#define CONFIG_NO_UDP 4
 
 typedef struct {
   napi_async_work work;
@@ -17,6 +23,8 @@ typedef struct {
   uint8_t *object;
   size_t objectSize;
   uint32_t capacity;
+  uint32_t config[2]; // struct config of sockets.bpf.c: CONFIG_* flags, port
+  uint32_t count;     // sockets that matched in the last try (more than its capacity: FLAG_OVERFLOW)
   uint32_t flags;
   bytes_t records;
   int error;
@@ -38,6 +46,13 @@ static int run_once(const libbpf_api_t *api, bpf_sockets_t *w, uint32_t capacity
   if (err == 0) {
     step = "load";
     err = -api->object_load(object);
+  }
+  if (err == 0) {
+    step = "config";
+    struct bpf_map *config = api->find_map_by_name(object, "config");
+    uint32_t zero = 0;
+    err = config == NULL ? ENOENT : -api->map_update_elem(api->map_fd(config), &zero, w->config, 0);
+    if (err < 0) err = errno;
   }
   if (err == 0) {
     step = "attach";
@@ -71,6 +86,7 @@ static int run_once(const libbpf_api_t *api, bpf_sockets_t *w, uint32_t capacity
       munmap(mapped, size);
     }
   }
+  w->count = result[0];
   w->flags = result[1];
   if (fd >= 0) close(fd);
   if (link != NULL) api->link_destroy(link);
@@ -92,17 +108,22 @@ static void execute(napi_env env, void *data) {
     return;
   }
   uint32_t capacity = w->capacity;
-  for (int i = 0; i < MAX_TRIES; i++, capacity *= 2) {
+  for (int i = 0; i < MAX_TRIES; i++) {
     w->error = run_once(api, w, capacity);
-    if (w->error != 0 || (w->flags & FLAG_OVERFLOW) == 0) return;
+    if (w->error != 0 || (w->flags & FLAG_OVERFLOW) == 0 || capacity == MAX_CAPACITY) break;
+    // The walk counted every socket: room for those and for the ones that come before the next walk.
+    uint64_t next = (uint64_t)w->count + w->count / 8 + 1024;
+    capacity = next > MAX_CAPACITY ? MAX_CAPACITY : (uint32_t)next;
   }
+  if (w->error != 0 || (w->flags & FLAG_OVERFLOW) == 0) return;
   w->error = EOVERFLOW;
-  snprintf(w->why, sizeof w->why, "BPF socket walk: more than %u sockets after %d tries", capacity / 2, MAX_TRIES);
+  snprintf(w->why, sizeof w->why, "BPF socket walk: %u sockets, more than it could hold (at most %u, %d tries)",
+           w->count, MAX_CAPACITY, MAX_TRIES);
 }
 
 static void complete(napi_env env, napi_status status, void *data) {
   bpf_sockets_t *w = data;
-  napi_value result, arrayBuffer, flags, code, message, error;
+  napi_value result, arrayBuffer, flags;
   void *bytes;
   if (status == napi_ok && w->error == 0 &&
       napi_create_arraybuffer(env, w->records.length, &bytes, &arrayBuffer) == napi_ok) {
@@ -113,11 +134,7 @@ static void complete(napi_env env, napi_status status, void *data) {
     napi_set_named_property(env, result, "flags", flags);
     napi_resolve_deferred(env, w->deferred, result);
   } else {
-    int err = w->error == 0 ? ENOMEM : w->error;
-    napi_create_string_utf8(env, errno_name(err), NAPI_AUTO_LENGTH, &code);
-    napi_create_string_utf8(env, w->why[0] == '\0' ? strerror(err) : w->why, NAPI_AUTO_LENGTH, &message);
-    napi_create_error(env, code, message, &error);
-    napi_reject_deferred(env, w->deferred, error);
+    reject_errno(env, w->deferred, w->error, w->why);
   }
   napi_delete_async_work(env, w->work);
   free(w->records.data);
@@ -125,27 +142,41 @@ static void complete(napi_env env, napi_status status, void *data) {
   free(w);
 }
 
+// An optional uint32 argument at most `max`: 0 with *value set (left alone when undefined), or -1.
+static int optional_uint32(napi_env env, size_t argc, napi_value *argv, size_t at, uint32_t max, uint32_t *value,
+                           bool *given) {
+  napi_valuetype kind = napi_undefined;
+  *given = false;
+  if (at < argc && napi_typeof(env, argv[at], &kind) != napi_ok) return -1;
+  if (kind == napi_undefined) return 0;
+  if (napi_get_value_uint32(env, argv[at], value) != napi_ok || *value > max) return -1;
+  *given = true;
+  return 0;
+}
+
 napi_value BpfSockets(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
+  size_t argc = 4;
+  napi_value argv[4];
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  void *object;
-  size_t objectSize;
-  bool isBuffer = false;
-  uint32_t capacity = 0;
-  if (argc >= 1) CHECK(env, napi_is_buffer(env, argv[0], &isBuffer));
-  if (!isBuffer || argc < 2 || napi_get_value_uint32(env, argv[1], &capacity) != napi_ok || capacity == 0 ||
-      capacity > (1u << 24))
-    return throw_errno(env, EINVAL, "bpfSockets: expected (object: Buffer, capacity: 1 to 16777216)");
-  CHECK(env, napi_get_buffer_info(env, argv[0], &object, &objectSize));
+  uint32_t capacity = 0, port = 0, protocols = 3;
+  bool portGiven, protocolsGiven;
+  if (argc < 2 || napi_get_value_uint32(env, argv[1], &capacity) != napi_ok || capacity == 0 ||
+      capacity > MAX_CAPACITY || optional_uint32(env, argc, argv, 2, 65535, &port, &portGiven) != 0 ||
+      optional_uint32(env, argc, argv, 3, 3, &protocols, &protocolsGiven) != 0 || protocols == 0)
+    return throw_errno(env, EINVAL,
+                       "bpfSockets: expected (object: Buffer, capacity: 1 to 16777216, port?: 0 to 65535, "
+                       "protocols?: 1 TCP, 2 UDP, 3 both)");
   bpf_sockets_t *w = calloc(1, sizeof *w);
-  if (w == NULL || (w->object = malloc(objectSize + 1)) == NULL) {
+  if (w == NULL) return throw_errno(env, ENOMEM, "bpfSockets");
+  int err = copy_buffer_arg(env, argv[0], &w->object, &w->objectSize);
+  if (err != 0) {
     free(w);
-    return throw_errno(env, ENOMEM, "bpfSockets");
+    return throw_errno(env, err, "bpfSockets: expected object to be a Buffer");
   }
-  memcpy(w->object, object, objectSize);
-  w->objectSize = objectSize;
   w->capacity = capacity;
+  w->config[0] = (portGiven ? CONFIG_PORT : 0) | ((protocols & 1) == 0 ? CONFIG_NO_TCP : 0) |
+                 ((protocols & 2) == 0 ? CONFIG_NO_UDP : 0);
+  w->config[1] = port;
   napi_value promise, name;
   CHECK(env, napi_create_promise(env, &w->deferred, &promise));
   CHECK(env, napi_create_string_utf8(env, "portscope:bpfSockets", NAPI_AUTO_LENGTH, &name));

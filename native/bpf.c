@@ -55,6 +55,7 @@ static int load_api(void) {
       {(void **)&api.find_map_by_name, "bpf_object__find_map_by_name"},
       {(void **)&api.map_set_max_entries, "bpf_map__set_max_entries"},
       {(void **)&api.map_fd, "bpf_map__fd"},
+      {(void **)&api.map_update_elem, "bpf_map_update_elem"},
   };
   for (size_t i = 0; i < sizeof symbols / sizeof symbols[0]; i++) {
     *symbols[i].slot = dlsym(lib, symbols[i].name);
@@ -197,7 +198,7 @@ static void bpf_walk_execute(napi_env env, void *data) {
 
 static void bpf_walk_complete(napi_env env, napi_status status, void *data) {
   bpf_walk_t *w = data;
-  napi_value arrayBuffer, array, code, message, error;
+  napi_value arrayBuffer, array;
   void *bytes;
   if (status == napi_ok && w->error == 0 &&
       napi_create_arraybuffer(env, w->records.length, &bytes, &arrayBuffer) == napi_ok) {
@@ -205,11 +206,7 @@ static void bpf_walk_complete(napi_env env, napi_status status, void *data) {
     napi_create_typedarray(env, napi_uint32_array, w->records.length / 4, arrayBuffer, 0, &array);
     napi_resolve_deferred(env, w->deferred, array);
   } else {
-    int err = w->error == 0 ? ENOMEM : w->error;
-    napi_create_string_utf8(env, errno_name(err), NAPI_AUTO_LENGTH, &code);
-    napi_create_string_utf8(env, w->why[0] == '\0' ? strerror(err) : w->why, NAPI_AUTO_LENGTH, &message);
-    napi_create_error(env, code, message, &error);
-    napi_reject_deferred(env, w->deferred, error);
+    reject_errno(env, w->deferred, w->error, w->why);
   }
   napi_delete_async_work(env, w->work);
   free(w->records.data);
@@ -222,19 +219,13 @@ napi_value BpfOwners(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  void *object;
-  size_t objectSize;
-  bool isBuffer = false;
-  if (argc >= 1) CHECK(env, napi_is_buffer(env, argv[0], &isBuffer));
-  if (!isBuffer) return throw_errno(env, EINVAL, "bpfOwners: expected (object: Buffer, wanted?: Uint32Array)");
-  CHECK(env, napi_get_buffer_info(env, argv[0], &object, &objectSize));
   bpf_walk_t *w = calloc(1, sizeof *w);
-  if (w == NULL || (w->object = malloc(objectSize + 1)) == NULL) {
+  if (w == NULL) return throw_errno(env, ENOMEM, "bpfOwners");
+  int err = argc < 1 ? EINVAL : copy_buffer_arg(env, argv[0], &w->object, &w->objectSize);
+  if (err != 0) {
     free(w);
-    return throw_errno(env, ENOMEM, "bpfOwners");
+    return throw_errno(env, err, "bpfOwners: expected (object: Buffer, wanted?: Uint32Array)");
   }
-  memcpy(w->object, object, objectSize);
-  w->objectSize = objectSize;
   napi_valuetype kind = napi_undefined;
   if (argc >= 2) CHECK(env, napi_typeof(env, argv[1], &kind));
   if (kind == napi_object) {

@@ -29,3 +29,22 @@ int bytes_append(bytes_t *b, const void *src, size_t n) {
   b->length += n;
   return 0;
 }
+
+void reject_errno(napi_env env, napi_deferred deferred, int err, const char *why) {
+  napi_value code, message, error;
+  if (err == 0) err = ENOMEM;
+  napi_create_string_utf8(env, errno_name(err), NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, why == NULL || why[0] == '\0' ? strerror(err) : why, NAPI_AUTO_LENGTH, &message);
+  napi_create_error(env, code, message, &error);
+  napi_reject_deferred(env, deferred, error);
+}
+
+int copy_buffer_arg(napi_env env, napi_value value, uint8_t **bytes, size_t *size) {
+  bool isBuffer = false;
+  void *data;
+  if (napi_is_buffer(env, value, &isBuffer) != napi_ok || !isBuffer) return EINVAL;
+  if (napi_get_buffer_info(env, value, &data, size) != napi_ok) return EINVAL;
+  if ((*bytes = malloc(*size + 1)) == NULL) return ENOMEM;
+  memcpy(*bytes, data, *size);
+  return 0;
+}

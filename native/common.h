@@ -38,6 +38,14 @@ const char *errno_name(int err);
 // Throws an Error whose `code` is the errno name and whose message is "what: strerror(err)". Returns NULL.
 napi_value throw_errno(napi_env env, int err, const char *what);
 
+// Rejects `deferred` with an Error whose `code` is the errno name of err (ENOMEM when 0) and whose message
+// is `why` (strerror(err) when empty or NULL): how the async calls (BPF, sock_diag) report failures.
+void reject_errno(napi_env env, napi_deferred deferred, int err, const char *why);
+
+// Copies the Buffer `value` into *bytes (malloc'd, one spare byte; the caller frees it) and its length into
+// *size, so that the copy outlives the call on a worker thread. Returns 0, EINVAL (not a Buffer) or ENOMEM.
+int copy_buffer_arg(napi_env env, napi_value value, uint8_t **bytes, size_t *size);
+
 typedef struct {
   uint8_t *data;
   size_t length;

@@ -112,11 +112,7 @@ static void walk_complete(napi_env env, napi_status status, void *data) {
     napi_set_named_property(env, result, "gone", gone);
     napi_resolve_deferred(env, w->deferred, result);
   } else {
-    napi_value code, message, error;
-    napi_create_string_utf8(env, errno_name(w->error == 0 ? ENOMEM : w->error), NAPI_AUTO_LENGTH, &code);
-    napi_create_string_utf8(env, "fd walk failed", NAPI_AUTO_LENGTH, &message);
-    napi_create_error(env, code, message, &error);
-    napi_reject_deferred(env, w->deferred, error);
+    reject_errno(env, w->deferred, w->error, "fd walk failed");
   }
   napi_delete_async_work(env, w->work);
   free(w->holders.data);

@@ -6,6 +6,8 @@
 // reaching them from the reader's own namespace (net->ipv4). It runs once, on the first task of an
 // `iter/task` iterator, writes one record per socket into the `records` array map (sized by the
 // loader, read by mmap) and then, to the iterator's output, the count and flags (see `struct result`).
+// The loader may narrow the walk (the `config` map: one local port, TCP or UDP only), so that a reader
+// that wants one port (`who`) reads one field of every other socket instead of copying all of it.
 // No locks are taken: a socket that moves while the walk runs may be missed or seen twice, as with
 // any reader of a changing table. Built into sockets.bpf.o by scripts/build-bpf.js; CO-RE as
 // owners.bpf.c (sockets-kernel.h declares the structs, with only the fields read).
@@ -16,7 +18,7 @@
 #define __uint(name, val) int(*name)[val]
 #define __type(name, val) typeof(val) *name
 #define CHAIN_MAX 256 // sockets followed per hash bucket; a longer chain sets FLAG_TRUNCATED
-#define FLAG_OVERFLOW 1 // more sockets than records: the loader retries with a larger map
+#define FLAG_OVERFLOW 1 // more sockets than records: `count` says how many; the loader retries with that many
 #define FLAG_TRUNCATED 2
 #define FLAG_PERNET 4 // this namespace has a TCP hash of its own (tcp_child_ehash_entries): not every socket is in it
 
@@ -32,6 +34,23 @@ struct record {
   __u16 localPort, peerPort;
   __u8 local[16], peer[16];
 };
+
+#define CONFIG_PORT 1 // only sockets whose local port is `port`
+#define CONFIG_NO_TCP 2
+#define CONFIG_NO_UDP 4
+
+/** What to walk, written by the loader before the iterator runs; all zero: every socket. */
+struct config {
+  __u32 flags; // CONFIG_*
+  __u32 port;
+};
+
+struct {
+  __uint(type, 2); // BPF_MAP_TYPE_ARRAY
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct config);
+} config SEC(".maps");
 
 struct {
   __uint(type, 2); // BPF_MAP_TYPE_ARRAY
@@ -59,9 +78,12 @@ struct walk {
   struct inet_listen_hashbucket *lhash2;
   struct udp_hslot *uhash;
   struct hlist_nulls_node *node; // the chain's next socket
-  __u32 count, flags;
+  __u32 count, flags; // count: sockets that matched, written or not (past the map's end: FLAG_OVERFLOW)
+  __u32 port; // the wanted local port, or NO_PORT
   __u8 protocol;
 };
+
+#define NO_PORT 0x10000
 
 enum { TCP_LISTEN = 10, TCP_TIME_WAIT = 6, TCP_SYN_RECV = 3, TCP_NEW_SYN_RECV = 12, AF_INET = 2 };
 
@@ -78,12 +100,13 @@ static __u8 v6only(struct sock_common *skc) {
 
 static void emit(struct walk *w, struct sock_common *skc, __u8 protocol) {
   __u32 at = w->count;
+  w->count = at + 1;
+  // Past the map's end the walk goes on counting, so that the loader's second try has room for all.
   struct record *r = bpf_map_lookup_elem(&records, &at);
   if (r == (void *)0) {
     w->flags |= FLAG_OVERFLOW;
     return;
   }
-  w->count = at + 1;
   struct net *net = 0;
   __u8 state = 0;
   READ(net, skc->skc_net.net);
@@ -149,9 +172,12 @@ static void emit(struct walk *w, struct sock_common *skc, __u8 protocol) {
 static long step(__u32 i, struct walk *w) {
   struct hlist_nulls_node *node = w->node;
   if (node == 0 || ((unsigned long)node & 1) != 0) return 1;
-  emit(w, (struct sock_common *)((char *)node - OFFSET(struct sock_common, skc_nulls_node)), w->protocol);
+  struct sock_common *skc = (struct sock_common *)((char *)node - OFFSET(struct sock_common, skc_nulls_node));
+  __u16 port = 0;
+  if (w->port != NO_PORT) READ(port, skc->skc_num);
+  if (w->port == NO_PORT || port == w->port) emit(w, skc, w->protocol);
   READ(w->node, node->next);
-  return (w->flags & FLAG_OVERFLOW) != 0;
+  return 0;
 }
 
 // Follows one chain: hlist_nulls (TCP) ends at a pointer with bit 0 set, hlist (UDP) at NULL.
@@ -159,14 +185,14 @@ static void chain(struct walk *w, struct hlist_nulls_node *first, __u8 protocol)
   w->node = first;
   w->protocol = protocol;
   bpf_loop(CHAIN_MAX, step, w, 0);
-  if (w->node != 0 && ((unsigned long)w->node & 1) == 0 && (w->flags & FLAG_OVERFLOW) == 0) w->flags |= FLAG_TRUNCATED;
+  if (w->node != 0 && ((unsigned long)w->node & 1) == 0) w->flags |= FLAG_TRUNCATED;
 }
 
 static long established(__u32 i, struct walk *w) {
   struct hlist_nulls_node *first = 0;
   READ(first, w->ehash[i].chain.first);
   chain(w, first, 6);
-  return (w->flags & FLAG_OVERFLOW) != 0;
+  return 0;
 }
 
 static long listening(__u32 i, struct walk *w) {
@@ -174,7 +200,7 @@ static long listening(__u32 i, struct walk *w) {
   struct hlist_nulls_node *first = 0;
   READ(first, bucket->nulls_head.first);
   chain(w, first, 6);
-  return (w->flags & FLAG_OVERFLOW) != 0;
+  return 0;
 }
 
 static long datagram(__u32 i, struct walk *w) {
@@ -182,10 +208,11 @@ static long datagram(__u32 i, struct walk *w) {
   struct hlist_nulls_node *first = 0;
   READ(first, slot->nulls_head.first);
   chain(w, first, 17);
-  return (w->flags & FLAG_OVERFLOW) != 0;
+  return 0;
 }
 
-/** What the iterator's reader gets after the walk: how many records were written, and FLAG_* bits. */
+/** What the iterator's reader gets after the walk: how many sockets matched (records written, unless
+ * FLAG_OVERFLOW: then more than the map holds), and FLAG_* bits. */
 struct result {
   __u32 count, flags;
 };
@@ -198,6 +225,10 @@ int sockets(struct bpf_iter__task *ctx) {
   struct nsproxy *nsproxy = 0;
   struct net *net = 0;
   struct walk w = {0};
+  __u32 zero = 0;
+  struct config *want = bpf_map_lookup_elem(&config, &zero);
+  __u32 flags = want == (void *)0 ? 0 : want->flags;
+  w.port = (flags & CONFIG_PORT) != 0 && want != (void *)0 ? want->port & 0xffff : NO_PORT;
   READ(nsproxy, task->nsproxy);
   READ(net, nsproxy->net_ns);
   READ(w.tcp, net->ipv4.tcp_death_row.hashinfo);
@@ -213,9 +244,11 @@ int sockets(struct bpf_iter__task *ctx) {
   READ(udpMask, w.udp->mask);
   if (pernet) w.flags |= FLAG_PERNET;
   else {
-    bpf_loop(lhashMask + 1, listening, &w, 0);
-    bpf_loop(ehashMask + 1, established, &w, 0);
-    bpf_loop(udpMask + 1, datagram, &w, 0);
+    if ((flags & CONFIG_NO_TCP) == 0) {
+      bpf_loop(lhashMask + 1, listening, &w, 0);
+      bpf_loop(ehashMask + 1, established, &w, 0);
+    }
+    if ((flags & CONFIG_NO_UDP) == 0) bpf_loop(udpMask + 1, datagram, &w, 0);
   }
   struct result result = {w.count, w.flags};
   bpf_seq_write(meta->seq, &result, sizeof result);

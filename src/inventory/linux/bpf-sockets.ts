@@ -18,6 +18,8 @@ const RECORD_SIZE = 64;
 const FLAG_TRUNCATED = 2;
 const FLAG_PERNET = 4;
 const IPPROTO_TCP = 6;
+/** Records room when the walk is narrowed to one port (64 KB); the addon loads again when short. */
+const ONE_PORT_CAPACITY = 1024;
 const TCP_CLOSE = 7;
 const TCP_LISTEN = 10;
 
@@ -152,10 +154,23 @@ export interface OnePass {
 }
 
 /**
+ * What the walk itself can leave out for `query`: its one local port (sockets on other ports cost one
+ * field read each, not a record), and TCP or UDP when the other is not asked for (bit mask: 1 TCP, 2 UDP).
+ * Pure.
+ */
+export function walkNarrowing(query: TableQuery): { port?: number; protocols: number } {
+  const protocols = (query.protocols.has('tcp') ? 1 : 0) | (query.protocols.has('udp') ? 2 : 0);
+  const port = query.localPorts?.length === 1 ? query.localPorts[0] : undefined;
+  return port === undefined ? { protocols } : { port, protocols };
+}
+
+/**
  * Reads the TCP and UDP sockets of every namespace in `namespaces` in one pass of native/bpf/sockets.bpf.o,
  * when onePassUnavailable allows; else, or when the program cannot load or run, says why (the promise never
- * rejects). `socketCount`: an estimate of the host's sockets, to size the program's record map (the addon
- * doubles it when short). `object`: the program's bytes (default: the checked-in object).
+ * rejects). The walk is narrowed in the kernel to the query's one local port and protocols (walkNarrowing).
+ * `socketCount`: an estimate of the host's sockets (TIME_WAIT included), to size the program's record map
+ * when no port narrows it (the addon loads again with room for all when short). `object`: the program's
+ * bytes (default: the checked-in object).
  * @throws PortscopeError `INVALID_ARGUMENT` (synchronously, before anything starts) when PORTSCOPE_BPF is
  * neither 0 nor 1.
  */
@@ -182,8 +197,10 @@ async function runOnePass(
 ): Promise<OnePass> {
   if (addon.bpfSockets === undefined) return { source: { source: 'per-namespace', reason: 'no bpfSockets' } };
   try {
-    const capacity = Math.min(2 ** 24, Math.max(4096, Math.ceil(socketCount * 1.5)));
-    const { records, flags } = await addon.bpfSockets(object, capacity);
+    const { port, protocols } = walkNarrowing(query);
+    const capacity =
+      port === undefined ? Math.min(2 ** 24, Math.max(4096, Math.ceil(socketCount * 1.25))) : ONE_PORT_CAPACITY;
+    const { records, flags } = await addon.bpfSockets(object, capacity, port, protocols);
     if ((flags & FLAG_PERNET) !== 0) {
       return { source: { source: 'per-namespace', reason: 'this namespace has TCP tables of its own' } };
     }

@@ -136,7 +136,8 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
   const wantOwners = options.owners || ownerPredicates;
   const tcpStates = [...possibleStates(options.filter)].filter((s) => s !== 'UNCONN');
   const tcpListenersOnly = tcpStates.length === 1 && tcpStates[0] === 'LISTEN';
-  const socketCount = parseSockstat(readSmallText('/proc/net/sockstat') ?? '').sockets?.used ?? 0;
+  const sockstat = parseSockstat(readSmallText('/proc/net/sockstat') ?? '');
+  const socketCount = sockstat.sockets?.used ?? 0;
 
   const localPorts = exactLocalPorts(options.filter);
   // A full listing starts the walk first so that it runs (on other threads) while the tables are
@@ -154,7 +155,9 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
   // Started before the owner walk: loading the program (~100 ms of CPU) runs on a thread meanwhile.
   const details = options.details || filterNeedsDetails(options.filter);
   const netnsSet = new Set(selected.map((g) => g.netns));
-  const onePassRead = readOnePass(addon, { namespaces: selected.length, query, details }, netnsSet, socketCount);
+  // TIME_WAIT sockets are in the walk's tables but not in `sockets: used`.
+  const tableCount = socketCount + (sockstat['TCP']?.['tw'] ?? 0);
+  const onePassRead = readOnePass(addon, { namespaces: selected.length, query, details }, netnsSet, tableCount);
   let walk = wantOwners && !selective ? walkOwners(pids, socketCount, null, addon, false) : undefined;
   let sockets: Socket[] = [];
   const sources = new Map<number, TableSource[]>();

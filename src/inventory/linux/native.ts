@@ -56,14 +56,22 @@ export interface NativeAddon {
   bpfOwners?(object: Buffer, wanted?: Uint32Array): Promise<Uint32Array>;
   /**
    * Loads the BPF program of `object` (the bytes of native/bpf/sockets.bpf.o) with room for `capacity`
-   * records (1 to 2^24; doubled and loaded again, up to 4 tries, when the host has more sockets), runs it
-   * once on the libuv threadpool and closes it. Resolves with its 64-byte records (every TCP and UDP socket
-   * of every namespace in the shared tables: see that file) and its flags (2: a hash chain was cut short;
-   * 4: this namespace has TCP tables of its own).
-   * @throws Error (rejects) with `code` ENOENT (libbpf.so.1 not found), EPERM, EOVERFLOW... and a message
-   * saying which step failed, with libbpf's own words.
+   * records (1 to 2^24; when the host has more sockets, the walk counts them and the program is loaded
+   * again with room for them all, up to 4 tries), runs it once on the libuv threadpool and closes it.
+   * Resolves with its 64-byte records (every TCP and UDP socket of every namespace in the shared tables:
+   * see that file; only those with local port `port` when given, 0-65535; of the `protocols` only, a
+   * bit mask: 1 TCP, 2 UDP, default 3) and its flags (2: a hash chain was cut short; 4: this namespace has
+   * TCP tables of its own).
+   * @throws Error (synchronously) with `code` EINVAL for arguments out of those ranges; (rejects) with
+   * `code` ENOENT (libbpf.so.1 not found), EPERM, EOVERFLOW... and a message saying which step failed,
+   * with libbpf's own words.
    */
-  bpfSockets?(object: Buffer, capacity: number): Promise<{ records: ArrayBuffer; flags: number }>;
+  bpfSockets?(
+    object: Buffer,
+    capacity: number,
+    port?: number,
+    protocols?: number,
+  ): Promise<{ records: ArrayBuffer; flags: number }>;
   /**
    * pidfd_open(2): an fd that names process `pid` itself (not whichever process later gets its pid).
    * Close it with fs.closeSync. @throws Error with `code` ESRCH (no such process), ENOSYS (kernel < 5.3).

@@ -1,14 +1,20 @@
 import { execFileSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { listSockets } from '../../../src/inventory/index.js';
-import { onePassUnavailable, readOnePass, type OnePassWish } from '../../../src/inventory/linux/bpf-sockets.js';
+import {
+  onePassUnavailable,
+  parseOnePass,
+  readOnePass,
+  type OnePassWish,
+} from '../../../src/inventory/linux/bpf-sockets.js';
 import { readByDiag, type TableSpec } from '../../../src/inventory/linux/diag-tables.js';
 import { tcpStateMask } from '../../../src/inventory/linux/diag-request.js';
 import { nativeAddon } from '../../../src/inventory/linux/native.js';
 import type { NamespaceGroup } from '../../../src/inventory/linux/netns.js';
 import type { TableQuery } from '../../../src/inventory/linux/tables.js';
 import { TCP_STATES, type Socket } from '../../../src/model/index.js';
+import { whoOwns } from '../../../src/ports/index.js';
 import { cli } from '../../helpers/cli.js';
 import { startFixture, type Fixture } from '../../helpers/fixture.js';
 import { canMakeNetnsFor } from '../../helpers/system.js';
@@ -37,6 +43,7 @@ const query: TableQuery = {
   tcpStateMask: tcpStateMask(TCP_STATES),
 };
 const wish: OnePassWish = { namespaces: COUNT, query, details: false };
+const object = readFileSync(new URL('../../../native/bpf/sockets.bpf.o', import.meta.url));
 
 const DETAILS = new Set(['timer', 'cookie', 'mark', 'cgroupId']);
 /** A socket without the fields only sock_diag gives, as one comparable line. */
@@ -125,6 +132,52 @@ describe.skipIf(!canMakeNetnsFor('one-pass tests'))('every namespace in one BPF 
     expect(fast.code).toBe(0);
     expect(fast.stdout.split('\n').length).toBeGreaterThan(COUNT * 10);
     expect(fast.stdout).toBe(dumps.stdout);
+  });
+
+  it('narrows the walk in the kernel to one local port and protocol: only those records come back', async (context) => {
+    skipWithoutBpf(context);
+    if (addon?.bpfSockets === undefined) throw new Error('no native addon');
+    const port = fixtures[0]?.info.ports[0] ?? 0; // a TCP listener with one accepted and one waiting connection
+    const { records } = await addon.bpfSockets(object, 4096, port, 1);
+    const netns = new Set(inodes);
+    const narrowed = [...parseOnePass(records, netns, query).values()].flat();
+    const { records: all } = await addon.bpfSockets(object, 4096);
+    const expected = [...parseOnePass(all, netns, query).values()].flat();
+    expect(records.byteLength).toBeLessThan(all.byteLength);
+    const onPort = expected.filter((s) => s.protocol === 'tcp' && s.local.port === port);
+    expect(onPort.length).toBeGreaterThanOrEqual(3);
+    expect(plainSorted(narrowed)).toEqual(plainSorted(onPort));
+    // Every record, of every namespace of the host, is on that port and TCP (byte 27: the protocol).
+    const view = new DataView(records);
+    for (let p = 0; p < records.byteLength; p += 64) {
+      expect([view.getUint16(p + 28, true), view.getUint8(p + 27)]).toEqual([port, 6]);
+    }
+  });
+
+  it('loads again with room for every socket when the estimate is short: no EOVERFLOW', async (context) => {
+    skipWithoutBpf(context);
+    if (addon?.bpfSockets === undefined) throw new Error('no native addon');
+    const { records, flags } = await addon.bpfSockets(object, 1);
+    expect(flags & 1).toBe(0);
+    const mine = [...parseOnePass(records, new Set(inodes), query).values()].flat();
+    expect(mine.length).toBeGreaterThanOrEqual(COUNT * 12);
+  });
+
+  it('gives `who PORT` the owner in another namespace, through the one pass and through the dumps', async (context) => {
+    skipWithoutBpf(context);
+    const fixture = fixtures[1];
+    const port = fixture?.info.ports[0] ?? 0;
+    const listenerOf = (result: Awaited<ReturnType<typeof whoOwns>>) =>
+      result.sockets.find((s) => s.state === 'LISTEN' && s.netns === inodes[1]);
+    const fast = await whoOwns(`${String(port)}/tcp`, { details: false });
+    expect(fast.socketSource).toEqual({ source: 'bpf' });
+    expect(fast.sockets.every((s) => s.local.port === port && s.protocol === 'tcp')).toBe(true);
+    expect(listenerOf(fast)?.owners.map((o) => o.pid)).toEqual([fixture?.info.pid]);
+    process.env['PORTSCOPE_BPF'] = '0';
+    const dumps = await whoOwns(`${String(port)}/tcp`, { details: false });
+    expect(dumps.socketSource).toEqual({ source: 'per-namespace', reason: 'PORTSCOPE_BPF=0' });
+    expect(listenerOf(dumps)?.owners.map((o) => o.pid)).toEqual([fixture?.info.pid]);
+    expect(plainSorted(ours(fast.sockets))).toEqual(plainSorted(ours(dumps.sockets)));
   });
 
   it('falls back to one sock_diag dump per namespace with PORTSCOPE_BPF=0, and says so', async () => {
