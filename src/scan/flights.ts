@@ -34,9 +34,9 @@ export class Flights {
     return this.out.size + this.lingering.size;
   }
 
-  /** The tries in flight (a copy: settling while iterating is safe). */
-  inFlight(): Flight[] {
-    return [...this.out];
+  /** The tries in flight; settling the current one while iterating is safe (a Set's iterator). */
+  inFlight(): IterableIterator<Flight> {
+    return this.out.values();
   }
 
   add(flight: Flight): void {
