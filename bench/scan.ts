@@ -28,6 +28,19 @@ const openOf = (xml: string) =>
     .sort((a, b) => a - b)
     .join(',');
 
+/** Port counts by state in an nmap XML document: listed ports plus the `extraports` summaries. */
+const stateCounts = (xml: string) => {
+  const counts = new Map<string, number>();
+  for (const m of xml.matchAll(/<port protocol="\w+" portid="\d+"><state state="([a-z|]+)"/g))
+    counts.set(m[1] ?? '', (counts.get(m[1] ?? '') ?? 0) + 1);
+  for (const m of xml.matchAll(/<extraports state="([a-z|]+)" count="(\d+)"/g))
+    counts.set(m[1] ?? '', (counts.get(m[1] ?? '') ?? 0) + Number(m[2]));
+  return [...counts]
+    .sort()
+    .map(([k, v]) => `${k} ${String(v)}`)
+    .join(', ');
+};
+
 const lab = await makeLab({
   services: { tcp: { 22: 'SSH-2.0-bench', 8080: null }, http: [80], udp_echo: [53] },
   rules: ['tcp dport { 135, 445 } drop', 'udp dport 500 drop'],
@@ -83,6 +96,7 @@ try {
     const ours: number[][] = c.ours.map(() => []);
     const theirs: number[] = [];
     let agree = true as boolean; // set in a callback below
+    const disagreements: string[] = []; // runs whose port states differ from nmap's
     const n = c.name.startsWith('UDP') ? 1 : runs;
     const all = [...c.ours, c.theirs];
     for (let i = 0; i < n; i++) {
@@ -98,6 +112,8 @@ try {
         ours[k]?.push(mine.ms);
         const xml = mine.out.slice(mine.out.indexOf('<?xml'));
         if (openOf(xml) !== openOf(nmap.out)) agree = false;
+        if (stateCounts(xml) !== stateCounts(nmap.out))
+          disagreements.push(`${argv[1] ?? ''}: ${stateCounts(xml)} (nmap: ${stateCounts(nmap.out)})`);
         if (c.name.startsWith('UDP')) {
           const states = (x: string) => [...x.matchAll(/<state state="([a-z|]+)"/g)].map((m) => m[1]).join();
           const ext = (x: string) =>
@@ -111,8 +127,9 @@ try {
     const t = median(theirs);
     const o = ours.map(median);
     rows.push(
-      `| ${c.name} | \`${c.theirs.slice(0, -1).join(' ')}\` | ${o.map((x) => x.toFixed(0)).join(' / ')} | ${t.toFixed(0)} | ${o.map((x) => (t / x).toFixed(2)).join(' / ')} | ${agree ? 'yes' : 'NO'} | ${String(n)} |`,
+      `| ${c.name} | \`${c.theirs.slice(0, -1).join(' ')}\` | ${o.map((x) => x.toFixed(0)).join(' / ')} | ${t.toFixed(0)} | ${o.map((x) => (t / x).toFixed(2)).join(' / ')} | ${agree ? 'yes' : 'NO'} | ${disagreements.length === 0 ? 'yes' : 'NO'} | ${String(n)} |`,
     );
+    for (const d of disagreements) rows.push(`<!-- ${c.name}: states differ from nmap's: ${d} -->`);
     json.push({
       case: c.name,
       oursMs: ours,
@@ -120,6 +137,7 @@ try {
       nmap: c.theirs.join(' '),
       ours: c.ours.map((argv) => argv.join(' ')),
       sameOpenPorts: agree,
+      stateDisagreements: disagreements,
     });
   }
 } finally {
@@ -131,8 +149,8 @@ const md = [
   '',
   `nmap: ${spawnSync('nmap', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0] ?? ''}; Node ${process.version}`,
   '',
-  '| case | nmap command | portscope ms (native / javascript loop) | nmap ms | nmap / portscope (native / javascript) | same open ports | runs |',
-  '|---|---|---|---|---|---|---|',
+  '| case | nmap command | portscope ms (native / javascript loop) | nmap ms | nmap / portscope (native / javascript) | same open ports | same state counts | runs |',
+  '|---|---|---|---|---|---|---|---|',
   ...rows.filter((r) => r.startsWith('|')),
   '',
   ...rows.filter((r) => r.startsWith('<!--')),

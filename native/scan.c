@@ -8,7 +8,10 @@
 //     [id, code, rttUs]; code 0 = connected (closed again at once with a reset), -1 = no answer
 //     within its time-out, -2 = connected to itself (local address and port = the peer's), else
 //     the errno (ECONNREFUSED, EHOSTUNREACH, EMFILE...). One record per probe, never for a
-//     cancelled one. Many records per call: the thread never waits for JavaScript.
+//     cancelled one, except that a probe that timed out keeps its socket open until it is
+//     cancelled, and an answer that comes late gets a second record (a late answer still counts,
+//     as nmap counts it: the caller retries meanwhile, and cancels the old probe when it is done
+//     with it). Many records per call: the thread never waits for JavaScript.
 //   connectLoopSubmit(handle, Buffer) -> undefined
 //     Probes to start, PROBE_SIZE bytes each: u32 id, u32 timeoutUs, u16 port, u8 family (4|6),
 //     u8 0, 16 address bytes (IPv4 in the first 4), host byte order for the numbers.
@@ -34,12 +37,13 @@
 #define MAX_EVENTS 1024
 #define CODE_TIMEOUT -1
 #define CODE_SELF -2
+#define NOT_IN_HEAP UINT32_MAX
 
 typedef struct {
   uint32_t id;
   int fd; // -1: slot free
   uint64_t startedUs, deadlineUs;
-  uint32_t heapIndex;
+  uint32_t heapIndex; // NOT_IN_HEAP once timed out: the socket lingers for a late answer
   struct sockaddr_storage peer;
   socklen_t peerLength;
 } probe_t;
@@ -96,8 +100,10 @@ static void heap_fix(loop_t *l, uint32_t i) {
 
 static void heap_remove(loop_t *l, uint32_t slot) {
   uint32_t i = l->probes[slot].heapIndex;
+  if (i == NOT_IN_HEAP) return;
   heap_swap(l, i, --l->heapCount);
   if (i < l->heapCount) heap_fix(l, i);
+  l->probes[slot].heapIndex = NOT_IN_HEAP;
 }
 
 // ---- probes -------------------------------------------------------------------------------------
@@ -279,7 +285,8 @@ static void *run(void *arg) {
       while (l->heapCount > 0 && l->probes[l->heap[0]].deadlineUs <= before) {
         uint32_t slot = l->heap[0];
         emit(l, l->probes[slot].id, CODE_TIMEOUT, before - l->probes[slot].startedUs);
-        finish(l, slot, 0);
+        heap_remove(l, slot); // the socket stays open (and in the epoll set) until cancelled
+
       }
     }
     if (l->results.length > 0) {

@@ -1,5 +1,4 @@
 import { PortscopeError } from '../errors.js';
-import { isLoopbackAddress } from '../model/loopback.js';
 import type { ScanTarget } from './resolve-targets.js';
 import { nativeConnectUnavailable, openNativeConnect } from './probes/native-connect.js';
 import type { StartProbe } from './probes/outcome.js';
@@ -7,9 +6,8 @@ import { tcpConnectProbe } from './probes/tcp-connect.js';
 
 /**
  * Which TCP connect loop a scan uses: `native` (the addon's epoll loop on a thread of its own),
- * `javascript` (one `net.Socket` per probe), or `auto` (native when the addon has it and every target is
- * loopback: on a lossy path the native loop's bursts can lose both tries of a port, which the engine's
- * congestion control does not yet catch, so other targets get the JavaScript loop).
+ * `javascript` (one `net.Socket` per probe), or `auto` (native when the addon has it and can reach
+ * every target, JavaScript otherwise).
  */
 export type ConnectBackend = 'auto' | 'native' | 'javascript';
 
@@ -50,13 +48,6 @@ export function whyNotNative(targets: readonly ScanTarget[]): string | undefined
   );
 }
 
-/** Why `auto` leaves the native loop for `targets`: one that is not loopback. */
-function whyNotAuto(targets: readonly ScanTarget[]): string | undefined {
-  return targets.every((t) => isLoopbackAddress(t.address))
-    ? undefined
-    : 'a target is not loopback (auto uses the native loop for loopback only)';
-}
-
 /**
  * Opens the connect loop `requested` (default `auto`) for `targets`.
  * @throws PortscopeError `UNSUPPORTED_PLATFORM` when `native` is asked for and cannot be used,
@@ -69,10 +60,6 @@ export function openConnect(requested: ConnectBackend | undefined, targets: read
       'UNSUPPORTED_PLATFORM',
       `Expected the native connect loop for connectBackend 'native', but ${why}${why.includes('addon') ? ': run `npm rebuild portscope` with python3, make and a C compiler installed' : ''}; 'auto' falls back to JavaScript`,
     );
-  }
-  const autoWhy = requested === 'native' || requested === 'javascript' ? undefined : whyNotAuto(targets);
-  if (autoWhy !== undefined && why === undefined) {
-    return { backend: 'javascript', reason: autoWhy, probe: tcpConnectProbe, close: () => undefined };
   }
   if (requested === 'javascript' || why !== undefined) {
     return {

@@ -2,18 +2,11 @@ import { performance } from 'node:perf_hooks';
 import type { ProbeOutcome } from './probes/outcome.js';
 import { newEngineStats, type EngineConfig, type EngineStats, type FinalOutcome } from './engine-config.js';
 import { DeadlineHeap } from './deadline-heap.js';
+import { Flights, type Flight } from './flights.js';
 import type { HostState, Task } from './host-state.js';
 import { MAX_PACED_TRIES, TaskQueue, UDP_PACE_MS } from './task-queue.js';
 
 export { newEngineStats, type EngineConfig, type EngineStats, type FinalOutcome } from './engine-config.js';
-
-interface Flight {
-  readonly task: Task;
-  readonly deadline: number;
-  /** Set once the probe has started. */
-  cancel: () => void;
-  settled: boolean;
-}
 
 const MAX_SELF_CONNECTS = 8;
 const MAX_BATCH = 512;
@@ -23,13 +16,15 @@ const MAX_BATCH = 512;
  * decided in a check-phase callback (setImmediate) scheduled by the timer, so replies that are
  * already waiting in the kernel are read in the poll phase first: a timer never beats an answer.
  * Retries follow nmap: a port is probed again after a time-out while its try number is below
- * min(maxRetries, max(1, highest try that ever answered from this host + 1)).
+ * min(maxRetries, max(1, highest try that ever answered from this host + 1)). As in nmap, a TCP try
+ * that timed out stays open while its retry is out, and its late answer is the port's answer: on a
+ * path whose queues delay answers past the time-out, both tries are not lost for want of waiting.
  */
 export function runEngine(config: EngineConfig): Promise<EngineStats> {
   const { timing, window, signal } = config;
   const stats = config.stats ?? newEngineStats();
   const heap = new DeadlineHeap<Flight>();
-  const flights = new Set<Flight>();
+  const flights = new Flights();
   const queue = new TaskQueue(() => config.next());
   const startedAt = performance.now();
   let pausedUntil = 0;
@@ -38,11 +33,6 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
   let pumpQueued = false;
   let finish: (s: EngineStats) => void = () => undefined;
   const allowedTries = (host: HostState) => 1 + Math.min(timing.maxRetries, Math.max(1, host.maxSuccessfulTry + 1));
-
-  const settle = (flight: Flight) => {
-    flight.settled = true;
-    flights.delete(flight);
-  };
 
   /** True when `host` is skipped, or past --host-timeout at `now` (then it is skipped and reported). */
   const timedOut = (host: HostState, now: number): boolean => {
@@ -57,12 +47,41 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
     if (!timedOut(task.host, performance.now())) config.onResult(task, outcome);
   };
 
+  /** A try that timed out answered after all, its retry queued or out: that answer is the port's. */
+  const lateAnswer = (flight: Flight, outcome: ProbeOutcome & { type: 'answer' }) => {
+    const { task } = flight;
+    flights.answered(flight);
+    const retry = flights.liveOf(task);
+    if (retry === undefined) task.done = true;
+    else {
+      flights.settle(retry);
+      retry.cancel();
+    }
+    task.host.rtt.observe(outcome.rttMs);
+    if (flight.tries > task.host.maxSuccessfulTry) task.host.maxSuccessfulTry = flight.tries;
+    // It came after its time-out: a queue on the path holds the probes; send fewer at once.
+    window.onLoss(flight.sentAt, performance.now());
+    final(task, outcome);
+    schedulePump();
+  };
+
+  /** A try got no answer in its time-out: retry (keeping a TCP try open for a late answer) or final. */
+  const timedOutTry = (flight: Flight) => {
+    const { task } = flight;
+    flights.drop(task);
+    if (noAnswer(task) && task.protocol === 'tcp') flights.linger(flight);
+    else flight.cancel();
+  };
+
   const onOutcome = (flight: Flight, outcome: ProbeOutcome) => {
-    if (flight.settled) return;
-    settle(flight);
+    if (flight.settled) {
+      if (flight.lingering && outcome.type === 'answer') lateAnswer(flight, outcome);
+      return;
+    }
+    flights.settle(flight);
     const { task } = flight;
     if (outcome.type === 'timeout') {
-      noAnswer(task);
+      timedOutTry(flight);
     } else if (outcome.type === 'self-connect') {
       stats.selfConnects++;
       task.selfConnects++;
@@ -74,6 +93,7 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
       pausedUntil = performance.now() + (outcome.code === 'EADDRNOTAVAIL' ? 100 : 10);
       queue.retryFirst(task);
     } else {
+      flights.drop(task);
       const { host } = task;
       host.rtt.observe(outcome.rttMs);
       if (outcome.reason === 'port-unreach') {
@@ -85,7 +105,7 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
       if (task.tries > host.maxSuccessfulTry) host.maxSuccessfulTry = task.tries;
       if (task.tries > 0) {
         // The earlier try got no answer but this one did: a probe (or its answer) was lost.
-        window.onLoss();
+        window.onLoss(flight.sentAt, performance.now());
         if (task.protocol === 'udp') {
           host.scanDelayMs = Math.min(timing.maxScanDelayMs, Math.max(50, host.scanDelayMs * 2));
         }
@@ -108,40 +128,36 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
     return found;
   };
 
-  /** A probe of `task` got no answer in its time-out: retry it, or report it filtered (open|filtered). */
-  const noAnswer = (task: Task) => {
-    if (task.host.skipped) return;
-    if (
+  /** A probe of `task` got no answer in its time-out: true when it is queued again as a plain retry. */
+  const noAnswer = (task: Task): boolean => {
+    if (task.host.skipped) return false;
+    const { host } = task;
+    const paced =
       task.protocol === 'udp' &&
-      task.host.portUnreachSeen &&
+      host.portUnreachSeen &&
       (task.pacedTries ?? 0) < MAX_PACED_TRIES &&
-      task.tries < timing.maxRetries
-    ) {
-      task.tries++;
-      task.pacedTries = (task.pacedTries ?? 0) + 1;
-      stats.retries++;
-      queue.pace(task);
-    } else if (task.pacedTries === undefined && task.tries + 1 < allowedTries(task.host)) {
+      task.tries < timing.maxRetries;
+    if (paced || (task.pacedTries === undefined && task.tries + 1 < allowedTries(host))) {
       task.tries++;
       stats.retries++;
-      queue.retry(task);
-    } else {
-      final(task, {
-        type: 'answer',
-        state: task.protocol === 'udp' ? 'open|filtered' : 'filtered',
-        reason: 'no-response',
-        rttMs: 0,
-      });
+      if (!paced) queue.retry(task);
+      else {
+        task.pacedTries = (task.pacedTries ?? 0) + 1;
+        queue.pace(task);
+      }
+      return !paced;
     }
+    const state = task.protocol === 'udp' ? 'open|filtered' : 'filtered';
+    final(task, { type: 'answer', state, reason: 'no-response', rttMs: 0 });
+    return false;
   };
 
   /** Times out `candidates` that are still unanswered: only called after a poll phase has run since they were picked. */
   const expire = (candidates: readonly Flight[]) => {
     for (const flight of candidates) {
       if (flight.settled) continue;
-      settle(flight);
-      flight.cancel();
-      noAnswer(flight.task);
+      flights.settle(flight);
+      timedOutTry(flight);
     }
   };
 
@@ -168,9 +184,12 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
     const timeout = host.rtt.timeoutMs();
     const flight: Flight = {
       task,
+      sentAt: now,
+      tries: task.tries,
       deadline: now + timeout,
       cancel: () => undefined,
       settled: false,
+      lingering: false,
     };
     stats.sent++;
     flights.add(flight);
@@ -191,22 +210,24 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
   // timedOut() also runs per send and per answer: on loopback a whole batch can answer between two looks.
   const checkHostTimeouts = (now: number) => {
     if (timing.hostTimeoutMs <= 0) return;
-    for (const flight of flights) {
+    for (const flight of flights.inFlight()) {
       if (timedOut(flight.task.host, now)) {
-        settle(flight);
+        flights.settle(flight);
         flight.cancel();
       }
     }
+    flights.dropAll((task) => task.host.skipped);
   };
 
   const pump = () => {
     pumpQueued = false;
     if (signal?.aborted === true) {
       stats.aborted = true;
-      for (const flight of flights) {
-        settle(flight);
+      for (const flight of flights.inFlight()) {
+        flights.settle(flight);
         flight.cancel();
       }
+      flights.dropAll();
     }
     const now = performance.now();
     checkHostTimeouts(now);
@@ -216,6 +237,8 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
       while (budget-- > 0) {
         const behindMinRate = config.minRate !== undefined && stats.sent < elapsedS * config.minRate;
         if (flights.size >= window.size && !(behindMinRate && flights.size < window.limit)) break;
+        // Lingering tries hold sockets too: the fd-bound limit counts them.
+        if (flights.sockets >= window.limit) break;
         if (config.maxRate !== undefined && stats.sent >= Math.max(1, elapsedS * config.maxRate)) {
           arm(startedAt + ((stats.sent + 1) / config.maxRate) * 1000);
           break;
@@ -231,6 +254,7 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
     }
     stats.inFlight = flights.size;
     if ((flights.size === 0 && queue.empty) || (stats.aborted && flights.size === 0)) {
+      flights.dropAll();
       if (wake !== undefined) clearTimeout(wake);
       finish(stats);
       return;

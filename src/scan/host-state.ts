@@ -31,6 +31,8 @@ export interface Task {
   selfConnects: number;
   /** UDP retries sent at the ICMP rate-limit pace (0 or absent before any); silence after MAX_PACED_TRIES is final. */
   pacedTries?: number;
+  /** Set when an earlier try answered late, after its retry was queued: the queue drops the retry. */
+  done?: boolean;
 }
 
 /** A fresh host state for `target`. */

@@ -15,7 +15,7 @@ export const MAX_PACED_TRIES = 2;
 /**
  * The engine's tasks waiting to go, taken in this order: paced UDP retries whose host's pace
  * allows, tasks a host's scan delay held back once it allows, retries, then fresh tasks from
- * `source` (the scan order). Tasks of skipped hosts are dropped. Times are performance.now() ms.
+ * `source` (the scan order). Tasks of skipped hosts, and retries an earlier try answered meanwhile, are dropped. Times are performance.now() ms.
  */
 export class TaskQueue {
   private readonly retries: Task[] = [];
@@ -85,7 +85,7 @@ export class TaskQueue {
         this.sourceDone = true;
         return undefined;
       }
-      if (task.host.skipped) continue;
+      if (task.host.skipped || task.done === true) continue;
       const host = task.host;
       if (host.nextSendAt > now || host.waiting.length > 0) {
         host.waiting.push(task);

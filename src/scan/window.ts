@@ -22,13 +22,14 @@ export function openFileLimit(): number {
 /**
  * The scan's congestion window: how many probes may be in flight. It starts small, doubles per
  * round trip while answers come (slow start, +1 per answer) up to the threshold, then grows by
- * about one per window (congestion avoidance); on loss it halves and the threshold drops to the new
- * size. Capped by `max` (from the fd limit and --max-parallelism) and by back-pressure.
+ * about one per window (congestion avoidance); on loss it halves (once per loss event) and the
+ * threshold drops to the new size. Capped by `max` (from the fd limit and --max-parallelism) and by back-pressure.
  */
 export class CongestionWindow {
   private cwnd: number;
   private ssthresh: number;
   private cap: number;
+  private lastLossAtMs = -Infinity;
 
   constructor(
     private readonly min: number,
@@ -56,8 +57,15 @@ export class CongestionWindow {
     if (this.cwnd > this.cap) this.cwnd = this.cap;
   }
 
-  /** A probe was lost (a retry answered where the first try did not): halve. */
-  onLoss(): void {
+  /**
+   * A probe sent at `sentAtMs` (performance.now()) was lost or delayed past its time-out (a retry
+   * answered where the first try did not, or the first try answered late): halve, once per loss
+   * event as TCP and nmap do. A probe sent before the last halving adds nothing: its window is
+   * already gone, and a burst that overflowed a queue must not halve the window once per port.
+   */
+  onLoss(sentAtMs: number, nowMs: number): void {
+    if (sentAtMs <= this.lastLossAtMs) return;
+    this.lastLossAtMs = nowMs;
     this.cwnd = Math.max(this.min, this.cwnd / 2);
     this.ssthresh = Math.max(this.min, this.cwnd);
   }

@@ -33,7 +33,10 @@ function addressBytes(address: string): Buffer {
 
 /** The TCP connect probe of the native loop, and how to end it. */
 export interface NativeConnect {
-  /** A TCP connect probe with its own time-out (`timesOut`): open, closed, filtered as {@link tcpConnectProbe}. */
+  /**
+   * A TCP connect probe with its own time-out (`timesOut`): open, closed, filtered as {@link tcpConnectProbe}.
+   * After `timeout` its socket stays open, and a late answer is reported too, until the probe is cancelled.
+   */
   readonly probe: StartProbe;
   /** Probes submitted and not yet reported, for tests and progress. */
   readonly pending: () => number;
@@ -80,8 +83,9 @@ export function openNativeConnect(): NativeConnect {
       const id = records[i] ?? 0;
       const done = waiting.get(id);
       if (done === undefined) continue; // cancelled after the thread answered
-      waiting.delete(id);
       const code = codes[i + 1] ?? 0;
+      // A probe that timed out keeps its socket (and its place here) for a late answer, until cancelled.
+      if (code !== CODE_TIMEOUT) waiting.delete(id);
       const rttMs = (records[i + 2] ?? 0) / 1000;
       if (code === CODE_OPEN) done({ type: 'answer', state: 'open', reason: 'syn-ack', rttMs });
       else if (code === CODE_TIMEOUT) done({ type: 'timeout' });

@@ -21,9 +21,12 @@ export type ProbeOutcome =
   | { readonly type: 'timeout' };
 
 /**
- * Starts one probe; `done` is called at most once; the returned function cancels it (time-out, abort).
- * `timeoutMs` is the engine's time-out for it; a probe with `timesOut` set counts it itself (from the
- * moment the probe really goes out) and reports `timeout`, so the engine sets no timer of its own.
+ * Starts one probe; `done` is called at most once, except after a `timeout` (below); the returned
+ * function cancels it (the engine is done with it, abort). `timeoutMs` is the engine's time-out for it;
+ * a probe with `timesOut` set counts it itself (from the moment the probe really goes out) and reports
+ * `timeout`, so the engine sets no timer of its own; its socket then stays open and a late answer is
+ * reported with a second call, until the engine cancels it (the engine keeps a timed-out TCP probe
+ * open while its retry is out: a late answer still counts, as in nmap).
  */
 export type StartProbe = ((
   address: string,

@@ -1,0 +1,85 @@
+import type { Task } from './host-state.js';
+
+/** One probe out. */
+export interface Flight {
+  readonly task: Task;
+  /** performance.now() of the send, and the task's try number then. */
+  readonly sentAt: number;
+  readonly tries: number;
+  readonly deadline: number;
+  /** Set once the probe has started. */
+  cancel: () => void;
+  settled: boolean;
+  /** Timed out, its socket kept open while the task's retry is out: a late answer still counts (TCP). */
+  lingering: boolean;
+}
+
+/**
+ * The engine's probes out: the tries in flight (at most one per task), and per task the latest try
+ * that timed out and lingers, its socket open for a late answer, while the task's retry is out. Only
+ * the tries in flight count against the congestion window; lingering ones hold file descriptors.
+ */
+export class Flights {
+  private readonly out = new Set<Flight>();
+  private readonly live = new Map<Task, Flight>();
+  private readonly lingering = new Map<Task, Flight>();
+
+  /** Tries in flight. */
+  get size(): number {
+    return this.out.size;
+  }
+
+  /** Tries in flight and lingering: sockets open. */
+  get sockets(): number {
+    return this.out.size + this.lingering.size;
+  }
+
+  /** The tries in flight; settling the current one while iterating is safe (a Set's iterator). */
+  inFlight(): IterableIterator<Flight> {
+    return this.out.values();
+  }
+
+  add(flight: Flight): void {
+    this.out.add(flight);
+    this.live.set(flight.task, flight);
+  }
+
+  /** The flight has its outcome (or was cancelled): no longer in flight. */
+  settle(flight: Flight): void {
+    flight.settled = true;
+    this.out.delete(flight);
+    if (this.live.get(flight.task) === flight) this.live.delete(flight.task);
+  }
+
+  /** The task's try in flight, if any. */
+  liveOf(task: Task): Flight | undefined {
+    return this.live.get(task);
+  }
+
+  /** Keeps a settled, timed-out try open for a late answer; the task's earlier lingering try is closed. */
+  linger(flight: Flight): void {
+    this.drop(flight.task);
+    flight.lingering = true;
+    this.lingering.set(flight.task, flight);
+  }
+
+  /** The lingering try answered: forget it (its socket is closed by the probe). */
+  answered(flight: Flight): void {
+    flight.lingering = false;
+    if (this.lingering.get(flight.task) === flight) this.lingering.delete(flight.task);
+  }
+
+  /** Closes the task's lingering try, if any. */
+  drop(task: Task): void {
+    const flight = this.lingering.get(task);
+    if (flight === undefined) return;
+    this.lingering.delete(task);
+    flight.lingering = false;
+    flight.cancel();
+  }
+
+  /** Closes every lingering try whose task `which` picks (all by default). */
+  dropAll(which: (task: Task) => boolean = () => true): void {
+    for (const task of [...this.lingering.keys()]) if (which(task)) this.drop(task);
+  }
+}
