@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import bcrypt from 'bcryptjs';
+import { bcryptjs } from '../lazy-require.js';
 
 /** Successful logins remembered, so a scrape every few seconds does not pay bcrypt's cost each time. */
 const CACHE_SIZE = 64;
@@ -26,7 +26,7 @@ export function basicAuthChecker(users: ReadonlyMap<string, string>): (header: s
       .update(`${user}\0${hash ?? ''}\0${password}`)
       .digest('hex');
     if (hash !== undefined && good.has(key)) return true;
-    const ok = (await bcrypt.compare(password, hash ?? DUMMY)) && hash !== undefined;
+    const ok = (await bcryptjs().compare(password, hash ?? DUMMY)) && hash !== undefined;
     if (ok) {
       if (good.size >= CACHE_SIZE) good.clear();
       good.add(key);

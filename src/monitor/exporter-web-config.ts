@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parse } from 'yaml';
 import { PortscopeError, errnoCode } from '../errors.js';
+import { yaml } from '../lazy-require.js';
 
 /**
  * A web configuration file in exporter-toolkit's format (the `--web.config.file` of node_exporter and
@@ -58,7 +58,7 @@ export function loadWebConfig(file: string): WebConfig {
   }
   let doc: unknown;
   try {
-    doc = parse(text) ?? {};
+    doc = yaml().parse(text) ?? {};
   } catch (error) {
     fail(`not YAML: ${(error instanceof Error ? error.message : String(error)).split('\n')[0] ?? ''}`, error);
   }

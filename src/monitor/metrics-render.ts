@@ -1,4 +1,6 @@
-import { Counter, Gauge, Registry } from 'prom-client';
+import type * as PromClient from 'prom-client';
+import type { Registry } from 'prom-client';
+import { promClient } from '../lazy-require.js';
 import type { Severity } from '../audit/types.js';
 import type { MetricsSample } from './metrics-sample.js';
 
@@ -31,6 +33,8 @@ export interface CollectOutcome {
  * (a Counter incremented once from zero by the kernel's value).
  */
 export async function renderMetrics({ durationSeconds, sample, findings }: CollectOutcome): Promise<string> {
+  const prom = promClient();
+  const { Gauge, Registry } = prom;
   const registers = [new Registry()];
   const up = new Gauge({
     name: 'portscope_up',
@@ -43,7 +47,7 @@ export async function renderMetrics({ durationSeconds, sample, findings }: Colle
     registers,
   }).set(durationSeconds);
   up.set(sample === undefined ? 0 : 1);
-  if (sample !== undefined) fill(sample, registers);
+  if (sample !== undefined) fill(prom, sample, registers);
   if (findings !== undefined) {
     const audit = new Gauge({
       name: 'portscope_audit_findings',
@@ -56,7 +60,8 @@ export async function renderMetrics({ durationSeconds, sample, findings }: Colle
   return registers[0]?.metrics() ?? '';
 }
 
-function fill(sample: MetricsSample, registers: Registry[]): void {
+function fill(prom: typeof PromClient, sample: MetricsSample, registers: Registry[]): void {
+  const { Counter, Gauge } = prom;
   const info = new Gauge({
     name: 'portscope_listener_info',
     help: 'A listening socket (TCP LISTEN, or UDP bound outside the ephemeral range) and who holds it; always 1',

@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { yaml } from '../../lazy-require.js';
 import { netnsLabel } from '../listener-key.js';
 import type { ListenerExposure } from '../types.js';
 import type { ExpectedListener, Policy } from './types.js';
@@ -33,5 +33,5 @@ export function baselinePolicy(listeners: readonly ListenerExposure[]): Policy {
 
 /** `policy` as YAML, after a comment that says what it is and where it came from. */
 export function policyYaml(policy: Policy, header: readonly string[]): string {
-  return `${header.map((line) => `# ${line}\n`).join('')}${stringify(policy)}`;
+  return `${header.map((line) => `# ${line}\n`).join('')}${yaml().stringify(policy)}`;
 }

@@ -1,8 +1,9 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LineCounter, isMap, isNode, isPair, isScalar, parseDocument, type Document, type Node } from 'yaml';
+import type { Document, Node } from 'yaml';
 import { errnoCode, PortscopeError } from '../../errors.js';
+import { ajvClass, yaml } from '../../lazy-require.js';
 import { packageRoot } from '../../package-root.js';
 import type { Policy } from './types.js';
 
@@ -14,6 +15,7 @@ export function policySchema(): object {
 }
 
 function validate(): ValidateFunction {
+  const Ajv = ajvClass();
   validator ??= new Ajv({ allErrors: false, verbose: true }).compile(policySchema());
   return validator;
 }
@@ -24,6 +26,7 @@ function validate(): ValidateFunction {
  * @throws PortscopeError `INVALID_ARGUMENT` with one line `FILE:LINE:COLUMN: what was expected, got what`.
  */
 export function parsePolicy(text: string, file: string): Policy {
+  const { LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const where = (offset: number) => {
@@ -75,6 +78,7 @@ function describe(value: unknown): string {
 
 /** Where in the document an ajv error points (the value, or the key for an unknown property) and what it wants. */
 function explain(doc: Document, error: ErrorObject): { offset: number; text: string } {
+  const { isMap, isNode, isPair, isScalar } = yaml();
   const path = error.instancePath
     .split('/')
     .slice(1)
