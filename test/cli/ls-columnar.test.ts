@@ -79,7 +79,7 @@ describe.skipIf(!canMakeNetnsFor('the columnar listing tests') || !hasNativeAddo
       }
       const named = await ls(['-tua'], true);
       expect(named.out).toMatch(/127\.0\.0\.1:ssh\b/);
-      const listed = readSocketColumns({
+      const listed = await readSocketColumns({
         protocols: ['tcp', 'udp', 'udplite'],
         filter: parseFilter(''),
         owners: false,
@@ -91,13 +91,13 @@ describe.skipIf(!canMakeNetnsFor('the columnar listing tests') || !hasNativeAddo
       expect(columnarRefusal(plainView, { needsObjects: false }, { ...noIo, env: {} })).toBeUndefined();
     });
 
-    it('falls back, saying why, for what the columns do not hold', () => {
+    it('falls back, saying why, for what the columns do not hold', async () => {
       const base = { filter: parseFilter(''), details: false, netns: name, owners: false } as const;
-      expect(readSocketColumns({ ...base, protocols: ['tcp'], owners: true })).toEqual({ fallback: 'owners' });
-      expect(readSocketColumns({ ...base, protocols: ['tcp', 'unix'] })).toEqual({
+      expect(await readSocketColumns({ ...base, protocols: ['tcp'], owners: true })).toEqual({ fallback: 'owners' });
+      expect(await readSocketColumns({ ...base, protocols: ['tcp', 'unix'] })).toEqual({
         fallback: 'a protocol other than TCP, UDP and UDP-Lite',
       });
-      expect(readSocketColumns({ ...base, protocols: ['tcp'], filter: parseFilter('sport = :22') })).toEqual({
+      expect(await readSocketColumns({ ...base, protocols: ['tcp'], filter: parseFilter('sport = :22') })).toEqual({
         fallback: 'a filter on more than states and families',
       });
       const env = { ...noIo, env: {} };

@@ -37,7 +37,7 @@ export async function printColumnarListing(
   io: CliIo,
 ): Promise<number | undefined> {
   if (columnarRefusal(view, flags, io) !== undefined) return undefined;
-  const listed = readSocketColumns(options);
+  const listed = await readSocketColumns(options);
   if ('fallback' in listed) return undefined;
   return printColumns(listed, view, io);
 }

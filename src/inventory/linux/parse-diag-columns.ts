@@ -83,7 +83,14 @@ function appendMessage(
   columns.length = row + 1;
 }
 
-function addressIndex(columns: ColumnsBuilder, buf: Uint8Array, view: DataView, family: number, at: number): number {
+/** The string-table index of the address at `buf[at]` (4 or 16 bytes, network order). */
+export function addressIndex(
+  columns: ColumnsBuilder,
+  buf: Uint8Array,
+  view: DataView,
+  family: number,
+  at: number,
+): number {
   if (family === AF_INET) return columns.v4(view.getUint32(at, false), dottedQuad);
   const key = Buffer.from(buf.buffer, buf.byteOffset + at, 16).toString('latin1');
   return columns.v6(key, () => ipv6FromBytes(buf, at));

@@ -2,13 +2,16 @@ import type { Family, Socket, SocketState } from '../../model/index.js';
 import { compileFilter, possibleStates, type FilterNode } from '../filter/index.js';
 import { normalizeListOptions, type ListSocketsOptions, type NormalizedListOptions } from '../options.js';
 import { currentPlatform } from '../platform.js';
-import { filterNeedsDetails, onePassUnavailable } from './bpf-sockets.js';
+import { filterNeedsDetails, ONE_PASS_PROTOCOLS, onePassRecords, onePassUnavailable } from './bpf-sockets.js';
 import { isGone, netnsPaths } from './diag-tables.js';
 import { AF_INET, AF_INET6, IPPROTO, inetDiagRequest, tcpStateMask } from './diag-request.js';
 import { listingScope } from './listing-scope.js';
 import type { NativeAddon } from './native.js';
 import type { NamespaceGroup } from './netns.js';
 import { appendInetDiag, type KeepTable } from './parse-diag-columns.js';
+import { appendOnePass } from './parse-onepass-columns.js';
+import { parseSockstat } from './parse-sockstat.js';
+import { readSmallText } from './read-proc.js';
 import { COLUMN_PROTOCOLS, ColumnsBuilder, columnFamily, columnState, type SocketColumns } from './socket-columns.js';
 import type { TableQuery } from './tables.js';
 
@@ -82,6 +85,20 @@ function keepTable(options: NormalizedListOptions, users: Map<number, string>): 
   return keep;
 }
 
+/**
+ * The one pass's records when collectLinux would read them (several namespaces, as root), or why the listing
+ * must fall back (UDP-Lite, which the one pass does not read: collectLinux adds it per namespace). The
+ * records' reason for not being usable (returned as `{ reason }`) means one dump per namespace, as there.
+ */
+async function readOnePass(
+  options: NormalizedListOptions,
+  addon: NativeAddon,
+): Promise<string | Awaited<ReturnType<typeof onePassRecords>>> {
+  if ([...options.protocols].some((p) => !ONE_PASS_PROTOCOLS.has(p))) return 'UDP-Lite with the one BPF pass';
+  const socketCount = parseSockstat(readSmallText('/proc/net/sockstat') ?? '').sockets?.used ?? 0;
+  return onePassRecords(addon, socketCount);
+}
+
 /** The replies of `requests` in `group`'s namespace, or undefined when it cannot be entered or is gone. */
 function dump(addon: NativeAddon, group: NamespaceGroup, requests: Buffer[]): (Buffer | string)[] | undefined {
   for (const path of netnsPaths(group)) {
@@ -97,12 +114,13 @@ function dump(addon: NativeAddon, group: NamespaceGroup, requests: Buffer[]): (B
 /**
  * Reads the TCP, UDP and UDP-Lite sockets of `options` into columns: the same namespaces (listingScope), sock_diag dumps
  * (the kernel filtering TCP states) in the same order and the same filter verdicts as listSockets, so that the
- * rows are the sockets listSockets would return, in its order. Falls back (says why, reads nothing more) for
- * what columnsUnsupported refuses, and when listSockets would read differently: without the addon, with the
- * one BPF pass over several namespaces, or when a namespace cannot be entered, is gone, or lacks a diag handler.
+ * rows are the sockets listSockets would return, in its order; over several namespaces as root, from the one
+ * BPF pass as there (parse-onepass-columns.ts). Falls back (says why, reads nothing more) for what
+ * columnsUnsupported refuses, and when listSockets would read differently: without the addon, UDP-Lite with the
+ * one pass, or when a namespace cannot be entered, is gone, or lacks a diag handler.
  * @throws PortscopeError as listSockets: `INVALID_ARGUMENT`, `NOT_FOUND`, `UNSUPPORTED_PLATFORM`.
  */
-export function readSocketColumns(options: ListSocketsOptions): ColumnsListing {
+export async function readSocketColumns(options: ListSocketsOptions): Promise<ColumnsListing> {
   const normalized = normalizeListOptions(options);
   const unsupported = columnsUnsupported(normalized);
   if (unsupported !== undefined) return { fallback: unsupported };
@@ -116,7 +134,8 @@ export function readSocketColumns(options: ListSocketsOptions): ColumnsListing {
     tcpStateMask: tcpStateMask(states),
   };
   const wish = { namespaces: selected.length, query, details: filterNeedsDetails(normalized.filter) };
-  if (onePassUnavailable(addon, wish) === undefined) return { fallback: 'the one BPF pass over several namespaces' };
+  const onePass = onePassUnavailable(addon, wish) === undefined ? await readOnePass(normalized, addon) : undefined;
+  if (typeof onePass === 'string') return { fallback: onePass };
   const tables: { protocol: number; family: number }[] = [];
   COLUMN_PROTOCOLS.forEach((protocol, p) => {
     if (!normalized.protocols.has(protocol)) return;
@@ -129,6 +148,18 @@ export function readSocketColumns(options: ListSocketsOptions): ColumnsListing {
   });
   const keep = keepTable(normalized, users);
   const columns = new ColumnsBuilder();
+  const namespaces = selected.map(({ netns, name }) => (name === undefined ? { netns } : { netns, name }));
+  if (onePass !== undefined && 'records' in onePass) {
+    appendOnePass(
+      columns,
+      onePass.records,
+      namespaces.map((n) => n.netns),
+      query,
+      keep,
+    );
+    return { columns, namespaces };
+  }
+  // Without the one pass, or when it could not run: one dump per namespace, as collectLinux then reads them.
   for (const group of selected) {
     const replies = requests.length === 0 ? [] : dump(addon, group, requests);
     if (replies === undefined) return { fallback: `network namespace ${String(group.netns)} could not be read` };
@@ -137,6 +168,5 @@ export function readSocketColumns(options: ListSocketsOptions): ColumnsListing {
       appendInetDiag(columns, reply, tables[i]?.protocol ?? 0, group.netns, keep);
     }
   }
-  const namespaces = selected.map(({ netns, name }) => (name === undefined ? { netns } : { netns, name }));
   return { columns, namespaces };
 }
