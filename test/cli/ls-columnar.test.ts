@@ -12,13 +12,13 @@ const name = `psls-col-${String(process.pid)}`;
 let fixture: Fixture<{ pid: number; sockets: number }> | undefined;
 
 /** Runs the CLI in-process on the test's namespace; PORTSCOPE_COLUMNAR=0 forces the Socket object path. */
-async function ls(args: readonly string[], objects: boolean): Promise<{ code: number; out: string }> {
+async function ls(args: readonly string[], objects: boolean, tty = false): Promise<{ code: number; out: string }> {
   let out = '';
   const code = await run(['ls', ...args, '--netns', name], {
     stdout: { write: (s: string) => (out += s) },
     stderr: { write: () => true },
-    isTTY: false,
-    columns: undefined,
+    isTTY: tty,
+    columns: tty ? 60 : undefined,
     env: objects ? { PORTSCOPE_COLUMNAR: '0' } : {},
   });
   return { code, out };
@@ -71,6 +71,12 @@ describe.skipIf(!canMakeNetnsFor('the columnar listing tests') || !hasNativeAddo
         expect(columns.code).toBe(objects.code);
       });
     }
+
+    it('on a 60-column terminal (colours, cells cut to fit): the same bytes both ways', async () => {
+      const columns = await ls(['-tuan'], false, true);
+      expect(columns.out).toContain('\u001b[');
+      expect(columns.out).toBe((await ls(['-tuan'], true, true)).out);
+    });
 
     it('the listing has every kind of socket the fixture made, and reads from columns', async () => {
       const { out } = await ls(['-tuan'], true);
