@@ -28,6 +28,8 @@ export function baseCases({ ps, farmPort, devPort }) {
       theirs: [
         ['ss', '-tan'],
         ['env', 'PORTSCOPE_BACKEND=procfs', ...ps('ls', '-tan')],
+        // The Socket object path that the columnar listing replaces (ls-columnar.ts), in the same run.
+        ['env', 'PORTSCOPE_COLUMNAR=0', ...ps('ls', '-tan')],
       ],
     },
     // The port of one farm listener: the listener plus its accepted connections, held by one process with

@@ -5,6 +5,7 @@ import {
   parseFilter,
   readThreads,
   type FilterNode,
+  type ListSocketsOptions,
   type ThreadInfo,
 } from '../../inventory/index.js';
 import type { Socket } from '../../model/index.js';
@@ -21,6 +22,7 @@ import {
   selectedProtocols,
   type SocketSelection,
 } from '../ss-selection.js';
+import { printColumnarListing } from './ls-columnar.js';
 import { closeListed } from './ls-close.js';
 import { printDestroyEvents } from './ls-events.js';
 import { printStats } from './stats.js';
@@ -129,7 +131,7 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
         await printDestroyEvents(user, chosen, { format, fields, header: options.header, style }, io);
         return;
       }
-      const listed = await listSockets({
+      const listOptions: ListSocketsOptions = {
         ...(protocols === undefined ? {} : { protocols }),
         ...(families.length > 0 ? { families } : {}),
         filter,
@@ -149,19 +151,29 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
           options.kill === true,
         netns: options.netns,
         backend: backendOf(io),
-      });
-      const snapshot = { ...listed, sockets: listed.sockets.filter(keep) };
+      };
       const fields =
         options.fields === undefined ? defaultFields(options) : chooseFields(options.fields, SOCKET_FIELD_NAMES);
       const names = options.resolve === true ? readHostNames() : undefined;
-      const threads = options.threads === true ? threadsOf(snapshot.sockets) : undefined;
-      const style = {
-        numeric: options.numeric === true,
-        tcpOptions: options.options === true,
-        ...(threads === undefined ? {} : { threads }),
-      };
       const details = options.fields === undefined && options.oneline !== true ? detailFields(options) : [];
-      const view = { format, fields, header: options.header, style, details, verbose: options.verbose === true };
+      const plain = { numeric: options.numeric === true, tcpOptions: options.options === true };
+      const base = { format, fields, header: options.header, style: plain, details, verbose: options.verbose === true };
+      const needsObjects = options.kill === true || options.threads === true;
+      const rows = await printColumnarListing(
+        listOptions,
+        names === undefined ? base : { ...base, names },
+        { needsObjects },
+        io,
+      );
+      if (rows !== undefined) {
+        if (rows === 0) setExit(1);
+        return;
+      }
+      const listed = await listSockets(listOptions);
+      const snapshot = { ...listed, sockets: listed.sockets.filter(keep) };
+      const threads = options.threads === true ? threadsOf(snapshot.sockets) : undefined;
+      const style = threads === undefined ? plain : { ...plain, threads };
+      const view = { ...base, style };
       if (options.kill === true && snapshot.sockets.length > 0) {
         setExit(await closeListed(snapshot, view, options.yes === true, io));
         return;

@@ -65,13 +65,22 @@ export interface TableLayout {
  * written in chunks.
  */
 export function tableLayout(columns: readonly Column[], rows: readonly string[][], style: TableStyle): TableLayout {
-  const widths = columns.map((c) => (style.header ? c.header.length : 0));
+  const widest = columns.map(() => 0);
   for (const row of rows) {
     for (let i = 0; i < columns.length; i++) {
       const length = row[i]?.length ?? 0;
-      if (length > (widths[i] ?? 0)) widths[i] = length;
+      if (length > (widest[i] ?? 0)) widest[i] = length;
     }
   }
+  return layoutOfWidths(columns, widest, style);
+}
+
+/**
+ * The layout of {@link tableLayout} from the longest cell of each column (`widest`, in characters) instead of
+ * the rows themselves: for rows rendered twice (measured, then printed) rather than kept.
+ */
+export function layoutOfWidths(columns: readonly Column[], widest: readonly number[], style: TableStyle): TableLayout {
+  const widths = columns.map((c, i) => Math.max(style.header ? c.header.length : 0, widest[i] ?? 0));
   if (style.width !== undefined) fitWidth(columns, widths, style.width);
   const render = (cells: readonly string[], paint: ((c: Column, text: string) => string) | undefined) => {
     let out = '';

@@ -188,6 +188,32 @@ export function readOnePass(
   return runOnePass(addon, wish.query, namespaces, socketCount, object ?? socketsObject());
 }
 
+/**
+ * Runs the one pass's program (readOnePass has decided it may) and returns its records, or why they cannot be
+ * used (the program failed to load or run, a namespace has tables of its own, a hash chain was cut short).
+ * Never rejects. `socketCount` and `object` as readOnePass's; `narrowing` (default: every port, TCP and UDP)
+ * is what the walk leaves out in the kernel (walkNarrowing).
+ */
+export async function onePassRecords(
+  addon: NativeAddon,
+  socketCount: number,
+  object: Buffer = socketsObject(),
+  narrowing: { port?: number; protocols: number } = { protocols: 3 },
+): Promise<{ readonly records: ArrayBuffer } | { readonly reason: string }> {
+  if (addon.bpfSockets === undefined) return { reason: 'no bpfSockets' };
+  try {
+    const { port, protocols } = narrowing;
+    const capacity =
+      port === undefined ? Math.min(2 ** 24, Math.max(4096, Math.ceil(socketCount * 1.25))) : ONE_PORT_CAPACITY;
+    const { records, flags } = await addon.bpfSockets(object, capacity, port, protocols);
+    if ((flags & FLAG_PERNET) !== 0) return { reason: 'this namespace has TCP tables of its own' };
+    if ((flags & FLAG_TRUNCATED) !== 0) return { reason: 'a hash chain longer than the BPF walk follows' };
+    return { records };
+  } catch (error) {
+    return { reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 async function runOnePass(
   addon: NativeAddon,
   query: TableQuery,
@@ -195,20 +221,7 @@ async function runOnePass(
   socketCount: number,
   object: Buffer,
 ): Promise<OnePass> {
-  if (addon.bpfSockets === undefined) return { source: { source: 'per-namespace', reason: 'no bpfSockets' } };
-  try {
-    const { port, protocols } = walkNarrowing(query);
-    const capacity =
-      port === undefined ? Math.min(2 ** 24, Math.max(4096, Math.ceil(socketCount * 1.25))) : ONE_PORT_CAPACITY;
-    const { records, flags } = await addon.bpfSockets(object, capacity, port, protocols);
-    if ((flags & FLAG_PERNET) !== 0) {
-      return { source: { source: 'per-namespace', reason: 'this namespace has TCP tables of its own' } };
-    }
-    if ((flags & FLAG_TRUNCATED) !== 0) {
-      return { source: { source: 'per-namespace', reason: 'a hash chain longer than the BPF walk follows' } };
-    }
-    return { sockets: parseOnePass(records, namespaces, query), source: { source: 'bpf' } };
-  } catch (error) {
-    return { source: { source: 'per-namespace', reason: error instanceof Error ? error.message : String(error) } };
-  }
+  const read = await onePassRecords(addon, socketCount, object, walkNarrowing(query));
+  if ('reason' in read) return { source: { source: 'per-namespace', reason: read.reason } };
+  return { sockets: parseOnePass(read.records, namespaces, query), source: { source: 'bpf' } };
 }

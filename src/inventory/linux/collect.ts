@@ -1,68 +1,20 @@
 import { hostname } from 'node:os';
-import { PortscopeError } from '../../errors.js';
 import type { OwnerSource, Snapshot, SnapshotWarning, Socket } from '../../model/index.js';
 import { compileFilter, exactLocalPorts, needsOwners, possibleStates } from '../filter/index.js';
 import type { NormalizedListOptions } from '../options.js';
 import { linuxFilterResolvers } from './filter-context.js';
 import { procHidesOthers } from './hidepid.js';
-import {
-  groupByNetns,
-  listPids,
-  netnsOf,
-  readNetnsNames,
-  readPinnedNetns,
-  withPinnedNetns,
-  type NamespaceGroup,
-} from './netns.js';
-import { nativeAddon, type NativeAddon } from './native.js';
+import { listingScope } from './listing-scope.js';
+import type { NamespaceGroup } from './netns.js';
+import type { NativeAddon } from './native.js';
 import { attachOwners } from './owners.js';
 import { walkOwners } from './owner-walk.js';
 import { parseSockstat } from './parse-sockstat.js';
 import { parseBootTime } from './proc-stat.js';
-import { readUsers } from './passwd.js';
 import { readSmallText } from './read-proc.js';
 import { readNamespaceTables, type NamespaceTables, type TableQuery, type TableSource } from './tables.js';
 import { filterNeedsDetails, ONE_PASS_PROTOCOLS, readOnePass } from './bpf-sockets.js';
 import { diagExtensions, tcpStateMask } from './diag-request.js';
-
-function selectNamespaces(
-  groups: NamespaceGroup[],
-  netns: NormalizedListOptions['netns'],
-  names: ReadonlyMap<number, string>,
-  canEnter: boolean,
-): NamespaceGroup[] {
-  if (netns === 'all') return groups;
-  if (netns === 'host') return groups.filter((g) => g.isHost);
-  const inode = typeof netns === 'number' ? netns : /^\d+$/.test(netns) ? Number(netns) : undefined;
-  const chosen = groups.filter((g) => (inode === undefined ? g.name === netns : g.netns === inode));
-  if (chosen.length > 0) return chosen;
-  const named = inode === undefined && [...names.values()].includes(String(netns));
-  if (inode === undefined && !named) {
-    const known = [...new Set(names.values())].sort().join(', ');
-    throw new PortscopeError(
-      'NOT_FOUND',
-      `Expected netns to be all, host, a namespace inode or a name under /run/netns (${known === '' ? 'there is none' : known}), got \`${netns}\``,
-    );
-  }
-  const why = !named
-    ? 'no process lives in a namespace with that inode'
-    : canEnter
-      ? 'it could not be entered'
-      : 'no process lives in it, and entering it takes the native addon (backend procfs, or not built)';
-  throw new PortscopeError('NOT_FOUND', `No sockets can be read from network namespace \`${String(netns)}\`: ${why}`);
-}
-
-function chooseAddon(backend: NormalizedListOptions['backend']): NativeAddon | null {
-  if (backend === 'procfs') return null;
-  const addon = nativeAddon() ?? null;
-  if (addon === null && backend === 'native') {
-    throw new PortscopeError(
-      'UNSUPPORTED_PLATFORM',
-      "Expected the native addon (build/Release/portscope_native.node) for backend 'native', but it is not built: run `npm rebuild portscope` with python3, make and a C compiler installed",
-    );
-  }
-  return addon;
-}
 
 /** The one line a listing without root gets: what is unknown, why, and the fix. */
 function deniedWarning(sockets: number, processes: number, namespaces: number): SnapshotWarning {
@@ -115,18 +67,8 @@ function readGroupTables(
  */
 export async function collectLinux(options: NormalizedListOptions): Promise<Snapshot> {
   const takenAt = new Date().toISOString();
-  const addon = chooseAddon(options.backend);
+  const { addon, users, pids, netnsNames, unreadable, selected } = listingScope(options);
   const warnings: SnapshotWarning[] = [];
-  const users = readUsers();
-  const hostNetns = netnsOf('self') ?? 0;
-  const pids = listPids();
-  const netnsNames = readNetnsNames();
-  const grouped = groupByNetns(pids, hostNetns, netnsNames);
-  const { unreadable } = grouped;
-  // Entering a namespace no process lives in takes the addon (setns); /proc/PID/net needs a process.
-  const groups =
-    addon === null ? grouped.groups : withPinnedNetns(grouped.groups, readPinnedNetns(netnsNames), netnsNames);
-  const selected = selectNamespaces(groups, options.netns, netnsNames, addon !== null);
   const predicate = compileFilter(options.filter, {
     users,
     netnsNames: new Map([...netnsNames].map(([inode, name]) => [name, inode])),

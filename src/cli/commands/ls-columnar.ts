@@ -1,0 +1,43 @@
+import type { ListSocketsOptions } from '../../inventory/index.js';
+import { readSocketColumns } from '../../inventory/linux/read-columns.js';
+import type { CliIo } from '../io.js';
+import { COLUMN_FIELDS, printColumns } from '../render/columns.js';
+import type { SnapshotView } from '../render/sockets.js';
+
+/** What of an `ls` besides the listing options decides the path: flags that need `Socket` objects. */
+export interface ColumnarFlags {
+  /** -K, -T, -r: they work on Socket objects (closing, threads of owners, host names). */
+  readonly needsObjects: boolean;
+}
+
+/**
+ * Why this `ls` prints from Socket objects (listSockets) rather than from columns, or undefined when it can
+ * print from columns: PORTSCOPE_COLUMNAR=0, -K/-T/-r, a format other than table and CSV, a field outside
+ * COLUMN_FIELDS, detail lines (-i, -m, --inet-sockopt without -O). The listing options are checked next, by
+ * readSocketColumns (protocols, owners, extensions, filter, namespaces read in one BPF pass).
+ */
+export function columnarRefusal(view: SnapshotView, flags: ColumnarFlags, io: CliIo): string | undefined {
+  if (io.env.PORTSCOPE_COLUMNAR === '0') return 'PORTSCOPE_COLUMNAR=0';
+  if (flags.needsObjects || view.names !== undefined) return '-K, -T or -r';
+  if (view.format !== 'table' && view.format !== 'csv') return `--format ${view.format}`;
+  if (!view.fields.every((f) => COLUMN_FIELDS.has(f))) return 'a field the columns do not hold';
+  return (view.details ?? []).length > 0 ? 'detail lines' : undefined;
+}
+
+/**
+ * The one place `ls` chooses its path, up front: when columnarRefusal and readSocketColumns allow, reads the
+ * sockets into columns and prints them (the same bytes as the object path) and returns how many rows it
+ * printed; else prints nothing and returns undefined, for the object path to list.
+ * @throws PortscopeError as listSockets (`INVALID_ARGUMENT`, `NOT_FOUND`...).
+ */
+export async function printColumnarListing(
+  options: ListSocketsOptions,
+  view: SnapshotView,
+  flags: ColumnarFlags,
+  io: CliIo,
+): Promise<number | undefined> {
+  if (columnarRefusal(view, flags, io) !== undefined) return undefined;
+  const listed = await readSocketColumns(options);
+  if ('fallback' in listed) return undefined;
+  return printColumns(listed, view, io);
+}

@@ -1,0 +1,107 @@
+import type { ColumnsListing } from '../../inventory/linux/read-columns.js';
+import type { Socket } from '../../model/index.js';
+import { columnFamily, columnState, COLUMN_PROTOCOLS } from '../../inventory/linux/socket-columns.js';
+import { colorsFor, type CliIo } from '../io.js';
+import { ChunkedOutput } from './chunked-output.js';
+import { csvLine } from './csv.js';
+import { socketFields } from './socket-columns.js';
+import type { SnapshotView } from './sockets.js';
+import { layoutOfWidths } from './table.js';
+
+/** The fields a listing in columns can print: those whose text depends only on what the columns hold. */
+export const COLUMN_FIELDS: ReadonlySet<string> = new Set([
+  'netid',
+  'proto',
+  'state',
+  'recv-q',
+  'send-q',
+  'local',
+  'peer',
+  'address',
+  'port',
+  'service',
+  'uid',
+  'inode',
+  'netns',
+]);
+
+type Listed = Extract<ColumnsListing, { columns: unknown }>;
+
+/**
+ * One mutable Socket that takes the values of row after row, so that the object path's own field functions
+ * (socket-columns.ts) give each cell: the same text by construction, with no object per socket.
+ */
+function rowCursor(listed: Listed): { socket: Socket; load: (row: number) => void } {
+  const c = listed.columns;
+  const local = { address: '', port: 0 };
+  const peer = { address: '', port: 0 };
+  const row = {
+    ...{ protocol: 'tcp', family: 'inet', state: 'UNCONN', local, peer, recvQ: 0, sendQ: 0, inode: 0, uid: 0 },
+    ...{ netns: 0, owners: [], ownerStatus: 'not-requested', v6only: undefined as boolean | undefined },
+  };
+  const load = (i: number) => {
+    const protocol = c.protocol[i] ?? 0;
+    row.protocol = COLUMN_PROTOCOLS[protocol] ?? 'tcp';
+    row.family = columnFamily(c.family[i] ?? 4);
+    row.state = columnState(protocol, c.state[i] ?? 0) ?? 'UNCONN';
+    local.address = c.strings[c.localAddress[i] ?? 0] ?? '';
+    local.port = c.localPort[i] ?? 0;
+    peer.address = c.strings[c.peerAddress[i] ?? 0] ?? '';
+    peer.port = c.peerPort[i] ?? 0;
+    row.recvQ = c.recvQ[i] ?? 0;
+    row.sendQ = c.sendQ[i] ?? 0;
+    row.inode = c.inode[i] ?? 0;
+    row.uid = c.uid[i] ?? 0;
+    row.netns = c.netns[i] ?? 0;
+    const v6only = c.v6only[i] ?? -1;
+    row.v6only = v6only < 0 ? undefined : v6only === 1;
+  };
+  return { socket: row as unknown as Socket, load };
+}
+
+/**
+ * Prints a listing read in columns as printSnapshot prints the same sockets as objects, byte for byte: a table
+ * (measured in a first pass over the rows, printed in a second) or CSV, of `view.fields` (all in
+ * {@link COLUMN_FIELDS}; no `names`, no detail lines), in chunks. Returns the number of rows.
+ */
+export async function printColumns(listed: Listed, view: SnapshotView, io: CliIo): Promise<number> {
+  const colors = colorsFor(io);
+  const all = socketFields(colors);
+  const fields = view.fields.flatMap((name) => all[name] ?? []);
+  const netnsNames = new Map<number, string>();
+  for (const n of listed.namespaces) if (n.name !== undefined) netnsNames.set(n.netns, n.name);
+  const style = { ...view.style, netnsNames };
+  const { socket, load } = rowCursor(listed);
+  const count = listed.columns.length;
+  const cells: string[] = fields.map(() => '');
+  const fill = (i: number) => {
+    load(i);
+    for (let k = 0; k < fields.length; k++) cells[k] = fields[k]?.value(socket, style) ?? '';
+  };
+  const out = new ChunkedOutput(io.stdout);
+  if (view.format === 'csv') {
+    out.add(csvLine(view.fields));
+    for (let i = 0; i < count; i++) {
+      fill(i);
+      if (out.add(csvLine(cells))) await out.flush();
+    }
+  } else {
+    const widest = fields.map(() => 0);
+    for (let i = 0; i < count; i++) {
+      fill(i);
+      for (let k = 0; k < fields.length; k++) widest[k] = Math.max(widest[k] ?? 0, cells[k]?.length ?? 0);
+    }
+    const layout = layoutOfWidths(fields, widest, {
+      header: view.header,
+      width: io.columns,
+      paintHeader: colors.underline,
+    });
+    if (layout.header !== undefined) out.add(`${layout.header}\n`);
+    for (let i = 0; i < count; i++) {
+      fill(i);
+      if (out.add(`${layout.line(cells)}\n`)) await out.flush();
+    }
+  }
+  await out.flush();
+  return count;
+}

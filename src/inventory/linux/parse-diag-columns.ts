@@ -1,0 +1,102 @@
+import { ipv6FromBytes } from './address.js';
+import { AF_INET, AF_INET6, HOST_LE } from './diag-request.js';
+import { columnState, type ColumnsBuilder } from './socket-columns.js';
+
+const SOCK_DIAG_BY_FAMILY = 20;
+const NLMSG_HDRLEN = 16;
+const INET_DIAG_MSG = 72;
+const INET_DIAG_SKV6ONLY = 11;
+/** Smallest message: what the row count is reserved by. */
+const MIN_MESSAGE = NLMSG_HDRLEN + INET_DIAG_MSG;
+
+/**
+ * Which rows to keep, by protocol index, family and state code: `keep[(protocol * 2 + isInet6) * 16 + code]`
+ * (see {@link keepTable}). Undefined keeps every row.
+ */
+export type KeepTable = Uint8Array;
+
+/**
+ * Appends the sockets of one inet_diag dump reply (as parseInetDiag reads it: struct inet_diag_msg of
+ * <linux/inet_diag.h>, then its attributes, of which only INET_DIAG_SKV6ONLY is kept) to `columns`, as rows of
+ * protocol index `protocol` (COLUMN_PROTOCOLS) in namespace `netns`. Messages parseInetDiag skips (another
+ * type, too short, an unknown state or family) are skipped; a truncated message ends the reply, as there.
+ * Rows `keep` says no to are not added. Pure: no I/O.
+ */
+export function appendInetDiag(
+  columns: ColumnsBuilder,
+  buf: Uint8Array,
+  protocol: number,
+  netns: number,
+  keep?: KeepTable,
+): void {
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  columns.reserve(Math.floor(buf.byteLength / MIN_MESSAGE));
+  let off = 0;
+  while (off + NLMSG_HDRLEN <= buf.byteLength) {
+    const length = view.getUint32(off, HOST_LE);
+    if (length < NLMSG_HDRLEN || off + length > buf.byteLength) return;
+    if (view.getUint16(off + 4, HOST_LE) === SOCK_DIAG_BY_FAMILY && length >= MIN_MESSAGE) {
+      appendMessage(columns, buf, view, off + NLMSG_HDRLEN, off + length, protocol, netns, keep);
+    }
+    off += (length + 3) & ~3;
+  }
+}
+
+function appendMessage(
+  columns: ColumnsBuilder,
+  buf: Uint8Array,
+  view: DataView,
+  p: number,
+  end: number,
+  protocol: number,
+  netns: number,
+  keep: KeepTable | undefined,
+): void {
+  const family = buf[p] ?? 0;
+  const code = buf[p + 1] ?? 0;
+  if ((family !== AF_INET && family !== AF_INET6) || code > 15 || columnState(protocol, code) === undefined) return;
+  const inet6 = family === AF_INET6 ? 1 : 0;
+  if (keep !== undefined && keep[(protocol * 2 + inet6) * 16 + code] === 0) return;
+  const row = columns.length;
+  columns.protocol[row] = protocol;
+  columns.family[row] = inet6 === 1 ? 6 : 4;
+  columns.state[row] = code;
+  columns.localAddress[row] = addressIndex(columns, buf, view, family, p + 8);
+  columns.peerAddress[row] = addressIndex(columns, buf, view, family, p + 24);
+  columns.localPort[row] = view.getUint16(p + 4, false);
+  columns.peerPort[row] = view.getUint16(p + 6, false);
+  columns.recvQ[row] = view.getUint32(p + 56, HOST_LE);
+  columns.sendQ[row] = view.getUint32(p + 60, HOST_LE);
+  columns.uid[row] = view.getUint32(p + 64, HOST_LE);
+  columns.inode[row] = view.getUint32(p + 68, HOST_LE);
+  columns.netns[row] = netns;
+  let v6only = -1;
+  for (let a = p + INET_DIAG_MSG; a + 4 <= end;) {
+    const n = view.getUint16(a, HOST_LE);
+    if (n < 4 || a + n > end) break;
+    if ((view.getUint16(a + 2, HOST_LE) & 0x3fff) === INET_DIAG_SKV6ONLY && inet6 === 1 && n > 4) {
+      v6only = buf[a + 4] === 0 ? 0 : 1;
+    }
+    a += (n + 3) & ~3;
+  }
+  columns.v6only[row] = v6only;
+  columns.length = row + 1;
+}
+
+/** The string-table index of the address at `buf[at]` (4 or 16 bytes, network order). */
+export function addressIndex(
+  columns: ColumnsBuilder,
+  buf: Uint8Array,
+  view: DataView,
+  family: number,
+  at: number,
+): number {
+  if (family === AF_INET) return columns.v4(view.getUint32(at, false), dottedQuad);
+  const key = Buffer.from(buf.buffer, buf.byteOffset + at, 16).toString('latin1');
+  return columns.v6(key, () => ipv6FromBytes(buf, at));
+}
+
+/** An IPv4 address (network order, as a number) as ipv4FromBytes prints it. */
+function dottedQuad(word: number): string {
+  return `${String(word >>> 24)}.${String((word >>> 16) & 0xff)}.${String((word >>> 8) & 0xff)}.${String(word & 0xff)}`;
+}

@@ -1,0 +1,175 @@
+import type { Family, Socket, SocketState } from '../../model/index.js';
+import { compileFilter, possibleStates, type FilterNode } from '../filter/index.js';
+import { normalizeListOptions, type ListSocketsOptions, type NormalizedListOptions } from '../options.js';
+import { currentPlatform } from '../platform.js';
+import { filterNeedsDetails, ONE_PASS_PROTOCOLS, onePassRecords, onePassUnavailable } from './bpf-sockets.js';
+import { isGone, netnsPaths } from './diag-tables.js';
+import { AF_INET, AF_INET6, IPPROTO, inetDiagRequest, tcpStateMask } from './diag-request.js';
+import { listingScope } from './listing-scope.js';
+import type { NativeAddon } from './native.js';
+import type { NamespaceGroup } from './netns.js';
+import { appendInetDiag, type KeepTable } from './parse-diag-columns.js';
+import { appendOnePass } from './parse-onepass-columns.js';
+import { parseSockstat } from './parse-sockstat.js';
+import { readSmallText } from './read-proc.js';
+import { COLUMN_PROTOCOLS, ColumnsBuilder, columnFamily, columnState, type SocketColumns } from './socket-columns.js';
+import type { TableQuery } from './tables.js';
+
+/** A listing in columns, or why it must be read as `Socket` objects (listSockets) instead. */
+export type ColumnsListing =
+  | {
+      readonly columns: SocketColumns;
+      /** The namespaces listed, in order, with their names under /run/netns. */
+      readonly namespaces: readonly { readonly netns: number; readonly name?: string }[];
+    }
+  | { readonly fallback: string };
+
+/** Filter nodes whose verdict depends only on a socket's protocol, family and state. */
+const COLUMN_NODES: ReadonlySet<FilterNode['type']> = new Set(['all', 'and', 'or', 'not', 'state', 'family']);
+
+function filterFits(node: FilterNode): boolean {
+  if (!COLUMN_NODES.has(node.type)) return false;
+  if (node.type === 'and' || node.type === 'or') return filterFits(node.left) && filterFits(node.right);
+  return node.type !== 'not' || filterFits(node.operand);
+}
+
+/**
+ * Why `options` cannot be listed in columns, or undefined when they can: other than Linux; a protocol other
+ * than TCP, UDP and UDP-Lite; owners; sock_diag extensions (tcp_info, skmem, TOS, socket options); fields beyond ss's
+ * plain columns (`details`); a filter that tests more than states and families. Decided from the options
+ * alone, before anything is read.
+ */
+export function columnsUnsupported(options: NormalizedListOptions): string | undefined {
+  if (currentPlatform() !== 'linux') return 'not Linux';
+  const held: ReadonlySet<string> = new Set(COLUMN_PROTOCOLS);
+  if ([...options.protocols].some((p) => !held.has(p))) return 'a protocol other than TCP, UDP and UDP-Lite';
+  if (options.owners) return 'owners';
+  if (options.tcpInfo || options.skmem || options.tos || options.inetSockopt) return 'sock_diag extensions';
+  if (options.details) return 'fields beyond ss plain columns';
+  if (!filterFits(options.filter)) return 'a filter on more than states and families';
+  return options.backend === 'procfs' ? 'backend procfs' : undefined;
+}
+
+/**
+ * The filter's verdict for every protocol, family and state code, from the filter's own predicate applied to a
+ * socket with just those fields (its other nodes are refused by columnsUnsupported).
+ */
+function keepTable(options: NormalizedListOptions, users: Map<number, string>): KeepTable {
+  const predicate = compileFilter(options.filter, { users, netnsNames: new Map() });
+  const keep = new Uint8Array(COLUMN_PROTOCOLS.length * 2 * 16);
+  const endpoint = { address: '', port: 0 };
+  COLUMN_PROTOCOLS.forEach((protocol, p) => {
+    for (const family of [4, 6]) {
+      for (let code = 0; code < 16; code++) {
+        const state: SocketState | undefined = columnState(p, code);
+        if (state === undefined) continue;
+        const f: Family = columnFamily(family);
+        const socket: Socket = {
+          protocol,
+          family: f,
+          state,
+          local: endpoint,
+          peer: endpoint,
+          recvQ: 0,
+          sendQ: 0,
+          inode: 0,
+          uid: 0,
+          netns: 0,
+          owners: [],
+          ownerStatus: 'not-requested',
+        };
+        keep[(p * 2 + (family === 6 ? 1 : 0)) * 16 + code] = predicate(socket) ? 1 : 0;
+      }
+    }
+  });
+  return keep;
+}
+
+/**
+ * The one pass's records when collectLinux would read them (several namespaces, as root), or why the listing
+ * must fall back (UDP-Lite, which the one pass does not read: collectLinux adds it per namespace). The
+ * records' reason for not being usable (returned as `{ reason }`) means one dump per namespace, as there.
+ */
+async function readOnePass(
+  options: NormalizedListOptions,
+  addon: NativeAddon,
+): Promise<string | Awaited<ReturnType<typeof onePassRecords>>> {
+  if ([...options.protocols].some((p) => !ONE_PASS_PROTOCOLS.has(p))) return 'UDP-Lite with the one BPF pass';
+  const sockstat = parseSockstat(readSmallText('/proc/net/sockstat') ?? '');
+  // As collectLinux's estimate: TIME_WAIT sockets are in the tables the walk reads, not in `used`.
+  const tableCount = (sockstat.sockets?.used ?? 0) + (sockstat['TCP']?.['tw'] ?? 0);
+  const protocols = (options.protocols.has('tcp') ? 1 : 0) | (options.protocols.has('udp') ? 2 : 0);
+  return onePassRecords(addon, tableCount, undefined, { protocols });
+}
+
+/** The replies of `requests` in `group`'s namespace, or undefined when it cannot be entered or is gone. */
+function dump(addon: NativeAddon, group: NamespaceGroup, requests: Buffer[]): (Buffer | string)[] | undefined {
+  for (const path of netnsPaths(group)) {
+    try {
+      return addon.sockDiag(path, requests);
+    } catch (error) {
+      if (!isGone(error)) return undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Reads the TCP, UDP and UDP-Lite sockets of `options` into columns: the same namespaces (listingScope), sock_diag dumps
+ * (the kernel filtering TCP states) in the same order and the same filter verdicts as listSockets, so that the
+ * rows are the sockets listSockets would return, in its order; over several namespaces as root, from the one
+ * BPF pass as there (parse-onepass-columns.ts). Falls back (says why, reads nothing more) for what
+ * columnsUnsupported refuses, and when listSockets would read differently: without the addon, UDP-Lite with the
+ * one pass, or when a namespace cannot be entered, is gone, or lacks a diag handler.
+ * @throws PortscopeError as listSockets: `INVALID_ARGUMENT`, `NOT_FOUND`, `UNSUPPORTED_PLATFORM`.
+ */
+export async function readSocketColumns(options: ListSocketsOptions): Promise<ColumnsListing> {
+  const normalized = normalizeListOptions(options);
+  const unsupported = columnsUnsupported(normalized);
+  if (unsupported !== undefined) return { fallback: unsupported };
+  const { addon, users, selected } = listingScope(normalized);
+  if (addon === null) return { fallback: 'no native addon' };
+  const states = [...possibleStates(normalized.filter)].filter((s) => s !== 'UNCONN');
+  const query: TableQuery = {
+    protocols: normalized.protocols,
+    families: normalized.families,
+    tcpListenersOnly: false,
+    tcpStateMask: tcpStateMask(states),
+  };
+  const wish = { namespaces: selected.length, query, details: filterNeedsDetails(normalized.filter) };
+  const onePass = onePassUnavailable(addon, wish) === undefined ? await readOnePass(normalized, addon) : undefined;
+  if (typeof onePass === 'string') return { fallback: onePass };
+  const tables: { protocol: number; family: number }[] = [];
+  COLUMN_PROTOCOLS.forEach((protocol, p) => {
+    if (!normalized.protocols.has(protocol)) return;
+    if (normalized.families.has('inet')) tables.push({ protocol: p, family: AF_INET });
+    if (normalized.families.has('inet6')) tables.push({ protocol: p, family: AF_INET6 });
+  });
+  const requests = tables.map((t) => {
+    const protocol = COLUMN_PROTOCOLS[t.protocol] ?? 'tcp';
+    return inetDiagRequest(t.family, IPPROTO[protocol], protocol === 'tcp' ? query.tcpStateMask : 0xffffffff);
+  });
+  const keep = keepTable(normalized, users);
+  const columns = new ColumnsBuilder();
+  const namespaces = selected.map(({ netns, name }) => (name === undefined ? { netns } : { netns, name }));
+  if (onePass !== undefined && 'records' in onePass) {
+    appendOnePass(
+      columns,
+      onePass.records,
+      namespaces.map((n) => n.netns),
+      query,
+      keep,
+    );
+    return { columns, namespaces };
+  }
+  // Without the one pass, or when it could not run: one dump per namespace, as collectLinux then reads them.
+  for (const group of selected) {
+    const replies = requests.length === 0 ? [] : dump(addon, group, requests);
+    if (replies === undefined) return { fallback: `network namespace ${String(group.netns)} could not be read` };
+    for (const [i, reply] of replies.entries()) {
+      if (typeof reply === 'string') return { fallback: `sock_diag answered ${reply}` };
+      appendInetDiag(columns, reply, tables[i]?.protocol ?? 0, group.netns, keep);
+    }
+  }
+  return { columns, namespaces };
+}

@@ -1,0 +1,120 @@
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { columnarRefusal } from '../../src/cli/commands/ls-columnar.js';
+import { run } from '../../src/cli/main.js';
+import type { SnapshotView } from '../../src/cli/render/sockets.js';
+import { hasNativeAddon, parseFilter } from '../../src/index.js';
+import { readSocketColumns } from '../../src/inventory/linux/read-columns.js';
+import { startFixture, type Fixture } from '../helpers/fixture.js';
+import { canMakeNetnsFor } from '../helpers/system.js';
+
+const name = `psls-col-${String(process.pid)}`;
+let fixture: Fixture<{ pid: number; sockets: number }> | undefined;
+
+/** Runs the CLI in-process on the test's namespace; PORTSCOPE_COLUMNAR=0 forces the Socket object path. */
+async function ls(args: readonly string[], objects: boolean, tty = false): Promise<{ code: number; out: string }> {
+  let out = '';
+  const code = await run(['ls', ...args, '--netns', name], {
+    stdout: { write: (s: string) => (out += s) },
+    stderr: { write: () => true },
+    isTTY: tty,
+    columns: tty ? 60 : undefined,
+    env: objects ? { PORTSCOPE_COLUMNAR: '0' } : {},
+  });
+  return { code, out };
+}
+
+const plainView: SnapshotView = {
+  format: 'table',
+  fields: ['netid', 'state', 'recv-q', 'send-q', 'local', 'peer'],
+  header: true,
+  style: { numeric: true },
+  details: [],
+};
+const noIo = { stdout: { write: () => true }, stderr: { write: () => true }, isTTY: false, columns: undefined };
+
+describe.skipIf(!canMakeNetnsFor('the columnar listing tests') || !hasNativeAddon())(
+  'ls from columns prints what the Socket object path prints',
+  () => {
+    beforeAll(async () => {
+      execFileSync('ip', ['netns', 'add', name]);
+      execFileSync('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
+      const script = new URL('../helpers/columnar-sockets.py', import.meta.url).pathname;
+      fixture = await startFixture('python3', [script, `/run/netns/${name}`]);
+    });
+
+    afterAll(async () => {
+      await fixture?.stop();
+      execFileSync('ip', ['netns', 'del', name]);
+    });
+
+    const cases = [
+      ['-tuan'],
+      ['-tan'],
+      ['-tn'],
+      ['-tln'],
+      ['-uan'],
+      ['-tua'],
+      ['-tan', '-H', '-Q'],
+      ['-tuan', '--format', 'csv'],
+      ['-4', '-tan', 'state', 'established'],
+      ['-6', '-tuan', 'exclude', 'time-wait'],
+      ['-tan', 'state', 'fin-wait-2', 'or', 'state', 'close-wait'],
+      ['-tan', 'state', 'syn-sent'],
+    ];
+    for (const args of cases) {
+      it(`ls ${args.join(' ')}: the same bytes and exit code both ways`, async () => {
+        fixture?.assertRunning();
+        const columns = await ls(args, false);
+        const objects = await ls(args, true);
+        expect(columns.out).toBe(objects.out);
+        expect(columns.code).toBe(objects.code);
+      });
+    }
+
+    it('on a 60-column terminal (colours, cells cut to fit): the same bytes both ways', async () => {
+      const columns = await ls(['-tuan'], false, true);
+      expect(columns.out).toContain('\u001b[');
+      expect(columns.out).toBe((await ls(['-tuan'], true, true)).out);
+    });
+
+    it('the listing has every kind of socket the fixture made, and reads from columns', async () => {
+      const { out } = await ls(['-tuan'], true);
+      for (const text of ['LISTEN', 'ESTAB', 'TIME-WAIT', 'FIN-WAIT-2', 'CLOSE-WAIT', 'UNCONN', '[::1]:', '*:']) {
+        expect(out).toContain(text);
+      }
+      const named = await ls(['-tua'], true);
+      expect(named.out).toMatch(/127\.0\.0\.1:ssh\b/);
+      const listed = await readSocketColumns({
+        protocols: ['tcp', 'udp', 'udplite'],
+        filter: parseFilter(''),
+        owners: false,
+        details: false,
+        netns: name,
+      });
+      expect('columns' in listed && listed.columns.length).toBe(out.trim().split('\n').length - 1);
+      expect(listed).toMatchObject({ columns: { length: expect.any(Number) as number } });
+      expect(columnarRefusal(plainView, { needsObjects: false }, { ...noIo, env: {} })).toBeUndefined();
+    });
+
+    it('falls back, saying why, for what the columns do not hold', async () => {
+      const base = { filter: parseFilter(''), details: false, netns: name, owners: false } as const;
+      expect(await readSocketColumns({ ...base, protocols: ['tcp'], owners: true })).toEqual({ fallback: 'owners' });
+      expect(await readSocketColumns({ ...base, protocols: ['tcp', 'unix'] })).toEqual({
+        fallback: 'a protocol other than TCP, UDP and UDP-Lite',
+      });
+      expect(await readSocketColumns({ ...base, protocols: ['tcp'], filter: parseFilter('sport = :22') })).toEqual({
+        fallback: 'a filter on more than states and families',
+      });
+      const env = { ...noIo, env: {} };
+      expect(columnarRefusal({ ...plainView, format: 'ndjson' }, { needsObjects: false }, env)).toBe('--format ndjson');
+      expect(columnarRefusal({ ...plainView, fields: ['local', 'users'] }, { needsObjects: false }, env)).toBe(
+        'a field the columns do not hold',
+      );
+      expect(columnarRefusal(plainView, { needsObjects: true }, env)).toBe('-K, -T or -r');
+      expect(columnarRefusal(plainView, { needsObjects: false }, { ...noIo, env: { PORTSCOPE_COLUMNAR: '0' } })).toBe(
+        'PORTSCOPE_COLUMNAR=0',
+      );
+    });
+  },
+);
