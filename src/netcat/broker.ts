@@ -1,6 +1,7 @@
-import type { Duplex } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { NetcatConnection } from './connect.js';
+import { crlfConverter } from './crlf.js';
 import { endpointText } from './endpoint.js';
 
 /** Options of {@link createBroker}. */
@@ -16,6 +17,15 @@ export interface BrokerOptions {
   readonly maxPendingBytes?: number;
   /** A client was dropped for not reading. */
   readonly onDropped?: (peer: string, pendingBytes: number) => void;
+  /**
+   * The listener's own input (the CLI's stdin), sent to every client as ncat's broker does (with
+   * `chat`, as `<user0>`). It is read only while at least one client is connected, so that what it
+   * holds while nobody is there waits for the next client; its end is not passed on (clients stay
+   * connected). @default none
+   */
+  readonly input?: Readable;
+  /** Bare LF in `input` is sent as CRLF (`--crlf`). @default false */
+  readonly crlf?: boolean;
 }
 
 /** A relay among connections: what one sends, every other receives. */
@@ -39,9 +49,12 @@ export function createBroker(options: BrokerOptions = {}): Broker {
   const clients = new Map<Duplex, { name: string; partial: string; decoder: StringDecoder }>();
   const waiting = new Map<Duplex, NodeJS.Timeout>();
   let counter = 0;
+  // Set once `send` exists: what it delivers goes through `send`, and `send` pauses it.
+  let input: ReturnType<typeof brokerInput> | undefined;
   const resumeIfClear = () => {
     if (waiting.size > 0) return;
     for (const stream of clients.keys()) stream.resume();
+    if (clients.size > 0) input?.resume();
   };
   const unwait = (stream: Duplex) => {
     clearTimeout(waiting.get(stream));
@@ -61,6 +74,7 @@ export function createBroker(options: BrokerOptions = {}): Broker {
         drop(stream);
       } else if (stream.writableNeedDrain && !waiting.has(stream)) {
         for (const s of clients.keys()) s.pause();
+        input?.pause();
         waiting.set(
           stream,
           setTimeout(() => {
@@ -73,6 +87,10 @@ export function createBroker(options: BrokerOptions = {}): Broker {
       }
     }
   };
+  if (options.input !== undefined)
+    input = brokerInput(options.input, options, (data) => {
+      send(null, data);
+    });
   return {
     get size() {
       return clients.size;
@@ -83,6 +101,7 @@ export function createBroker(options: BrokerOptions = {}): Broker {
       const client = { name, partial: '', decoder: new StringDecoder('utf8') };
       clients.set(stream, client);
       if (waiting.size > 0) stream.pause();
+      else input?.resume();
       if (options.chat === true)
         send(stream, `<announce> ${endpointText(connection.peer)} is connected as <${name}>.\n`);
       stream.on('data', (chunk: Buffer) => {
@@ -102,9 +121,59 @@ export function createBroker(options: BrokerOptions = {}): Broker {
       stream.on('end', () => stream.end());
       stream.once('close', () => {
         clients.delete(stream);
+        if (clients.size === 0) input?.pause();
         unwait(stream);
         if (options.chat === true) send(null, `<announce> <${name}> is disconnected.\n`);
       });
+    },
+  };
+}
+
+/**
+ * The broker's `input`: not read until the first `resume()`, then its chunks (CRLF
+ * converted with `crlf`) or, with `chat`, its whole lines as `<user0> LINE` go to `deliver`. A
+ * last line without LF is delivered at its end; an error stops reading it.
+ */
+function brokerInput(input: Readable, options: BrokerOptions, deliver: (data: Buffer | string) => void) {
+  const cap = options.maxPendingBytes ?? 1_048_576;
+  const convert = options.crlf === true ? crlfConverter() : (chunk: Buffer) => chunk;
+  const decoder = new StringDecoder('utf8');
+  let partial = '';
+  let started = false;
+  let ended = false;
+  const onData = (chunk: Buffer) => {
+    const data = convert(chunk);
+    if (options.chat !== true) {
+      deliver(data);
+      return;
+    }
+    const lines = (partial + decoder.write(data)).split('\n');
+    partial = lines.pop() ?? '';
+    if (partial.length > cap) partial = '';
+    for (const line of lines) deliver(`<user0> ${line}\n`);
+  };
+  const onEnd = () => {
+    ended = true;
+    const rest = partial + decoder.end();
+    if (options.chat === true && rest !== '') deliver(`<user0> ${rest}\n`);
+  };
+  return {
+    resume() {
+      if (ended) return;
+      if (!started) {
+        // Listening for data starts the flow: done at the first client, not before.
+        started = true;
+        input.on('data', onData);
+        input.once('end', onEnd);
+        input.once('error', () => {
+          ended = true;
+          input.off('data', onData);
+        });
+      }
+      input.resume();
+    },
+    pause() {
+      if (started && !ended) input.pause();
     },
   };
 }

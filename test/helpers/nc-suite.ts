@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { startProcess, type Running } from './nc.js';
 import { builtCliArgv } from './system.js';
 
@@ -221,6 +221,47 @@ export async function waitConnections(
   while (connectionsTo(proc, port, protocol) < count && !orElse()) {
     if (Date.now() > deadline) throw new Error(`${String(count)} connection(s) to ${String(port)} never came`);
     await sleep(20);
+  }
+}
+
+/**
+ * Waits (at most `ms`) until the client `proc` holds a TCP socket to `port` past its handshake (any
+ * state but SYN_SENT: a refused client's may be CLOSE_WAIT already), or has output, or has exited:
+ * ncat_client's "give it a moment to connect", read from its own /proc/PID/fd.
+ */
+export async function clientConnected(proc: Running, port: number, ms = 20_000): Promise<void> {
+  const pid = String(proc.child.pid ?? 0);
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const deadline = Date.now() + ms;
+  const connected = () => {
+    const inodes = new Set<string>();
+    let table: string;
+    try {
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+        const inode = /^socket:\[(\d+)\]$/.exec(readlinkSafe(`/proc/${pid}/fd/${fd}`))?.[1];
+        if (inode !== undefined) inodes.add(inode);
+      }
+      table = readFileSync(`/proc/${pid}/net/tcp`, 'utf8') + readFileSync(`/proc/${pid}/net/tcp6`, 'utf8');
+    } catch {
+      return false;
+    }
+    return table.split('\n').some((line) => {
+      const f = line.trim().split(/\s+/);
+      return (f[2] ?? '').endsWith(hex) && f[3] !== '02' && inodes.has(f[9] ?? '');
+    });
+  };
+  while (!connected() && proc.stdout().length === 0 && proc.child.exitCode === null && proc.child.signalCode === null) {
+    if (Date.now() > deadline) throw new Error(`the client did not connect to ${String(port)} in ${String(ms)} ms`);
+    await sleep(20);
+  }
+}
+
+/** readlink, or '' for a file descriptor closed meanwhile. */
+function readlinkSafe(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return '';
   }
 }
 

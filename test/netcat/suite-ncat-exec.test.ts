@@ -218,8 +218,7 @@ describe.skipIf(!can).concurrent('ncat-test.pl: --exec, --sh-exec, --broker, --k
     }));
 
   // ncat-test.pl: "--keep-open server keeps connection count properly.", "SSL --keep-open server
-  // keeps connection count properly." (the --broker ones, which write to the broker's stdin, are
-  // in suite-ncat-pending.test.ts)
+  // keeps connection count properly."
   it.each([
     ['--keep-open server keeps connection count properly.', 'tcp'],
     ['SSL --keep-open server keeps connection count properly.', 'tcp ssl'],
@@ -233,6 +232,26 @@ describe.skipIf(!can).concurrent('ncat-test.pl: --exec, --sh-exec, --broker, --k
       const c2 = lab.nc('ncat', ['127.0.0.1', P, ...extra.client]);
       send(c2, 'abc\n');
       expect(await readNew(s, 15_000)).toBe('abc\n');
+    }),
+  );
+
+  // ncat-test.pl: "--broker server keeps connection count properly.", "SSL --broker server keeps
+  // connection count properly.": a client leaves a --max-conns 1 broker (in the SSL case a plain
+  // one, after writing abc), the next is served: the broker's stdin reaches it.
+  it.each([
+    ['--broker server keeps connection count properly.', 'tcp'],
+    ['SSL --broker server keeps connection count properly.', 'tcp ssl'],
+  ] as const)('%s', (_name, spec) =>
+    inLab(async (lab) => {
+      const extra = specArgs(spec, suite.cert);
+      const s = await ncatServer(lab, [...extra.server, '--broker', '--max-conns', '1']);
+      const c1 = await ncatClient(lab, [], s);
+      if (spec === 'tcp ssl') send(c1, 'abc\n');
+      c1.child.kill('SIGTERM');
+      await c1.exited();
+      const c2 = lab.nc('ncat', ['127.0.0.1', P, ...extra.client]);
+      send(s, 'abc\n');
+      expect(await readNew(c2, 15_000)).toBe('abc\n');
     }),
   );
 });

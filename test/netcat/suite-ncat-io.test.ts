@@ -149,9 +149,9 @@ describe.skipIf(!can).concurrent('ncat-test.pl: EOF, send/recv-only, -C, idle ti
     }),
   );
 
-  // ncat-test.pl: "--send-only broker", "--recv-only broker". Deliberately different: the broker
-  // relays between clients, not stdin, so portscope refuses --send-only/--recv-only with
-  // --broker (exit 2, one line) where ncat takes them.
+  // ncat-test.pl: "--send-only broker", "--recv-only broker". Deliberately different for now:
+  // portscope refuses --send-only/--recv-only with --broker (exit 2, one line), not built there
+  // (ncat's --send-only broker sends only its stdin, its --recv-only broker sends nothing).
   it.each(['--send-only', '--recv-only'])('%s broker', (flag) =>
     inLab(async (lab) => {
       if (realNcat) return;

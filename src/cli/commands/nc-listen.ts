@@ -68,7 +68,7 @@ export async function serveListener(
     throw new PortscopeError(
       'INVALID_ARGUMENT',
       brokered
-        ? 'Expected --send-only/--recv-only without --broker/--chat: the broker relays between clients, not stdin'
+        ? 'Expected --send-only/--recv-only without --broker/--chat: not built for the broker'
         : 'Expected --send-only/--recv-only without --exec/--shell: the program, not stdin, talks to the client',
     );
   }
@@ -104,6 +104,9 @@ export async function serveListener(
   const broker = brokered
     ? nc.createBroker({
         chat: options.chat === true,
+        // As ncat's: stdin goes to every client (read while one is connected); its end sends nothing.
+        input: process.stdin,
+        crlf: options.crlf === true,
         onDropped: (peer, bytes) => {
           context.log(`dropped ${peer}: ${String(bytes)} bytes unread`);
         },
@@ -185,7 +188,7 @@ export async function serveListener(
   await listener.closed;
   signals?.stop();
   fanOut?.stop();
-  if (fanOut !== undefined || single !== undefined) doneWithStdin();
+  if (fanOut !== undefined || single !== undefined || broker !== undefined) doneWithStdin();
   return (await single) ?? EXIT.ok;
 }
 
