@@ -127,8 +127,8 @@ describe
       }),
     );
 
-    // ncat-test.pl: "--keep-open --exec (udp)". KNOWN GAP (issue 17 §2): -k with UDP is not built yet.
-    it.skip('--keep-open --exec (udp)', () =>
+    // ncat-test.pl: "--keep-open --exec (udp)": each UDP client gets a program of its own.
+    it('--keep-open --exec (udp)', () =>
       inLab(async (lab) => {
         const s = await ncatServer(lab, ['--keep-open', '--udp', '--exec', '/bin/cat']);
         for (let i = 0; i < 2; i++) {

@@ -62,6 +62,8 @@ export async function serveListener(
       'INVALID_ARGUMENT',
       'Expected --proxy-server on a TCP listener without --exec, --shell, --broker or --chat',
     );
+  if (brokered && context.protocol === 'udp')
+    throw new PortscopeError('INVALID_ARGUMENT', 'Expected --broker/--chat on a TCP or unix listener, got UDP');
   if (exec !== undefined && brokered)
     throw new PortscopeError('INVALID_ARGUMENT', 'Expected --exec or --broker/--chat, not both');
   if ((brokered || exec !== undefined) && (options.sendOnly === true || options.recvOnly === true)) {
@@ -120,6 +122,8 @@ export async function serveListener(
       // -U -u: the library's unix datagram listener (a `{ path }` with protocol udp).
       protocol: options.udp === true ? 'udp' : context.protocol,
       keepOpen,
+      // -k -u: a session per sender (ncat 7.94's), or nc.openbsd's socket that answers nobody.
+      udpKeepOpen: options.compat === 'openbsd' ? 'unanswered' : 'sessions',
       bothLoopbacks: context.bothLoopbacks,
       ...(context.family === undefined ? {} : { family: context.family }),
       ...(options.maxConns === undefined ? {} : { maxConns: options.maxConns }),
@@ -155,7 +159,9 @@ export async function serveListener(
         broker.add(connection);
       } else if (fanOut !== undefined) {
         fanOut.add(connection.stream, (stream, feed) =>
-          nc.relay(stream, feed, process.stdout, context.relayOptions).then(
+          // A kept-open datagram socket has no FIN to wait for: it lasts as the listener does, not
+          // the 2 s linger after stdin's end that ends a one-peer UDP session.
+          nc.relay(stream, feed, process.stdout, { lingerMs: Infinity, ...context.relayOptions }).then(
             (r) => {
               context.verbose(`${where(connection.peer)}: ${r.end}`);
             },
