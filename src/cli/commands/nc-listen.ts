@@ -182,7 +182,9 @@ export async function serveListener(
     signals?.stop();
     throw error;
   });
-  for (const local of listener.locals) context.say(context.lines.listening(local, context.protocol, tls !== undefined));
+  // ncat binds :: before 0.0.0.0 and says so in that order; its compat lines follow (::1 first).
+  const bound = options.compat === 'ncat' ? [...listener.locals].reverse() : listener.locals;
+  for (const local of bound) context.say(context.lines.listening(local, context.protocol, tls !== undefined));
   if (listener.certificate?.selfSigned === true) {
     context.log(
       `TLS with a self-signed certificate; clients can pin it: --pin sha256:${listener.certificate.publicKeySha256}`,
