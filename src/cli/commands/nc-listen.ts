@@ -86,8 +86,11 @@ export async function serveListener(
   // Checked before binding: a program must not be offered to the network by accident.
   if (exec !== undefined) nc.checkExecExposure(endpoint, allow);
   const keepOpen = options.keepOpen === true || brokered || proxy;
-  // The proxy connects only to targets the --allow/--deny rules accept (names resolved once).
-  const targetCheck = proxy ? await nc.accessRules(allow, deny) : null;
+  // Names are resolved once, here, for the listener and (a proxy connects only to targets the
+  // rules accept) for the proxy's targets: both then check the same addresses.
+  const allowed = allow === undefined ? undefined : await nc.resolveAccessNames(allow, '--allow');
+  const denied = deny === undefined ? undefined : await nc.resolveAccessNames(deny, '--deny');
+  const targetCheck = proxy ? await nc.accessRules(allowed, denied) : null;
   const tls: TlsServerOptions | undefined =
     options.tls !== true
       ? undefined
@@ -127,8 +130,8 @@ export async function serveListener(
       bothLoopbacks: context.bothLoopbacks,
       ...(context.family === undefined ? {} : { family: context.family }),
       ...(options.maxConns === undefined ? {} : { maxConns: options.maxConns }),
-      ...(allow === undefined ? {} : { allow }),
-      ...(deny === undefined ? {} : { deny }),
+      ...(allowed === undefined ? {} : { allow: allowed }),
+      ...(denied === undefined ? {} : { deny: denied }),
       ...(tls === undefined ? {} : { tls }),
       onEvent,
     },
