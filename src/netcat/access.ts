@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { PortscopeError, errnoCode } from '../errors.js';
+import { isHostName } from '../inventory/filter/host-syntax.js';
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
 type Matcher = (address: Address) => boolean;
@@ -38,10 +39,6 @@ function parseSpec(text: string): Matcher | null {
   return (address) =>
     address.kind() === 'ipv4' && (address as ipaddr.IPv4).octets.every((o, i) => matchers[i]?.(o) === true);
 }
-
-/** Whether `text` is a host name rather than an address, CIDR or range (which {@link accessCheck} takes). */
-const isHostName = (text: string) =>
-  parseSpec(text) === null && !/^[\d.]+$/.test(text) && /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(text);
 
 /**
  * Builds the check of `--allow` and `--deny`: a peer is accepted when it matches no deny entry and,
@@ -81,8 +78,10 @@ export function accessCheck(
 }
 
 /**
- * Replaces each host name in `entries` by all its addresses (IPv4 and IPv6), looked up once: a name
- * whose addresses change later is not looked up again. Other entries are kept as they are.
+ * Replaces each host name in `entries` (as /etc/hosts may hold one: letters, digits, `-`, `_`, dots,
+ * at least one letter; never an address, CIDR or range, which have no letter or have `:`, `/`, `*`
+ * or `,`) by all its addresses (IPv4 and IPv6), looked up once: a name whose addresses change later
+ * is not looked up again. Other entries are kept as they are.
  * @throws PortscopeError `NOT_FOUND` naming a name that does not resolve.
  */
 export async function resolveAccessNames(entries: readonly string[], option: string): Promise<string[]> {

@@ -40,6 +40,11 @@ const REASONS: Readonly<Record<number, string>> = {
 const METHODS = new Set(['CONNECT', 'GET', 'HEAD', 'POST']);
 const PIECE_BYTES = 65_536;
 
+/** The most 407s answered on one connection before it is closed (a stale nonce costs one more). */
+const MAX_CHALLENGES = 3;
+/** The most request body skipped to keep a connection open after a 407, in bytes. */
+const MAX_SKIPPED_BODY_BYTES = 65_536;
+
 /**
  * Serves one client of an HTTP proxy as ncat 7.93's `-l --proxy-type http` does: `CONNECT host:port`
  * opens a tunnel (`HTTP/1.0 200 OK`, then the bytes both ways, each FIN passed on); GET, HEAD and
@@ -49,22 +54,49 @@ const PIECE_BYTES = 65_536;
  * included, is 400); the response comes back as HTTP/1.0 the same way, its body cut at its
  * `Content-Length`. Heads are read as ncat reads them (folded lines, bare LF line ends; 413 past
  * 1024 bytes of request line or 10240 of header). Other methods are 405. With `auth`, a client
- * without the right `Proxy-Authorization` (Basic or Digest) gets 407. A target that `targetCheck` refuses, or
+ * without the right `Proxy-Authorization` (Basic or Digest) gets 407 with `Content-Length: 0`, and
+ * the connection stays open for its next request (curl resends on it; ncat closes, and `curl -p
+ * --proxy-digest` fails there), up to MAX_CHALLENGES times, when the request's body is known and
+ * small enough to skip. A target that `targetCheck` refuses, or
  * a request loop to `ownPort`, gets 403 without being connected to; a target not reachable (or
  * not in `family`), 504; a response that is not HTTP, 502. The client's socket is closed at the
- * end; never throws (the status tells what happened).
+ * end; never throws (the status tells what happened: the last request's).
  */
 export async function serveHttpProxy(client: Duplex, options: HttpProxyOptions = {}): Promise<HttpProxyResult> {
   // A client or target that resets mid-way ends its own exchange, never the listener.
   client.on('error', () => client.destroy());
   const source = new HttpSource(client);
+  let challenged: HttpProxyResult | undefined;
+  for (let round = 1; ; round++) {
+    const served = await serveRequest(source, client, options, challenged, round < MAX_CHALLENGES);
+    if (served.keptOpen !== true) return served.result;
+    challenged = served.result;
+  }
+}
+
+/**
+ * One request of {@link serveHttpProxy}. After a 407 (`challenged`), a client that closes or
+ * stays silent ends the connection quietly, with that 407 as the result. `keepOpen`: a 407 may
+ * keep the connection open (`keptOpen` then).
+ */
+async function serveRequest(
+  source: HttpSource,
+  client: Duplex,
+  options: HttpProxyOptions,
+  challenged: HttpProxyResult | undefined,
+  keepOpen: boolean,
+): Promise<{ result: HttpProxyResult; keptOpen?: boolean }> {
   let method = '';
   let uri = '';
-  const answer = (status: number, extra = ''): HttpProxyResult => {
+  const answer = (status: number, extra = '') => {
     source.finish(`HTTP/1.0 ${String(status)} ${REASONS[status] ?? ''}\r\n${extra}\r\n`);
-    return { method, target: uri, status };
+    return { result: { method, target: uri, status } };
   };
   const head = await source.head(Date.now() + (options.headTimeoutMs ?? 10_000));
+  if (challenged !== undefined && (head === 'closed' || head === 'timeout')) {
+    source.finish();
+    return { result: challenged };
+  }
   // A client that half-closes before its head is complete gets 400, as from ncat.
   if (head === 'closed') return answer(400);
   if (head === 'timeout') return answer(408);
@@ -77,20 +109,25 @@ export async function serveHttpProxy(client: Duplex, options: HttpProxyOptions =
   if (!METHODS.has(method)) return answer(405, 'Allow: CONNECT, GET, HEAD, POST\r\n');
   if (fields === 400) return answer(400);
   const headers = fields;
+  const length = contentLength(headers);
   if (options.auth !== undefined) {
     const given = headers.filter(([name]) => name.toLowerCase() === 'proxy-authorization').map(([, v]) => v);
     const verdict = checkProxyAuth(options.auth, method, uri, given);
-    if (verdict !== 'ok') return answer(407, proxyChallenge(verdict === 'stale'));
+    const challenge = proxyChallenge(verdict === 'stale');
+    if (verdict !== 'ok' && keepOpen && (await skipBody(source, headers, length))) {
+      client.write(`HTTP/1.0 407 ${REASONS[407] ?? ''}\r\n${challenge}Content-Length: 0\r\n\r\n`);
+      return { result: { method, target: uri, status: 407 }, keptOpen: true };
+    }
+    if (verdict !== 'ok') return answer(407, `${challenge}Content-Length: 0\r\n`);
   }
   const place = targetOf(method, uri);
-  const length = contentLength(headers);
   if (place === 400 || length === 'invalid') return answer(400);
   if (method === 'CONNECT') {
     const target = await connectTarget(place.host, place.port, options);
     if (typeof target === 'number') return answer(target);
     client.write('HTTP/1.0 200 OK\r\n\r\n');
     await tunnel(source, client, target);
-    return { method, target: uri, status: 200 };
+    return { result: { method, target: uri, status: 200 } };
   }
   // ncat cannot find the end of a body without Content-Length (chunked included): 400, as ncat.
   const forwarded = withoutHopByHop(headers);
@@ -111,7 +148,27 @@ export async function serveHttpProxy(client: Duplex, options: HttpProxyOptions =
   const response = await forwardResponse(client, target, idleMs);
   if (!response.relayed) return answer(response.status);
   source.finish();
-  return { method, target: uri, status: response.status };
+  return { result: { method, target: uri, status: response.status } };
+}
+
+/**
+ * Reads and drops a refused request's body, so that the next request can be read: true when it
+ * had none or a Content-Length of at most MAX_SKIPPED_BODY_BYTES that all came within 10 s.
+ */
+async function skipBody(
+  source: HttpSource,
+  headers: readonly HeaderField[],
+  length: number | undefined | 'invalid',
+): Promise<boolean> {
+  if (headers.some(([name]) => name.toLowerCase() === 'transfer-encoding')) return false;
+  if (length === 'invalid' || (length ?? 0) > MAX_SKIPPED_BODY_BYTES) return false;
+  const deadline = Date.now() + 10_000;
+  for (let left = length ?? 0; left > 0;) {
+    const piece = await source.read(left, deadline);
+    if (piece === null) return false;
+    left -= piece.length;
+  }
+  return true;
 }
 
 /** Where a request goes: CONNECT's `host:port`, or an absolute `http:` URI; 400 for anything else. */

@@ -26,6 +26,7 @@ export { createBroker, type Broker, type BrokerOptions } from './broker.js';
 export { checkPorts, type CheckPortsOptions } from './zero.js';
 export { hexDumper, transcriptWriter, type TranscriptEntry } from './taps.js';
 export { UdpStream } from './udp-stream.js';
+export { UdpPeerStream } from './udp-sessions.js';
 export { accessRules, readAccessFile, resolveAccessNames } from './access.js';
 export { serveHttpProxy, type HttpProxyOptions, type HttpProxyResult } from './http-proxy-server.js';
 export { ncatHexDump, openSessionFiles, type SessionFiles, type SessionFilesOptions } from './session-files.js';

@@ -42,8 +42,19 @@ export interface ListenOptions {
    * IPv6 on the machine, 127.0.0.1 alone. @default false
    */
   readonly bothLoopbacks?: boolean;
-  /** Accept connections until closed, concurrently; without it, the first connection closes the listener. @default false */
+  /**
+   * Accept connections until closed, concurrently; without it, the first connection closes the
+   * listener. UDP, which has no connections: see `udpKeepOpen`. @default false
+   */
   readonly keepOpen?: boolean;
+  /**
+   * UDP with `keepOpen`: `sessions`, each sender (address and port) is a connection of its own
+   * until its stream is destroyed, as ncat 7.94's `-k -u`; `unanswered`, the socket is never
+   * connected and is one connection (made at the first datagram, without a `connection` event)
+   * that takes every sender's datagrams and drops what is written, as nc.openbsd's `-k -u`.
+   * @default 'sessions'
+   */
+  readonly udpKeepOpen?: 'sessions' | 'unanswered';
   /** Most connections at once; more are reset on arrival. @default 1000 */
   readonly maxConns?: number;
   /**
@@ -91,12 +102,13 @@ const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 /**
  * Listens on a TCP port, a UDP port or a unix stream socket and calls `onConnection` for each
  * accepted connection (after the TLS handshake with `tls`). UDP has no connections: the first
- * datagram's sender becomes the one peer, and the socket is connected to it. Without `keepOpen`,
+ * datagram's sender becomes the one peer, and the socket is connected to it (with `keepOpen`:
+ * `udpKeepOpen`). Without `keepOpen`,
  * the listener stops at its first connection (with TLS: its first completed handshake, so a
  * plain-TCP probe does not end it). An accept that fails (EMFILE) is an `accept-failed` event,
  * and listening goes on.
  * @throws PortscopeError `ABORTED` (the signal had aborted already), `INVALID_ARGUMENT` (bad
- * options; `keepOpen` with UDP; an IP literal of the other `family`), `NOT_FOUND` (a name that
+ * options; an IP literal of the other `family`), `NOT_FOUND` (a name that
  * does not resolve in `family`, or in `allow`/`deny`), `PORT_IN_USE`
  * (EADDRINUSE, also for an existing unix path), `PERMISSION_DENIED` (EACCES: a port below
  * ip_unprivileged_port_start without root), `IO_ERROR`.
@@ -129,15 +141,9 @@ export async function listen(
     );
   }
   if (protocol === 'udp') {
-    if (options.keepOpen === true) {
-      throw new PortscopeError(
-        'INVALID_ARGUMENT',
-        'Expected --keep-open with TCP or unix: a UDP listener serves its first peer only',
-      );
-    }
     if (options.tls !== undefined)
       throw new PortscopeError('INVALID_ARGUMENT', 'Expected --tls with TCP or unix, got UDP');
-    return listenUdp(hosts, (where as { port: number }).port, options, check, onConnection);
+    return listenUdp(hosts, (where as { port: number }).port, { ...options, maxConns }, check, onConnection);
   }
   const tls = options.tls === undefined ? undefined : serverContext(options.tls);
   const servers = (hosts.length === 0 ? [''] : hosts).map(() => createServer({ allowHalfOpen: true }));

@@ -22,7 +22,7 @@ interface Proxy {
  * Parses `socks5://[user:pass@]host:port` (also `socks5h://`; the proxy always resolves the target's
  * name), `socks4://[user@]host:port` (the target's name is resolved here, IPv4),
  * `socks4a://[user@]host:port` (the proxy resolves it) or `http://[user:pass@]host:port`.
- * Default ports: 1080 (SOCKS) and 8080.
+ * Default ports: 1080 (SOCKS) and 3128 (HTTP), as ncat and OpenBSD nc take them.
  * @throws PortscopeError `INVALID_ARGUMENT` naming the URL.
  */
 export function parseProxyUrl(text: string): Proxy {
@@ -52,7 +52,7 @@ export function parseProxyUrl(text: string): Proxy {
       `Expected no password with SOCKS4 (it has a user id only), got \`${text}\``,
     );
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  const port = url.port === '' ? (kind === 'http' ? 8080 : 1080) : Number(url.port);
+  const port = url.port === '' ? (kind === 'http' ? 3128 : 1080) : Number(url.port);
   // The URL parser does not tell `@host` from `host` nor `a@` from `a:@`: read the user info as written.
   const userInfo = /^[^:]+:\/\/([^/?#]*)@/.exec(text)?.[1];
   if (userInfo === undefined) return { kind, host, port };

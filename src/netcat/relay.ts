@@ -2,6 +2,7 @@ import type { Duplex, Readable, Writable } from 'node:stream';
 import { PortscopeError, errnoCode } from '../errors.js';
 import { connectError } from './connect-errors.js';
 import { crlfConverter } from './crlf.js';
+import { UdpPeerStream } from './udp-sessions.js';
 import { UdpStream } from './udp-stream.js';
 import { UnixDatagramStream } from './unix-datagram.js';
 
@@ -77,7 +78,7 @@ export function relay(
   output: Writable | null,
   options: RelayOptions = {},
 ): Promise<RelayResult> {
-  const datagram = peer instanceof UdpStream || peer instanceof UnixDatagramStream;
+  const datagram = peer instanceof UdpStream || peer instanceof UdpPeerStream || peer instanceof UnixDatagramStream;
   const lingerMs = options.lingerMs ?? (datagram ? 2000 : Infinity);
   const idleMs = options.idleTimeoutMs ?? Infinity;
   const convert = options.crlf === true ? crlfConverter() : undefined;

@@ -9,11 +9,17 @@ import { Duplex } from 'node:stream';
  */
 export class UdpStream extends Duplex {
   readonly socket: DgramSocket;
+  /** The socket is never connected (nc.openbsd's `-k -u`): what is written has no peer and is dropped. */
+  readonly unanswered: boolean;
 
-  /** `accept` filters datagrams by sender (a listener's socket before it is connected to its peer). */
-  constructor(socket: DgramSocket, accept?: (sender: RemoteInfo) => boolean) {
+  /**
+   * `accept` filters datagrams by sender (a listener's socket before it is connected to its peer).
+   * `unanswered`: the socket stays unconnected and writes are dropped. @default false
+   */
+  constructor(socket: DgramSocket, accept?: (sender: RemoteInfo) => boolean, unanswered = false) {
     super({ allowHalfOpen: true });
     this.socket = socket;
+    this.unanswered = unanswered;
     socket.on('message', (message: Buffer, sender: RemoteInfo) => {
       if (accept !== undefined && !accept(sender)) return;
       // A datagram is never split; when the reader is slow, datagrams queue here as the kernel would.
@@ -32,7 +38,7 @@ export class UdpStream extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    if (chunk.length === 0) {
+    if (chunk.length === 0 || this.unanswered) {
       callback();
       return;
     }

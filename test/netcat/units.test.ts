@@ -198,7 +198,10 @@ describe('netcat helpers', () => {
       user: 'u',
       password: 'p@ss',
     });
-    expect(parseProxyUrl('http://proxy:3128')).toEqual({ kind: 'http', host: 'proxy', port: 3128 });
+    expect(parseProxyUrl('http://proxy:8080')).toEqual({ kind: 'http', host: 'proxy', port: 8080 });
+    // Without a port: 3128 for HTTP (ncat's DEFAULT_PROXY_PORT, nc.openbsd's too), 1080 for SOCKS.
+    expect(parseProxyUrl('http://proxy')).toEqual({ kind: 'http', host: 'proxy', port: 3128 });
+    expect(parseProxyUrl('socks4://proxy').port).toBe(1080);
     expect(() => parseProxyUrl('https://proxy')).toThrow(/Expected a proxy as socks5:/);
   });
 

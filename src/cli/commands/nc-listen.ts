@@ -62,6 +62,8 @@ export async function serveListener(
       'INVALID_ARGUMENT',
       'Expected --proxy-server on a TCP listener without --exec, --shell, --broker or --chat',
     );
+  if (brokered && context.protocol === 'udp')
+    throw new PortscopeError('INVALID_ARGUMENT', 'Expected --broker/--chat on a TCP or unix listener, got UDP');
   if (exec !== undefined && brokered)
     throw new PortscopeError('INVALID_ARGUMENT', 'Expected --exec or --broker/--chat, not both');
   if ((brokered || exec !== undefined) && (options.sendOnly === true || options.recvOnly === true)) {
@@ -84,8 +86,11 @@ export async function serveListener(
   // Checked before binding: a program must not be offered to the network by accident.
   if (exec !== undefined) nc.checkExecExposure(endpoint, allow);
   const keepOpen = options.keepOpen === true || brokered || proxy;
-  // The proxy connects only to targets the --allow/--deny rules accept (names resolved once).
-  const targetCheck = proxy ? await nc.accessRules(allow, deny) : null;
+  // Names are resolved once, here, for the listener and (a proxy connects only to targets the
+  // rules accept) for the proxy's targets: both then check the same addresses.
+  const allowed = allow === undefined ? undefined : await nc.resolveAccessNames(allow, '--allow');
+  const denied = deny === undefined ? undefined : await nc.resolveAccessNames(deny, '--deny');
+  const targetCheck = proxy ? await nc.accessRules(allowed, denied) : null;
   const tls: TlsServerOptions | undefined =
     options.tls !== true
       ? undefined
@@ -123,11 +128,13 @@ export async function serveListener(
       // -U -u: the library's unix datagram listener (a `{ path }` with protocol udp).
       protocol: options.udp === true ? 'udp' : context.protocol,
       keepOpen,
+      // -k -u: a session per sender (ncat 7.94's), or nc.openbsd's socket that answers nobody.
+      udpKeepOpen: options.compat === 'openbsd' ? 'unanswered' : 'sessions',
       bothLoopbacks: context.bothLoopbacks,
       ...(context.family === undefined ? {} : { family: context.family }),
       ...(options.maxConns === undefined ? {} : { maxConns: options.maxConns }),
-      ...(allow === undefined ? {} : { allow }),
-      ...(deny === undefined ? {} : { deny }),
+      ...(allowed === undefined ? {} : { allow: allowed }),
+      ...(denied === undefined ? {} : { deny: denied }),
       ...(tls === undefined ? {} : { tls }),
       onEvent,
     },
@@ -158,7 +165,9 @@ export async function serveListener(
         broker.add(connection);
       } else if (fanOut !== undefined) {
         fanOut.add(connection.stream, (stream, feed) =>
-          nc.relay(stream, feed, process.stdout, context.relayOptions).then(
+          // A kept-open datagram socket has no FIN to wait for: it lasts as the listener does, not
+          // the 2 s linger after stdin's end that ends a one-peer UDP session.
+          nc.relay(stream, feed, process.stdout, { lingerMs: Infinity, ...context.relayOptions }).then(
             (r) => {
               context.verbose(`${where(connection.peer)}: ${r.end}`);
             },
@@ -179,7 +188,9 @@ export async function serveListener(
     signals?.stop();
     throw error;
   });
-  for (const local of listener.locals) context.say(context.lines.listening(local, context.protocol, tls !== undefined));
+  // ncat binds :: before 0.0.0.0 and says so in that order; its compat lines follow (::1 first).
+  const bound = options.compat === 'ncat' ? [...listener.locals].reverse() : listener.locals;
+  for (const local of bound) context.say(context.lines.listening(local, context.protocol, tls !== undefined));
   if (listener.certificate?.selfSigned === true) {
     context.log(
       `TLS with a self-signed certificate; clients can pin it: --pin sha256:${listener.certificate.publicKeySha256}`,

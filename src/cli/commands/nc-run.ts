@@ -17,10 +17,12 @@ import { verboseLines } from './nc-verbose.js';
 
 /** ncat's port when none is given (its DEFAULT_NCAT_PORT): used under `--compat ncat` only. */
 const NCAT_DEFAULT_PORT = '31337';
+/** ncat's proxy server's port when none is given (its DEFAULT_PROXY_PORT): `--compat ncat` only. */
+const NCAT_PROXY_PORT = '3128';
 
 /**
  * The endpoint named by the arguments: HOST PORT, -U PATH, or (listening) [HOST] PORT. Under
- * `--compat ncat`, as ncat: a missing port is 31337 (`-l`, `-l HOST`, `HOST`), and a listener's one
+ * `--compat ncat`, as ncat: a missing port is 31337 (`-l`, `-l HOST`, `HOST`; 3128 for a proxy server), and a listener's one
  * argument is its port when it is 1-5 digits, else its host. `hostGiven` is false for a listener
  * given no address.
  */
@@ -46,7 +48,8 @@ function endpointOf(
         ? second
         : args.length === 1 && !oneIsHost
           ? first
-          : (options.sourcePort ?? (ncat ? NCAT_DEFAULT_PORT : undefined));
+          : (options.sourcePort ??
+            (ncat ? (options.proxyServer === undefined ? NCAT_DEFAULT_PORT : NCAT_PROXY_PORT) : undefined));
     const host = args.length === 2 || oneIsHost ? first : undefined;
     if (portText === undefined || args.length > 2) {
       throw new PortscopeError('INVALID_ARGUMENT', `Expected [HOST] PORT to listen on, got \`${args.join(' ')}\``);

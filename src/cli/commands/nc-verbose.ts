@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { isUnixEndpoint, type NetcatEndpoint, type NetcatProtocol } from '../../netcat/index.js';
+import { localServiceName } from '../../registry/index.js';
 import { where } from './nc-shared.js';
 
 /** The tool whose `-v` wording nc copies (`--compat`), or portscope's own. */
@@ -27,24 +27,6 @@ export interface VerboseLines {
 /** ncat writes IPv6 addresses without brackets (`::1:8080`). */
 const ncatText = (e: NetcatEndpoint) => (isUnixEndpoint(e) ? e.path : `${e.host}:${String(e.port)}`);
 const bsdText = (e: NetcatEndpoint) => (isUnixEndpoint(e) ? e.path : `${e.host} ${String(e.port)}`);
-
-let services: Map<string, string> | undefined;
-
-/** The service name of a port in /etc/services (`ssh` for 22/tcp), or `*` as OpenBSD nc prints. */
-export function serviceName(port: number, protocol: 'tcp' | 'udp'): string {
-  if (services === undefined) {
-    services = new Map();
-    try {
-      for (const line of readFileSync('/etc/services', 'utf8').split('\n')) {
-        const [name, portProto] = line.replace(/#.*/, '').trim().split(/\s+/);
-        if (name !== undefined && portProto !== undefined && !services.has(portProto)) services.set(portProto, name);
-      }
-    } catch {
-      // no /etc/services: every port is `*`
-    }
-  }
-  return services.get(`${String(port)}/${protocol}`) ?? '*';
-}
 
 const PORTSCOPE: VerboseLines = {
   listening: (local, protocol, tls) => [
@@ -92,7 +74,7 @@ const OPENBSD: VerboseLines = {
     if (isUnixEndpoint(peer) || protocol === 'unix') return [];
     const named = isIP(host) === 0 ? `${host} (${peer.host})` : host;
     return [
-      `Connection to ${named} ${String(peer.port)} port [${protocol}/${serviceName(peer.port, protocol)}] succeeded!`,
+      `Connection to ${named} ${String(peer.port)} port [${protocol}/${localServiceName(peer.port, protocol) ?? '*'}] succeeded!`,
     ];
   },
   finished: () => [],
