@@ -97,6 +97,19 @@ describe.skipIf(!canMakeNetnsFor('the columnar listing tests') || !hasNativeAddo
       expect(columnarRefusal(plainView, { needsObjects: false }, { ...noIo, env: {} })).toBeUndefined();
     });
 
+    it('refuses a PORTSCOPE_COLUMNAR other than 0 or 1 in one line (exit 2), not taking it as on', async () => {
+      let err = '';
+      const code = await run(['ls', '-tan', '--netns', name], {
+        stdout: { write: () => true },
+        stderr: { write: (s: string) => (err += s) },
+        isTTY: false,
+        columns: undefined,
+        env: { PORTSCOPE_COLUMNAR: 'no' },
+      });
+      expect(code).toBe(2);
+      expect(err).toBe('portscope: Expected PORTSCOPE_COLUMNAR to be 0 or 1, got `no`\n');
+    });
+
     it('falls back, saying why, for what the columns do not hold', async () => {
       const base = { filter: parseFilter(''), details: false, netns: name, owners: false } as const;
       expect(await readSocketColumns({ ...base, protocols: ['tcp'], owners: true })).toEqual({ fallback: 'owners' });

@@ -1,3 +1,4 @@
+import { PortscopeError } from '../../errors.js';
 import type { ListSocketsOptions } from '../../inventory/index.js';
 import { readSocketColumns } from '../../inventory/linux/read-columns.js';
 import type { CliIo } from '../io.js';
@@ -15,9 +16,15 @@ export interface ColumnarFlags {
  * print from columns: PORTSCOPE_COLUMNAR=0, -K/-T/-r, a format other than table and CSV, a field outside
  * COLUMN_FIELDS, detail lines (-i, -m, --inet-sockopt without -O). The listing options are checked next, by
  * readSocketColumns (protocols, owners, extensions, filter, namespaces read in one BPF pass).
+ * @throws PortscopeError `INVALID_ARGUMENT` when PORTSCOPE_COLUMNAR is set to anything but empty, 0 or 1
+ *   (as PORTSCOPE_BPF: a value that would silently mean "on" is refused).
  */
 export function columnarRefusal(view: SnapshotView, flags: ColumnarFlags, io: CliIo): string | undefined {
-  if (io.env.PORTSCOPE_COLUMNAR === '0') return 'PORTSCOPE_COLUMNAR=0';
+  const setting = io.env.PORTSCOPE_COLUMNAR ?? '';
+  if (!['', '0', '1'].includes(setting)) {
+    throw new PortscopeError('INVALID_ARGUMENT', `Expected PORTSCOPE_COLUMNAR to be 0 or 1, got \`${setting}\``);
+  }
+  if (setting === '0') return 'PORTSCOPE_COLUMNAR=0';
   if (flags.needsObjects || view.names !== undefined) return '-K, -T or -r';
   if (view.format !== 'table' && view.format !== 'csv') return `--format ${view.format}`;
   if (!view.fields.every((f) => COLUMN_FIELDS.has(f))) return 'a field the columns do not hold';
