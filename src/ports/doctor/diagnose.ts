@@ -11,7 +11,7 @@ import { isLoopbackAddress as isLoopback } from '../../model/loopback.js';
 import { describe, isLocalAddress } from './describe.js';
 import { excludedPortFindings } from './excluded.js';
 import { finding, type Finding } from './finding.js';
-import { readNetstat } from './netstat.js';
+import { backlogFindings, firewallFindings } from './blocked-findings.js';
 
 /** Options of {@link diagnosePort}. */
 export interface DiagnosePortOptions {
@@ -229,67 +229,8 @@ export async function diagnosePort(port: number, options: DiagnosePortOptions = 
       );
     }
   }
-  if (firewall !== undefined) {
-    const rules = firewall.rules.filter((r) => !r.policy);
-    const policies = firewall.rules.filter((r) => r.policy);
-    if (rules.length > 0) {
-      findings.push(
-        finding(
-          'firewall',
-          'problem',
-          `${String(rules.length)} packet-filter rule(s) drop or reject TCP port ${String(port)}`,
-          rules.map((r) => `${r.source}: ${r.text}`),
-          ['remove or narrow the rule (nft delete rule FAMILY TABLE CHAIN handle N; iptables -D ...)'],
-        ),
-      );
-    }
-    if (policies.length > 0) {
-      findings.push(
-        finding(
-          'firewall',
-          'info',
-          'Some chains drop what no rule accepts',
-          policies.map((r) => `${r.source}: ${r.text}`),
-        ),
-      );
-    }
-    if (firewall.unavailable.length > 0 && firewall.checked.length === 0) {
-      findings.push(finding('not-checked', 'info', 'The packet filter could not be read', [...firewall.unavailable]));
-    }
-  }
-  if (opened.length === 0) {
-    const full = listeners.filter(
-      (s) =>
-        s.sendQ !== undefined &&
-        s.recvQ !== undefined &&
-        s.sendQ > 0 &&
-        s.recvQ > s.sendQ &&
-        connect.some((a) => coversHost(s, a.address)),
-    );
-    if (full.length > 0) {
-      const overflows = currentPlatform() === 'linux' ? readNetstat().get('TcpExt:ListenOverflows') : undefined;
-      findings.push(
-        finding(
-          'backlog-full',
-          'problem',
-          `The accept queue is full: the server does not accept() connections as fast as they come`,
-          [
-            ...full.map(
-              (s) =>
-                `${describe(s, namespaces)}: ${String(s.recvQ)} connections wait to be accepted, backlog ${String(s.sendQ)}`,
-            ),
-            ...(overflows === undefined
-              ? []
-              : [`TcpExt ListenOverflows = ${String(overflows)} (since boot, every port)`]),
-          ],
-          [
-            'find why the server stopped accepting (a blocked event loop, too few workers)',
-            'raise its listen() backlog and net.core.somaxconn',
-          ],
-        ),
-      );
-    }
-  }
+  if (firewall !== undefined) findings.push(...firewallFindings(firewall, port));
+  if (opened.length === 0) findings.push(...backlogFindings(listeners, connect, namespaces));
   findings.sort((a, b) => ORDER[a.status] - ORDER[b.status]);
   return {
     port,
