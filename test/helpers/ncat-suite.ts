@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Running } from './nc.js';
-import { againstRealTool, type Lab, waitConnections } from './nc-suite.js';
+import { afterAll, beforeAll } from 'vitest';
+import { againstRealTool, closeLabs, type Lab, waitConnections } from './nc-suite.js';
 
 /**
  * What the cases of nmap's ncat/test/ncat-test.pl share (test/netcat/suite-ncat-*.test.ts): its
@@ -14,6 +15,33 @@ import { againstRealTool, type Lab, waitConnections } from './nc-suite.js';
 export const PORT = 40000;
 export const PROXY_PORT = 40001;
 export const P = String(PORT);
+
+/**
+ * A test file's suite certificate (makeSuiteCert), made before its first case; after its last, its labs are
+ * closed (closeLabs) and the certificate's directory removed. Read `dir` and `cert` inside cases only.
+ */
+export function useSuiteCert(): { readonly dir: string; readonly cert: string } {
+  let made: ReturnType<typeof makeSuiteCert> | undefined;
+  beforeAll(() => {
+    made = makeSuiteCert();
+  });
+  afterAll(() => {
+    closeLabs();
+    made?.remove();
+  });
+  const current = () => {
+    if (made === undefined) throw new Error('the suite certificate is made in beforeAll: read it inside a case');
+    return made;
+  };
+  return {
+    get dir() {
+      return current().dir;
+    },
+    get cert() {
+      return current().cert;
+    },
+  };
+}
 
 /** The suite's variants that portscope has: plain TCP, UDP, and TLS over TCP (not SCTP, not DTLS). */
 export type Spec = 'tcp' | 'udp' | 'tcp ssl';

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeLabs, inLab, readNew, send, sleep } from '../helpers/nc-suite.js';
+import { describe, expect, it } from 'vitest';
+import { inLab, readNew, send, sleep } from '../helpers/nc-suite.js';
 import type { Running } from '../helpers/nc.js';
-import { makeSuiteCert, ncatServer, P, realNcat, specArgs, type Spec } from '../helpers/ncat-suite.js';
+import { useSuiteCert, ncatServer, P, realNcat, specArgs, type Spec } from '../helpers/ncat-suite.js';
 import { builtCli, canMakeNetnsFor, hasTool } from '../helpers/system.js';
 
 // nmap's ncat/test/ncat-test.pl: --allow/--deny with addresses, --max-conns and -z cases, one
@@ -9,14 +9,7 @@ import { builtCli, canMakeNetnsFor, hasTool } from '../helpers/system.js';
 // host-name and --allowfile/--denyfile cases are in suite-ncat-pending.test.ts.
 
 const can = builtCli && canMakeNetnsFor('the ncat suite') && hasTool('openssl', 'the ncat suite');
-let suite: ReturnType<typeof makeSuiteCert>;
-beforeAll(() => {
-  suite = makeSuiteCert();
-});
-afterAll(() => {
-  closeLabs();
-  suite.remove();
-});
+const suite = useSuiteCert();
 
 const ALL: Spec[] = ['tcp', 'udp', 'tcp ssl'];
 

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PYTHON, closeLabs, endInput, exitWithin, inLab, readNew, send, sleep } from '../helpers/nc-suite.js';
+import { describe, expect, it } from 'vitest';
+import { PYTHON, endInput, exitWithin, inLab, readNew, send, sleep } from '../helpers/nc-suite.js';
 import {
-  makeSuiteCert,
+  useSuiteCert,
   ncatClient,
   ncatServer,
   P,
@@ -20,14 +20,7 @@ import { builtCli, canMakeNetnsFor, hasTool } from '../helpers/system.js';
 
 const can = builtCli && canMakeNetnsFor('the ncat suite') && hasTool('openssl', 'the ncat suite');
 const PY = hasTool('python3', 'the ncat suite');
-let suite: ReturnType<typeof makeSuiteCert>;
-beforeAll(() => {
-  suite = makeSuiteCert();
-});
-afterAll(() => {
-  closeLabs();
-  suite.remove();
-});
+const suite = useSuiteCert();
 
 /** A raw TCP peer: listens on PORT, accepts one client and resets it (SO_LINGER 0), or connects and resets. */
 const RESET_SERVER = `import socket,struct

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeLabs, endInput, exitWithin, inLab, readNew, send, sleep, stdoutEnded } from '../helpers/nc-suite.js';
+import { describe, expect, it } from 'vitest';
+import { endInput, exitWithin, inLab, readNew, send, sleep, stdoutEnded } from '../helpers/nc-suite.js';
 import type { Running } from '../helpers/nc.js';
-import { makeSuiteCert, ncatServer, P, realNcat, serverClient, type Spec } from '../helpers/ncat-suite.js';
+import { useSuiteCert, ncatServer, P, realNcat, serverClient, type Spec } from '../helpers/ncat-suite.js';
 import { builtCli, canMakeNetnsFor, hasTool } from '../helpers/system.js';
 
 // nmap's ncat/test/ncat-test.pl: EOF, --send-only/--recv-only, -C and idle time-out cases, one
@@ -9,14 +9,7 @@ import { builtCli, canMakeNetnsFor, hasTool } from '../helpers/system.js';
 // portscope's), against `portscope nc --compat ncat`.
 
 const can = builtCli && canMakeNetnsFor('the ncat suite') && hasTool('openssl', 'the ncat suite');
-let suite: ReturnType<typeof makeSuiteCert>;
-beforeAll(() => {
-  suite = makeSuiteCert();
-});
-afterAll(() => {
-  closeLabs();
-  suite.remove();
-});
+const suite = useSuiteCert();
 
 /**
  * eof_test: `writer` sends abc, `reader` gets it; `writer`'s stdin ends; `reader`'s stdout must

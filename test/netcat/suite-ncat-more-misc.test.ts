@@ -1,19 +1,9 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { PYTHON, clientConnected, endInput, exitWithin, inLab, readNew, send, sleep } from '../helpers/nc-suite.js';
 import {
-  PYTHON,
-  clientConnected,
-  closeLabs,
-  endInput,
-  exitWithin,
-  inLab,
-  readNew,
-  send,
-  sleep,
-} from '../helpers/nc-suite.js';
-import {
-  makeSuiteCert,
+  useSuiteCert,
   ncatServer,
   P,
   PORT,
@@ -31,14 +21,7 @@ import { builtCli, canMakeNetnsFor, hasTool } from '../helpers/system.js';
 // --compat ncat`. Cases listed in suite-skips.json are skipped against portscope (reason there).
 
 const can = builtCli && canMakeNetnsFor('the ncat suite') && hasTool('openssl', 'the ncat suite');
-let suite: ReturnType<typeof makeSuiteCert>;
-beforeAll(() => {
-  suite = makeSuiteCert();
-});
-afterAll(() => {
-  closeLabs();
-  suite.remove();
-});
+const suite = useSuiteCert();
 
 const cfg = { timeout: 60_000 };
 const TCP_SSL: Spec[] = ['tcp', 'tcp ssl'];

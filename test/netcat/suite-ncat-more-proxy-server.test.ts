@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeLabs, endInput, inLab, readNew, send, type Lab } from '../helpers/nc-suite.js';
+import { describe, expect, it } from 'vitest';
+import { endInput, inLab, readNew, send, type Lab } from '../helpers/nc-suite.js';
 import type { Running } from '../helpers/nc.js';
 import {
   hostFor,
-  makeSuiteCert,
+  useSuiteCert,
   P,
   PORT,
   PROXY_PORT,
@@ -19,14 +19,7 @@ import { builtCli, canMakeNetnsFor, hasTool } from '../helpers/system.js';
 // gaps of portscope (named in each describe), run only against ncat (PORTSCOPE_SUITE_REAL=1).
 
 const can = builtCli && canMakeNetnsFor('the ncat suite') && hasTool('openssl', 'the ncat suite');
-let suite: ReturnType<typeof makeSuiteCert>;
-beforeAll(() => {
-  suite = makeSuiteCert();
-});
-afterAll(() => {
-  closeLabs();
-  suite.remove();
-});
+const suite = useSuiteCert();
 
 const cfg = { timeout: 60_000 };
 const PX = String(PROXY_PORT);

@@ -1,19 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeLabs, exitWithin, inLab } from '../helpers/nc-suite.js';
-import { makeSuiteCert, ncatServer, P } from '../helpers/ncat-suite.js';
+import { describe, expect, it } from 'vitest';
+import { exitWithin, inLab } from '../helpers/nc-suite.js';
+import { useSuiteCert, ncatServer, P } from '../helpers/ncat-suite.js';
 
 // nmap's ncat/test/ncat-test.pl cases that portscope fails for reasons in neither helper's list
 // of issue 17, each named after its peer test. They fail today and are skipped, each with its
 // reason; remove the skip when the gap is closed.
 
-let suite: ReturnType<typeof makeSuiteCert>;
-beforeAll(() => {
-  suite = makeSuiteCert();
-});
-afterAll(() => {
-  closeLabs();
-  suite.remove();
-});
+useSuiteCert();
 
 const cfg = { timeout: 90_000 };
 

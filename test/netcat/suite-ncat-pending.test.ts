@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PYTHON, closeLabs, endInput, inLab, readNew, send, sleep } from '../helpers/nc-suite.js';
-import { makeSuiteCert, ncatClient, ncatServer, P, PORT, serverClient, type Spec } from '../helpers/ncat-suite.js';
+import { describe, expect, it } from 'vitest';
+import { PYTHON, endInput, inLab, readNew, send, sleep } from '../helpers/nc-suite.js';
+import { useSuiteCert, ncatClient, ncatServer, P, PORT, serverClient, type Spec } from '../helpers/ncat-suite.js';
 import { builtCli, canMakeNetnsFor, hasTool } from '../helpers/system.js';
 
 // nmap's ncat/test/ncat-test.pl cases that need what portscope nc does not have yet, each named
@@ -10,14 +10,7 @@ import { builtCli, canMakeNetnsFor, hasTool } from '../helpers/system.js';
 // Run them by name: npx vitest run test/netcat/suite-ncat-pending.test.ts
 
 const can = builtCli && canMakeNetnsFor('the ncat suite') && hasTool('openssl', 'the ncat suite');
-let suite: ReturnType<typeof makeSuiteCert>;
-beforeAll(() => {
-  suite = makeSuiteCert();
-});
-afterAll(() => {
-  closeLabs();
-  suite.remove();
-});
+const suite = useSuiteCert();
 
 const ALL: Spec[] = ['tcp', 'udp', 'tcp ssl'];
 const cfg = { timeout: 90_000 };
