@@ -2,7 +2,7 @@ import type { Duplex, Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { NetcatConnection } from './connect.js';
 import { crlfConverter } from './crlf.js';
-import { endpointText } from './endpoint.js';
+import { endpointText, isUnixEndpoint } from './endpoint.js';
 
 /** Options of {@link createBroker}. */
 export interface BrokerOptions {
@@ -26,6 +26,16 @@ export interface BrokerOptions {
   readonly input?: Readable;
   /** Bare LF in `input` is sent as CRLF (`--crlf`). @default false */
   readonly crlf?: boolean;
+  /**
+   * `--send-only`, as ncat's broker: what clients send is read and dropped; only `input` (and, with `chat`,
+   * the announcements) reaches them. @default false
+   */
+  readonly sendOnly?: boolean;
+  /**
+   * `--recv-only`, as ncat's broker: nothing is sent to any client (not `input`, which is not read; not what
+   * the others send; not the announcements). @default false
+   */
+  readonly recvOnly?: boolean;
 }
 
 /** A relay among connections: what one sends, every other receives. */
@@ -37,7 +47,9 @@ export interface Broker {
 }
 
 /**
- * `--broker` and `--chat`: every byte a client sends goes to all the other clients. Back-pressure
+ * `--broker` and `--chat`: every byte a client sends goes to all the other clients. `--chat` announces, as
+ * ncat does, to every client (the new one too): `<announce> ADDRESS is connected as <userN>.` and
+ * `<announce> already connected: ADDRESS as <userM>, ...` (or `nobody`), then each departure. Back-pressure
  * is kept: while any client has more waiting than its stream's high-water mark, no client is read.
  * A client that does not drain within `stallTimeoutMs` (it does not read), or lets more than
  * `maxPendingBytes` pile up, is disconnected, and the others go on: memory stays bounded and one
@@ -46,7 +58,7 @@ export interface Broker {
 export function createBroker(options: BrokerOptions = {}): Broker {
   const cap = options.maxPendingBytes ?? 1_048_576;
   const stallMs = options.stallTimeoutMs ?? 2000;
-  const clients = new Map<Duplex, { name: string; partial: string; decoder: StringDecoder }>();
+  const clients = new Map<Duplex, { name: string; address: string; partial: string; decoder: StringDecoder }>();
   const waiting = new Map<Duplex, NodeJS.Timeout>();
   let counter = 0;
   // Set once `send` exists: what it delivers goes through `send`, and `send` pauses it.
@@ -67,6 +79,7 @@ export function createBroker(options: BrokerOptions = {}): Broker {
     unwait(stream);
   };
   const send = (from: Duplex | null, data: Buffer | string) => {
+    if (options.recvOnly === true) return;
     for (const stream of clients.keys()) {
       if (stream === from || stream.destroyed) continue;
       stream.write(data);
@@ -87,7 +100,7 @@ export function createBroker(options: BrokerOptions = {}): Broker {
       }
     }
   };
-  if (options.input !== undefined)
+  if (options.input !== undefined && options.recvOnly !== true)
     input = brokerInput(options.input, options, (data) => {
       send(null, data);
     });
@@ -98,13 +111,18 @@ export function createBroker(options: BrokerOptions = {}): Broker {
     add(connection) {
       const { stream } = connection;
       const name = options.chat === true ? `user${String(++counter)}` : endpointText(connection.peer);
-      const client = { name, partial: '', decoder: new StringDecoder('utf8') };
+      const address = isUnixEndpoint(connection.peer) ? connection.peer.path : connection.peer.host;
+      const client = { name, address, partial: '', decoder: new StringDecoder('utf8') };
+      const already = [...clients.values()].map((c) => `${c.address} as <${c.name}>`).join(', ');
       clients.set(stream, client);
       if (waiting.size > 0) stream.pause();
       else input?.resume();
-      if (options.chat === true)
-        send(stream, `<announce> ${endpointText(connection.peer)} is connected as <${name}>.\n`);
+      if (options.chat === true) {
+        const joined = `<announce> ${address} is connected as <${name}>.\n`;
+        send(null, `${joined}<announce> already connected: ${already === '' ? 'nobody' : already}.\n`);
+      }
       stream.on('data', (chunk: Buffer) => {
+        if (options.sendOnly === true) return;
         if (options.chat !== true) {
           send(stream, chunk);
           return;

@@ -230,12 +230,18 @@ describe('portscope nc --chat, --hexdump and --transcript', () => {
     a.socket.write(Buffer.from([0x63, 0x61, 0x66, 0xc3]));
     await new Promise((r) => setTimeout(r, 50));
     a.socket.write(Buffer.from([0xa9, 0x0a, 0x6e, 0x6f]));
-    expect(await waitFor(b.text, /café/)).toBe('<user1> café\n');
+    const joined =
+      '<announce> 127.0.0.1 is connected as <user2>.\n<announce> already connected: 127.0.0.1 as <user1>.\n';
+    expect(await waitFor(b.text, /café/)).toBe(`${joined}<user1> café\n`);
     a.socket.end(' newline\n');
     expect(await waitFor(b.text, /disconnected/)).toBe(
-      '<user1> café\n<user1> no newline\n<announce> <user1> is disconnected.\n',
+      `${joined}<user1> café\n<user1> no newline\n<announce> <user1> is disconnected.\n`,
     );
-    expect(a.text()).toMatch(/^<announce> 127\.0\.0\.1:\d+ is connected as <user2>\.\n$/);
+    // As ncat's: every arrival is announced to all, the new client too, with who was already there.
+    expect(a.text()).toBe(
+      '<announce> 127.0.0.1 is connected as <user1>.\n<announce> already connected: nobody.\n' +
+        '<announce> 127.0.0.1 is connected as <user2>.\n<announce> already connected: 127.0.0.1 as <user1>.\n',
+    );
     b.socket.destroy();
     nc.child.kill('SIGTERM');
     await nc.exited();

@@ -131,7 +131,10 @@ describe('nc bad input: one line naming the flag, exit 2, before any connection'
       ['-k', '--broker', '127.0.0.1', '1'],
       'portscope: Expected -l with --keep-open, --broker: they act only on a listener\n',
     ],
-    [['-l', '--broker', '--send-only', '0'], /^portscope: Expected --send-only\/--recv-only without --broker\/--chat/],
+    [
+      ['-l', '--exec', 'cat', '--send-only', '0'],
+      'portscope: Expected --send-only/--recv-only without --exec/--shell: the program, not stdin, talks to the client\n',
+    ],
     // Accepted and ignored before: the proxy server's credentials when connecting, listener access
     // files and session files with -z, --append-output without a file.
     [

@@ -66,12 +66,10 @@ export async function serveListener(
     throw new PortscopeError('INVALID_ARGUMENT', 'Expected --broker/--chat on a TCP or unix listener, got UDP');
   if (exec !== undefined && brokered)
     throw new PortscopeError('INVALID_ARGUMENT', 'Expected --exec or --broker/--chat, not both');
-  if ((brokered || exec !== undefined) && (options.sendOnly === true || options.recvOnly === true)) {
+  if (exec !== undefined && (options.sendOnly === true || options.recvOnly === true)) {
     throw new PortscopeError(
       'INVALID_ARGUMENT',
-      brokered
-        ? 'Expected --send-only/--recv-only without --broker/--chat: not built for the broker'
-        : 'Expected --send-only/--recv-only without --exec/--shell: the program, not stdin, talks to the client',
+      'Expected --send-only/--recv-only without --exec/--shell: the program, not stdin, talks to the client',
     );
   }
   // ncat's --allowfile/--denyfile add to --allow/--deny; an empty --allowfile accepts nobody.
@@ -112,6 +110,9 @@ export async function serveListener(
         // As ncat's: stdin goes to every client (read while one is connected); its end sends nothing.
         input: process.stdin,
         crlf: options.crlf === true,
+        // As ncat's broker: --send-only drops what clients send, --recv-only sends nothing to anyone.
+        sendOnly: options.sendOnly === true,
+        recvOnly: options.recvOnly === true,
         onDropped: (peer, bytes) => {
           context.log(`dropped ${peer}: ${String(bytes)} bytes unread`);
         },
