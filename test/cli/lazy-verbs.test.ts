@@ -79,8 +79,9 @@ const commandsOf = (modules: readonly string[]) =>
   modules.filter((m) => m.startsWith('cli/commands/')).map((m) => m.slice('cli/commands/'.length));
 
 describe.skipIf(!bundled)('a run evaluates only what its verb needs', () => {
-  it('--version evaluates no command module, no inventory and no registry', async () => {
-    const { code, modules } = await loaded(['--version']);
+  it('--version evaluates no command module, no inventory and no registry, and imports no readline', async () => {
+    const { code, modules, builtins } = await loaded(['--version']);
+    expect(builtins).not.toContain('node:readline');
     expect(code).toBe(0);
     expect(commandsOf(modules)).toEqual([]);
     expect(modules.filter((m) => /^(inventory\/(?!native-status|linux\/native$)|registry\/|ports\/)/.test(m))).toEqual(
@@ -88,7 +89,7 @@ describe.skipIf(!bundled)('a run evaluates only what its verb needs', () => {
     );
   });
 
-  it('who PORT evaluates who alone: no other verb, no other platform, no kill/wait/doctor code, no http', async () => {
+  it('who PORT evaluates who alone: no other verb, no other platform, no kill/wait/doctor code, no http, no threads', async () => {
     const { code, modules, builtins } = await loaded(['who', String(port)]);
     expect(code).toBe(0);
     expect(commandsOf(modules)).toEqual(['who']);
@@ -96,7 +97,7 @@ describe.skipIf(!bundled)('a run evaluates only what its verb needs', () => {
       modules.filter((m) => /^(inventory\/(darwin|freebsd|win32|bsd)\/|ports\/(kill|wait|doctor|firewall))/.test(m)),
     ).toEqual([]);
     expect(modules.filter((m) => /^(scan|netcat|monitor|audit)\//.test(m))).toEqual([]);
-    expect(builtins.filter((b) => /^node:(https?|tls|dns)/.test(b))).toEqual([]);
+    expect(builtins.filter((b) => /^node:(https?|tls|dns|worker_threads|readline)/.test(b))).toEqual([]);
   });
 
   it('ls -tan evaluates ls and its parts alone; portscope alone, the listing alone', async () => {
