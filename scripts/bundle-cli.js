@@ -1,6 +1,7 @@
 // Bundles the compiled CLI (dist/cli/main.js) into dist/bundle/ for bin/portscope.js: one file to load
 // instead of about 130 modules cuts 50-60 ms from every command's start on Node 20 (which has no module
-// compile cache). Commands that load lazily (scan, nc, prompts) become chunks of their own, and the scan
+// compile cache). Each verb's command module (main.ts imports the one being run), and what loads lazily
+// (scan, nc, prompts, other platforms' collectors), becomes chunks of its own, and the scan
 // worker an entry of its own beside them, where port-workers.ts looks for it. The library (dist/index.js)
 // is not bundled. Runs after tsc, as part of `npm run build`.
 import { rmSync } from 'node:fs';

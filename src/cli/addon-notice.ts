@@ -1,4 +1,4 @@
-import { hasNativeAddon } from '../inventory/index.js';
+import { hasNativeAddon } from '../inventory/native-status.js';
 import { backendOf, type CliIo } from './io.js';
 
 /** The verbs that read the socket inventory ('' is `portscope` alone); scan and nc never do, info for a port. */

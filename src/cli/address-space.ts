@@ -1,7 +1,5 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
-import { createInterface } from 'node:readline';
 
 /**
  * Running under an address-space limit (`ulimit -v`, `prlimit --as`).
@@ -46,6 +44,8 @@ export async function rerunWithBoundedArenas(
 ): Promise<number | undefined> {
   const limit = addressSpaceLimit();
   if (limit === undefined || env.MALLOC_ARENA_MAX !== undefined) return undefined;
+  // Loaded only for the second run: every command starts here, and most never need them.
+  const [{ spawn }, { createInterface }] = await Promise.all([import('node:child_process'), import('node:readline')]);
   const child = spawn(process.execPath, [...process.execArgv, ...argv], {
     env: { ...env, MALLOC_ARENA_MAX: '2' },
     stdio: ['inherit', 'inherit', 'pipe'],

@@ -3,21 +3,6 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
 import { PortscopeError, isPortscopeError } from '../errors.js';
-import { showListening } from './commands/listening.js';
-import { lsCommand } from './commands/ls.js';
-import { statsCommand } from './commands/stats.js';
-import { whoCommand } from './commands/who.js';
-import { infoCommand } from './commands/info.js';
-import { freeCommand } from './commands/free.js';
-import { killCommand } from './commands/kill.js';
-import { waitCommand } from './commands/wait.js';
-import { doctorCommand } from './commands/doctor.js';
-import { scanCommand } from './commands/scan.js';
-import { ncCommand } from './commands/nc.js';
-import { exporterCommand } from './commands/exporter.js';
-import { auditCommand } from './commands/audit.js';
-import { diffCommand } from './commands/diff.js';
-import { watchCommand } from './commands/watch.js';
 import { rewriteCompatFlags } from './nc-compat.js';
 import { rewriteNmapFlags } from './scan-argv.js';
 import { exitCodeFor } from './exit-codes.js';
@@ -25,25 +10,42 @@ import { examplesText } from './examples.js';
 import { completionCommand } from './completion.js';
 import { noticeMissingAddon } from './addon-notice.js';
 import { checkHoisted, hoistGlobalOptions } from './global-options.js';
+import { verbsToLoad } from './verb-choice.js';
 import { processIo, type CliIo } from './io.js';
 
-/** The verbs, in the order `--help` lists them. */
-const VERBS = [
-  'ls',
-  'stats',
-  'who',
-  'info',
-  'free',
-  'kill',
-  'wait',
-  'doctor',
-  'scan',
-  'nc',
-  'audit',
-  'diff',
-  'exporter',
-  'watch',
+/** What a verb's command module is built from. */
+interface VerbContext {
+  readonly io: CliIo;
+  readonly setExit: (code: number) => void;
+  readonly version: string;
+  /** The arguments, the verb first, before any rewriting. */
+  readonly argv: readonly string[];
+  /** `wait T... -- CMD ARGS`: CMD ARGS. */
+  readonly command: readonly string[] | undefined;
+}
+
+/**
+ * The verbs, in the order `--help` lists them, each with the import of its command module: a run loads only
+ * the module of its verb (all of them for `--help`, `help`, `completion` and unknown verbs; see verb-choice.ts),
+ * since evaluating every verb's code and the Node modules it imports cost every command tens of ms of CPU.
+ */
+const VERBS: readonly (readonly [string, (c: VerbContext) => Promise<CommandUnknownOpts>])[] = [
+  ['ls', async (c) => (await import('./commands/ls.js')).lsCommand(c.io, c.setExit)],
+  ['stats', async (c) => (await import('./commands/stats.js')).statsCommand(c.io)],
+  ['who', async (c) => (await import('./commands/who.js')).whoCommand(c.io, c.setExit)],
+  ['info', async (c) => (await import('./commands/info.js')).infoCommand(c.io, c.setExit)],
+  ['free', async (c) => (await import('./commands/free.js')).freeCommand(c.io)],
+  ['kill', async (c) => (await import('./commands/kill.js')).killCommand(c.io, c.setExit)],
+  ['wait', async (c) => (await import('./commands/wait.js')).waitCommand(c.io, c.setExit, c.command)],
+  ['doctor', async (c) => (await import('./commands/doctor.js')).doctorCommand(c.io, c.setExit)],
+  ['scan', async (c) => (await import('./commands/scan.js')).scanCommand(c.io, c.setExit, c.version, c.argv.slice(1))],
+  ['nc', async (c) => (await import('./commands/nc.js')).ncCommand(c.io, c.setExit)],
+  ['exporter', async (c) => (await import('./commands/exporter.js')).exporterCommand(c.io)],
+  ['audit', async (c) => (await import('./commands/audit.js')).auditCommand(c.io, c.setExit)],
+  ['diff', async (c) => (await import('./commands/diff.js')).diffCommand(c.io, c.setExit)],
+  ['watch', async (c) => (await import('./commands/watch.js')).watchCommand(c.io)],
 ];
+const VERB_NAMES = VERBS.map(([name]) => name);
 
 const { version } = createRequire(import.meta.url)(join(packageRoot(), 'package.json')) as { version: string };
 
@@ -82,32 +84,24 @@ async function runProgram(rawArgv: readonly string[], io: CliIo): Promise<number
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .action(async (options) => {
+      const { showListening } = await import('./commands/listening.js');
       await showListening(options, io, setExit);
     });
-  const hoisted = hoistGlobalOptions(rawArgv, program, VERBS);
+  const hoisted = hoistGlobalOptions(rawArgv, program, VERB_NAMES);
   const argv = hoisted.args;
-  program.addCommand(lsCommand(io, setExit));
-  program.addCommand(statsCommand(io));
-  program.addCommand(whoCommand(io, setExit));
-  program.addCommand(infoCommand(io, setExit));
-  program.addCommand(freeCommand(io));
-  program.addCommand(killCommand(io, setExit));
   // `wait T... -- CMD ARGS`: commander would take CMD ARGS as more targets, so split them off first.
   const dashes = argv[0] === 'wait' ? argv.indexOf('--') : -1;
-  const command = dashes < 0 ? undefined : argv.slice(dashes + 1);
-  program.addCommand(waitCommand(io, setExit, command));
-  program.addCommand(doctorCommand(io, setExit));
+  const context = { io, setExit, version, argv, command: dashes < 0 ? undefined : argv.slice(dashes + 1) };
   // `scan` takes nmap's spellings (-sT, -Pn, -p-, -oX, -iL) that commander cannot parse: rewrite them.
   // `nc --compat openbsd|ncat` reads that tool's letters: rewrite them to ours.
   let args: readonly string[] = argv;
   if (argv[0] === 'scan') args = ['scan', ...rewriteNmapFlags(argv.slice(1))];
   else if (argv[0] === 'nc') args = ['nc', ...rewriteCompatFlags(argv.slice(1))];
-  program.addCommand(scanCommand(io, setExit, version, argv.slice(1)));
-  program.addCommand(ncCommand(io, setExit));
-  program.addCommand(exporterCommand(io));
-  program.addCommand(auditCommand(io, setExit));
-  program.addCommand(diffCommand(io, setExit));
-  program.addCommand(watchCommand(io));
+  let verbs = await makeVerbs(verbsToLoad(argv, VERB_NAMES), context);
+  // An option moved before a verb that does not take it: checkHoisted's error names every verb that does.
+  if (verbs.length === 1 && hoisted.moved.some(({ long }) => !verbs[0]?.options.some((o) => o.long === long)))
+    verbs = await makeVerbs('all', context);
+  for (const verb of verbs) program.addCommand(verb);
   program.addCommand(helpCommand(program));
   program.addCommand(completionCommand(io, program));
   for (const command of program.commands) {
@@ -136,6 +130,12 @@ async function runProgram(rawArgv: readonly string[], io: CliIo): Promise<number
     if (argv.includes('--verbose')) io.stderr.write(`${error instanceof Error ? (error.stack ?? '') : ''}\n`);
     return exitCodeFor(error);
   }
+}
+
+/** The commands of the verbs named (or of all), in the order of {@link VERBS}. */
+async function makeVerbs(names: readonly string[] | 'all', context: VerbContext): Promise<CommandUnknownOpts[]> {
+  const chosen = VERBS.filter(([name]) => names === 'all' || names.includes(name));
+  return Promise.all(chosen.map(([, make]) => make(context)));
 }
 
 /** `portscope help [VERB]`: the help of the program or of a verb, with its examples. */

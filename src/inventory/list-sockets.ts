@@ -1,10 +1,7 @@
 import type { Snapshot } from '../model/index.js';
-import { collectDarwin } from './darwin/collect.js';
-import { collectFreebsd } from './freebsd/collect.js';
 import { collectLinux } from './linux/collect.js';
 import { normalizeListOptions, type ListSocketsOptions } from './options.js';
 import { currentPlatform } from './platform.js';
-import { collectWin32 } from './win32/collect.js';
 
 /**
  * Lists the sockets of this machine with the processes that hold them. The backend is the platform's
@@ -29,11 +26,12 @@ export async function listSockets(options?: ListSocketsOptions): Promise<Snapsho
   switch (currentPlatform()) {
     case 'linux':
       return collectLinux(normalized);
+    // The other platforms' collectors load only there: the CLI's every Linux command evaluated them.
     case 'darwin':
-      return collectDarwin(normalized);
+      return (await import('./darwin/collect.js')).collectDarwin(normalized);
     case 'freebsd':
-      return collectFreebsd(normalized);
+      return (await import('./freebsd/collect.js')).collectFreebsd(normalized);
     case 'win32':
-      return collectWin32(normalized);
+      return (await import('./win32/collect.js')).collectWin32(normalized);
   }
 }

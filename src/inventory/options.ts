@@ -1,6 +1,7 @@
 import { PortscopeError } from '../errors.js';
 import type { Family, Protocol } from '../model/index.js';
-import { parseFilter, type FilterNode } from './filter/index.js';
+import { parseFilter } from './filter/parser.js';
+import type { FilterNode } from './filter/index.js';
 
 /** `'all'`, `'host'`, a name under /run/netns, or a namespace inode (number or digits). */
 export type NetnsSelector = string | number;

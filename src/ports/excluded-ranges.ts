@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
-import { currentPlatform } from '../inventory/index.js';
-import { excludedPortRangesWin32, type ExcludedPortRange } from '../inventory/win32/index.js';
+import { currentPlatform } from '../inventory/platform.js';
+import { excludedPortRangesWin32 } from '../inventory/win32/excluded-ports.js';
+import type { ExcludedPortRange } from '../inventory/win32/index.js';
 
 /**
  * The port ranges this platform will not let a listener bind on `host` (undefined: every address, IPv4

@@ -1,9 +1,10 @@
 import { createSocket } from 'node:dgram';
 import { isIP, createServer } from 'node:net';
 import { PortscopeError, errnoCode } from '../errors.js';
-import { listSockets, type Backend } from '../inventory/index.js';
+import { listSockets } from '../inventory/list-sockets.js';
+import type { Backend } from '../inventory/index.js';
 import type { Socket } from '../model/index.js';
-import { readKernelPortSettings } from '../registry/index.js';
+import { readKernelPortSettings } from '../registry/kernel-ports.js';
 import { rangeHolding, unbindableRanges } from './excluded-ranges.js';
 import { canonicalIp, checkPort } from './target.js';
 

@@ -1,5 +1,7 @@
 import { PortscopeError } from '../errors.js';
-import { currentPlatform, processStartedAt, type Backend, type NetnsSelector } from '../inventory/index.js';
+import { currentPlatform } from '../inventory/platform.js';
+import { processStartedAt } from '../inventory/process-start.js';
+import type { Backend, NetnsSelector } from '../inventory/index.js';
 import { netnsOf } from '../inventory/linux/netns.js';
 import type { Owner, Socket, SnapshotWarning } from '../model/index.js';
 import { pidfdUnavailable, processNow } from './process-check.js';

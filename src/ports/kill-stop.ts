@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errnoCode } from '../errors.js';
-import { currentPlatform, processStartedAt } from '../inventory/index.js';
+import { currentPlatform } from '../inventory/platform.js';
+import { processStartedAt } from '../inventory/process-start.js';
 import type { KillCandidate } from './kill-plan.js';
 import type { KillOutcome, KillResult } from './kill-port.js';
 import {

@@ -1,5 +1,7 @@
 import { PortscopeError } from '../errors.js';
-import { DEV_PORTS, lookupService, servicePorts } from '../registry/index.js';
+import { DEV_PORTS } from '../registry/dev-ports.js';
+import { lookupService } from '../registry/lookup.js';
+import { servicePorts } from '../registry/services.js';
 
 /**
  * A port as people write it: a number (`3000`), with the colon of `host:port` (`:3000`), or a service

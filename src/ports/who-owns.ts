@@ -1,5 +1,5 @@
 import type { Backend, NetnsSelector } from '../inventory/index.js';
-import { listSockets } from '../inventory/index.js';
+import { listSockets } from '../inventory/list-sockets.js';
 import type { Snapshot, Socket } from '../model/index.js';
 import { parsePortTarget, type PortTarget } from './target.js';
 

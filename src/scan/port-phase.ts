@@ -1,4 +1,4 @@
-import { serviceName } from '../registry/index.js';
+import { serviceName } from '../registry/services.js';
 import { runEngine, type EngineConfig } from './engine.js';
 import { hostFields, type HostState, type Task } from './host-state.js';
 import { shardOrder, type Shard } from './permutation.js';

@@ -1,5 +1,5 @@
 import { PortscopeError } from '../errors.js';
-import { servicePorts, serviceNames } from '../registry/index.js';
+import { servicePorts, serviceNames } from '../registry/services.js';
 
 /** The transport protocols a scan probes. */
 export type ScanProtocol = 'tcp' | 'udp';

@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { PortscopeError, errnoCode } from '../errors.js';
-import { canonicalIp } from '../ports/index.js';
+import { canonicalIp } from '../ports/target.js';
 import { expandSpec, parseTargetSpec, specContains, specSize, type TargetSpec } from './target-spec.js';
 
 /** One host to scan: an address, and the name it came from when it came from one. */

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { PortscopeError, quotePrefix } from '../errors.js';
-import { canonicalIp } from '../ports/index.js';
+import { canonicalIp } from '../ports/target.js';
 
 /**
  * One target expression, parsed but not expanded:

@@ -1,4 +1,4 @@
-import { serviceName } from '../registry/index.js';
+import { serviceName } from '../registry/services.js';
 import type { PortSet, ScanProtocol } from './port-spec.js';
 
 /*

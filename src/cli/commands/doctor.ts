@@ -1,5 +1,7 @@
 import { Command } from '@commander-js/extra-typings';
-import { diagnosePort, parsePort, type Diagnosis } from '../../ports/index.js';
+import { diagnosePort } from '../../ports/doctor/diagnose.js';
+import { parsePort } from '../../ports/port-name.js';
+import type { Diagnosis } from '../../ports/index.js';
 import { parseDuration } from '../duration.js';
 import { backendOf, colorsFor, type CliIo } from '../io.js';
 import { printable } from '../render/format.js';

@@ -1,6 +1,8 @@
 import { Command } from '@commander-js/extra-typings';
 import { PortscopeError } from '../../errors.js';
-import { checkPort, findFreePort, parsePort } from '../../ports/index.js';
+import { checkPort } from '../../ports/target.js';
+import { findFreePort } from '../../ports/find-free-port.js';
+import { parsePort } from '../../ports/port-name.js';
 import { backendOf, type CliIo } from '../io.js';
 import { chooseFormat } from '../render/output.js';
 

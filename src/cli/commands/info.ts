@@ -1,6 +1,7 @@
 import { Command } from '@commander-js/extra-typings';
-import { whoOwns } from '../../ports/index.js';
-import { lookupPort, lookupService, type PortInfo, type PortService } from '../../registry/index.js';
+import { whoOwns } from '../../ports/who-owns.js';
+import { lookupPort, lookupService } from '../../registry/lookup.js';
+import type { PortInfo, PortService } from '../../registry/index.js';
 import type { Socket } from '../../model/index.js';
 import { backendOf, colorsFor, type CliIo } from '../io.js';
 import { chooseFormat } from '../render/output.js';

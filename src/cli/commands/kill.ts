@@ -1,7 +1,9 @@
 import { Command } from '@commander-js/extra-typings';
 import { PortscopeError } from '../../errors.js';
 import type { SnapshotWarning } from '../../model/index.js';
-import { killPort, parseSignal, type KillReport } from '../../ports/index.js';
+import { killPort } from '../../ports/kill-port.js';
+import { parseSignal } from '../../ports/signals.js';
+import type { KillReport } from '../../ports/index.js';
 import { parseDuration } from '../duration.js';
 import { backendOf, type CliIo } from '../io.js';
 import {

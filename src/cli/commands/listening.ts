@@ -1,4 +1,4 @@
-import { listSockets } from '../../inventory/index.js';
+import { listSockets } from '../../inventory/list-sockets.js';
 import { backendOf, type CliIo } from '../io.js';
 import { chooseFields, chooseFormat } from '../render/output.js';
 import { printSnapshot } from '../render/sockets.js';

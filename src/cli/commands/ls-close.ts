@@ -1,5 +1,6 @@
 import { PortscopeError } from '../../errors.js';
-import { destroySockets, type DestroyOutcome } from '../../inventory/index.js';
+import { destroySockets } from '../../inventory/linux/destroy.js';
+import type { DestroyOutcome } from '../../inventory/index.js';
 import type { Snapshot } from '../../model/index.js';
 import type { CliIo } from '../io.js';
 import { printSnapshot, type SnapshotView } from '../render/sockets.js';

@@ -1,4 +1,5 @@
-import { watchDestroyedSockets, type FilterNode } from '../../inventory/index.js';
+import { watchDestroyedSockets } from '../../inventory/linux/destroy-events.js';
+import type { FilterNode } from '../../inventory/index.js';
 import type { Snapshot, Socket } from '../../model/index.js';
 import type { CliIo } from '../io.js';
 import { printSnapshot, type SnapshotView } from '../render/sockets.js';

@@ -1,13 +1,9 @@
 import { Command } from '@commander-js/extra-typings';
-import {
-  listSockets,
-  mentionsState,
-  parseFilter,
-  readThreads,
-  type FilterNode,
-  type ListSocketsOptions,
-  type ThreadInfo,
-} from '../../inventory/index.js';
+import { listSockets } from '../../inventory/list-sockets.js';
+import { mentionsState } from '../../inventory/filter/analyze.js';
+import { parseFilter } from '../../inventory/filter/parser.js';
+import { readThreads } from '../../inventory/linux/threads.js';
+import type { FilterNode, ListSocketsOptions, ThreadInfo } from '../../inventory/index.js';
 import type { Socket } from '../../model/index.js';
 import { readHostNames } from '../hosts.js';
 import { backendOf, type CliIo } from '../io.js';

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
-import { isUnixEndpoint, type NetcatEndpoint, type NetcatProtocol } from '../../netcat/index.js';
-import { localServiceName } from '../../registry/index.js';
+import { isUnixEndpoint } from '../../netcat/endpoint.js';
+import type { NetcatEndpoint, NetcatProtocol } from '../../netcat/index.js';
+import { localServiceName } from '../../registry/services.js';
 import { where } from './nc-shared.js';
 
 /** The tool whose `-v` wording nc copies (`--compat`), or portscope's own. */

@@ -1,11 +1,8 @@
 import { Command } from '@commander-js/extra-typings';
-import {
-  listSockets,
-  readSockstat,
-  readSocketSummary,
-  type Backend,
-  type SocketSummary,
-} from '../../inventory/index.js';
+import { listSockets } from '../../inventory/list-sockets.js';
+import { readSockstat } from '../../inventory/linux/sockstat.js';
+import { readSocketSummary } from '../../inventory/linux/summary.js';
+import type { Backend, SocketSummary } from '../../inventory/index.js';
 import { backendOf, type CliIo } from '../io.js';
 import { renderCsv } from '../render/csv.js';
 import { stateLabel } from '../render/format.js';

@@ -1,5 +1,5 @@
 import { Command } from '@commander-js/extra-typings';
-import { whoOwns } from '../../ports/index.js';
+import { whoOwns } from '../../ports/who-owns.js';
 import { backendOf, type CliIo } from '../io.js';
 import { chooseFields, chooseFormat } from '../render/output.js';
 import { printSnapshot } from '../render/sockets.js';

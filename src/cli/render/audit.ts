@@ -1,9 +1,9 @@
-import { listenerKey } from '../../audit/index.js';
+import { listenerKey } from '../../audit/listener-key.js';
 import type { AuditReport, Finding, ListenerExposure } from '../../audit/index.js';
 import type { Colors } from 'picocolors/types.js';
 import { printable } from './format.js';
 import { renderTable, type TableStyle } from './table.js';
-import { ownerLabel } from '../../model/index.js';
+import { ownerLabel } from '../../model/owner-user.js';
 
 const REACH_ORDER = ['yes', 'partly', 'unknown', 'no'];
 

@@ -1,6 +1,6 @@
 import type { Endpoint, Owner, Socket, SocketState } from '../../model/index.js';
-import { ownerUser } from '../../model/index.js';
-import { serviceName } from '../../registry/index.js';
+import { ownerUser } from '../../model/owner-user.js';
+import { serviceName } from '../../registry/services.js';
 import { netlinkLabel, packetLabel } from './link-endpoints.js';
 
 const SS_STATE: Partial<Record<SocketState, string>> = {

@@ -1,5 +1,5 @@
 import type { Socket } from '../../model/index.js';
-import { ownerUser } from '../../model/index.js';
+import { ownerUser } from '../../model/owner-user.js';
 import type { KillCandidate, KillPlan, KillReport, KillResult, NetnsRef, NewHolder } from '../../ports/index.js';
 import { colorsFor, type CliIo } from '../io.js';
 import { endpointLabel, placeLabel, printable, stateLabel } from './format.js';

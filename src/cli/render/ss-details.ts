@@ -1,4 +1,4 @@
-import { cgroupPath } from '../../inventory/index.js';
+import { cgroupPath } from '../../inventory/linux/cgroup-path.js';
 import type { Socket, TcpInfo } from '../../model/index.js';
 
 /** C's `%g` (`%.Ng`): N significant digits, trailing zeros dropped, exponent form outside 1e-4..1eN. */

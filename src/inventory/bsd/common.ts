@@ -1,6 +1,7 @@
 import { PortscopeError } from '../../errors.js';
 import type { Owner, SnapshotWarning } from '../../model/index.js';
-import { compileFilter, type SocketPredicate } from '../filter/index.js';
+import { compileFilter } from '../filter/compile.js';
+import type { SocketPredicate } from '../filter/index.js';
 import { hostsResolver } from '../linux/filter-context.js';
 import type { NormalizedListOptions } from '../options.js';
 import type { PsProcess } from './parse-ps.js';

@@ -3,7 +3,7 @@ import type { Owner, Snapshot, SnapshotWarning, Socket } from '../../model/index
 import { checkOtherPlatform, otherPlatformPredicate, ownerFrom } from '../bsd/common.js';
 import { readProcesses } from '../bsd/ps.js';
 import { runTool, toolFailure } from '../bsd/run-tool.js';
-import { needsOwners } from '../filter/index.js';
+import { needsOwners } from '../filter/analyze.js';
 import type { NormalizedListOptions } from '../options.js';
 import { joinDarwin } from './join.js';
 import { parseLsofFields, type LsofSocketFile } from './parse-lsof.js';

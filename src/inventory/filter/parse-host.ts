@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { Family } from '../../model/index.js';
-import { servicePorts } from '../../registry/index.js';
+import { servicePorts } from '../../registry/services.js';
 import {
   ANY_ADDRESS_WORDS,
   isHostName,

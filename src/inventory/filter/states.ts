@@ -1,4 +1,5 @@
-import { TCP_STATES, type SocketState } from '../../model/index.js';
+import { TCP_STATES } from '../../model/socket.js';
+import type { SocketState } from '../../model/index.js';
 
 const ALL: readonly SocketState[] = [...TCP_STATES, 'UNCONN'];
 const BUCKET: readonly SocketState[] = ['SYN_RECV', 'NEW_SYN_RECV', 'TIME_WAIT'];

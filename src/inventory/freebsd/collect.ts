@@ -4,7 +4,7 @@ import { checkOtherPlatform, otherPlatformPredicate, ownerFrom } from '../bsd/co
 import type { PsProcess } from '../bsd/parse-ps.js';
 import { readProcesses } from '../bsd/ps.js';
 import { runTool, toolFailure } from '../bsd/run-tool.js';
-import { needsOwners } from '../filter/index.js';
+import { needsOwners } from '../filter/analyze.js';
 import type { NormalizedListOptions } from '../options.js';
 import { parseSockstat, type SockstatRow } from './parse-sockstat.js';
 import { parseSockstatUnix, type SockstatUnixRow } from './parse-sockstat-unix.js';

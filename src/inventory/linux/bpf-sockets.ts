@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TCP_STATES, type Protocol, type Socket, type SocketState, type SocketSource } from '../../model/index.js';
+import { TCP_STATES } from '../../model/socket.js';
+import type { Protocol, Socket, SocketState, SocketSource } from '../../model/index.js';
 import { packageRoot } from '../../package-root.js';
 import type { FilterNode } from '../filter/index.js';
 import { ipv4FromBytes, ipv6FromBytes } from './address.js';

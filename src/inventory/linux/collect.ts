@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { OwnerSource, Snapshot, SnapshotWarning, Socket } from '../../model/index.js';
-import { compileFilter, exactLocalPorts, needsOwners, possibleStates } from '../filter/index.js';
+import { compileFilter } from '../filter/compile.js';
+import { exactLocalPorts, needsOwners, possibleStates } from '../filter/analyze.js';
 import type { NormalizedListOptions } from '../options.js';
 import { linuxFilterResolvers } from './filter-context.js';
 import { procHidesOthers } from './hidepid.js';

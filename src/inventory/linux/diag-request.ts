@@ -1,5 +1,6 @@
 import { endianness } from 'node:os';
-import { TCP_STATES, type SocketState, type TcpState } from '../../model/index.js';
+import { TCP_STATES } from '../../model/socket.js';
+import type { SocketState, TcpState } from '../../model/index.js';
 
 /**
  * sock_diag requests (NETLINK_SOCK_DIAG, SOCK_DIAG_BY_FAMILY dumps), as bytes for the native

@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { walkFds, type FdWalkResult } from './fd-walk.js';
 import { nativeAddon, type NativeAddon } from './native.js';
 import { parseStat, parseStatusFdSize } from './proc-stat.js';
@@ -17,7 +16,9 @@ parentPort.postMessage(result);
 /** Below this many open sockets on the host, starting threads costs more than it saves. */
 const PARALLEL_THRESHOLD = 20_000;
 
-function runWorker(pids: readonly number[], slice: number, slices: number, wanted: ReadonlySet<number> | null) {
+async function runWorker(pids: readonly number[], slice: number, slices: number, wanted: ReadonlySet<number> | null) {
+  // Loaded here: only a host without the addon walks in threads, and every listing evaluated this module.
+  const { Worker } = await import('node:worker_threads');
   return new Promise<FdWalkResult>((resolve, reject) => {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,

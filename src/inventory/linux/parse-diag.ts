@@ -1,11 +1,5 @@
-import {
-  TCP_STATES,
-  type Socket,
-  type SocketState,
-  type SocketTimer,
-  type TcpInfo,
-  type UnixInfo,
-} from '../../model/index.js';
+import { TCP_STATES } from '../../model/socket.js';
+import type { Socket, SocketState, SocketTimer, TcpInfo, UnixInfo } from '../../model/index.js';
 import { ipv4FromBytes, ipv6FromBytes } from './address.js';
 import { AF_INET, AF_INET6, HOST_LE } from './diag-request.js';
 import type { InetTable } from './parse-inet.js';

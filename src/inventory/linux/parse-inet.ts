@@ -1,4 +1,5 @@
-import { TCP_STATES, type Family, type Socket, type SocketState } from '../../model/index.js';
+import { TCP_STATES } from '../../model/socket.js';
+import type { Family, Socket, SocketState } from '../../model/index.js';
 import { ipv4At, ipv6At } from './address.js';
 import { FieldCursor, hexAt } from './hex.js';
 

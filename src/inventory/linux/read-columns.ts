@@ -1,5 +1,7 @@
 import type { Family, Socket, SocketState } from '../../model/index.js';
-import { compileFilter, possibleStates, type FilterNode } from '../filter/index.js';
+import { compileFilter } from '../filter/compile.js';
+import { possibleStates } from '../filter/analyze.js';
+import type { FilterNode } from '../filter/index.js';
 import { normalizeListOptions, type ListSocketsOptions, type NormalizedListOptions } from '../options.js';
 import { currentPlatform } from '../platform.js';
 import { filterNeedsDetails, ONE_PASS_PROTOCOLS, onePassRecords, onePassUnavailable } from './bpf-sockets.js';

@@ -1,4 +1,5 @@
-import { TCP_STATES, type Family, type SocketState } from '../../model/index.js';
+import { TCP_STATES } from '../../model/socket.js';
+import type { Family, SocketState } from '../../model/index.js';
 
 /** The protocols a column store holds, by their index in {@link SocketColumns.protocol}. */
 export const COLUMN_PROTOCOLS = ['tcp', 'udp', 'udplite'] as const;

@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
 import { PortscopeError } from '../../errors.js';
 import type { Snapshot, SnapshotWarning } from '../../model/index.js';
-import { compileFilter, needsOwners } from '../filter/index.js';
+import { compileFilter } from '../filter/compile.js';
+import { needsOwners } from '../filter/analyze.js';
 import type { NormalizedListOptions } from '../options.js';
 import { buildSockets, systemOwnedWarning } from './build-sockets.js';
 import { readWindowsTables } from './read-sources.js';

@@ -1,6 +1,6 @@
 import { networkInterfaces } from 'node:os';
 import type { NamespaceInfo, Socket } from '../../model/index.js';
-import { ownerUser } from '../../model/index.js';
+import { ownerUser } from '../../model/owner-user.js';
 
 /** True for a loopback address or one of this machine's interfaces' addresses. */
 export function isLocalAddress(address: string): boolean {

@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
-import { currentPlatform, type Backend } from '../../inventory/index.js';
+import { currentPlatform } from '../../inventory/platform.js';
+import type { Backend } from '../../inventory/index.js';
 import type { NamespaceInfo, Socket } from '../../model/index.js';
-import { readKernelPortSettings } from '../../registry/index.js';
+import { readKernelPortSettings } from '../../registry/kernel-ports.js';
 import { addressesOf, connectOnce, type AddressAttempt } from '../connect-probe.js';
 import { readFirewallRules, type FirewallReport } from '../firewall/read-firewall.js';
 import { bindConflicts, bindProbe } from '../find-free-port.js';

@@ -1,6 +1,6 @@
 import { constants } from 'node:os';
 import ipaddr from 'ipaddr.js';
-import { nativeAddon } from '../../inventory/index.js';
+import { nativeAddon } from '../../inventory/linux/native.js';
 import { outcomeOfErrno, type ProbeOutcome, type StartProbe } from './outcome.js';
 
 /** The connect loop of the native addon (native/scan.c); see there for the record layouts. */
