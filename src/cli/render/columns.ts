@@ -91,22 +91,26 @@ export async function printColumns(
   const { socket, load } = rowCursor(listed);
   const count = listed.columns.length;
   const cells: string[] = fields.map(() => '');
-  const fill = (i: number) => {
+  const fill = (i: number, upTo: number) => {
     load(order === undefined ? i : (order[i] ?? 0));
-    for (let k = 0; k < fields.length; k++) cells[k] = fields[k]?.value(socket, style) ?? '';
+    for (let k = 0; k < upTo; k++) cells[k] = fields[k]?.value(socket, style) ?? '';
   };
   const out = new ChunkedOutput(io.stdout);
   if (view.format === 'csv') {
     out.add(csvLine(view.fields));
     for (let i = 0; i < count; i++) {
-      fill(i);
+      fill(i, fields.length);
       if (out.add(csvLine(cells))) await out.flush();
     }
   } else {
     const widest = fields.map(() => 0);
+    // With no width to fit, a last left-aligned column is not padded: as wide as any of its cells (never cut),
+    // they (owners' `users:` lists, command lines) need not be made twice.
+    const measured = io.columns === undefined && fields.at(-1)?.align !== 'right' ? fields.length - 1 : fields.length;
+    if (measured < fields.length) widest[measured] = Infinity;
     for (let i = 0; i < count; i++) {
-      fill(i);
-      for (let k = 0; k < fields.length; k++) widest[k] = Math.max(widest[k] ?? 0, cells[k]?.length ?? 0);
+      fill(i, measured);
+      for (let k = 0; k < measured; k++) widest[k] = Math.max(widest[k] ?? 0, cells[k]?.length ?? 0);
     }
     const layout = layoutOfWidths(fields, widest, {
       header: view.header,
@@ -115,7 +119,7 @@ export async function printColumns(
     });
     if (layout.header !== undefined) out.add(`${layout.header}\n`);
     for (let i = 0; i < count; i++) {
-      fill(i);
+      fill(i, fields.length);
       if (out.add(`${layout.line(cells)}\n`)) await out.flush();
     }
   }
