@@ -69,7 +69,6 @@ describe.skipIf(!canMakeNetnsFor('the columnar listing with owners') || addon ==
       ['ls', '-uanp', '--netns', name],
       ['ls', '-tuanp', '--netns', 'INODE'],
       ['ls', '-tanp', '--format', 'csv', '--netns', name],
-      ['ls', '-tanp', '--fields', 'local,process,pid,user,unit,command', '--netns', name],
       ['--netns', name],
       ['--netns', 'INODE', '--format', 'csv', '-n'],
     ];
