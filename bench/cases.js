@@ -12,9 +12,18 @@ export function baseCases({ ps, farmPort, devPort }) {
         ['lsof', '-nP', '-iTCP'],
         ['env', 'PORTSCOPE_BACKEND=procfs', ...ps('ls', '-tanp')],
         ['env', 'PORTSCOPE_BPF=0', ...ps('ls', '-tanp')],
+        // The Socket object path that the columnar listing with owners replaces, in the same run.
+        ['env', 'PORTSCOPE_COLUMNAR=0', ...ps('ls', '-tanp')],
       ],
     },
-    { name: 'TCP listeners with owners', ours: ps('ls', '-tlnp'), theirs: [['ss', '-tlnp']] },
+    {
+      name: 'TCP listeners with owners',
+      ours: ps('ls', '-tlnp'),
+      theirs: [
+        ['ss', '-tlnp'],
+        ['env', 'PORTSCOPE_COLUMNAR=0', ...ps('ls', '-tlnp')],
+      ],
+    },
     {
       // `portscope audit` as users run it (every namespace, listeners x interfaces x firewall verdicts,
       // findings) against what a person runs to answer the same by hand: the listeners, then the ruleset.
@@ -63,6 +72,7 @@ export function millionCases({ ps, devPort }) {
       theirs: [
         ['lsof', '-nP', '-iTCP'],
         ['env', 'PORTSCOPE_BPF=0', ...ps('ls', '-tanp')],
+        ['env', 'PORTSCOPE_COLUMNAR=0', ...ps('ls', '-tanp')],
       ],
     },
     { name: '1M: all TCP with owners, JSON', ours: ps('ls', '-tanp', '--json'), theirs: [] },

@@ -112,7 +112,9 @@ describe.skipIf(!canMakeNetnsFor('the columnar listing tests') || !hasNativeAddo
 
     it('falls back, saying why, for what the columns do not hold', async () => {
       const base = { filter: parseFilter(''), details: false, netns: name, owners: false } as const;
-      expect(await readSocketColumns({ ...base, protocols: ['tcp'], owners: true })).toEqual({ fallback: 'owners' });
+      expect(await readSocketColumns({ ...base, protocols: ['tcp'], tcpInfo: true })).toEqual({
+        fallback: 'sock_diag extensions',
+      });
       expect(await readSocketColumns({ ...base, protocols: ['tcp', 'unix'] })).toEqual({
         fallback: 'a protocol other than TCP, UDP and UDP-Lite',
       });
@@ -121,7 +123,7 @@ describe.skipIf(!canMakeNetnsFor('the columnar listing tests') || !hasNativeAddo
       });
       const env = { ...noIo, env: {} };
       expect(columnarRefusal({ ...plainView, format: 'ndjson' }, { needsObjects: false }, env)).toBe('--format ndjson');
-      expect(columnarRefusal({ ...plainView, fields: ['local', 'users'] }, { needsObjects: false }, env)).toBe(
+      expect(columnarRefusal({ ...plainView, fields: ['local', 'timer'] }, { needsObjects: false }, env)).toBe(
         'a field the columns do not hold',
       );
       expect(columnarRefusal(plainView, { needsObjects: true }, env)).toBe('-K, -T or -r');

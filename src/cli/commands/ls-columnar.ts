@@ -1,6 +1,7 @@
 import { PortscopeError } from '../../errors.js';
 import type { ListSocketsOptions } from '../../inventory/index.js';
 import { readSocketColumns } from '../../inventory/linux/read-columns.js';
+import type { SocketColumns } from '../../inventory/linux/socket-columns.js';
 import type { CliIo } from '../io.js';
 import { COLUMN_FIELDS, printColumns } from '../render/columns.js';
 import type { SnapshotView } from '../render/sockets.js';
@@ -32,9 +33,10 @@ export function columnarRefusal(view: SnapshotView, flags: ColumnarFlags, io: Cl
 }
 
 /**
- * The one place `ls` chooses its path, up front: when columnarRefusal and readSocketColumns allow, reads the
- * sockets into columns and prints them (the same bytes as the object path) and returns how many rows it
- * printed; else prints nothing and returns undefined, for the object path to list.
+ * The one place `ls` (and `portscope` alone) chooses its path, up front: when columnarRefusal and
+ * readSocketColumns allow, reads the sockets (and owners) into columns and prints them (the same bytes as the
+ * object path), in the row order `sort` gives when given, and returns how many rows it printed; else prints
+ * nothing and returns undefined, for the object path to list.
  * @throws PortscopeError as listSockets (`INVALID_ARGUMENT`, `NOT_FOUND`...).
  */
 export async function printColumnarListing(
@@ -42,9 +44,10 @@ export async function printColumnarListing(
   view: SnapshotView,
   flags: ColumnarFlags,
   io: CliIo,
+  sort?: (columns: SocketColumns) => ArrayLike<number>,
 ): Promise<number | undefined> {
   if (columnarRefusal(view, flags, io) !== undefined) return undefined;
   const listed = await readSocketColumns(options);
   if ('fallback' in listed) return undefined;
-  return printColumns(listed, view, io);
+  return printColumns(listed, view, io, sort?.(listed.columns));
 }

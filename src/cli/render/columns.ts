@@ -5,7 +5,7 @@ import { colorsFor, type CliIo } from '../io.js';
 import { ChunkedOutput } from './chunked-output.js';
 import { csvLine } from './csv.js';
 import { socketFields } from './socket-columns.js';
-import type { SnapshotView } from './sockets.js';
+import { printWarnings, type SnapshotView } from './sockets.js';
 import { layoutOfWidths } from './table.js';
 
 /** The fields a listing in columns can print: those whose text depends only on what the columns hold. */
@@ -23,13 +23,21 @@ export const COLUMN_FIELDS: ReadonlySet<string> = new Set([
   'uid',
   'inode',
   'netns',
+  // From the owners (ColumnOwners), when the listing asked for them; empty otherwise, as on the objects.
+  'process',
+  'users',
+  'pid',
+  'user',
+  'unit',
+  'command',
 ]);
 
 type Listed = Extract<ColumnsListing, { columns: unknown }>;
 
 /**
  * One mutable Socket that takes the values of row after row, so that the object path's own field functions
- * (socket-columns.ts) give each cell: the same text by construction, with no object per socket.
+ * (socket-columns.ts) give each cell: the same text by construction, with no object per socket. Its owners
+ * (when listed) are shared by the rows of their process: valid until the next load.
  */
 function rowCursor(listed: Listed): { socket: Socket; load: (row: number) => void } {
   const c = listed.columns;
@@ -39,6 +47,7 @@ function rowCursor(listed: Listed): { socket: Socket; load: (row: number) => voi
     ...{ protocol: 'tcp', family: 'inet', state: 'UNCONN', local, peer, recvQ: 0, sendQ: 0, inode: 0, uid: 0 },
     ...{ netns: 0, owners: [], ownerStatus: 'not-requested', v6only: undefined as boolean | undefined },
   };
+  const socket = row as unknown as Socket;
   const load = (i: number) => {
     const protocol = c.protocol[i] ?? 0;
     row.protocol = COLUMN_PROTOCOLS[protocol] ?? 'tcp';
@@ -55,16 +64,24 @@ function rowCursor(listed: Listed): { socket: Socket; load: (row: number) => voi
     row.netns = c.netns[i] ?? 0;
     const v6only = c.v6only[i] ?? -1;
     row.v6only = v6only < 0 ? undefined : v6only === 1;
+    listed.owners?.load(i, socket);
   };
-  return { socket: row as unknown as Socket, load };
+  return { socket, load };
 }
 
 /**
- * Prints a listing read in columns as printSnapshot prints the same sockets as objects, byte for byte: a table
- * (measured in a first pass over the rows, printed in a second) or CSV, of `view.fields` (all in
- * {@link COLUMN_FIELDS}; no `names`, no detail lines), in chunks. Returns the number of rows.
+ * Prints a listing read in columns as printSnapshot prints the same sockets as objects, byte for byte: its
+ * warnings to stderr, then a table (measured in a first pass over the rows, printed in a second) or CSV, of
+ * `view.fields` (all in {@link COLUMN_FIELDS}; no `names`, no detail lines), in chunks; the rows in `order`
+ * (row numbers) when given, else as read. Returns the number of rows.
  */
-export async function printColumns(listed: Listed, view: SnapshotView, io: CliIo): Promise<number> {
+export async function printColumns(
+  listed: Listed,
+  view: SnapshotView,
+  io: CliIo,
+  order?: ArrayLike<number>,
+): Promise<number> {
+  printWarnings(listed.owners?.warnings ?? [], view, io);
   const colors = colorsFor(io);
   const all = socketFields(colors);
   const fields = view.fields.flatMap((name) => all[name] ?? []);
@@ -74,22 +91,26 @@ export async function printColumns(listed: Listed, view: SnapshotView, io: CliIo
   const { socket, load } = rowCursor(listed);
   const count = listed.columns.length;
   const cells: string[] = fields.map(() => '');
-  const fill = (i: number) => {
-    load(i);
-    for (let k = 0; k < fields.length; k++) cells[k] = fields[k]?.value(socket, style) ?? '';
+  const fill = (i: number, upTo: number) => {
+    load(order === undefined ? i : (order[i] ?? 0));
+    for (let k = 0; k < upTo; k++) cells[k] = fields[k]?.value(socket, style) ?? '';
   };
   const out = new ChunkedOutput(io.stdout);
   if (view.format === 'csv') {
     out.add(csvLine(view.fields));
     for (let i = 0; i < count; i++) {
-      fill(i);
+      fill(i, fields.length);
       if (out.add(csvLine(cells))) await out.flush();
     }
   } else {
     const widest = fields.map(() => 0);
+    // With no width to fit, a last left-aligned column is not padded: as wide as any of its cells (never cut),
+    // they (owners' `users:` lists, command lines) need not be made twice.
+    const measured = io.columns === undefined && fields.at(-1)?.align !== 'right' ? fields.length - 1 : fields.length;
+    if (measured < fields.length) widest[measured] = Infinity;
     for (let i = 0; i < count; i++) {
-      fill(i);
-      for (let k = 0; k < fields.length; k++) widest[k] = Math.max(widest[k] ?? 0, cells[k]?.length ?? 0);
+      fill(i, measured);
+      for (let k = 0; k < measured; k++) widest[k] = Math.max(widest[k] ?? 0, cells[k]?.length ?? 0);
     }
     const layout = layoutOfWidths(fields, widest, {
       header: view.header,
@@ -98,7 +119,7 @@ export async function printColumns(listed: Listed, view: SnapshotView, io: CliIo
     });
     if (layout.header !== undefined) out.add(`${layout.header}\n`);
     for (let i = 0; i < count; i++) {
-      fill(i);
+      fill(i, fields.length);
       if (out.add(`${layout.line(cells)}\n`)) await out.flush();
     }
   }

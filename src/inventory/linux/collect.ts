@@ -10,29 +10,13 @@ import type { NamespaceGroup } from './netns.js';
 import type { NativeAddon } from './native.js';
 import { attachOwners } from './owners.js';
 import { walkOwners } from './owner-walk.js';
+import { ownerWarning } from './owner-warnings.js';
 import { parseSockstat } from './parse-sockstat.js';
 import { parseBootTime } from './proc-stat.js';
 import { readSmallText } from './read-proc.js';
 import { readNamespaceTables, type NamespaceTables, type TableQuery, type TableSource } from './tables.js';
 import { filterNeedsDetails, ONE_PASS_PROTOCOLS, readOnePass } from './bpf-sockets.js';
 import { diagExtensions, tcpStateMask } from './diag-request.js';
-
-/** The one line a listing without root gets: what is unknown, why, and the fix. */
-function deniedWarning(sockets: number, processes: number, namespaces: number): SnapshotWarning {
-  const hidden = namespaces > 0 ? ', and sockets of network namespaces only they live in are not listed' : '';
-  return {
-    code: 'PERMISSION_DENIED',
-    message: `Owners of ${String(sockets)} sockets are unknown: ${String(processes)} processes of other users could not be read${hidden}; run as root (sudo) to see them`,
-  };
-}
-
-/** The line for a /proc mounted with hidepid: the owners exist, but this user cannot see them. */
-function hiddenWarning(sockets: number, hidepid: string): SnapshotWarning {
-  return {
-    code: 'PERMISSION_DENIED',
-    message: `Owners of ${String(sockets)} sockets are unknown: /proc is mounted with hidepid=${hidepid}, which hides the processes of other users from this one (and their network namespaces); run as root (sudo), or as a member of the mount's gid= group, to see them`,
-  };
-}
 
 /** Namespaces that vanished mid-listing: not an error (the CLI prints this with --verbose only). */
 function goneWarning(count: number): SnapshotWarning {
@@ -129,8 +113,8 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
     ownerSource = source;
     const hidepid = procHidesOthers();
     const unknown = attachOwners(sockets, result, { bootTime, users, othersHidden: hidepid !== undefined });
-    if (hidepid !== undefined && unknown > 0) warnings.push(hiddenWarning(unknown, hidepid));
-    else if (result.denied.length > 0) warnings.push(deniedWarning(unknown, result.denied.length, unreadable));
+    const warning = ownerWarning(unknown, result.denied.length, hidepid, unreadable);
+    if (warning !== undefined) warnings.push(warning);
   }
   if (ownerPredicates) sockets = sockets.filter(predicate);
   // The parsers say `none`; without a walk nobody looked, which a consumer must be able to tell.

@@ -1,4 +1,4 @@
-import type { Owner, Socket } from '../../model/index.js';
+import type { Owner, OwnerStatus, Socket } from '../../model/index.js';
 import type { FdWalkResult } from './fd-walk.js';
 import { readProcessFacts, type ProcessFacts } from './process-info.js';
 
@@ -10,65 +10,137 @@ export interface OwnerContext {
   readonly othersHidden?: boolean;
 }
 
+/** An owner whose `fds` the join fills, socket by socket. */
+export type Holder = Omit<Owner, 'fds'> & { fds: number[] };
+
+/** What the join sets on a socket (a `Socket`, or the CLI's cursor over columns). */
+export interface OwnerTarget {
+  readonly inode?: number;
+  owners: Owner[];
+  ownerStatus: OwnerStatus;
+}
+
 /**
- * Fills `owners` and `ownerStatus` of each socket from an fd walk: the walk's flat triples are
- * joined by inode (one Map to the first triple, an Int32Array chaining the rest), with one fact
- * read per owning process. Returns how many sockets are left with `permission-denied`.
+ * An fd walk's flat triples joined by inode: an open-addressing table of typed arrays from an inode to its
+ * first triple (no Map entry per socket: at 1M sockets a Map costs several times the memory), an Int32Array
+ * chaining the other triples of the same inode in walk order, and one fact read per owning process.
+ */
+export class OwnerJoin {
+  private readonly holders: ArrayLike<number>;
+  private readonly next: Int32Array;
+  private readonly keys: Uint32Array;
+  private readonly firsts: Int32Array;
+  private readonly mask: number;
+  private readonly facts = new Map<number, ProcessFacts | undefined>();
+  /** Some processes could not be read (or are hidden): a socket with no owner found may have an unseen one. */
+  private readonly denied: boolean;
+
+  constructor(
+    walk: FdWalkResult,
+    private readonly context: OwnerContext,
+  ) {
+    this.holders = walk.holders;
+    const count = Math.floor(walk.holders.length / 3);
+    let size = 16;
+    while (size < count * 2) size *= 2;
+    this.mask = size - 1;
+    this.keys = new Uint32Array(size);
+    this.firsts = new Int32Array(size).fill(-1);
+    this.next = new Int32Array(count).fill(-1);
+    for (let t = count - 1; t >= 0; t--) {
+      const inode = walk.holders[t * 3] ?? 0;
+      if (inode === 0) continue; // never asked for: a socket with inode 0 has no owner
+      const slot = this.slotOf(inode);
+      if (this.firsts[slot] !== -1) this.next[t] = this.firsts[slot] ?? -1;
+      this.keys[slot] = inode;
+      this.firsts[slot] = t;
+    }
+    this.denied = walk.denied.length > 0 || context.othersHidden === true;
+  }
+
+  /** The slot of `inode` (non-zero): where it is, or the empty slot where it goes. */
+  private slotOf(inode: number): number {
+    let slot = Math.imul(inode, 0x9e3779b1) & this.mask;
+    while (this.keys[slot] !== 0 && this.keys[slot] !== inode) slot = (slot + 1) & this.mask;
+    return slot;
+  }
+
+  /** The first triple of `inode`, or -1 when no walked fd refers to it (or it is 0). */
+  private first(inode: number): number {
+    return inode === 0 ? -1 : (this.firsts[this.slotOf(inode)] ?? -1);
+  }
+
+  /** The facts of `pid`, read from /proc once per join; undefined when the process is gone. */
+  factsOf(pid: number): ProcessFacts | undefined {
+    if (!this.facts.has(pid)) this.facts.set(pid, readProcessFacts(pid, this.context.bootTime, this.context.users));
+    return this.facts.get(pid);
+  }
+
+  /** Whether a socket of `inode` is left `permission-denied` (no owner found while some could not be seen). */
+  deniedAt(inode: number): boolean {
+    return this.denied && inode !== 0 && this.first(inode) === -1;
+  }
+
+  /** A new Holder of `pid` (with no fds yet), or undefined when the process is gone. */
+  readonly newHolder = (pid: number): Holder | undefined => {
+    const facts = this.factsOf(pid);
+    return facts === undefined ? undefined : { ...facts, fds: [] };
+  };
+
+  /**
+   * Sets the owners and ownerStatus of `target` (a socket of `inode`, by default its own): `ok` with one owner per process (from `holderOf`, which gives a
+   * Holder with empty fds, or undefined when the process is gone), pids ascending, each with its fds
+   * ascending; `gone` when every holder exited; else `permission-denied` (see deniedAt) or `none`.
+   */
+  attach(
+    target: OwnerTarget,
+    inode = target.inode ?? 0,
+    holderOf: (pid: number) => Holder | undefined = this.newHolder,
+  ): void {
+    const t = this.first(inode);
+    if (t === -1) {
+      target.owners = [];
+      target.ownerStatus = this.deniedAt(inode) ? 'permission-denied' : 'none';
+      return;
+    }
+    const holders = this.holders;
+    if (this.next[t] === -1) {
+      // The common case: one process holds the socket through one fd.
+      const sole = holderOf(holders[t * 3 + 1] ?? 0);
+      sole?.fds.push(holders[t * 3 + 2] ?? 0);
+      target.owners = sole === undefined ? [] : [sole];
+    } else {
+      const owners: Holder[] = [];
+      for (let i = t; i !== -1; i = this.next[i] ?? -1) {
+        const pid = holders[i * 3 + 1] ?? 0;
+        const fd = holders[i * 3 + 2] ?? 0;
+        const existing = owners.find((o) => o.pid === pid);
+        if (existing !== undefined) {
+          existing.fds.push(fd);
+          continue;
+        }
+        const holder = holderOf(pid);
+        if (holder === undefined) continue;
+        holder.fds.push(fd);
+        owners.push(holder);
+      }
+      for (const o of owners) if (o.fds.length > 1) o.fds.sort((a, b) => a - b);
+      target.owners = owners.length > 1 ? owners.sort((a, b) => a.pid - b.pid) : owners;
+    }
+    target.ownerStatus = target.owners.length > 0 ? 'ok' : 'gone';
+  }
+}
+
+/**
+ * Fills `owners` and `ownerStatus` of each socket from an fd walk (see OwnerJoin), with new Owner objects.
+ * Returns how many sockets are left with `permission-denied`.
  */
 export function attachOwners(sockets: Socket[], walk: FdWalkResult, context: OwnerContext): number {
-  const { holders } = walk;
-  const count = Math.floor(holders.length / 3);
-  const first = new Map<number, number>();
-  const next = new Int32Array(count).fill(-1);
-  for (let t = count - 1; t >= 0; t--) {
-    const inode = holders[t * 3] ?? 0;
-    const head = first.get(inode);
-    if (head !== undefined) next[t] = head;
-    first.set(inode, t);
-  }
-  const facts = new Map<number, ProcessFacts | undefined>();
-  const factsOf = (pid: number) => {
-    if (!facts.has(pid)) facts.set(pid, readProcessFacts(pid, context.bootTime, context.users));
-    return facts.get(pid);
-  };
-  const denied = walk.denied.length > 0 || context.othersHidden === true;
+  const join = new OwnerJoin(walk, context);
   let unknown = 0;
   for (const socket of sockets) {
-    const inode = socket.inode ?? 0;
-    const t = inode === 0 ? undefined : first.get(inode);
-    if (t === undefined) {
-      socket.ownerStatus = denied && inode !== 0 ? 'permission-denied' : 'none';
-      if (socket.ownerStatus === 'permission-denied') unknown++;
-      continue;
-    }
-    socket.owners = next[t] === -1 ? soleOwner(holders, t, factsOf) : ownersOf(holders, next, t, factsOf);
-    socket.ownerStatus = socket.owners.length > 0 ? 'ok' : 'gone';
+    join.attach(socket);
+    if (socket.ownerStatus === 'permission-denied') unknown++;
   }
   return unknown;
-}
-
-type FactsOf = (pid: number) => ProcessFacts | undefined;
-
-/** The common case: one process holds the socket through one fd. */
-function soleOwner(holders: ArrayLike<number>, t: number, factsOf: FactsOf): Owner[] {
-  const process = factsOf(holders[t * 3 + 1] ?? 0);
-  return process === undefined ? [] : [{ ...process, fds: [holders[t * 3 + 2] ?? 0] }];
-}
-
-/** Owners from the chain of triples starting at `t`: one Owner per pid, fds ascending, pids ascending. */
-function ownersOf(holders: ArrayLike<number>, next: Int32Array, t: number, factsOf: FactsOf): Owner[] {
-  const owners: (Owner & { fds: number[] })[] = [];
-  for (let i = t; i !== -1; i = next[i] ?? -1) {
-    const pid = holders[i * 3 + 1] ?? 0;
-    const fd = holders[i * 3 + 2] ?? 0;
-    const existing = owners.find((o) => o.pid === pid);
-    if (existing !== undefined) {
-      existing.fds.push(fd);
-      continue;
-    }
-    const process = factsOf(pid);
-    if (process !== undefined) owners.push({ ...process, fds: [fd] });
-  }
-  for (const o of owners) if (o.fds.length > 1) o.fds.sort((a, b) => a - b);
-  return owners.length > 1 ? owners.sort((a, b) => a.pid - b.pid) : owners;
 }

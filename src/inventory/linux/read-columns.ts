@@ -7,8 +7,10 @@ import { currentPlatform } from '../platform.js';
 import { filterNeedsDetails, ONE_PASS_PROTOCOLS, onePassRecords, onePassUnavailable } from './bpf-sockets.js';
 import { isGone, netnsPaths } from './diag-tables.js';
 import { AF_INET, AF_INET6, IPPROTO, inetDiagRequest, tcpStateMask } from './diag-request.js';
-import { listingScope } from './listing-scope.js';
+import { listingScope, type ListingScope } from './listing-scope.js';
 import type { NativeAddon } from './native.js';
+import { joinColumnOwners, type ColumnOwners } from './owner-columns.js';
+import { walkOwners, type OwnerWalk } from './owner-walk.js';
 import type { NamespaceGroup } from './netns.js';
 import { appendInetDiag, type KeepTable } from './parse-diag-columns.js';
 import { appendOnePass } from './parse-onepass-columns.js';
@@ -23,6 +25,8 @@ export type ColumnsListing =
       readonly columns: SocketColumns;
       /** The namespaces listed, in order, with their names under /run/netns. */
       readonly namespaces: readonly { readonly netns: number; readonly name?: string }[];
+      /** The rows' owners, when `options.owners` asked for them. */
+      readonly owners?: ColumnOwners;
     }
   | { readonly fallback: string };
 
@@ -37,7 +41,7 @@ function filterFits(node: FilterNode): boolean {
 
 /**
  * Why `options` cannot be listed in columns, or undefined when they can: other than Linux; a protocol other
- * than TCP, UDP and UDP-Lite; owners; sock_diag extensions (tcp_info, skmem, TOS, socket options); fields beyond ss's
+ * than TCP, UDP and UDP-Lite; sock_diag extensions (tcp_info, skmem, TOS, socket options); fields beyond ss's
  * plain columns (`details`); a filter that tests more than states and families. Decided from the options
  * alone, before anything is read.
  */
@@ -45,7 +49,6 @@ export function columnsUnsupported(options: NormalizedListOptions): string | und
   if (currentPlatform() !== 'linux') return 'not Linux';
   const held: ReadonlySet<string> = new Set(COLUMN_PROTOCOLS);
   if ([...options.protocols].some((p) => !held.has(p))) return 'a protocol other than TCP, UDP and UDP-Lite';
-  if (options.owners) return 'owners';
   if (options.tcpInfo || options.skmem || options.tos || options.inetSockopt) return 'sock_diag extensions';
   if (options.details) return 'fields beyond ss plain columns';
   if (!filterFits(options.filter)) return 'a filter on more than states and families';
@@ -122,16 +125,49 @@ function dump(addon: NativeAddon, group: NamespaceGroup, requests: Buffer[]): (B
  * rows are the sockets listSockets would return, in its order; over several namespaces as root, from the one
  * BPF pass as there (parse-onepass-columns.ts). Falls back (says why, reads nothing more) for what
  * columnsUnsupported refuses, and when listSockets would read differently: without the addon, UDP-Lite with the
- * one pass, or when a namespace cannot be entered, is gone, or lacks a diag handler.
+ * one pass, or when a namespace cannot be entered, is gone, or lacks a diag handler. With `options.owners`,
+ * also their owners: from the walk collectLinux makes (the BPF task_file iterator as root, else the
+ * /proc/PID/fd walk: walkOwners), joined by inode as attachOwners joins them (joinColumnOwners).
  * @throws PortscopeError as listSockets: `INVALID_ARGUMENT`, `NOT_FOUND`, `UNSUPPORTED_PLATFORM`.
  */
 export async function readSocketColumns(options: ListSocketsOptions): Promise<ColumnsListing> {
   const normalized = normalizeListOptions(options);
   const unsupported = columnsUnsupported(normalized);
   if (unsupported !== undefined) return { fallback: unsupported };
-  const { addon, users, selected } = listingScope(normalized);
+  const scope = listingScope(normalized);
+  const { addon, pids } = scope;
   if (addon === null) return { fallback: 'no native addon' };
   const states = [...possibleStates(normalized.filter)].filter((s) => s !== 'UNCONN');
+  const listenersOnly = states.length === 1 && states[0] === 'LISTEN';
+  const socketCount = normalized.owners
+    ? (parseSockstat(readSmallText('/proc/net/sockstat') ?? '').sockets?.used ?? 0)
+    : 0;
+  // As collectLinux: a full listing starts the owner walk first, to run (on other threads) while the tables
+  // are read; a listing of listeners reads its short tables first, then walks for just their inodes.
+  const early = normalized.owners && !listenersOnly ? walkOwners(pids, socketCount, null, addon, false) : undefined;
+  const listed = await readColumns(normalized, scope, addon, states);
+  if ('fallback' in listed || !normalized.owners) {
+    // listSockets walks again: this walk's end (or failure) no longer matters.
+    void early?.catch(() => undefined);
+    return listed;
+  }
+  let walk: Promise<OwnerWalk> | undefined = early;
+  if (walk === undefined) {
+    const wanted = new Set<number>();
+    for (let i = 0; i < listed.columns.length; i++)
+      if (listed.columns.inode[i] !== 0) wanted.add(listed.columns.inode[i] ?? 0);
+    if (wanted.size > 0) walk = walkOwners(pids, socketCount, wanted, addon, normalized.stopWhenFound);
+  }
+  return { ...listed, owners: await joinColumnOwners(listed.columns, walk, scope.users, scope.unreadable) };
+}
+
+/** The sockets of a listing that columnsUnsupported allows, in columns, without their owners (see readSocketColumns). */
+async function readColumns(
+  normalized: NormalizedListOptions,
+  { users, selected }: ListingScope,
+  addon: NativeAddon,
+  states: readonly SocketState[],
+): Promise<ColumnsListing> {
   const query: TableQuery = {
     protocols: normalized.protocols,
     families: normalized.families,

@@ -1,0 +1,71 @@
+import type { OwnerSource, SnapshotWarning } from '../../model/index.js';
+import { procHidesOthers } from './hidepid.js';
+import type { OwnerWalk } from './owner-walk.js';
+import { ownerWarning } from './owner-warnings.js';
+import { OwnerJoin, type Holder, type OwnerTarget } from './owners.js';
+import { parseBootTime } from './proc-stat.js';
+import { readSmallText } from './read-proc.js';
+import type { SocketColumns } from './socket-columns.js';
+
+/** The owners of a listing in columns, loaded row by row, and what a Snapshot of the same listing says of them. */
+export interface ColumnOwners {
+  /**
+   * Sets `target.owners` and `target.ownerStatus` to row `row`'s, as attachOwners sets them on that socket's
+   * Socket object. The Owner objects are shared by every row of their process (only their `fds` are set per
+   * row): a row's owners hold until the next load.
+   */
+  load(row: number, target: OwnerTarget): void;
+  /** As `Snapshot.ownerSource`: undefined when there was nothing to look up (no walk). */
+  readonly source?: OwnerSource;
+  /** As the Snapshot's owner warning (`PERMISSION_DENIED`): see ownerWarning. */
+  readonly warnings: readonly SnapshotWarning[];
+}
+
+/**
+ * Joins the owner walk of a columnar listing (started as collectLinux starts it: see readSocketColumns) with
+ * its rows by inode (OwnerJoin, as attachOwners), each process's facts read once, and makes the same warning
+ * collectLinux would. With no walk (a selective listing that found no socket), every row is `none`.
+ * `users`: uid -> name; `unreadable`: processes whose namespace could not be read (listingScope).
+ */
+export async function joinColumnOwners(
+  columns: SocketColumns,
+  walk: Promise<OwnerWalk> | undefined,
+  users: ReadonlyMap<number, string>,
+  unreadable: number,
+): Promise<ColumnOwners> {
+  if (walk === undefined) {
+    return {
+      load: (_row, target) => {
+        target.owners = [];
+        target.ownerStatus = 'none';
+      },
+      warnings: [],
+    };
+  }
+  const bootTime = parseBootTime(readSmallText('/proc/stat') ?? '');
+  const { walk: result, source } = await walk;
+  const hidepid = procHidesOthers();
+  const join = new OwnerJoin(result, { bootTime, users, othersHidden: hidepid !== undefined });
+  let unknown = 0;
+  for (let i = 0; i < columns.length; i++) if (join.deniedAt(columns.inode[i] ?? 0)) unknown++;
+  const warning = ownerWarning(unknown, result.denied.length, hidepid, unreadable);
+  // One Holder per process for the whole listing (null: gone), its fds emptied for each row that names it.
+  const shared = new Map<number, Holder | null>();
+  const holderOf = (pid: number): Holder | undefined => {
+    let holder = shared.get(pid);
+    if (holder === undefined) {
+      holder = join.newHolder(pid) ?? null;
+      shared.set(pid, holder);
+    }
+    if (holder === null) return undefined;
+    holder.fds = [];
+    return holder;
+  };
+  return {
+    load: (row, target) => {
+      join.attach(target, columns.inode[row] ?? 0, holderOf);
+    },
+    source,
+    warnings: warning === undefined ? [] : [warning],
+  };
+}

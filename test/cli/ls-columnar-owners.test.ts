@@ -1,0 +1,167 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readlinkSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { run } from '../../src/cli/main.js';
+import { hasNativeAddon, nativeAddon, parseFilter } from '../../src/index.js';
+import { bpfUnavailable } from '../../src/inventory/linux/bpf-owners.js';
+import { walkOwners } from '../../src/inventory/linux/owner-walk.js';
+import { attachOwners } from '../../src/inventory/linux/owners.js';
+import { joinColumnOwners } from '../../src/inventory/linux/owner-columns.js';
+import { listPids } from '../../src/inventory/linux/netns.js';
+import { readUsers } from '../../src/inventory/linux/passwd.js';
+import { parseBootTime } from '../../src/inventory/linux/proc-stat.js';
+import { readSocketColumns } from '../../src/inventory/linux/read-columns.js';
+import { readSmallText } from '../../src/inventory/linux/read-proc.js';
+import type { Owner, OwnerStatus, Socket } from '../../src/model/index.js';
+import { startFixture, type Fixture } from '../helpers/fixture.js';
+import { canDropRoot, canMakeNetnsFor, worldReadableCli } from '../helpers/system.js';
+
+const name = `psls-own-${String(process.pid)}`;
+let fixture: Fixture<{ pid: number; child: number; zombie: number }> | undefined;
+const addon = hasNativeAddon() ? nativeAddon() : undefined;
+const bpfWhy = bpfUnavailable(addon ?? null);
+
+/** Runs the CLI in-process; PORTSCOPE_COLUMNAR=0 forces the Socket object path. */
+async function cli(args: readonly string[], objects: boolean): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await run(args, {
+    stdout: { write: (s: string) => (out += s) },
+    stderr: { write: (s: string) => (err += s) },
+    isTTY: false,
+    columns: undefined,
+    env: objects ? { PORTSCOPE_COLUMNAR: '0' } : {},
+  });
+  return { code, out, err };
+}
+
+const listOptions = () =>
+  ({ protocols: ['tcp', 'udp'], filter: parseFilter(''), details: false, netns: name, owners: true }) as const;
+
+describe.skipIf(!canMakeNetnsFor('the columnar listing with owners') || addon === undefined)(
+  'ls -p from columns prints what the Socket object path prints',
+  () => {
+    beforeAll(async () => {
+      execFileSync('ip', ['netns', 'add', name]);
+      execFileSync('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
+      const script = new URL('../helpers/owner-columns.py', import.meta.url).pathname;
+      fixture = await startFixture('python3', [script, `/run/netns/${name}`]);
+    });
+
+    afterAll(async () => {
+      await fixture?.stop();
+      execFileSync('ip', ['netns', 'del', name]);
+    });
+
+    afterEach(() => {
+      vi.unstubAllEnvs();
+    });
+
+    /** The fixture's namespace by inode, for the cases that name it so (`INODE`). */
+    const withInode = (args: readonly string[]) => {
+      const inode = /\d+/.exec(readlinkSync(`/proc/${String(fixture?.pid)}/ns/net`))?.[0] ?? '';
+      return args.map((a) => (a === 'INODE' ? inode : a));
+    };
+    const cases = [
+      ['ls', '-tanp', '--netns', name],
+      ['ls', '-tlnp', '--netns', name],
+      ['ls', '-uanp', '--netns', name],
+      ['ls', '-tuanp', '--netns', 'INODE'],
+      ['ls', '-tanp', '--format', 'csv', '--netns', name],
+      ['--netns', name],
+      ['--netns', 'INODE', '--format', 'csv', '-n'],
+    ];
+    for (const walk of ['BPF', 'the /proc/PID/fd walk']) {
+      for (const args of cases) {
+        it(`${args.join(' ')}, owners from ${walk}: the same bytes, warnings and exit code both ways`, async () => {
+          if (walk === 'BPF' && bpfWhy !== undefined) return; // no BPF here: the fd walk's cases still run
+          if (walk !== 'BPF') vi.stubEnv('PORTSCOPE_BPF', '0');
+          fixture?.assertRunning();
+          const columns = await cli(withInode(args), false);
+          const objects = await cli(withInode(args), true);
+          expect(columns).toEqual(objects);
+          expect(columns.out).toContain(String(fixture?.pid));
+        });
+      }
+    }
+
+    it('lists every owner of the fixture (dup fds, a forked child, a passed fd) and reads them from columns', async () => {
+      const { out } = await cli(['ls', '-tuanp', '--netns', name], false);
+      const parent = `pid=${String(fixture?.pid)}`;
+      const child = `pid=${String(fixture?.info.child)}`;
+      // The listener: three fds of the parent (dup), the same three inherited by the child; six entries.
+      const entry = (pid: string) => `\\("python3",${pid},fd=\\d+\\)`;
+      expect(out).toMatch(new RegExp(`users:\\(${entry(child)}(,${entry(child)}){2}(,${entry(parent)}){3}\\)`));
+      expect(out).not.toContain(`pid=${String(fixture?.info.zombie)}`);
+      for (const walk of ['bpf', 'procfs'] as const) {
+        if (walk === 'procfs') vi.stubEnv('PORTSCOPE_BPF', '0');
+        else if (bpfWhy !== undefined) continue;
+        const listed = await readSocketColumns(listOptions());
+        if ('fallback' in listed) throw new Error(listed.fallback);
+        expect(listed.owners?.source?.source).toBe(walk);
+        expect(listed.columns.length).toBe(out.trim().split('\n').length - 1);
+      }
+    });
+
+    it.skipIf(!canDropRoot)('as nobody: the same rows (owners `?`) and the same warning both ways', () => {
+      const dir = worldReadableCli();
+      try {
+        // Inside the namespace, where sock_diag needs no privilege: every fixture socket's owner is unreadable.
+        const asNobody = (columnar: string) => {
+          const command = [process.execPath, join(dir, 'bin/portscope.js'), 'ls', '-tuanp', '--netns', 'host'];
+          const env = ['env', `PORTSCOPE_COLUMNAR=${columnar}`];
+          const run = ['netns', 'exec', name, 'runuser', '-u', 'nobody', '--', ...env, ...command];
+          return spawnSync('ip', run, { encoding: 'utf8', cwd: dir, timeout: 20_000 });
+        };
+        const [columns, objects] = [asNobody('1'), asNobody('0')];
+        expect(columns.status).toBe(0);
+        expect(columns.stdout).toBe(objects.stdout);
+        expect(columns.stdout).toMatch(/ESTAB .* \?\n/);
+        // The count of other users' processes is the host's, which may change between the two runs.
+        const same = (text: string) => text.replace(/\d+ processes of other users/, 'N processes of other users');
+        expect(same(columns.stderr)).toBe(same(objects.stderr));
+        expect(columns.stderr).toMatch(/^portscope: Owners of \d+ sockets are unknown: \d+ processes of other users/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('decides owners and ownerStatus per row as attachOwners does, with a gone process and denied pids', async () => {
+      const listed = await readSocketColumns({ ...listOptions(), owners: false });
+      if ('fallback' in listed) throw new Error(listed.fallback);
+      const { columns } = listed;
+      const real = await walkOwners(listPids(), 0, null, addon ?? null, false);
+      const exited = spawnSync('true').pid;
+      // Row 0's socket held only by a process that exited (gone); row 1's by it too, besides its real holders;
+      // row 2's by nobody (none, or permission-denied when some process could not be read).
+      const [gone, shared, unheld] = [columns.inode[0], columns.inode[1], columns.inode[2]];
+      const holders = [gone ?? 0, exited, 3, shared ?? 0, exited, 4];
+      const found = real.walk.holders;
+      for (let t = 0; t + 2 < found.length; t += 3) {
+        if (found[t] !== gone && found[t] !== unheld) holders.push(found[t] ?? 0, found[t + 1] ?? 0, found[t + 2] ?? 0);
+      }
+      const bootTime = parseBootTime(readSmallText('/proc/stat') ?? '');
+      for (const denied of [[], [exited]]) {
+        const walk = { holders, denied, gone: [] };
+        const rows = await joinColumnOwners(columns, Promise.resolve({ ...real, walk }), readUsers(), 0);
+        const sockets = Array.from(columns.inode.subarray(0, columns.length), (inode) => ({
+          inode,
+          owners: [] as Owner[],
+          ownerStatus: 'none',
+        }));
+        attachOwners(sockets as unknown as Socket[], walk, { bootTime, users: readUsers() });
+        const statuses = new Set<string>();
+        for (let i = 0; i < columns.length; i++) {
+          const target = { inode: 0, owners: [] as Owner[], ownerStatus: 'not-requested' as OwnerStatus };
+          rows.load(i, target);
+          statuses.add(target.ownerStatus);
+          expect(JSON.parse(JSON.stringify(target))).toEqual({ ...sockets[i], inode: 0 });
+        }
+        expect([...statuses].sort()).toEqual(
+          denied.length > 0 ? ['gone', 'ok', 'permission-denied'] : ['gone', 'none', 'ok'],
+        );
+      }
+    });
+  },
+);
