@@ -1,4 +1,4 @@
-import type { Snapshot, Socket } from '../../model/index.js';
+import type { Snapshot, SnapshotWarning, Socket } from '../../model/index.js';
 import { colorsFor, type CliIo } from '../io.js';
 import { ChunkedOutput } from './chunked-output.js';
 import { csvLine } from './csv.js';
@@ -37,15 +37,20 @@ function withNames(socket: Socket, names: ReadonlyMap<string, string>): Socket {
   };
 }
 
+/** Writes a snapshot's warnings to stderr, one line each, those of QUIET_WARNINGS with `view.verbose` only. */
+export function printWarnings(warnings: readonly SnapshotWarning[], view: SnapshotView, io: CliIo): void {
+  for (const w of warnings) {
+    if (view.verbose === true || !QUIET_WARNINGS.has(w.code)) io.stderr.write(`portscope: ${w.message}\n`);
+  }
+}
+
 /**
  * Writes a snapshot to stdout in chunks (never the whole text as one string): `json` prints the Snapshot
  * exactly as `JSON.stringify(snapshot, null, 2)` would, `ndjson` one Socket per line, `table` and `csv` the
  * chosen fields. Warnings go to stderr, one line each (`NETNS_GONE` with `verbose` only).
  */
 export async function printSnapshot(snapshot: Snapshot, view: SnapshotView, io: CliIo): Promise<void> {
-  for (const w of snapshot.warnings) {
-    if (view.verbose === true || !QUIET_WARNINGS.has(w.code)) io.stderr.write(`portscope: ${w.message}\n`);
-  }
+  printWarnings(snapshot.warnings, view, io);
   const out = new ChunkedOutput(io.stdout);
   if (view.format === 'json') await writeJsonDocument(snapshot, out);
   else if (view.format === 'ndjson') {

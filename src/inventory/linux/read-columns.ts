@@ -1,4 +1,4 @@
-import type { Family, Socket, SocketState } from '../../model/index.js';
+import type { Family, Socket, SocketSource, SocketState } from '../../model/index.js';
 import { compileFilter, possibleStates, type FilterNode } from '../filter/index.js';
 import { normalizeListOptions, type ListSocketsOptions, type NormalizedListOptions } from '../options.js';
 import { currentPlatform } from '../platform.js';
@@ -13,7 +13,8 @@ import { appendOnePass } from './parse-onepass-columns.js';
 import { parseSockstat } from './parse-sockstat.js';
 import { readSmallText } from './read-proc.js';
 import { COLUMN_PROTOCOLS, ColumnsBuilder, columnFamily, columnState, type SocketColumns } from './socket-columns.js';
-import type { TableQuery } from './tables.js';
+import { linuxSnapshot, type SnapshotOf } from './snapshot-frame.js';
+import type { TableQuery, TableSource } from './tables.js';
 
 /** A listing in columns, or why it must be read as `Socket` objects (listSockets) instead. */
 export type ColumnsListing =
@@ -21,6 +22,8 @@ export type ColumnsListing =
       readonly columns: SocketColumns;
       /** The namespaces listed, in order, with their names under /run/netns. */
       readonly namespaces: readonly { readonly netns: number; readonly name?: string }[];
+      /** The Snapshot listSockets would return, but with these columns as its `sockets`. */
+      readonly snapshot: SnapshotOf<SocketColumns>;
     }
   | { readonly fallback: string };
 
@@ -35,8 +38,8 @@ function filterFits(node: FilterNode): boolean {
 
 /**
  * Why `options` cannot be listed in columns, or undefined when they can: other than Linux; a protocol other
- * than TCP, UDP and UDP-Lite; owners; sock_diag extensions (tcp_info, skmem, TOS, socket options); fields beyond ss's
- * plain columns (`details`); a filter that tests more than states and families. Decided from the options
+ * than TCP, UDP and UDP-Lite; owners; sock_diag extensions (tcp_info, skmem, TOS, socket options); a filter that
+ * tests more than states and families. `details` are held ({@link DetailColumns}). Decided from the options
  * alone, before anything is read.
  */
 export function columnsUnsupported(options: NormalizedListOptions): string | undefined {
@@ -45,7 +48,6 @@ export function columnsUnsupported(options: NormalizedListOptions): string | und
   if ([...options.protocols].some((p) => !held.has(p))) return 'a protocol other than TCP, UDP and UDP-Lite';
   if (options.owners) return 'owners';
   if (options.tcpInfo || options.skmem || options.tos || options.inetSockopt) return 'sock_diag extensions';
-  if (options.details) return 'fields beyond ss plain columns';
   if (!filterFits(options.filter)) return 'a filter on more than states and families';
   return options.backend === 'procfs' ? 'backend procfs' : undefined;
 }
@@ -124,6 +126,7 @@ function dump(addon: NativeAddon, group: NamespaceGroup, requests: Buffer[]): (B
  * @throws PortscopeError as listSockets: `INVALID_ARGUMENT`, `NOT_FOUND`, `UNSUPPORTED_PLATFORM`.
  */
 export async function readSocketColumns(options: ListSocketsOptions): Promise<ColumnsListing> {
+  const takenAt = new Date().toISOString();
   const normalized = normalizeListOptions(options);
   const unsupported = columnsUnsupported(normalized);
   if (unsupported !== undefined) return { fallback: unsupported };
@@ -136,9 +139,14 @@ export async function readSocketColumns(options: ListSocketsOptions): Promise<Co
     tcpListenersOnly: false,
     tcpStateMask: tcpStateMask(states),
   };
-  const wish = { namespaces: selected.length, query, details: filterNeedsDetails(normalized.filter) };
-  const onePass = onePassUnavailable(addon, wish) === undefined ? await readOnePass(normalized, addon) : undefined;
+  const details = normalized.details || filterNeedsDetails(normalized.filter);
+  const unavailable = onePassUnavailable(addon, { namespaces: selected.length, query, details });
+  const onePass = unavailable === undefined ? await readOnePass(normalized, addon) : undefined;
   if (typeof onePass === 'string') return { fallback: onePass };
+  const socketSource: SocketSource =
+    onePass === undefined || 'reason' in onePass
+      ? { source: 'per-namespace', reason: unavailable ?? (onePass as { reason: string }).reason }
+      : { source: 'bpf' };
   const tables: { protocol: number; family: number }[] = [];
   COLUMN_PROTOCOLS.forEach((protocol, p) => {
     if (!normalized.protocols.has(protocol)) return;
@@ -150,8 +158,14 @@ export async function readSocketColumns(options: ListSocketsOptions): Promise<Co
     return inetDiagRequest(t.family, IPPROTO[protocol], protocol === 'tcp' ? query.tcpStateMask : 0xffffffff);
   });
   const keep = keepTable(normalized, users);
-  const columns = new ColumnsBuilder();
+  const columns = new ColumnsBuilder(normalized.details);
   const namespaces = selected.map(({ netns, name }) => (name === undefined ? { netns } : { netns, name }));
+  // As collectLinux's: no namespace is gone here (the listing falls back), no warnings without owners.
+  const listing = (sources: TableSource[]) => {
+    const frame = { takenAt, selected: selected.length, listed: selected, warnings: [], socketSource };
+    const snapshot = linuxSnapshot({ ...frame, sources: new Map(selected.map((g) => [g.netns, sources])) }, columns);
+    return { columns, namespaces, snapshot };
+  };
   if (onePass !== undefined && 'records' in onePass) {
     appendOnePass(
       columns,
@@ -160,7 +174,7 @@ export async function readSocketColumns(options: ListSocketsOptions): Promise<Co
       query,
       keep,
     );
-    return { columns, namespaces };
+    return listing(['bpf']);
   }
   // Without the one pass, or when it could not run: one dump per namespace, as collectLinux then reads them.
   for (const group of selected) {
@@ -171,5 +185,7 @@ export async function readSocketColumns(options: ListSocketsOptions): Promise<Co
       appendInetDiag(columns, reply, tables[i]?.protocol ?? 0, group.netns, keep);
     }
   }
-  return { columns, namespaces };
+  const irregular = columns.details?.irregular;
+  if (irregular !== undefined) return { fallback: irregular };
+  return listing(tables.length > 0 ? ['sock_diag'] : []);
 }
