@@ -41,6 +41,12 @@ export function baseCases({ ps, farmPort, devPort }) {
         ['env', 'PORTSCOPE_COLUMNAR=0', ...ps('ls', '-tan')],
       ],
     },
+    {
+      // Printed from columns (ls-columnar.ts, columns-json.ts) against the Socket object path, in the same run.
+      name: 'all TCP without owners, JSON',
+      ours: ps('ls', '-tan', '--json'),
+      theirs: [['env', 'PORTSCOPE_COLUMNAR=0', ...ps('ls', '-tan', '--json')]],
+    },
     // The port of one farm listener: the listener plus its accepted connections, held by one process with
     // ~17-20k fds, the worst case for a walk that stops once every socket has an owner.
     {
@@ -76,6 +82,11 @@ export function millionCases({ ps, devPort }) {
       ],
     },
     { name: '1M: all TCP with owners, JSON', ours: ps('ls', '-tanp', '--json'), theirs: [] },
+    {
+      name: '1M: all TCP without owners, JSON',
+      ours: ps('ls', '-tan', '--json'),
+      theirs: [['env', 'PORTSCOPE_COLUMNAR=0', ...ps('ls', '-tan', '--json')]],
+    },
     {
       name: '1M: owner of one port (a dev server)',
       ours: ps('who', `${devPort}/tcp`),

@@ -4,6 +4,7 @@ import { readSocketColumns } from '../../inventory/linux/read-columns.js';
 import type { SocketColumns } from '../../inventory/linux/socket-columns.js';
 import type { CliIo } from '../io.js';
 import { COLUMN_FIELDS, printColumns } from '../render/columns.js';
+import { printColumnsJson } from '../render/columns-json.js';
 import type { SnapshotView } from '../render/sockets.js';
 
 /** What of an `ls` besides the listing options decides the path: flags that need `Socket` objects. */
@@ -14,8 +15,9 @@ export interface ColumnarFlags {
 
 /**
  * Why this `ls` prints from Socket objects (listSockets) rather than from columns, or undefined when it can
- * print from columns: PORTSCOPE_COLUMNAR=0, -K/-T/-r, a format other than table and CSV, a field outside
- * COLUMN_FIELDS, detail lines (-i, -m, --inet-sockopt without -O). The listing options are checked next, by
+ * print from columns: PORTSCOPE_COLUMNAR=0, -K/-T/-r, a field outside COLUMN_FIELDS in a table or CSV (JSON and
+ * NDJSON print every field of the Socket, from the columns' details), detail lines (-i, -m, --inet-sockopt without
+ * -O). The listing options are checked next, by
  * readSocketColumns (protocols, owners, extensions, filter, namespaces read in one BPF pass).
  * @throws PortscopeError `INVALID_ARGUMENT` when PORTSCOPE_COLUMNAR is set to anything but empty, 0 or 1
  *   (as PORTSCOPE_BPF: a value that would silently mean "on" is refused).
@@ -27,16 +29,16 @@ export function columnarRefusal(view: SnapshotView, flags: ColumnarFlags, io: Cl
   }
   if (setting === '0') return 'PORTSCOPE_COLUMNAR=0';
   if (flags.needsObjects || view.names !== undefined) return '-K, -T or -r';
-  if (view.format !== 'table' && view.format !== 'csv') return `--format ${view.format}`;
-  if (!view.fields.every((f) => COLUMN_FIELDS.has(f))) return 'a field the columns do not hold';
+  const rows = view.format === 'table' || view.format === 'csv';
+  if (rows && !view.fields.every((f) => COLUMN_FIELDS.has(f))) return 'a field the columns do not hold';
   return (view.details ?? []).length > 0 ? 'detail lines' : undefined;
 }
 
 /**
  * The one place `ls` (and `portscope` alone) chooses its path, up front: when columnarRefusal and
  * readSocketColumns allow, reads the sockets (and owners) into columns and prints them (the same bytes as the
- * object path), in the row order `sort` gives when given, and returns how many rows it printed; else prints
- * nothing and returns undefined, for the object path to list.
+ * object path: table, CSV, JSON, NDJSON), in the row order `sort` gives when given, and returns how many rows
+ * it printed; else prints nothing and returns undefined, for the object path to list.
  * @throws PortscopeError as listSockets (`INVALID_ARGUMENT`, `NOT_FOUND`...).
  */
 export async function printColumnarListing(
@@ -49,5 +51,7 @@ export async function printColumnarListing(
   if (columnarRefusal(view, flags, io) !== undefined) return undefined;
   const listed = await readSocketColumns(options);
   if ('fallback' in listed) return undefined;
-  return printColumns(listed, view, io, sort?.(listed.columns));
+  const order = sort?.(listed.columns);
+  if (view.format === 'json' || view.format === 'ndjson') return printColumnsJson(listed, view, io, order);
+  return printColumns(listed, view, io, order);
 }

@@ -32,14 +32,14 @@ export const COLUMN_FIELDS: ReadonlySet<string> = new Set([
   'command',
 ]);
 
-type Listed = Extract<ColumnsListing, { columns: unknown }>;
+type Listed = Pick<Extract<ColumnsListing, { columns: unknown }>, 'columns' | 'namespaces' | 'owners'>;
 
 /**
  * One mutable Socket that takes the values of row after row, so that the object path's own field functions
  * (socket-columns.ts) give each cell: the same text by construction, with no object per socket. Its owners
  * (when listed) are shared by the rows of their process: valid until the next load.
  */
-function rowCursor(listed: Listed): { socket: Socket; load: (row: number) => void } {
+export function rowCursor(listed: Listed): { socket: Socket; load: (row: number) => void } {
   const c = listed.columns;
   const local = { address: '', port: 0 };
   const peer = { address: '', port: 0 };

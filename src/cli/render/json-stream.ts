@@ -6,12 +6,24 @@ function nested(value: unknown, depth: number): string {
 }
 
 /**
+ * An array of a document made row by row as it is written (a listing in columns): `text(row, depth)` is
+ * `JSON.stringify(element, null, 2)` of its element `row` nested `depth` levels deep, as for an array.
+ */
+export class JsonRows {
+  constructor(
+    readonly count: number,
+    readonly text: (row: number, depth: number) => string,
+  ) {}
+}
+
+/**
  * Writes `JSON.stringify(document, null, 2)` byte for byte, but one array element at a time for the
  * document's array-valued properties (a snapshot's `sockets`), so that the text of a listing of
- * millions of sockets is never one string. `document` is a plain object without `toJSON`.
+ * millions of sockets is never one string; a {@link JsonRows} property is written as the array it stands
+ * for. `document` is a plain object without `toJSON`.
  */
 export async function writeJsonDocument(document: object, out: ChunkedOutput): Promise<void> {
-  const entries = Object.entries(document).filter(
+  const entries: [string, unknown][] = Object.entries(document).filter(
     ([, v]) => v !== undefined && typeof v !== 'function' && typeof v !== 'symbol',
   );
   if (entries.length === 0) {
@@ -21,13 +33,15 @@ export async function writeJsonDocument(document: object, out: ChunkedOutput): P
   out.add('{');
   for (const [index, [key, value]] of entries.entries()) {
     out.add(`${index === 0 ? '' : ','}\n  ${JSON.stringify(key)}: `);
-    if (!Array.isArray(value) || value.length === 0) {
-      out.add(nested(value, 1));
+    const array: unknown[] | undefined = Array.isArray(value) ? value : undefined;
+    const rows = array === undefined ? value : new JsonRows(array.length, (i, depth) => nested(array[i], depth));
+    if (!(rows instanceof JsonRows) || rows.count === 0) {
+      out.add(rows instanceof JsonRows ? '[]' : nested(value, 1));
       continue;
     }
     out.add('[');
-    for (let i = 0; i < value.length; i++) {
-      if (out.add(`${i === 0 ? '' : ','}\n    ${nested(value[i], 2)}`)) await out.flush();
+    for (let i = 0; i < rows.count; i++) {
+      if (out.add(`${i === 0 ? '' : ','}\n    ${rows.text(i, 2)}`)) await out.flush();
     }
     out.add('\n  ]');
   }

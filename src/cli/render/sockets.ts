@@ -37,7 +37,7 @@ function withNames(socket: Socket, names: ReadonlyMap<string, string>): Socket {
   };
 }
 
-/** Writes `warnings` to stderr, one line each (`NETNS_GONE` and `SOURCE` with `view.verbose` only). */
+/** Writes a snapshot's warnings to stderr, one line each, those of QUIET_WARNINGS with `view.verbose` only. */
 export function printWarnings(warnings: readonly SnapshotWarning[], view: SnapshotView, io: CliIo): void {
   for (const w of warnings) {
     if (view.verbose === true || !QUIET_WARNINGS.has(w.code)) io.stderr.write(`portscope: ${w.message}\n`);

@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import type { OwnerSource, Snapshot, SnapshotWarning, Socket } from '../../model/index.js';
 import { compileFilter } from '../filter/compile.js';
 import { exactLocalPorts, needsOwners, possibleStates } from '../filter/analyze.js';
@@ -14,6 +13,7 @@ import { ownerWarning } from './owner-warnings.js';
 import { parseSockstat } from './parse-sockstat.js';
 import { parseBootTime } from './proc-stat.js';
 import { readSmallText } from './read-proc.js';
+import { linuxSnapshot } from './snapshot-frame.js';
 import { readNamespaceTables, type NamespaceTables, type TableQuery, type TableSource } from './tables.js';
 import { filterNeedsDetails, ONE_PASS_PROTOCOLS, readOnePass } from './bpf-sockets.js';
 import { diagExtensions, tcpStateMask } from './diag-request.js';
@@ -119,18 +119,9 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
   if (ownerPredicates) sockets = sockets.filter(predicate);
   // The parsers say `none`; without a walk nobody looked, which a consumer must be able to tell.
   if (!wantOwners) for (const s of sockets) s.ownerStatus = 'not-requested';
-  return {
-    schemaVersion: 1,
-    takenAt,
-    host: hostname(),
-    platform: 'linux',
-    namespaces: listed.map(({ netns, isHost, pids: members, name }) => {
-      const info = { netns, isHost, pids: members.length, sources: sources.get(netns) ?? [] };
-      return name === undefined ? info : { ...info, name };
-    }),
-    warnings,
+  const socketSource = onePass.source;
+  return linuxSnapshot(
+    { takenAt, selected: selected.length, listed, sources, warnings, ownerSource, socketSource },
     sockets,
-    ...(ownerSource === undefined ? {} : { ownerSource }),
-    ...(selected.length > 1 ? { socketSource: onePass.source } : {}),
-  };
+  );
 }

@@ -17,8 +17,8 @@ export type KeepTable = Uint8Array;
 
 /**
  * Appends the sockets of one inet_diag dump reply (as parseInetDiag reads it: struct inet_diag_msg of
- * <linux/inet_diag.h>, then its attributes, of which only INET_DIAG_SKV6ONLY is kept) to `columns`, as rows of
- * protocol index `protocol` (COLUMN_PROTOCOLS) in namespace `netns`. Messages parseInetDiag skips (another
+ * <linux/inet_diag.h>, then its attributes, of which only INET_DIAG_SKV6ONLY is kept, and the columns' details
+ * when they hold them) to `columns`, as rows of protocol index `protocol` (COLUMN_PROTOCOLS) in namespace `netns`. Messages parseInetDiag skips (another
  * type, too short, an unknown state or family) are skipped; a truncated message ends the reply, as there.
  * Rows `keep` says no to are not added. Pure: no I/O.
  */
@@ -80,6 +80,7 @@ function appendMessage(
     a += (n + 3) & ~3;
   }
   columns.v6only[row] = v6only;
+  columns.details?.set(row, buf, view, p, end, protocol === 0);
   columns.length = row + 1;
 }
 

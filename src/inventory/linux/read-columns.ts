@@ -1,4 +1,4 @@
-import type { Family, Socket, SocketState } from '../../model/index.js';
+import type { Family, Socket, SocketSource, SocketState } from '../../model/index.js';
 import { compileFilter } from '../filter/compile.js';
 import { possibleStates } from '../filter/analyze.js';
 import type { FilterNode } from '../filter/index.js';
@@ -17,7 +17,8 @@ import { appendOnePass } from './parse-onepass-columns.js';
 import { parseSockstat } from './parse-sockstat.js';
 import { readSmallText } from './read-proc.js';
 import { COLUMN_PROTOCOLS, ColumnsBuilder, columnFamily, columnState, type SocketColumns } from './socket-columns.js';
-import type { TableQuery } from './tables.js';
+import { linuxSnapshot, type SnapshotOf, type SnapshotParts } from './snapshot-frame.js';
+import type { TableQuery, TableSource } from './tables.js';
 
 /** A listing in columns, or why it must be read as `Socket` objects (listSockets) instead. */
 export type ColumnsListing =
@@ -27,6 +28,8 @@ export type ColumnsListing =
       readonly namespaces: readonly { readonly netns: number; readonly name?: string }[];
       /** The rows' owners, when `options.owners` asked for them. */
       readonly owners?: ColumnOwners;
+      /** The Snapshot listSockets would return, but with these columns as its `sockets`. */
+      readonly snapshot: SnapshotOf<SocketColumns>;
     }
   | { readonly fallback: string };
 
@@ -41,8 +44,8 @@ function filterFits(node: FilterNode): boolean {
 
 /**
  * Why `options` cannot be listed in columns, or undefined when they can: other than Linux; a protocol other
- * than TCP, UDP and UDP-Lite; sock_diag extensions (tcp_info, skmem, TOS, socket options); fields beyond ss's
- * plain columns (`details`); a filter that tests more than states and families. Decided from the options
+ * than TCP, UDP and UDP-Lite; sock_diag extensions (tcp_info, skmem, TOS, socket options); a filter that tests
+ * more than states and families. `details` are held ({@link DetailColumns}). Decided from the options
  * alone, before anything is read.
  */
 export function columnsUnsupported(options: NormalizedListOptions): string | undefined {
@@ -50,7 +53,6 @@ export function columnsUnsupported(options: NormalizedListOptions): string | und
   const held: ReadonlySet<string> = new Set(COLUMN_PROTOCOLS);
   if ([...options.protocols].some((p) => !held.has(p))) return 'a protocol other than TCP, UDP and UDP-Lite';
   if (options.tcpInfo || options.skmem || options.tos || options.inetSockopt) return 'sock_diag extensions';
-  if (options.details) return 'fields beyond ss plain columns';
   if (!filterFits(options.filter)) return 'a filter on more than states and families';
   return options.backend === 'procfs' ? 'backend procfs' : undefined;
 }
@@ -131,6 +133,7 @@ function dump(addon: NativeAddon, group: NamespaceGroup, requests: Buffer[]): (B
  * @throws PortscopeError as listSockets: `INVALID_ARGUMENT`, `NOT_FOUND`, `UNSUPPORTED_PLATFORM`.
  */
 export async function readSocketColumns(options: ListSocketsOptions): Promise<ColumnsListing> {
+  const takenAt = new Date().toISOString();
   const normalized = normalizeListOptions(options);
   const unsupported = columnsUnsupported(normalized);
   if (unsupported !== undefined) return { fallback: unsupported };
@@ -145,21 +148,32 @@ export async function readSocketColumns(options: ListSocketsOptions): Promise<Co
   // As collectLinux: a full listing starts the owner walk first, to run (on other threads) while the tables
   // are read; a listing of listeners reads its short tables first, then walks for just their inodes.
   const early = normalized.owners && !listenersOnly ? walkOwners(pids, socketCount, null, addon, false) : undefined;
-  const listed = await readColumns(normalized, scope, addon, states);
-  if ('fallback' in listed || !normalized.owners) {
-    // listSockets walks again: this walk's end (or failure) no longer matters.
-    void early?.catch(() => undefined);
-    return listed;
-  }
+  const read = await readColumns(normalized, scope, addon, states);
+  if ('fallback' in read || !normalized.owners) void early?.catch(() => undefined);
+  if ('fallback' in read) return read; // listSockets walks again: this walk's end (or failure) no longer matters.
+  const { columns, namespaces, parts } = read;
+  // As collectLinux's: no namespace is gone here (the listing falls back), no warnings but the owners'.
+  const snapshot = (owners?: ColumnOwners) =>
+    linuxSnapshot({ ...parts, takenAt, warnings: [...(owners?.warnings ?? [])], ownerSource: owners?.source }, columns);
+  if (!normalized.owners) return { columns, namespaces, snapshot: snapshot() };
   let walk: Promise<OwnerWalk> | undefined = early;
   if (walk === undefined) {
     const wanted = new Set<number>();
-    for (let i = 0; i < listed.columns.length; i++)
-      if (listed.columns.inode[i] !== 0) wanted.add(listed.columns.inode[i] ?? 0);
+    for (let i = 0; i < columns.length; i++) if (columns.inode[i] !== 0) wanted.add(columns.inode[i] ?? 0);
     if (wanted.size > 0) walk = walkOwners(pids, socketCount, wanted, addon, normalized.stopWhenFound);
   }
-  return { ...listed, owners: await joinColumnOwners(listed.columns, walk, scope.users, scope.unreadable) };
+  const owners = await joinColumnOwners(columns, walk, scope.users, scope.unreadable);
+  return { columns, namespaces, owners, snapshot: snapshot(owners) };
 }
+
+/** What readColumns read: the columns, and the Snapshot's parts other than the owners' (see readSocketColumns). */
+type ColumnsRead =
+  | {
+      readonly columns: SocketColumns;
+      readonly namespaces: readonly { readonly netns: number; readonly name?: string }[];
+      readonly parts: Omit<SnapshotParts, 'takenAt' | 'warnings' | 'ownerSource'>;
+    }
+  | { readonly fallback: string };
 
 /** The sockets of a listing that columnsUnsupported allows, in columns, without their owners (see readSocketColumns). */
 async function readColumns(
@@ -167,16 +181,21 @@ async function readColumns(
   { users, selected }: ListingScope,
   addon: NativeAddon,
   states: readonly SocketState[],
-): Promise<ColumnsListing> {
+): Promise<ColumnsRead> {
   const query: TableQuery = {
     protocols: normalized.protocols,
     families: normalized.families,
     tcpListenersOnly: false,
     tcpStateMask: tcpStateMask(states),
   };
-  const wish = { namespaces: selected.length, query, details: filterNeedsDetails(normalized.filter) };
-  const onePass = onePassUnavailable(addon, wish) === undefined ? await readOnePass(normalized, addon) : undefined;
+  const details = normalized.details || filterNeedsDetails(normalized.filter);
+  const unavailable = onePassUnavailable(addon, { namespaces: selected.length, query, details });
+  const onePass = unavailable === undefined ? await readOnePass(normalized, addon) : undefined;
   if (typeof onePass === 'string') return { fallback: onePass };
+  const socketSource: SocketSource =
+    onePass === undefined || 'reason' in onePass
+      ? { source: 'per-namespace', reason: unavailable ?? (onePass as { reason: string }).reason }
+      : { source: 'bpf' };
   const tables: { protocol: number; family: number }[] = [];
   COLUMN_PROTOCOLS.forEach((protocol, p) => {
     if (!normalized.protocols.has(protocol)) return;
@@ -188,8 +207,16 @@ async function readColumns(
     return inetDiagRequest(t.family, IPPROTO[protocol], protocol === 'tcp' ? query.tcpStateMask : 0xffffffff);
   });
   const keep = keepTable(normalized, users);
-  const columns = new ColumnsBuilder();
+  const columns = new ColumnsBuilder(normalized.details);
   const namespaces = selected.map(({ netns, name }) => (name === undefined ? { netns } : { netns, name }));
+  const read = (sources: TableSource[]) => {
+    const bySource = new Map(selected.map((g) => [g.netns, sources]));
+    return {
+      columns,
+      namespaces,
+      parts: { selected: selected.length, listed: selected, sources: bySource, socketSource },
+    };
+  };
   if (onePass !== undefined && 'records' in onePass) {
     appendOnePass(
       columns,
@@ -198,7 +225,7 @@ async function readColumns(
       query,
       keep,
     );
-    return { columns, namespaces };
+    return read(['bpf']);
   }
   // Without the one pass, or when it could not run: one dump per namespace, as collectLinux then reads them.
   for (const group of selected) {
@@ -209,5 +236,7 @@ async function readColumns(
       appendInetDiag(columns, reply, tables[i]?.protocol ?? 0, group.netns, keep);
     }
   }
-  return { columns, namespaces };
+  const irregular = columns.details?.irregular;
+  if (irregular !== undefined) return { fallback: irregular };
+  return read(tables.length > 0 ? ['sock_diag'] : []);
 }

@@ -1,5 +1,6 @@
 import { TCP_STATES } from '../../model/socket.js';
 import type { Family, SocketState } from '../../model/index.js';
+import { DetailColumns } from './detail-columns.js';
 
 /** The protocols a column store holds, by their index in {@link SocketColumns.protocol}. */
 export const COLUMN_PROTOCOLS = ['tcp', 'udp', 'udplite'] as const;
@@ -37,6 +38,8 @@ export interface SocketColumns {
   readonly v6only: Int8Array;
   /** The string table: each distinct address once. */
   readonly strings: readonly string[];
+  /** sock_diag's details of each row (timer, cookie...), when read with them (ListSocketsOptions `details`). */
+  readonly details?: DetailColumns;
 }
 
 /** `Socket.family` of a row's family column. */
@@ -68,8 +71,17 @@ export class ColumnsBuilder implements SocketColumns {
   netns = new Uint32Array(INITIAL_ROWS);
   v6only = new Int8Array(INITIAL_ROWS);
   readonly strings: string[] = [];
+  readonly details?: DetailColumns;
   private readonly byV4 = new Map<number, number>();
   private readonly byV6 = new Map<string, number>();
+
+  /** `details`: also hold sock_diag's details of each row ({@link DetailColumns}). @default false */
+  constructor(details = false) {
+    if (details) {
+      this.details = new DetailColumns();
+      this.details.grow(INITIAL_ROWS);
+    }
+  }
 
   /** Makes room for `more` rows beyond `length`. */
   reserve(more: number): void {
@@ -95,6 +107,7 @@ export class ColumnsBuilder implements SocketColumns {
     this.inode = grow(this.inode, (n) => new Uint32Array(n));
     this.netns = grow(this.netns, (n) => new Uint32Array(n));
     this.v6only = grow(this.v6only, (n) => new Int8Array(n));
+    this.details?.grow(size);
   }
 
   /** The string-table index of the IPv4 address `word` (network order as a number), made by `text` once. */
