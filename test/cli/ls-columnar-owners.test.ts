@@ -86,6 +86,32 @@ describe.skipIf(!canMakeNetnsFor('the columnar listing with owners') || addon ==
       }
     }
 
+    // JSON and NDJSON with owners: the same document both ways but for the time the listing started and
+    // the timers' countdown.
+    const jsonCases = [
+      ['ls', '-tanp', '--json', '--netns', name],
+      ['ls', '-uanp', '--format', 'ndjson', '--netns', name],
+      ['--netns', 'INODE', '--json'],
+    ];
+    const sameTime = (text: string) =>
+      text.replace(/^ {2}"takenAt": "[^"]+",$/m, '').replace(/("expiresMs": ?)\d+/g, '$1');
+    for (const args of jsonCases) {
+      it(`${args.join(' ')}: the same document, warnings and exit code both ways`, async () => {
+        fixture?.assertRunning();
+        const columns = await cli(withInode(args), false);
+        const objects = await cli(withInode(args), true);
+        expect({ ...columns, out: sameTime(columns.out) }).toEqual({ ...objects, out: sameTime(objects.out) });
+        expect(columns.out).toMatch(new RegExp(`"pid": ?${String(fixture?.pid)},`));
+      });
+    }
+
+    it('JSON with owners is read from columns: the Snapshot carries the owners source', async () => {
+      const listed = await readSocketColumns({ ...listOptions(), details: true });
+      if ('fallback' in listed) throw new Error(listed.fallback);
+      expect(listed.snapshot.ownerSource?.source).toBe(bpfWhy === undefined ? 'bpf' : 'procfs');
+      expect(listed.owners).toBeDefined();
+    });
+
     it('lists every owner of the fixture (dup fds, a forked child, a passed fd) and reads them from columns', async () => {
       const { out } = await cli(['ls', '-tuanp', '--netns', name], false);
       const parent = `pid=${String(fixture?.pid)}`;
