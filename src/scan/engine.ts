@@ -3,7 +3,7 @@ import type { ProbeOutcome } from './probes/outcome.js';
 import { newEngineStats, type EngineConfig, type EngineStats, type FinalOutcome } from './engine-config.js';
 import { DeadlineHeap } from './deadline-heap.js';
 import { Flights, type Flight } from './flights.js';
-import type { HostState, Task } from './host-state.js';
+import { countSent, type HostState, type Task } from './host-state.js';
 import { MAX_PACED_TRIES, TaskQueue, UDP_PACE_MS } from './task-queue.js';
 
 export { newEngineStats, type EngineConfig, type EngineStats, type FinalOutcome } from './engine-config.js';
@@ -139,7 +139,7 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
       task.tries < timing.maxRetries;
     if (paced || (task.pacedTries === undefined && task.tries + 1 < allowedTries(host))) {
       task.tries++;
-      stats.retries++;
+      task.retryQueued = true;
       if (!paced) queue.retry(task);
       else {
         task.pacedTries = (task.pacedTries ?? 0) + 1;
@@ -191,7 +191,7 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
       settled: false,
       lingering: false,
     };
-    stats.sent++;
+    countSent(stats, task);
     flights.add(flight);
     const probe = config.probes[task.protocol];
     // A probe that keeps its own time-out reports `timeout`; the others are timed out here.

@@ -26,12 +26,12 @@ export class EventQueue<T> {
     waiter?.();
   }
 
-  async *drain(): AsyncGenerator<T> {
+  /** Everything queued so far, one array at a time (none empty), until `end()`; throws what `fail()` got. */
+  async *batches(): AsyncGenerator<T[]> {
     for (;;) {
       if (this.items.length > 0) {
         // Hand out everything queued so far in one go, without a promise per item.
-        const batch = this.items.splice(0);
-        yield* batch;
+        yield this.items.splice(0);
         continue;
       }
       if (this.failure !== undefined) throw this.failure.error;

@@ -1,3 +1,4 @@
+import type { EngineStats } from './engine-config.js';
 import type { ScanProtocol } from './port-spec.js';
 import type { ScanTarget } from './resolve-targets.js';
 import { RttEstimator, type TimingValues } from './timing.js';
@@ -33,6 +34,18 @@ export interface Task {
   pacedTries?: number;
   /** Set when an earlier try answered late, after its retry was queued: the queue drops the retry. */
   done?: boolean;
+  /** Set while a retry after a time-out waits in the queue: counted in `retries` when it is sent, not before. */
+  retryQueued?: boolean;
+}
+
+/**
+ * Counts a probe of `task` as sent in `stats`, and as a retry when it is one after a time-out: counted
+ * here rather than when queued, since a late answer or --host-timeout can drop a queued retry.
+ */
+export function countSent(stats: EngineStats, task: Task): void {
+  stats.sent++;
+  if (task.retryQueued === true) stats.retries++;
+  task.retryQueued = false;
 }
 
 /** A fresh host state for `target`. */

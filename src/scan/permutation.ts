@@ -22,8 +22,8 @@ function mix(value: number, key: number): number {
  */
 export class Permutation {
   readonly size: number;
-  private readonly half: number;
   private readonly mask: number;
+  private readonly span: number;
   private readonly keys: number[];
 
   constructor(size: number, seed: number) {
@@ -32,17 +32,18 @@ export class Permutation {
     this.size = size;
     let bits = 2;
     while (2 ** bits < size) bits += 2;
-    this.half = bits / 2;
-    this.mask = 2 ** this.half - 1;
+    this.span = 2 ** (bits / 2);
+    this.mask = this.span - 1;
     this.keys = [1, 2, 3, 4].map((round) => mix(seed >>> 0, Math.imul(round, 0x9e3779b9)));
   }
 
   private round(x: number): number {
-    const span = 2 ** this.half;
+    // Once per scanned port: no power or iterator per call.
+    const { span, keys, mask } = this;
     let left = Math.floor(x / span);
     let right = x % span;
-    for (const key of this.keys) {
-      const next = (left ^ (mix(right, key) & this.mask)) >>> 0;
+    for (let i = 0; i < keys.length; i++) {
+      const next = (left ^ (mix(right, keys[i] ?? 0) & mask)) >>> 0;
       left = right;
       right = next % span;
     }

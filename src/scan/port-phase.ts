@@ -1,6 +1,6 @@
-import { serviceName } from '../registry/services.js';
+import { serviceNameOf } from '../registry/services.js';
 import { runEngine, type EngineConfig } from './engine.js';
-import { hostFields, type HostState, type Task } from './host-state.js';
+import type { HostState, Task } from './host-state.js';
 import { shardOrder, type Shard } from './permutation.js';
 import type { PortSet } from './port-spec.js';
 import type { PortResult } from './result.js';
@@ -22,6 +22,8 @@ export interface PortPhase {
   onResult(result: PortResult): void;
   onHostTimeout(host: HostState): void;
 }
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** (hosts x ports) probed by a phase: the size of the order its shards split. */
 export function portPhaseSize(hostCount: number, ports: PortSet): number {
@@ -62,19 +64,21 @@ export async function runPortPhase(phase: PortPhase): Promise<void> {
       return { host, port, protocol, tries: 0, selfConnects: 0 };
     },
     onResult: (t, outcome) => {
-      const name = serviceName(t.port, t.protocol)?.name;
-      phase.onResult({
-        kind: 'port',
-        ...hostFields(t.host),
-        port: t.port,
-        protocol: t.protocol,
-        state: outcome.state,
-        reason: outcome.reason,
-        ...(outcome.error === undefined ? {} : { error: outcome.error }),
-        ...(outcome.reason === 'no-response' ? {} : { rttMs: Math.round(outcome.rttMs * 100) / 100 }),
-        tries: t.tries + 1,
-        ...(name === undefined ? {} : { serviceName: name }),
-      });
+      // Field by field, in the order the fields are declared (JSON output keeps it), rather than with
+      // a spread of a temporary object per optional field: this runs once per port.
+      const { address, hostname } = t.host.target;
+      const result = { kind: 'port', address } as Mutable<PortResult>;
+      if (hostname !== undefined) result.hostname = hostname;
+      result.port = t.port;
+      result.protocol = t.protocol;
+      result.state = outcome.state;
+      result.reason = outcome.reason;
+      if (outcome.error !== undefined) result.error = outcome.error;
+      if (outcome.reason !== 'no-response') result.rttMs = Math.round(outcome.rttMs * 100) / 100;
+      result.tries = t.tries + 1;
+      const name = serviceNameOf(t.port, t.protocol);
+      if (name !== undefined) result.serviceName = name;
+      phase.onResult(result);
     },
     onHostTimeout: (host) => {
       phase.onHostTimeout(host);

@@ -1,5 +1,5 @@
 import type { HostResult, PortResult } from './result.js';
-import { scan, type ScanSummary } from './scan.js';
+import { scanBatches, type ScanSummary } from './scan-batches.js';
 import type { ScanOptions } from './scan-options.js';
 import { addressToBigInt } from './target-spec.js';
 
@@ -11,7 +11,7 @@ export interface ScanReport {
 }
 
 /**
- * Runs {@link scan} to the end and collects its results: one HostResult per host (its last, so a
+ * Runs {@link scan} to the end (its batches: no await per result) and collects its results: one HostResult per host (its last, so a
  * host that timed out is `timed-out`), port results sorted by address, protocol and port (a timed-out
  * host keeps those found before its time-out). Same options and errors as {@link scan}.
  */
@@ -19,24 +19,28 @@ export async function runScan(targets: readonly string[], options: ScanOptions =
   const hosts: HostResult[] = [];
   const hostIndex = new Map<string, number>();
   const ports: PortResult[] = [];
-  const iterator = scan(targets, options);
+  const iterator = scanBatches(targets, options);
   for (;;) {
     const next = await iterator.next();
     if (next.done === true) {
       // Keyed by host, not by port result: a scan of millions of results builds no array of them here.
       const key = new Map(hosts.map((h) => [h.address, addressToBigInt(h.address)]));
       ports.sort((a, b) => {
-        const x = key.get(a.address) ?? 0n;
-        const y = key.get(b.address) ?? 0n;
-        return (x < y ? -1 : x > y ? 1 : 0) || a.protocol.localeCompare(b.protocol) || a.port - b.port;
+        // Most pairs share their host: its key is looked up only for pairs that do not.
+        const x = a.address === b.address ? 0n : (key.get(a.address) ?? 0n);
+        const y = a.address === b.address ? 0n : (key.get(b.address) ?? 0n);
+        const protocol = a.protocol === b.protocol ? 0 : a.protocol < b.protocol ? -1 : 1;
+        return (x < y ? -1 : x > y ? 1 : 0) || protocol || a.port - b.port;
       });
       return { hosts, ports, summary: next.value };
     }
-    if (next.value.kind === 'host') {
-      // A host's later result (timed-out after up) replaces its first.
-      const earlier = hostIndex.get(next.value.address);
-      if (earlier === undefined) hostIndex.set(next.value.address, hosts.push(next.value) - 1);
-      else hosts[earlier] = next.value;
-    } else ports.push(next.value);
+    for (const event of next.value) {
+      if (event.kind === 'host') {
+        // A host's later result (timed-out after up) replaces its first.
+        const earlier = hostIndex.get(event.address);
+        if (earlier === undefined) hostIndex.set(event.address, hosts.push(event) - 1);
+        else hosts[earlier] = event;
+      } else ports.push(event);
+    }
   }
 }

@@ -73,9 +73,10 @@ export class TaskQueue {
         host.waiting.length = 0;
         this.delayedHosts.delete(host);
       } else if (host.nextSendAt <= now && host.waiting.length > 0) {
-        const task = host.waiting.shift();
+        const task = host.waiting.shift() as Task;
         if (host.waiting.length === 0) this.delayedHosts.delete(host);
-        return task;
+        // A retry held back here whose earlier try answered late meanwhile is dropped: the port has its result.
+        if (task.done !== true) return task;
       }
     }
     let held = 0;

@@ -1,4 +1,4 @@
-import { serviceName } from '../registry/services.js';
+import { serviceNameOf } from '../registry/services.js';
 import type { PortSet, ScanProtocol } from './port-spec.js';
 
 /*
@@ -39,7 +39,7 @@ function ranking(protocol: ScanProtocol): number[] {
     }
   };
   ranked.forEach(add);
-  for (let p = 1; p <= 65535; p++) if (serviceName(p, protocol) !== undefined) add(p);
+  for (let p = 1; p <= 65535; p++) if (serviceNameOf(p, protocol) !== undefined) add(p);
   for (let p = 1; p <= 65535; p++) add(p);
   return order;
 }

@@ -1,6 +1,6 @@
 import type { Endpoint, Owner, Socket, SocketState } from '../../model/index.js';
 import { ownerUser } from '../../model/owner-user.js';
-import { serviceName } from '../../registry/services.js';
+import { serviceNameOf } from '../../registry/services.js';
 import { netlinkLabel, packetLabel } from './link-endpoints.js';
 
 const SS_STATE: Partial<Record<SocketState, string>> = {
@@ -70,7 +70,7 @@ export function portLabel(socket: Socket, port: number, style: EndpointStyle): s
   // Service names are TCP's for MPTCP (it falls back to TCP) and UDP's for UDP-Lite.
   const protocol = socket.protocol === 'udplite' ? 'udp' : socket.protocol === 'mptcp' ? 'tcp' : socket.protocol;
   if (protocol === 'unix' || protocol === 'netlink' || protocol === 'packet') return String(port);
-  return serviceName(port, protocol)?.name ?? String(port);
+  return serviceNameOf(port, protocol) ?? String(port);
 }
 
 /** Owners as `command(pid,pid)` groups: `nginx(812,813), node(90)`; `?` when unknown for lack of rights. */

@@ -137,7 +137,7 @@ export function openNativeConnect(): NativeConnect {
       batch.writeUInt16LE(port, at + 8);
       batch.writeUInt8(family, at + 10);
       batch.writeUInt8(0, at + 11);
-      bytes.copy(batch, at + 12);
+      batch.set(bytes, at + 12); // TypedArray.set: Buffer.copy validates its arguments on every probe
       batched++;
       waiting.set(id, done);
       keepAlive(true);

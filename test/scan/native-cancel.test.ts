@@ -1,0 +1,117 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readdirSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nativeAddon } from '../../src/inventory/index.js';
+import { nativeConnectMissing } from '../helpers/connect-backends.js';
+import { hasTool } from '../helpers/system.js';
+
+interface LoopAddon {
+  connectLoopOpen(onResults: (records: Uint32Array) => void): object;
+  connectLoopSubmit(handle: object, probes: Buffer): void;
+  connectLoopCancel(handle: object, ids: Uint32Array): void;
+  connectLoopClose(handle: object): void;
+}
+
+const CODE_TIMEOUT = -1;
+
+/** How many sockets this process holds (its fd table). */
+function socketFds(): number {
+  return readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(join('/proc/self/fd', fd)).startsWith('socket:');
+    } catch {
+      return false;
+    }
+  }).length;
+}
+
+/** Probe records (native/scan.c) for `ids` to 127.0.0.1:`port`, each timing out after 1 ms. */
+function probes(ids: readonly number[], port: number): Buffer {
+  const out = Buffer.alloc(28 * ids.length);
+  for (const [i, id] of ids.entries()) {
+    const at = i * 28;
+    out.writeUInt32LE(id, at);
+    out.writeUInt32LE(1000, at + 4);
+    out.writeUInt16LE(port, at + 8);
+    out.writeUInt8(4, at + 10);
+    Buffer.from([127, 0, 0, 1]).copy(out, at + 12);
+  }
+  return out;
+}
+
+const until = async (done: () => boolean, ms: number) => {
+  const deadline = Date.now() + ms;
+  while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+};
+
+describe.skipIf(nativeConnectMissing !== undefined || !hasTool('python3', 'the native cancel test'))(
+  'cancelling lingering probes in the native connect loop (addon level)',
+  () => {
+    let holder: ChildProcess | undefined;
+    let stalled = 0;
+    beforeAll(async () => {
+      // A listener that never accepts, with a backlog of 0: every SYN after the first is dropped, so
+      // the probes time out and their sockets linger (SYN_SENT) until cancelled.
+      holder = spawn(
+        'python3',
+        [
+          '-c',
+          'import socket,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(60)',
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      const [line] = (await once(holder.stdout ?? holder, 'data')) as [Buffer];
+      stalled = Number(line.toString().trim());
+    });
+    afterAll(() => {
+      holder?.kill();
+    });
+
+    it('closes exactly the probes named, in any order, across the slot table growing past 1,024', async () => {
+      const addon = nativeAddon() as unknown as LoopAddon;
+      const before = socketFds();
+      // Probes still open: submitted, neither answered (one can connect while the backlog has room) nor cancelled.
+      const open = new Set<number>();
+      const timedOut = new Set<number>();
+      const handle = addon.connectLoopOpen((records) => {
+        const codes = new Int32Array(records.buffer, records.byteOffset, records.length);
+        for (let i = 0; i < records.length; i += 3) {
+          const id = records[i] ?? 0;
+          if (codes[i + 1] === CODE_TIMEOUT) timedOut.add(id);
+          else open.delete(id);
+        }
+      });
+      const submit = (ids: number[]) => {
+        for (const id of ids) open.add(id);
+        addon.connectLoopSubmit(handle, probes(ids, stalled));
+      };
+      // Ids 1,024 apart share few home buckets in the id index: long runs, wrapping past its end.
+      const spread = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => (from + i) * 1024);
+      const cancel = async (ids: number[]) => {
+        for (const id of ids) open.delete(id);
+        addon.connectLoopCancel(handle, Uint32Array.from(ids));
+        await until(() => socketFds() - before === open.size, 5000);
+        expect(socketFds() - before).toBe(open.size);
+      };
+      try {
+        // 1,500 probes (the table grows from 1,024 slots), then the odd ids cancelled, highest first.
+        submit(spread(1, 1500));
+        await until(() => timedOut.size >= 1490, 10_000);
+        expect(timedOut.size).toBeGreaterThanOrEqual(1490);
+        expect(socketFds() - before).toBe(open.size);
+        await cancel(Array.from({ length: 750 }, (_, i) => (1499 - 2 * i) * 1024));
+        // More probes reuse the freed slots; then the even ids and a few unknown ids, then the new ones.
+        submit(spread(2001, 2600));
+        await until(() => socketFds() - before === open.size, 5000);
+        await cancel([...Array.from({ length: 750 }, (_, i) => (2 + 2 * i) * 1024), 1501 * 1024, 9999]);
+        expect(open.size).toBeGreaterThan(500);
+        await cancel(spread(2001, 2600).reverse());
+        expect(socketFds()).toBe(before);
+      } finally {
+        addon.connectLoopClose(handle);
+      }
+    });
+  },
+);
