@@ -87,9 +87,11 @@ describe('portscope nc -l --broker with its stdin', () => {
     const c1 = await client(port);
     await nc.waitForStderr(/connection from/i);
     nc.child.stdin?.write('hello\nhalf');
-    expect(await receive(c1.got, 'hello')).toBe('<user0> hello\r\n');
+    // The client is told of its own arrival first, as ncat tells it.
+    const joined = '<announce> 127.0.0.1 is connected as <user1>.\n<announce> already connected: nobody.\n';
+    expect(await receive(c1.got, 'hello')).toBe(`${joined}<user0> hello\r\n`);
     nc.child.stdin?.end(' line');
-    expect(await receive(c1.got, 'half line')).toBe('<user0> hello\r\n<user0> half line\n');
+    expect(await receive(c1.got, 'half line')).toBe(`${joined}<user0> hello\r\n<user0> half line\n`);
     c1.socket.destroy();
     nc.child.kill('SIGTERM');
   });
