@@ -1,12 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { columnarRefusal, printColumnarListing } from '../../src/cli/commands/ls-columnar.js';
 import { run } from '../../src/cli/main.js';
 import { CHUNK_CHARS } from '../../src/cli/render/chunked-output.js';
 import type { SnapshotView } from '../../src/cli/render/sockets.js';
 import { hasNativeAddon, parseFilter } from '../../src/index.js';
 import type { Snapshot } from '../../src/model/index.js';
-import { startFixture, type Fixture } from '../helpers/fixture.js';
+import type { Fixture } from '../helpers/fixture.js';
+import { fixtureInNetns } from '../helpers/netns-fixture.js';
 import { canMakeNetnsFor } from '../helpers/system.js';
 
 const name = `psls-json-${String(process.pid)}`;
@@ -47,17 +47,7 @@ const view = (format: 'json' | 'ndjson'): SnapshotView => ({
 describe.skipIf(!canMakeNetnsFor('the columnar JSON tests') || !hasNativeAddon())(
   'ls --json and --format ndjson from columns print what the Socket object path prints',
   () => {
-    beforeAll(async () => {
-      execFileSync('ip', ['netns', 'add', name]);
-      execFileSync('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
-      const script = new URL('../helpers/columnar-sockets.py', import.meta.url).pathname;
-      fixture = await startFixture('python3', [script, `/run/netns/${name}`]);
-    });
-
-    afterAll(async () => {
-      await fixture?.stop();
-      execFileSync('ip', ['netns', 'del', name]);
-    });
+    fixtureInNetns(name, 'columnar-sockets.py', (started: NonNullable<typeof fixture>) => (fixture = started));
 
     const cases = [
       ['-tan', '--json'],

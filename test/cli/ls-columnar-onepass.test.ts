@@ -1,6 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { printColumns } from '../../src/cli/render/columns.js';
 import { printSnapshot, type SnapshotView } from '../../src/cli/render/sockets.js';
 import { hasNativeAddon, nativeAddon } from '../../src/index.js';
@@ -10,7 +9,8 @@ import { appendOnePass } from '../../src/inventory/linux/parse-onepass-columns.j
 import { ColumnsBuilder } from '../../src/inventory/linux/socket-columns.js';
 import type { TableQuery } from '../../src/inventory/linux/tables.js';
 import { TCP_STATES, type Snapshot } from '../../src/model/index.js';
-import { startFixture, type Fixture } from '../helpers/fixture.js';
+import type { Fixture } from '../helpers/fixture.js';
+import { fixtureInNetns } from '../helpers/netns-fixture.js';
 import { canMakeNetnsFor } from '../helpers/system.js';
 
 const name = `psls-bpf-${String(process.pid)}`;
@@ -47,17 +47,7 @@ async function text(print: (io: Parameters<typeof printSnapshot>[2]) => Promise<
 describe.skipIf(!canMakeNetnsFor('the one-pass columnar test') || bpfWhy !== undefined)(
   'columns from the one BPF pass over several namespaces',
   () => {
-    beforeAll(async () => {
-      execFileSync('ip', ['netns', 'add', name]);
-      execFileSync('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
-      const script = new URL('../helpers/columnar-sockets.py', import.meta.url).pathname;
-      fixture = await startFixture('python3', [script, `/run/netns/${name}`]);
-    });
-
-    afterAll(async () => {
-      await fixture?.stop();
-      execFileSync('ip', ['netns', 'del', name]);
-    });
+    fixtureInNetns(name, 'columnar-sockets.py', (started: NonNullable<typeof fixture>) => (fixture = started));
 
     it('prints from the same records what the Socket objects of parseOnePass print, in its order', async () => {
       if (addon === undefined) throw new Error('no addon');

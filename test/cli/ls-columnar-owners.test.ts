@@ -1,7 +1,7 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readlinkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import { hasNativeAddon, nativeAddon, parseFilter } from '../../src/index.js';
 import { bpfUnavailable } from '../../src/inventory/linux/bpf-owners.js';
@@ -14,7 +14,8 @@ import { parseBootTime } from '../../src/inventory/linux/proc-stat.js';
 import { readSocketColumns } from '../../src/inventory/linux/read-columns.js';
 import { readSmallText } from '../../src/inventory/linux/read-proc.js';
 import type { Owner, OwnerStatus, Socket } from '../../src/model/index.js';
-import { startFixture, type Fixture } from '../helpers/fixture.js';
+import type { Fixture } from '../helpers/fixture.js';
+import { fixtureInNetns } from '../helpers/netns-fixture.js';
 import { canDropRoot, canMakeNetnsFor, worldReadableCli } from '../helpers/system.js';
 
 const name = `psls-own-${String(process.pid)}`;
@@ -42,17 +43,7 @@ const listOptions = () =>
 describe.skipIf(!canMakeNetnsFor('the columnar listing with owners') || addon === undefined)(
   'ls -p from columns prints what the Socket object path prints',
   () => {
-    beforeAll(async () => {
-      execFileSync('ip', ['netns', 'add', name]);
-      execFileSync('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
-      const script = new URL('../helpers/owner-columns.py', import.meta.url).pathname;
-      fixture = await startFixture('python3', [script, `/run/netns/${name}`]);
-    });
-
-    afterAll(async () => {
-      await fixture?.stop();
-      execFileSync('ip', ['netns', 'del', name]);
-    });
+    fixtureInNetns(name, 'owner-columns.py', (started: NonNullable<typeof fixture>) => (fixture = started));
 
     afterEach(() => {
       vi.unstubAllEnvs();

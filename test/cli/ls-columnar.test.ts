@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { columnarRefusal } from '../../src/cli/commands/ls-columnar.js';
 import { run } from '../../src/cli/main.js';
 import type { SnapshotView } from '../../src/cli/render/sockets.js';
 import { hasNativeAddon, parseFilter } from '../../src/index.js';
 import { readSocketColumns } from '../../src/inventory/linux/read-columns.js';
-import { startFixture, type Fixture } from '../helpers/fixture.js';
+import type { Fixture } from '../helpers/fixture.js';
+import { fixtureInNetns } from '../helpers/netns-fixture.js';
 import { canMakeNetnsFor } from '../helpers/system.js';
 
 const name = `psls-col-${String(process.pid)}`;
@@ -36,17 +36,7 @@ const noIo = { stdout: { write: () => true }, stderr: { write: () => true }, isT
 describe.skipIf(!canMakeNetnsFor('the columnar listing tests') || !hasNativeAddon())(
   'ls from columns prints what the Socket object path prints',
   () => {
-    beforeAll(async () => {
-      execFileSync('ip', ['netns', 'add', name]);
-      execFileSync('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
-      const script = new URL('../helpers/columnar-sockets.py', import.meta.url).pathname;
-      fixture = await startFixture('python3', [script, `/run/netns/${name}`]);
-    });
-
-    afterAll(async () => {
-      await fixture?.stop();
-      execFileSync('ip', ['netns', 'del', name]);
-    });
+    fixtureInNetns(name, 'columnar-sockets.py', (started: NonNullable<typeof fixture>) => (fixture = started));
 
     const cases = [
       ['-tuan'],
