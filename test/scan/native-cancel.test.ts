@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { nativeAddon } from '../../src/inventory/index.js';
 import { nativeConnectMissing } from '../helpers/connect-backends.js';
 import { hasTool } from '../helpers/system.js';
+import { useStalledListener } from '../helpers/stalled-listener.js';
 
 interface LoopAddon {
   connectLoopOpen(onResults: (records: Uint32Array) => void): object;
@@ -49,25 +48,7 @@ const until = async (done: () => boolean, ms: number) => {
 describe.skipIf(nativeConnectMissing !== undefined || !hasTool('python3', 'the native cancel test'))(
   'cancelling lingering probes in the native connect loop (addon level)',
   () => {
-    let holder: ChildProcess | undefined;
-    let stalled = 0;
-    beforeAll(async () => {
-      // A listener that never accepts, with a backlog of 0: every SYN after the first is dropped, so
-      // the probes time out and their sockets linger (SYN_SENT) until cancelled.
-      holder = spawn(
-        'python3',
-        [
-          '-c',
-          'import socket,time\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(60)',
-        ],
-        { stdio: ['ignore', 'pipe', 'inherit'] },
-      );
-      const [line] = (await once(holder.stdout ?? holder, 'data')) as [Buffer];
-      stalled = Number(line.toString().trim());
-    });
-    afterAll(() => {
-      holder?.kill();
-    });
+    const listener = useStalledListener('127.0.0.1');
 
     it('closes exactly the probes named, in any order, across the slot table growing past 1,024', async () => {
       const addon = nativeAddon() as unknown as LoopAddon;
@@ -85,7 +66,7 @@ describe.skipIf(nativeConnectMissing !== undefined || !hasTool('python3', 'the n
       });
       const submit = (ids: number[]) => {
         for (const id of ids) open.add(id);
-        addon.connectLoopSubmit(handle, probes(ids, stalled));
+        addon.connectLoopSubmit(handle, probes(ids, listener.port));
       };
       // Ids 1,024 apart share few home buckets in the id index: long runs, wrapping past its end.
       const spread = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => (from + i) * 1024);

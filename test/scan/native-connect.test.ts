@@ -1,5 +1,4 @@
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { constants, tmpdir } from 'node:os';
@@ -9,6 +8,7 @@ import { nativeAddon } from '../../src/inventory/index.js';
 import { runScan, type ScanSummary } from '../../src/index.js';
 import { connectBackends, nativeConnectMissing } from '../helpers/connect-backends.js';
 import { builtCli, builtCliArgv, canMakeNetnsFor, hasTool } from '../helpers/system.js';
+import { useStalledListener } from '../helpers/stalled-listener.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 
@@ -93,25 +93,7 @@ describe.skipIf(!native)('the native connect loop (addon level)', () => {
 });
 
 describe.each(connectBackends('the cancellation test'))('cancellation (%s connect loop)', (connectBackend) => {
-  let holder: ChildProcess | undefined;
-  let stalled = 0;
-  beforeAll(async () => {
-    // A listener that never accepts, with a backlog of 0: once one connection waits, the kernel drops
-    // every further SYN, so probes to it stay in SYN_SENT until their time-out.
-    holder = spawn(
-      'python3',
-      [
-        '-c',
-        'import socket,sys,time\ns=socket.socket()\ns.bind(("0.0.0.0",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\ntime.sleep(60)',
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    const [line] = (await once(holder.stdout ?? holder, 'data')) as [Buffer];
-    stalled = Number(line.toString().trim());
-  });
-  afterAll(() => {
-    holder?.kill();
-  });
+  const listener = useStalledListener('0.0.0.0');
 
   it.skipIf(!hasTool('python3', 'the cancellation test'))(
     'an abort closes every probe socket in flight before the scan rejects',
@@ -121,7 +103,7 @@ describe.each(connectBackends('the cancellation test'))('cancellation (%s connec
       let sawInFlight = 0;
       const running = runScan(['127.0.0.1-40'], {
         connectBackend,
-        ports: String(stalled),
+        ports: String(listener.port),
         ping: false,
         initialRttTimeoutMs: 10_000,
         maxRttTimeoutMs: 10_000,
@@ -138,7 +120,9 @@ describe.each(connectBackends('the cancellation test'))('cancellation (%s connec
       // The JavaScript loop closes its sockets as the abort settles each probe; the native one joins its thread.
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(socketFds()).toBe(before);
-      const ss = execFileSync('ss', ['-tnH', 'state', 'syn-sent', `dport = :${String(stalled)}`], { encoding: 'utf8' });
+      const ss = execFileSync('ss', ['-tnH', 'state', 'syn-sent', `dport = :${String(listener.port)}`], {
+        encoding: 'utf8',
+      });
       expect(ss.trim()).toBe('');
     },
   );
