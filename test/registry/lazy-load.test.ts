@@ -31,17 +31,34 @@ afterAll(() => {
   for (const s of servers) s.close();
 });
 
-/** A loopback listener on a port (from port 0) that has a service name; bounded tries, each kept open
- * until the end so that the kernel hands out a new port each time. */
-async function namedListener(): Promise<{ port: number; name: string }> {
-  for (let i = 0; i < 400; i++) {
-    const server = await listen(0);
-    servers.push(server);
-    const { port } = server.address() as { port: number };
-    const name = expectedName(port);
-    if (name !== undefined) return { port, name };
+/** Listens on 127.0.0.1:`port`, or returns undefined when the port is taken. */
+async function tryListen(port: number): Promise<Server | undefined> {
+  try {
+    return await listen(port);
+  } catch {
+    return undefined;
   }
-  throw new Error('no port with a service name in 400 tries');
+}
+
+/**
+ * A loopback listener on a port that only the IANA registry names (not /etc/services), so that printing its
+ * name needs IANA: the first such port from 20000 up that is free, at most 400 tries. (Ports from 0 were
+ * ephemeral ones, which IANA seldom names: that test failed now and then.)
+ */
+async function namedListener(): Promise<{ port: number; name: string }> {
+  const candidates = Object.entries(iana)
+    .map(([key, [name]]) => ({ port: Number(key.replace(/\/tcp$/, '')), name, tcp: key.endsWith('/tcp') }))
+    .filter((c) => c.tcp && c.name !== '' && c.port >= 20000 && !etc.some((e) => e.port === c.port))
+    .sort((a, b) => a.port - b.port)
+    .slice(0, 400);
+  for (const { port, name } of candidates) {
+    const server = await tryListen(port);
+    if (server === undefined) continue;
+    servers.push(server);
+    expect(expectedName(port)).toBe(name);
+    return { port, name };
+  }
+  throw new Error(`no free port that only IANA names among ${String(candidates.length)} tried`);
 }
 
 const KNOWN_BY_ETC = etc.find((e) => e.protocol === 'tcp' && e.port > 0 && e.port < 1024);
