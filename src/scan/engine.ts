@@ -3,8 +3,10 @@ import type { ProbeOutcome } from './probes/outcome.js';
 import { newEngineStats, type EngineConfig, type EngineStats, type FinalOutcome } from './engine-config.js';
 import { DeadlineHeap } from './deadline-heap.js';
 import { Flights, type Flight } from './flights.js';
-import { countSent, type HostState, type Task } from './host-state.js';
-import { MAX_PACED_TRIES, TaskQueue, UDP_PACE_MS } from './task-queue.js';
+import { countSent, noteAnswer, type HostState, type Task } from './host-state.js';
+import { afterTimeout } from './after-timeout.js';
+import { ProbeBench, type BenchDecision } from './probe-bench.js';
+import { TaskQueue, UDP_PACE_MS } from './task-queue.js';
 
 export { newEngineStats, type EngineConfig, type EngineStats, type FinalOutcome } from './engine-config.js';
 
@@ -15,10 +17,10 @@ const MAX_BATCH = 512;
  * Runs probes until `next()` is exhausted and every probe has a final outcome. Time-outs are
  * decided in a check-phase callback (setImmediate) scheduled by the timer, so replies that are
  * already waiting in the kernel are read in the poll phase first: a timer never beats an answer.
- * Retries follow nmap: a port is probed again after a time-out while its try number is below
- * min(maxRetries, max(1, highest try that ever answered from this host + 1)). As in nmap, a TCP try
- * that timed out stays open while its retry is out, and its late answer is the port's answer: on a
- * path whose queues delay answers past the time-out, both tries are not lost for want of waiting.
+ * Retries follow nmap (see afterTimeout). A TCP try that timed out stays open while its retry is
+ * out, and its late answer is the port's answer; a TCP port whose last allowed try timed out waits on
+ * nmap's probe bench (see ProbeBench): on a path whose queues hold answers past the time-outs, the
+ * ports are not lost for want of waiting.
  */
 export function runEngine(config: EngineConfig): Promise<EngineStats> {
   const { timing, window, signal } = config;
@@ -33,6 +35,7 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
   let pumpQueued = false;
   let finish: (s: EngineStats) => void = () => undefined;
   const allowedTries = (host: HostState) => 1 + Math.min(timing.maxRetries, Math.max(1, host.maxSuccessfulTry + 1));
+  const bench = new ProbeBench(allowedTries);
 
   /** True when `host` is skipped, or past --host-timeout at `now` (then it is skipped and reported). */
   const timedOut = (host: HostState, now: number): boolean => {
@@ -51,26 +54,44 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
   const lateAnswer = (flight: Flight, outcome: ProbeOutcome & { type: 'answer' }) => {
     const { task } = flight;
     flights.answered(flight);
+    bench.remove(task);
     const retry = flights.liveOf(task);
     if (retry === undefined) task.done = true;
     else {
       flights.settle(retry);
       retry.cancel();
     }
-    task.host.rtt.observe(outcome.rttMs);
-    if (flight.tries > task.host.maxSuccessfulTry) task.host.maxSuccessfulTry = flight.tries;
+    if (noteAnswer(task.host, outcome.rttMs, flight.tries)) bench.triesRose();
     // It came after its time-out: a queue on the path holds the probes; send fewer at once.
     window.onLoss(flight.sentAt, performance.now());
     final(task, outcome);
     schedulePump();
   };
 
-  /** A try got no answer in its time-out: retry (keeping a TCP try open for a late answer) or final. */
+  /** A try got no answer in its time-out: retry or bench (keeping a TCP try open for a late answer), or final. */
   const timedOutTry = (flight: Flight) => {
     const { task } = flight;
     flights.drop(task);
-    if (noAnswer(task) && task.protocol === 'tcp') flights.linger(flight);
+    const next = afterTimeout(task, timing.maxRetries, allowedTries);
+    if (next === 'retry') queue.retry(task);
+    else if (next === 'paced') queue.pace(task);
+    else if (next === 'final') final(task, { type: 'answer', state: 'open|filtered', reason: 'no-response', rttMs: 0 });
+    if ((next === 'retry' && task.protocol === 'tcp') || next === 'bench') flights.linger(flight);
     else flight.cancel();
+    if (next === 'bench') bench.add(flight);
+  };
+
+  /** A benched task's turn: sent again, or filtered (its lingering try closed). */
+  const unbench = (flight: Flight, decision: BenchDecision) => {
+    const { task } = flight;
+    if (decision === 'retry') {
+      task.tries++;
+      task.retryQueued = true;
+      queue.retry(task);
+      return;
+    }
+    flights.drop(task);
+    final(task, { type: 'answer', state: 'filtered', reason: 'no-response', rttMs: 0 });
   };
 
   const onOutcome = (flight: Flight, outcome: ProbeOutcome) => {
@@ -95,14 +116,13 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
     } else {
       flights.drop(task);
       const { host } = task;
-      host.rtt.observe(outcome.rttMs);
+      if (noteAnswer(host, outcome.rttMs, task.tries)) bench.triesRose();
       if (outcome.reason === 'port-unreach') {
         // That answer spent one of the host's ICMP tokens when its probe arrived: the next paced probe
         // goes a full pace after that probe was sent (the one-way delays cancel out).
         host.portUnreachSeen = true;
         host.pacedNextAt = Math.max(host.pacedNextAt, performance.now() - outcome.rttMs + UDP_PACE_MS);
       }
-      if (task.tries > host.maxSuccessfulTry) host.maxSuccessfulTry = task.tries;
       if (task.tries > 0) {
         // The earlier try got no answer but this one did: a probe (or its answer) was lost.
         window.onLoss(flight.sentAt, performance.now());
@@ -126,30 +146,6 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
       if (!top.settled) found.push(top);
     }
     return found;
-  };
-
-  /** A probe of `task` got no answer in its time-out: true when it is queued again as a plain retry. */
-  const noAnswer = (task: Task): boolean => {
-    if (task.host.skipped) return false;
-    const { host } = task;
-    const paced =
-      task.protocol === 'udp' &&
-      host.portUnreachSeen &&
-      (task.pacedTries ?? 0) < MAX_PACED_TRIES &&
-      task.tries < timing.maxRetries;
-    if (paced || (task.pacedTries === undefined && task.tries + 1 < allowedTries(host))) {
-      task.tries++;
-      task.retryQueued = true;
-      if (!paced) queue.retry(task);
-      else {
-        task.pacedTries = (task.pacedTries ?? 0) + 1;
-        queue.pace(task);
-      }
-      return !paced;
-    }
-    const state = task.protocol === 'udp' ? 'open|filtered' : 'filtered';
-    final(task, { type: 'answer', state, reason: 'no-response', rttMs: 0 });
-    return false;
   };
 
   /** Times out `candidates` that are still unanswered: only called after a poll phase has run since they were picked. */
@@ -223,6 +219,7 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
     pumpQueued = false;
     if (signal?.aborted === true) {
       stats.aborted = true;
+      bench.clear();
       for (const flight of flights.inFlight()) {
         flights.settle(flight);
         flight.cancel();
@@ -231,6 +228,7 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
     }
     const now = performance.now();
     checkHostTimeouts(now);
+    const benchAt = bench.review(now, queue.empty, unbench);
     if (!stats.aborted && now >= pausedUntil) {
       let budget = MAX_BATCH;
       const elapsedS = (now - startedAt) / 1000;
@@ -253,7 +251,7 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
       arm(pausedUntil);
     }
     stats.inFlight = flights.size;
-    if ((flights.size === 0 && queue.empty) || (stats.aborted && flights.size === 0)) {
+    if ((flights.size === 0 && queue.empty && bench.size === 0) || (stats.aborted && flights.size === 0)) {
       flights.dropAll();
       if (wake !== undefined) clearTimeout(wake);
       finish(stats);
@@ -263,6 +261,7 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
     if (top !== undefined) arm(top.deadline);
     const nextHost = queue.nextWakeAt();
     if (nextHost < Infinity) arm(nextHost);
+    if (benchAt < Infinity) arm(benchAt);
     if (config.minRate !== undefined) arm(now + 10);
   };
 

@@ -39,15 +39,17 @@ export class Flights {
     return this.out.values();
   }
 
+  /** A try went out: in flight, counted in its host's `inFlight`. */
   add(flight: Flight): void {
     this.out.add(flight);
+    flight.task.host.inFlight++;
     this.live.set(flight.task, flight);
   }
 
   /** The flight has its outcome (or was cancelled): no longer in flight. */
   settle(flight: Flight): void {
     flight.settled = true;
-    this.out.delete(flight);
+    if (this.out.delete(flight)) flight.task.host.inFlight--;
     if (this.live.get(flight.task) === flight) this.live.delete(flight.task);
   }
 

@@ -13,6 +13,10 @@ export interface HostState {
   nextSendAt: number;
   /** performance.now() of the first probe, 0 before. */
   startedAt: number;
+  /** performance.now() of the host's latest answer to a port probe (late ones included), 0 before. */
+  lastAnswerAt: number;
+  /** The host's tries in flight (sent, not timed out nor answered; lingering ones not counted). */
+  inFlight: number;
   /** Set when the host timed out (--host-timeout) or is done with: its probes are dropped. */
   skipped: boolean;
   /** Probes held back by the scan delay. */
@@ -48,6 +52,19 @@ export function countSent(stats: EngineStats, task: Task): void {
   task.retryQueued = false;
 }
 
+/**
+ * Notes an answer from `host` to a try that followed `tries` lost ones, `rttMs` after it was sent:
+ * the RTT sample, the time of the host's last answer, and its highest successful try. Returns true
+ * when that highest try rose (the host's ports may now get more tries).
+ */
+export function noteAnswer(host: HostState, rttMs: number, tries: number): boolean {
+  host.rtt.observe(rttMs);
+  host.lastAnswerAt = performance.now();
+  if (tries <= host.maxSuccessfulTry) return false;
+  host.maxSuccessfulTry = tries;
+  return true;
+}
+
 /** A fresh host state for `target`. */
 export function newHostState(target: ScanTarget, timing: TimingValues): HostState {
   return {
@@ -57,6 +74,8 @@ export function newHostState(target: ScanTarget, timing: TimingValues): HostStat
     scanDelayMs: timing.scanDelayMs,
     nextSendAt: 0,
     startedAt: 0,
+    lastAnswerAt: 0,
+    inFlight: 0,
     skipped: false,
     waiting: [],
     portUnreachSeen: false,

@@ -22,6 +22,11 @@ export interface Lab {
   readonly ns: string;
   /** Runs a command inside the lab namespace. */
   exec(args: readonly string[]): string;
+  /**
+   * Stops the delay bridge for `ms` (SIGSTOP, then SIGCONT), as a starved forwarder: frames wait in its
+   * socket buffers meanwhile and all go on afterwards, late. Resolves when it runs again.
+   */
+  stall(ms: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -151,7 +156,13 @@ export async function makeLab(options: LabOptions): Promise<Lab> {
         JSON.stringify(options.services),
       ]),
     );
-    return { address: `10.213.${String(n)}.2`, address6: `fd00:213:${String(n)}::2`, ns, exec: inNs, close };
+    const bridgeProcess = children[0] as ChildProcess;
+    const stall = async (ms: number) => {
+      bridgeProcess.kill('SIGSTOP');
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      bridgeProcess.kill('SIGCONT');
+    };
+    return { address: `10.213.${String(n)}.2`, address6: `fd00:213:${String(n)}::2`, ns, exec: inNs, stall, close };
   } catch (error) {
     await close();
     throw error;

@@ -127,6 +127,35 @@ describe.skipIf(!canBuildLab).each(connectBackends('the scan lab tests'))(
       expect(summary.ports.closed).toBe(10000 - 7);
     });
 
+    // The forwarder stops for 600 ms mid-scan (a starved machine): probes and answers wait in its buffer
+    // and all arrive afterwards, later than both tries' time-outs (100 ms each at -T4). Before the probe
+    // bench, every port probed during the stop was filtered (about 540 of them); now they wait for the
+    // late answers. --max-rate keeps fresh ports to scan after the stop.
+    it('loses no port to a 600 ms stall of the path: the late answers are waited for', async () => {
+      let stalled: Promise<void> | undefined;
+      let doneAtStall = 0;
+      const { ports, summary } = await runScan([lab.address], {
+        connectBackend,
+        ports: '1-5000',
+        timingTemplate: 4,
+        ping: false,
+        maxRate: 2000,
+        onProgress: ({ done }) => {
+          if (stalled !== undefined || done === 0) return;
+          doneAtStall = done;
+          stalled = lab.stall(600);
+        },
+      });
+      await stalled;
+      // The stall came mid-scan, with ports left to probe after it.
+      expect(doneAtStall).toBeGreaterThan(0);
+      expect(doneAtStall).toBeLessThan(2500);
+      expect(ports.filter((p) => p.state === 'open').map((p) => p.port)).toEqual([22, 80]);
+      expect(ports.filter((p) => p.state === 'filtered').map((p) => p.port)).toEqual([135, 445, 3389]);
+      expect(summary.ports.closed).toBe(5000 - 5);
+      expect(summary.probes.retries).toBeGreaterThan(0);
+    });
+
     it.runIf(connectBackend === 'native')('auto uses the native loop for a target that is not loopback', async () => {
       const { summary } = await runScan([lab.address], { ports: '22', ping: false });
       expect(summary.connect).toEqual({ backend: 'native' });
