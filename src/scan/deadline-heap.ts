@@ -51,4 +51,14 @@ export class DeadlineHeap<T extends { deadline: number }> {
     a[i] = last;
     return top;
   }
+
+  /** Takes out every item whose deadline is at or before `now`, earliest first. */
+  popDue(now: number): T[] {
+    const due: T[] = [];
+    for (let top = this.peek(); top !== undefined && top.deadline <= now; top = this.peek()) {
+      this.pop();
+      due.push(top);
+    }
+    return due;
+  }
 }

@@ -137,17 +137,6 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
     schedulePump();
   };
 
-  /** The flights whose deadline has passed (unsettled ones only). */
-  const overdue = (): Flight[] => {
-    const now = performance.now();
-    const found: Flight[] = [];
-    for (let top = heap.peek(); top !== undefined && top.deadline <= now; top = heap.peek()) {
-      heap.pop();
-      if (!top.settled) found.push(top);
-    }
-    return found;
-  };
-
   /** Times out `candidates` that are still unanswered: only called after a poll phase has run since they were picked. */
   const expire = (candidates: readonly Flight[]) => {
     for (const flight of candidates) {
@@ -235,8 +224,12 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
       while (budget-- > 0) {
         const behindMinRate = config.minRate !== undefined && stats.sent < elapsedS * config.minRate;
         if (flights.size >= window.size && !(behindMinRate && flights.size < window.limit)) break;
-        // Lingering tries hold sockets too: the fd-bound limit counts them.
-        if (flights.sockets >= window.limit) break;
+        // Lingering tries hold sockets too: the limit counts them (see Flights.roomFor).
+        const room = flights.roomFor(window.limit, now);
+        if (room !== true) {
+          if (room < Infinity) arm(room);
+          break;
+        }
         if (config.maxRate !== undefined && stats.sent >= Math.max(1, elapsedS * config.maxRate)) {
           arm(startedAt + ((stats.sent + 1) / config.maxRate) * 1000);
           break;
@@ -271,7 +264,7 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
    * same check phase just before (a batch of sends can outlast a short time-out).
    */
   function tick() {
-    const candidates = overdue();
+    const candidates = heap.popDue(performance.now()).filter((flight) => !flight.settled);
     if (candidates.length === 0) {
       pump();
       return;

@@ -14,6 +14,21 @@ export interface Flight {
   lingering: boolean;
 }
 
+/** A lingering try is closed at the latest this many time-outs after it was sent (nmap's probe expiry)... */
+const EXPIRE_TIMEOUTS = 10;
+/** ...and never later than this many ms after it was sent. */
+const MAX_EXPIRE_MS = 10_000;
+
+/** When a benched try stops waiting for a late answer: 10 of its time-outs after it was sent, at most 10 s. */
+export function expiryOf(flight: Flight): number {
+  return flight.sentAt + Math.min(MAX_EXPIRE_MS, EXPIRE_TIMEOUTS * Math.max(flight.deadline - flight.sentAt, 1));
+}
+
+/** When a lingering try's socket may be taken for another probe: one more time-out after its own. */
+export function graceEndOf(flight: Flight): number {
+  return flight.deadline + Math.max(flight.deadline - flight.sentAt, 1);
+}
+
 /**
  * The engine's probes out: the tries in flight (at most one per task), and per task the latest try
  * that timed out and lingers, its socket open for a late answer, while the task's retry is out. Only
@@ -69,6 +84,27 @@ export class Flights {
   answered(flight: Flight): void {
     flight.lingering = false;
     if (this.lingering.get(flight.task) === flight) this.lingering.delete(flight.task);
+  }
+
+  /**
+   * True when one more try may open a socket under `limit` (tries in flight and lingering). When only
+   * lingering tries hold the sockets, nothing in flight can free one: the oldest is closed once one
+   * more of its time-outs has passed (true then), and until then this returns when that is; Infinity
+   * when tries in flight hold them. A --max-parallelism 1 scan of a dropped port waited forever.
+   */
+  roomFor(limit: number, now: number): true | number {
+    if (this.sockets < limit) return true;
+    if (this.out.size > 0) return Infinity;
+    let oldest: Flight | undefined;
+    for (const flight of this.lingering.values()) {
+      oldest = flight;
+      break;
+    }
+    if (oldest === undefined) return Infinity;
+    const at = graceEndOf(oldest);
+    if (now < at) return at;
+    this.drop(oldest.task);
+    return true;
   }
 
   /** Closes the task's lingering try, if any. */

@@ -1,10 +1,5 @@
-import type { Flight } from './flights.js';
+import { expiryOf, type Flight } from './flights.js';
 import type { HostState, Task } from './host-state.js';
-
-/** A benched try is decided at the latest this many time-outs after it was sent (nmap's probe expiry). */
-const EXPIRE_TIMEOUTS = 10;
-/** ...and never later than this many ms after it was sent. */
-const MAX_EXPIRE_MS = 10_000;
 
 /** What {@link ProbeBench.review} decided for one benched task. */
 export type BenchDecision = 'retry' | 'final';
@@ -76,8 +71,7 @@ export class ProbeBench {
       }
       const timeoutMs = host.rtt.timeoutMs();
       const quietAt = Math.max(flight.deadline, host.lastAnswerAt + timeoutMs);
-      const expireAt =
-        flight.sentAt + Math.min(MAX_EXPIRE_MS, EXPIRE_TIMEOUTS * Math.max(flight.deadline - flight.sentAt, 1));
+      const expireAt = expiryOf(flight);
       if (now >= expireAt || (now >= quietAt && sourceDone && host.inFlight === 0)) {
         this.held.delete(task);
         decide(flight, 'final');

@@ -156,6 +156,33 @@ describe.skipIf(!canBuildLab).each(connectBackends('the scan lab tests'))(
       expect(summary.probes.retries).toBeGreaterThan(0);
     });
 
+    // One socket at a time: a timed-out try that lingers for a late answer held the only socket, and the
+    // scan of a dropped port never ended.
+    it('ends a --max-parallelism 1 scan of dropped ports, each state right', async () => {
+      const controller = new AbortController();
+      const scan = runScan([lab.address], {
+        connectBackend,
+        ports: '22,23,135,445',
+        ping: false,
+        timingTemplate: 4,
+        maxParallelism: 1,
+        signal: controller.signal,
+      });
+      let timer: NodeJS.Timeout | undefined;
+      const hung = new Promise<'hung'>((resolve) => {
+        timer = setTimeout(() => {
+          resolve('hung');
+        }, 20_000);
+      });
+      const result = await Promise.race([scan, hung]);
+      clearTimeout(timer);
+      controller.abort();
+      await scan.catch(() => undefined);
+      expect(result).not.toBe('hung');
+      if (result === 'hung') return;
+      expect(statesOf(result.ports).tcp).toEqual({ 22: 'open', 23: 'closed', 135: 'filtered', 445: 'filtered' });
+    });
+
     it.runIf(connectBackend === 'native')('auto uses the native loop for a target that is not loopback', async () => {
       const { summary } = await runScan([lab.address], { ports: '22', ping: false });
       expect(summary.connect).toEqual({ backend: 'native' });
