@@ -6,15 +6,14 @@ import { rowCursor } from './columns.js';
 type Listed = Extract<ColumnsListing, { columns: unknown }>;
 
 /**
- * The text of a row's owner up to its `fds`, which is all that differs from row to row of one process
- * (OwnerJoin's Holder: the process's facts, then `fds`, shared by the rows of its pid); `owner` is the object
- * it was made from, so that an Owner that is not the one cached (another listing's, or a new object) is
- * made again rather than taken for it.
+ * The text of a process's owner up to its `fds`, which is all that differs from row to row of one process;
+ * `owner` is the object it was made from, so that an Owner that is not the one cached (a new object with
+ * that pid) is made again rather than taken for it.
  */
 interface OwnerHead {
   readonly owner: Owner;
-  /** The owner's text without `fds` and the closing brace; undefined when `fds` is not its last key. */
-  readonly head: string | undefined;
+  /** `JSON.stringify` of the owner without `fds`, cut before its closing brace. */
+  readonly head: string;
 }
 
 /**
@@ -62,24 +61,22 @@ export function jsonRowText(listed: Listed, pretty: boolean, depth: number): ((r
   const endpoint = (index: number, port: number) =>
     `${K_ADDRESS}${address(index)}${K_PORT}${String(port)}${END_OBJECT}`;
 
+  // The owners are OwnerJoin's Holders (see ColumnOwners.load): the process's facts, then `fds`, its last key,
+  // one object for every row of its pid, only `fds` set per row.
   const heads = new Map<number, OwnerHead>();
-  const headOf = (owner: Owner): string | undefined => {
+  const headOf = (owner: Owner): string => {
     const cached = heads.get(owner.pid);
     if (cached?.owner === owner) return cached.head;
-    const { fds, ...facts } = owner;
-    const text = nestedJson(facts, pretty, depth + 2);
-    const fits = fds !== undefined && Object.keys(owner).at(-1) === 'fds' && text !== '{}' && text.endsWith(END_OWNER);
-    const head = fits ? text.slice(0, text.length - END_OWNER.length) : undefined;
+    const text = nestedJson({ ...owner, fds: undefined }, pretty, depth + 2);
+    const head = text.slice(0, text.length - END_OWNER.length);
     heads.set(owner.pid, { owner, head });
     return head;
   };
   const ownerText = (owner: Owner): string => {
-    const head = headOf(owner);
-    if (head === undefined) return nestedJson(owner, pretty, depth + 2);
     const fds = owner.fds ?? [];
     let text = fds.length === 0 ? '[' : `[${FD_AT}${String(fds[0])}`;
     for (let f = 1; f < fds.length; f++) text += `,${FD_AT}${String(fds[f])}`;
-    return `${head}${K_FDS}${text}${fds.length === 0 ? ']' : END_FDS}${END_OWNER}`;
+    return `${headOf(owner)}${K_FDS}${text}${fds.length === 0 ? ']' : END_FDS}${END_OWNER}`;
   };
 
   return (row: number) => {
