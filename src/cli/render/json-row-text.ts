@@ -55,8 +55,8 @@ export function jsonRowText(listed: Listed, pretty: boolean, depth: number): ((r
     if (q === undefined) quoted.set(text, (q = JSON.stringify(text)));
     return q;
   };
-  /** JSON text of each address of the string table, made when first printed. */
-  const addresses: (string | undefined)[] = [];
+  /** JSON text of each address of the string table, made when first printed (filled up front: an array set out of order could turn into a dictionary). */
+  const addresses = new Array<string | undefined>(strings.length).fill(undefined);
   const address = (index: number) => (addresses[index] ??= JSON.stringify(strings[index] ?? ''));
   const endpoint = (index: number, port: number) =>
     `${K_ADDRESS}${address(index)}${K_PORT}${String(port)}${END_OBJECT}`;
