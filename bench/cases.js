@@ -42,6 +42,13 @@ export function baseCases({ ps, farmPort, devPort }) {
       ],
     },
     {
+      // Owners in JSON (columns-json.ts, json-row-text.ts) against the same listing as a table and on the
+      // Socket object path, in the same run.
+      name: 'all TCP with owners, JSON',
+      ours: ps('ls', '-tanp', '--json'),
+      theirs: [ps('ls', '-tanp'), ['env', 'PORTSCOPE_COLUMNAR=0', ...ps('ls', '-tanp', '--json')]],
+    },
+    {
       // Printed from columns (ls-columnar.ts, columns-json.ts) against the Socket object path, in the same run.
       name: 'all TCP without owners, JSON',
       ours: ps('ls', '-tan', '--json'),

@@ -13,13 +13,13 @@ import { readUsers } from '../../src/inventory/linux/passwd.js';
 import { parseBootTime } from '../../src/inventory/linux/proc-stat.js';
 import { readSocketColumns } from '../../src/inventory/linux/read-columns.js';
 import { readSmallText } from '../../src/inventory/linux/read-proc.js';
-import type { Owner, OwnerStatus, Socket } from '../../src/model/index.js';
+import type { Owner, OwnerStatus, Snapshot, Socket } from '../../src/model/index.js';
 import type { Fixture } from '../helpers/fixture.js';
 import { fixtureInNetns } from '../helpers/netns-fixture.js';
 import { canDropRoot, canMakeNetnsFor, worldReadableCli } from '../helpers/system.js';
 
 const name = `psls-own-${String(process.pid)}`;
-let fixture: Fixture<{ pid: number; child: number; zombie: number }> | undefined;
+let fixture: Fixture<{ pid: number; child: number; zombie: number; other: number }> | undefined;
 const addon = hasNativeAddon() ? nativeAddon() : undefined;
 const bpfWhy = bpfUnavailable(addon ?? null);
 
@@ -95,6 +95,42 @@ describe.skipIf(!canMakeNetnsFor('the columnar listing with owners') || addon ==
         expect(columns.out).toMatch(new RegExp(`"pid": ?${String(fixture?.pid)},`));
       });
     }
+
+    it('JSON and NDJSON: the owner text of each process made once, with the fds of each row, the same bytes both ways', async () => {
+      fixture?.assertRunning();
+      for (const format of [['--json'], ['--format', 'ndjson']]) {
+        const args = ['ls', '-tuanp', ...format, '--netns', name];
+        const columns = await cli(args, false);
+        const objects = await cli(args, true);
+        expect(sameTime(columns.out)).toBe(sameTime(objects.out));
+        const sockets: Socket[] =
+          format[0] === '--json'
+            ? (JSON.parse(columns.out) as Snapshot).sockets
+            : columns.out
+                .trim()
+                .split('\n')
+                .map((line) => JSON.parse(line) as Socket);
+        // What a wrong cache of the owners' text would show: one process's rows differing only in their fds
+        // (three dup fds on one socket, held with the forked child: the same command and command line), and
+        // another python3 (the same command, another command line) sharing a socket with the fixture.
+        const owners = sockets.flatMap((s) => s.owners);
+        const [parent, child, other] = [fixture?.pid, fixture?.info.child, fixture?.info.other];
+        const fdsOf = (pid?: number) => new Set(owners.filter((o) => o.pid === pid).map((o) => String(o.fds)));
+        expect(fdsOf(parent).size).toBeGreaterThan(10);
+        expect(fdsOf(child).size).toBeGreaterThan(3);
+        const byPid = (pid?: number) => owners.find((o) => o.pid === pid);
+        expect([byPid(child)?.command, byPid(child)?.cmdline]).toEqual([
+          byPid(parent)?.command,
+          byPid(parent)?.cmdline,
+        ]);
+        expect(byPid(parent)?.cmdline?.length).toBeGreaterThan(1);
+        expect(byPid(other)?.command).toBe(byPid(parent)?.command);
+        expect(byPid(other)?.cmdline).not.toEqual(byPid(parent)?.cmdline);
+        const pids = (s: Socket) => s.owners.map((o) => `${String(o.pid)}:${String(o.fds?.length)}`).join(' ');
+        expect(sockets.map(pids)).toContain(`${String(parent)}:3 ${String(child)}:3`);
+        expect(sockets.map(pids)).toContain(`${String(parent)}:1 ${String(other)}:1`);
+      }
+    });
 
     it('JSON with owners is read from columns: the Snapshot carries the owners source', async () => {
       const listed = await readSocketColumns({ ...listOptions(), details: true });

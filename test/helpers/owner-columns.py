@@ -1,10 +1,12 @@
 """Test fixture for the columnar listing with owners: enters the network namespace at argv[1] (its loopback up)
 and holds TCP and UDP sockets in a small family of processes, the cases an owner join must get right: a socket
 through several fds of one process (dup), sockets shared with a forked child that stays, a socket passed to
-that child over a unix socket (SCM_RIGHTS) and kept by both, sockets only the child holds, and a second child
-that exited (a zombie, never reaped while the fixture runs) after holding inherited sockets.
-Reports {"pid", "child", "zombie"} as one JSON line, then holds everything until stdin closes or 60 s pass."""
-import ctypes, json, os, select, socket, sys
+that child over a unix socket (SCM_RIGHTS) and kept by both, sockets only the child holds, a second child
+that exited (a zombie, never reaped while the fixture runs) after holding inherited sockets, and another
+python3 (the same command, another command line) holding a socket of its own and one passed to it.
+Reports {"pid", "child", "zombie", "other"} as one JSON line, then holds everything until stdin closes or 60 s
+pass (the other python3 until its stdin, a pipe from this process, closes or 60 s pass)."""
+import ctypes, json, os, select, socket, subprocess, sys
 
 libc = ctypes.CDLL(None, use_errno=True)
 if libc.setns(os.open(sys.argv[1], os.O_RDONLY), 0x40000000) != 0:
@@ -57,5 +59,21 @@ if child == 0:
 child_end.close()
 _, fds, _, _ = socket.recv_fds(parent_end, 1, 1)
 keep.extend(fds)
-print(json.dumps({"pid": os.getpid(), "child": child, "zombie": zombie}), flush=True)
+# Started as this fixture is (`python3` on the PATH), so with the same command; it inherits a UDP socket that
+# this process holds too (made after the forks: the children do not).
+shared = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+shared.bind(("127.0.0.1", 0))
+keep.append(shared)
+other_code = """import select, socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.bind(("127.0.0.1", 0))
+s.listen(4)
+print("listening", flush=True)
+select.select([sys.stdin], [], [], 60)"""
+other = subprocess.Popen(
+    ["python3", "-c", other_code, "other"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, pass_fds=[shared.fileno()]
+)
+other.stdout.readline()
+keep.append(other.stdin)
+print(json.dumps({"pid": os.getpid(), "child": child, "zombie": zombie, "other": other.pid}), flush=True)
 select.select([sys.stdin], [], [], 60)

@@ -5,14 +5,18 @@ function nested(value: unknown, depth: number): string {
   return (JSON.stringify(value, null, 2) as string | undefined)?.replaceAll('\n', `\n${'  '.repeat(depth)}`) ?? 'null';
 }
 
+/** How deep the elements of a document's arrays are nested: the document, then the array. */
+export const ROW_DEPTH = 2;
+
 /**
- * An array of a document made row by row as it is written (a listing in columns): `text(row, depth)` is
- * `JSON.stringify(element, null, 2)` of its element `row` nested `depth` levels deep, as for an array.
+ * An array of a document made row by row as it is written (a listing in columns): `text(row)` is
+ * `JSON.stringify(element, null, 2)` of its element `row` nested {@link ROW_DEPTH} levels deep, as in the
+ * document's text.
  */
 export class JsonRows {
   constructor(
     readonly count: number,
-    readonly text: (row: number, depth: number) => string,
+    readonly text: (row: number) => string,
   ) {}
 }
 
@@ -34,14 +38,14 @@ export async function writeJsonDocument(document: object, out: ChunkedOutput): P
   for (const [index, [key, value]] of entries.entries()) {
     out.add(`${index === 0 ? '' : ','}\n  ${JSON.stringify(key)}: `);
     const array: unknown[] | undefined = Array.isArray(value) ? value : undefined;
-    const rows = array === undefined ? value : new JsonRows(array.length, (i, depth) => nested(array[i], depth));
+    const rows = array === undefined ? value : new JsonRows(array.length, (i) => nested(array[i], ROW_DEPTH));
     if (!(rows instanceof JsonRows) || rows.count === 0) {
       out.add(rows instanceof JsonRows ? '[]' : nested(value, 1));
       continue;
     }
     out.add('[');
     for (let i = 0; i < rows.count; i++) {
-      if (out.add(`${i === 0 ? '' : ','}\n    ${rows.text(i, 2)}`)) await out.flush();
+      if (out.add(`${i === 0 ? '' : ','}\n    ${rows.text(i)}`)) await out.flush();
     }
     out.add('\n  ]');
   }

@@ -81,7 +81,10 @@ export class OwnerJoin {
     return this.denied && inode !== 0 && this.first(inode) === -1;
   }
 
-  /** A new Holder of `pid` (with no fds yet), or undefined when the process is gone. */
+  /**
+   * A new Holder of `pid` (with no fds yet; `fds` its last key, which the CLI's JSON rows rely on: see
+   * json-row-text.ts), or undefined when the process is gone.
+   */
   readonly newHolder = (pid: number): Holder | undefined => {
     const facts = this.factsOf(pid);
     return facts === undefined ? undefined : { ...facts, fds: [] };
