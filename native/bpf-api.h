@@ -44,4 +44,7 @@ const libbpf_api_t *bpf_api(char *why, size_t whySize);
 const char *bpf_last_message(void);
 void bpf_clear_message(void);
 
+// Readies the calling thread's malloc arena for a libbpf load (bpf-heap.c): call before opening an object.
+void bpf_prepare_heap(void);
+
 #endif

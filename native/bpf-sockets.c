@@ -38,6 +38,7 @@ static int run_once(const libbpf_api_t *api, bpf_sockets_t *w, uint32_t capacity
   struct bpf_link *link = NULL;
   int fd = -1, err = 0;
   bpf_clear_message();
+  bpf_prepare_heap();
   struct bpf_object *object = api->object_open_mem(w->object, w->objectSize, NULL);
   if (object == NULL) err = errno;
   struct bpf_map *map = err == 0 ? api->find_map_by_name(object, "records") : NULL;

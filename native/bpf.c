@@ -87,6 +87,7 @@ static int attach(const uint8_t *bytes, size_t size, struct bpf_object **object,
   lastMessage[0] = '\0';
   const char *step = "open";
   *link = NULL;
+  bpf_prepare_heap();
   *object = api.object_open_mem(bytes, size, NULL);
   int err = *object == NULL ? errno : 0;
   if (err == 0) {
