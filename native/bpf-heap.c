@@ -7,10 +7,12 @@
 // thousands. For the freed block to stay in the arena, malloc must neither serve it (nor libbpf's 5.5 MB
 // buffers) with mmap nor trim it back, so the loads raise M_MMAP_THRESHOLD and M_TRIM_THRESHOLD for the
 // process; bpf_heap_leave, after the last load under way, sets glibc's defaults back and gives the memory
-// back (malloc_trim), so the rest of the process allocates as before. Only speed depends on this.
+// back (malloc_trim), so the rest of the process allocates as before. Only speed depends on this; with
+// another C library than glibc (musl has no mallopt) both calls do nothing.
 #include "common.h"
 #include "bpf-api.h"
 
+#ifdef __GLIBC__
 #include <malloc.h>
 #include <pthread.h>
 #include <sys/mman.h>
@@ -53,3 +55,7 @@ void bpf_heap_leave(void) {
   }
   pthread_mutex_unlock(&lock);
 }
+#else
+void bpf_heap_enter(void) {}
+void bpf_heap_leave(void) {}
+#endif
