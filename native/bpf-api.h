@@ -44,4 +44,9 @@ const libbpf_api_t *bpf_api(char *why, size_t whySize);
 const char *bpf_last_message(void);
 void bpf_clear_message(void);
 
+// Readies the calling thread's malloc arena for a libbpf load (bpf-heap.c): enter before opening an
+// object, leave once it is loaded (or failed to), on the same thread.
+void bpf_heap_enter(void);
+void bpf_heap_leave(void);
+
 #endif

@@ -38,6 +38,7 @@ static int run_once(const libbpf_api_t *api, bpf_sockets_t *w, uint32_t capacity
   struct bpf_link *link = NULL;
   int fd = -1, err = 0;
   bpf_clear_message();
+  bpf_heap_enter();
   struct bpf_object *object = api->object_open_mem(w->object, w->objectSize, NULL);
   if (object == NULL) err = errno;
   struct bpf_map *map = err == 0 ? api->find_map_by_name(object, "records") : NULL;
@@ -47,6 +48,7 @@ static int run_once(const libbpf_api_t *api, bpf_sockets_t *w, uint32_t capacity
     step = "load";
     err = -api->object_load(object);
   }
+  bpf_heap_leave();
   if (err == 0) {
     step = "config";
     struct bpf_map *config = api->find_map_by_name(object, "config");

@@ -87,12 +87,14 @@ static int attach(const uint8_t *bytes, size_t size, struct bpf_object **object,
   lastMessage[0] = '\0';
   const char *step = "open";
   *link = NULL;
+  bpf_heap_enter();
   *object = api.object_open_mem(bytes, size, NULL);
   int err = *object == NULL ? errno : 0;
   if (err == 0) {
     step = "load";
     err = -api.object_load(*object);
   }
+  bpf_heap_leave();
   if (err == 0) {
     step = "attach";
     struct bpf_program *program = api.find_program_by_name(*object, "owners");

@@ -163,6 +163,30 @@ describe.skipIf(!canMakeNetnsFor('one-pass tests'))('every namespace in one BPF 
     expect(mine.length).toBeGreaterThanOrEqual(COUNT * 12);
   });
 
+  it('loads the socket and owners programs at once, on two threads: each gives what it gives alone', async (context) => {
+    skipWithoutBpf(context);
+    if (addon?.bpfSockets === undefined || addon.bpfOwners === undefined) throw new Error('no native addon');
+    const ownersObject = readFileSync(new URL('../../../native/bpf/owners.bpf.o', import.meta.url));
+    const pids = new Set(fixtures.map((f) => f.info.pid));
+    const fixtureTriples = (holders: Uint32Array) => {
+      const triples: string[] = []; // (inode, pid, fd)
+      for (let i = 0; i + 3 <= holders.length; i += 3) {
+        if (pids.has(holders[i + 1] ?? 0)) triples.push(holders.slice(i, i + 3).join('/'));
+      }
+      return triples.sort();
+    };
+    const netns = new Set(inodes);
+    const socketsOf = (records: ArrayBuffer) => plainSorted([...parseOnePass(records, netns, query).values()].flat());
+    // This file's first owners load: the two loads (and their heap set-up, native/bpf-heap.c) overlap.
+    const [both, owners] = await Promise.all([addon.bpfSockets(object, 4096), addon.bpfOwners(ownersObject)]);
+    const alone = await addon.bpfSockets(object, 4096);
+    expect(socketsOf(both.records)).toEqual(socketsOf(alone.records));
+    expect(socketsOf(both.records).length).toBeGreaterThanOrEqual(COUNT * 12);
+    const ownersAlone = fixtureTriples(await addon.bpfOwners(ownersObject));
+    expect(fixtureTriples(owners)).toEqual(ownersAlone);
+    expect(ownersAlone.length).toBeGreaterThanOrEqual(COUNT * 3);
+  });
+
   it('gives `who PORT` the owner in another namespace, through the one pass and through the dumps', async (context) => {
     skipWithoutBpf(context);
     const fixture = fixtures[1];
