@@ -55,7 +55,6 @@ describe.skipIf(!canMakeNetnsFor('the columnar JSON tests') || !hasNativeAddon()
       ['-tuan', '--format', 'json'],
       ['-tuan', '--format', 'ndjson'],
       ['-tn', '--json'],
-      ['-tln', '--json', '--fields', 'local'],
       ['-6', '-tuan', '--json', 'exclude', 'time-wait'],
       ['-4', '-tan', '--format', 'ndjson', 'state', 'established'],
       ['-tan', '--json', 'state', 'fin-wait-2', 'state', 'close-wait'],

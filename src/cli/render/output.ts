@@ -4,17 +4,28 @@ import { PortscopeError } from '../../errors.js';
 export type Format = 'table' | 'json' | 'ndjson' | 'csv';
 const FORMATS: readonly Format[] = ['table', 'json', 'ndjson', 'csv'];
 
-/** Picks the format from `--json` and `--format`, among `allowed` (default: all four). @throws PortscopeError `INVALID_ARGUMENT`. */
+/**
+ * Picks the format from `--json` and `--format`, among `allowed` (default: all four). A verb that takes
+ * `--fields` passes it in `fields`: JSON and NDJSON print the whole model, so `--fields` with them would do
+ * nothing and is refused here, once for every verb.
+ * @throws PortscopeError `INVALID_ARGUMENT` for a format not in `allowed`, or `fields` with json or ndjson.
+ */
 export function chooseFormat(
-  options: { json?: boolean; format?: string },
+  options: { json?: boolean; format?: string; fields?: string },
   allowed: readonly Format[] = FORMATS,
 ): Format {
-  if (options.json === true) return 'json';
-  const format = options.format ?? 'table';
+  const format = options.json === true ? 'json' : (options.format ?? 'table');
   if (!(allowed as readonly string[]).includes(format)) {
     throw new PortscopeError(
       'INVALID_ARGUMENT',
       `Expected --format to be one of ${allowed.join(', ')}, got \`${format}\``,
+    );
+  }
+  if (options.fields !== undefined && (format === 'json' || format === 'ndjson')) {
+    const given = options.json === true ? '--json' : `--format ${format}`;
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      `Expected --fields with --format table or csv, not ${given}: ${format.toUpperCase()} prints the whole model (pick fields with jq)`,
     );
   }
   return format as Format;
