@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
-import { listSockets, type Backend, type NetnsSelector } from '../inventory/index.js';
+import { listSockets } from '../inventory/list-sockets.js';
+import type { Backend, NetnsSelector } from '../inventory/options.js';
 import type { Socket } from '../model/index.js';
-import { readKernelPortSettings } from '../registry/index.js';
+import { readKernelPortSettings } from '../registry/kernel-ports.js';
 import { exposeInContexts } from './exposure.js';
 import { computeFindings, type FindingInput } from './findings/index.js';
 import { acceptedPorts, readRuleset } from './firewall/index.js';

@@ -1,4 +1,5 @@
-import { listSockets, type Backend } from '../inventory/index.js';
+import { listSockets } from '../inventory/list-sockets.js';
+import type { Backend } from '../inventory/options.js';
 import type { Socket } from '../model/index.js';
 import { readContext, type NetnsContext } from './context.js';
 import { evaluateInbound } from './firewall/index.js';

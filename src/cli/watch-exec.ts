@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { SocketEvent } from '../monitor/index.js';
+import type { SocketEvent } from '../monitor/types.js';
 
 /** Events waiting for `--exec` beyond this many are dropped (and counted on stderr). */
 export const EXEC_QUEUE_LIMIT = 64;

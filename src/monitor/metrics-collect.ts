@@ -1,11 +1,12 @@
 import { readlinkSync } from 'node:fs';
 import { auditListeners } from '../audit/audit.js';
 import type { Policy } from '../audit/policy/types.js';
-import { listSockets, type Backend, type NetnsSelector } from '../inventory/index.js';
+import { listSockets } from '../inventory/list-sockets.js';
+import type { Backend, NetnsSelector } from '../inventory/options.js';
 import { isPortscopeError } from '../errors.js';
 import type { NamespaceInfo, Snapshot } from '../model/index.js';
-import { readNetstat } from '../ports/index.js';
-import { readKernelPortSettings } from '../registry/index.js';
+import { readNetstat } from '../ports/doctor/netstat.js';
+import { readKernelPortSettings } from '../registry/kernel-ports.js';
 import { renderMetrics, type FindingCount } from './metrics-render.js';
 import { sampleSnapshot, type MetricsSample } from './metrics-sample.js';
 

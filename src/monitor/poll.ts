@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { findOwners } from '../inventory/linux/find-owners.js';
-import { readKernelPortSettings } from '../registry/index.js';
+import { readKernelPortSettings } from '../registry/kernel-ports.js';
 import { listSockets } from '../inventory/list-sockets.js';
 import type { NetnsSelector } from '../inventory/options.js';
 import type { NamespaceInfo, Owner, OwnerStatus, Protocol, Socket, SnapshotWarning } from '../model/index.js';

@@ -111,6 +111,27 @@ describe.skipIf(!bundled)('a run evaluates only what its verb needs', () => {
     expect(commandsOf(listing.modules)).toEqual(['listening', 'ls-columnar']);
   });
 
+  it('watch, diff, audit and exporter evaluate their verb alone: no kill, wait, doctor, scan or nc code', async () => {
+    const runs = await Promise.all(
+      [
+        ['watch', '--events', '--no-tracepoint', '--duration', '100ms', '--netns', 'host'],
+        ['diff', '-', '-'],
+        ['audit', '--init', '--netns', 'host'],
+        ['exporter', '--textfile', dir, '--netns', 'host'],
+      ].map(loaded),
+    );
+    for (const [i, verb] of ['watch', 'diff', 'audit', 'exporter'].entries()) {
+      const { code, modules } = runs[i] ?? { code: -1, modules: [] };
+      // diff answers 1 when a socket came or went between its two listings.
+      expect({ verb, ran: code === 0 || (verb === 'diff' && code === 1) }).toEqual({ verb, ran: true });
+      expect(commandsOf(modules)).toEqual([verb]);
+      // The live view and the exporter read /proc/net/netstat through doctor's reader, and nothing else of it.
+      const unrelated =
+        /^(ports\/(kill|wait|who-owns|find-free|doctor\/(?!netstat$))|scan\/|netcat\/|inventory\/(darwin|freebsd|win32|bsd)\/)/;
+      expect({ verb, unrelated: modules.filter((m) => unrelated.test(m)) }).toEqual({ verb, unrelated: [] });
+    }
+  });
+
   it('--help, help VERB and an unknown verb still see every verb', async () => {
     const runs = await Promise.all([['--help'], ['help', 'who'], ['nosuch']].map(loaded));
     for (const { modules } of runs) expect(commandsOf(modules)).toEqual(expect.arrayContaining([...VERBS, 'watch']));

@@ -1,4 +1,4 @@
-import { isNftObject as isObject, type NftJson } from '../../ports/index.js';
+import { isObject, type NftJson } from '../../ports/firewall/parse-nft.js';
 import type { FirewallRuleRef } from '../types.js';
 import { nftIndexOf } from './evaluate.js';
 import { iptablesRuleRef, nftRuleRef } from './rule-ref.js';

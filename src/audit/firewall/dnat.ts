@@ -1,4 +1,4 @@
-import { isNftObject as isObject } from '../../ports/index.js';
+import { isObject } from '../../ports/firewall/parse-nft.js';
 import type { FirewallRuleRef } from '../types.js';
 import { dnatTarget } from './ipt-eval.js';
 import { iptablesRuleRef, nftRuleRef } from './rule-ref.js';

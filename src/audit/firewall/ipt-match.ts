@@ -1,4 +1,4 @@
-import { portInSpec } from '../../ports/index.js';
+import { portInSpec } from '../../ports/firewall/rule.js';
 import { inPrefix } from './address.js';
 import { and, not, type Packet, type Tri } from './packet.js';
 

@@ -1,11 +1,11 @@
 import {
-  isNftObject as isObject,
+  isObject,
   type NftChain,
   type NftJson,
   type NftRule,
   type NftRuleset,
   type NftSet,
-} from '../../ports/index.js';
+} from '../../ports/firewall/parse-nft.js';
 import { nftRuleRef as ref } from './rule-ref.js';
 import { compare, leftValue, type SetLookup } from './nft-value.js';
 import { and, MAX_DEPTH, type Outcome, type Packet, type Tri } from './packet.js';

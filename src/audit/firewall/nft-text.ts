@@ -1,4 +1,4 @@
-import { isNftObject as isObject, type NftJson } from '../../ports/index.js';
+import { isObject, type NftJson } from '../../ports/firewall/parse-nft.js';
 
 /** An nft operand as `nft list ruleset` prints it (close enough to paste back). */
 function operand(v: NftJson): string {

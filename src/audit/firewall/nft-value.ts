@@ -1,4 +1,4 @@
-import { isNftObject as isObject, type NftJson, type NftSet } from '../../ports/index.js';
+import { isObject, type NftJson, type NftSet } from '../../ports/firewall/parse-nft.js';
 import { inPrefix, inRange } from './address.js';
 import type { Packet, Tri } from './packet.js';
 

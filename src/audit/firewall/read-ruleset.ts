@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { errnoCode } from '../../errors.js';
-import { parseIptablesTables, parseNftJson, type NftRuleset } from '../../ports/index.js';
+import { parseIptablesTables } from '../../ports/firewall/parse-iptables.js';
+import { parseNftJson, type NftRuleset } from '../../ports/firewall/parse-nft.js';
 import { netnsPath, type NetnsRef } from '../netns-path.js';
 import type { IptablesRuleset, Ruleset } from './ruleset.js';
 

@@ -1,4 +1,4 @@
-import { isNftObject as isObject, type NftJson } from '../../ports/index.js';
+import { isObject, type NftJson } from '../../ports/firewall/parse-nft.js';
 import { canonicalPrefix, familyOf, isLocalOnly, networkAddress } from './address.js';
 import type { NftIndex } from './nft-eval.js';
 import type { Ruleset } from './ruleset.js';

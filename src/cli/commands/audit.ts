@@ -1,16 +1,11 @@
 import { Command } from '@commander-js/extra-typings';
-import {
-  auditListeners,
-  baselinePolicy,
-  exposeListeners,
-  firewallRules,
-  FIREWALL_FORMATS,
-  loadPolicy,
-  policyYaml,
-  SEVERITIES,
-  type FirewallFormat,
-  type Severity,
-} from '../../audit/index.js';
+import { auditListeners } from '../../audit/audit.js';
+import { exposeListeners } from '../../audit/exposure.js';
+import { firewallRules, FIREWALL_FORMATS, type FirewallFormat } from '../../audit/generate/index.js';
+import { baselinePolicy, policyYaml } from '../../audit/policy/baseline.js';
+import { loadPolicy } from '../../audit/policy/load.js';
+import { SEVERITIES } from '../../audit/policy/types.js';
+import type { Severity } from '../../audit/types.js';
 import { PortscopeError } from '../../errors.js';
 import { backendOf, colorsFor, type CliIo } from '../io.js';
 import { auditMarkdown, auditTable } from '../render/audit.js';

@@ -1,10 +1,10 @@
 import { Command } from '@commander-js/extra-typings';
 import { readFileSync } from 'node:fs';
-import { checkSnapshot, diffSnapshots, type SnapshotDiff } from '../../audit/index.js';
+import { checkSnapshot, diffSnapshots, type SnapshotDiff } from '../../audit/diff.js';
 import { errnoCode, PortscopeError } from '../../errors.js';
-import { listSockets } from '../../inventory/index.js';
-import type { Snapshot } from '../../model/index.js';
-import { ownerLabel } from '../../model/index.js';
+import { listSockets } from '../../inventory/list-sockets.js';
+import type { Snapshot } from '../../model/snapshot.js';
+import { ownerLabel } from '../../model/owner-user.js';
 import { backendOf, colorsFor, type CliIo } from '../io.js';
 import { printable } from '../render/format.js';
 

@@ -1,8 +1,9 @@
 import { Command } from '@commander-js/extra-typings';
 import { isIP } from 'node:net';
-import { loadPolicy } from '../../audit/index.js';
+import { loadPolicy } from '../../audit/policy/load.js';
 import { PortscopeError } from '../../errors.js';
-import { DEFAULT_EXPORTER_PORT, startExporter, writeTextfile } from '../../monitor/index.js';
+import { DEFAULT_EXPORTER_PORT, startExporter } from '../../monitor/exporter-server.js';
+import { writeTextfile } from '../../monitor/exporter-textfile.js';
 import { parseDuration } from '../duration.js';
 import { backendOf, type CliIo } from '../io.js';
 

@@ -1,4 +1,3 @@
-import { listSockets } from '../../inventory/list-sockets.js';
 import type { ListSocketsOptions } from '../../inventory/options.js';
 import type { SocketColumns } from '../../inventory/linux/socket-columns.js';
 import { backendOf, type CliIo } from '../io.js';
@@ -55,12 +54,11 @@ export async function showListening(
     backend: backendOf(io),
   };
   const view = { format, fields, header: options.header, style: { numeric: options.numeric === true } };
-  const rows = await printColumnarListing(listOptions, view, { needsObjects: false }, io, listeningOrder);
-  if (rows !== undefined) {
-    if (rows === 0) setExit(1);
+  const snapshot = await printColumnarListing(listOptions, view, { needsObjects: false }, io, listeningOrder);
+  if (typeof snapshot === 'number') {
+    if (snapshot === 0) setExit(1);
     return;
   }
-  const snapshot = await listSockets(listOptions);
   snapshot.sockets.sort(
     (a, b) => a.local.port - b.local.port || a.protocol.localeCompare(b.protocol) || a.family.localeCompare(b.family),
   );

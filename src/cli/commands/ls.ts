@@ -1,5 +1,4 @@
 import { Command } from '@commander-js/extra-typings';
-import { listSockets } from '../../inventory/list-sockets.js';
 import { mentionsState } from '../../inventory/filter/analyze.js';
 import { parseFilter } from '../../inventory/filter/parser.js';
 import { readThreads } from '../../inventory/linux/threads.js';
@@ -155,17 +154,16 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
       const plain = { numeric: options.numeric === true, tcpOptions: options.options === true };
       const base = { format, fields, header: options.header, style: plain, details, verbose: options.verbose === true };
       const needsObjects = options.kill === true || options.threads === true;
-      const rows = await printColumnarListing(
+      const listed = await printColumnarListing(
         listOptions,
         names === undefined ? base : { ...base, names },
         { needsObjects },
         io,
       );
-      if (rows !== undefined) {
-        if (rows === 0) setExit(1);
+      if (typeof listed === 'number') {
+        if (listed === 0) setExit(1);
         return;
       }
-      const listed = await listSockets(listOptions);
       const snapshot = { ...listed, sockets: listed.sockets.filter(keep) };
       const threads = options.threads === true ? threadsOf(snapshot.sockets) : undefined;
       const style = threads === undefined ? plain : { ...plain, threads };

@@ -1,19 +1,15 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { hostname } from 'node:os';
-import { loadPolicy } from '../../audit/index.js';
+import { loadPolicy } from '../../audit/policy/load.js';
 import { PortscopeError } from '../../errors.js';
-import {
-  OsqueryWriter,
-  watchSockets,
-  type PolicyViolationEvent,
-  type SocketEvent,
-  type WatchOptions,
-} from '../../monitor/index.js';
+import { OsqueryWriter } from '../../monitor/osquery.js';
+import type { PolicyViolationEvent, SocketEvent, WatchOptions } from '../../monitor/types.js';
+import { watchSockets } from '../../monitor/watch.js';
 import { parseDuration } from '../duration.js';
 import type { CliIo } from '../io.js';
 import { EventRunner } from '../watch-exec.js';
 import { runLiveView } from '../watch-view/run.js';
-import { ownerLabel } from '../../model/index.js';
+import { ownerLabel } from '../../model/owner-user.js';
 
 type Protocols = NonNullable<WatchOptions['protocols']>;
 

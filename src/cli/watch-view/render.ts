@@ -1,5 +1,5 @@
 import type { Colors } from 'picocolors/types.js';
-import type { Listener } from '../../monitor/index.js';
+import type { Listener } from '../../monitor/types.js';
 import { SPARK_STATES, sparkline, type ViewRow, type ViewState } from './state.js';
 
 /** Sort orders `s` cycles through. */

@@ -1,12 +1,14 @@
 import { hostname } from 'node:os';
 import { emitKeypressEvents } from 'node:readline';
 import { isPortscopeError } from '../../errors.js';
-import { compileFilter, parseFilter, type SocketPredicate } from '../../inventory/index.js';
+import { compileFilter, type SocketPredicate } from '../../inventory/filter/compile.js';
+import { parseFilter } from '../../inventory/filter/parser.js';
 import { linuxFilterResolvers } from '../../inventory/linux/filter-context.js';
 import { netnsOf, readNetnsNames } from '../../inventory/linux/netns.js';
 import { readUsers } from '../../inventory/linux/passwd.js';
 import type { Socket } from '../../model/index.js';
-import { watchSockets, type Listener, type WatchOptions } from '../../monitor/index.js';
+import type { Listener, WatchOptions } from '../../monitor/types.js';
+import { watchSockets } from '../../monitor/watch.js';
 import { readNetstat } from '../../ports/doctor/netstat.js';
 import { colorsFor, type CliIo } from '../io.js';
 import { renderView, SORTS, type Sort } from './render.js';

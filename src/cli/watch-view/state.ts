@@ -1,4 +1,4 @@
-import type { Listener, SocketEvent } from '../../monitor/index.js';
+import type { Listener, SocketEvent } from '../../monitor/types.js';
 
 /** How long a new listener stays highlighted and a removed one stays shown struck out, in ms. */
 export const MARK_MS = 10_000;

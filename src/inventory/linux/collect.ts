@@ -4,13 +4,13 @@ import { exactLocalPorts, needsOwners, possibleStates } from '../filter/analyze.
 import type { NormalizedListOptions } from '../options.js';
 import { linuxFilterResolvers } from './filter-context.js';
 import { procHidesOthers } from './hidepid.js';
-import { listingScope } from './listing-scope.js';
+import { listingScope, type ListingScope } from './listing-scope.js';
 import type { NamespaceGroup } from './netns.js';
 import type { NativeAddon } from './native.js';
 import { attachOwners } from './owners.js';
-import { walkOwners } from './owner-walk.js';
+import { walkOwners, type OwnerWalk } from './owner-walk.js';
 import { ownerWarning } from './owner-warnings.js';
-import { parseSockstat } from './parse-sockstat.js';
+import { parseSockstat, type Sockstat } from './parse-sockstat.js';
 import { parseBootTime } from './proc-stat.js';
 import { readSmallText } from './read-proc.js';
 import { linuxSnapshot } from './snapshot-frame.js';
@@ -45,14 +45,29 @@ function readGroupTables(
 }
 
 /**
+ * What a listing that fell back from columns (readSocketColumns) had already read or started, for collectLinux
+ * to go on with rather than do again: the same options' scope, /proc/net/sockstat parsed, and (for a full
+ * listing with owners: no filter on ports, not listeners only) the walk of every process's sockets.
+ */
+export interface StartedListing {
+  /** When the listing started (the Snapshot's `takenAt`). */
+  readonly takenAt: string;
+  readonly scope: ListingScope;
+  readonly sockstat: Sockstat;
+  /** walkOwners(pids, sockets used, null, addon, false), as collectLinux starts it for a full listing. */
+  readonly walk?: Promise<OwnerWalk>;
+}
+
+/**
  * The Linux backend of listSockets: socket tables from sock_diag or /proc/net/* of each namespace (or, for
  * TCP and UDP in several namespaces, from one BPF pass over all of them: bpf-sockets.ts), owners from
  * one walk of /proc/PID/fd (on worker threads when the host has many sockets, while this thread
- * reads the tables), process facts from /proc/PID/*.
+ * reads the tables), process facts from /proc/PID/*. `started`: what readSocketColumns had read or started
+ * for the same options before it fell back.
  */
-export async function collectLinux(options: NormalizedListOptions): Promise<Snapshot> {
-  const takenAt = new Date().toISOString();
-  const { addon, users, pids, netnsNames, unreadable, selected } = listingScope(options);
+export async function collectLinux(options: NormalizedListOptions, started?: StartedListing): Promise<Snapshot> {
+  const takenAt = started?.takenAt ?? new Date().toISOString();
+  const { addon, users, pids, netnsNames, unreadable, selected } = started?.scope ?? listingScope(options);
   const warnings: SnapshotWarning[] = [];
   const predicate = compileFilter(options.filter, {
     users,
@@ -63,7 +78,7 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
   const wantOwners = options.owners || ownerPredicates;
   const tcpStates = [...possibleStates(options.filter)].filter((s) => s !== 'UNCONN');
   const tcpListenersOnly = tcpStates.length === 1 && tcpStates[0] === 'LISTEN';
-  const sockstat = parseSockstat(readSmallText('/proc/net/sockstat') ?? '');
+  const sockstat = started?.sockstat ?? parseSockstat(readSmallText('/proc/net/sockstat') ?? '');
   const socketCount = sockstat.sockets?.used ?? 0;
 
   const localPorts = exactLocalPorts(options.filter);
@@ -85,7 +100,8 @@ export async function collectLinux(options: NormalizedListOptions): Promise<Snap
   // TIME_WAIT sockets are in the walk's tables but not in `sockets: used`.
   const tableCount = socketCount + (sockstat['TCP']?.['tw'] ?? 0);
   const onePassRead = readOnePass(addon, { namespaces: selected.length, query, details }, netnsSet, tableCount);
-  let walk = wantOwners && !selective ? walkOwners(pids, socketCount, null, addon, false) : undefined;
+  let walk =
+    wantOwners && !selective ? (started?.walk ?? walkOwners(pids, socketCount, null, addon, false)) : undefined;
   let sockets: Socket[] = [];
   const sources = new Map<number, TableSource[]>();
   const onePass = await onePassRead;

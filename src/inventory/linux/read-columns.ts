@@ -1,10 +1,12 @@
-import type { Family, Socket, SocketSource, SocketState } from '../../model/index.js';
+import type { Family, Snapshot, Socket, SocketSource, SocketState } from '../../model/index.js';
 import { compileFilter } from '../filter/compile.js';
 import { possibleStates } from '../filter/analyze.js';
 import type { FilterNode } from '../filter/index.js';
+import { listSockets } from '../list-sockets.js';
 import { normalizeListOptions, type ListSocketsOptions, type NormalizedListOptions } from '../options.js';
 import { currentPlatform } from '../platform.js';
 import { filterNeedsDetails, ONE_PASS_PROTOCOLS, onePassRecords, onePassUnavailable } from './bpf-sockets.js';
+import { collectLinux, type StartedListing } from './collect.js';
 import { isGone, netnsPaths } from './diag-tables.js';
 import { AF_INET, AF_INET6, IPPROTO, inetDiagRequest, tcpStateMask } from './diag-request.js';
 import { listingScope, type ListingScope } from './listing-scope.js';
@@ -14,7 +16,7 @@ import { walkOwners, type OwnerWalk } from './owner-walk.js';
 import type { NamespaceGroup } from './netns.js';
 import { appendInetDiag, type KeepTable } from './parse-diag-columns.js';
 import { appendOnePass } from './parse-onepass-columns.js';
-import { parseSockstat } from './parse-sockstat.js';
+import { parseSockstat, type Sockstat } from './parse-sockstat.js';
 import { readSmallText } from './read-proc.js';
 import { COLUMN_PROTOCOLS, ColumnsBuilder, columnFamily, columnState, type SocketColumns } from './socket-columns.js';
 import { linuxSnapshot, type SnapshotOf, type SnapshotParts } from './snapshot-frame.js';
@@ -31,7 +33,14 @@ export type ColumnsListing =
       /** The Snapshot listSockets would return, but with these columns as its `sockets`. */
       readonly snapshot: SnapshotOf<SocketColumns>;
     }
-  | { readonly fallback: string };
+  | {
+      readonly fallback: string;
+      /**
+       * The Snapshot listSockets(options) returns, reusing what this listing had already read or started (its
+       * scope, /proc/net/sockstat, the owner walk of a full listing) rather than doing it again.
+       */
+      readonly list: () => Promise<Snapshot>;
+    };
 
 /** Filter nodes whose verdict depends only on a socket's protocol, family and state. */
 const COLUMN_NODES: ReadonlySet<FilterNode['type']> = new Set(['all', 'and', 'or', 'not', 'state', 'family']);
@@ -100,11 +109,12 @@ function keepTable(options: NormalizedListOptions, users: Map<number, string>): 
 async function readOnePass(
   options: NormalizedListOptions,
   addon: NativeAddon,
+  sockstat: () => Sockstat,
 ): Promise<string | Awaited<ReturnType<typeof onePassRecords>>> {
   if ([...options.protocols].some((p) => !ONE_PASS_PROTOCOLS.has(p))) return 'UDP-Lite with the one BPF pass';
-  const sockstat = parseSockstat(readSmallText('/proc/net/sockstat') ?? '');
   // As collectLinux's estimate: TIME_WAIT sockets are in the tables the walk reads, not in `used`.
-  const tableCount = (sockstat.sockets?.used ?? 0) + (sockstat['TCP']?.['tw'] ?? 0);
+  const counts = sockstat();
+  const tableCount = (counts.sockets?.used ?? 0) + (counts['TCP']?.['tw'] ?? 0);
   const protocols = (options.protocols.has('tcp') ? 1 : 0) | (options.protocols.has('udp') ? 2 : 0);
   return onePassRecords(addon, tableCount, undefined, { protocols });
 }
@@ -125,9 +135,9 @@ function dump(addon: NativeAddon, group: NamespaceGroup, requests: Buffer[]): (B
  * Reads the TCP, UDP and UDP-Lite sockets of `options` into columns: the same namespaces (listingScope), sock_diag dumps
  * (the kernel filtering TCP states) in the same order and the same filter verdicts as listSockets, so that the
  * rows are the sockets listSockets would return, in its order; over several namespaces as root, from the one
- * BPF pass as there (parse-onepass-columns.ts). Falls back (says why, reads nothing more) for what
- * columnsUnsupported refuses, and when listSockets would read differently: without the addon, UDP-Lite with the
- * one pass, or when a namespace cannot be entered, is gone, or lacks a diag handler. With `options.owners`,
+ * BPF pass as there (parse-onepass-columns.ts). Falls back (says why, reads nothing more, and hands `list`
+ * what it started) for what columnsUnsupported refuses, and when listSockets would read differently: without the
+ * addon, UDP-Lite with the one pass, or when a namespace cannot be entered, is gone, or lacks a diag handler. With `options.owners`,
  * also their owners: from the walk collectLinux makes (the BPF task_file iterator as root, else the
  * /proc/PID/fd walk: walkOwners), joined by inode as attachOwners joins them (joinColumnOwners).
  * @throws PortscopeError as listSockets: `INVALID_ARGUMENT`, `NOT_FOUND`, `UNSUPPORTED_PLATFORM`.
@@ -136,21 +146,29 @@ export async function readSocketColumns(options: ListSocketsOptions): Promise<Co
   const takenAt = new Date().toISOString();
   const normalized = normalizeListOptions(options);
   const unsupported = columnsUnsupported(normalized);
-  if (unsupported !== undefined) return { fallback: unsupported };
+  if (unsupported !== undefined) return { fallback: unsupported, list: () => listSockets(options) };
   const scope = listingScope(normalized);
   const { addon, pids } = scope;
-  if (addon === null) return { fallback: 'no native addon' };
+  // Read at most once, by the first that needs it (the owner walk, the one pass, collectLinux after a fallback).
+  let counts: Sockstat | undefined;
+  const sockstat = () => (counts ??= parseSockstat(readSmallText('/proc/net/sockstat') ?? ''));
+  const fallback = (why: string, walk?: Promise<OwnerWalk>): ColumnsListing => {
+    const started = (): StartedListing => ({ takenAt, scope, sockstat: sockstat(), ...(walk && { walk }) });
+    return { fallback: why, list: () => collectLinux(normalized, started()) };
+  };
+  if (addon === null) return fallback('no native addon');
   const states = [...possibleStates(normalized.filter)].filter((s) => s !== 'UNCONN');
   const listenersOnly = states.length === 1 && states[0] === 'LISTEN';
-  const socketCount = normalized.owners
-    ? (parseSockstat(readSmallText('/proc/net/sockstat') ?? '').sockets?.used ?? 0)
-    : 0;
   // As collectLinux: a full listing starts the owner walk first, to run (on other threads) while the tables
   // are read; a listing of listeners reads its short tables first, then walks for just their inodes.
-  const early = normalized.owners && !listenersOnly ? walkOwners(pids, socketCount, null, addon, false) : undefined;
-  const read = await readColumns(normalized, scope, addon, states);
-  if ('fallback' in read || !normalized.owners) void early?.catch(() => undefined);
-  if ('fallback' in read) return read; // listSockets walks again: this walk's end (or failure) no longer matters.
+  const early =
+    normalized.owners && !listenersOnly
+      ? walkOwners(pids, sockstat().sockets?.used ?? 0, null, addon, false)
+      : undefined;
+  // Until collectLinux (after a fallback) or joinColumnOwners awaits it: a failure is theirs to report.
+  void early?.catch(() => undefined);
+  const read = await readColumns(normalized, scope, addon, states, sockstat);
+  if ('fallback' in read) return fallback(read.fallback, early); // collectLinux goes on with this walk
   const { columns, namespaces, parts } = read;
   // As collectLinux's: no namespace is gone here (the listing falls back), no warnings but the owners'.
   const snapshot = (owners?: ColumnOwners) =>
@@ -160,7 +178,9 @@ export async function readSocketColumns(options: ListSocketsOptions): Promise<Co
   if (walk === undefined) {
     const wanted = new Set<number>();
     for (let i = 0; i < columns.length; i++) if (columns.inode[i] !== 0) wanted.add(columns.inode[i] ?? 0);
-    if (wanted.size > 0) walk = walkOwners(pids, socketCount, wanted, addon, normalized.stopWhenFound);
+    if (wanted.size > 0) {
+      walk = walkOwners(pids, sockstat().sockets?.used ?? 0, wanted, addon, normalized.stopWhenFound);
+    }
   }
   const owners = await joinColumnOwners(columns, walk, scope.users, scope.unreadable);
   return { columns, namespaces, owners, snapshot: snapshot(owners) };
@@ -181,6 +201,7 @@ async function readColumns(
   { users, selected }: ListingScope,
   addon: NativeAddon,
   states: readonly SocketState[],
+  sockstat: () => Sockstat,
 ): Promise<ColumnsRead> {
   const query: TableQuery = {
     protocols: normalized.protocols,
@@ -190,7 +211,7 @@ async function readColumns(
   };
   const details = normalized.details || filterNeedsDetails(normalized.filter);
   const unavailable = onePassUnavailable(addon, { namespaces: selected.length, query, details });
-  const onePass = unavailable === undefined ? await readOnePass(normalized, addon) : undefined;
+  const onePass = unavailable === undefined ? await readOnePass(normalized, addon, sockstat) : undefined;
   if (typeof onePass === 'string') return { fallback: onePass };
   const socketSource: SocketSource =
     onePass === undefined || 'reason' in onePass

@@ -1,4 +1,4 @@
-import { currentPlatform } from '../../inventory/index.js';
+import { currentPlatform } from '../../inventory/platform.js';
 import type { NamespaceInfo, Socket } from '../../model/index.js';
 import type { AddressAttempt } from '../connect-probe.js';
 import type { FirewallReport } from '../firewall/read-firewall.js';
