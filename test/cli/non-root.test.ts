@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Snapshot } from '../../src/index.js';
@@ -53,3 +53,32 @@ describe.skipIf(!canDropRoot).each(['native', 'procfs'])(
     });
   },
 );
+
+describe.skipIf(!canDropRoot)('run as nobody beside a named namespace it cannot enter', () => {
+  const name = `ps-eperm-${String(process.pid)}`;
+  let dir: string;
+  beforeAll(() => {
+    dir = worldReadableCli();
+    execFileSync('ip', ['netns', 'add', name]);
+  });
+  afterAll(() => {
+    execFileSync('ip', ['netns', 'del', name]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  // The procfs backend reads a namespace through its processes only: one without any is not listed, and not warned about.
+  it('says so in one line naming the namespace and every table', () => {
+    const command = [process.execPath, join(dir, 'bin/portscope.js'), 'ls', '-n'];
+    const result = spawnSync('runuser', ['-u', 'nobody', '--', ...command], {
+      encoding: 'utf8',
+      cwd: dir,
+      timeout: 60_000,
+    });
+    expect(result.status).toBe(0);
+    const inode = statSync(`/run/netns/${name}`).ino;
+    const about = result.stderr.split('\n').filter((line) => line.includes(`namespace ${name} (${String(inode)})`));
+    expect(about).toEqual([
+      `portscope: Could not read tcp, tcp6, udp, udp6, udplite, udplite6, raw, raw6 and unix of network namespace ${name} (${String(inode)}) (EPERM): entering it needs root`,
+    ]);
+  }, 70_000);
+});

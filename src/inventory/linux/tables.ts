@@ -135,15 +135,17 @@ export function readNamespaceTables(
   const sockets = diag?.sockets ?? [];
   const rest = diag?.missing ?? wanted;
   const problems: SnapshotWarning[] = [];
+  const failed: { file: string; error: unknown }[] = [];
   for (const table of rest) {
     try {
       for (const s of readProcTable(group, table, query, addon)) sockets.push(s);
     } catch (error) {
       // Every member exited (their /proc/PID/net went away): the namespace is gone, not unreadable.
       if (!group.isHost && isGone(error)) return GONE;
-      problems.push(unreadable(group, table.file, error));
+      failed.push({ file: table.file, error });
     }
   }
+  for (const w of unreadable(group, failed)) problems.push(w);
   const lost = lostToProcfs(rest, query);
   if (lost !== undefined) {
     problems.push({
@@ -190,7 +192,27 @@ function readProcTable(
   return parseInetTable(text.buf, text.length, inet, { netns: group.netns, listenersOnly }).sockets;
 }
 
-function unreadable(group: NamespaceGroup, file: string, error: unknown): SnapshotWarning {
-  const where = group.isHost ? `/proc/net/${file}` : `${file} of network namespace ${String(group.netns)}`;
-  return { code: 'TABLE_UNREADABLE', message: `Could not read ${where} (${errnoCode(error) ?? String(error)})` };
+/**
+ * One `TABLE_UNREADABLE` warning per reason, naming every table that failed for it: a namespace the
+ * user may not enter fails all nine tables with the same EPERM, which is one fact, not nine.
+ */
+function unreadable(group: NamespaceGroup, failed: readonly { file: string; error: unknown }[]): SnapshotWarning[] {
+  const byReason = new Map<string, string[]>();
+  for (const { file, error } of failed) {
+    const reason = errnoCode(error) ?? String(error);
+    byReason.set(reason, [...(byReason.get(reason) ?? []), file]);
+  }
+  const name = group.name === undefined ? String(group.netns) : `${group.name} (${String(group.netns)})`;
+  return [...byReason].map(([reason, files]) => {
+    const where = group.isHost
+      ? listed(files.map((f) => `/proc/net/${f}`))
+      : `${listed(files)} of network namespace ${name}`;
+    const hint = !group.isHost && (reason === 'EPERM' || reason === 'EACCES') ? ': entering it needs root' : '';
+    return { code: 'TABLE_UNREADABLE', message: `Could not read ${where} (${reason})${hint}` };
+  });
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listed(items: readonly string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] ?? ''}`;
 }
