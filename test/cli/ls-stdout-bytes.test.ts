@@ -46,12 +46,13 @@ const stable = (text: string) =>
   text.replace(/"takenAt": ?"[^"]*"/, '"takenAt":""').replace(/"pids": ?\d+/, '"pids":0');
 
 describe.skipIf(!builtCli)('the CLI writes the same bytes to a pipe and a file as to a string sink', () => {
-  for (const format of ['json', 'ndjson', 'table', 'csv']) {
+  // JSON (rows of many chunks, multi-byte text) and the table (owners' cells); NDJSON and CSV go through the same output.
+  for (const format of ['json', 'table']) {
     it(`ls -tanp --format ${format}: ${String(2 * CONNECTIONS + 1)} rows, owners with multi-byte arguments`, async () => {
       const args = ['ls', '-tanp', '--netns', 'host', '--format', format, `( sport = :${port} or dport = :${port} )`];
       const inProcess = await cli(args);
       expect(inProcess.code).toBe(0);
-      expect(inProcess.stdout).toContain(format === 'table' || format === 'csv' ? 'node' : WIDE_ARG);
+      expect(inProcess.stdout).toContain(format === 'table' ? 'node' : WIDE_ARG);
       expect(inProcess.stdout.length).toBeGreaterThan(format === 'json' ? 4 * CHUNK_CHARS : 0);
       const [node, ...argv] = builtCliArgv(...args);
       // Through a pipe (the parent reads it), then to a regular file.
