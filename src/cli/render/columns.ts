@@ -32,14 +32,18 @@ export const COLUMN_FIELDS: ReadonlySet<string> = new Set([
   'command',
 ]);
 
+/** The fields of {@link COLUMN_FIELDS} whose text comes from the row's owners. */
+const OWNER_FIELDS: ReadonlySet<string> = new Set(['process', 'users', 'pid', 'user', 'unit', 'command']);
+
 type Listed = Pick<Extract<ColumnsListing, { columns: unknown }>, 'columns' | 'namespaces' | 'owners'>;
 
 /**
  * One mutable Socket that takes the values of row after row, so that the object path's own field functions
  * (socket-columns.ts) give each cell: the same text by construction, with no object per socket. Its owners
- * (when listed) are shared by the rows of their process: valid until the next load.
+ * (when listed) are shared by the rows of their process: valid until the next load; `load(row, false)` leaves
+ * them as they were (for fields that do not print them: the join by inode is a row's largest cost).
  */
-export function rowCursor(listed: Listed): { socket: Socket; load: (row: number) => void } {
+export function rowCursor(listed: Listed): { socket: Socket; load: (row: number, owners?: boolean) => void } {
   const c = listed.columns;
   const local = { address: '', port: 0 };
   const peer = { address: '', port: 0 };
@@ -48,7 +52,7 @@ export function rowCursor(listed: Listed): { socket: Socket; load: (row: number)
     ...{ netns: 0, owners: [], ownerStatus: 'not-requested', v6only: undefined as boolean | undefined },
   };
   const socket = row as unknown as Socket;
-  const load = (i: number) => {
+  const load = (i: number, owners = true) => {
     const protocol = c.protocol[i] ?? 0;
     row.protocol = COLUMN_PROTOCOLS[protocol] ?? 'tcp';
     row.family = columnFamily(c.family[i] ?? 4);
@@ -64,7 +68,7 @@ export function rowCursor(listed: Listed): { socket: Socket; load: (row: number)
     row.netns = c.netns[i] ?? 0;
     const v6only = c.v6only[i] ?? -1;
     row.v6only = v6only < 0 ? undefined : v6only === 1;
-    listed.owners?.load(i, socket);
+    if (owners) listed.owners?.load(i, socket);
   };
   return { socket, load };
 }
@@ -91,8 +95,12 @@ export async function printColumns(
   const { socket, load } = rowCursor(listed);
   const count = listed.columns.length;
   const cells: string[] = fields.map(() => '');
+  // Whether the first `upTo` fields print owners: the measuring pass of a table often does not (`users` last).
+  const ownersIn = [...fields.keys(), fields.length].map((upTo) =>
+    view.fields.slice(0, upTo).some((name) => OWNER_FIELDS.has(name)),
+  );
   const fill = (i: number, upTo: number) => {
-    load(order === undefined ? i : (order[i] ?? 0));
+    load(order === undefined ? i : (order[i] ?? 0), ownersIn[upTo]);
     for (let k = 0; k < upTo; k++) cells[k] = fields[k]?.value(socket, style) ?? '';
   };
   const out = new ChunkedOutput(io.stdout);

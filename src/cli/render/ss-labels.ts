@@ -20,6 +20,11 @@ export function netidLabel(socket: Socket): string {
  */
 export function usersLabel(socket: Socket, style?: EndpointStyle): string {
   if (socket.ownerStatus === 'permission-denied' && socket.owners.length === 0) return '?';
+  const sole = socket.owners.length === 1 ? socket.owners[0] : undefined;
+  if (sole?.fds?.length === 1 && style?.threads?.get(sole.pid) === undefined) {
+    // Most sockets: one process, one fd (the general case below copies and sorts for it; a listing of 1M rows makes this 1M times).
+    return `users:(("${printable(sole.command)}",pid=${String(sole.pid)},fd=${String(sole.fds[0])}))`;
+  }
   const entries: string[] = [];
   const owners = [...socket.owners].sort((a, b) => b.pid - a.pid);
   for (const owner of owners) {
