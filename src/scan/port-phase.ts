@@ -17,6 +17,8 @@ export interface PortPhase {
    * thread's part. Lanes together cover the shard exactly once.
    */
   readonly lane?: Shard;
+  /** Name each result from the registry (`serviceName`). Default true. */
+  readonly serviceNames?: boolean;
   /** The engine's settings (timing, window, probes, rates, signal, stats). */
   readonly engine: Omit<EngineConfig, 'next' | 'onResult' | 'onHostTimeout'>;
   onResult(result: PortResult): void;
@@ -76,8 +78,10 @@ export async function runPortPhase(phase: PortPhase): Promise<void> {
       if (outcome.error !== undefined) result.error = outcome.error;
       if (outcome.reason !== 'no-response') result.rttMs = Math.round(outcome.rttMs * 100) / 100;
       result.tries = t.tries + 1;
-      const name = serviceNameOf(t.port, t.protocol);
-      if (name !== undefined) result.serviceName = name;
+      if (phase.serviceNames !== false) {
+        const name = serviceNameOf(t.port, t.protocol);
+        if (name !== undefined) result.serviceName = name;
+      }
       phase.onResult(result);
     },
     onHostTimeout: (host) => {

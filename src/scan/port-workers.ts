@@ -30,6 +30,8 @@ export interface PortWorkerData {
   readonly timing: TimingValues;
   readonly minRate?: number;
   readonly maxRate?: number;
+  /** Name each result from the registry (ScanOptions.serviceNames). */
+  readonly serviceNames: boolean;
   /** The TCP connect loop each worker opens for itself (the scan's choice). */
   readonly connectBackend: 'native' | 'javascript';
   /** This worker's share of the fd-bound window limit, and its first window. */

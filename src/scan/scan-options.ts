@@ -45,6 +45,12 @@ export interface ScanOptions {
   readonly pingPorts?: readonly number[];
   /** Probe open TCP ports for what answers (banner, HTTP, TLS...). Default false. */
   readonly serviceDetection?: boolean;
+  /**
+   * Name each port result from /etc/services and the IANA registry (`serviceName`). Default true;
+   * false leaves the names out, for a caller that names only the results it prints (the CLI: a
+   * table of 10,000 ports prints a few, and indexing the IANA registry for them cost 20-50 ms).
+   */
+  readonly serviceNames?: boolean;
   /** How long each service probe waits for data. Default 2000. */
   readonly serviceWaitMs?: number;
   /** Seed of the probe order. Default random (reported in the summary). Needed with `shard`. */
