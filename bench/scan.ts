@@ -1,17 +1,30 @@
 // Scan benchmark: portscope scan against nmap on the same machine in the same run, reporting ratios.
 // Needs root, nmap, nft, ethtool, gcc, python3 (the lab of test/helpers/lab.ts), and a built CLI (npm run build).
-// Usage: npx tsx bench/scan.ts [--runs 3] [--udp]   (--udp adds the slow UDP case: about 100 s per tool)
+// Usage: npx tsx bench/scan.ts [--runs 3] [--only NAME] [--udp]   (--udp adds the slow UDP case: about 100 s per
+// tool; --only keeps the cases whose name contains NAME)
 // Each TCP case runs portscope on both connect loops (PORTSCOPE_SCAN_BACKEND=native and javascript) and nmap, in
-// rotating order within each run.
+// rotating order within each run. The floors run first, rotating too: Node's start-up (`node -e 0`), portscope's
+// (`--version`), a one-port scan of each tool (its fixed cost); each case's row then also gives its time less that
+// fixed cost (the time its probes take: what a faster engine can still win).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { makeLab } from '../test/helpers/lab.js';
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '3' }, udp: { type: 'boolean', default: false } },
+  options: {
+    runs: { type: 'string', default: '3' },
+    only: { type: 'string' },
+    udp: { type: 'boolean', default: false },
+  },
 });
 const runs = Number(values.runs);
+const loads = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+const loadAtStart = loads();
 const bin = new URL('../bin/portscope.js', import.meta.url).pathname;
 
 function time(argv: string[]): { ms: number; out: string } {
@@ -89,10 +102,32 @@ const cases = [
         },
       ]),
 ];
+/** The fixed costs, timed 3 x `runs` times each in rotating order. */
+const floorCases = [
+  { name: "Node's start-up", argv: [process.execPath, '-e', '0'] },
+  { name: "portscope's start-up", argv: [process.execPath, bin, '--version'] },
+  { name: 'portscope, one-port scan', argv: loop('native', ['scan', '127.0.0.1', '-Pn', '-p1', '-oX', '-']) },
+  { name: 'nmap, one-port scan', argv: ['nmap', '-sT', '-Pn', '-n', '-p1', '-oX', '-', '127.0.0.1'] },
+];
+const floorMs = floorCases.map(() => [] as number[]);
+for (let i = 0; i < runs * 3; i++) {
+  floorCases.forEach((_, k) => {
+    const j = (k + i) % floorCases.length;
+    floorMs[j]?.push(time(floorCases[j]?.argv ?? []).ms);
+  });
+}
+const floors = floorMs.map(median);
+const [nodeStart = 0, ourStart = 0, oursFixed = 0, nmapFixed = 0] = floors;
+const shown = (ms: number) => ms.toFixed(0);
+const shownArgv = (argv: string[]) =>
+  (argv[0] === 'env' ? argv.slice(2) : argv)
+    .map((a) => (a === process.execPath ? 'node' : a === bin ? 'portscope' : a))
+    .join(' ');
+
 const rows: string[] = [];
 const json: unknown[] = [];
 try {
-  for (const c of cases) {
+  for (const c of cases.filter((k) => values.only === undefined || k.name.includes(values.only))) {
     const ours: number[][] = c.ours.map(() => []);
     const theirs: number[] = [];
     let agree = true as boolean; // set in a callback below
@@ -127,7 +162,7 @@ try {
     const t = median(theirs);
     const o = ours.map(median);
     rows.push(
-      `| ${c.name} | \`${c.theirs.slice(0, -1).join(' ')}\` | ${o.map((x) => x.toFixed(0)).join(' / ')} | ${t.toFixed(0)} | ${o.map((x) => (t / x).toFixed(2)).join(' / ')} | ${agree ? 'yes' : 'NO'} | ${disagreements.length === 0 ? 'yes' : 'NO'} | ${String(n)} |`,
+      `| ${c.name} | \`${c.theirs.slice(0, -1).join(' ')}\` | ${o.map(shown).join(' / ')} | ${shown(t)} | ${o.map((x) => (t / x).toFixed(2)).join(' / ')} | ${o.map((x) => shown(x - oursFixed)).join(' / ')} | ${shown(t - nmapFixed)} | ${agree ? 'yes' : 'NO'} | ${disagreements.length === 0 ? 'yes' : 'NO'} | ${String(n)} |`,
     );
     for (const d of disagreements) rows.push(`<!-- ${c.name}: states differ from nmap's: ${d} -->`);
     json.push({
@@ -138,6 +173,8 @@ try {
       ours: c.ours.map((argv) => argv.join(' ')),
       sameOpenPorts: agree,
       stateDisagreements: disagreements,
+      oursLessFixedMs: o.map((x) => x - oursFixed),
+      nmapLessFixedMs: t - nmapFixed,
     });
   }
 } finally {
@@ -149,9 +186,19 @@ const md = [
   '',
   `nmap: ${spawnSync('nmap', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0] ?? ''}; Node ${process.version}`,
   '',
-  '| case | nmap command | portscope ms (native / javascript loop) | nmap ms | nmap / portscope (native / javascript) | same open ports | same state counts | runs |',
-  '|---|---|---|---|---|---|---|---|',
+  `Load average at the start: ${loadAtStart}; at the end: ${loads()}`,
+  '',
+  '| case | nmap command | portscope ms (native / javascript loop) | nmap ms | nmap / portscope (native / javascript) | portscope less its one-port scan | nmap less its one-port scan | same open ports | same state counts | runs |',
+  '|---|---|---|---|---|---|---|---|---|---|',
   ...rows.filter((r) => r.startsWith('|')),
+  '',
+  `Floors (${String(runs * 3)} runs each, medians in ms): what each run pays before its first probe.`,
+  '',
+  '| floor | command | ms |',
+  '|---|---|---|',
+  ...floorCases.map((f, k) => `| ${f.name} | \`${shownArgv(f.argv)}\` | ${shown(floors[k] ?? 0)} |`),
+  '',
+  `portscope's one-port scan: ${(oursFixed / (nodeStart || 1)).toFixed(2)}x Node's start-up, ${(oursFixed / (nmapFixed || 1)).toFixed(2)}x nmap's one-port scan; ${shown(oursFixed - ourStart)} ms over \`portscope --version\`, itself ${shown(ourStart - nodeStart)} ms over \`node -e 0\`.`,
   '',
   ...rows.filter((r) => r.startsWith('<!--')),
   '',
@@ -159,4 +206,7 @@ const md = [
 process.stdout.write(md);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./results/scan-latest.md', import.meta.url), md);
-writeFileSync(new URL('./results/scan-latest.json', import.meta.url), `${JSON.stringify(json, null, 2)}\n`);
+writeFileSync(
+  new URL('./results/scan-latest.json', import.meta.url),
+  `${JSON.stringify({ floors: floorCases.map((f, k) => ({ ...f, ms: floorMs[k] })), cases: json }, null, 2)}\n`,
+);

@@ -8,6 +8,10 @@
 #include <sys/epoll.h>
 
 #define MAX_EVENTS 1024
+// Probes started per turn at most: the answers to the first ones go to JavaScript while the thread
+// starts the rest, so the engine works on them (and feeds the next probes) meanwhile. Started all
+// at once, a batch of 2,000 probes kept the JS thread idle until every one of them was answered.
+#define START_CHUNK 256
 #define CODE_TIMEOUT -1
 #define CODE_SELF -2
 
@@ -136,25 +140,42 @@ static void time_out(loop_t *l, uint64_t before) {
 void *connect_loop_run(void *arg) {
   loop_t *l = arg;
   struct epoll_event events[MAX_EVENTS];
-  bytes_t submitted = {0}, cancelled = {0};
+  // `pending` holds submitted probes from `started` on that are not started yet.
+  bytes_t pending = {0}, cancelled = {0};
+  size_t started = 0;
+  int failed = 0;
   for (;;) {
     pthread_mutex_lock(&l->lock);
     int stopping = l->stopping;
-    bytes_t s = l->submitted, c = l->cancelled;
-    l->submitted = submitted;
+    if (started == pending.length) {
+      bytes_t s = l->submitted;
+      l->submitted = pending;
+      l->submitted.length = 0;
+      pending = s;
+      started = 0;
+    } else if (l->submitted.length > 0) {
+      // Out of memory: the probes stay in the loop's buffer for the next turn.
+      if (bytes_append(&pending, l->submitted.data, l->submitted.length) == 0) l->submitted.length = 0;
+      else failed = 1;
+    }
+    bytes_t c = l->cancelled;
     l->cancelled = cancelled;
     pthread_mutex_unlock(&l->lock);
-    submitted = s;
     cancelled = c;
     if (stopping) break;
-    // Starts first: a cancel can name a probe submitted in the same turn.
-    for (size_t off = 0; off + PROBE_SIZE <= submitted.length; off += PROBE_SIZE) start(l, submitted.data + off);
+    // Starts first when a cancel comes (rare: time-outs, aborts): it can name a probe not yet started.
+    size_t chunk = cancelled.length > 0 || failed ? pending.length - started : START_CHUNK * (size_t)PROBE_SIZE;
+    failed = 0;
+    for (size_t end = started + chunk < pending.length ? started + chunk : pending.length; started + PROBE_SIZE <= end;
+         started += PROBE_SIZE)
+      start(l, pending.data + started);
+    if (started + PROBE_SIZE > pending.length) started = pending.length;
     if (cancelled.length > 0) cancel(l, (const uint32_t *)cancelled.data, cancelled.length / 4);
-    submitted.length = cancelled.length = 0;
+    cancelled.length = 0;
 
     uint64_t before = now_us();
     int timeoutMs = -1;
-    if (l->results.length > 0) timeoutMs = 0;
+    if (l->results.length > 0 || started < pending.length) timeoutMs = 0;
     else if (l->slots.heapCount > 0) {
       uint64_t top = l->slots.probes[l->slots.heap[0]].deadlineUs;
       timeoutMs = top <= before ? 0 : (int)((top - before + 999) / 1000);
@@ -183,7 +204,7 @@ void *connect_loop_run(void *arg) {
   }
   for (uint32_t slot = 0; slot < l->slots.capacity; slot++)
     if (l->slots.probes[slot].fd >= 0) finish(l, slot, 0);
-  free(submitted.data);
+  free(pending.data);
   free(cancelled.data);
   return NULL;
 }

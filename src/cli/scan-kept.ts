@@ -1,3 +1,4 @@
+import { withServiceName } from './render/scan/service-name.js';
 import type { ScanReport } from '../scan/index.js';
 import { colorsFor, writeOutputFile, type CliIo } from './io.js';
 import { renderCsv } from './render/csv.js';
@@ -40,9 +41,10 @@ export function writeKeptOutputs(
 ): void {
   const { hosts, ports, summary } = report;
   const shownPorts = flags.open === true ? ports.filter((p) => p.state === 'open') : ports;
-  if (format === 'json') io.stdout.write(`${JSON.stringify({ ...report, ports: shownPorts }, null, 2)}\n`);
+  if (format === 'json')
+    io.stdout.write(`${JSON.stringify({ ...report, ports: shownPorts.map(withServiceName) }, null, 2)}\n`);
   else if (format === 'ndjson') {
-    for (const event of [...hosts, ...shownPorts]) io.stdout.write(`${JSON.stringify(event)}\n`);
+    for (const event of [...hosts, ...shownPorts.map(withServiceName)]) io.stdout.write(`${JSON.stringify(event)}\n`);
     io.stdout.write(`${JSON.stringify({ kind: 'summary', ...summary })}\n`);
   } else if (format === 'csv') io.stdout.write(renderCsv(CSV_HEADERS, shownPorts.map(csvRow)));
   else {
@@ -58,5 +60,10 @@ export function writeKeptOutputs(
   if (flags.outputXml !== undefined) writeOutputFile(io, flags.outputXml, renderNmapXml(hosts, ports, summary, info));
   if (flags.outputGrepable !== undefined)
     writeOutputFile(io, flags.outputGrepable, renderNmapGrepable(hosts, ports, summary, info));
-  if (flags.outputJson !== undefined) writeOutputFile(io, flags.outputJson, `${JSON.stringify(report, null, 2)}\n`);
+  if (flags.outputJson !== undefined)
+    writeOutputFile(
+      io,
+      flags.outputJson,
+      `${JSON.stringify({ ...report, ports: ports.map(withServiceName) }, null, 2)}\n`,
+    );
 }

@@ -1,3 +1,4 @@
+import { shownServiceName, withServiceName } from './render/scan/service-name.js';
 import type * as ScanLib from '../scan/index.js';
 import type { PortResult, ScanOptions, ScanSummary } from '../scan/index.js';
 import type { CliIo } from './io.js';
@@ -28,7 +29,7 @@ export function csvRow(p: PortResult): string[] {
     p.reason,
     p.rttMs === undefined ? '' : String(p.rttMs),
     String(p.tries),
-    p.service?.name ?? p.serviceName ?? '',
+    shownServiceName(p) ?? '',
     p.service?.banner ?? '',
   ];
 }
@@ -59,7 +60,8 @@ export async function streamScan(
     }
     const event = next.value;
     if (event.kind === 'port' && openOnly && event.state !== 'open') continue;
-    if (format === 'ndjson') io.stdout.write(`${JSON.stringify(event)}\n`);
+    if (format === 'ndjson')
+      io.stdout.write(`${JSON.stringify(event.kind === 'port' ? withServiceName(event) : event)}\n`);
     else if (event.kind === 'port') io.stdout.write(csvLine(csvRow(event)));
   }
 }

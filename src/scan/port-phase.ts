@@ -1,7 +1,7 @@
 import { serviceNameOf } from '../registry/services.js';
 import { runEngine, type EngineConfig } from './engine.js';
 import type { HostState, Task } from './host-state.js';
-import { shardOrder, type Shard } from './permutation.js';
+import { Permutation, type Shard } from './permutation.js';
 import type { PortSet } from './port-spec.js';
 import type { PortResult } from './result.js';
 
@@ -17,6 +17,8 @@ export interface PortPhase {
    * thread's part. Lanes together cover the shard exactly once.
    */
   readonly lane?: Shard;
+  /** Name each result from the registry (`serviceName`). Default true. */
+  readonly serviceNames?: boolean;
   /** The engine's settings (timing, window, probes, rates, signal, stats). */
   readonly engine: Omit<EngineConfig, 'next' | 'onResult' | 'onHostTimeout'>;
   onResult(result: PortResult): void;
@@ -40,28 +42,25 @@ export function shareSize(size: number, shard?: Shard, lane?: Shard): number {
 export async function runPortPhase(phase: PortPhase): Promise<void> {
   const { hosts, ports } = phase;
   const perHost = ports.tcp.length + ports.udp.length;
-  const order = shardOrder(portPhaseSize(hosts.length, ports), phase.seed, phase.shard);
+  const size = portPhaseSize(hosts.length, ports);
+  const permutation = new Permutation(size, phase.seed);
+  // Positions of the shard's order (shardOrder's), then every lane.count-th of them from lane.index:
+  // stepped here rather than drawn from a generator, which built a result object per port.
+  const shard = phase.shard ?? { index: 0, count: 1 };
   const lane = phase.lane ?? { index: 0, count: 1 };
-  let position = 0;
-  const nextPosition = (): number | undefined => {
-    for (;;) {
-      const next = order.next();
-      if (next.done === true) return undefined;
-      if (position++ % lane.count === lane.index) return next.value;
-    }
-  };
+  let i = shard.index + lane.index * shard.count;
+  const step = shard.count * lane.count;
   await runEngine({
     ...phase.engine,
     next: (): Task | undefined => {
-      const value = nextPosition();
-      if (value === undefined) return undefined;
+      if (i >= size) return undefined;
+      const value = permutation.at(i);
+      i += step;
       const host = hosts[Math.floor(value / perHost)] as HostState;
       const k = value % perHost;
-      const [port, protocol] =
-        k < ports.tcp.length
-          ? [ports.tcp[k] ?? 0, 'tcp' as const]
-          : [ports.udp[k - ports.tcp.length] ?? 0, 'udp' as const];
-      return { host, port, protocol, tries: 0, selfConnects: 0 };
+      return k < ports.tcp.length
+        ? { host, port: ports.tcp[k] ?? 0, protocol: 'tcp', tries: 0, selfConnects: 0 }
+        : { host, port: ports.udp[k - ports.tcp.length] ?? 0, protocol: 'udp', tries: 0, selfConnects: 0 };
     },
     onResult: (t, outcome) => {
       // Field by field, in the order the fields are declared (JSON output keeps it), rather than with
@@ -76,8 +75,10 @@ export async function runPortPhase(phase: PortPhase): Promise<void> {
       if (outcome.error !== undefined) result.error = outcome.error;
       if (outcome.reason !== 'no-response') result.rttMs = Math.round(outcome.rttMs * 100) / 100;
       result.tries = t.tries + 1;
-      const name = serviceNameOf(t.port, t.protocol);
-      if (name !== undefined) result.serviceName = name;
+      if (phase.serviceNames !== false) {
+        const name = serviceNameOf(t.port, t.protocol);
+        if (name !== undefined) result.serviceName = name;
+      }
       phase.onResult(result);
     },
     onHostTimeout: (host) => {

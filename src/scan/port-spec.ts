@@ -51,7 +51,8 @@ function parseBound(value: string, text: string): number {
  *   a port out of 1-65535, a reversed range, an empty list).
  */
 export function parsePortSpec(spec: string, protocols: readonly ScanProtocol[] = ['tcp']): PortSet {
-  const sets: Record<ScanProtocol, Set<number>> = { tcp: new Set(), udp: new Set() };
+  // One mark per port: ascending and unique without a Set of 65,535 numbers and a sort (`-p-`).
+  const sets: Record<ScanProtocol, Uint8Array> = { tcp: new Uint8Array(65536), udp: new Uint8Array(65536) };
   let current: readonly ScanProtocol[] = protocols;
   const text = spec.trim();
   if (text === '') throw bad(spec, 'got an empty list');
@@ -73,15 +74,19 @@ export function parsePortSpec(spec: string, protocols: readonly ScanProtocol[] =
         const from = range[1] === '' ? 1 : parseBound(range[1] ?? '', spec);
         const to = range[2] === '' ? 65535 : parseBound(range[2] ?? '', spec);
         if (from > to) throw bad(spec, `got the reversed range ${item} in`);
-        for (let p = from; p <= to; p++) into.add(p);
+        into.fill(1, from, to + 1);
       } else if (/^\d+$/.test(item)) {
-        into.add(parseBound(item, spec));
+        into[parseBound(item, spec)] = 1;
       } else {
-        for (const p of portsOfName(item, protocol, spec)) into.add(p);
+        for (const p of portsOfName(item, protocol, spec)) into[p] = 1;
       }
     }
   }
-  const sorted = (s: Set<number>) => [...s].sort((a, b) => a - b);
+  const sorted = (marks: Uint8Array) => {
+    const ports: number[] = [];
+    for (let p = 1; p < marks.length; p++) if (marks[p] === 1) ports.push(p);
+    return ports;
+  };
   return { tcp: sorted(sets.tcp), udp: sorted(sets.udp) };
 }
 

@@ -54,6 +54,7 @@ try {
     seed: data.seed,
     ...(data.shard === undefined ? {} : { shard: data.shard }),
     lane: data.lane,
+    serviceNames: data.serviceNames,
     engine: {
       timing: data.timing,
       window,

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { PortscopeError } from '../errors.js';
 import type { EngineStats } from './engine.js';
 import type { Shard } from './permutation.js';
@@ -30,6 +29,8 @@ export interface PortWorkerData {
   readonly timing: TimingValues;
   readonly minRate?: number;
   readonly maxRate?: number;
+  /** Name each result from the registry (ScanOptions.serviceNames). */
+  readonly serviceNames: boolean;
   /** The TCP connect loop each worker opens for itself (the scan's choice). */
   readonly connectBackend: 'native' | 'javascript';
   /** This worker's share of the fd-bound window limit, and its first window. */
@@ -124,6 +125,8 @@ export async function runPortWorkers(run: PortWorkersRun): Promise<void> {
     for (const key of STAT_KEYS) run.stats[key] = latest.reduce((total, s) => total + (s?.[key] ?? 0), 0);
     run.stats.aborted = latest.some((s) => s?.aborted === true);
   };
+  // Loaded only when a scan uses threads (never on the native loop by default).
+  const { Worker } = await import('node:worker_threads');
   const workers = Array.from(
     { length: run.count },
     (_, index) =>

@@ -1,4 +1,3 @@
-import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { PortscopeError, errnoCode } from '../errors.js';
 import { canonicalIp } from '../ports/target.js';
@@ -28,6 +27,8 @@ export interface ResolveTargetsOptions {
 /** The addresses of a host name, IPv4 first (as nmap), from the system resolver (getaddrinfo). */
 async function resolveName(name: string, family: 4 | 6 | undefined): Promise<{ address: string; family: 4 | 6 }[]> {
   try {
+    // Loaded for a name only: address literals, the usual targets, need no resolver.
+    const { lookup } = await import('node:dns/promises');
     const found = await lookup(name, { all: true, family: family ?? 0 });
     const list = found.map((a) => ({
       address: canonicalIp(a.address),

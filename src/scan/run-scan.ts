@@ -26,11 +26,13 @@ export async function runScan(targets: readonly string[], options: ScanOptions =
       // Keyed by host, not by port result: a scan of millions of results builds no array of them here.
       const key = new Map(hosts.map((h) => [h.address, addressToBigInt(h.address)]));
       ports.sort((a, b) => {
-        // Most pairs share their host: its key is looked up only for pairs that do not.
-        const x = a.address === b.address ? 0n : (key.get(a.address) ?? 0n);
-        const y = a.address === b.address ? 0n : (key.get(b.address) ?? 0n);
-        const protocol = a.protocol === b.protocol ? 0 : a.protocol < b.protocol ? -1 : 1;
-        return (x < y ? -1 : x > y ? 1 : 0) || protocol || a.port - b.port;
+        // Most pairs share their host: keys are looked up (and BigInts compared) only for pairs that do not.
+        if (a.address !== b.address) {
+          const x = key.get(a.address) ?? 0n;
+          const y = key.get(b.address) ?? 0n;
+          if (x !== y) return x < y ? -1 : 1;
+        }
+        return (a.protocol === b.protocol ? 0 : a.protocol < b.protocol ? -1 : 1) || a.port - b.port;
       });
       return { hosts, ports, summary: next.value };
     }

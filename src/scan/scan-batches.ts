@@ -192,6 +192,7 @@ export async function* scanBatches(
             ...(options.shard === undefined ? {} : { shard: options.shard }),
             timing,
             connectBackend: connect.backend,
+            serviceNames: options.serviceNames !== false,
             // Each thread keeps its share of the rates and of the fd-bound window.
             ...(options.minRate === undefined ? {} : { minRate: options.minRate / threads }),
             ...(options.maxRate === undefined ? {} : { maxRate: options.maxRate / threads }),
@@ -218,6 +219,7 @@ export async function* scanBatches(
           ports,
           seed,
           ...(options.shard === undefined ? {} : { shard: options.shard }),
+          serviceNames: options.serviceNames !== false,
           engine,
           onResult,
           onHostTimeout,

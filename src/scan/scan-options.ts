@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import { PortscopeError } from '../errors.js';
 import type { ConnectBackend } from './connect-backend.js';
 import type { Shard } from './permutation.js';
@@ -45,6 +44,12 @@ export interface ScanOptions {
   readonly pingPorts?: readonly number[];
   /** Probe open TCP ports for what answers (banner, HTTP, TLS...). Default false. */
   readonly serviceDetection?: boolean;
+  /**
+   * Name each port result from /etc/services and the IANA registry (`serviceName`). Default true;
+   * false leaves the names out, for a caller that names only the results it prints (the CLI: a
+   * table of 10,000 ports prints a few, and indexing the IANA registry for them cost 20-50 ms).
+   */
+  readonly serviceNames?: boolean;
   /** How long each service probe waits for data. Default 2000. */
   readonly serviceWaitMs?: number;
   /** Seed of the probe order. Default random (reported in the summary). Needed with `shard`. */
@@ -157,5 +162,6 @@ export function seedOf(options: ScanOptions): number {
       'Expected a seed with shard: every shard of a scan needs the same --seed',
     );
   }
-  return options.seed === undefined ? randomInt(2 ** 32 - 1) : Math.floor(options.seed);
+  // An order, not a secret: Math.random spares every scan node:crypto's load (5-15 ms here).
+  return options.seed === undefined ? Math.floor(Math.random() * (2 ** 32 - 1)) : Math.floor(options.seed);
 }

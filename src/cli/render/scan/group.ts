@@ -16,7 +16,10 @@ export function groupByHost(hosts: readonly HostResult[], ports: readonly PortRe
   }
   return hosts.map((host) => ({
     host,
-    ports: (byAddress.get(host.address) ?? []).sort((a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port),
+    // 'tcp' before 'udp' by code units: localeCompare went through ICU for each of ~130,000 comparisons (10,000 ports).
+    ports: (byAddress.get(host.address) ?? []).sort(
+      (a, b) => (a.protocol === b.protocol ? 0 : a.protocol < b.protocol ? -1 : 1) || a.port - b.port,
+    ),
   }));
 }
 

@@ -1,3 +1,4 @@
+import { shownServiceName } from './service-name.js';
 import type { HostResult, PortResult, ScanSummary } from '../../../scan/index.js';
 import { groupByHost, splitShown } from './group.js';
 import type { RunInfo } from './nmap-xml.js';
@@ -26,7 +27,7 @@ export function renderNmapGrepable(
     const { shown, hidden } = splitShown(list, false);
     const entries = shown.map(
       (p) =>
-        `${String(p.port)}/${p.state}/${p.protocol}//${clean(p.service?.name ?? p.serviceName ?? '')}//${clean(p.service?.banner ?? '')}/`,
+        `${String(p.port)}/${p.state}/${p.protocol}//${clean(shownServiceName(p) ?? '')}//${clean(p.service?.banner ?? '')}/`,
     );
     const ignored =
       hidden.length === 0 ? '' : `\tIgnored State: ${hidden.map((h) => `${h.state} (${String(h.count)})`).join(', ')}`;

@@ -1,3 +1,4 @@
+import { registryName } from './service-name.js';
 import type { HostResult, PortResult, ScanSummary } from '../../../scan/index.js';
 import { compactRanges, groupByHost, splitShown } from './group.js';
 
@@ -19,7 +20,8 @@ const attrs = (fields: Record<string, string | number | undefined>) =>
     .join('');
 
 function portXml(p: PortResult): string {
-  const service = p.service ?? (p.serviceName === undefined ? undefined : { name: p.serviceName });
+  const name = p.service === undefined ? registryName(p) : undefined;
+  const service = p.service ?? (name === undefined ? undefined : { name });
   const serviceXml =
     service === undefined
       ? ''

@@ -1,3 +1,4 @@
+import { shownServiceName } from './service-name.js';
 import type { Colors } from 'picocolors/types.js';
 import type { HostResult, PortResult } from '../../../scan/index.js';
 import { renderTable, type Column } from '../table.js';
@@ -60,7 +61,7 @@ export function renderScanTable(
     const rows = shown.map((p) => [
       `${String(p.port)}/${p.protocol}`,
       p.state,
-      p.service?.name ?? p.serviceName ?? '',
+      shownServiceName(p) ?? '',
       ...(options.reason ? [p.error === undefined || p.reason !== 'error' ? p.reason : p.error.toLowerCase()] : []),
       ...(detected
         ? [
