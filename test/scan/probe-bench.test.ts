@@ -72,9 +72,44 @@ describe('ProbeBench (nmap: a port out of tries waits while its host is still be
     bench.add(benched(h, 1000));
     expect(reviewAt(bench, 1100, false).decisions).toEqual([]);
     allowed = 3;
-    bench.triesRose();
+    bench.recheck();
     expect(reviewAt(bench, 1101, false).decisions).toEqual(['retry']);
     expect(bench.size).toBe(0);
+  });
+
+  it('with a port to ping, waits for an answer to a probe sent after the deadline, asking for pings meanwhile', () => {
+    const h = host();
+    h.rtt.observe(20); // time-outs of 100 ms (-T4's least)
+    h.pingPort = 23;
+    h.lastAnswerAt = 1050;
+    h.lastAnsweredSentAt = 1030;
+    const pinged: HostState[] = [];
+    const bench = new ProbeBench(() => 2, { request: (x) => pinged.push(x) });
+    bench.add(benched(h, 1000));
+    expect(reviewAt(bench, 1100, false)).toEqual({ decisions: [], next: 1200 });
+    expect(pinged).toEqual([]);
+    // A stall: the host silent for 6 time-outs, nothing in flight, the scan done. Silence proves nothing
+    // here: a ping is asked for, and the port waits (looked at again a time-out later).
+    expect(reviewAt(bench, 1700, true)).toEqual({ decisions: [], next: 1800 });
+    expect(pinged).toEqual([h]);
+    // The ping is out: no new request.
+    h.inFlight = 1;
+    expect(reviewAt(bench, 1800, true).decisions).toEqual([]);
+    expect(pinged).toEqual([h]);
+    // It answered, sent after the try's deadline (1,100): the path works, the try's answer is not coming.
+    h.inFlight = 0;
+    h.lastAnsweredSentAt = 1710;
+    bench.recheck();
+    expect(reviewAt(bench, 1830, true).decisions).toEqual(['final']);
+  });
+
+  it('with a port to ping, still ends at the expiry when no ping ever answers', () => {
+    const h = host();
+    h.pingPort = 23;
+    const bench = new ProbeBench(() => 2, { request: () => undefined });
+    bench.add(benched(h, 1000));
+    expect(reviewAt(bench, 1999, true).decisions).toEqual([]);
+    expect(reviewAt(bench, 2000, true).decisions).toEqual(['final']);
   });
 
   it('drops the ports of a skipped host without a decision', () => {

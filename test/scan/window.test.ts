@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { CongestionWindow } from '../../src/scan/window.js';
 
@@ -12,6 +13,33 @@ describe('the congestion window', () => {
     // A probe sent after that halving and lost too: a new loss event.
     window.onLoss(150, 300);
     expect(window.size).toBe(128);
+  });
+
+  it('falls to its minimum when a timing ping is lost (a drop), once per stall, the threshold at in flight / 1.5', () => {
+    // Times in the last second (onAnswer ends a stall at the current time).
+    const t = performance.now() - 1000;
+    const window = new CongestionWindow(1, 8192, 64);
+    for (let i = 0; i < 400; i++) window.onAnswer();
+    expect(window.size).toBe(464);
+    window.onDrop(t + 100, t + 200, 300);
+    expect(window.size).toBe(1);
+    // The next ping is lost too: the stall goes on, one event, the window at its minimum.
+    window.onDrop(t + 250, t + 350, 10);
+    expect(window.size).toBe(1);
+    // The stall ends: the answers it held come late, or on retries of tries lost in it. Part of its
+    // event, they do not halve the window again: they grow it, as answers.
+    for (let sent = 300; sent < 310; sent++) window.onLoss(t + sent, t + 900);
+    expect(window.size).toBe(11);
+    window.onAnswer();
+    expect(window.size).toBe(12);
+    // Slow start again up to 300 / 1.5 = 200, then about +1 per window.
+    for (let i = 0; i < 188; i++) window.onAnswer();
+    expect(window.size).toBe(200);
+    for (let i = 0; i < 100; i++) window.onAnswer();
+    expect(window.size).toBe(200);
+    // A try sent after the stall, lost: a new loss event.
+    window.onLoss(performance.now(), performance.now() + 100);
+    expect(window.size).toBe(100);
   });
 
   it('grows by one per answer in slow start, and never below its minimum on loss', () => {
