@@ -135,7 +135,7 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
           host.scanDelayMs = Math.min(timing.maxScanDelayMs, Math.max(50, host.scanDelayMs * 2));
         }
       } else {
-        window.onAnswer();
+        window.onAnswer(outcome.rttMs, flight.sentAt, host.rtt.minMs);
       }
       final(task, outcome);
     }

@@ -49,4 +49,40 @@ describe('the congestion window', () => {
     for (let t = 1; t <= 10; t++) window.onLoss(t * 10, t * 10 + 1);
     expect(window.size).toBe(4);
   });
+
+  // A round begins with the first answer to a probe sent after the last round began: a probe sent 1 ms ago, 2 ms on.
+  const nextRoundSentAt = () => {
+    const start = performance.now();
+    while (performance.now() < start + 2);
+    return performance.now() - 1;
+  };
+
+  it("leaves slow start when the least round trip of a round rises 1/8 above the host's least (HyStart, 4-16 ms)", () => {
+    const window = new CongestionWindow(1, 8192, 64);
+    // Round 1: 20-27 ms round trips, the host's least 20 ms. Slow start goes on.
+    let sentAt = nextRoundSentAt();
+    for (let i = 0; i < 8; i++) window.onAnswer(20 + i, sentAt, 20);
+    expect(window.size).toBe(72);
+    // Round 2: the least of the first 8 is 23.9 ms, under 20 + 4: slow start goes on.
+    sentAt = nextRoundSentAt();
+    for (let i = 0; i < 8; i++) window.onAnswer(23.9 + i, sentAt, 20);
+    expect(window.size).toBe(80);
+    // Round 3: the least is 24 ms, a queue builds: the threshold falls to the window, about +1 per window after.
+    sentAt = nextRoundSentAt();
+    for (let i = 0; i < 8; i++) window.onAnswer(24 + i, sentAt, 20);
+    expect(window.size).toBe(87);
+    for (let i = 0; i < 80; i++) window.onAnswer(20, sentAt, 20);
+    expect(window.size).toBe(87);
+    for (let i = 0; i < 10; i++) window.onAnswer(20, sentAt, 20);
+    expect(window.size).toBe(88);
+  });
+
+  it("keeps slow start on loopback, where a rise of milliseconds is this process's own backlog", () => {
+    const window = new CongestionWindow(1, 8192, 64);
+    for (let round = 1; round <= 4; round++) {
+      const sentAt = nextRoundSentAt();
+      for (let i = 0; i < 8; i++) window.onAnswer(20, sentAt, 0.05);
+    }
+    expect(window.size).toBe(96);
+  });
 });
