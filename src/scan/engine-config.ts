@@ -31,6 +31,8 @@ export interface EngineConfig {
 export interface EngineStats {
   sent: number;
   retries: number;
+  /** Timing pings sent (see TimingPings), counted in `sent` too. */
+  pings: number;
   selfConnects: number;
   backPressure: number;
   inFlight: number;
@@ -39,5 +41,5 @@ export interface EngineStats {
 
 /** Counters at zero. */
 export function newEngineStats(): EngineStats {
-  return { sent: 0, retries: 0, selfConnects: 0, backPressure: 0, inFlight: 0, aborted: false };
+  return { sent: 0, retries: 0, pings: 0, selfConnects: 0, backPressure: 0, inFlight: 0, aborted: false };
 }

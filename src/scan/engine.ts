@@ -4,8 +4,9 @@ import { newEngineStats, type EngineConfig, type EngineStats, type FinalOutcome 
 import { DeadlineHeap } from './deadline-heap.js';
 import { Flights, type Flight } from './flights.js';
 import { countSent, noteAnswer, type HostState, type Task } from './host-state.js';
-import { afterTimeout } from './after-timeout.js';
+import { afterTimeout, markRetry } from './after-timeout.js';
 import { ProbeBench, type BenchDecision } from './probe-bench.js';
+import { TimingPings } from './timing-pings.js';
 import { TaskQueue, UDP_PACE_MS } from './task-queue.js';
 
 export { newEngineStats, type EngineConfig, type EngineStats, type FinalOutcome } from './engine-config.js';
@@ -20,7 +21,7 @@ const MAX_BATCH = 512;
  * Retries follow nmap (see afterTimeout). A TCP try that timed out stays open while its retry is
  * out, and its late answer is the port's answer; a TCP port whose last allowed try timed out waits on
  * nmap's probe bench (see ProbeBench): on a path whose queues hold answers past the time-outs, the
- * ports are not lost for want of waiting.
+ * ports are not lost for want of waiting; a silent host gets timing pings (see TimingPings).
  */
 export function runEngine(config: EngineConfig): Promise<EngineStats> {
   const { timing, window, signal } = config;
@@ -35,7 +36,8 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
   let pumpQueued = false;
   let finish: (s: EngineStats) => void = () => undefined;
   const allowedTries = (host: HostState) => 1 + Math.min(timing.maxRetries, Math.max(1, host.maxSuccessfulTry + 1));
-  const bench = new ProbeBench(allowedTries);
+  const pings = new TimingPings(window, queue);
+  const bench = new ProbeBench(allowedTries, pings);
 
   /** True when `host` is skipped, or past --host-timeout at `now` (then it is skipped and reported). */
   const timedOut = (host: HostState, now: number): boolean => {
@@ -61,7 +63,7 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
       flights.settle(retry);
       retry.cancel();
     }
-    if (noteAnswer(task.host, outcome.rttMs, flight.tries)) bench.triesRose();
+    if (noteAnswer(task, outcome.rttMs, flight.tries, flight.sentAt)) bench.recheck();
     // It came after its time-out: a queue on the path holds the probes; send fewer at once.
     window.onLoss(flight.sentAt, performance.now());
     final(task, outcome);
@@ -72,7 +74,9 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
   const timedOutTry = (flight: Flight) => {
     const { task } = flight;
     flights.drop(task);
-    const next = afterTimeout(task, timing.maxRetries, allowedTries);
+    // Nothing came from the host since this try went out: a stall, or filtered ports? A ping tells.
+    if (task.protocol === 'tcp' && task.host.lastAnswerAt < flight.sentAt) pings.request(task.host);
+    const next = afterTimeout(flight, timing.maxRetries, allowedTries);
     if (next === 'retry') queue.retry(task);
     else if (next === 'paced') queue.pace(task);
     else if (next === 'final') final(task, { type: 'answer', state: 'open|filtered', reason: 'no-response', rttMs: 0 });
@@ -83,18 +87,19 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
 
   /** A benched task's turn: sent again, or filtered (its lingering try closed). */
   const unbench = (flight: Flight, decision: BenchDecision) => {
-    const { task } = flight;
-    if (decision === 'retry') {
-      task.tries++;
-      task.retryQueued = true;
-      queue.retry(task);
-      return;
+    if (decision === 'retry') queue.retry(markRetry(flight));
+    else {
+      flights.drop(flight.task);
+      final(flight.task, { type: 'answer', state: 'filtered', reason: 'no-response', rttMs: 0 });
     }
-    flights.drop(task);
-    final(task, { type: 'answer', state: 'filtered', reason: 'no-response', rttMs: 0 });
   };
 
   const onOutcome = (flight: Flight, outcome: ProbeOutcome) => {
+    if (flight.task.ping === true) {
+      if (pings.outcome(flight, outcome, flights)) bench.recheck();
+      schedulePump();
+      return;
+    }
     if (flight.settled) {
       if (flight.lingering && outcome.type === 'answer') lateAnswer(flight, outcome);
       return;
@@ -116,7 +121,7 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
     } else {
       flights.drop(task);
       const { host } = task;
-      if (noteAnswer(host, outcome.rttMs, task.tries)) bench.triesRose();
+      if (noteAnswer(task, outcome.rttMs, task.tries, flight.sentAt)) bench.recheck();
       if (outcome.reason === 'port-unreach') {
         // That answer spent one of the host's ICMP tokens when its probe arrived: the next paced probe
         // goes a full pace after that probe was sent (the one-way delays cancel out).
@@ -124,13 +129,13 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
         host.pacedNextAt = Math.max(host.pacedNextAt, performance.now() - outcome.rttMs + UDP_PACE_MS);
       }
       if (task.tries > 0) {
-        // The earlier try got no answer but this one did: a probe (or its answer) was lost.
-        window.onLoss(flight.sentAt, performance.now());
+        // The earlier try got no answer but this one did: a probe (or its answer) was lost, when that try went.
+        window.onLoss(task.lostSentAt ?? flight.sentAt, performance.now());
         if (task.protocol === 'udp') {
           host.scanDelayMs = Math.min(timing.maxScanDelayMs, Math.max(50, host.scanDelayMs * 2));
         }
       } else {
-        window.onAnswer();
+        window.onAnswer(outcome.rttMs, flight.sentAt, host.rtt.minMs);
       }
       final(task, outcome);
     }
@@ -140,6 +145,7 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
   /** Times out `candidates` that are still unanswered: only called after a poll phase has run since they were picked. */
   const expire = (candidates: readonly Flight[]) => {
     for (const flight of candidates) {
+      if (flight.task.ping === true) onOutcome(flight, { type: 'timeout' });
       if (flight.settled) continue;
       flights.settle(flight);
       timedOutTry(flight);

@@ -15,6 +15,13 @@ export interface HostState {
   startedAt: number;
   /** performance.now() of the host's latest answer to a port probe (late ones included), 0 before. */
   lastAnswerAt: number;
+  /**
+   * performance.now() at which the latest-sent probe that got an answer was sent, 0 before: once a probe
+   * sent after some try's time-out has its answer, the path works and that try's answer is not coming.
+   */
+  lastAnsweredSentAt: number;
+  /** A TCP port of this host that answered (open or closed), the latest: where timing pings go; 0 before. */
+  pingPort: number;
   /** The host's tries in flight (sent, not timed out nor answered; lingering ones not counted). */
   inFlight: number;
   /** Set when the host timed out (--host-timeout) or is done with: its probes are dropped. */
@@ -36,10 +43,17 @@ export interface Task {
   selfConnects: number;
   /** UDP retries sent at the ICMP rate-limit pace (0 or absent before any); silence after MAX_PACED_TRIES is final. */
   pacedTries?: number;
+  /** A timing ping (see TimingPings), not a port of the scan: never reported, never retried. */
+  ping?: boolean;
   /** Set when an earlier try answered late, after its retry was queued: the queue drops the retry. */
   done?: boolean;
   /** Set while a retry after a time-out waits in the queue: counted in `retries` when it is sent, not before. */
   retryQueued?: boolean;
+  /**
+   * When the latest try that timed out was sent (performance.now() ms): if a later try answers, that
+   * is when the lost probe went, which decides whether it belongs to a loss event already counted.
+   */
+  lostSentAt?: number;
 }
 
 /**
@@ -49,17 +63,22 @@ export interface Task {
 export function countSent(stats: EngineStats, task: Task): void {
   stats.sent++;
   if (task.retryQueued === true) stats.retries++;
+  else if (task.ping === true) stats.pings++;
   task.retryQueued = false;
 }
 
 /**
- * Notes an answer from `host` to a try that followed `tries` lost ones, `rttMs` after it was sent:
- * the RTT sample, the time of the host's last answer, and its highest successful try. Returns true
- * when that highest try rose (the host's ports may now get more tries).
+ * Notes an answer of `task` to its try sent at `sentAt` (performance.now() ms) after `tries` lost ones,
+ * `rttMs` after it was sent: the RTT sample, the time of the host's last answer and the send time of
+ * its latest-sent answered probe, a TCP port for timing pings, and the highest successful try. Returns
+ * true when that highest try rose (the host's ports may now get more tries).
  */
-export function noteAnswer(host: HostState, rttMs: number, tries: number): boolean {
+export function noteAnswer(task: Task, rttMs: number, tries: number, sentAt: number): boolean {
+  const { host } = task;
   host.rtt.observe(rttMs);
   host.lastAnswerAt = performance.now();
+  if (sentAt > host.lastAnsweredSentAt) host.lastAnsweredSentAt = sentAt;
+  if (task.protocol === 'tcp') host.pingPort = task.port;
   if (tries <= host.maxSuccessfulTry) return false;
   host.maxSuccessfulTry = tries;
   return true;
@@ -75,6 +94,8 @@ export function newHostState(target: ScanTarget, timing: TimingValues): HostStat
     nextSendAt: 0,
     startedAt: 0,
     lastAnswerAt: 0,
+    lastAnsweredSentAt: 0,
+    pingPort: 0,
     inFlight: 0,
     skipped: false,
     waiting: [],

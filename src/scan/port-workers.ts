@@ -110,7 +110,7 @@ export interface PortWorkersRun {
   onWindow?(size: number): void;
 }
 
-const STAT_KEYS = ['sent', 'retries', 'selfConnects', 'backPressure', 'inFlight'] as const;
+const STAT_KEYS = ['sent', 'retries', 'pings', 'selfConnects', 'backPressure', 'inFlight'] as const;
 
 /**
  * Runs the port phase in `count` worker threads, lane i of count each, so that every (host, port)

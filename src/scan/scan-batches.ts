@@ -29,10 +29,14 @@ export interface ScanSummary {
   readonly hosts: { readonly up: number; readonly down: number; readonly timedOut: number };
   /** Port results by state. */
   readonly ports: Readonly<Record<PortState, number>>;
-  /** Probes sent (retries included), retries, self-connects retried, back-pressure events. */
+  /**
+   * Probes sent (retries and timing pings included), retries, timing pings (probes of a port that
+   * answered, sent when the host went silent: never results), self-connects retried, back-pressure events.
+   */
   readonly probes: {
     readonly sent: number;
     readonly retries: number;
+    readonly pings: number;
     readonly selfConnects: number;
     readonly backPressure: number;
   };
@@ -275,6 +279,7 @@ export async function* scanBatches(
     probes: {
       sent: totals.sent,
       retries: totals.retries,
+      pings: totals.pings,
       selfConnects: totals.selfConnects,
       backPressure: totals.backPressure,
     },

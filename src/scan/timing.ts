@@ -101,6 +101,7 @@ export function parseTimingTemplate(text: string): number {
 export class RttEstimator {
   private srtt = -1;
   private rttvar = 0;
+  private min = Infinity;
 
   constructor(
     private readonly timing: Pick<TimingValues, 'minRttTimeoutMs' | 'maxRttTimeoutMs' | 'initialRttTimeoutMs'>,
@@ -108,6 +109,7 @@ export class RttEstimator {
 
   /** Adds one measured round trip, in ms. */
   observe(rttMs: number): void {
+    if (rttMs < this.min) this.min = rttMs;
     if (this.srtt < 0) {
       this.srtt = rttMs;
       this.rttvar = rttMs / 2;
@@ -120,6 +122,11 @@ export class RttEstimator {
   /** The smoothed round trip in ms, or undefined before the first sample. */
   get smoothedMs(): number | undefined {
     return this.srtt < 0 ? undefined : this.srtt;
+  }
+
+  /** The least round trip measured, in ms (Infinity before the first sample). */
+  get minMs(): number {
+    return this.min;
   }
 
   /** The time-out for the next probe, in ms. */

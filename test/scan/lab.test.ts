@@ -156,6 +156,35 @@ describe.skipIf(!canBuildLab).each(connectBackends('the scan lab tests'))(
       expect(summary.probes.retries).toBeGreaterThan(0);
     });
 
+    // The same stall, but covering the end of the scan: at 2,000 a second, the last ~550 ports are due during
+    // it, and no fresh port is left after it. Before timing pings, they were all sent into the stall, their
+    // tries and retries timed out, and the bench took the silent host with nothing in flight for a filtered
+    // one: 546 (native) and 522 (JavaScript) closed ports were filtered. Now a lost ping drops the window to
+    // one probe, and the bench waits for a ping's answer.
+    it('loses no port to a stall that covers the end of the scan', async () => {
+      let stalled: Promise<void> | undefined;
+      let doneAtStall = 0;
+      const { ports, summary } = await runScan([lab.address], {
+        connectBackend,
+        ports: '1-1000',
+        timingTemplate: 4,
+        ping: false,
+        maxRate: 2000,
+        onProgress: ({ done }) => {
+          if (stalled !== undefined || done === 0) return;
+          doneAtStall = done;
+          stalled = lab.stall(700);
+        },
+      });
+      await stalled;
+      // The stall began with fresh ports left, and lasted past the end of sending (at 2,000 a second).
+      expect(doneAtStall).toBeGreaterThan(0);
+      expect(doneAtStall).toBeLessThan(800);
+      expect(ports.filter((p) => p.state === 'filtered').map((p) => p.port)).toEqual([135, 445]);
+      expect(ports.filter((p) => p.state === 'open').map((p) => p.port)).toEqual([22, 80]);
+      expect(summary.ports.closed).toBe(1000 - 4);
+    });
+
     // One socket at a time: a timed-out try that lingers for a late answer held the only socket, and the
     // scan of a dropped port never ended.
     it('ends a --max-parallelism 1 scan of dropped ports, each state right', async () => {
