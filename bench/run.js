@@ -12,7 +12,7 @@ import { createInterface } from 'node:readline';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startFarm } from './farm.js';
-import { namespaceSet, removeStaleNamespaces } from './netns.js';
+import { emptyNamespace, namespaceSet, removeStaleNamespaces } from './netns.js';
 import { renderTable, runCases } from './measure.js';
 import { baseCases, millionCases, namespaceCases } from './cases.js';
 
@@ -77,13 +77,21 @@ exitHooks.push(() => devServer.stdin.destroy());
 const [devPort] = await once(createInterface({ input: devServer.stdout }), 'line');
 const namespaces = namespaceSet(lifetimeMs / 1000);
 exitHooks.push(namespaces.removeSync);
+const empty = emptyNamespace();
+exitHooks.push(empty.removeSync);
 
 const bin = new URL('../bin/portscope.js', import.meta.url).pathname;
 const label = (argv) => {
   const at = argv.indexOf(bin);
-  return at < 0 ? argv.join(' ') : [...argv.slice(0, at - 1), 'portscope', ...argv.slice(at + 1)].join(' ');
+  if (at >= 0) return [...argv.slice(0, at - 1), 'portscope', ...argv.slice(at + 1)].join(' ');
+  return (argv[0] === process.execPath ? ['node', ...argv.slice(1)] : argv).join(' ');
 };
-const ctx = { ps: (...args) => [process.execPath, bin, ...args], farmPort: String(farm.listeners[0].port), devPort };
+const ctx = {
+  ps: (...args) => [process.execPath, bin, ...args],
+  farmPort: String(farm.listeners[0].port),
+  devPort,
+  emptyNetns: empty.name,
+};
 const sockstat = () => readFileSync('/proc/net/sockstat', 'utf8').split('\n').slice(0, 2).join('; ');
 const notes = [];
 const results = [];
