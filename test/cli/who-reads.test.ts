@@ -35,7 +35,10 @@ describe.skipIf(!bundled || !hasTool('strace', 'who reads (strace)'))('who: what
         'strace',
         ['-f', '-qq', '-e', 'trace=openat', '-o', trace, process.execPath, bin, 'who', `${String(port)}/tcp`],
         { timeout: 30_000 },
-        (error, out) => (error === null ? resolve(out) : reject(error)),
+        (error, out) => {
+          if (error === null) resolve(out);
+          else reject(new Error(`strace portscope who: ${error.message}`));
+        },
       );
     });
     expect(stdout).toContain(` ${String(process.pid)} `);
