@@ -28,19 +28,35 @@ export function bothFamiliesRequest(query: DiagQuery): Buffer {
  * as malformed, as it would there).
  */
 export function splitByFamily(reply: Buffer): [Buffer, Buffer] {
-  const parts: [Buffer[], Buffer[]] = [[], []];
-  const whole = new DataView(reply.buffer, reply.byteOffset, reply.length);
-  let off = 0;
-  while (off + NLMSG_HDRLEN <= reply.length) {
-    const length = whole.getUint32(off, HOST_LE);
-    if (length < NLMSG_HDRLEN || off + length > reply.length) break;
-    const aligned = Math.min((length + 3) & ~3, reply.length - off);
-    const message = Buffer.from(reply.subarray(off, off + aligned));
-    const view = new DataView(message.buffer, message.byteOffset, message.length);
-    if (view.getUint16(4, HOST_LE) === TCPDIAG_GETSOCK) view.setUint16(4, SOCK_DIAG_BY_FAMILY, HOST_LE);
-    const family = message[NLMSG_HDRLEN] ?? 0;
-    parts[family === AF_INET6 ? 1 : 0].push(message);
-    off += (length + 3) & ~3;
-  }
-  return [Buffer.concat(parts[0]), Buffer.concat(parts[1])];
+  const view = new DataView(reply.buffer, reply.byteOffset, reply.length);
+  // Two passes over the messages: their sizes per family, then one copy each into the two replies.
+  const each = (visit: (off: number, aligned: number, v6: boolean) => void) => {
+    let off = 0;
+    while (off + NLMSG_HDRLEN <= reply.length) {
+      const length = view.getUint32(off, HOST_LE);
+      if (length < NLMSG_HDRLEN || off + length > reply.length) return;
+      const aligned = Math.min((length + 3) & ~3, reply.length - off);
+      visit(off, aligned, reply[off + NLMSG_HDRLEN] === AF_INET6);
+      off += aligned;
+    }
+  };
+  let v6Bytes = 0;
+  let v4Bytes = 0;
+  each((_, aligned, v6) => {
+    if (v6) v6Bytes += aligned;
+    else v4Bytes += aligned;
+  });
+  const parts: [Buffer, Buffer] = [Buffer.allocUnsafe(v4Bytes), Buffer.allocUnsafe(v6Bytes)];
+  const views = parts.map((b) => new DataView(b.buffer, b.byteOffset, b.length));
+  const at = [0, 0];
+  each((off, aligned, v6) => {
+    const k = v6 ? 1 : 0;
+    const target = parts[k];
+    const start = at[k] ?? 0;
+    reply.copy(target, start, off, off + aligned);
+    const out = views[k];
+    if (out?.getUint16(start + 4, HOST_LE) === TCPDIAG_GETSOCK) out.setUint16(start + 4, SOCK_DIAG_BY_FAMILY, HOST_LE);
+    at[k] = start + aligned;
+  });
+  return parts;
 }
