@@ -79,7 +79,8 @@ function message(payloadLength: number): { buf: Buffer; view: DataView; payload:
  * An inet_diag_req_v2 dump of one family and protocol. `states` is the kernel's bit mask
  * (bit N = TCP state N, e.g. 1 << 10 for LISTEN). For raw sockets the request's `pad` byte is
  * `sdiag_raw_protocol`, and IPPROTO_RAW (255) there asks for raw sockets of every protocol.
- * With `localPorts`, an INET_DIAG_REQ_BYTECODE attribute makes the kernel keep only sockets bound
+ * With `localPorts`, an INET_DIAG_REQ_BYTECODE attribute (and, for one TCP or UDP port, the id's
+ * `idiag_sport`: see writeOnePort) makes the kernel keep only sockets bound
  * to one of those ports, as `ss` compiles `sport = :A or sport = :B`: per port
  * `[S_EQ, yes 8, no 12] [0, 0, port]` (a true test goes on to the JMP, a false one skips it),
  * then, but for the last port, `[JMP, yes 4, no to the end]`; reaching the end exactly accepts,
@@ -105,6 +106,7 @@ export function inetDiagRequest(
     view.setUint32(at + 4, protocol, HOST_LE);
   }
   writePortProgram(view, payload + 56, localPorts);
+  writeOnePort(view, payload + 8, protocol, localPorts);
   view.setUint8(payload, family);
   view.setUint8(payload + 1, protocol & 0xff);
   view.setUint8(payload + 2, extensions); // idiag_ext; SKV6ONLY, MARK and CGROUP_ID come unasked
@@ -129,11 +131,23 @@ export function tcpBothFamiliesRequest(states: number, localPorts: readonly numb
   const { buf, view, payload } = message(60 + (program === 0 ? 0 : 4 + program));
   view.setUint16(4, TCPDIAG_GETSOCK, HOST_LE);
   writePortProgram(view, payload + 60, localPorts);
+  writeOnePort(view, payload + 4, IPPROTO.tcp, localPorts);
   // idiag_family (ignored by the kernel: AF_UNSPEC), idiag_src_len, idiag_dst_len, then idiag_ext;
   // the 48-byte socket id stays zero; idiag_states follows it.
   view.setUint8(payload + 3, extensions);
   view.setUint32(payload + 52, states >>> 0, HOST_LE);
   return buf;
+}
+
+/**
+ * For one TCP, UDP or UDP-Lite port, also the socket id's `idiag_sport` (network order) at `id`: the kernel
+ * compares it before running the bytecode, which costs more per socket (~20% of a port query's walk at
+ * 100k sockets). The bytecode stays: a kernel that skipped this test would still filter.
+ */
+function writeOnePort(view: DataView, id: number, protocol: number, localPorts: readonly number[]): void {
+  const [port] = localPorts;
+  const ported = protocol === IPPROTO.tcp || protocol === IPPROTO.udp || protocol === IPPROTO.udplite;
+  if (localPorts.length === 1 && port !== undefined && ported) view.setUint16(id, port, false);
 }
 
 /** Length of the bytecode of {@link writePortProgram} (0 without ports). */

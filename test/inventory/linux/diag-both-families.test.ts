@@ -8,6 +8,7 @@ import {
   TCPDIAG_GETSOCK,
   inetDiagRequest,
 } from '../../../src/inventory/linux/diag-request.js';
+import { bothFamiliesRequest } from '../../../src/inventory/linux/diag-both-families.js';
 import { readByDiag, type TableSpec } from '../../../src/inventory/linux/diag-tables.js';
 import { nativeAddon, type NativeAddon } from '../../../src/inventory/linux/native.js';
 import type { NamespaceGroup } from '../../../src/inventory/linux/netns.js';
@@ -77,6 +78,11 @@ describe.skipIf(addon === undefined)('sock_diag: TCP of both families in one req
     const { addon: spy, types } = recording(real, false);
     const result = readByDiag(spy, HOST, TCP_TABLES, { tcpStateMask: ALL_TCP_STATES, localPorts: [port] });
     expect(types).toEqual([TCPDIAG_GETSOCK]);
+    // One port: also in the socket id's idiag_sport (network order), which the kernel tests first.
+    expect(bothFamiliesRequest({ tcpStateMask: ALL_TCP_STATES, localPorts: [port] }).readUInt16BE(16 + 4)).toBe(port);
+    expect(inetDiagRequest(AF_INET, IPPROTO.udp, 0, [port]).readUInt16BE(16 + 8)).toBe(port);
+    expect(inetDiagRequest(AF_INET, IPPROTO.raw, 0, [port]).readUInt16BE(16 + 8)).toBe(0);
+    expect(inetDiagRequest(AF_INET, IPPROTO.tcp, 0, [port, port + 1]).readUInt16BE(16 + 8)).toBe(0);
     expect(result.missing).toEqual([]);
     const tcp = result.sockets.filter((s) => s.protocol === 'tcp');
     expect(tcp.map(row)).toEqual(perFamily(real));
