@@ -1,18 +1,19 @@
 // The cases of bench/run.js. Each case is { name, ours, theirs }: `ours` is the first command, the one
-// every ratio is taken against. ctx: { ps(...args) -> argv, farmPort, devPort, emptyNetns }.
+// every ratio is taken against. ctx: { ps(...args) -> argv, farmPort, devPort }.
 
 /**
  * The floor under a case, timed in the same run: Node's start (`node -e 0`), portscope's own start
- * (`--version`: Node plus the CLI bundle) and `args` in `emptyNetns`, a namespace the bench made with no
- * socket: the same command's fixed cost (verb code, addon, namespaces, the kernel's walk of the hash that
- * every namespace shares) with nothing to print or own. `peer`: the peer tool run in that namespace too.
+ * (`--version`: Node plus the CLI bundle) and `args` in a network namespace of its own with no socket
+ * (`unshare -n`, made for that one command, so that no other command sees one more namespace): the same
+ * command's fixed cost (verb code, addon, namespaces, the kernel's walk of the TCP hash that every
+ * namespace shares) with nothing to print or own. `peer`: the peer tool run the same way.
  */
-function floorRows({ ps, emptyNetns }, args, peer) {
+function floorRows({ ps }, args, peer) {
   return [
     [process.execPath, '-e', '0'],
     ps('--version'),
-    ps(...args, '--netns', emptyNetns),
-    ...(peer === undefined ? [] : [['ip', 'netns', 'exec', emptyNetns, ...peer]]),
+    ['unshare', '-n', ...ps(...args, '--netns', 'host')],
+    ...(peer === undefined ? [] : [['unshare', '-n', ...peer]]),
   ];
 }
 

@@ -12,7 +12,7 @@ import { createInterface } from 'node:readline';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startFarm } from './farm.js';
-import { emptyNamespace, namespaceSet, removeStaleNamespaces } from './netns.js';
+import { namespaceSet, removeStaleNamespaces } from './netns.js';
 import { renderTable, runCases } from './measure.js';
 import { baseCases, millionCases, namespaceCases } from './cases.js';
 
@@ -77,8 +77,6 @@ exitHooks.push(() => devServer.stdin.destroy());
 const [devPort] = await once(createInterface({ input: devServer.stdout }), 'line');
 const namespaces = namespaceSet(lifetimeMs / 1000);
 exitHooks.push(namespaces.removeSync);
-const empty = emptyNamespace();
-exitHooks.push(empty.removeSync);
 
 const bin = new URL('../bin/portscope.js', import.meta.url).pathname;
 const label = (argv) => {
@@ -90,7 +88,6 @@ const ctx = {
   ps: (...args) => [process.execPath, bin, ...args],
   farmPort: String(farm.listeners[0].port),
   devPort,
-  emptyNetns: empty.name,
 };
 const sockstat = () => readFileSync('/proc/net/sockstat', 'utf8').split('\n').slice(0, 2).join('; ');
 const notes = [];
