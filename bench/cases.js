@@ -1,8 +1,27 @@
 // The cases of bench/run.js. Each case is { name, ours, theirs }: `ours` is the first command, the one
 // every ratio is taken against. ctx: { ps(...args) -> argv, farmPort, devPort }.
 
+/**
+ * The floor under a case, timed in the same run: Node's start (`node -e 0`), portscope's own start
+ * (`--version`: Node plus the CLI bundle) and `args` in a network namespace of its own with no socket
+ * (`unshare -n`, made for that one command, so that no other command sees one more namespace): the same
+ * command's fixed cost (verb code, addon, namespaces, the kernel's walk of the TCP hash that every
+ * namespace shares) with nothing to print or own. `peer`: the peer tool run the same way.
+ */
+function floorRows({ ps }, args, peer) {
+  return [
+    [process.execPath, '-e', '0'],
+    ps('--version'),
+    // Making the namespace (10-40 ms here) is in the next row's time: this row says how much.
+    ['unshare', '-n', 'true'],
+    ['unshare', '-n', ...ps(...args, '--netns', 'host')],
+    ...(peer === undefined ? [] : [['unshare', '-n', ...peer]]),
+  ];
+}
+
 /** The 100k suite: listings with and without owners, an audit, and `who` on a farm port and a dev server. */
-export function baseCases({ ps, farmPort, devPort }) {
+export function baseCases(ctx) {
+  const { ps, farmPort, devPort } = ctx;
   return [
     {
       name: 'all TCP with owners',
@@ -39,6 +58,7 @@ export function baseCases({ ps, farmPort, devPort }) {
         ['env', 'PORTSCOPE_BACKEND=procfs', ...ps('ls', '-tan')],
         // The Socket object path that the columnar listing replaces (ls-columnar.ts), in the same run.
         ['env', 'PORTSCOPE_COLUMNAR=0', ...ps('ls', '-tan')],
+        ...floorRows(ctx, ['ls', '-tan'], ['ss', '-tan']),
       ],
     },
     {
@@ -62,6 +82,7 @@ export function baseCases({ ps, farmPort, devPort }) {
       theirs: [
         ['fuser', '-n', 'tcp', farmPort],
         ['lsof', '-nP', `-iTCP:${farmPort}`],
+        ...floorRows(ctx, ['who', `${farmPort}/tcp`]),
       ],
     },
     {
@@ -70,15 +91,21 @@ export function baseCases({ ps, farmPort, devPort }) {
       theirs: [
         ['fuser', '-n', 'tcp', devPort],
         ['lsof', '-nP', `-iTCP:${devPort}`],
+        ...floorRows(ctx, ['who', `${devPort}/tcp`]),
       ],
     },
   ];
 }
 
 /** The 1M suite (`ss -tanp` left out: over 600 s at this scale). */
-export function millionCases({ ps, devPort }) {
+export function millionCases(ctx) {
+  const { ps, devPort } = ctx;
   return [
-    { name: '1M: all TCP without owners', ours: ps('ls', '-tan'), theirs: [['ss', '-tan']] },
+    {
+      name: '1M: all TCP without owners',
+      ours: ps('ls', '-tan'),
+      theirs: [['ss', '-tan'], ...floorRows(ctx, ['ls', '-tan'], ['ss', '-tan'])],
+    },
     {
       name: '1M: all TCP with owners',
       ours: ps('ls', '-tanp'),
@@ -97,7 +124,7 @@ export function millionCases({ ps, devPort }) {
     {
       name: '1M: owner of one port (a dev server)',
       ours: ps('who', `${devPort}/tcp`),
-      theirs: [['fuser', '-n', 'tcp', devPort]],
+      theirs: [['fuser', '-n', 'tcp', devPort], ...floorRows(ctx, ['who', `${devPort}/tcp`])],
     },
   ];
 }

@@ -26,6 +26,16 @@ export function removeStaleNamespaces() {
   ipBatch(stale.map((n) => `netns del ${n}`));
 }
 
+/**
+ * An empty namespace of this run (`psbench-PID-empty`, no process, no socket), for the floor rows of
+ * bench/cases.js; `removeSync()` deletes it. Removed by the next run, as the others, if this one is killed.
+ */
+export function emptyNamespace() {
+  const name = `${PREFIX}${String(process.pid)}-empty`;
+  ipBatch([`netns add ${name}`]);
+  return { name, removeSync: () => ipBatch([`netns del ${name}`]) };
+}
+
 /** Namespace set of this run: `grow(count)` adds namespaces with a holder each; `remove()` deletes them all. */
 export function namespaceSet(lifetimeS) {
   const names = [];

@@ -81,9 +81,14 @@ exitHooks.push(namespaces.removeSync);
 const bin = new URL('../bin/portscope.js', import.meta.url).pathname;
 const label = (argv) => {
   const at = argv.indexOf(bin);
-  return at < 0 ? argv.join(' ') : [...argv.slice(0, at - 1), 'portscope', ...argv.slice(at + 1)].join(' ');
+  if (at >= 0) return [...argv.slice(0, at - 1), 'portscope', ...argv.slice(at + 1)].join(' ');
+  return (argv[0] === process.execPath ? ['node', ...argv.slice(1)] : argv).join(' ');
 };
-const ctx = { ps: (...args) => [process.execPath, bin, ...args], farmPort: String(farm.listeners[0].port), devPort };
+const ctx = {
+  ps: (...args) => [process.execPath, bin, ...args],
+  farmPort: String(farm.listeners[0].port),
+  devPort,
+};
 const sockstat = () => readFileSync('/proc/net/sockstat', 'utf8').split('\n').slice(0, 2).join('; ');
 const notes = [];
 const results = [];

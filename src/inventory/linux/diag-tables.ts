@@ -1,6 +1,7 @@
 import { errnoCode } from '../../errors.js';
 import type { Socket } from '../../model/index.js';
 import { AF_INET, AF_INET6, IPPROTO, inetDiagRequest, unixDiagRequest, type DiagExtensions } from './diag-request.js';
+import { bothFamiliesAt, bothFamiliesRequest, splitByFamily } from './diag-both-families.js';
 import type { NativeAddon } from './native.js';
 import type { NamespaceGroup } from './netns.js';
 import { parseInetDiag, parseUnixDiag } from './parse-diag.js';
@@ -45,6 +46,20 @@ function requestFor(table: TableSpec, query: DiagQuery): Buffer {
 }
 
 /**
+ * The replies of `sent` as those of one request per table: the reply at `both` split by family, or, when
+ * the kernel refused that request (an error string), the two per-family requests' replies (`perFamily`).
+ */
+function unpackBoth(
+  replies: readonly (Buffer | string)[],
+  both: number,
+  perFamily: () => (Buffer | string)[],
+): (Buffer | string)[] {
+  const reply = replies[both];
+  const split = reply instanceof Buffer ? splitByFamily(reply) : perFamily();
+  return replies.toSpliced(both, 1, ...split);
+}
+
+/**
  * True for the errors of a way into a namespace that no longer exists: ENOENT (the process exited,
  * the name was deleted), EINVAL (setns on a /run/netns file that `ip netns del` has just unmounted).
  */
@@ -82,11 +97,15 @@ export function readByDiag(
   const procfsOnly = (t: TableSpec) => t.protocol === 'netlink' || t.protocol === 'packet';
   const asked = tables.filter((t) => !procfsOnly(t));
   const requests = asked.map((t) => requestFor(t, query));
+  // A port query walks the kernel's TCP hash once for both families instead of once per family.
+  const both = bothFamiliesAt(asked, query);
+  const sent = both < 0 ? requests : requests.toSpliced(both, 2, bothFamiliesRequest(query));
   let replies: (Buffer | string)[] | undefined;
   let gone = false;
   for (const path of netnsPaths(group)) {
     try {
-      replies = addon.sockDiag(path, requests);
+      replies = addon.sockDiag(path, sent);
+      if (both >= 0) replies = unpackBoth(replies, both, () => addon.sockDiag(path, requests.slice(both, both + 2)));
       break;
     } catch (error) {
       gone = isGone(error);

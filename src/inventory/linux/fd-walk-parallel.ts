@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { walkFds, type FdWalkResult } from './fd-walk.js';
 import { nativeAddon, type NativeAddon } from './native.js';
-import { parseStat, parseStatusFdSize } from './proc-stat.js';
+import { parseStatusFdSize, parseStatusPpid } from './proc-stat.js';
 import { readSmallText } from './read-proc.js';
 
 const WORKER_SOURCE = `
@@ -90,14 +90,21 @@ export function startFdWalk(
   return Promise.all(runs).then((results) => merge(results, null));
 }
 
-/** The parent of each of `pids`, from field 4 of /proc/PID/stat (pids gone meanwhile are left out). */
-function parentsOf(pids: readonly number[]): Map<number, number> {
+/**
+ * The fd table size (`FDSize`, Infinity when unknown) and the parent (`PPid`) of each of `pids`, from one
+ * read of /proc/PID/status each: the order of the walk and its climb through parents (pids gone
+ * meanwhile have no parent). One read instead of status then stat: each costs ~0.1-0.2 ms per process.
+ */
+function sizesAndParents(pids: readonly number[]): { sizes: Map<number, number>; parents: Map<number, number> } {
+  const sizes = new Map<number, number>();
   const parents = new Map<number, number>();
   for (const pid of pids) {
-    const parent = parseStat(readSmallText(`/proc/${String(pid)}/stat`) ?? '')?.ppid;
+    const status = readSmallText(`/proc/${String(pid)}/status`) ?? '';
+    sizes.set(pid, parseStatusFdSize(status) ?? Infinity);
+    const parent = parseStatusPpid(status);
     if (parent !== undefined) parents.set(pid, parent);
   }
-  return parents;
+  return { sizes, parents };
 }
 
 /** Every descendant of `roots` (children, grandchildren...) in the `parents` map, roots excluded. */
@@ -151,16 +158,13 @@ export async function walkUntilFound(
     const r = await addon.walkFds(Uint32Array.from(list), 0, 1, stop ? Uint32Array.from(wanted) : undefined);
     return merge([{ holders: r.holders, denied: [...r.denied], gone: [...r.gone] }], wanted);
   };
-  const sizes = new Map(
-    pids.map((pid) => [pid, parseStatusFdSize(readSmallText(`/proc/${String(pid)}/status`) ?? '') ?? Infinity]),
-  );
+  const { sizes, parents } = sizesAndParents(pids);
   const first = await walk(
     [...pids].sort((a, b) => (sizes.get(a) ?? 0) - (sizes.get(b) ?? 0) || a - b),
     true,
   );
   const found = holdersIn(first);
   if (found.size === 0) return first;
-  const parents = parentsOf(pids);
   // The first walk stopped part-way; of it, keep only who could not be read.
   const results: FdWalkResult[] = [{ holders: [], denied: first.denied, gone: first.gone }];
   const family = new Set(found);

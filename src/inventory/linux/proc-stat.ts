@@ -52,6 +52,14 @@ export function parseStatusFdSize(statusText: string): number | undefined {
   return Number.isNaN(value) ? undefined : value;
 }
 
+/** `PPid:` of /proc/PID/status: the parent's pid (as field 4 of /proc/PID/stat). */
+export function parseStatusPpid(statusText: string): number | undefined {
+  const at = statusText.indexOf('\nPPid:');
+  if (at < 0) return undefined;
+  const value = Number.parseInt(statusText.slice(at + 6).trimStart(), 10);
+  return Number.isNaN(value) ? undefined : value;
+}
+
 /** Boot time in seconds since the epoch, from the `btime` line of /proc/stat. */
 export function parseBootTime(statText: string): number | undefined {
   const at = statText.indexOf('\nbtime ');

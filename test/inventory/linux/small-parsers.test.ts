@@ -7,6 +7,7 @@ import {
   parseStartTicks,
   parseStat,
   parseStatusFdSize,
+  parseStatusPpid,
   parseStatusUid,
 } from '../../../src/inventory/linux/proc-stat.js';
 import { parseSockstat } from '../../../src/inventory/linux/parse-sockstat.js';
@@ -82,6 +83,9 @@ describe('small procfs parsers', () => {
     expect(parseStatusUid('Name:\tx\n')).toBeUndefined();
     expect(parseStatusFdSize('Name:\tx\nFDSize:\t256\nGroups:\n')).toBe(256);
     expect(parseStatusFdSize('Name:\tx\n')).toBeUndefined();
+    expect(parseStatusPpid('Name:\tx\nTgid:\t9\nPid:\t9\nPPid:\t4242\nTracerPid:\t0\n')).toBe(4242);
+    expect(parseStatusPpid('Name:\tx\nPPid:\t0\n')).toBe(0);
+    expect(parseStatusPpid('Name:\tx\n')).toBeUndefined();
   });
 
   it('parseSockstat nests counters by protocol', () => {
