@@ -16,22 +16,35 @@ import { namespaceSet, removeStaleNamespaces } from './netns.js';
 import { renderTable, runCases } from './measure.js';
 import { baseCases, millionCases, namespaceCases } from './cases.js';
 
-const { values } = parseArgs({
-  options: {
-    runs: { type: 'string' },
-    pairs: { type: 'string' },
-    holders: { type: 'string' },
-    sockets: { type: 'string' },
-    scale: { type: 'string' },
-    namespaces: { type: 'string' },
-    cap: { type: 'string' },
-    only: { type: 'string', default: '' },
-  },
-});
+const USAGE =
+  'usage: node bench/run.js [--runs N] [--cap S] [--only NAME] [--scale 1m | --sockets N] [--namespaces 50,300] [--holders N] [--pairs N]';
 const fail = (message) => {
   process.stderr.write(`bench: ${message}\n`);
   process.exit(2);
 };
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      runs: { type: 'string' },
+      pairs: { type: 'string' },
+      holders: { type: 'string' },
+      sockets: { type: 'string' },
+      scale: { type: 'string' },
+      namespaces: { type: 'string' },
+      cap: { type: 'string' },
+      only: { type: 'string', default: '' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+} catch (error) {
+  fail(`${error instanceof Error ? error.message : String(error)}; ${USAGE}`);
+}
+if (parsed.values.help === true) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+const { values } = parsed;
 if (process.getuid?.() !== 0) fail('needs root (owners of every process, ip netns, sysctls): run it as root');
 if (values.scale !== undefined && values.scale !== '1m') fail(`--scale ${values.scale}: expected 1m`);
 const sockets = values.scale === '1m' ? 1_000_000 : values.sockets === undefined ? undefined : Number(values.sockets);

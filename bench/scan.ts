@@ -12,13 +12,27 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { makeLab } from '../test/helpers/lab.js';
 
-const { values } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '3' },
-    only: { type: 'string' },
-    udp: { type: 'boolean', default: false },
-  },
-});
+const USAGE = 'usage: npx tsx bench/scan.ts [--runs 3] [--only NAME] [--udp]';
+function parsedArgs() {
+  try {
+    return parseArgs({
+      options: {
+        runs: { type: 'string', default: '3' },
+        only: { type: 'string' },
+        udp: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}; ${USAGE}\n`);
+    process.exit(2);
+  }
+}
+const { values } = parsedArgs();
+if (values.help === true) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
 const runs = Number(values.runs);
 const loads = () =>
   loadavg()
