@@ -127,26 +127,32 @@ describe.skipIf(!canBuildLab).each(connectBackends('the scan lab tests'))(
       expect(summary.ports.closed).toBe(10000 - 7);
     });
 
-    // The forwarder stops for 600 ms mid-scan (a starved machine): probes and answers wait in its buffer
-    // and all arrive afterwards, later than both tries' time-outs (100 ms each at -T4). Before the probe
-    // bench, every port probed during the stop was filtered (about 540 of them); now they wait for the
-    // late answers. --max-rate keeps fresh ports to scan after the stop.
-    it('loses no port to a 600 ms stall of the path: the late answers are waited for', async () => {
+    /** Scans `ports` of the lab host at -T4 and 2,000 a second, stalling its forwarder for `stallMs` at the first progress report. */
+    async function scanWithStall(ports: string, stallMs: number) {
       let stalled: Promise<void> | undefined;
       let doneAtStall = 0;
-      const { ports, summary } = await runScan([lab.address], {
+      const result = await runScan([lab.address], {
         connectBackend,
-        ports: '1-5000',
+        ports,
         timingTemplate: 4,
         ping: false,
         maxRate: 2000,
         onProgress: ({ done }) => {
           if (stalled !== undefined || done === 0) return;
           doneAtStall = done;
-          stalled = lab.stall(600);
+          stalled = lab.stall(stallMs);
         },
       });
       await stalled;
+      return { ...result, doneAtStall };
+    }
+
+    // The forwarder stops for 600 ms mid-scan (a starved machine): probes and answers wait in its buffer
+    // and all arrive afterwards, later than both tries' time-outs (100 ms each at -T4). Before the probe
+    // bench, every port probed during the stop was filtered (about 540 of them); now they wait for the
+    // late answers. --max-rate keeps fresh ports to scan after the stop.
+    it('loses no port to a 600 ms stall of the path: the late answers are waited for', async () => {
+      const { ports, summary, doneAtStall } = await scanWithStall('1-5000', 600);
       // The stall came mid-scan, with ports left to probe after it.
       expect(doneAtStall).toBeGreaterThan(0);
       expect(doneAtStall).toBeLessThan(2500);
@@ -162,21 +168,7 @@ describe.skipIf(!canBuildLab).each(connectBackends('the scan lab tests'))(
     // one: 546 (native) and 522 (JavaScript) closed ports were filtered. Now a lost ping drops the window to
     // one probe, and the bench waits for a ping's answer.
     it('loses no port to a stall that covers the end of the scan', async () => {
-      let stalled: Promise<void> | undefined;
-      let doneAtStall = 0;
-      const { ports, summary } = await runScan([lab.address], {
-        connectBackend,
-        ports: '1-1000',
-        timingTemplate: 4,
-        ping: false,
-        maxRate: 2000,
-        onProgress: ({ done }) => {
-          if (stalled !== undefined || done === 0) return;
-          doneAtStall = done;
-          stalled = lab.stall(700);
-        },
-      });
-      await stalled;
+      const { ports, summary, doneAtStall } = await scanWithStall('1-1000', 700);
       // The stall began with fresh ports left, and lasted past the end of sending (at 2,000 a second).
       expect(doneAtStall).toBeGreaterThan(0);
       expect(doneAtStall).toBeLessThan(800);
