@@ -1,8 +1,13 @@
-import { AF_INET6, HOST_LE, TCPDIAG_GETSOCK, tcpBothFamiliesRequest } from './diag-request.js';
+import { walkMessages } from './diag-messages.js';
+import {
+  AF_INET6,
+  HOST_LE,
+  NLMSG_HDRLEN,
+  SOCK_DIAG_BY_FAMILY,
+  TCPDIAG_GETSOCK,
+  tcpBothFamiliesRequest,
+} from './diag-request.js';
 import type { DiagQuery, TableSpec } from './diag-tables.js';
-
-const SOCK_DIAG_BY_FAMILY = 20;
-const NLMSG_HDRLEN = 16;
 
 /**
  * Where a port query (`who`, `kill`: the kernel filters by local port) can ask for TCP of both families in
@@ -30,16 +35,10 @@ export function bothFamiliesRequest(query: DiagQuery): Buffer {
 export function splitByFamily(reply: Buffer): [Buffer, Buffer] {
   const view = new DataView(reply.buffer, reply.byteOffset, reply.length);
   // Two passes over the messages: their sizes per family, then one copy each into the two replies.
-  const each = (visit: (off: number, aligned: number, v6: boolean) => void) => {
-    let off = 0;
-    while (off + NLMSG_HDRLEN <= reply.length) {
-      const length = view.getUint32(off, HOST_LE);
-      if (length < NLMSG_HDRLEN || off + length > reply.length) return;
-      const aligned = Math.min((length + 3) & ~3, reply.length - off);
-      visit(off, aligned, reply[off + NLMSG_HDRLEN] === AF_INET6);
-      off += aligned;
-    }
-  };
+  const each = (visit: (off: number, aligned: number, v6: boolean) => void) =>
+    walkMessages(view, (off, length) => {
+      visit(off, Math.min((length + 3) & ~3, reply.length - off), reply[off + NLMSG_HDRLEN] === AF_INET6);
+    });
   let v6Bytes = 0;
   let v4Bytes = 0;
   each((_, aligned, v6) => {

@@ -7,10 +7,10 @@ import type { SocketState, TcpState } from '../../model/index.js';
  * addon to send. Layouts from <linux/netlink.h>, <linux/inet_diag.h> and <linux/unix_diag.h>.
  */
 
-const SOCK_DIAG_BY_FAMILY = 20;
+export const SOCK_DIAG_BY_FAMILY = 20;
 const NLM_F_REQUEST = 0x1;
 const NLM_F_DUMP = 0x300;
-const NLMSG_HDRLEN = 16;
+export const NLMSG_HDRLEN = 16;
 
 /** Address family numbers of <sys/socket.h>. */
 export const AF_UNIX = 1;

@@ -1,9 +1,8 @@
 import { ipv6FromBytes } from './address.js';
-import { AF_INET, AF_INET6, HOST_LE } from './diag-request.js';
+import { AF_INET, AF_INET6, HOST_LE, NLMSG_HDRLEN, SOCK_DIAG_BY_FAMILY } from './diag-request.js';
+import { walkMessages } from './diag-messages.js';
 import { columnState, type ColumnsBuilder } from './socket-columns.js';
 
-const SOCK_DIAG_BY_FAMILY = 20;
-const NLMSG_HDRLEN = 16;
 const INET_DIAG_MSG = 72;
 const INET_DIAG_SKV6ONLY = 11;
 /** Smallest socket message: shorter ones are skipped. */
@@ -30,7 +29,7 @@ export function appendInetDiag(
   keep?: KeepTable,
 ): void {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  columns.reserve(messageCount(buf, view));
+  columns.reserve(messageCount(view));
   let off = 0;
   while (off + NLMSG_HDRLEN <= buf.byteLength) {
     const length = view.getUint32(off, HOST_LE);
@@ -48,14 +47,11 @@ export function appendInetDiag(
  * (~124 bytes a message), which the doubling of ColumnsBuilder could turn into twice the arrays (1M sockets:
  * ~60 MB more to zero and copy).
  */
-function messageCount(buf: Uint8Array, view: DataView): number {
+function messageCount(view: DataView): number {
   let count = 0;
-  for (let off = 0; off + NLMSG_HDRLEN <= buf.byteLength;) {
-    const length = view.getUint32(off, HOST_LE);
-    if (length < NLMSG_HDRLEN || off + length > buf.byteLength) break;
+  walkMessages(view, (off, length) => {
     if (view.getUint16(off + 4, HOST_LE) === SOCK_DIAG_BY_FAMILY && length >= MIN_MESSAGE) count++;
-    off += (length + 3) & ~3;
-  }
+  });
   return count;
 }
 

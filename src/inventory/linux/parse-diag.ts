@@ -1,12 +1,11 @@
 import { TCP_STATES } from '../../model/socket.js';
 import type { Socket, SocketState, SocketTimer, TcpInfo, UnixInfo } from '../../model/index.js';
 import { ipv4FromBytes, ipv6FromBytes } from './address.js';
-import { AF_INET, AF_INET6, HOST_LE } from './diag-request.js';
+import { AF_INET, AF_INET6, HOST_LE, NLMSG_HDRLEN, SOCK_DIAG_BY_FAMILY } from './diag-request.js';
+import { walkMessages } from './diag-messages.js';
 import type { InetTable } from './parse-inet.js';
 import { parseBbrInfo, parseSkMemInfo, parseTcpInfo } from './parse-tcp-info.js';
 
-const SOCK_DIAG_BY_FAMILY = 20;
-const NLMSG_HDRLEN = 16;
 const INET_DIAG_MSG = 72;
 const UNIX_DIAG_MSG = 16;
 /** INET_DIAG_* attribute types of <linux/inet_diag.h>. */
@@ -58,15 +57,11 @@ export interface ParsedDiag {
 /** Calls `each(payloadStart, payloadEnd)` for every SOCK_DIAG_BY_FAMILY message of a dump. */
 function forEachMessage(view: DataView, minPayload: number, each: (p: number, end: number) => void): number {
   let malformed = 0;
-  let off = 0;
-  while (off + NLMSG_HDRLEN <= view.byteLength) {
-    const length = view.getUint32(off, HOST_LE);
-    if (length < NLMSG_HDRLEN || off + length > view.byteLength) return malformed + 1;
+  const whole = walkMessages(view, (off, length) => {
     if (view.getUint16(off + 4, HOST_LE) !== SOCK_DIAG_BY_FAMILY || length < NLMSG_HDRLEN + minPayload) malformed++;
     else each(off + NLMSG_HDRLEN, off + length);
-    off += (length + 3) & ~3;
-  }
-  return malformed;
+  });
+  return whole ? malformed : malformed + 1;
 }
 
 /** Calls `each(type, payloadStart, payloadLength)` for every rtattr in `[p, end)`. */
