@@ -94,6 +94,9 @@ describe.skipIf(!canSetLastPid)('signals by pid, without a pidfd', () => {
       expect(handle.pidfd).toBeUndefined();
       first.kill('SIGKILL');
       await exited(first);
+      // A start time is counted in clock ticks (10 ms here): a process that takes the pid within the same
+      // tick has the same start time, and only a pidfd tells them apart. Reuse it a tick or more later.
+      await sleep(30);
       writeFileSync('/proc/sys/kernel/ns_last_pid', String(pid - 1));
       const second = sleeper();
       if (second.pid !== pid) continue;
