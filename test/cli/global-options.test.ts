@@ -19,10 +19,11 @@ describe('options written before the verb', () => {
   });
 
   it('take their value with them: `--format=csv who PORT`, `--fields proto,local -H who PORT`', async () => {
-    const inline = await cli(['--format=csv', 'who', String(port)]);
+    // PORT/tcp: a UDP socket elsewhere on the host may have the same port number.
+    const inline = await cli(['--format=csv', 'who', `${String(port)}/tcp`]);
     expect(inline.code).toBe(0);
     expect(inline.stdout.split('\n')[1]).toMatch(new RegExp(`^tcp,LISTEN,127\\.0\\.0\\.1:${String(port)},`));
-    const spaced = await cli(['--fields', 'proto,local', '-H', 'who', String(port)]);
+    const spaced = await cli(['--fields', 'proto,local', '-H', 'who', `${String(port)}/tcp`]);
     expect(spaced.stdout).toMatch(new RegExp(`^tcp\\s+127\\.0\\.0\\.1:${String(port)}\n$`));
   });
 

@@ -42,7 +42,8 @@ async function traced(args: readonly string[], columnar: '0' | '1'): Promise<{ s
     execFile(
       'strace',
       ['-f', '-qq', '-e', 'trace=openat,bpf', '-o', trace, process.execPath, bin, 'ls', ...args],
-      { env: { ...process.env, PORTSCOPE_COLUMNAR: columnar }, timeout: 30_000 },
+      // A host with many sockets prints more than execFile's default 1 MiB.
+      { env: { ...process.env, PORTSCOPE_COLUMNAR: columnar }, timeout: 30_000, maxBuffer: 256 << 20 },
       (error, out) => {
         if (error === null) resolve(out);
         else reject(new Error(`strace portscope ls ${args.join(' ')}: ${error.message}`));
