@@ -146,3 +146,21 @@ export function namespaceCases({ ps, devPort }, count) {
     pair('owner of one port (a dev server)', 'who', `${devPort}/tcp`),
   ];
 }
+
+/**
+ * Without root: this build against an earlier one (`baseBin`, e.g. a worktree of the commit before issue 15's
+ * work, built with `npm ci && npm run build`), both run as `user` (runuser; both checkouts must be readable by
+ * that user), ours first. Owners of other users' processes are unknown to both, as to `ss -p` without root.
+ */
+export function nonRootCases({ bin, devPort, farmPort }, baseBin, user) {
+  const as = (cli, args) => ['runuser', '-u', user, '--', process.execPath, cli, ...args];
+  const pair = (name, ...args) => ({ name: `as ${user}: ${name}`, ours: as(bin, args), theirs: [as(baseBin, args)] });
+  return [
+    pair('all TCP without owners', 'ls', '-tan'),
+    pair('all TCP with owners', 'ls', '-tanp'),
+    pair('all TCP with owners, JSON', 'ls', '-tanp', '--json'),
+    pair('TCP listeners with owners', 'ls', '-tlnp'),
+    pair('owner of one port (farm port)', 'who', `${farmPort}/tcp`),
+    pair('owner of one port (a dev server)', 'who', `${devPort}/tcp`),
+  ];
+}

@@ -5,19 +5,21 @@
 //   node bench/run.js --scale 1m          1M TCP sockets, 3 runs, 120 s cap per command (~10 min idle)
 //   node bench/run.js --sockets N         the 100k suite's cases at N sockets (the 1M cases from 500k)
 //   node bench/run.js --namespaces 50,300 100k farm plus that many namespaces: all vs --netns host
+//   node bench/run.js --base DIR [--user nobody]  100k farm, run as that user: this build vs DIR's bin/portscope.js
 // --only runs the cases whose name contains NAME (e.g. --only owner); --cap S sets the per-command cap.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startFarm } from './farm.js';
 import { namespaceSet, removeStaleNamespaces } from './netns.js';
 import { renderTable, runCases } from './measure.js';
-import { baseCases, millionCases, namespaceCases } from './cases.js';
+import { baseCases, millionCases, namespaceCases, nonRootCases } from './cases.js';
 
 const USAGE =
-  'usage: node bench/run.js [--runs N] [--cap S] [--only NAME] [--scale 1m | --sockets N] [--namespaces 50,300] [--holders N] [--pairs N]';
+  'usage: node bench/run.js [--runs N] [--cap S] [--only NAME] [--scale 1m | --sockets N] [--namespaces 50,300 | --base DIR [--user NAME]] [--holders N] [--pairs N]';
 const fail = (message) => {
   process.stderr.write(`bench: ${message}\n`);
   process.exit(2);
@@ -32,6 +34,8 @@ try {
       sockets: { type: 'string' },
       scale: { type: 'string' },
       namespaces: { type: 'string' },
+      base: { type: 'string' },
+      user: { type: 'string', default: 'nobody' },
       cap: { type: 'string' },
       only: { type: 'string', default: '' },
       help: { type: 'boolean', short: 'h' },
@@ -51,6 +55,8 @@ const sockets = values.scale === '1m' ? 1_000_000 : values.sockets === undefined
 if (sockets !== undefined && !(sockets >= 1000)) fail(`--sockets ${String(values.sockets)}: expected a number >= 1000`);
 const nsCounts = (values.namespaces ?? '').split(',').filter(Boolean).map(Number);
 if (nsCounts.some((n) => !Number.isInteger(n) || n < 1 || n > 1000)) fail(`--namespaces: expected counts 1-1000`);
+const baseBin = values.base === undefined ? undefined : join(resolve(values.base), 'bin/portscope.js');
+if (baseBin !== undefined && !existsSync(baseBin)) fail(`--base ${String(values.base)}: no bin/portscope.js there`);
 const big = (sockets ?? 0) >= 500_000;
 const runs = Number(values.runs ?? (big ? 3 : 5));
 const capS = Number(values.cap ?? (big ? 120 : 300));
@@ -95,9 +101,12 @@ const bin = new URL('../bin/portscope.js', import.meta.url).pathname;
 const label = (argv) => {
   const at = argv.indexOf(bin);
   if (at >= 0) return [...argv.slice(0, at - 1), 'portscope', ...argv.slice(at + 1)].join(' ');
+  const base = argv.indexOf(baseBin);
+  if (base >= 0) return [...argv.slice(0, base - 1), 'base portscope', ...argv.slice(base + 1)].join(' ');
   return (argv[0] === process.execPath ? ['node', ...argv.slice(1)] : argv).join(' ');
 };
 const ctx = {
+  bin,
   ps: (...args) => [process.execPath, bin, ...args],
   farmPort: String(farm.listeners[0].port),
   devPort,
@@ -119,6 +128,9 @@ try {
       notes.push(line + '.');
       results.push(...runCases(select(namespaceCases(ctx, count)), { runs, capS, label, log }));
     }
+  } else if (baseBin !== undefined) {
+    notes.push(`base: ${String(values.base)}; every command run as ${values.user} (runuser)`);
+    results.push(...runCases(select(nonRootCases(ctx, baseBin, values.user)), { runs, capS, label, log }));
   } else if (big) {
     notes.push('`ss -tanp` is not run at this scale: it takes more than 600 s at 1M sockets.');
     notes.push('`who` is compared with `fuser` only (`lsof -iTCP:PORT` takes as long as the full `lsof` listing).');
@@ -137,7 +149,15 @@ try {
 
 const lines = renderTable(results, { runs, capS, notes });
 const name =
-  nsCounts.length > 0 ? 'netns' : big ? 'scale-1m' : sockets === undefined ? 'latest' : `sockets-${String(sockets)}`;
+  nsCounts.length > 0
+    ? 'netns'
+    : baseBin !== undefined
+      ? 'base'
+      : big
+        ? 'scale-1m'
+        : sockets === undefined
+          ? 'latest'
+          : `sockets-${String(sockets)}`;
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL(`./results/${name}.json`, import.meta.url), JSON.stringify({ notes, results }, null, 2));
 writeFileSync(new URL(`./results/${name}.md`, import.meta.url), `${lines.join('\n')}\n`);
