@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { columnarRefusal } from '../../src/cli/commands/ls-columnar.js';
 import { run } from '../../src/cli/main.js';
@@ -6,7 +10,7 @@ import { hasNativeAddon, parseFilter } from '../../src/index.js';
 import { readSocketColumns } from '../../src/inventory/linux/read-columns.js';
 import type { Fixture } from '../helpers/fixture.js';
 import { fixtureInNetns } from '../helpers/netns-fixture.js';
-import { canMakeNetnsFor } from '../helpers/system.js';
+import { builtCli, builtCliArgv, canMakeNetnsFor } from '../helpers/system.js';
 
 const name = `psls-col-${String(process.pid)}`;
 let fixture: Fixture<{ pid: number; sockets: number }> | undefined;
@@ -67,6 +71,29 @@ describe.skipIf(!canMakeNetnsFor('the columnar listing tests') || !hasNativeAddo
       const columns = await ls(['-tuan'], false, true);
       expect(columns.out).toContain('\u001b[');
       expect(columns.out).toBe((await ls(['-tuan'], true, true)).out);
+    });
+
+    // In-process output is a string sink; a real stdout gets its rows as bytes (ChunkedOutput.addRow).
+    it.skipIf(!builtCli)('through a pipe and a file, rows written as bytes: the same bytes as the object path', () => {
+      // The last: every line ends in an empty `users` cell (no -p), its padding trimmed.
+      for (const args of [
+        ['-tuan'],
+        ['-tua'],
+        ['-tan', '-H', '-Q'],
+        ['-6', '-tuan'],
+        ['-tuan', '--fields', 'local,users'],
+      ]) {
+        const [node = '', ...argv] = builtCliArgv('ls', ...args, '--netns', name);
+        const objects = spawnSync(node, argv, { env: { ...process.env, PORTSCOPE_COLUMNAR: '0' }, timeout: 30_000 });
+        expect(objects.status).toBe(0);
+        expect(spawnSync(node, argv, { timeout: 30_000 }).stdout).toEqual(objects.stdout);
+        const file = join(tmpdir(), `psls-col-${String(process.pid)}.out`);
+        const fd = openSync(file, 'w');
+        spawnSync(node, argv, { stdio: ['ignore', fd, 'ignore'], timeout: 30_000 });
+        closeSync(fd);
+        expect(readFileSync(file)).toEqual(objects.stdout);
+        rmSync(file);
+      }
     });
 
     it('the listing has every kind of socket the fixture made, and reads from columns', async () => {

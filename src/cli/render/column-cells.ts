@@ -1,0 +1,107 @@
+import type { ColumnOwners } from '../../inventory/linux/owner-columns.js';
+import { COLUMN_PROTOCOLS, columnState, type SocketColumns } from '../../inventory/linux/socket-columns.js';
+import type { Socket } from '../../model/index.js';
+import { portLabel, printable, stateLabel, type EndpointStyle } from './format.js';
+
+/**
+ * One cell of a table or CSV row read straight from the columns, with no cursor load: the text the field's
+ * function (socket-columns.ts) gives for that row, made from pieces each made once (a port's label, an
+ * address's `host:`, a process's `users:` prefix), or undefined when the row is one the cell does not handle,
+ * for the field's own function to make.
+ */
+export interface ColumnCell {
+  text(row: number): string | undefined;
+  /** The text's length, without making it when it can (the table's measuring pass); undefined as text. */
+  width(row: number): number | undefined;
+}
+
+/** `String(n)` of small numbers (queues, fds), each made once. */
+function numberTexts(): (n: number) => string {
+  const made: string[] = [];
+  return (n) => {
+    if (n >= 65536) return String(n);
+    return (made[n] ??= String(n));
+  };
+}
+
+const plainCell = (text: (row: number) => string): ColumnCell => ({ text, width: (row) => text(row).length });
+
+/** endpointLabel of a TCP/UDP/UDP-Lite socket's local or peer end, from its address and port columns. */
+function endpointCell(c: SocketColumns, side: 'local' | 'peer', style: EndpointStyle): ColumnCell {
+  const addresses = side === 'local' ? c.localAddress : c.peerAddress;
+  const ports = side === 'local' ? c.localPort : c.peerPort;
+  // `host:` by string index (an index is one family's address: see ColumnsBuilder.v4/v6).
+  const hosts: string[] = [];
+  // Port labels by protocol index and port: service names depend on the protocol.
+  const labels: string[][] = COLUMN_PROTOCOLS.map(() => []);
+  const sockets = COLUMN_PROTOCOLS.map((protocol) => ({ protocol }) as Socket);
+  const host = (row: number): string => {
+    const index = addresses[row] ?? 0;
+    const address = c.strings[index] ?? '';
+    // endpointLabel's dual-stack `::` (v6only 0) is `*`; its other texts are the same for every row.
+    if (c.family[row] === 6 && c.v6only[row] === 0 && address === '::') return '*:';
+    return (hosts[index] ??= c.family[row] === 6 ? `[${address}]:` : `${address}:`);
+  };
+  const port = (row: number): string => {
+    const protocol = c.protocol[row] ?? 0;
+    const p = ports[row] ?? 0;
+    const byPort = labels[protocol] ?? [];
+    return (byPort[p] ??= portLabel(sockets[protocol] ?? ({ protocol: 'tcp' } as Socket), p, style));
+  };
+  return { text: (row) => host(row) + port(row), width: (row) => host(row).length + port(row).length };
+}
+
+/** usersLabel of a row held by one fd of one process; undefined for the other rows. */
+function usersCell(owners: ColumnOwners): ColumnCell | undefined {
+  const { sole } = owners;
+  if (sole === undefined) return undefined;
+  const prefixes = new Map<number, string>();
+  const fds = numberTexts();
+  const text = (row: number): string | undefined => {
+    const found = sole(row);
+    if (found === undefined) return undefined;
+    const { pid, command } = found.holder;
+    let prefix = prefixes.get(pid);
+    if (prefix === undefined) {
+      prefix = `users:(("${printable(command)}",pid=${String(pid)},fd=`;
+      prefixes.set(pid, prefix);
+    }
+    return `${prefix}${fds(found.fd)}))`;
+  };
+  return { text, width: (row) => text(row)?.length };
+}
+
+/**
+ * The {@link ColumnCell} of field `name` (a name of COLUMN_FIELDS), or undefined for a field read through the
+ * row cursor: those of ss's plain columns (`netid`, `state`, queues, ends) and, without threads, `users`.
+ */
+export function columnCell(
+  name: string,
+  c: SocketColumns,
+  owners: ColumnOwners | undefined,
+  style: EndpointStyle,
+): ColumnCell | undefined {
+  switch (name) {
+    case 'netid':
+      return plainCell((row) => COLUMN_PROTOCOLS[c.protocol[row] ?? 0] ?? 'tcp');
+    case 'state': {
+      const labels: string[] = [];
+      for (let p = 0; p < COLUMN_PROTOCOLS.length; p++)
+        for (let code = 0; code < 16; code++) labels.push(stateLabel(columnState(p, code) ?? 'UNCONN'));
+      return plainCell((row) => labels[(c.protocol[row] ?? 0) * 16 + (c.state[row] ?? 0)] ?? 'UNCONN');
+    }
+    case 'recv-q':
+    case 'send-q': {
+      const queue = name === 'recv-q' ? c.recvQ : c.sendQ;
+      const texts = numberTexts();
+      return plainCell((row) => texts(queue[row] ?? 0));
+    }
+    case 'local':
+    case 'peer':
+      return endpointCell(c, name, style);
+    case 'users':
+      return owners === undefined || style.threads !== undefined ? undefined : usersCell(owners);
+    default:
+      return undefined;
+  }
+}
