@@ -2,11 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { columnarRefusal } from '../../src/cli/commands/ls-columnar.js';
 import { run } from '../../src/cli/main.js';
 import type { SnapshotView } from '../../src/cli/render/sockets.js';
-import { hasNativeAddon, parseFilter } from '../../src/index.js';
+import { hasNativeAddon, nativeAddon, parseFilter } from '../../src/index.js';
+import { SOCK_DIAG_BY_FAMILY, TCPDIAG_GETSOCK } from '../../src/inventory/linux/diag-request.js';
+import type { NativeAddon } from '../../src/inventory/linux/native.js';
 import { readSocketColumns } from '../../src/inventory/linux/read-columns.js';
 import type { Fixture } from '../helpers/fixture.js';
 import { fixtureInNetns } from '../helpers/netns-fixture.js';
@@ -94,6 +96,29 @@ describe.skipIf(!canMakeNetnsFor('the columnar listing tests') || !hasNativeAddo
         expect(readFileSync(file)).toEqual(objects.stdout);
         rmSync(file);
       }
+    });
+
+    it('reads TCP of both families in one request (one walk of the kernel hash), one per family if refused', async () => {
+      const addon = nativeAddon() as NativeAddon;
+      const real = addon.sockDiag.bind(addon);
+      const objects = await ls(['-tan'], true);
+      for (const refuse of [false, true]) {
+        const types: number[] = [];
+        const spy = vi.spyOn(addon, 'sockDiag').mockImplementation((path, requests) => {
+          types.push(...requests.map((r) => r.readUInt16LE(4)));
+          const refused = (i: number) => refuse && requests[i]?.readUInt16LE(4) === TCPDIAG_GETSOCK;
+          return real(path, requests).map((reply, i) => (refused(i) ? 'EINVAL' : reply));
+        });
+        try {
+          expect((await ls(['-tan'], false)).out).toBe(objects.out);
+        } finally {
+          spy.mockRestore();
+        }
+        const perFamily = [SOCK_DIAG_BY_FAMILY, SOCK_DIAG_BY_FAMILY];
+        expect(types).toEqual(refuse ? [TCPDIAG_GETSOCK, ...perFamily] : [TCPDIAG_GETSOCK]);
+      }
+      expect(objects.out).toContain('[::1]:');
+      expect(objects.out).toContain('127.0.0.1:');
     });
 
     it('the listing has every kind of socket the fixture made, and reads from columns', async () => {
