@@ -15,12 +15,15 @@ export interface ColumnCell {
   width(row: number): number | undefined;
 }
 
+/** Texts by a number below `size`, each made once ('' until then): an array of fast elements, not a sparse one. */
+const textsBy = (size: number): string[] => new Array<string>(size).fill('');
+
 /** `String(n)` of small numbers (queues, fds), each made once. */
 function numberTexts(): (n: number) => string {
-  const made: string[] = [];
+  const made = textsBy(65536);
   return (n) => {
     if (n >= 65536) return String(n);
-    return (made[n] ??= String(n));
+    return made[n] || (made[n] = String(n));
   };
 }
 
@@ -31,22 +34,22 @@ function endpointCell(c: SocketColumns, side: 'local' | 'peer', style: EndpointS
   const addresses = side === 'local' ? c.localAddress : c.peerAddress;
   const ports = side === 'local' ? c.localPort : c.peerPort;
   // `host:` by string index (an index is one family's address: see ColumnsBuilder.v4/v6).
-  const hosts: string[] = [];
+  const hosts = textsBy(c.strings.length);
   // Port labels by protocol index and port: service names depend on the protocol.
-  const labels: string[][] = COLUMN_PROTOCOLS.map(() => []);
+  const labels: (string[] | undefined)[] = COLUMN_PROTOCOLS.map(() => undefined);
   const sockets = COLUMN_PROTOCOLS.map((protocol) => ({ protocol }) as Socket);
   const host = (row: number): string => {
     const index = addresses[row] ?? 0;
     const address = c.strings[index] ?? '';
     // endpointLabel's dual-stack `::` (v6only 0) is `*`; its other texts are the same for every row.
     if (c.family[row] === 6 && c.v6only[row] === 0 && address === '::') return '*:';
-    return (hosts[index] ??= c.family[row] === 6 ? `[${address}]:` : `${address}:`);
+    return hosts[index] || (hosts[index] = c.family[row] === 6 ? `[${address}]:` : `${address}:`);
   };
   const port = (row: number): string => {
     const protocol = c.protocol[row] ?? 0;
     const p = ports[row] ?? 0;
-    const byPort = labels[protocol] ?? [];
-    return (byPort[p] ??= portLabel(sockets[protocol] ?? ({ protocol: 'tcp' } as Socket), p, style));
+    const byPort = labels[protocol] ?? (labels[protocol] = textsBy(65536));
+    return byPort[p] || (byPort[p] = portLabel(sockets[protocol] ?? ({ protocol: 'tcp' } as Socket), p, style));
   };
   return { text: (row) => host(row) + port(row), width: (row) => host(row).length + port(row).length };
 }
@@ -60,10 +63,10 @@ function usersCell(owners: ColumnOwners): ColumnCell | undefined {
   const text = (row: number): string | undefined => {
     const found = sole(row);
     if (found === undefined) return undefined;
-    const { pid, command } = found.holder;
+    const { pid } = found;
     let prefix = prefixes.get(pid);
     if (prefix === undefined) {
-      prefix = `users:(("${printable(command)}",pid=${String(pid)},fd=`;
+      prefix = `users:(("${printable(found.holder.command)}",pid=${String(pid)},fd=`;
       prefixes.set(pid, prefix);
     }
     return `${prefix}${fds(found.fd)}))`;

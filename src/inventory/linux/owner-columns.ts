@@ -17,10 +17,12 @@ export interface ColumnOwners {
   load(row: number, target: OwnerTarget): void;
   /**
    * When one fd of one process that is still there holds row `row` (most rows), that process's Holder (its
-   * `fds` not set: those of the last {@link load}) and the fd, in an object reused by the next call; else
+   * `fds` not set: those of the last {@link load}), its pid and the fd, in an object reused by the next call; else
    * undefined, and `load` says what holds the row.
    */
-  readonly sole?: (row: number) => { readonly holder: Omit<Holder, 'fds'>; readonly fd: number } | undefined;
+  readonly sole?: (
+    row: number,
+  ) => { readonly holder: Omit<Holder, 'fds'>; readonly pid: number; readonly fd: number } | undefined;
   /** As `Snapshot.ownerSource`: undefined when there was nothing to look up (no walk). */
   readonly source?: OwnerSource;
   /** As the Snapshot's owner warning (`PERMISSION_DENIED`): see ownerWarning. */
@@ -71,7 +73,11 @@ export async function joinColumnOwners(
     holder.fds = [];
     return holder;
   };
-  const found: { holder: Holder; fd: number } = { holder: { pid: 0, command: '', fds: [] }, fd: 0 };
+  const found: { holder: Holder; pid: number; fd: number } = {
+    holder: { pid: 0, command: '', fds: [] },
+    pid: 0,
+    fd: 0,
+  };
   return {
     load: (row, target) => {
       join.attach(target, columns.inode[row] ?? 0, holderOf);
@@ -79,9 +85,11 @@ export async function joinColumnOwners(
     sole: (row) => {
       const t = join.soleTriple(columns.inode[row] ?? 0);
       if (t === -1) return undefined;
-      const holder = sharedHolder(join.pidAt(t));
+      const pid = join.pidAt(t);
+      const holder = sharedHolder(pid);
       if (holder === null) return undefined;
       found.holder = holder;
+      found.pid = pid;
       found.fd = join.fdAt(t);
       return found;
     },
