@@ -5,13 +5,16 @@ import { portLabel, printable, stateLabel, type EndpointStyle } from './format.j
 
 /**
  * One cell of a table or CSV row read straight from the columns, with no cursor load: the text the field's
- * function (socket-columns.ts) gives for that row, made from pieces each made once (a port's label, an
- * address's `host:`, a process's `users:` prefix), or undefined when the row is one the cell does not handle,
- * for the field's own function to make.
+ * function (socket-columns.ts) gives for that row, in two pieces each made once for all rows (an address's
+ * `host:` and a port's label; a process's `users:(("nginx",pid=1,fd=` and `5))`), so that a row written as
+ * bytes needs no string of its own.
  */
 export interface ColumnCell {
-  text(row: number): string | undefined;
-  /** The text's length, without making it when it can (the table's measuring pass); undefined as text. */
+  /** The text's first piece, or undefined for a row the cell does not handle (the field's function makes it). */
+  head(row: number): string | undefined;
+  /** The rest of the text ('' for most fields) of the row that {@link head} was last called for. */
+  tail(row: number): string;
+  /** The text's length, without making it when it can (the table's measuring pass); undefined as head. */
   width(row: number): number | undefined;
 }
 
@@ -27,7 +30,11 @@ function numberTexts(): (n: number) => string {
   };
 }
 
-const plainCell = (text: (row: number) => string): ColumnCell => ({ text, width: (row) => text(row).length });
+const plainCell = (head: (row: number) => string): ColumnCell => ({
+  head,
+  tail: () => '',
+  width: (row) => head(row).length,
+});
 
 /** endpointLabel of a TCP/UDP/UDP-Lite socket's local or peer end, from its address and port columns. */
 function endpointCell(c: SocketColumns, side: 'local' | 'peer', style: EndpointStyle): ColumnCell {
@@ -51,7 +58,7 @@ function endpointCell(c: SocketColumns, side: 'local' | 'peer', style: EndpointS
     const byPort = labels[protocol] ?? (labels[protocol] = textsBy(65536));
     return byPort[p] || (byPort[p] = portLabel(sockets[protocol] ?? ({ protocol: 'tcp' } as Socket), p, style));
   };
-  return { text: (row) => host(row) + port(row), width: (row) => host(row).length + port(row).length };
+  return { head: host, tail: port, width: (row) => host(row).length + port(row).length };
 }
 
 /** usersLabel of a row held by one fd of one process; undefined for the other rows. */
@@ -59,8 +66,9 @@ function usersCell(owners: ColumnOwners): ColumnCell | undefined {
   const { sole } = owners;
   if (sole === undefined) return undefined;
   const prefixes = new Map<number, string>();
-  const fds = numberTexts();
-  const text = (row: number): string | undefined => {
+  const tails = textsBy(65536); // `5))` by fd
+  let fd = 0;
+  const head = (row: number): string | undefined => {
     const found = sole(row);
     if (found === undefined) return undefined;
     const { pid } = found;
@@ -69,9 +77,15 @@ function usersCell(owners: ColumnOwners): ColumnCell | undefined {
       prefix = `users:(("${printable(found.holder.command)}",pid=${String(pid)},fd=`;
       prefixes.set(pid, prefix);
     }
-    return `${prefix}${fds(found.fd)}))`;
+    fd = found.fd;
+    return prefix;
   };
-  return { text, width: (row) => text(row)?.length };
+  const tail = () => (fd >= 65536 ? `${String(fd)}))` : tails[fd] || (tails[fd] = `${String(fd)}))`));
+  const width = (row: number): number | undefined => {
+    const first = head(row);
+    return first === undefined ? undefined : first.length + tail().length;
+  };
+  return { head, tail, width };
 }
 
 /**

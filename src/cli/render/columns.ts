@@ -95,7 +95,10 @@ export async function printColumns(
   const style = { ...view.style, netnsNames };
   const { socket, load } = rowCursor(listed);
   const count = listed.columns.length;
+  // A row's cells, each as two pieces (ColumnCell's head and tail; the tail '' for a cell made whole).
   const cells: string[] = fields.map(() => '');
+  const tails: string[] = fields.map(() => '');
+  const joined = () => cells.map((head, k) => head + (tails[k] ?? ''));
   // Cells read straight from the columns where a field has one (column-cells.ts), else through the cursor.
   const fast = view.fields.flatMap((name) =>
     all[name] === undefined ? [] : [columnCell(name, listed.columns, listed.owners, style)],
@@ -112,14 +115,16 @@ export async function printColumns(
       const cell = fast[k];
       let length = widths === undefined ? undefined : cell?.width(row);
       if (length === undefined) {
-        let text = widths === undefined ? cell?.text(row) : undefined;
-        if (text === undefined) {
+        const head = widths === undefined ? cell?.head(row) : undefined;
+        let text = head;
+        if (head === undefined) {
           if (!loaded) load(row, ownersIn[upTo]);
           loaded = true;
           text = fields[k]?.value(socket, style) ?? '';
         }
-        cells[k] = text;
-        length = text.length;
+        cells[k] = text ?? '';
+        tails[k] = head === undefined ? '' : (cell?.tail(row) ?? '');
+        length = (cells[k]?.length ?? 0) + (tails[k]?.length ?? 0);
       }
       if (widths !== undefined && length > (widths[k] ?? 0)) widths[k] = length;
     }
@@ -129,7 +134,7 @@ export async function printColumns(
     out.add(csvLine(view.fields));
     for (let i = 0; i < count; i++) {
       fill(i, fields.length);
-      if (out.add(csvLine(cells))) await out.flush();
+      if (out.add(csvLine(joined()))) await out.flush();
     }
   } else {
     const widest = fields.map(() => 0);
@@ -149,8 +154,8 @@ export async function printColumns(
     const right = fields.map((f) => f.align === 'right');
     for (let i = 0; i < count; i++) {
       fill(i, fields.length);
-      const full = plain ? out.addRow(cells, layout.widths, right) : undefined;
-      if (full ?? out.add(`${layout.line(cells)}\n`)) await out.flush();
+      const full = plain ? out.addRow(cells, tails, layout.widths, right) : undefined;
+      if (full ?? out.add(`${layout.line(joined())}\n`)) await out.flush();
     }
   }
   await out.flush();
