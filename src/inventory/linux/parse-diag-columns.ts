@@ -32,7 +32,9 @@ export function appendInetDiag(
   family?: number,
 ): void {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  columns.reserve(messageCount(view, buf, family));
+  const count = messageCount(view, buf, family);
+  if (count === 0) return; // as the rest would find: a family with no socket in a reply of both
+  columns.reserve(count);
   let off = 0;
   while (off + NLMSG_HDRLEN <= buf.byteLength) {
     const length = view.getUint32(off, HOST_LE);
