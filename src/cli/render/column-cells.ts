@@ -40,17 +40,19 @@ const plainCell = (head: (row: number) => string): ColumnCell => ({
 function endpointCell(c: SocketColumns, side: 'local' | 'peer', style: EndpointStyle): ColumnCell {
   const addresses = side === 'local' ? c.localAddress : c.peerAddress;
   const ports = side === 'local' ? c.localPort : c.peerPort;
-  // `host:` by string index (an index is one family's address: see ColumnsBuilder.v4/v6).
-  const hosts = textsBy(c.strings.length);
+  // `host:` by string index and family.
+  const hosts = textsBy(2 * c.strings.length);
   // Port labels by protocol index and port: service names depend on the protocol.
   const labels: (string[] | undefined)[] = COLUMN_PROTOCOLS.map(() => undefined);
   const sockets = COLUMN_PROTOCOLS.map((protocol) => ({ protocol }) as Socket);
   const host = (row: number): string => {
     const index = addresses[row] ?? 0;
     const address = c.strings[index] ?? '';
+    const v6 = c.family[row] === 6;
     // endpointLabel's dual-stack `::` (v6only 0) is `*`; its other texts are the same for every row.
-    if (c.family[row] === 6 && c.v6only[row] === 0 && address === '::') return '*:';
-    return hosts[index] || (hosts[index] = c.family[row] === 6 ? `[${address}]:` : `${address}:`);
+    if (v6 && c.v6only[row] === 0 && address === '::') return '*:';
+    const slot = 2 * index + (v6 ? 1 : 0);
+    return hosts[slot] || (hosts[slot] = v6 ? `[${address}]:` : `${address}:`);
   };
   const port = (row: number): string => {
     const protocol = c.protocol[row] ?? 0;
