@@ -16,7 +16,7 @@ import { readSmallText } from '../../src/inventory/linux/read-proc.js';
 import type { Owner, OwnerStatus, Snapshot, Socket } from '../../src/model/index.js';
 import type { Fixture } from '../helpers/fixture.js';
 import { fixtureInNetns } from '../helpers/netns-fixture.js';
-import { canDropRoot, canMakeNetnsFor, worldReadableCli } from '../helpers/system.js';
+import { builtCli, builtCliArgv, canDropRoot, canMakeNetnsFor, worldReadableCli } from '../helpers/system.js';
 
 const name = `psls-own-${String(process.pid)}`;
 let fixture: Fixture<{ pid: number; child: number; zombie: number; other: number }> | undefined;
@@ -76,6 +76,22 @@ describe.skipIf(!canMakeNetnsFor('the columnar listing with owners') || addon ==
         });
       }
     }
+
+    // In-process output is a string sink; a real stdout gets its rows as bytes (ChunkedOutput.addRow).
+    it.skipIf(!builtCli)('ls -tuanp and portscope through a pipe, rows written as bytes: the object path bytes', () => {
+      fixture?.assertRunning();
+      for (const args of [
+        ['ls', '-tuanp', '--netns', name],
+        ['ls', '-tanp', '-Q', '--netns', name],
+        ['--netns', name],
+      ]) {
+        const [node = '', ...argv] = builtCliArgv(...args);
+        const objects = spawnSync(node, argv, { env: { ...process.env, PORTSCOPE_COLUMNAR: '0' }, timeout: 30_000 });
+        expect(objects.status).toBe(0);
+        expect(objects.stdout.toString()).toContain(String(fixture?.pid));
+        expect(spawnSync(node, argv, { timeout: 30_000 }).stdout.toString()).toBe(objects.stdout.toString());
+      }
+    });
 
     // JSON and NDJSON with owners: the same document both ways but for the time the listing started and
     // the timers' countdown.

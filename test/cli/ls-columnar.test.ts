@@ -1,12 +1,18 @@
-import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
 import { columnarRefusal } from '../../src/cli/commands/ls-columnar.js';
 import { run } from '../../src/cli/main.js';
 import type { SnapshotView } from '../../src/cli/render/sockets.js';
-import { hasNativeAddon, parseFilter } from '../../src/index.js';
+import { hasNativeAddon, nativeAddon, parseFilter } from '../../src/index.js';
+import { SOCK_DIAG_BY_FAMILY, TCPDIAG_GETSOCK } from '../../src/inventory/linux/diag-request.js';
+import type { NativeAddon } from '../../src/inventory/linux/native.js';
 import { readSocketColumns } from '../../src/inventory/linux/read-columns.js';
 import type { Fixture } from '../helpers/fixture.js';
 import { fixtureInNetns } from '../helpers/netns-fixture.js';
-import { canMakeNetnsFor } from '../helpers/system.js';
+import { builtCli, builtCliArgv, canMakeNetnsFor } from '../helpers/system.js';
 
 const name = `psls-col-${String(process.pid)}`;
 let fixture: Fixture<{ pid: number; sockets: number }> | undefined;
@@ -67,6 +73,52 @@ describe.skipIf(!canMakeNetnsFor('the columnar listing tests') || !hasNativeAddo
       const columns = await ls(['-tuan'], false, true);
       expect(columns.out).toContain('\u001b[');
       expect(columns.out).toBe((await ls(['-tuan'], true, true)).out);
+    });
+
+    // In-process output is a string sink; a real stdout gets its rows as bytes (ChunkedOutput.addRow).
+    it.skipIf(!builtCli)('through a pipe and a file, rows written as bytes: the same bytes as the object path', () => {
+      // The last: every line ends in an empty `users` cell (no -p), its padding trimmed.
+      for (const args of [
+        ['-tuan'],
+        ['-tua'],
+        ['-tan', '-H', '-Q'],
+        ['-6', '-tuan'],
+        ['-tuan', '--fields', 'local,users'],
+      ]) {
+        const [node = '', ...argv] = builtCliArgv('ls', ...args, '--netns', name);
+        const objects = spawnSync(node, argv, { env: { ...process.env, PORTSCOPE_COLUMNAR: '0' }, timeout: 30_000 });
+        expect(objects.status).toBe(0);
+        expect(spawnSync(node, argv, { timeout: 30_000 }).stdout).toEqual(objects.stdout);
+        const file = join(tmpdir(), `psls-col-${String(process.pid)}.out`);
+        const fd = openSync(file, 'w');
+        spawnSync(node, argv, { stdio: ['ignore', fd, 'ignore'], timeout: 30_000 });
+        closeSync(fd);
+        expect(readFileSync(file)).toEqual(objects.stdout);
+        rmSync(file);
+      }
+    });
+
+    it('reads TCP of both families in one request (one walk of the kernel hash), one per family if refused', async () => {
+      const addon = nativeAddon() as NativeAddon;
+      const real = addon.sockDiag.bind(addon);
+      const objects = await ls(['-tan'], true);
+      for (const refuse of [false, true]) {
+        const types: number[] = [];
+        const spy = vi.spyOn(addon, 'sockDiag').mockImplementation((path, requests) => {
+          types.push(...requests.map((r) => r.readUInt16LE(4)));
+          const refused = (i: number) => refuse && requests[i]?.readUInt16LE(4) === TCPDIAG_GETSOCK;
+          return real(path, requests).map((reply, i) => (refused(i) ? 'EINVAL' : reply));
+        });
+        try {
+          expect((await ls(['-tan'], false)).out).toBe(objects.out);
+        } finally {
+          spy.mockRestore();
+        }
+        const perFamily = [SOCK_DIAG_BY_FAMILY, SOCK_DIAG_BY_FAMILY];
+        expect(types).toEqual(refuse ? [TCPDIAG_GETSOCK, ...perFamily] : [TCPDIAG_GETSOCK]);
+      }
+      expect(objects.out).toContain('[::1]:');
+      expect(objects.out).toContain('127.0.0.1:');
     });
 
     it('the listing has every kind of socket the fixture made, and reads from columns', async () => {

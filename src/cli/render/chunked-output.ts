@@ -70,6 +70,56 @@ export class ChunkedOutput {
     return this.used >= this.chunkChars;
   }
 
+  /**
+   * Adds one table row as `${TableLayout.line(cells)}\n` gives it when no cell is cut or painted, cell k being
+   * `heads[k] + tails[k]`: each cell padded with spaces to its column's width (before the text where
+   * `right[k]`), two spaces between cells, the last cell unpadded when left-aligned, trailing spaces trimmed.
+   * The bytes go straight into the buffer, with no string of the row or its cells. Returns as {@link add};
+   * undefined, having added nothing, when it cannot: no buffer, a cell with a character outside printable
+   * ASCII or wider than its column, a row larger than the buffer.
+   */
+  addRow(
+    heads: readonly string[],
+    tails: readonly string[],
+    widths: readonly number[],
+    right: readonly boolean[],
+  ): boolean | undefined {
+    const { buffer } = this;
+    if (buffer === undefined) return undefined;
+    const last = heads.length - 1;
+    const length = (k: number) => (heads[k]?.length ?? 0) + (tails[k]?.length ?? 0);
+    let size = 2 * last + 1;
+    for (let k = 0; k <= last; k++) size += k === last && right[k] !== true ? length(k) : (widths[k] ?? 0);
+    if (!(size <= buffer.length - this.used)) {
+      this.emit();
+      if (!(size <= buffer.length)) return undefined;
+    }
+    let at = this.used;
+    let end = at; // after the last character other than a space: trimEnd
+    for (let k = 0; k <= last; k++) {
+      const pad = k === last && right[k] !== true ? 0 : (widths[k] ?? 0) - length(k);
+      if (pad < 0) return undefined;
+      if (k > 0) {
+        buffer[at++] = 32;
+        buffer[at++] = 32;
+      }
+      if (right[k] === true) for (let j = 0; j < pad; j++) buffer[at++] = 32;
+      for (let piece = 0; piece < 2; piece++) {
+        const text = (piece === 0 ? heads[k] : tails[k]) ?? '';
+        for (let j = 0; j < text.length; j++) {
+          const code = text.charCodeAt(j);
+          if (code < 32 || code > 126) return undefined;
+          buffer[at++] = code;
+          if (code !== 32) end = at;
+        }
+      }
+      if (right[k] !== true) for (let j = 0; j < pad; j++) buffer[at++] = 32;
+    }
+    buffer[end] = 10;
+    this.used = end + 1;
+    return this.used >= this.chunkChars;
+  }
+
   /** Writes what was added, waiting for the sink to drain if it asks to. */
   async flush(): Promise<void> {
     if (this.buffer !== undefined) this.emit();

@@ -3,6 +3,7 @@ import type { Socket } from '../../model/index.js';
 import { columnFamily, columnState, COLUMN_PROTOCOLS } from '../../inventory/linux/socket-columns.js';
 import { colorsFor, type CliIo } from '../io.js';
 import { ChunkedOutput } from './chunked-output.js';
+import { columnCell } from './column-cells.js';
 import { csvLine } from './csv.js';
 import { socketFields } from './socket-columns.js';
 import { printWarnings, type SnapshotView } from './sockets.js';
@@ -94,21 +95,46 @@ export async function printColumns(
   const style = { ...view.style, netnsNames };
   const { socket, load } = rowCursor(listed);
   const count = listed.columns.length;
+  // A row's cells, each as two pieces (ColumnCell's head and tail; the tail '' for a cell made whole).
   const cells: string[] = fields.map(() => '');
+  const tails: string[] = fields.map(() => '');
+  const joined = () => cells.map((head, k) => head + (tails[k] ?? ''));
+  // Cells read straight from the columns where a field has one (column-cells.ts), else through the cursor.
+  const fast = view.fields.flatMap((name) =>
+    all[name] === undefined ? [] : [columnCell(name, listed.columns, listed.owners, style)],
+  );
   // Whether the first `upTo` fields print owners: the measuring pass of a table often does not (`users` last).
   const ownersIn = [...fields.keys(), fields.length].map((upTo) =>
     view.fields.slice(0, upTo).some((name) => OWNER_FIELDS.has(name)),
   );
-  const fill = (i: number, upTo: number) => {
-    load(order === undefined ? i : (order[i] ?? 0), ownersIn[upTo]);
-    for (let k = 0; k < upTo; k++) cells[k] = fields[k]?.value(socket, style) ?? '';
+  /** Sets cells[k] to the text (or, with `widths`, widest[k] to the widest length) of fields 0 to upTo - 1. */
+  const fill = (i: number, upTo: number, widths?: number[]) => {
+    const row = order === undefined ? i : (order[i] ?? 0);
+    let loaded = false;
+    for (let k = 0; k < upTo; k++) {
+      const cell = fast[k];
+      let length = widths === undefined ? undefined : cell?.width(row);
+      if (length === undefined) {
+        const head = widths === undefined ? cell?.head(row) : undefined;
+        let text = head;
+        if (head === undefined) {
+          if (!loaded) load(row, ownersIn[upTo]);
+          loaded = true;
+          text = fields[k]?.value(socket, style) ?? '';
+        }
+        cells[k] = text ?? '';
+        tails[k] = head === undefined ? '' : (cell?.tail(row) ?? '');
+        length = (cells[k]?.length ?? 0) + (tails[k]?.length ?? 0);
+      }
+      if (widths !== undefined && length > (widths[k] ?? 0)) widths[k] = length;
+    }
   };
   const out = new ChunkedOutput(io.stdout);
   if (view.format === 'csv') {
     out.add(csvLine(view.fields));
     for (let i = 0; i < count; i++) {
       fill(i, fields.length);
-      if (out.add(csvLine(cells))) await out.flush();
+      if (out.add(csvLine(joined()))) await out.flush();
     }
   } else {
     const widest = fields.map(() => 0);
@@ -116,19 +142,20 @@ export async function printColumns(
     // they (owners' `users:` lists, command lines) need not be made twice.
     const measured = io.columns === undefined && fields.at(-1)?.align !== 'right' ? fields.length - 1 : fields.length;
     if (measured < fields.length) widest[measured] = Infinity;
-    for (let i = 0; i < count; i++) {
-      fill(i, measured);
-      for (let k = 0; k < measured; k++) widest[k] = Math.max(widest[k] ?? 0, cells[k]?.length ?? 0);
-    }
+    for (let i = 0; i < count; i++) fill(i, measured, widest);
     const layout = layoutOfWidths(fields, widest, {
       header: view.header,
       width: io.columns,
       paintHeader: colors.underline,
     });
     if (layout.header !== undefined) out.add(`${layout.header}\n`);
+    // Nothing to cut or paint: rows can go into the output's buffer as bytes (ChunkedOutput.addRow).
+    const plain = io.columns === undefined && !colors.isColorSupported;
+    const right = fields.map((f) => f.align === 'right');
     for (let i = 0; i < count; i++) {
       fill(i, fields.length);
-      if (out.add(`${layout.line(cells)}\n`)) await out.flush();
+      const full = plain ? out.addRow(cells, tails, layout.widths, right) : undefined;
+      if (full ?? out.add(`${layout.line(joined())}\n`)) await out.flush();
     }
   }
   await out.flush();

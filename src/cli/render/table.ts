@@ -57,6 +57,8 @@ export interface TableLayout {
   readonly header: string | undefined;
   /** One row's line, cells cut and padded to the widths, trailing spaces trimmed. */
   line(cells: readonly string[]): string;
+  /** Each column's width (Infinity for a last column measured by no row: see layoutOfWidths). */
+  readonly widths: readonly number[];
 }
 
 /**
@@ -105,6 +107,7 @@ export function layoutOfWidths(columns: readonly Column[], widest: readonly numb
         )
       : undefined,
     line: (cells) => render(cells, (c, t) => (c.paint === undefined ? t : c.paint(t))),
+    widths,
   };
 }
 

@@ -15,6 +15,14 @@ export interface ColumnOwners {
    * row): a row's owners hold until the next load.
    */
   load(row: number, target: OwnerTarget): void;
+  /**
+   * When one fd of one process that is still there holds row `row` (most rows), that process's Holder (its
+   * `fds` not set: those of the last {@link load}), its pid and the fd, in an object reused by the next call; else
+   * undefined, and `load` says what holds the row.
+   */
+  readonly sole?: (
+    row: number,
+  ) => { readonly holder: Omit<Holder, 'fds'>; readonly pid: number; readonly fd: number } | undefined;
   /** As `Snapshot.ownerSource`: undefined when there was nothing to look up (no walk). */
   readonly source?: OwnerSource;
   /** As the Snapshot's owner warning (`PERMISSION_DENIED`): see ownerWarning. */
@@ -51,19 +59,39 @@ export async function joinColumnOwners(
   const warning = ownerWarning(unknown, result.denied.length, hidepid, unreadable);
   // One Holder per process for the whole listing (null: gone), its fds emptied for each row that names it.
   const shared = new Map<number, Holder | null>();
-  const holderOf = (pid: number): Holder | undefined => {
+  const sharedHolder = (pid: number): Holder | null => {
     let holder = shared.get(pid);
     if (holder === undefined) {
       holder = join.newHolder(pid) ?? null;
       shared.set(pid, holder);
     }
+    return holder;
+  };
+  const holderOf = (pid: number): Holder | undefined => {
+    const holder = sharedHolder(pid);
     if (holder === null) return undefined;
     holder.fds = [];
     return holder;
   };
+  const found: { holder: Holder; pid: number; fd: number } = {
+    holder: { pid: 0, command: '', fds: [] },
+    pid: 0,
+    fd: 0,
+  };
   return {
     load: (row, target) => {
       join.attach(target, columns.inode[row] ?? 0, holderOf);
+    },
+    sole: (row) => {
+      const t = join.soleTriple(columns.inode[row] ?? 0);
+      if (t === -1) return undefined;
+      const pid = join.pidAt(t);
+      const holder = sharedHolder(pid);
+      if (holder === null) return undefined;
+      found.holder = holder;
+      found.pid = pid;
+      found.fd = join.fdAt(t);
+      return found;
     },
     source,
     warnings: warning === undefined ? [] : [warning],

@@ -76,6 +76,22 @@ export class OwnerJoin {
     return this.facts.get(pid);
   }
 
+  /** The one triple of `inode` when exactly one walked fd refers to it (most sockets), else -1. */
+  soleTriple(inode: number): number {
+    const t = this.first(inode);
+    return t !== -1 && this.next[t] === -1 ? t : -1;
+  }
+
+  /** The pid of triple `t`. */
+  pidAt(t: number): number {
+    return this.holders[t * 3 + 1] ?? 0;
+  }
+
+  /** The fd of triple `t`. */
+  fdAt(t: number): number {
+    return this.holders[t * 3 + 2] ?? 0;
+  }
+
   /** Whether a socket of `inode` is left `permission-denied` (no owner found while some could not be seen). */
   deniedAt(inode: number): boolean {
     return this.denied && inode !== 0 && this.first(inode) === -1;

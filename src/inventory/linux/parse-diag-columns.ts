@@ -1,5 +1,5 @@
 import { ipv6FromBytes } from './address.js';
-import { AF_INET, AF_INET6, HOST_LE, NLMSG_HDRLEN, SOCK_DIAG_BY_FAMILY } from './diag-request.js';
+import { AF_INET, AF_INET6, HOST_LE, NLMSG_HDRLEN, SOCK_DIAG_BY_FAMILY, TCPDIAG_GETSOCK } from './diag-request.js';
 import { walkMessages } from './diag-messages.js';
 import { columnState, type ColumnsBuilder } from './socket-columns.js';
 
@@ -19,7 +19,9 @@ export type KeepTable = Uint8Array;
  * <linux/inet_diag.h>, then its attributes, of which only INET_DIAG_SKV6ONLY is kept, and the columns' details
  * when they hold them) to `columns`, as rows of protocol index `protocol` (COLUMN_PROTOCOLS) in namespace `netns`. Messages parseInetDiag skips (another
  * type, too short, an unknown state or family) are skipped; a truncated message ends the reply, as there.
- * Rows `keep` says no to are not added. Pure: no I/O.
+ * Rows `keep` says no to are not added. With `family` (AF_INET or AF_INET6), only the sockets of that family
+ * are: a TCP reply of both families (tcpBothFamiliesRequest, its messages of type TCPDIAG_GETSOCK) appended
+ * once per family gives the rows of the two per-family replies, in their order. Pure: no I/O.
  */
 export function appendInetDiag(
   columns: ColumnsBuilder,
@@ -27,18 +29,27 @@ export function appendInetDiag(
   protocol: number,
   netns: number,
   keep?: KeepTable,
+  family?: number,
 ): void {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  columns.reserve(messageCount(view));
+  const count = messageCount(view, buf, family);
+  if (count === 0) return; // as the rest would find: a family with no socket in a reply of both
+  columns.reserve(count);
   let off = 0;
   while (off + NLMSG_HDRLEN <= buf.byteLength) {
     const length = view.getUint32(off, HOST_LE);
     if (length < NLMSG_HDRLEN || off + length > buf.byteLength) return;
-    if (view.getUint16(off + 4, HOST_LE) === SOCK_DIAG_BY_FAMILY && length >= MIN_MESSAGE) {
+    if (isSocketMessage(view, off, length) && (family === undefined || buf[off + NLMSG_HDRLEN] === family)) {
       appendMessage(columns, buf, view, off + NLMSG_HDRLEN, off + length, protocol, netns, keep);
     }
     off += (length + 3) & ~3;
   }
+}
+
+/** Whether the message at `off` is a socket's: of a per-family dump, or of a TCP dump of both families. */
+function isSocketMessage(view: DataView, off: number, length: number): boolean {
+  const type = view.getUint16(off + 4, HOST_LE);
+  return (type === SOCK_DIAG_BY_FAMILY || type === TCPDIAG_GETSOCK) && length >= MIN_MESSAGE;
 }
 
 /**
@@ -47,10 +58,10 @@ export function appendInetDiag(
  * (~124 bytes a message), which the doubling of ColumnsBuilder could turn into twice the arrays (1M sockets:
  * ~60 MB more to zero and copy).
  */
-function messageCount(view: DataView): number {
+function messageCount(view: DataView, buf: Uint8Array, family: number | undefined): number {
   let count = 0;
   walkMessages(view, (off, length) => {
-    if (view.getUint16(off + 4, HOST_LE) === SOCK_DIAG_BY_FAMILY && length >= MIN_MESSAGE) count++;
+    if (isSocketMessage(view, off, length) && (family === undefined || buf[off + NLMSG_HDRLEN] === family)) count++;
   });
   return count;
 }

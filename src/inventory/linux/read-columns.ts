@@ -8,7 +8,7 @@ import { currentPlatform } from '../platform.js';
 import { filterNeedsDetails, ONE_PASS_PROTOCOLS, onePassRecords, onePassUnavailable } from './bpf-sockets.js';
 import { collectLinux, type StartedListing } from './collect.js';
 import { isGone, netnsPaths } from './diag-tables.js';
-import { AF_INET, AF_INET6, IPPROTO, inetDiagRequest, tcpStateMask } from './diag-request.js';
+import { AF_INET, AF_INET6, IPPROTO, inetDiagRequest, tcpBothFamiliesRequest, tcpStateMask } from './diag-request.js';
 import { listingScope, type ListingScope } from './listing-scope.js';
 import type { NativeAddon } from './native.js';
 import { joinColumnOwners, type ColumnOwners } from './owner-columns.js';
@@ -248,13 +248,24 @@ async function readColumns(
     );
     return read(['bpf']);
   }
+  // TCP of both families in one request (tcpBothFamiliesRequest): one walk of the kernel's TCP hash, which
+  // every namespace shares, instead of one per family; its reply is appended once per family, in their order.
+  const both = tables.findIndex(
+    (t, i) =>
+      t.protocol === 0 && t.family === AF_INET && tables[i + 1]?.protocol === 0 && tables[i + 1]?.family === AF_INET6,
+  );
+  const sent = both < 0 ? requests : requests.toSpliced(both, 2, tcpBothFamiliesRequest(query.tcpStateMask));
   // Without the one pass, or when it could not run: one dump per namespace, as collectLinux then reads them.
   for (const group of selected) {
-    const replies = requests.length === 0 ? [] : dump(addon, group, requests);
+    let replies = requests.length === 0 ? [] : dump(addon, group, sent);
+    const split = both >= 0 && replies !== undefined && typeof replies[both] !== 'string';
+    if (split) replies = replies?.toSpliced(both, 0, replies[both] ?? '');
+    else if (both >= 0 && replies !== undefined) replies = dump(addon, group, requests); // refused: one per family
     if (replies === undefined) return { fallback: `network namespace ${String(group.netns)} could not be read` };
     for (const [i, reply] of replies.entries()) {
       if (typeof reply === 'string') return { fallback: `sock_diag answered ${reply}` };
-      appendInetDiag(columns, reply, tables[i]?.protocol ?? 0, group.netns, keep);
+      const family = split && (i === both || i === both + 1) ? tables[i]?.family : undefined;
+      appendInetDiag(columns, reply, tables[i]?.protocol ?? 0, group.netns, keep, family);
     }
   }
   const irregular = columns.details?.irregular;
