@@ -72,9 +72,7 @@ static void walk_one(walk_t *w, uint32_t pid, uint8_t *buf, size_t bufSize) {
         w->found[hit - w->wanted] = 1;
         if (++w->foundCount == w->wantedCount) w->done = 1;
       }
-      if (w->done) break;
     }
-    if (w->done) break;
   }
   close(dir);
 }
