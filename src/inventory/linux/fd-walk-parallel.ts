@@ -168,7 +168,8 @@ export async function walkUntilFound(
   const walk = async (list: readonly number[], stop: boolean): Promise<FdWalkResult> => {
     if (addon === null) return walkFds(fs, list, 0, 1, wanted, stop);
     const r = await addon.walkFds(Uint32Array.from(list), 0, 1, stop ? Uint32Array.from(wanted) : undefined);
-    return merge([{ holders: r.holders, denied: [...r.denied], gone: [...r.gone] }], wanted);
+    const result = { holders: r.holders, denied: [...r.denied], gone: [...r.gone] };
+    return stop ? result : merge([result], wanted); // a stopping walk keeps the wanted inodes only
   };
   const { sizes, parents } = sizesAndParents(pids);
   const order = [...pids].sort((a, b) => (sizes.get(a) ?? 0) - (sizes.get(b) ?? 0) || a - b);
@@ -193,5 +194,5 @@ export async function walkUntilFound(
   }
   const rest = descendantsOf(family, parents).filter((pid) => !visited.has(pid) && !walked.has(pid));
   if (rest.length > 0) results.push(await walk(rest, false));
-  return merge(results, wanted);
+  return merge(results, null);
 }
