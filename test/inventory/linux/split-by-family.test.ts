@@ -30,13 +30,16 @@ const typed = (messages: readonly Buffer[]) =>
   );
 
 describe('splitByFamily', () => {
-  const v4 = [message(AF_INET, 70, 1), message(AF_INET, 73, 2), message(AF_INET, 72, 3)];
-  const v6 = [message(AF_INET6, 94, 4), message(AF_INET6, 97, 5)];
+  const a4 = message(AF_INET, 70, 1);
+  const b4 = message(AF_INET, 73, 2);
+  const c4 = message(AF_INET, 72, 3);
+  const a6 = message(AF_INET6, 94, 4);
+  const b6 = message(AF_INET6, 97, 5);
   it.each([
-    ['interleaved', [v4[0], v6[0], v4[1], v4[2], v6[1]]],
-    ['IPv4 only', v4],
-    ['IPv6 only', v6],
-    ['IPv6 then IPv4', [...v6, ...v4]],
+    ['interleaved', [a4, a6, b4, c4, b6]],
+    ['IPv4 only', [a4, b4, c4]],
+    ['IPv6 only', [a6, b6]],
+    ['IPv6 then IPv4', [a6, b6, a4, b4, c4]],
     ['nothing', []],
   ] as const)('gives each family its messages in order (%s)', (_, messages) => {
     const [four, six] = splitByFamily(Buffer.concat(messages.map((m) => Buffer.from(m))));
@@ -46,8 +49,8 @@ describe('splitByFamily', () => {
 
   it('puts a message of neither family (NLMSG_DONE) in the first, and drops bytes after a bad length', () => {
     const done = message(0, 4, 0, 3);
-    const [four, six] = splitByFamily(Buffer.concat([v6[0] as Buffer, done, Buffer.from([9, 9, 9, 9, 1, 0, 0, 0])]));
+    const [four, six] = splitByFamily(Buffer.concat([a6, done, Buffer.from([9, 9, 9, 9, 1, 0, 0, 0])]));
     expect(four).toEqual(done);
-    expect(six).toEqual(typed([v6[0] as Buffer]));
+    expect(six).toEqual(typed([a6]));
   });
 });
