@@ -14,9 +14,11 @@
 //
 //   walkFds(pids, slice, slices, wanted?) -> Promise<{ holders: Uint32Array, denied: Uint32Array, gone: Uint32Array }>
 //     With `wanted` (a sorted Uint32Array of socket inodes), only those are kept, and the walk stops
-//     as soon as each has been seen once (the caller looks for further co-owners itself).
+//     after the process in which each has been seen once: every process walked is walked in full, so
+//     the caller need not walk the holders found again (it looks for co-owners in their family itself).
 //     On the libuv threadpool: for each pid, readlinkat every entry of /proc/PID/fd (entry i taken
-//     when i % slices == slice) and keep `socket:[inode]` ones as flat [inode, pid, fd] triples.
+//     when i % slices == slice; on one slice, a table of over 1,024 fds is read by fd number first, see
+//     walk.c) and keep `socket:[inode]` ones as flat [inode, pid, fd] triples.
 //
 //   sockDestroy(netnsPath, request) -> undefined | errno name
 //     SOCK_DESTROY of one socket (ss -K), in destroy.c.

@@ -1,6 +1,8 @@
 // The fd walk of /proc/PID/fd on the libuv threadpool (see portscope.c).
 #include "common.h"
 
+#include <sys/stat.h>
+
 // ---- fd walk --------------------------------------------------------------------------------
 
 typedef struct {
@@ -38,6 +40,43 @@ static uint32_t socket_inode(const char *link, ssize_t n) {
   return inode;
 }
 
+// Keeps the fd `fd` of `pid` whose link is `link` (n bytes) when it is a wanted socket.
+static void keep(walk_t *w, uint32_t pid, uint32_t fd, const char *link, ssize_t n) {
+  uint32_t inode = socket_inode(link, n);
+  if (inode == 0) return;
+  uint32_t *hit = NULL;
+  if (w->wanted != NULL) {
+    hit = bsearch(&inode, w->wanted, w->wantedCount, sizeof inode, cmp_u32);
+    if (hit == NULL) return;
+  }
+  uint32_t triple[3] = {inode, pid, fd};
+  if (bytes_append(&w->holders, triple, sizeof triple) != 0) w->error = ENOMEM;
+  if (hit != NULL && !w->found[hit - w->wanted]) {
+    w->found[hit - w->wanted] = 1;
+    if (++w->foundCount == w->wantedCount) w->done = 1;
+  }
+}
+
+// Reads fds 0, 1, 2... of the directory `dir` by number, without listing it (getdents makes the kernel
+// build an entry per fd, which readlinkat then looks up: ~20% of the walk of a process with 17,800 fds),
+// until as many as are open (its stat size, Linux 6.2+) have been read or twice that many numbers tried
+// (a sparse table). Only for large tables: in small ones, often sparse, the numbers tried in vain cost more.
+// Returns the first fd number not tried (0: none), or UINT32_MAX when every open fd was read.
+static uint32_t walk_by_number(walk_t *w, uint32_t pid, int dir) {
+  struct stat st;
+  if (fstat(dir, &st) != 0 || st.st_size < 1024 || st.st_size > (1 << 24)) return 0;
+  uint32_t open = (uint32_t)st.st_size, seen = 0, limit = 2 * open + 64, fd = 0;
+  for (; seen < open && fd < limit; fd++) {
+    char name[16], link[64];
+    snprintf(name, sizeof name, "%u", fd);
+    ssize_t n = readlinkat(dir, name, link, sizeof link);
+    if (n <= 0) continue; // no such fd
+    seen++;
+    keep(w, pid, fd, link, n);
+  }
+  return seen == open ? UINT32_MAX : fd;
+}
+
 static void walk_one(walk_t *w, uint32_t pid, uint8_t *buf, size_t bufSize) {
   char path[64];
   snprintf(path, sizeof path, "/proc/%u/fd", pid);
@@ -45,6 +84,12 @@ static void walk_one(walk_t *w, uint32_t pid, uint8_t *buf, size_t bufSize) {
   if (dir < 0) {
     bytes_t *list = errno == EACCES || errno == EPERM ? &w->denied : &w->gone;
     if (bytes_append(list, &pid, sizeof pid) != 0) w->error = ENOMEM;
+    return;
+  }
+  // One slice only: several slices deal the listing's entries out by index.
+  uint32_t tried = w->slices == 1 ? walk_by_number(w, pid, dir) : 0;
+  if (tried == UINT32_MAX) {
+    close(dir);
     return;
   }
   uint64_t index = 0;
@@ -56,25 +101,13 @@ static void walk_one(walk_t *w, uint32_t pid, uint8_t *buf, size_t bufSize) {
       off += d->d_reclen;
       if (d->d_name[0] < '0' || d->d_name[0] > '9') continue;
       if (index++ % w->slices != w->slice) continue;
+      uint32_t fd = (uint32_t)strtoul(d->d_name, NULL, 10);
+      if (fd < tried) continue; // read by number already
       char link[64];
       ssize_t n = readlinkat(dir, d->d_name, link, sizeof link);
       if (n <= 0) continue; // closed between getdents and readlink
-      uint32_t inode = socket_inode(link, n);
-      if (inode == 0) continue;
-      uint32_t *hit = NULL;
-      if (w->wanted != NULL) {
-        hit = bsearch(&inode, w->wanted, w->wantedCount, sizeof inode, cmp_u32);
-        if (hit == NULL) continue;
-      }
-      uint32_t triple[3] = {inode, pid, (uint32_t)strtoul(d->d_name, NULL, 10)};
-      if (bytes_append(&w->holders, triple, sizeof triple) != 0) w->error = ENOMEM;
-      if (hit != NULL && !w->found[hit - w->wanted]) {
-        w->found[hit - w->wanted] = 1;
-        if (++w->foundCount == w->wantedCount) w->done = 1;
-      }
-      if (w->done) break;
+      keep(w, pid, fd, link, n);
     }
-    if (w->done) break;
   }
   close(dir);
 }

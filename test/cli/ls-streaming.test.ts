@@ -8,7 +8,8 @@ import { printSnapshot, type SnapshotView } from '../../src/cli/render/sockets.j
 import { socketFields } from '../../src/cli/render/socket-columns.js';
 import { renderTable } from '../../src/cli/render/table.js';
 import { listSockets } from '../../src/index.js';
-import type { Snapshot } from '../../src/model/index.js';
+import type { Owner, Snapshot } from '../../src/model/index.js';
+import { WHO_FIELDS } from '../../src/cli/commands/who.js';
 
 const CONNECTIONS = 300;
 let server: Server;
@@ -106,6 +107,35 @@ describe('the chunked output is byte for byte what the whole-string renderers pr
       );
     }, 120_000); // the fd walk reads every process's fds: seconds on a host with a million sockets
   }
+
+  it('a table reuses owner cells only for the same process: every row as rendered alone', async () => {
+    const snapshot = await listSockets({ protocols: ['tcp'], filter: ours(), owners: true, netns: 'host' });
+    // One process holds them all; make some of the same pid differ in each fact the owner cells print.
+    const variants: ((o: Owner) => Owner)[] = [
+      (o) => ({ ...o, cmdline: ['other', 'command'] }),
+      (o) => ({ ...o, user: 'someone' }),
+      (o) => ({ ...o, systemdUnit: 'x.service' }),
+      (o) => ({ ...o, container: { runtime: 'docker', id: 'abcdef0123456789' } }),
+      (o) => {
+        const renamed = { ...o, command: 'renamed' };
+        delete renamed.cmdline;
+        return renamed;
+      },
+    ];
+    snapshot.sockets.forEach((s, i) => {
+      const [owner] = s.owners;
+      if (owner === undefined) return;
+      if (i % 7 === 3) s.owners = [variants[((i / 7) % variants.length) | 0]?.(owner) ?? owner];
+      if (i % 11 === 5) s.owners = [owner, { ...owner, pid: owner.pid + 1 }];
+    });
+    const fields = WHO_FIELDS;
+    const all = socketFields(pc.createColors(false));
+    const columns = fields.flatMap((f) => all[f] ?? []);
+    const rows = snapshot.sockets.map((s) => columns.map((c) => c.value(s, { numeric: true })));
+    expect(new Set(rows.map((r) => r.slice(4).join(' '))).size).toBeGreaterThan(5);
+    const view: SnapshotView = { format: 'table', fields, header: true, style: { numeric: true } };
+    expect(await printed(snapshot, view)).toBe(renderTable(columns, rows, { header: true, width: undefined }));
+  });
 
   it('an empty sockets array and a document without sockets print as JSON.stringify does', async () => {
     const snapshot = await listSockets({ protocols: ['tcp'], filter: 'sport = :1 and dport = :1', netns: 'host' });

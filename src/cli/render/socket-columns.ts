@@ -1,5 +1,5 @@
 import pc from 'picocolors';
-import type { Socket } from '../../model/index.js';
+import type { Owner, Socket } from '../../model/index.js';
 import type { Colors } from 'picocolors/types.js';
 import { cgroupLabel, extendedLabel, inetSockoptLabel, skmemLabel, tcpInfoLabel, tosLabel } from './ss-details.js';
 import { netidLabel, usersLabel } from './ss-labels.js';
@@ -19,6 +19,24 @@ import {
 /** A field that `--fields` can name: its column and how to get its text from a socket. */
 export interface SocketField extends Column {
   readonly value: (socket: Socket, style: EndpointStyle) => string;
+  /**
+   * The value depends only on the socket's owners' pid, uid, user, unit, container, command and command line
+   * (see sameOwnerFacts): a table reuses it for the next socket held by the same one process.
+   */
+  readonly ofOwner?: true;
+}
+
+/** Whether two owners have the same facts that the `ofOwner` fields print (the same process, in one snapshot). */
+export function sameOwnerFacts(a: Owner, b: Owner): boolean {
+  return (
+    a.pid === b.pid &&
+    a.uid === b.uid &&
+    a.user === b.user &&
+    a.command === b.command &&
+    a.cmdline === b.cmdline &&
+    a.systemdUnit === b.systemdUnit &&
+    a.container === b.container
+  );
 }
 
 /** Every field by name, in the order `--fields` lists them in its help. */
@@ -49,10 +67,16 @@ export function socketFields(colors: Colors): Readonly<Record<string, SocketFiel
     },
     process: { header: 'Process', value: processLabel, paint: colors.yellow },
     users: { header: 'Process', value: usersLabel, paint: colors.yellow },
-    pid: { header: 'PID', value: (s) => s.owners.map((o) => o.pid).join(',') },
-    user: { header: 'User', value: (s) => userLabel(s.owners) },
-    unit: { header: 'Unit/Container', value: (s) => placeLabel(s.owners), paint: colors.magenta },
-    command: { header: 'Command', elastic: true, value: (s) => commandLineLabel(s.owners), paint: colors.dim },
+    pid: { header: 'PID', value: (s) => s.owners.map((o) => o.pid).join(','), ofOwner: true },
+    user: { header: 'User', value: (s) => userLabel(s.owners), ofOwner: true },
+    unit: { header: 'Unit/Container', value: (s) => placeLabel(s.owners), paint: colors.magenta, ofOwner: true },
+    command: {
+      header: 'Command',
+      elastic: true,
+      value: (s) => commandLineLabel(s.owners),
+      paint: colors.dim,
+      ofOwner: true,
+    },
     uid: { header: 'UID', align: 'right', value: (s) => (s.uid === undefined || s.uid < 0 ? '' : String(s.uid)) },
     inode: { header: 'Inode', align: 'right', value: (s) => (s.inode === undefined ? '' : String(s.inode)) },
     netns: {

@@ -1,10 +1,10 @@
-import type { Snapshot, SnapshotWarning, Socket } from '../../model/index.js';
+import type { Owner, Snapshot, SnapshotWarning, Socket } from '../../model/index.js';
 import { colorsFor, type CliIo } from '../io.js';
 import { ChunkedOutput } from './chunked-output.js';
 import { csvLine } from './csv.js';
 import type { EndpointStyle } from './format.js';
 import type { Format } from './output.js';
-import { socketFields } from './socket-columns.js';
+import { sameOwnerFacts, socketFields } from './socket-columns.js';
 import { writeJsonDocument } from './json-stream.js';
 import { tableLayout } from './table.js';
 
@@ -67,9 +67,18 @@ async function writeRows(snapshot: Snapshot, view: SnapshotView, io: CliIo, out:
   const netnsNames = new Map<number, string>();
   for (const n of snapshot.namespaces) if (n.name !== undefined) netnsNames.set(n.netns, n.name);
   const style = { ...view.style, netnsNames };
+  // The cells of the last single owner, reused while the next sockets have the same one (a port held by one
+  // process with thousands of connections): those fields' labels cost more than the rest of the row.
+  let last: { owner: Owner; cells: string[] } | undefined;
   const rows = snapshot.sockets.map((socket) => {
     const s = names === undefined ? socket : withNames(socket, names);
-    return fields.map((f) => f.value(s, style));
+    const owner = s.owners.length === 1 ? s.owners[0] : undefined;
+    const reuse = owner !== undefined && last !== undefined && sameOwnerFacts(owner, last.owner) ? last : undefined;
+    const cells = fields.map((f, i) =>
+      reuse !== undefined && f.ofOwner === true ? (reuse.cells[i] ?? '') : f.value(s, style),
+    );
+    if (owner !== undefined && reuse === undefined) last = { owner, cells };
+    return cells;
   });
   if (view.format === 'csv') {
     out.add(csvLine(view.fields));

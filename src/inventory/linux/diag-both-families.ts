@@ -26,36 +26,34 @@ export function bothFamiliesRequest(query: DiagQuery): Buffer {
   return tcpBothFamiliesRequest(query.tcpStateMask, query.localPorts, query.extensions?.inet);
 }
 
+/** `reply`'s byte ranges `runs` (flat start, end pairs) as one Buffer: a view when there is one range, else a copy. */
+function gather(reply: Buffer, runs: readonly number[]): Buffer {
+  if (runs.length === 2) return reply.subarray(runs[0], runs[1]);
+  let total = 0;
+  for (let i = 0; i < runs.length; i += 2) total += (runs[i + 1] ?? 0) - (runs[i] ?? 0);
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (let i = 0; i < runs.length; i += 2) at += reply.copy(out, at, runs[i], runs[i + 1]);
+  return out;
+}
+
 /**
  * Splits the reply of {@link bothFamiliesRequest} into what the AF_INET and the AF_INET6 requests would
  * have returned: each message, in the kernel's order, goes to its family's reply, its nlmsg_type set to
- * SOCK_DIAG_BY_FAMILY (the parser's). A message of neither family goes to the first (the parser counts it
- * as malformed, as it would there).
+ * SOCK_DIAG_BY_FAMILY (the parser's; set in `reply` itself). A message of neither family goes to the first
+ * (the parser counts it as malformed, as it would there). Consecutive messages of one family are copied
+ * at once, and a family whose messages are all consecutive (a port of one family: the usual case) is a
+ * view of `reply`, not a copy: a port with thousands of sockets had one copy per message.
  */
 export function splitByFamily(reply: Buffer): [Buffer, Buffer] {
   const view = new DataView(reply.buffer, reply.byteOffset, reply.length);
-  // Two passes over the messages: their sizes per family, then one copy each into the two replies.
-  const each = (visit: (off: number, aligned: number, v6: boolean) => void) =>
-    walkMessages(view, (off, length) => {
-      visit(off, Math.min((length + 3) & ~3, reply.length - off), reply[off + NLMSG_HDRLEN] === AF_INET6);
-    });
-  let v6Bytes = 0;
-  let v4Bytes = 0;
-  each((_, aligned, v6) => {
-    if (v6) v6Bytes += aligned;
-    else v4Bytes += aligned;
+  const runs: [number[], number[]] = [[], []];
+  walkMessages(view, (off, length) => {
+    const end = off + Math.min((length + 3) & ~3, reply.length - off);
+    if (view.getUint16(off + 4, HOST_LE) === TCPDIAG_GETSOCK) view.setUint16(off + 4, SOCK_DIAG_BY_FAMILY, HOST_LE);
+    const list = runs[reply[off + NLMSG_HDRLEN] === AF_INET6 ? 1 : 0];
+    if (list.length > 0 && list[list.length - 1] === off) list[list.length - 1] = end;
+    else list.push(off, end);
   });
-  const parts: [Buffer, Buffer] = [Buffer.allocUnsafe(v4Bytes), Buffer.allocUnsafe(v6Bytes)];
-  const views = parts.map((b) => new DataView(b.buffer, b.byteOffset, b.length));
-  const at = [0, 0];
-  each((off, aligned, v6) => {
-    const k = v6 ? 1 : 0;
-    const target = parts[k];
-    const start = at[k] ?? 0;
-    reply.copy(target, start, off, off + aligned);
-    const out = views[k];
-    if (out?.getUint16(start + 4, HOST_LE) === TCPDIAG_GETSOCK) out.setUint16(start + 4, SOCK_DIAG_BY_FAMILY, HOST_LE);
-    at[k] = start + aligned;
-  });
-  return parts;
+  return [gather(reply, runs[0]), gather(reply, runs[1])];
 }

@@ -135,13 +135,25 @@ function holdersIn(result: FdWalkResult): Set<number> {
 }
 
 /**
+ * The index in `order` of the last process the stopping walk `first` (of `order`) walked: the holder of its
+ * last triple when it found every wanted inode, else the last of `order`.
+ */
+function stoppedAfter(first: FdWalkResult, order: readonly number[], wanted: ReadonlySet<number>): number {
+  const inodes = new Set<number>();
+  for (let i = 0; i < first.holders.length; i += 3) inodes.add(first.holders[i] ?? 0);
+  if (inodes.size < wanted.size) return order.length - 1;
+  return order.indexOf(first.holders[first.holders.length - 2] ?? 0);
+}
+
+/**
  * The fast owner search of `who`: walks /proc/PID/fd on one thread, processes with the smallest fd
- * tables first (a dev server is found before a proxy with 100k connections), and stops as soon
- * as every wanted inode has been seen once. A socket inherited over fork() has a family of
+ * tables first (a dev server is found before a proxy with 100k connections), and stops after the
+ * process in which every wanted inode has been seen once (so each process it walked, the holders
+ * found among them, is walked in full, once). A socket inherited over fork() has a family of
  * holders, and the first one found may be any of them (a forked child's fd table can be smaller
  * than its parent's), so it then climbs from each holder found through the parents that hold a
- * wanted socket too, and walks in full the holders found, those parents, and every descendant of
- * them (a pre-fork server's master and all its workers). What it can miss, and a full walk would
+ * wanted socket too, and walks in full those parents and every descendant of the holders (a
+ * pre-fork server's master and all its workers) not walked yet. What it can miss, and a full walk would
  * not: a holder that got the socket over a unix socket (SCM_RIGHTS), and one related to the others
  * only through a process that has closed its copy (a daemon's grandchild after the middle process
  * closed it).
@@ -156,29 +168,31 @@ export async function walkUntilFound(
   const walk = async (list: readonly number[], stop: boolean): Promise<FdWalkResult> => {
     if (addon === null) return walkFds(fs, list, 0, 1, wanted, stop);
     const r = await addon.walkFds(Uint32Array.from(list), 0, 1, stop ? Uint32Array.from(wanted) : undefined);
-    return merge([{ holders: r.holders, denied: [...r.denied], gone: [...r.gone] }], wanted);
+    const result = { holders: r.holders, denied: [...r.denied], gone: [...r.gone] };
+    return stop ? result : merge([result], wanted); // a stopping walk keeps the wanted inodes only
   };
   const { sizes, parents } = sizesAndParents(pids);
-  const first = await walk(
-    [...pids].sort((a, b) => (sizes.get(a) ?? 0) - (sizes.get(b) ?? 0) || a - b),
-    true,
-  );
+  const order = [...pids].sort((a, b) => (sizes.get(a) ?? 0) - (sizes.get(b) ?? 0) || a - b);
+  const first = await walk(order, true);
   const found = holdersIn(first);
   if (found.size === 0) return first;
-  // The first walk stopped part-way; of it, keep only who could not be read.
-  const results: FdWalkResult[] = [{ holders: [], denied: first.denied, gone: first.gone }];
+  // The first walk walked in full every process up to the one it stopped after (the last holder found), or
+  // all of them when some inode was never found: their holders are known, none is walked again.
+  const walked = new Set(order.slice(0, stoppedAfter(first, order, wanted) + 1));
+  const results: FdWalkResult[] = [first];
   const family = new Set(found);
   const visited = new Set(found);
   for (let frontier = [...found]; frontier.length > 0;) {
     const up = [...new Set(frontier.map((pid) => parents.get(pid) ?? 0))].filter((p) => p > 0 && !visited.has(p));
     if (up.length === 0) break;
     for (const pid of up) visited.add(pid);
-    const result = await walk(up, false);
-    results.push(result);
-    frontier = [...holdersIn(result)];
+    const unwalked = up.filter((pid) => !walked.has(pid));
+    const result = unwalked.length === 0 ? undefined : await walk(unwalked, false);
+    if (result !== undefined) results.push(result);
+    frontier = [...(result === undefined ? [] : holdersIn(result)), ...up.filter((pid) => found.has(pid))];
     for (const pid of frontier) family.add(pid);
   }
-  const rest = [...found, ...descendantsOf(family, parents).filter((pid) => !visited.has(pid))];
-  results.push(await walk(rest, false));
-  return merge(results, wanted);
+  const rest = descendantsOf(family, parents).filter((pid) => !visited.has(pid) && !walked.has(pid));
+  if (rest.length > 0) results.push(await walk(rest, false));
+  return merge(results, null);
 }

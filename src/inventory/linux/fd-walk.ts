@@ -13,7 +13,8 @@ export interface FdWalkResult {
 /**
  * Walks `/proc/PID/fd` of each pid and readlinks every fd, keeping those that are `socket:[inode]`.
  * With `slice`/`slices`, a process's fds are dealt out by index so that several threads share one
- * large process evenly. With `wanted`, only those inodes are kept.
+ * large process evenly. With `wanted`, only those inodes are kept, and with `stopWhenFound` too the walk
+ * stops after the process in which the last of them was first seen (every process walked is walked in full).
  *
  * Self-contained on purpose (it only uses its `fs` parameter): worker threads run its source text.
  */
@@ -29,7 +30,10 @@ export function walkFds(
   const seen = new Set<number>();
   const denied: number[] = [];
   const gone: number[] = [];
+  // How many inodes end the walk, checked between processes (-1: never).
+  const stopAt = stopWhenFound && wanted !== null ? wanted.size : -1;
   for (const pid of pids) {
+    if (seen.size === stopAt) break;
     const dir = `/proc/${String(pid)}/fd/`;
     let fds: string[];
     try {
@@ -52,7 +56,7 @@ export function walkFds(
       for (let j = 8; j < link.length - 1; j++) inode = inode * 10 + link.charCodeAt(j) - 48;
       if (wanted !== null && !wanted.has(inode)) continue;
       holders.push(inode, pid, Number(name));
-      if (stopWhenFound && wanted !== null && seen.add(inode).size === wanted.size) return { holders, denied, gone };
+      if (stopAt !== -1) seen.add(inode);
     }
   }
   return { holders, denied, gone };

@@ -28,7 +28,7 @@ export interface NativeAddon {
     pids: Uint32Array,
     slice: number,
     slices: number,
-    /** Keep only these inodes, and stop as soon as each was seen once. */
+    /** Keep only these inodes, and stop after the process in which the last of them was first seen. */
     wanted?: Uint32Array,
   ): Promise<{ holders: Uint32Array; denied: Uint32Array; gone: Uint32Array }>;
   /**

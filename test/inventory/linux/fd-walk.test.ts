@@ -64,6 +64,49 @@ describe('the fd walk', () => {
   });
 });
 
+// A process with over 1,024 fds: the C walk reads those by number instead of listing them, up to twice the open
+// count, then lists the rest. Its table has holes (every tenth socket closed) and one fd far past the rest.
+const LARGE_TABLE = `
+import os, resource, socket, sys
+hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(1500)]
+for s in socks[::10]: s.close()
+far = min(hard, 8192) - 1
+os.dup2(socks[1].fileno(), far)
+print(far, flush=True)
+sys.stdin.read()
+`;
+
+describe('the fd walk of a large fd table', () => {
+  it('finds every socket fd in C, on one slice or four, as in JavaScript', async () => {
+    const addon = nativeAddon();
+    if (addon === undefined) throw new Error('the native addon is not built: run npm install');
+    const child = spawn('python3', ['-c', LARGE_TABLE], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      const far = await new Promise<number>((resolve, reject) => {
+        child.stdout.once('data', (line: Buffer) => {
+          resolve(Number(line.toString()));
+        });
+        child.once('exit', () => {
+          reject(new Error('the python3 holder exited before ready'));
+        });
+      });
+      const pids = [child.pid ?? 0];
+      const inline = walkFds(fs, pids, 0, 1, null);
+      // 1,350 sockets and the far copy (and Node's stdio pipes to it, which are sockets too).
+      expect(inline.holders.length / 3).toBeGreaterThanOrEqual(1351);
+      const one = await addon.walkFds(Uint32Array.from(pids), 0, 1);
+      expect(triples(one.holders)).toEqual(triples(inline.holders));
+      expect(triples(one.holders).some((t) => t.endsWith(`/${String(far)}`))).toBe(true);
+      const four = await startFdWalk(pids, Number.MAX_SAFE_INTEGER, null, addon);
+      expect(triples(four.holders)).toEqual(triples(inline.holders));
+    } finally {
+      child.kill();
+    }
+  });
+});
+
 describe('the fast owner walk of `who`', () => {
   it('climbs only through parents that hold a wanted socket: a parent holding other sockets does not pull its other children into the walk', async () => {
     // The family: this test process (it holds a socket of its own, not the wanted one) is the parent
