@@ -32,6 +32,20 @@ static void finish(loop_t *l, uint32_t slot, int reset) {
   slots_release(&l->slots, slot);
 }
 
+// A socket whose connect() was refused, back to unconnected (the second connect() in start() did
+// that): kept for a later probe of its family instead of closed, which spares a socket() and a
+// close() per closed port. It holds no port, is in no hash and was never in the epoll set.
+static void recycle(loop_t *l, uint32_t slot) {
+  probe_t *p = &l->slots.probes[slot];
+  int family = p->peer.ss_family == AF_INET6;
+  if (l->spareCount[family] < SPARE_MAX) {
+    l->spare[family][l->spareCount[family]++] = p->fd;
+    slots_release(&l->slots, slot);
+  } else {
+    finish(l, slot, 0);
+  }
+}
+
 // A connected socket: open, or connected to itself (the same address and port at both ends).
 static void connected(loop_t *l, uint32_t slot, uint64_t now) {
   probe_t *p = &l->slots.probes[slot];
@@ -74,7 +88,9 @@ static void start(loop_t *l, const uint8_t *record) {
   memcpy(&timeoutUs, record + 4, 4);
   struct sockaddr_storage peer;
   socklen_t peerLength = peer_of(record, &peer);
-  int fd = socket(peer.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int family = peer.ss_family == AF_INET6;
+  int fd = l->spareCount[family] > 0 ? l->spare[family][--l->spareCount[family]]
+                                     : socket(peer.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     emit(l, id, errno, 0);
     return;
@@ -98,6 +114,23 @@ static void start(loop_t *l, const uint8_t *record) {
     return;
   }
   int err = errno;
+  if (err == EINPROGRESS) {
+    // A second look, before epoll: on loopback the kernel has already handled the SYN and its answer
+    // (RST or SYN-ACK) when connect() returns, and a second connect() reports it: 0 connected, the
+    // error (ECONNREFUSED: the socket is unconnected again and reusable), or EALREADY: still waiting.
+    if (connect(fd, (struct sockaddr *)&p->peer, p->peerLength) == 0) {
+      connected(l, slot, now_us());
+      return;
+    }
+    err = errno;
+    if (err != EALREADY) {
+      emit(l, id, err, now_us() - p->startedUs);
+      if (err == ECONNREFUSED) recycle(l, slot);
+      else finish(l, slot, 0);
+      return;
+    }
+    err = EINPROGRESS;
+  }
   struct epoll_event event = {.events = EPOLLOUT, .data.u32 = slot};
   if (err != EINPROGRESS || epoll_ctl(l->epoll, EPOLL_CTL_ADD, fd, &event) != 0) {
     emit(l, id, err == EINPROGRESS ? errno : err, now_us() - p->startedUs);
@@ -204,6 +237,8 @@ void *connect_loop_run(void *arg) {
   }
   for (uint32_t slot = 0; slot < l->slots.capacity; slot++)
     if (l->slots.probes[slot].fd >= 0) finish(l, slot, 0);
+  for (int family = 0; family < 2; family++)
+    while (l->spareCount[family] > 0) close(l->spare[family][--l->spareCount[family]]);
   free(pending.data);
   free(cancelled.data);
   return NULL;

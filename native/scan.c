@@ -23,6 +23,10 @@
 //   connectLoopClose(handle) -> undefined
 //     Closes every socket, stops and joins the thread: when it returns no probe socket is open.
 //
+// A socket whose connect() was refused is kept (unconnected, at most SPARE_MAX per family) and
+// reused by a later probe instead of closed: on loopback, where the kernel answers within the
+// connect() call, that spares a socket() and a close() per closed port.
+//
 // This file is the N-API glue; scan-loop.c is the thread, scan-slots.c its table of probes (scan.h).
 #include "scan.h"
 

@@ -10,6 +10,8 @@
 
 #define PROBE_SIZE 28
 #define NOT_IN_HEAP UINT32_MAX
+// Refused probe sockets kept for the next probes, per family (see recycle in scan-loop.c).
+#define SPARE_MAX 32
 
 typedef struct {
   uint32_t id;
@@ -40,6 +42,9 @@ typedef struct {
   // The thread's own.
   slots_t slots;
   bytes_t results;
+  // Unconnected sockets a refused probe left, reused by the next probes: [0] IPv4, [1] IPv6.
+  int spare[2][SPARE_MAX];
+  uint32_t spareCount[2];
   // The JS thread's own: the thread has been joined, the threadsafe function released, and how many
   // of the handle and the threadsafe function still refer to this loop (freed at 0).
   int joined, released, refs;

@@ -135,7 +135,8 @@ export function runEngine(config: EngineConfig): Promise<EngineStats> {
           host.scanDelayMs = Math.min(timing.maxScanDelayMs, Math.max(50, host.scanDelayMs * 2));
         }
       } else {
-        window.onAnswer(outcome.rttMs, flight.sentAt, host.rtt.minMs);
+        const now = performance.now();
+        window.onAnswer(outcome.rttMs, flight.sentAt, host.rtt.minMs, now - flight.sentAt - outcome.rttMs);
       }
       final(task, outcome);
     }

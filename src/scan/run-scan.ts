@@ -23,6 +23,7 @@ export async function runScan(targets: readonly string[], options: ScanOptions =
   for (;;) {
     const next = await iterator.next();
     if (next.done === true) {
+      if (sortOneHost(ports)) return { hosts, ports, summary: next.value };
       // Keyed by host, not by port result: a scan of millions of results builds no array of them here.
       const key = new Map(hosts.map((h) => [h.address, addressToBigInt(h.address)]));
       ports.sort((a, b) => {
@@ -45,4 +46,28 @@ export async function runScan(targets: readonly string[], options: ScanOptions =
       } else ports.push(event);
     }
   }
+}
+
+/** Below this many results the comparison sort is as quick as the buckets. */
+const BUCKET_MIN = 1024;
+
+/**
+ * Sorts the port results of a scan of one host by protocol then port in place, by bucket (a port
+ * of each protocol at most once): the same order as the comparison sort, in one pass over the
+ * results rather than ~16 comparisons each (`-p-`: 65,535 results in random order). False, leaving
+ * `ports` as it was, when they are few, of more than one host, or a port comes twice.
+ */
+function sortOneHost(ports: PortResult[]): boolean {
+  if (ports.length < BUCKET_MIN) return false;
+  const address = (ports[0] as PortResult).address;
+  // Index: 'tcp' ports first, then 'udp' (as the comparison sort orders them), each by port.
+  const slots: (PortResult | undefined)[] = new Array<PortResult | undefined>(2 * 65536);
+  for (const p of ports) {
+    const at = (p.protocol === 'tcp' ? 0 : 65536) + p.port;
+    if (p.address !== address || slots[at] !== undefined) return false;
+    slots[at] = p;
+  }
+  let n = 0;
+  for (const p of slots) if (p !== undefined) ports[n++] = p;
+  return true;
 }

@@ -23,6 +23,14 @@ const HYSTART_MAX_MS = 16;
 const HYSTART_MIN_BASE_MS = 1;
 
 /**
+ * An answer that waited longer than this in this process (in the connect loop's queue, or for the
+ * event loop) beyond its round trip on the wire does not grow the window: the process, not the path,
+ * limits the scan, and more probes in flight only queue here. On loopback the window grew to ~5,000
+ * probes (of 10,000) that way, held as objects the garbage collector copied.
+ */
+export const LOCAL_QUEUE_MAX_MS = 10;
+
+/**
  * The soft `Max open files` limit of this process, from /proc/self/limits; 1024 when it cannot be
  * read (non-Linux, or unlimited).
  */
@@ -81,11 +89,13 @@ export class CongestionWindow {
   /**
    * An answer came in its time-out: grow. After a drop, the path works again: the stall is over. With
    * its round trip `rttMs`, the send time of its probe `sentAtMs` and its host's least round trip
-   * `minRttMs`, it is also a sample of HyStart's delay test (see {@link hystart}).
+   * `minRttMs`, it is also a sample of HyStart's delay test (see {@link hystart}). `localMs`, the
+   * time it spent in this process besides its round trip, stops the growth past {@link LOCAL_QUEUE_MAX_MS}.
    */
-  onAnswer(rttMs?: number, sentAtMs?: number, minRttMs?: number): void {
+  onAnswer(rttMs?: number, sentAtMs?: number, minRttMs?: number, localMs = 0): void {
     if (this.stalled) this.endStall();
     if (rttMs !== undefined && this.cwnd < this.ssthresh) this.hystart(rttMs, sentAtMs ?? 0, minRttMs ?? rttMs);
+    if (localMs > LOCAL_QUEUE_MAX_MS) return;
     this.cwnd += this.cwnd < this.ssthresh ? 1 : 1 / this.cwnd;
     if (this.cwnd > this.cap) this.cwnd = this.cap;
   }

@@ -42,6 +42,16 @@ describe('the congestion window', () => {
     expect(window.size).toBe(100);
   });
 
+  it('does not grow on answers that waited in this process longer than their round trip allows', () => {
+    const window = new CongestionWindow(1, 8192, 64);
+    // Answers that spent 50 ms queued here (the connect loop's backlog): the process is the limit.
+    for (let i = 0; i < 100; i++) window.onAnswer(0.05, 0, 0.05, 50);
+    expect(window.size).toBe(64);
+    // Answers read within a few ms of their round trip grow it again.
+    for (let i = 0; i < 100; i++) window.onAnswer(0.05, 0, 0.05, 2);
+    expect(window.size).toBe(164);
+  });
+
   it('grows by one per answer in slow start, and never below its minimum on loss', () => {
     const window = new CongestionWindow(4, 100, 8);
     for (let i = 0; i < 4; i++) window.onAnswer();

@@ -43,19 +43,22 @@ export function splitShown(
   ports: readonly PortResult[],
   openOnly: boolean,
 ): { shown: PortResult[]; hidden: HiddenState[] } {
-  const groups = new Map<string, PortResult[]>();
+  // Lists per protocol and state, in the order each was first seen: no key string built per port
+  // (a `-p-` scan has 65,535 of them).
+  const byProtocol = { tcp: new Map<PortState, PortResult[]>(), udp: new Map<PortState, PortResult[]>() };
+  const lists: PortResult[][] = [];
   for (const p of ports) {
     if (p.state === 'open') continue;
-    const key = `${p.protocol} ${p.state}`;
-    const list = groups.get(key) ?? [];
-    list.push(p);
-    groups.set(key, list);
+    const groups = byProtocol[p.protocol];
+    const list = groups.get(p.state);
+    if (list === undefined) {
+      const first = [p];
+      groups.set(p.state, first);
+      lists.push(first);
+    } else list.push(p);
   }
-  const hiddenKeys = new Set(
-    [...groups].filter(([, list]) => openOnly || list.length > SHOW_LIMIT).map(([key]) => key),
-  );
-  const hidden: HiddenState[] = [...hiddenKeys].map((key) => {
-    const list = groups.get(key) ?? [];
+  const hiddenLists = new Set(lists.filter((list) => openOnly || list.length > SHOW_LIMIT));
+  const hidden: HiddenState[] = [...hiddenLists].map((list) => {
     const reasons = new Map<string, number>();
     for (const p of list) reasons.set(p.reason, (reasons.get(p.reason) ?? 0) + 1);
     const first = list[0] as PortResult;
@@ -67,7 +70,14 @@ export function splitShown(
       ports: list.map((p) => p.port),
     };
   });
-  return { shown: ports.filter((p) => !hiddenKeys.has(`${p.protocol} ${p.state}`)), hidden };
+  if (hiddenLists.size === 0) return { shown: [...ports], hidden };
+  return {
+    shown: ports.filter((p) => {
+      const list = byProtocol[p.protocol].get(p.state);
+      return list === undefined || !hiddenLists.has(list);
+    }),
+    hidden,
+  };
 }
 
 /** Ports as nmap's compact ranges: `1-21,23-79,81`. */
