@@ -1,9 +1,8 @@
-import { readdirSync, readlinkSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nativeAddon } from '../../src/inventory/index.js';
 import { nativeConnectMissing } from '../helpers/connect-backends.js';
 import { hasTool } from '../helpers/system.js';
+import { socketFds } from '../helpers/native-loop.js';
 import { useStalledListener } from '../helpers/stalled-listener.js';
 
 interface LoopAddon {
@@ -14,17 +13,6 @@ interface LoopAddon {
 }
 
 const CODE_TIMEOUT = -1;
-
-/** How many sockets this process holds (its fd table). */
-function socketFds(): number {
-  return readdirSync('/proc/self/fd').filter((fd) => {
-    try {
-      return readlinkSync(join('/proc/self/fd', fd)).startsWith('socket:');
-    } catch {
-      return false;
-    }
-  }).length;
-}
 
 /** Probe records (native/scan.c) for `ids` to 127.0.0.1:`port`, each timing out after 1 ms. */
 function probes(ids: readonly number[], port: number): Buffer {

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { runScan, type ScanSummary } from '../../src/index.js';
 import { openNativeConnect } from '../../src/scan/probes/native-connect.js';
 import { connectBackends, nativeConnectMissing } from '../helpers/connect-backends.js';
 import { builtCli, builtCliArgv, canMakeNetnsFor, hasTool } from '../helpers/system.js';
+import { probeAll, socketFds } from '../helpers/native-loop.js';
 import { useStalledListener } from '../helpers/stalled-listener.js';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -42,17 +43,6 @@ beforeAll(async () => {
 afterAll(() => {
   listener.close();
 });
-
-/** How many sockets this process holds (its fd table). */
-function socketFds(): number {
-  return readdirSync('/proc/self/fd').filter((fd) => {
-    try {
-      return readlinkSync(join('/proc/self/fd', fd)).startsWith('socket:');
-    } catch {
-      return false;
-    }
-  }).length;
-}
 
 describe.skipIf(!native)('the native connect loop (addon level)', () => {
   it('reports every probe once, in batches, with codes and round trips', async () => {
@@ -95,33 +85,10 @@ describe.skipIf(!native)('the native connect loop (addon level)', () => {
   it('answers each of 2,000 probes started in one turn once (the batch grows; the thread starts it in chunks)', async () => {
     const loop = openNativeConnect();
     const count = 2000;
-    const outcomes = new Map<number, string[]>();
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          reject(new Error(`${String(outcomes.size)} of ${String(count)} probes answered in 10 s`));
-        }, 10_000);
-        for (let i = 0; i < count; i++) {
-          loop.probe(
-            '127.0.0.1',
-            4,
-            i === count - 1 ? open : closed,
-            (outcome) => {
-              const list = outcomes.get(i) ?? [];
-              list.push(outcome.type === 'answer' ? outcome.state : outcome.type);
-              outcomes.set(i, list);
-              if (outcomes.size === count) {
-                clearTimeout(timer);
-                resolve();
-              }
-            },
-            2000,
-          );
-        }
-      });
-    } finally {
+    const targets = Array.from({ length: count }, (_, i) => ({ port: i === count - 1 ? open : closed }));
+    const outcomes = await probeAll(loop, targets).finally(() => {
       loop.close();
-    }
+    });
     expect([...outcomes.values()].every((list) => list.length === 1)).toBe(true);
     expect(outcomes.get(count - 1)).toEqual(['open']);
     expect([...outcomes].filter(([, [state]]) => state === 'closed')).toHaveLength(count - 1);

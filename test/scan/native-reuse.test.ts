@@ -1,20 +1,8 @@
-import { readdirSync, readlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openNativeConnect } from '../../src/scan/probes/native-connect.js';
 import { nativeConnectMissing } from '../helpers/connect-backends.js';
-
-/** How many sockets this process holds (its fd table). */
-function socketFds(): number {
-  return readdirSync('/proc/self/fd').filter((fd) => {
-    try {
-      return readlinkSync(join('/proc/self/fd', fd)).startsWith('socket:');
-    } catch {
-      return false;
-    }
-  }).length;
-}
+import { probeAll, socketFds } from '../helpers/native-loop.js';
 
 const listen = async (host: string, port = 0): Promise<Server> => {
   const server = createServer((s) => {
@@ -73,31 +61,10 @@ describe.skipIf(nativeConnectMissing !== undefined)(
         const open = i % 7 === 0;
         return { v6, open, port: open ? portOf(v6 ? open6 : open4) : closed };
       });
-      const states = new Map<number, string[]>();
+      let states = new Map<number, string[]>();
       let spares: number | undefined;
       try {
-        await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => {
-            reject(new Error(`${String(states.size)} of ${String(count)} probes answered in 10 s`));
-          }, 10_000);
-          for (const [i, p] of probes.entries()) {
-            loop.probe(
-              p.v6 ? '::1' : '127.0.0.1',
-              p.v6 ? 6 : 4,
-              p.port,
-              (outcome) => {
-                const list = states.get(i) ?? [];
-                list.push(outcome.type === 'answer' ? outcome.state : outcome.type);
-                states.set(i, list);
-                if (states.size === count) {
-                  clearTimeout(timer);
-                  resolve();
-                }
-              },
-              2000,
-            );
-          }
-        });
+        states = await probeAll(loop, probes);
         // Every probe answered: the loop holds only its spare sockets (the connected ones are closed),
         // once the listeners here have closed their ends of the connections the probes reset.
         const deadline = Date.now() + 5000;
