@@ -12,7 +12,9 @@ import type { DiagQuery, TableSpec } from './diag-tables.js';
 /**
  * Where a port query (`who`, `kill`: the kernel filters by local port) can ask for TCP of both families in
  * one request (tcpBothFamiliesRequest): the index of the AF_INET TCP table in `asked` when the AF_INET6 one
- * follows it, else -1. A full listing keeps one request per family: its rows come family by family.
+ * follows it, else -1. A full listing of Socket objects keeps one request per family: its reply interleaves
+ * the families (the kernel walks its hash by bucket), and splitByFamily would copy it run by run. The
+ * columnar listing (read-columns.ts) asks for both families even then, reading the one reply once per family.
  */
 export function bothFamiliesAt(asked: readonly TableSpec[], query: DiagQuery): number {
   if (query.localPorts === undefined || query.localPorts.length === 0) return -1;
