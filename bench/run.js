@@ -35,7 +35,7 @@ try {
       scale: { type: 'string' },
       namespaces: { type: 'string' },
       base: { type: 'string' },
-      user: { type: 'string', default: 'nobody' },
+      user: { type: 'string' },
       cap: { type: 'string' },
       only: { type: 'string', default: '' },
       help: { type: 'boolean', short: 'h' },
@@ -57,6 +57,10 @@ const nsCounts = (values.namespaces ?? '').split(',').filter(Boolean).map(Number
 if (nsCounts.some((n) => !Number.isInteger(n) || n < 1 || n > 1000)) fail(`--namespaces: expected counts 1-1000`);
 const baseBin = values.base === undefined ? undefined : join(resolve(values.base), 'bin/portscope.js');
 if (baseBin !== undefined && !existsSync(baseBin)) fail(`--base ${String(values.base)}: no bin/portscope.js there`);
+if (values.user !== undefined && baseBin === undefined) fail('--user: only with --base DIR');
+if (baseBin !== undefined && (nsCounts.length > 0 || sockets !== undefined))
+  fail('--base: the 100k suite only, not with --namespaces, --scale or --sockets');
+const user = values.user ?? 'nobody';
 const big = (sockets ?? 0) >= 500_000;
 const runs = Number(values.runs ?? (big ? 3 : 5));
 const capS = Number(values.cap ?? (big ? 120 : 300));
@@ -129,8 +133,8 @@ try {
       results.push(...runCases(select(namespaceCases(ctx, count)), { runs, capS, label, log }));
     }
   } else if (baseBin !== undefined) {
-    notes.push(`base: ${String(values.base)}; every command run as ${values.user} (runuser)`);
-    results.push(...runCases(select(nonRootCases(ctx, baseBin, values.user)), { runs, capS, label, log }));
+    notes.push(`base: ${String(values.base)}; every command run as ${user} (runuser)`);
+    results.push(...runCases(select(nonRootCases(ctx, baseBin, user)), { runs, capS, label, log }));
   } else if (big) {
     notes.push('`ss -tanp` is not run at this scale: it takes more than 600 s at 1M sockets.');
     notes.push('`who` is compared with `fuser` only (`lsof -iTCP:PORT` takes as long as the full `lsof` listing).');
