@@ -3,6 +3,8 @@
 // connections from 127.2.k.2-4, ports 10000-13999 (so no farm TCP port is in the kernel's ephemeral range),
 // plus UDP sockets and unix stream pairs. Holders exit when the benchmark closes their stdin or dies, or
 // after `lifetimeMs`; their sockets have SO_LINGER 0, so nothing is left in TIME-WAIT.
+// PSBENCH_FARM_NET=N (2-126, default 2) moves the farm to 127.N.k.0/24 and its listeners to
+// 20000 + (N-2)*256 + k, so that two benchmarks on one host (two checkouts) do not share an address or a port.
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
@@ -11,9 +13,18 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 const source = new URL('./holder.c', import.meta.url).pathname;
 const holderPath = new URL('./results/holder', import.meta.url).pathname;
 /** Listener port of holder k is LISTEN_PORT + k; client ports start at CLIENT_PORT (4,000 per address). */
-export const LISTEN_PORT = 20000;
+const FARM_NET = farmNet(process.env.PSBENCH_FARM_NET);
+export const LISTEN_PORT = 20000 + (FARM_NET - 2) * 256;
 const CLIENT_PORT = 10000;
 const FD_LIMIT = 20000;
+
+/** The farm's second address octet from PSBENCH_FARM_NET (default 2); throws on anything but 2-126. */
+function farmNet(value) {
+  if (value === undefined || value === '') return 2;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 2 || n > 126) throw new Error(`PSBENCH_FARM_NET=${value}: expected 2-126`);
+  return n;
+}
 
 /** Compiles bench/holder.c to bench/results/holder (once per run); throws with cc's message. */
 export function buildHolder() {
@@ -70,7 +81,8 @@ export async function startFarm({ sockets, holders, pairs, udp = 500, unix = 250
   holders ??= 6;
   pairs ??= 8400;
   if (pairs > perHolder) throw new Error(`--pairs ${String(pairs)}: at most ${String(perHolder)} per holder`);
-  if (holders > 255) throw new Error(`${String(holders)} holders: at most 255 (one 127.2.k.0/24 each)`);
+  if (holders > 255)
+    throw new Error(`${String(holders)} holders: at most 255 (one 127.${String(FARM_NET)}.k.0/24 each)`);
   const neededMb = (holders * pairs * 2 * 4) / 1024 + 1024; // ~4 KB of kernel memory per socket, plus room
   const availableMb = Number(/MemAvailable:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1]) / 1024;
   if (availableMb < neededMb)
@@ -88,7 +100,7 @@ export async function startFarm({ sockets, holders, pairs, udp = 500, unix = 250
   const listeners = [];
   const pending = [];
   for (let k = 1; k <= holders; k++) {
-    const address = `127.2.${String(k)}.1`;
+    const address = `127.${String(FARM_NET)}.${String(k)}.1`;
     listeners.push({ address, port: LISTEN_PORT + k });
     pending.push(spawnHolder([address, LISTEN_PORT + k, pairs, CLIENT_PORT, udp, unix, lifetimeS]));
   }
