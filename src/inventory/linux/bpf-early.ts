@@ -9,28 +9,27 @@ import {
 } from './bpf-sockets.js';
 import { diagExtensions, tcpStateMask } from './diag-request.js';
 import type { NativeAddon } from './native.js';
+import { pinsOtherNetns } from './netns.js';
 import { parseSockstat, type Sockstat } from './parse-sockstat.js';
 import { readSmallText } from './read-proc.js';
 
 /**
  * Starts the one BPF pass over every namespace (onePassRecords) before the scan of /proc's processes, when the
- * listing will read it: every namespace is asked for (`netns: 'all'`), a namespace other than this process's
- * is pinned under /run/netns (so at least two are listed: `pinned`, inode -> name, with `hostNetns` this
- * process's), and onePassUnavailable allows it for the options' query. Loading the program (libbpf's BTF
- * parse and CO-RE relocations, the verifier: ~20 ms of CPU) then runs on a thread while this one scans. Undefined
- * otherwise (a host alone, or namespaces that only the scan finds): the listing starts it when it knows. Also
- * gives /proc/net/sockstat, read here to size the program's map, for the listing to read no more.
+ * listing will read it: every namespace is asked for (`netns: 'all'`), onePassUnavailable allows it for the
+ * options' query, and a namespace other than this process's (`hostNetns`) is pinned under /run/netns, so that
+ * at least two are listed. Loading the program (libbpf's BTF parse and CO-RE relocations, the verifier: ~20 ms
+ * of CPU) then runs on a thread while this one scans. Undefined otherwise (a host alone, or namespaces that only
+ * the scan finds): the listing starts it when it knows. Also gives /proc/net/sockstat, read here to size the
+ * program's map, for the listing to read no more.
  * @throws PortscopeError `INVALID_ARGUMENT` when PORTSCOPE_BPF is neither 0 nor 1 (as the listing would).
  */
 export function startOnePassEarly(
   addon: NativeAddon | null,
   options: NormalizedListOptions,
-  pinned: ReadonlyMap<number, string>,
   hostNetns: number,
 ): { readonly onePass: EarlyOnePass; readonly sockstat: Sockstat } | undefined {
-  if (addon === null || options.netns !== 'all' || ![...pinned.keys()].some((inode) => inode !== hostNetns)) {
-    return undefined;
-  }
+  // The cheap test first: a host alone, as most are, reads nothing more.
+  if (addon === null || options.netns !== 'all' || !pinsOtherNetns(hostNetns)) return undefined;
   const localPorts = exactLocalPorts(options.filter);
   const query = {
     protocols: options.protocols,
