@@ -5,7 +5,14 @@ import type { FilterNode } from '../filter/index.js';
 import { listSockets } from '../list-sockets.js';
 import { normalizeListOptions, type ListSocketsOptions, type NormalizedListOptions } from '../options.js';
 import { currentPlatform } from '../platform.js';
-import { filterNeedsDetails, ONE_PASS_PROTOCOLS, onePassRecords, onePassUnavailable } from './bpf-sockets.js';
+import {
+  filterNeedsDetails,
+  ONE_PASS_PROTOCOLS,
+  onePassFor,
+  onePassUnavailable,
+  type EarlyOnePass,
+  type OnePassRecords,
+} from './bpf-sockets.js';
 import { collectLinux, type StartedListing } from './collect.js';
 import { isGone, netnsPaths } from './diag-tables.js';
 import { AF_INET, AF_INET6, IPPROTO, inetDiagRequest, tcpBothFamiliesRequest, tcpStateMask } from './diag-request.js';
@@ -105,18 +112,20 @@ function keepTable(options: NormalizedListOptions, users: Map<number, string>): 
  * The one pass's records when collectLinux would read them (several namespaces, as root), or why the listing
  * must fall back (UDP-Lite, which the one pass does not read: collectLinux adds it per namespace). The
  * records' reason for not being usable (returned as `{ reason }`) means one dump per namespace, as there.
+ * `early`: the pass listingScope started before its namespace scan, used when narrowed the same (onePassFor).
  */
 async function readOnePass(
   options: NormalizedListOptions,
   addon: NativeAddon,
   sockstat: () => Sockstat,
-): Promise<string | Awaited<ReturnType<typeof onePassRecords>>> {
+  early: EarlyOnePass | undefined,
+): Promise<string | OnePassRecords> {
   if ([...options.protocols].some((p) => !ONE_PASS_PROTOCOLS.has(p))) return 'UDP-Lite with the one BPF pass';
   // As collectLinux's estimate: TIME_WAIT sockets are in the tables the walk reads, not in `used`.
   const counts = sockstat();
   const tableCount = (counts.sockets?.used ?? 0) + (counts['TCP']?.['tw'] ?? 0);
   const protocols = (options.protocols.has('tcp') ? 1 : 0) | (options.protocols.has('udp') ? 2 : 0);
-  return onePassRecords(addon, tableCount, undefined, { protocols });
+  return onePassFor(early, addon, tableCount, { protocols });
 }
 
 /** The replies of `requests` in `group`'s namespace, or undefined when it cannot be entered or is gone. */
@@ -150,7 +159,7 @@ export async function readSocketColumns(options: ListSocketsOptions): Promise<Co
   const scope = listingScope(normalized);
   const { addon, pids } = scope;
   // Read at most once, by the first that needs it (the owner walk, the one pass, collectLinux after a fallback).
-  let counts: Sockstat | undefined;
+  let counts: Sockstat | undefined = scope.sockstat;
   const sockstat = () => (counts ??= parseSockstat(readSmallText('/proc/net/sockstat') ?? ''));
   const fallback = (why: string, walk?: Promise<OwnerWalk>): ColumnsListing => {
     const started = (): StartedListing => ({ takenAt, scope, sockstat: sockstat(), ...(walk && { walk }) });
@@ -198,7 +207,7 @@ type ColumnsRead =
 /** The sockets of a listing that columnsUnsupported allows, in columns, without their owners (see readSocketColumns). */
 async function readColumns(
   normalized: NormalizedListOptions,
-  { users, selected }: ListingScope,
+  { users, selected, onePass: early }: ListingScope,
   addon: NativeAddon,
   states: readonly SocketState[],
   sockstat: () => Sockstat,
@@ -211,7 +220,7 @@ async function readColumns(
   };
   const details = normalized.details || filterNeedsDetails(normalized.filter);
   const unavailable = onePassUnavailable(addon, { namespaces: selected.length, query, details });
-  const onePass = unavailable === undefined ? await readOnePass(normalized, addon, sockstat) : undefined;
+  const onePass = unavailable === undefined ? await readOnePass(normalized, addon, sockstat, early) : undefined;
   if (typeof onePass === 'string') return { fallback: onePass };
   const socketSource: SocketSource =
     onePass === undefined || 'reason' in onePass
