@@ -86,10 +86,10 @@ export interface ListingScope {
 export function listingScope(options: NormalizedListOptions): ListingScope {
   const addon = chooseAddon(options.backend);
   const hostNetns = netnsOf('self') ?? 0;
-  const early = startOnePassEarly(addon, options, hostNetns);
+  const netnsNames = readNetnsNames();
+  const early = startOnePassEarly(addon, options, hostNetns, netnsNames);
   const users = readUsers();
   const pids = listPids();
-  const netnsNames = readNetnsNames();
   const grouped = groupByNetns(pids, hostNetns, netnsNames);
   // Entering a namespace no process lives in takes the addon (setns); /proc/PID/net needs a process.
   const groups =

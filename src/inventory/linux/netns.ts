@@ -52,27 +52,6 @@ export function readNetnsNames(dir = '/run/netns'): Map<number, string> {
 }
 
 /**
- * Whether a namespace other than `hostNetns` is pinned under `dir` (as `ip netns add` pins them): stats the
- * entries until one is another namespace, so that the answer costs one stat where there are many.
- */
-export function pinsOtherNetns(hostNetns: number, dir = '/run/netns'): boolean {
-  let entries: string[];
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    return false;
-  }
-  for (const entry of entries) {
-    try {
-      if (statSync(`${dir}/${entry}`).ino !== hostNetns) return true;
-    } catch {
-      // a stale bind mount: skip it
-    }
-  }
-  return false;
-}
-
-/**
  * Groups processes by the inode of /proc/PID/ns/net. Processes whose namespace link is unreadable
  * (other users' processes without root) are put with the host namespace for the owner walk, and
  * counted in `unreadable`: their namespace's sockets can only be listed when another readable
