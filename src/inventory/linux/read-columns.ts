@@ -14,6 +14,7 @@ import {
   type OnePassRecords,
 } from './bpf-sockets.js';
 import { collectLinux, type StartedListing } from './collect.js';
+import { dropPrefetch, takePrefetched } from './diag-prefetch.js';
 import { isGone, netnsPaths } from './diag-tables.js';
 import { AF_INET, AF_INET6, IPPROTO, inetDiagRequest, tcpBothFamiliesRequest, tcpStateMask } from './diag-request.js';
 import { listingScope, type ListingScope } from './listing-scope.js';
@@ -162,6 +163,7 @@ export async function readSocketColumns(options: ListSocketsOptions): Promise<Co
   let counts: Sockstat | undefined = scope.sockstat;
   const sockstat = () => (counts ??= parseSockstat(readSmallText('/proc/net/sockstat') ?? ''));
   const fallback = (why: string, walk?: Promise<OwnerWalk>): ColumnsListing => {
+    dropPrefetch();
     const started = (): StartedListing => ({ takenAt, scope, sockstat: sockstat(), ...(walk && { walk }) });
     return { fallback: why, list: () => collectLinux(normalized, started()) };
   };
@@ -248,6 +250,7 @@ async function readColumns(
     };
   };
   if (onePass !== undefined && 'records' in onePass) {
+    dropPrefetch();
     appendOnePass(
       columns,
       onePass.records,
@@ -266,7 +269,9 @@ async function readColumns(
   const sent = both < 0 ? requests : requests.toSpliced(both, 2, tcpBothFamiliesRequest(query.tcpStateMask));
   // Without the one pass, or when it could not run: one dump per namespace, as collectLinux then reads them.
   for (const group of selected) {
-    let replies = requests.length === 0 ? [] : dump(addon, group, sent);
+    // This namespace's dump may have been started already (the CLI's prefetch of a plain `ls`).
+    const prefetched = group.isHost && requests.length > 0 ? await takePrefetched(sent) : undefined;
+    let replies = requests.length === 0 ? [] : (prefetched ?? dump(addon, group, sent));
     const split = both >= 0 && replies !== undefined && typeof replies[both] !== 'string';
     if (split) replies = replies?.toSpliced(both, 0, replies[both] ?? '');
     else if (both >= 0 && replies !== undefined) replies = dump(addon, group, requests); // refused: one per family
