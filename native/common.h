@@ -59,7 +59,22 @@ int bytes_append(bytes_t *b, const void *src, size_t n);
 // thread, then straight back). Returns the fd, or -1 with *err set.
 int open_diag_socket(const char *nsPath, int *err);
 
+// A sock_diag dump's reply, gathered in a mapping of its own (see diag.c).
+typedef struct {
+  uint8_t *data;
+  size_t length, capacity;
+} reply_t;
+
+// Sends one prepared request on fd with sequence number seq and gathers every reply message up to NLMSG_DONE
+// into *out (buf: a scratch buffer of bufSize bytes for recv). Returns 0, or the errno (the kernel's answer).
+int diag_dump(int fd, const uint8_t *request, size_t length, uint32_t seq, reply_t *out, uint8_t *buf,
+              size_t bufSize);
+
+// The reply as a Buffer (copied when small, else the mapping itself); *r no longer holds it afterwards.
+napi_status reply_buffer(napi_env env, reply_t *r, napi_value *result);
+
 napi_value SockDiag(napi_env env, napi_callback_info info);
+napi_value SockDiagAsync(napi_env env, napi_callback_info info);
 napi_value SockDestroy(napi_env env, napi_callback_info info);
 napi_value DiagEventsOpen(napi_env env, napi_callback_info info);
 napi_value NetTables(napi_env env, napi_callback_info info);

@@ -9,11 +9,6 @@
 // the kernel allows them (madvise mode) take ~500 times fewer page faults to fill than 4 KB pages, and a large
 // reply is handed to JavaScript as it is (an external Buffer the finalizer unmaps) instead of being copied into
 // fresh memory, which faulted every page in a second time: on this VM those faults cost more than the dump.
-typedef struct {
-  uint8_t *data;
-  size_t length, capacity;
-} reply_t;
-
 #define REPLY_RESERVE (64u << 20)
 #define HUGE_PAGE (2u << 20)
 // Replies under this are copied into an ordinary Buffer (most namespaces' are a few KB).
@@ -44,7 +39,7 @@ static void reply_unmap(napi_env env, void *data, void *hint) {
 
 // The reply as a Buffer: copied when small, else the mapping itself (trimmed to whole huge pages), which the
 // Buffer then owns. Either way *r no longer holds it.
-static napi_status reply_buffer(napi_env env, reply_t *r, napi_value *result) {
+napi_status reply_buffer(napi_env env, reply_t *r, napi_value *result) {
   if (r->length < REPLY_COPY_MAX) {
     napi_status status = napi_create_buffer_copy(env, r->length, r->data, NULL, result);
     if (r->data != NULL) munmap(r->data, r->capacity);
@@ -94,7 +89,7 @@ int open_diag_socket(const char *nsPath, int *err) {
 }
 
 // Sends one request and collects every reply message up to NLMSG_DONE. Returns 0, or the errno.
-static int diag_dump(int fd, const uint8_t *request, size_t length, uint32_t seq, reply_t *out, uint8_t *buf,
+int diag_dump(int fd, const uint8_t *request, size_t length, uint32_t seq, reply_t *out, uint8_t *buf,
                      size_t bufSize) {
   struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
   if (length < sizeof(struct nlmsghdr)) return EINVAL;

@@ -7,6 +7,9 @@
 //     (in NLMSG_ERROR, or in the int an NLMSG_DONE carries; ENOENT: no such diag handler). With netnsPath, the netlink socket is opened inside that
 //     network namespace (setns on this thread, then straight back).
 //
+//   sockDiagAsync(requests) -> Promise<(Buffer | string)[]>
+//     sockDiag in this process's own namespace, on the libuv threadpool (diag-async.c).
+//
 //   netTables(netnsPath, files) -> (Buffer | string)[]
 //     Reads /proc/net/FILE of each file as seen from inside the network namespace of netnsPath
 //     (setns on this thread, read /proc/thread-self/net, straight back): the way to a namespace
@@ -47,6 +50,8 @@ NAPI_MODULE_INIT() {
   napi_value fn;
   if (napi_create_function(env, "sockDiag", NAPI_AUTO_LENGTH, SockDiag, NULL, &fn) != napi_ok ||
       napi_set_named_property(env, exports, "sockDiag", fn) != napi_ok ||
+      napi_create_function(env, "sockDiagAsync", NAPI_AUTO_LENGTH, SockDiagAsync, NULL, &fn) != napi_ok ||
+      napi_set_named_property(env, exports, "sockDiagAsync", fn) != napi_ok ||
       napi_create_function(env, "netTables", NAPI_AUTO_LENGTH, NetTables, NULL, &fn) != napi_ok ||
       napi_set_named_property(env, exports, "netTables", fn) != napi_ok ||
       RegisterUnixDgram(env, exports) != napi_ok ||  // unixDgram* (nc -U -u), in unixdgram.c

@@ -12,6 +12,9 @@ import { build } from 'esbuild';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist/bundle');
 rmSync(outdir, { recursive: true, force: true });
+const banner = {
+  js: "import { createRequire as __portscopeCreateRequire } from 'node:module';\nconst require = __portscopeCreateRequire(import.meta.url);",
+};
 await build({
   entryPoints: {
     main: join(root, 'dist/cli/main.js'),
@@ -26,8 +29,18 @@ await build({
   platform: 'node',
   target: 'node20.19',
   // Bundled CommonJS dependencies (commander) call require() for Node's built-in modules.
-  banner: {
-    js: "import { createRequire as __portscopeCreateRequire } from 'node:module';\nconst require = __portscopeCreateRequire(import.meta.url);",
-  },
+  banner,
+  logLevel: 'warning',
+});
+// The first thing bin/portscope.js runs (src/cli/prefetch.ts): one file of its own, with no chunk shared with
+// main, so that a plain `ls` starts its dump before anything else loads.
+await build({
+  entryPoints: { prefetch: join(root, 'dist/cli/prefetch.js') },
+  outdir,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.19',
+  banner,
   logLevel: 'warning',
 });

@@ -60,6 +60,20 @@ struct {
   __type(value, struct record);
 } records SEC(".maps");
 
+#define BATCH_BYTES 4096 // bucket heads read at once: one bpf_probe_read_kernel per batch, not per bucket
+
+/** Scratch room for one batch of a hash table's buckets (most are empty: only their heads are looked at). */
+struct batch {
+  __u8 bytes[BATCH_BYTES];
+};
+
+struct {
+  __uint(type, 2); // BPF_MAP_TYPE_ARRAY
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct batch);
+} batch SEC(".maps");
+
 // Helpers by number (include/uapi/linux/bpf.h), so that only clang is needed.
 static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *)1;
 static __u64 (*bpf_get_current_task)(void) = (void *)35;
@@ -71,13 +85,21 @@ static long (*bpf_loop)(__u32 nr, void *fn, void *ctx, __u64 flags) = (void *)18
 #define OFFSET(type, field) __builtin_preserve_field_info(((type *)0)->field, 0)
 #define SIZE(type) __builtin_preserve_type_info(*(type *)0, 1)
 
+/** One hash table to walk: `buckets` buckets of `stride` bytes, each chain's head at `head` in its bucket. */
+struct table {
+  char *first;
+  __u32 buckets, stride, head;
+  __u8 protocol;
+};
+
+#define TABLES 3 // TCP listening, TCP established, UDP
+
 struct walk {
-  struct inet_hashinfo *tcp;
-  struct udp_table *udp;
-  struct inet_ehash_bucket *ehash;
-  struct inet_listen_hashbucket *lhash2;
-  struct udp_hslot *uhash;
+  struct table tables[TABLES]; // those left out have no buckets
   struct hlist_nulls_node *node; // the chain's next socket
+  char *table;                   // the hash table being walked: its first bucket
+  __u32 buckets, stride, head;   // its bucket count, a bucket's size, the chain head's offset in a bucket
+  __u32 perBatch;                // buckets read per batch (BATCH_BYTES / stride)
   __u32 count, flags; // count: sockets that matched, written or not (past the map's end: FLAG_OVERFLOW)
   __u32 port; // the wanted local port, or NO_PORT
   __u8 protocol;
@@ -181,33 +203,50 @@ static long step(__u32 i, struct walk *w) {
 }
 
 // Follows one chain: hlist_nulls (TCP) ends at a pointer with bit 0 set, hlist (UDP) at NULL.
-static void chain(struct walk *w, struct hlist_nulls_node *first, __u8 protocol) {
+static void chain(struct walk *w, struct hlist_nulls_node *first) {
   w->node = first;
-  w->protocol = protocol;
   bpf_loop(CHAIN_MAX, step, w, 0);
   if (w->node != 0 && ((unsigned long)w->node & 1) == 0) w->flags |= FLAG_TRUNCATED;
 }
 
-static long established(__u32 i, struct walk *w) {
-  struct hlist_nulls_node *first = 0;
-  READ(first, w->ehash[i].chain.first);
-  chain(w, first, 6);
+// One bucket of the batch just read: its chain is followed only when it is not empty (most are not).
+static long bucket(__u32 i, struct walk *w) {
+  __u32 zero = 0;
+  struct batch *b = bpf_map_lookup_elem(&batch, &zero);
+  __u64 at = (__u64)i * w->stride + w->head;
+  if (b == (void *)0 || at > BATCH_BYTES - sizeof(void *)) return 1;
+  struct hlist_nulls_node *first = *(struct hlist_nulls_node **)(b->bytes + at);
+  if (first != 0 && ((unsigned long)first & 1) == 0) chain(w, first);
   return 0;
 }
 
-static long listening(__u32 i, struct walk *w) {
-  struct inet_listen_hashbucket *bucket = (void *)((char *)w->lhash2 + i * SIZE(struct inet_listen_hashbucket));
-  struct hlist_nulls_node *first = 0;
-  READ(first, bucket->nulls_head.first);
-  chain(w, first, 6);
+// One batch of buckets: their bytes copied at once, then each bucket's head looked at.
+static long batchOf(__u32 i, struct walk *w) {
+  __u32 zero = 0;
+  struct batch *b = bpf_map_lookup_elem(&batch, &zero);
+  __u32 first = i * w->perBatch;
+  if (b == (void *)0 || first >= w->buckets) return 1;
+  __u32 n = w->buckets - first < w->perBatch ? w->buckets - first : w->perBatch;
+  __u64 size = (__u64)n * w->stride; // 64 bits: the bound below is then checked on the register passed
+  if (size > BATCH_BYTES) return 1;
+  if (bpf_probe_read_kernel(b->bytes, size, w->table + (__u64)first * w->stride) != 0) return 1;
+  bpf_loop(n, bucket, w, 0);
   return 0;
 }
 
-static long datagram(__u32 i, struct walk *w) {
-  struct udp_hslot *slot = (void *)((char *)w->uhash + i * SIZE(struct udp_hslot));
-  struct hlist_nulls_node *first = 0;
-  READ(first, slot->nulls_head.first);
-  chain(w, first, 17);
+// Every chain of one hash table (w->tables[i]). One call site of bpf_loop for all three tables, so that
+// the verifier goes through the walk's callbacks once, not once per table.
+static long walkTable(__u32 i, struct walk *w) {
+  if (i >= TABLES) return 1;
+  struct table *t = &w->tables[i];
+  if (t->buckets == 0 || t->stride == 0 || t->stride > BATCH_BYTES) return 0;
+  w->table = t->first;
+  w->buckets = t->buckets;
+  w->stride = t->stride;
+  w->head = t->head;
+  w->perBatch = BATCH_BYTES / t->stride;
+  w->protocol = t->protocol;
+  bpf_loop((w->buckets + w->perBatch - 1) / w->perBatch, batchOf, w, 0);
   return 0;
 }
 
@@ -229,26 +268,37 @@ int sockets(struct bpf_iter__task *ctx) {
   struct config *want = bpf_map_lookup_elem(&config, &zero);
   __u32 flags = want == (void *)0 ? 0 : want->flags;
   w.port = (flags & CONFIG_PORT) != 0 && want != (void *)0 ? want->port & 0xffff : NO_PORT;
+  struct inet_hashinfo *tcp = 0;
+  struct udp_table *udp = 0;
   READ(nsproxy, task->nsproxy);
   READ(net, nsproxy->net_ns);
-  READ(w.tcp, net->ipv4.tcp_death_row.hashinfo);
-  READ(w.udp, net->ipv4.udp_table);
+  READ(tcp, net->ipv4.tcp_death_row.hashinfo);
+  READ(udp, net->ipv4.udp_table);
+  struct inet_ehash_bucket *ehash = 0;
+  struct inet_listen_hashbucket *lhash2 = 0;
+  struct udp_hslot *uhash = 0;
   __u32 ehashMask = 0, lhashMask = 0, udpMask = 0;
   _Bool pernet = 0;
-  READ(w.ehash, w.tcp->ehash);
-  READ(w.lhash2, w.tcp->lhash2);
-  READ(ehashMask, w.tcp->ehash_mask);
-  READ(lhashMask, w.tcp->lhash2_mask);
-  READ(pernet, w.tcp->pernet);
-  READ(w.uhash, w.udp->hash);
-  READ(udpMask, w.udp->mask);
+  READ(ehash, tcp->ehash);
+  READ(lhash2, tcp->lhash2);
+  READ(ehashMask, tcp->ehash_mask);
+  READ(lhashMask, tcp->lhash2_mask);
+  READ(pernet, tcp->pernet);
+  READ(uhash, udp->hash);
+  READ(udpMask, udp->mask);
   if (pernet) w.flags |= FLAG_PERNET;
   else {
     if ((flags & CONFIG_NO_TCP) == 0) {
-      bpf_loop(lhashMask + 1, listening, &w, 0);
-      bpf_loop(ehashMask + 1, established, &w, 0);
+      w.tables[0] = (struct table){(char *)lhash2, lhashMask + 1, SIZE(struct inet_listen_hashbucket),
+                                   OFFSET(struct inet_listen_hashbucket, nulls_head.first), 6};
+      w.tables[1] = (struct table){(char *)ehash, ehashMask + 1, SIZE(struct inet_ehash_bucket),
+                                   OFFSET(struct inet_ehash_bucket, chain.first), 6};
     }
-    if ((flags & CONFIG_NO_UDP) == 0) bpf_loop(udpMask + 1, datagram, &w, 0);
+    if ((flags & CONFIG_NO_UDP) == 0) {
+      w.tables[2] = (struct table){(char *)uhash, udpMask + 1, SIZE(struct udp_hslot),
+                                   OFFSET(struct udp_hslot, nulls_head.first), 17};
+    }
+    bpf_loop(TABLES, walkTable, &w, 0);
   }
   struct result result = {w.count, w.flags};
   bpf_seq_write(meta->seq, &result, sizeof result);

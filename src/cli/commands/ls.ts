@@ -5,6 +5,7 @@ import { readThreads } from '../../inventory/linux/threads.js';
 import type { FilterNode, ListSocketsOptions, ThreadInfo } from '../../inventory/index.js';
 import type { Socket } from '../../model/index.js';
 import { readHostNames } from '../hosts.js';
+import { defaultStates } from '../ls-defaults.js';
 import { backendOf, type CliIo } from '../io.js';
 import { chooseFields, chooseFormat } from '../render/output.js';
 import { printSnapshot } from '../render/sockets.js';
@@ -21,13 +22,6 @@ import { printColumnarListing } from './ls-columnar.js';
 import { closeListed } from './ls-close.js';
 import { printDestroyEvents } from './ls-events.js';
 import { printStats } from './stats.js';
-
-/** ss's default states: connected sockets without TIME-WAIT and SYN-RECV; `-l` listening; `-a` all. */
-function defaultStates(listening: boolean, all: boolean): string {
-  if (all) return '';
-  if (listening) return 'state listening state unconnected';
-  return 'state connected exclude time-wait exclude syn-recv';
-}
 
 /** The threads of every owner of `sockets`, by pid (`-T`). */
 function threadsOf(sockets: readonly Socket[]): Map<number, ThreadInfo[]> {

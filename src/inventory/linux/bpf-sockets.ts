@@ -154,12 +154,27 @@ export interface OnePass {
   readonly source: SocketSource;
 }
 
+/** What the one pass is narrowed to in the kernel (walkNarrowing). */
+export interface Narrowing {
+  readonly port?: number;
+  readonly protocols: number;
+}
+
+/** Records of onePassRecords, or why there are none. */
+export type OnePassRecords = { readonly records: ArrayBuffer } | { readonly reason: string };
+
+/** The one pass, started before the namespace scan (bpf-early.ts): what it was asked for, its records to come. */
+export interface EarlyOnePass {
+  readonly narrowing: Narrowing;
+  readonly records: Promise<OnePassRecords>;
+}
+
 /**
  * What the walk itself can leave out for `query`: its one local port (sockets on other ports cost one
  * field read each, not a record), and TCP or UDP when the other is not asked for (bit mask: 1 TCP, 2 UDP).
  * Pure.
  */
-export function walkNarrowing(query: TableQuery): { port?: number; protocols: number } {
+export function walkNarrowing(query: TableQuery): Narrowing {
   const protocols = (query.protocols.has('tcp') ? 1 : 0) | (query.protocols.has('udp') ? 2 : 0);
   const port = query.localPorts?.length === 1 ? query.localPorts[0] : undefined;
   return port === undefined ? { protocols } : { port, protocols };
@@ -171,7 +186,8 @@ export function walkNarrowing(query: TableQuery): { port?: number; protocols: nu
  * rejects). The walk is narrowed in the kernel to the query's one local port and protocols (walkNarrowing).
  * `socketCount`: an estimate of the host's sockets (TIME_WAIT included), to size the program's record map
  * when no port narrows it (the addon loads again with room for all when short). `object`: the program's
- * bytes (default: the checked-in object).
+ * bytes (default: the checked-in object). `early`: the pass the listing started before its namespace scan,
+ * used when it was narrowed as this one would be (onePassFor).
  * @throws PortscopeError `INVALID_ARGUMENT` (synchronously, before anything starts) when PORTSCOPE_BPF is
  * neither 0 nor 1.
  */
@@ -181,12 +197,33 @@ export function readOnePass(
   namespaces: ReadonlySet<number>,
   socketCount: number,
   object?: Buffer,
+  early?: EarlyOnePass,
 ): Promise<OnePass> {
   const reason = onePassUnavailable(addon, wish);
   if (reason !== undefined || addon?.bpfSockets === undefined) {
     return Promise.resolve({ source: { source: 'per-namespace', reason: reason ?? 'no native addon' } });
   }
-  return runOnePass(addon, wish.query, namespaces, socketCount, object ?? socketsObject());
+  const narrowing = walkNarrowing(wish.query);
+  const read =
+    object === undefined
+      ? onePassFor(early, addon, socketCount, narrowing)
+      : onePassRecords(addon, socketCount, object, narrowing);
+  return runOnePass(read, wish.query, namespaces);
+}
+
+/**
+ * The one pass's records for `narrowing`: those of the `early` pass when it was narrowed the same, else a pass
+ * started now (onePassRecords with `socketCount` and the checked-in object). Never rejects.
+ */
+export function onePassFor(
+  early: EarlyOnePass | undefined,
+  addon: NativeAddon,
+  socketCount: number,
+  narrowing: Narrowing,
+): Promise<OnePassRecords> {
+  const same =
+    early !== undefined && early.narrowing.port === narrowing.port && early.narrowing.protocols === narrowing.protocols;
+  return same ? early.records : onePassRecords(addon, socketCount, undefined, narrowing);
 }
 
 /**
@@ -199,8 +236,8 @@ export async function onePassRecords(
   addon: NativeAddon,
   socketCount: number,
   object: Buffer = socketsObject(),
-  narrowing: { port?: number; protocols: number } = { protocols: 3 },
-): Promise<{ readonly records: ArrayBuffer } | { readonly reason: string }> {
+  narrowing: Narrowing = { protocols: 3 },
+): Promise<OnePassRecords> {
   if (addon.bpfSockets === undefined) return { reason: 'no bpfSockets' };
   try {
     const { port, protocols } = narrowing;
@@ -216,13 +253,11 @@ export async function onePassRecords(
 }
 
 async function runOnePass(
-  addon: NativeAddon,
+  records: Promise<OnePassRecords>,
   query: TableQuery,
   namespaces: ReadonlySet<number>,
-  socketCount: number,
-  object: Buffer,
 ): Promise<OnePass> {
-  const read = await onePassRecords(addon, socketCount, object, walkNarrowing(query));
+  const read = await records;
   if ('reason' in read) return { source: { source: 'per-namespace', reason: read.reason } };
   return { sockets: parseOnePass(read.records, namespaces, query), source: { source: 'bpf' } };
 }

@@ -67,7 +67,8 @@ export interface StartedListing {
  */
 export async function collectLinux(options: NormalizedListOptions, started?: StartedListing): Promise<Snapshot> {
   const takenAt = started?.takenAt ?? new Date().toISOString();
-  const { addon, users, pids, netnsNames, unreadable, selected } = started?.scope ?? listingScope(options);
+  const scope = started?.scope ?? listingScope(options);
+  const { addon, users, pids, netnsNames, unreadable, selected } = scope;
   const warnings: SnapshotWarning[] = [];
   const predicate = compileFilter(options.filter, {
     users,
@@ -78,7 +79,7 @@ export async function collectLinux(options: NormalizedListOptions, started?: Sta
   const wantOwners = options.owners || ownerPredicates;
   const tcpStates = [...possibleStates(options.filter)].filter((s) => s !== 'UNCONN');
   const tcpListenersOnly = tcpStates.length === 1 && tcpStates[0] === 'LISTEN';
-  const sockstat = started?.sockstat ?? parseSockstat(readSmallText('/proc/net/sockstat') ?? '');
+  const sockstat = started?.sockstat ?? scope.sockstat ?? parseSockstat(readSmallText('/proc/net/sockstat') ?? '');
   const socketCount = sockstat.sockets?.used ?? 0;
 
   const localPorts = exactLocalPorts(options.filter);
@@ -99,7 +100,8 @@ export async function collectLinux(options: NormalizedListOptions, started?: Sta
   const netnsSet = new Set(selected.map((g) => g.netns));
   // TIME_WAIT sockets are in the walk's tables but not in `sockets: used`.
   const tableCount = socketCount + (sockstat['TCP']?.['tw'] ?? 0);
-  const onePassRead = readOnePass(addon, { namespaces: selected.length, query, details }, netnsSet, tableCount);
+  const wish = { namespaces: selected.length, query, details };
+  const onePassRead = readOnePass(addon, wish, netnsSet, tableCount, undefined, scope.onePass);
   let walk =
     wantOwners && !selective ? (started?.walk ?? walkOwners(pids, socketCount, null, addon, false)) : undefined;
   let sockets: Socket[] = [];

@@ -1,5 +1,8 @@
 import { PortscopeError } from '../../errors.js';
 import type { NormalizedListOptions } from '../options.js';
+import { startOnePassEarly } from './bpf-early.js';
+import type { EarlyOnePass } from './bpf-sockets.js';
+import type { Sockstat } from './parse-sockstat.js';
 import { nativeAddon, type NativeAddon } from './native.js';
 import {
   groupByNetns,
@@ -65,25 +68,33 @@ export interface ListingScope {
   readonly unreadable: number;
   /** The namespaces `options.netns` chose, host first, each with its member processes. */
   readonly selected: NamespaceGroup[];
+  /** The one BPF pass, when it was started before the scan (startOnePassEarly): for the listing to use. */
+  readonly onePass?: EarlyOnePass;
+  /** /proc/net/sockstat, when the early pass read it (for its map's size): the listing reads it no more. */
+  readonly sockstat?: Sockstat;
 }
 
 /**
  * The first step of a Linux listing (collectLinux, and the CLI's columnar listing, which must list the same
  * namespaces): picks the reader, reads /etc/passwd, /proc's pids and their /proc/PID/ns/net, /run/netns and
- * /proc/self/mountinfo, and selects the namespaces of `options.netns`.
+ * /proc/self/mountinfo, and selects the namespaces of `options.netns`. When /run/netns already shows that
+ * several namespaces will be listed, it first starts the one BPF pass (startOnePassEarly), which then loads
+ * on a thread during the scan.
  * @throws PortscopeError `UNSUPPORTED_PLATFORM` (backend `native` without the addon), `NOT_FOUND` (an
- *   unknown netns, or one that cannot be read).
+ *   unknown netns, or one that cannot be read), `INVALID_ARGUMENT` (PORTSCOPE_BPF neither 0 nor 1).
  */
 export function listingScope(options: NormalizedListOptions): ListingScope {
   const addon = chooseAddon(options.backend);
-  const users = readUsers();
   const hostNetns = netnsOf('self') ?? 0;
-  const pids = listPids();
   const netnsNames = readNetnsNames();
+  const early = startOnePassEarly(addon, options, hostNetns, netnsNames);
+  const users = readUsers();
+  const pids = listPids();
   const grouped = groupByNetns(pids, hostNetns, netnsNames);
   // Entering a namespace no process lives in takes the addon (setns); /proc/PID/net needs a process.
   const groups =
     addon === null ? grouped.groups : withPinnedNetns(grouped.groups, readPinnedNetns(netnsNames), netnsNames);
   const selected = selectNamespaces(groups, options.netns, netnsNames, addon !== null);
-  return { addon, users, pids, netnsNames, unreadable: grouped.unreadable, selected };
+  const scope = { addon, users, pids, netnsNames, unreadable: grouped.unreadable, selected };
+  return early === undefined ? scope : { ...scope, onePass: early.onePass, sockstat: early.sockstat };
 }

@@ -13,6 +13,13 @@ export interface NativeAddon {
    */
   sockDiag(netnsPath: string | null, requests: readonly Buffer[]): (Buffer | string)[];
   /**
+   * sockDiag(null, requests) on the libuv threadpool: the dumps of this process's own network namespace,
+   * made while JavaScript goes on. Resolves with the same per-request replies or errno names.
+   * @throws Error (synchronously) with `code` EINVAL for more than 64 requests or one that is not a Buffer;
+   * (rejects) with `code` EMFILE, ENOBUFS... when the netlink socket cannot be opened.
+   */
+  sockDiagAsync?(requests: readonly Buffer[]): Promise<(Buffer | string)[]>;
+  /**
    * Reads /proc/net/FILE for each of `files` from inside the network namespace of `netnsPath`
    * (e.g. /run/netns/NAME): the way into a namespace no process lives in. Per file, its whole text
    * or the errno name (`ENOENT`: no such table).

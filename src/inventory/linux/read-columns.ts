@@ -5,8 +5,16 @@ import type { FilterNode } from '../filter/index.js';
 import { listSockets } from '../list-sockets.js';
 import { normalizeListOptions, type ListSocketsOptions, type NormalizedListOptions } from '../options.js';
 import { currentPlatform } from '../platform.js';
-import { filterNeedsDetails, ONE_PASS_PROTOCOLS, onePassRecords, onePassUnavailable } from './bpf-sockets.js';
+import {
+  filterNeedsDetails,
+  ONE_PASS_PROTOCOLS,
+  onePassFor,
+  onePassUnavailable,
+  type EarlyOnePass,
+  type OnePassRecords,
+} from './bpf-sockets.js';
 import { collectLinux, type StartedListing } from './collect.js';
+import { dropPrefetch, takePrefetched } from './diag-prefetch.js';
 import { isGone, netnsPaths } from './diag-tables.js';
 import { AF_INET, AF_INET6, IPPROTO, inetDiagRequest, tcpBothFamiliesRequest, tcpStateMask } from './diag-request.js';
 import { listingScope, type ListingScope } from './listing-scope.js';
@@ -109,19 +117,21 @@ function keepTable(options: NormalizedListOptions, users: Map<number, string>): 
  * The one pass's records when collectLinux would read them (several namespaces, as root), or why the listing
  * must fall back (UDP-Lite, which the one pass does not read: collectLinux adds it per namespace). The
  * records' reason for not being usable (returned as `{ reason }`) means one dump per namespace, as there.
+ * `early`: the pass listingScope started before its namespace scan, used when narrowed the same (onePassFor).
  */
 async function readOnePass(
   options: NormalizedListOptions,
   addon: NativeAddon,
   sockstat: () => Sockstat,
-): Promise<string | Awaited<ReturnType<typeof onePassRecords>>> {
+  early: EarlyOnePass | undefined,
+): Promise<string | OnePassRecords> {
   if ([...options.protocols].some((p) => !ONE_PASS_PROTOCOLS.has(p))) return 'UDP-Lite with the one BPF pass';
   // As collectLinux's estimate: TIME_WAIT sockets are in the tables the walk reads, not in `used`.
   const counts = sockstat();
   const tableCount = (counts.sockets?.used ?? 0) + (counts['TCP']?.['tw'] ?? 0);
   const protocols = (options.protocols.has('tcp') ? 1 : 0) | (options.protocols.has('udp') ? 2 : 0);
   const port = oneLocalPort(options.filter) ?? undefined;
-  return onePassRecords(addon, tableCount, undefined, port === undefined ? { protocols } : { port, protocols });
+  return onePassFor(early, addon, tableCount, port === undefined ? { protocols } : { port, protocols });
 }
 
 /** The replies of `requests` in `group`'s namespace, or undefined when it cannot be entered or is gone. */
@@ -155,9 +165,10 @@ export async function readSocketColumns(options: ListSocketsOptions): Promise<Co
   const scope = listingScope(normalized);
   const { addon, pids } = scope;
   // Read at most once, by the first that needs it (the owner walk, the one pass, collectLinux after a fallback).
-  let counts: Sockstat | undefined;
+  let counts: Sockstat | undefined = scope.sockstat;
   const sockstat = () => (counts ??= parseSockstat(readSmallText('/proc/net/sockstat') ?? ''));
   const fallback = (why: string, walk?: Promise<OwnerWalk>): ColumnsListing => {
+    dropPrefetch();
     const started = (): StartedListing => ({ takenAt, scope, sockstat: sockstat(), ...(walk && { walk }) });
     return { fallback: why, list: () => collectLinux(normalized, started()) };
   };
@@ -203,7 +214,7 @@ type ColumnsRead =
 /** The sockets of a listing that columnsUnsupported allows, in columns, without their owners (see readSocketColumns). */
 async function readColumns(
   normalized: NormalizedListOptions,
-  { users, selected }: ListingScope,
+  { users, selected, onePass: early }: ListingScope,
   addon: NativeAddon,
   states: readonly SocketState[],
   sockstat: () => Sockstat,
@@ -218,7 +229,7 @@ async function readColumns(
   };
   const details = normalized.details || filterNeedsDetails(normalized.filter);
   const unavailable = onePassUnavailable(addon, { namespaces: selected.length, query, details });
-  const onePass = unavailable === undefined ? await readOnePass(normalized, addon, sockstat) : undefined;
+  const onePass = unavailable === undefined ? await readOnePass(normalized, addon, sockstat, early) : undefined;
   if (typeof onePass === 'string') return { fallback: onePass };
   const socketSource: SocketSource =
     onePass === undefined || 'reason' in onePass
@@ -247,6 +258,7 @@ async function readColumns(
     };
   };
   if (onePass !== undefined && 'records' in onePass) {
+    dropPrefetch();
     appendOnePass(
       columns,
       onePass.records,
@@ -266,7 +278,9 @@ async function readColumns(
     both < 0 ? requests : requests.toSpliced(both, 2, tcpBothFamiliesRequest(query.tcpStateMask, query.localPorts));
   // Without the one pass, or when it could not run: one dump per namespace, as collectLinux then reads them.
   for (const group of selected) {
-    let replies = requests.length === 0 ? [] : dump(addon, group, sent);
+    // This namespace's dump may have been started already (the CLI's prefetch of a plain `ls`).
+    const prefetched = group.isHost && requests.length > 0 ? await takePrefetched(sent) : undefined;
+    let replies = requests.length === 0 ? [] : (prefetched ?? dump(addon, group, sent));
     const split = both >= 0 && replies !== undefined && typeof replies[both] !== 'string';
     if (split) replies = replies?.toSpliced(both, 0, replies[both] ?? '');
     else if (both >= 0 && replies !== undefined) replies = dump(addon, group, requests); // refused: one per family

@@ -1,0 +1,105 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { hasNativeAddon } from '../../src/index.js';
+import { canMakeNetnsFor, hasTool } from '../helpers/system.js';
+
+// A plain TCP `ls` starts its sock_diag dump on a threadpool thread before the CLI's code loads
+// (src/cli/prefetch.ts), and the listing takes that dump instead of making its own. Seen from the system
+// calls (strace): the one TCP request goes out from a thread other than the main one, and the output is the
+// output without the prefetch. Each run is alone in new network, mount and PID namespaces (no /run/netns
+// entry, no other process), so that the listing reads exactly one namespace, this one, as on a plain host.
+
+const bin = fileURLToPath(new URL('../../bin/portscope.js', import.meta.url));
+const bundled = existsSync(new URL('../../dist/bundle/prefetch.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'portscope-ls-prefetch-'));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+let runs = 0;
+
+// Inside the namespaces: loopback up, an empty /run/netns, then sockets of both families (a listener and a
+// connection to it on 127.0.0.1 and on ::1, on fixed ports: the namespace is new, so that runs compare), held until the listing is done (20 s at most).
+const SOCKETS = `
+import socket, time
+held = []
+for family, host, port in ((socket.AF_INET, '127.0.0.1', 7001), (socket.AF_INET6, '::1', 7002)):
+    server = socket.socket(family)
+    server.bind((host, port))
+    server.listen(8)
+    client = socket.create_connection((host, port), source_address=(host, port + 100))
+    held += [server, client, server.accept()[0]]
+print('ready', flush=True)
+time.sleep(20)
+`;
+const SCRIPT = `
+ip link set lo up
+mkdir -p /run/netns && mount -t tmpfs none /run/netns
+python3 -c "$2" > "$1.ready" &
+i=0
+until grep -q ready "$1.ready" 2>/dev/null; do i=$((i + 1)); [ $i -lt 200 ] || exit 1; sleep 0.05; done
+holder=$!
+shift 2
+strace -f -qq -e trace=execve,sendto -o "$@"
+status=$?
+kill $holder
+exit $status
+`;
+
+/** `portscope ls ARGS` under strace, alone in its namespaces: its output and which threads sent requests. */
+async function traced(args: readonly string[], prefetch: '0' | '1') {
+  const work = join(dir, String((runs += 1)));
+  const trace = `${work}.trace`;
+  const argv = ['-n', '-m', '-p', '-f', '--mount-proc', 'sh', '-c', SCRIPT, 'sh', work, SOCKETS, trace];
+  const stdout = await new Promise<string>((resolve, reject) => {
+    execFile(
+      'unshare',
+      [...argv, process.execPath, bin, 'ls', ...args],
+      { env: { ...process.env, PORTSCOPE_PREFETCH: prefetch }, timeout: 30_000 },
+      (error, out) => {
+        if (error === null) resolve(out);
+        else reject(new Error(`ls ${args.join(' ')}: ${error.message}`));
+      },
+    );
+  });
+  const lines = readFileSync(trace, 'utf8').split('\n').filter(Boolean);
+  const main = lines.find((l) => l.includes('execve('))?.split(' ')[0];
+  const senders = lines
+    .filter((l) => /sendto\(\d+, \[\{nlmsg_len=/.test(l))
+    .map((l) => (l.split(' ')[0] === main ? 'main thread' : 'another thread'));
+  return { stdout, senders };
+}
+
+/** The rows `ls ARGS` lists of the sockets above: listeners (-l), connected ones (default) or all (-a). */
+function expectedRows(args: readonly string[]): number {
+  const flags = args.join('');
+  const families = /[46]/.test(flags) ? 1 : 2;
+  if (flags.includes('a')) return 3 * families;
+  return (flags.includes('l') ? 1 : 2) * families;
+}
+
+describe.skipIf(
+  !bundled || !hasNativeAddon() || !canMakeNetnsFor('the ls prefetch') || !hasTool('strace', 'the ls prefetch'),
+)('a plain TCP ls takes the dump it started before loading', () => {
+  const forms = [['-tan'], ['-tn'], ['-tln'], ['-tanp'], ['-t4an'], ['-t6ln'], ['-t', '-a', '-n'], ['-tanH']];
+  it.each(forms)('ls %s: one request, sent from a threadpool thread; the same output as without', async (...args) => {
+    const prefetched = await traced(args, '1');
+    const plain = await traced(args, '0');
+    expect({ args, senders: prefetched.senders }).toEqual({ args, senders: ['another thread'] });
+    expect({ args, senders: plain.senders }).toEqual({ args, senders: ['main thread'] });
+    // The kernel's hash order differs from one new namespace to the next: compare the lines as sets.
+    const sorted = (stdout: string) => stdout.split('\n').sort();
+    expect(sorted(prefetched.stdout)).toEqual(sorted(plain.stdout));
+    expect(prefetched.stdout.split('\n').filter((l) => l.startsWith('tcp')).length).toBe(expectedRows(args));
+  });
+
+  it('ls with a filter, or UDP, dumps for itself', async () => {
+    for (const args of [['-tan', 'sport', '>', ':0'], ['-tuan'], ['-tan', '--json']]) {
+      const { senders } = await traced(args, '1');
+      expect({ args, senders: [...new Set(senders)] }).toEqual({ args, senders: ['main thread'] });
+    }
+  });
+});

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { hasNativeAddon, nativeAddon } from '../../src/index.js';
+import { plainLsStates, prefetchListing } from '../../src/cli/prefetch.js';
+import { defaultStates } from '../../src/cli/ls-defaults.js';
+import { possibleStates } from '../../src/inventory/filter/analyze.js';
+import { parseFilter } from '../../src/inventory/filter/parser.js';
+import { dropPrefetch, prefetchOwnNamespace, takePrefetched } from '../../src/inventory/linux/diag-prefetch.js';
+import { tcpBothFamiliesRequest, tcpStateMask } from '../../src/inventory/linux/diag-request.js';
+import type { NativeAddon } from '../../src/inventory/linux/native.js';
+import { TCP_STATES } from '../../src/model/index.js';
+
+// The prefetch of a plain `ls` (src/cli/prefetch.ts) must build the request its listing builds: the states
+// from the same filter text, and no prefetch at all for what the listing reads otherwise.
+
+describe('prefetchListing', () => {
+  it.each([
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ])('listening %s, all %s: the states the ls filter allows', (listening, all) => {
+    const parsed = [...possibleStates(parseFilter(defaultStates(listening, all)))];
+    expect(tcpStateMask(plainLsStates(listening, all))).toBe(tcpStateMask(parsed));
+  });
+
+  it.each([
+    [['who', '22'], {}],
+    [['ls'], {}],
+    [['ls', '-uan'], {}],
+    [['ls', '-an'], {}],
+    [['ls', '-tan', 'sport', '=', ':22'], {}],
+    [['ls', '-tan', '--json'], {}],
+    [['ls', '-tane'], {}],
+    [['ls', '-tan'], { PORTSCOPE_PREFETCH: '0' }],
+    [['ls', '-tan'], { PORTSCOPE_PREFETCH: 'yes' }],
+    [['ls', '-tan'], { PORTSCOPE_BACKEND: 'procfs' }],
+    [['ls', '-tan'], { PORTSCOPE_COLUMNAR: '0' }],
+  ])('%j with %j starts nothing', (argv, env) => {
+    expect(prefetchListing(argv, env)).toBe(false);
+  });
+});
+
+describe.skipIf(!hasNativeAddon())('prefetchOwnNamespace and takePrefetched', () => {
+  const addon = ((): NativeAddon => {
+    const loaded = nativeAddon();
+    if (loaded === undefined) throw new Error('no native addon');
+    return loaded;
+  })();
+  const all = tcpBothFamiliesRequest(tcpStateMask(TCP_STATES));
+  const listeners = tcpBothFamiliesRequest(tcpStateMask(['LISTEN']));
+
+  it('hands over the dump made with the same request bytes, once', async () => {
+    expect(prefetchOwnNamespace(addon, [listeners])).toBe(true);
+    const replies = await takePrefetched([tcpBothFamiliesRequest(tcpStateMask(['LISTEN']))]);
+    expect(replies?.length).toBe(1);
+    expect(Buffer.isBuffer(replies?.[0])).toBe(true);
+    expect(await takePrefetched([listeners])).toBeUndefined();
+  });
+
+  it('drops a dump made with other requests, or dropped', async () => {
+    expect(prefetchOwnNamespace(addon, [listeners])).toBe(true);
+    expect(await takePrefetched([all])).toBeUndefined();
+    expect(await takePrefetched([listeners])).toBeUndefined();
+    expect(prefetchOwnNamespace(addon, [listeners])).toBe(true);
+    dropPrefetch();
+    expect(await takePrefetched([listeners])).toBeUndefined();
+  });
+
+  it('sockDiagAsync refuses what is not a Buffer', () => {
+    expect(() => addon.sockDiagAsync?.(['x' as unknown as Buffer])).toThrow(
+      expect.objectContaining({ code: 'EINVAL' }),
+    );
+    expect(prefetchOwnNamespace(addon, ['x' as unknown as Buffer])).toBe(false);
+  });
+});
