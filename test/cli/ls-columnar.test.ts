@@ -3,7 +3,7 @@ import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { columnarRefusal } from '../../src/cli/commands/ls-columnar.js';
+import { columnarRefusal } from '../../src/cli/columnar-choice.js';
 import { run } from '../../src/cli/main.js';
 import type { SnapshotView } from '../../src/cli/render/sockets.js';
 import { hasNativeAddon, nativeAddon, parseFilter } from '../../src/index.js';

@@ -1,11 +1,11 @@
 import { readSocketColumns } from '../../inventory/linux/read-columns.js';
 import type { PortTarget } from '../../ports/target.js';
 import { whoListOptions, whoOrder, whoOwns, whoResult, type WhoOwnsOptions } from '../../ports/who-owns.js';
+import { columnarRefusal } from '../columnar-choice.js';
 import type { CliIo } from '../io.js';
 import { COLUMN_FIELDS, printColumns, rowCursor } from '../render/columns.js';
 import type { Format } from '../render/output.js';
 import { printSnapshot, type SnapshotView } from '../render/sockets.js';
-import { columnarRefusal } from './ls-columnar.js';
 
 /** What `who` found, ready to print either way (from columns or from Socket objects). */
 export interface WhoListing {
