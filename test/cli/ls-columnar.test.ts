@@ -162,9 +162,9 @@ describe.skipIf(!canMakeNetnsFor('the columnar listing tests') || !hasNativeAddo
         fallback: 'a protocol other than TCP, UDP and UDP-Lite',
       });
       expect(
-        await readSocketColumns({ ...base, protocols: ['tcp'], filter: parseFilter('sport = :22') }),
+        await readSocketColumns({ ...base, protocols: ['tcp'], filter: parseFilter('dport = :22') }),
       ).toMatchObject({
-        fallback: 'a filter on more than states and families',
+        fallback: 'a filter on more than states, families and one local port',
       });
       const env = { ...noIo, env: {} };
       expect(columnarRefusal({ ...plainView, format: 'ndjson' }, { needsObjects: false }, env)).toBeUndefined();
