@@ -147,4 +147,18 @@ describe.skipIf(!addon)('who from columns, in this namespace', () => {
     expect(columns.out).not.toContain('Netns');
     expect(columns.out).toMatch(new RegExp(`[ ,]${String(process.pid)}[ ,]`));
   });
+
+  it.each(['table', 'csv', 'json', 'ndjson'])(
+    'who PORT/tcp --format %s with PORTSCOPE_COLUMNAR=no: refused in one line (exit 2), as ls refuses it',
+    async (format) => {
+      let err = '';
+      const io = { stdout: { write: () => true }, stderr: { write: (s: string) => (err += s) } };
+      const argv = ['who', `${String(port)}/tcp`, '--format', format];
+      const code = await run(argv, { ...io, isTTY: false, columns: undefined, env: { PORTSCOPE_COLUMNAR: 'no' } });
+      expect({ code, err }).toEqual({
+        code: 2,
+        err: 'portscope: Expected PORTSCOPE_COLUMNAR to be 0 or 1, got `no`\n',
+      });
+    },
+  );
 });

@@ -3,7 +3,7 @@ import type { PortTarget } from '../../ports/target.js';
 import { whoListOptions, whoOrder, whoOwns, whoResult, type WhoOwnsOptions } from '../../ports/who-owns.js';
 import { columnarRefusal } from '../columnar-choice.js';
 import type { CliIo } from '../io.js';
-import { COLUMN_FIELDS, printColumns, rowCursor } from '../render/columns.js';
+import { printColumns, rowCursor } from '../render/columns.js';
 import type { Format } from '../render/output.js';
 import { printSnapshot, type SnapshotView } from '../render/sockets.js';
 
@@ -18,17 +18,12 @@ export interface WhoListing {
 }
 
 /**
- * The fields `who` prints from columns: COLUMN_FIELDS, and `proto` (one of who's own), which the row cursor
- * gives from the protocol and family columns as any field.
- */
-const WHO_COLUMN_FIELDS: ReadonlySet<string> = new Set([...COLUMN_FIELDS, 'proto']);
-
-/**
  * Reads `who`'s sockets on `target` (whoOwns' listing: whoListOptions) for a table or CSV of `fields` (when
- * chosen; else who's own, all of WHO_COLUMN_FIELDS): in columns, rows in whoOrder and printed by printColumns,
+ * chosen; else who's own, all in COLUMN_FIELDS): in columns, rows in whoOrder and printed by printColumns,
  * when columnarRefusal and readSocketColumns allow; else as whoOwns' Socket objects (JSON and NDJSON always:
  * whoOwns' Snapshot with its `target`), printed by printSnapshot. The same bytes either way.
- * @throws PortscopeError as whoOwns (`NOT_FOUND`, `UNSUPPORTED_PLATFORM`...).
+ * @throws PortscopeError as whoOwns (`NOT_FOUND`, `UNSUPPORTED_PLATFORM`...); `INVALID_ARGUMENT` for a PORTSCOPE_COLUMNAR
+ *   other than empty, 0 or 1 (columnarRefusal).
  */
 export async function readWho(
   target: PortTarget,
@@ -36,13 +31,11 @@ export async function readWho(
   shape: { readonly format: Format; readonly fields: readonly string[] | undefined },
   io: CliIo,
 ): Promise<WhoListing> {
-  const rows = shape.format === 'table' || shape.format === 'csv';
-  // columnarRefusal's checks but the fields' (PORTSCOPE_COLUMNAR), who's fields checked here.
-  const view = { format: shape.format, fields: [], header: true, style: { numeric: true } };
+  // Asked in every format, as ls asks it: PORTSCOPE_COLUMNAR is checked (and a bad value refused) for JSON too.
+  const view = { format: shape.format, fields: shape.fields ?? [], header: true, style: { numeric: true } };
   const refused =
-    !rows ||
     columnarRefusal(view, { needsObjects: false }, io) !== undefined ||
-    (shape.fields ?? []).some((f) => !WHO_COLUMN_FIELDS.has(f));
+    (shape.format !== 'table' && shape.format !== 'csv');
   const listed = refused ? undefined : await readSocketColumns(whoListOptions(target, options));
   if (listed === undefined || 'fallback' in listed) {
     const result = listed === undefined ? await whoOwns(target, options) : whoResult(await listed.list(), target);
