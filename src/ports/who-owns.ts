@@ -1,4 +1,4 @@
-import type { Backend, NetnsSelector } from '../inventory/index.js';
+import type { Backend, ListSocketsOptions, NetnsSelector } from '../inventory/index.js';
 import { listSockets } from '../inventory/list-sockets.js';
 import type { Snapshot, Socket } from '../model/index.js';
 import { parsePortTarget, type PortTarget } from './target.js';
@@ -41,6 +41,35 @@ export function coversHost(socket: Socket, host: string): boolean {
   return local === '::' && (!v4 || socket.v6only !== true);
 }
 
+/** The listing of {@link whoOwns}: `target`'s port (the kernel filters by it), its protocols, with owners. */
+export function whoListOptions(target: PortTarget, options: WhoOwnsOptions = {}): ListSocketsOptions {
+  return {
+    protocols: target.protocols.flatMap((p) => (p === 'udp' ? (['udp', 'udplite'] as const) : ([p] as const))),
+    filter: { type: 'port', side: 'local', op: '=', port: target.port },
+    ...(options.netns === undefined ? {} : { netns: options.netns }),
+    ...(options.backend === undefined ? {} : { backend: options.backend }),
+    stopWhenFound: options.allOwners !== true,
+    ...(options.details === undefined ? {} : { details: options.details }),
+  };
+}
+
+/**
+ * The rows {@link whoOwns} keeps of its listing's `count` sockets, in its order: those that take traffic for
+ * `host` (all without one: see {@link coversHost}), listeners first, each group as listed. `socketAt(i)` is the
+ * listing's socket i (it may reuse one object: each is read before the next is asked for).
+ */
+export function whoOrder(count: number, socketAt: (i: number) => Socket, host?: string): number[] {
+  const listeners: number[] = [];
+  const others: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const socket = socketAt(i);
+    if (host !== undefined && !coversHost(socket, host)) continue;
+    (isListening(socket) ? listeners : others).push(i);
+  }
+  for (const i of others) listeners.push(i);
+  return listeners;
+}
+
 /**
  * Every socket bound to exactly `target`'s port (TCP and UDP unless narrowed, IPv4 and IPv6, every
  * namespace) with its owners, listeners first. With a host, only sockets that take traffic for it
@@ -52,18 +81,12 @@ export function coversHost(socket: Socket, host: string): boolean {
  */
 export async function whoOwns(target: string | PortTarget, options: WhoOwnsOptions = {}): Promise<WhoOwnsResult> {
   const parsed = typeof target === 'string' ? parsePortTarget(target) : target;
-  const snapshot = await listSockets({
-    protocols: parsed.protocols.flatMap((p) => (p === 'udp' ? (['udp', 'udplite'] as const) : ([p] as const))),
-    filter: { type: 'port', side: 'local', op: '=', port: parsed.port },
-    ...(options.netns === undefined ? {} : { netns: options.netns }),
-    ...(options.backend === undefined ? {} : { backend: options.backend }),
-    stopWhenFound: options.allOwners !== true,
-    ...(options.details === undefined ? {} : { details: options.details }),
-  });
-  const { host } = parsed;
-  const sockets = (host === undefined ? snapshot.sockets : snapshot.sockets.filter((s) => coversHost(s, host)))
-    .map((s, index) => ({ s, index }))
-    .sort((a, b) => Number(isListening(b.s)) - Number(isListening(a.s)) || a.index - b.index)
-    .map(({ s }) => s);
-  return { ...snapshot, sockets, target: parsed };
+  return whoResult(await listSockets(whoListOptions(parsed, options)), parsed);
+}
+
+/** {@link whoOwns}'s result from the Snapshot of its listing (whoListOptions): its rows in whoOrder, and the target. */
+export function whoResult(snapshot: Snapshot, target: PortTarget): WhoOwnsResult {
+  const { sockets: all } = snapshot;
+  const sockets = whoOrder(all.length, (i) => all[i] as Socket, target.host).map((i) => all[i] as Socket);
+  return { ...snapshot, sockets, target };
 }

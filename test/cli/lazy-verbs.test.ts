@@ -92,7 +92,9 @@ describe.skipIf(!bundled)('a run evaluates only what its verb needs', () => {
   it('who PORT evaluates who alone: no other verb, no other platform, no kill/wait/doctor code, no http, no threads', async () => {
     const { code, modules, builtins } = await loaded(['who', String(port)]);
     expect(code).toBe(0);
-    expect(commandsOf(modules)).toEqual(['who']);
+    // who-listing.ts: who's own choice of columns or objects; nothing of ls (ls-columnar: its JSON printing).
+    expect(commandsOf(modules).sort()).toEqual(['who', 'who-listing']);
+    expect(modules).not.toContain('cli/render/columns-json');
     expect(
       modules.filter((m) => /^(inventory\/(darwin|freebsd|win32|bsd)\/|ports\/(kill|wait|doctor|firewall))/.test(m)),
     ).toEqual([]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { columnarRefusal, printColumnarListing } from '../../src/cli/commands/ls-columnar.js';
+import { printColumnarListing } from '../../src/cli/commands/ls-columnar.js';
+import { columnarRefusal } from '../../src/cli/columnar-choice.js';
 import { run } from '../../src/cli/main.js';
 import { CHUNK_CHARS } from '../../src/cli/render/chunked-output.js';
 import type { SnapshotView } from '../../src/cli/render/sockets.js';

@@ -60,6 +60,7 @@ describe.skipIf(!canMakeNetnsFor('the columnar listing with owners') || addon ==
       ['ls', '-uanp', '--netns', name],
       ['ls', '-tuanp', '--netns', 'INODE'],
       ['ls', '-tanp', '--format', 'csv', '--netns', name],
+      ['ls', '-tuanp', '--fields', 'local,pid,user,unit,command', '--netns', name],
       ['--netns', name],
       ['--netns', 'INODE', '--format', 'csv', '-n'],
     ];

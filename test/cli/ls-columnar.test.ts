@@ -3,7 +3,7 @@ import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { columnarRefusal } from '../../src/cli/commands/ls-columnar.js';
+import { columnarRefusal } from '../../src/cli/columnar-choice.js';
 import { run } from '../../src/cli/main.js';
 import type { SnapshotView } from '../../src/cli/render/sockets.js';
 import { hasNativeAddon, nativeAddon, parseFilter } from '../../src/index.js';
@@ -162,9 +162,9 @@ describe.skipIf(!canMakeNetnsFor('the columnar listing tests') || !hasNativeAddo
         fallback: 'a protocol other than TCP, UDP and UDP-Lite',
       });
       expect(
-        await readSocketColumns({ ...base, protocols: ['tcp'], filter: parseFilter('sport = :22') }),
+        await readSocketColumns({ ...base, protocols: ['tcp'], filter: parseFilter('dport = :22') }),
       ).toMatchObject({
-        fallback: 'a filter on more than states and families',
+        fallback: 'a filter on more than states, families and one local port',
       });
       const env = { ...noIo, env: {} };
       expect(columnarRefusal({ ...plainView, format: 'ndjson' }, { needsObjects: false }, env)).toBeUndefined();

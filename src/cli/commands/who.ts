@@ -1,9 +1,9 @@
 import { Command } from '@commander-js/extra-typings';
-import { whoOwns } from '../../ports/who-owns.js';
+import { parsePortTarget } from '../../ports/target.js';
 import { backendOf, type CliIo } from '../io.js';
 import { chooseFields, chooseFormat } from '../render/output.js';
-import { printSnapshot } from '../render/sockets.js';
 import { SOCKET_FIELD_NAMES } from '../render/socket-columns.js';
+import { readWho } from './who-listing.js';
 
 /** The columns of `who`: the socket, then who holds it. */
 export const WHO_FIELDS = ['proto', 'state', 'local', 'peer', 'pid', 'user', 'unit', 'command'];
@@ -24,22 +24,18 @@ export function whoCommand(io: CliIo, setExit: (code: number) => void) {
     .action(async (target, options) => {
       const format = chooseFormat(options);
       const chosen = options.fields === undefined ? undefined : chooseFields(options.fields, SOCKET_FIELD_NAMES);
-      const result = await whoOwns(target, {
+      const whoOptions = {
         netns: options.netns,
         backend: backendOf(io),
         allOwners: options.allOwners === true,
         details: (format !== 'table' && format !== 'csv') || chosen !== undefined,
-      });
+      };
+      const found = await readWho(parsePortTarget(target), whoOptions, { format, fields: chosen }, io);
       // A socket in another network namespace is another machine's port, as far as clients know: say which.
-      const ours = result.namespaces.find((n) => n.isHost)?.netns;
-      const foreign = result.sockets.some((s) => s.netns !== ours);
-      const fields = chosen ?? (foreign ? [...WHO_FIELDS, 'netns'] : WHO_FIELDS);
-      const empty = result.sockets.length === 0;
+      const fields = chosen ?? (found.foreign ? [...WHO_FIELDS, 'netns'] : WHO_FIELDS);
+      const empty = found.count === 0;
       if (empty && format === 'table') io.stderr.write(`portscope: nothing holds ${target}\n`);
-      else {
-        const style = { numeric: options.resolve !== true };
-        await printSnapshot(result, { format, fields, header: options.header, style }, io);
-      }
+      else await found.print({ format, fields, header: options.header, style: { numeric: options.resolve !== true } });
       if (empty) setExit(1);
     });
 }

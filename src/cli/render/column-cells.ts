@@ -92,7 +92,7 @@ function usersCell(owners: ColumnOwners): ColumnCell | undefined {
 
 /**
  * The {@link ColumnCell} of field `name` (a name of COLUMN_FIELDS), or undefined for a field read through the
- * row cursor: those of ss's plain columns (`netid`, `state`, queues, ends) and, without threads, `users`.
+ * row cursor: those of ss's plain columns (`netid`, `state`, queues, ends), `proto` and, without threads, `users`.
  */
 export function columnCell(
   name: string,
@@ -103,6 +103,10 @@ export function columnCell(
   switch (name) {
     case 'netid':
       return plainCell((row) => COLUMN_PROTOCOLS[c.protocol[row] ?? 0] ?? 'tcp');
+    case 'proto': {
+      const labels = COLUMN_PROTOCOLS.flatMap((p) => [p, `${p}6`]);
+      return plainCell((row) => labels[(c.protocol[row] ?? 0) * 2 + (c.family[row] === 6 ? 1 : 0)] ?? 'tcp');
+    }
     case 'state': {
       const labels: string[] = [];
       for (let p = 0; p < COLUMN_PROTOCOLS.length; p++)

@@ -5,6 +5,7 @@ import { colorsFor, type CliIo } from '../io.js';
 import { ChunkedOutput } from './chunked-output.js';
 import { columnCell } from './column-cells.js';
 import { csvLine } from './csv.js';
+import { ownerCell } from './owner-cells.js';
 import { socketFields } from './socket-columns.js';
 import { printWarnings, type SnapshotView } from './sockets.js';
 import { layoutOfWidths } from './table.js';
@@ -78,7 +79,7 @@ export function rowCursor(listed: Listed): { socket: Socket; load: (row: number,
  * Prints a listing read in columns as printSnapshot prints the same sockets as objects, byte for byte: its
  * warnings to stderr, then a table (measured in a first pass over the rows, printed in a second) or CSV, of
  * `view.fields` (all in {@link COLUMN_FIELDS}; no `names`, no detail lines), in chunks; the rows in `order`
- * (row numbers) when given, else as read. Returns the number of rows.
+ * (row numbers: all or some of them) when given, else as read. Returns the number of rows printed.
  */
 export async function printColumns(
   listed: Listed,
@@ -94,15 +95,18 @@ export async function printColumns(
   for (const n of listed.namespaces) if (n.name !== undefined) netnsNames.set(n.netns, n.name);
   const style = { ...view.style, netnsNames };
   const { socket, load } = rowCursor(listed);
-  const count = listed.columns.length;
+  const count = order === undefined ? listed.columns.length : order.length;
   // A row's cells, each as two pieces (ColumnCell's head and tail; the tail '' for a cell made whole).
   const cells: string[] = fields.map(() => '');
   const tails: string[] = fields.map(() => '');
   const joined = () => cells.map((head, k) => head + (tails[k] ?? ''));
-  // Cells read straight from the columns where a field has one (column-cells.ts), else through the cursor.
-  const fast = view.fields.flatMap((name) =>
-    all[name] === undefined ? [] : [columnCell(name, listed.columns, listed.owners, style)],
-  );
+  // Cells read straight from the columns where a field has one (column-cells.ts, owner-cells.ts), else through
+  // the cursor.
+  const fast = view.fields.flatMap((name) => {
+    const field = all[name];
+    if (field === undefined) return [];
+    return [columnCell(name, listed.columns, listed.owners, style) ?? ownerCell(field, listed.owners, style)];
+  });
   // Whether the first `upTo` fields print owners: the measuring pass of a table often does not (`users` last).
   const ownersIn = [...fields.keys(), fields.length].map((upTo) =>
     view.fields.slice(0, upTo).some((name) => OWNER_FIELDS.has(name)),

@@ -65,6 +65,23 @@ export function exactLocalPorts(node: FilterNode): readonly number[] | undefined
   return ports === undefined || ports.size > MAX_LOCAL_PORTS ? undefined : [...ports].sort((a, b) => a - b);
 }
 
+/**
+ * The one local port every matching socket must have (`sport = :N`, `who`'s filter), or undefined when the
+ * filter tests no port; null when it tests ports but allows more than one, or any. A reader that asks the
+ * kernel for that port only can judge the rest of the filter on each socket as bound to it.
+ */
+export function oneLocalPort(node: FilterNode): number | undefined | null {
+  const ports = exactLocalPorts(node);
+  if (ports === undefined) return testsPort(node) ? null : undefined;
+  return ports.length === 1 ? (ports[0] ?? null) : null;
+}
+
+function testsPort(node: FilterNode): boolean {
+  if (node.type === 'port') return true;
+  if (node.type === 'and' || node.type === 'or') return testsPort(node.left) || testsPort(node.right);
+  return node.type === 'not' && testsPort(node.operand);
+}
+
 function localPortSet(node: FilterNode): Set<number> | undefined {
   switch (node.type) {
     case 'port':

@@ -78,11 +78,17 @@ export async function joinColumnOwners(
     pid: 0,
     fd: 0,
   };
+  let soleRow = -1;
+  let soleFound: typeof found | undefined;
   return {
     load: (row, target) => {
       join.attach(target, columns.inode[row] ?? 0, holderOf);
     },
     sole: (row) => {
+      // A table asks for each row's cells (users; pid, user, unit, command) one by one, and twice (widths, text).
+      if (row === soleRow) return soleFound;
+      soleRow = row;
+      soleFound = undefined;
       const t = join.soleTriple(columns.inode[row] ?? 0);
       if (t === -1) return undefined;
       const pid = join.pidAt(t);
@@ -91,6 +97,7 @@ export async function joinColumnOwners(
       found.holder = holder;
       found.pid = pid;
       found.fd = join.fdAt(t);
+      soleFound = found;
       return found;
     },
     source,

@@ -1,6 +1,6 @@
 import type { Family, Snapshot, Socket, SocketSource, SocketState } from '../../model/index.js';
 import { compileFilter } from '../filter/compile.js';
-import { possibleStates } from '../filter/analyze.js';
+import { oneLocalPort, possibleStates } from '../filter/analyze.js';
 import type { FilterNode } from '../filter/index.js';
 import { listSockets } from '../list-sockets.js';
 import { normalizeListOptions, type ListSocketsOptions, type NormalizedListOptions } from '../options.js';
@@ -50,10 +50,11 @@ export type ColumnsListing =
       readonly list: () => Promise<Snapshot>;
     };
 
-/** Filter nodes whose verdict depends only on a socket's protocol, family and state. */
+/** Filter nodes whose verdict depends only on a socket's protocol, family and state (and `sport =`: see oneLocalPort). */
 const COLUMN_NODES: ReadonlySet<FilterNode['type']> = new Set(['all', 'and', 'or', 'not', 'state', 'family']);
 
 function filterFits(node: FilterNode): boolean {
+  if (node.type === 'port') return node.side === 'local' && node.op === '=';
   if (!COLUMN_NODES.has(node.type)) return false;
   if (node.type === 'and' || node.type === 'or') return filterFits(node.left) && filterFits(node.right);
   return node.type !== 'not' || filterFits(node.operand);
@@ -70,18 +71,21 @@ export function columnsUnsupported(options: NormalizedListOptions): string | und
   const held: ReadonlySet<string> = new Set(COLUMN_PROTOCOLS);
   if ([...options.protocols].some((p) => !held.has(p))) return 'a protocol other than TCP, UDP and UDP-Lite';
   if (options.tcpInfo || options.skmem || options.tos || options.inetSockopt) return 'sock_diag extensions';
-  if (!filterFits(options.filter)) return 'a filter on more than states and families';
+  if (!filterFits(options.filter)) return 'a filter on more than states, families and one local port';
+  if (oneLocalPort(options.filter) === null) return 'a filter on more than one local port';
   return options.backend === 'procfs' ? 'backend procfs' : undefined;
 }
 
 /**
  * The filter's verdict for every protocol, family and state code, from the filter's own predicate applied to a
- * socket with just those fields (its other nodes are refused by columnsUnsupported).
+ * socket with just those fields, bound to the filter's one local port if any (its other nodes are refused by
+ * columnsUnsupported).
  */
 function keepTable(options: NormalizedListOptions, users: Map<number, string>): KeepTable {
   const predicate = compileFilter(options.filter, { users, netnsNames: new Map() });
   const keep = new Uint8Array(COLUMN_PROTOCOLS.length * 2 * 16);
   const endpoint = { address: '', port: 0 };
+  const local = { address: '', port: oneLocalPort(options.filter) ?? 0 };
   COLUMN_PROTOCOLS.forEach((protocol, p) => {
     for (const family of [4, 6]) {
       for (let code = 0; code < 16; code++) {
@@ -92,7 +96,7 @@ function keepTable(options: NormalizedListOptions, users: Map<number, string>): 
           protocol,
           family: f,
           state,
-          local: endpoint,
+          local,
           peer: endpoint,
           recvQ: 0,
           sendQ: 0,
@@ -126,7 +130,8 @@ async function readOnePass(
   const counts = sockstat();
   const tableCount = (counts.sockets?.used ?? 0) + (counts['TCP']?.['tw'] ?? 0);
   const protocols = (options.protocols.has('tcp') ? 1 : 0) | (options.protocols.has('udp') ? 2 : 0);
-  return onePassFor(early, addon, tableCount, { protocols });
+  const port = oneLocalPort(options.filter) ?? undefined;
+  return onePassFor(early, addon, tableCount, port === undefined ? { protocols } : { port, protocols });
 }
 
 /** The replies of `requests` in `group`'s namespace, or undefined when it cannot be entered or is gone. */
@@ -171,9 +176,9 @@ export async function readSocketColumns(options: ListSocketsOptions): Promise<Co
   const states = [...possibleStates(normalized.filter)].filter((s) => s !== 'UNCONN');
   const listenersOnly = states.length === 1 && states[0] === 'LISTEN';
   // As collectLinux: a full listing starts the owner walk first, to run (on other threads) while the tables
-  // are read; a listing of listeners reads its short tables first, then walks for just their inodes.
+  // are read; a listing of listeners or of one port reads its short tables first, then walks for their inodes.
   const early =
-    normalized.owners && !listenersOnly
+    normalized.owners && !listenersOnly && oneLocalPort(normalized.filter) === undefined
       ? walkOwners(pids, sockstat().sockets?.used ?? 0, null, addon, false)
       : undefined;
   // Until collectLinux (after a fallback) or joinColumnOwners awaits it: a failure is theirs to report.
@@ -214,11 +219,13 @@ async function readColumns(
   states: readonly SocketState[],
   sockstat: () => Sockstat,
 ): Promise<ColumnsRead> {
+  const port = oneLocalPort(normalized.filter) ?? undefined;
   const query: TableQuery = {
     protocols: normalized.protocols,
     families: normalized.families,
     tcpListenersOnly: false,
     tcpStateMask: tcpStateMask(states),
+    ...(port === undefined ? {} : { localPorts: [port] }),
   };
   const details = normalized.details || filterNeedsDetails(normalized.filter);
   const unavailable = onePassUnavailable(addon, { namespaces: selected.length, query, details });
@@ -236,7 +243,8 @@ async function readColumns(
   });
   const requests = tables.map((t) => {
     const protocol = COLUMN_PROTOCOLS[t.protocol] ?? 'tcp';
-    return inetDiagRequest(t.family, IPPROTO[protocol], protocol === 'tcp' ? query.tcpStateMask : 0xffffffff);
+    const states = protocol === 'tcp' ? query.tcpStateMask : 0xffffffff;
+    return inetDiagRequest(t.family, IPPROTO[protocol], states, query.localPorts);
   });
   const keep = keepTable(normalized, users);
   const columns = new ColumnsBuilder(normalized.details);
@@ -266,7 +274,8 @@ async function readColumns(
     (t, i) =>
       t.protocol === 0 && t.family === AF_INET && tables[i + 1]?.protocol === 0 && tables[i + 1]?.family === AF_INET6,
   );
-  const sent = both < 0 ? requests : requests.toSpliced(both, 2, tcpBothFamiliesRequest(query.tcpStateMask));
+  const sent =
+    both < 0 ? requests : requests.toSpliced(both, 2, tcpBothFamiliesRequest(query.tcpStateMask, query.localPorts));
   // Without the one pass, or when it could not run: one dump per namespace, as collectLinux then reads them.
   for (const group of selected) {
     // This namespace's dump may have been started already (the CLI's prefetch of a plain `ls`).
