@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { run } from '../../src/cli/main.js';
 import { hasNativeAddon, parseFilter } from '../../src/index.js';
 import { readSocketColumns } from '../../src/inventory/linux/read-columns.js';
+import { cli } from '../helpers/cli.js';
 import type { Fixture } from '../helpers/fixture.js';
 import { fixtureInNetns } from '../helpers/netns-fixture.js';
 import { canMakeNetnsFor } from '../helpers/system.js';
@@ -13,19 +13,9 @@ const name = `psls-port-${String(process.pid)}`;
 let fixture: Fixture<{ pid: number; sockets: number }> | undefined;
 const TAKEN_AT = /^ {2}"takenAt": "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z",$/m;
 
-/** Runs the CLI in-process on the test's namespace; PORTSCOPE_COLUMNAR=0 forces the Socket object path. */
-async function ls(args: readonly string[], objects: boolean): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await run(['ls', ...args, '--netns', name], {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    isTTY: false,
-    columns: undefined,
-    env: objects ? { PORTSCOPE_COLUMNAR: '0' } : {},
-  });
-  return { code, out, err };
-}
+/** Runs `ls ARGS` in-process on the test's namespace; PORTSCOPE_COLUMNAR=0 forces the Socket object path. */
+const ls = (args: readonly string[], objects: boolean) =>
+  cli(['ls', ...args, '--netns', name], { env: objects ? { PORTSCOPE_COLUMNAR: '0' } : {} });
 
 /** The text with the listing's start time and TIME-WAIT's countdown made equal (see ls-columnar-json.test.ts). */
 const sameTime = (text: string) => text.replace(TAKEN_AT, '  "takenAt": "",').replace(/("expiresMs": ?)\d+/g, '$1');
@@ -38,7 +28,7 @@ describe.skipIf(!canMakeNetnsFor('the columnar one-port tests') || !hasNativeAdd
     /** The local port of most ESTAB rows: the fixture's IPv4 listener with 130 accepted connections. */
     async function busyPort(): Promise<string> {
       const counts = new Map<string, number>();
-      for (const row of (await ls(['-tan', 'state', 'established'], true)).out.split('\n').slice(1)) {
+      for (const row of (await ls(['-tan', 'state', 'established'], true)).stdout.split('\n').slice(1)) {
         const port = /:(\d+) /.exec(row)?.[1];
         if (port !== undefined) counts.set(port, (counts.get(port) ?? 0) + 1);
       }
@@ -69,8 +59,8 @@ describe.skipIf(!canMakeNetnsFor('the columnar one-port tests') || !hasNativeAdd
         const argv = args.map((a) => a.replaceAll('BUSY', busy));
         const columns = await ls(argv, false);
         const objects = await ls(argv, true);
-        expect(sameTime(columns.out)).toBe(sameTime(objects.out));
-        expect(columns.err).toBe(objects.err);
+        expect(sameTime(columns.stdout)).toBe(sameTime(objects.stdout));
+        expect(columns.stderr).toBe(objects.stderr);
         expect(columns.code).toBe(objects.code);
       });
     }
@@ -80,7 +70,7 @@ describe.skipIf(!canMakeNetnsFor('the columnar one-port tests') || !hasNativeAdd
       const base = { protocols: ['tcp'], details: false, netns: name, owners: false } as const;
       const listed = await readSocketColumns({ ...base, filter: parseFilter(`sport = :${busy}`) });
       if ('fallback' in listed) throw new Error(listed.fallback);
-      const rows = (await ls(['-tan', `sport = :${busy}`], true)).out.trimEnd().split('\n').length - 1;
+      const rows = (await ls(['-tan', `sport = :${busy}`], true)).stdout.trimEnd().split('\n').length - 1;
       expect(rows).toBeGreaterThan(130);
       expect(listed.columns.length).toBe(rows);
       for (const filter of ['sport = :22 or sport = :80', 'not sport = :22', 'sport = :22 or state listening']) {

@@ -2,11 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createConnection, createServer, type AddressInfo, type Socket as NetSocket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { run } from '../../src/cli/main.js';
 import { hasNativeAddon } from '../../src/index.js';
 import { readSocketColumns } from '../../src/inventory/linux/read-columns.js';
 import { parsePortTarget } from '../../src/ports/target.js';
 import { whoListOptions, whoOwns } from '../../src/ports/who-owns.js';
+import { cli } from '../helpers/cli.js';
 import type { Fixture } from '../helpers/fixture.js';
 import { fixtureInNetns } from '../helpers/netns-fixture.js';
 import { builtCli, builtCliArgv, canMakeNetnsFor } from '../helpers/system.js';
@@ -20,18 +20,8 @@ let fixture: Fixture<{ pid: number; child: number; port: number }> | undefined;
 const addon = hasNativeAddon();
 
 /** Runs the CLI in-process; PORTSCOPE_COLUMNAR=0 forces the Socket object path. */
-async function cli(args: readonly string[], objects: boolean): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await run(args, {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    isTTY: false,
-    columns: undefined,
-    env: objects ? { PORTSCOPE_COLUMNAR: '0' } : {},
-  });
-  return { code, out, err };
-}
+const onPath = (args: readonly string[], objects: boolean) =>
+  cli(args, { env: objects ? { PORTSCOPE_COLUMNAR: '0' } : {} });
 
 describe.skipIf(!canMakeNetnsFor('who from columns') || !addon)(
   'who from columns prints what Socket objects print',
@@ -63,15 +53,15 @@ describe.skipIf(!canMakeNetnsFor('who from columns') || !addon)(
         it(`${args.join(' ')}, ${walk}: the same bytes, warnings and exit code both ways`, async () => {
           if (walk !== 'BPF where it can') vi.stubEnv('PORTSCOPE_BPF', '0');
           fixture?.assertRunning();
-          const columns = await cli(withPort(args), false);
-          const objects = await cli(withPort(args), true);
+          const columns = await onPath(withPort(args), false);
+          const objects = await onPath(withPort(args), true);
           expect(columns).toEqual(objects);
         });
       }
     }
 
     it('the rows: listeners first, a listener held by the parent and its child, the netns column', async () => {
-      const { out, code } = await cli(withPort(['who', 'PORT', '--netns', name]), false);
+      const { stdout: out, code } = await onPath(withPort(['who', 'PORT', '--netns', name]), false);
       expect(code).toBe(0);
       const rows = out.trimEnd().split('\n');
       expect(rows[0]).toMatch(
@@ -141,23 +131,21 @@ describe.skipIf(!addon)('who from columns, in this namespace', () => {
     ['who', '127.0.0.1:PORT/tcp', '-H'],
   ])('%s %s: no netns column, the same bytes both ways', async (...args) => {
     const argv = args.map((a) => a.replace('PORT', String(port)));
-    const columns = await cli(argv, false);
-    expect(columns).toEqual(await cli(argv, true));
+    const columns = await onPath(argv, false);
+    expect(columns).toEqual(await onPath(argv, true));
     expect(columns.code).toBe(0);
-    expect(columns.out).not.toContain('Netns');
-    expect(columns.out).toMatch(new RegExp(`[ ,]${String(process.pid)}[ ,]`));
+    expect(columns.stdout).not.toContain('Netns');
+    expect(columns.stdout).toMatch(new RegExp(`[ ,]${String(process.pid)}[ ,]`));
   });
 
   it.each(['table', 'csv', 'json', 'ndjson'])(
     'who PORT/tcp --format %s with PORTSCOPE_COLUMNAR=no: refused in one line (exit 2), as ls refuses it',
     async (format) => {
-      let err = '';
-      const io = { stdout: { write: () => true }, stderr: { write: (s: string) => (err += s) } };
       const argv = ['who', `${String(port)}/tcp`, '--format', format];
-      const code = await run(argv, { ...io, isTTY: false, columns: undefined, env: { PORTSCOPE_COLUMNAR: 'no' } });
-      expect({ code, err }).toEqual({
+      const { code, stderr } = await cli(argv, { env: { PORTSCOPE_COLUMNAR: 'no' } });
+      expect({ code, stderr }).toEqual({
         code: 2,
-        err: 'portscope: Expected PORTSCOPE_COLUMNAR to be 0 or 1, got `no`\n',
+        stderr: 'portscope: Expected PORTSCOPE_COLUMNAR to be 0 or 1, got `no`\n',
       });
     },
   );
