@@ -38,7 +38,8 @@ export function plainLsStates(listening: boolean, all: boolean): SocketState[] {
  * for byte these and it lists this namespace (read-columns.ts), else dumps for itself, so the output never
  * depends on the prefetch. Nothing starts: off Linux; without the addon; when /run/netns pins a namespace (a
  * listing of several namespaces as root reads them in one BPF pass instead); with PORTSCOPE_BACKEND=procfs,
- * PORTSCOPE_COLUMNAR=0, or PORTSCOPE_PREFETCH set to anything but empty or 1. Returns whether a dump started.
+ * PORTSCOPE_COLUMNAR=0, or PORTSCOPE_PREFETCH set to anything but empty or 1 (`ls` refuses a value other than 0
+ * or 1). Returns whether a dump started.
  * Imports nothing of the CLI but the request builders (bundled alone: scripts/bundle-cli.js). Never throws.
  */
 export function prefetchListing(argv: readonly string[], env: NodeJS.ProcessEnv): boolean {

@@ -8,6 +8,7 @@ import { dropPrefetch, prefetchOwnNamespace, takePrefetched } from '../../src/in
 import { tcpBothFamiliesRequest, tcpStateMask } from '../../src/inventory/linux/diag-request.js';
 import type { NativeAddon } from '../../src/inventory/linux/native.js';
 import { TCP_STATES } from '../../src/model/index.js';
+import { cli } from '../helpers/cli.js';
 
 // The prefetch of a plain `ls` (src/cli/prefetch.ts) must build the request its listing builds: the states
 // from the same filter text, and no prefetch at all for what the listing reads otherwise.
@@ -37,6 +38,17 @@ describe('prefetchListing', () => {
     [['ls', '-tan'], { PORTSCOPE_COLUMNAR: '0' }],
   ])('%j with %j starts nothing', (argv, env) => {
     expect(prefetchListing(argv, env)).toBe(false);
+  });
+});
+
+describe('PORTSCOPE_PREFETCH', () => {
+  it('ls refuses a value other than 0 or 1 in one line (exit 2), which the prefetch would ignore', async () => {
+    const { code, stdout, stderr } = await cli(['ls', '-tan'], { env: { PORTSCOPE_PREFETCH: 'yes' } });
+    expect({ code, stdout, stderr }).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'portscope: Expected PORTSCOPE_PREFETCH to be 0 or 1, got `yes`\n',
+    });
   });
 });
 
