@@ -117,6 +117,7 @@ typedef struct {
   size_t objectSize;
   uint32_t *wanted; // sorted; NULL: every socket
   uint32_t wantedCount;
+  uint32_t pid; // 0: every process; else this process only (its own link, see pid_link)
   bytes_t records;
   int error;
   char why[512];
@@ -127,7 +128,42 @@ static int cmp_u32(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-// Creates one iterator over the attached program (attaching it first when needed). Returns its fd,
+// libbpf's struct bpf_iter_attach_opts and the kernel's union bpf_iter_link_info (uapi linux/bpf.h,
+// task iterators' parameters since Linux 6.1: tid, pid, pid_fd; 16 bytes with the cgroup member).
+typedef struct {
+  size_t sz;
+  void *link_info;
+  uint32_t link_info_len;
+} iter_attach_opts_t;
+typedef union {
+  struct {
+    uint32_t tid, pid, pid_fd;
+  } task;
+  uint64_t size[2];
+} iter_link_info_t;
+
+// A link of `object`'s program whose iterators walk process `pid`'s fd table only (BPF_TASK_ITER_TGID),
+// or NULL with errno set. A kernel before 6.1 ignores the parameter: bpf_walk_execute keeps `pid`'s
+// records only, so the result is the same there, only slower.
+static struct bpf_link *pid_link(const struct bpf_object *object, uint32_t pid) {
+  struct bpf_program *program = api.find_program_by_name(object, "owners");
+  if (program == NULL) {
+    errno = ENOENT;
+    return NULL;
+  }
+  iter_link_info_t info;
+  memset(&info, 0, sizeof info);
+  info.task.pid = pid;
+  iter_attach_opts_t opts;
+  memset(&opts, 0, sizeof opts); // libbpf refuses options whose bytes past the last field (padding) are not 0
+  opts.sz = sizeof opts;
+  opts.link_info = &info;
+  opts.link_info_len = sizeof info;
+  return api.program_attach_iter(program, &opts);
+}
+
+// Creates one iterator over the attached program (attaching it first when needed; with w->pid, over a
+// link of that process's of its own, destroyed once the iterator holds the program). Returns its fd,
 // or -1 with w->error and w->why set; *link and *object are set when they must be freed by the caller.
 static int open_iterator(bpf_walk_t *w, struct bpf_object **object, struct bpf_link **link) {
   *object = NULL;
@@ -153,6 +189,15 @@ static int open_iterator(bpf_walk_t *w, struct bpf_object **object, struct bpf_l
         *link = NULL;
       }
     }
+    struct bpf_link *own = NULL;
+    if (w->error == 0 && w->pid != 0) {
+      own = pid_link(*object != NULL ? *object : cachedObject, w->pid);
+      if (own == NULL) {
+        w->error = errno == 0 ? EINVAL : errno;
+        snprintf(w->why, sizeof w->why, "BPF attach to process %u failed: %s", w->pid, strerror(w->error));
+      }
+      use = own;
+    }
     if (w->error == 0) {
       fd = api.iter_create(api.link_fd(use));
       if (fd < 0) {
@@ -160,6 +205,7 @@ static int open_iterator(bpf_walk_t *w, struct bpf_object **object, struct bpf_l
         snprintf(w->why, sizeof w->why, "BPF iterator failed: %s", strerror(w->error));
       }
     }
+    if (own != NULL) api.link_destroy(own);
   }
   pthread_mutex_unlock(&lock);
   return fd;
@@ -190,6 +236,7 @@ static void bpf_walk_execute(napi_env env, void *data) {
   const uint32_t *record = (const uint32_t *)raw.data;
   for (size_t i = 0; w->error == 0 && i + 3 <= raw.length / 4; i += 3) {
     uint32_t triple[3] = {record[i + 2], record[i], record[i + 1]};
+    if (w->pid != 0 && triple[1] != w->pid) continue;
     if (w->wanted != NULL && bsearch(&triple[0], w->wanted, w->wantedCount, 4, cmp_u32) == NULL) continue;
     if (bytes_append(&w->records, triple, sizeof triple) != 0) w->error = ENOMEM;
   }
@@ -218,8 +265,8 @@ static void bpf_walk_complete(napi_env env, napi_status status, void *data) {
 }
 
 napi_value BpfOwners(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
+  size_t argc = 3;
+  napi_value argv[3];
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   bpf_walk_t *w = calloc(1, sizeof *w);
   if (w == NULL) return throw_errno(env, ENOMEM, "bpfOwners");
@@ -243,6 +290,24 @@ napi_value BpfOwners(napi_env env, napi_callback_info info) {
     memcpy(w->wanted, wanted, count * 4);
     qsort(w->wanted, count, 4, cmp_u32);
     w->wantedCount = (uint32_t)count;
+  }
+  kind = napi_undefined;
+  if (argc >= 3) CHECK(env, napi_typeof(env, argv[2], &kind));
+  if (kind == napi_number) {
+    int64_t pid = 0;
+    CHECK(env, napi_get_value_int64(env, argv[2], &pid));
+    if (pid < 1 || pid > UINT32_MAX) {
+      free(w->object);
+      free(w->wanted);
+      free(w);
+      return throw_errno(env, EINVAL, "bpfOwners: pid must be a process id (1 to 2^32-1)");
+    }
+    w->pid = (uint32_t)pid;
+  } else if (kind != napi_undefined) {
+    free(w->object);
+    free(w->wanted);
+    free(w);
+    return throw_errno(env, EINVAL, "bpfOwners: pid must be a number");
   }
   napi_value promise, name;
   CHECK(env, napi_create_promise(env, &w->deferred, &promise));

@@ -78,3 +78,20 @@ export async function walkOwnersBpf(
   const holders = await addon.bpfOwners(object, wanted === null ? undefined : Uint32Array.from(wanted));
   return { holders, denied: [], gone: [] };
 }
+
+/**
+ * The owners of the `wanted` inodes in one process's fd table (`pid`, of the initial PID namespace) from the
+ * BPF task_file iterator restricted to it, in the fd walk's shape: walkUntilFound's LargeTableWalk (a table of
+ * 17,805 fds in 15 ms, against 36 ms for /proc/PID/fd on two threads). A process that is gone gives no triples.
+ * @throws Error (rejects) with the reason the program could not be loaded or run (see NativeAddon.bpfOwners).
+ */
+export async function walkProcessBpf(
+  addon: NativeAddon,
+  pid: number,
+  wanted: ReadonlySet<number>,
+  object: Buffer = ownersObject(),
+): Promise<FdWalkResult> {
+  if (addon.bpfOwners === undefined) throw new Error('the native addon has no bpfOwners');
+  const holders = await addon.bpfOwners(object, Uint32Array.from(wanted), pid);
+  return { holders, denied: [], gone: [] };
+}

@@ -56,11 +56,14 @@ export interface NativeAddon {
    * Runs the BPF task_file iterator of `object` (the bytes of native/bpf/owners.bpf.o), loaded with libbpf
    * (opened with dlopen) and kept attached for the life of the process, on the libuv threadpool. Resolves with
    * flat `[inode, pid, fd]` triples of every socket fd of every process (pid = thread group id), of the
-   * `wanted` inodes only when given.
+   * `wanted` inodes only when given; of process `pid`'s fd table only when given (an iterator link of its own,
+   * Linux 6.1; an older kernel walks every process and the others' records are dropped; a process that is gone
+   * gives none).
    * @throws Error (rejects) with `code` ENOENT (libbpf.so.1 not found), EPERM (no CAP_BPF), EINVAL... and a
-   * message saying which step failed, with libbpf's own words.
+   * message saying which step failed, with libbpf's own words; EINVAL (synchronously) when `pid` is not a
+   * number from 1 to 2^32-1.
    */
-  bpfOwners?(object: Buffer, wanted?: Uint32Array): Promise<Uint32Array>;
+  bpfOwners?(object: Buffer, wanted?: Uint32Array, pid?: number): Promise<Uint32Array>;
   /**
    * Loads the BPF program of `object` (the bytes of native/bpf/sockets.bpf.o) with room for `capacity`
    * records (1 to 2^24; when the host has more sockets, the walk counts them and the program is loaded
