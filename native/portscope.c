@@ -34,10 +34,11 @@
 //     signal sent through it can never reach another process that reused the pid. Close the fd
 //     with fs.closeSync.
 //
-//   bpfOwners(object, wanted?) -> Promise<Uint32Array>
+//   bpfOwners(object, wanted?, pid?) -> Promise<Uint32Array>
 //     Runs the BPF task_file iterator of `object` (native/bpf/owners.bpf.o) with libbpf, opened with
 //     dlopen, on the libuv threadpool: flat [inode, pid, fd] triples of every socket fd of every
-//     process (with `wanted`, of those inodes only). Rejects with the reason it cannot (in bpf.c).
+//     process (with `wanted`, of those inodes only; with `pid`, of that process only). Rejects with the
+//     reason it cannot (in bpf.c).
 //   bpfSockets(object, capacity) -> Promise<{ records: ArrayBuffer, flags }>
 //     Every TCP and UDP socket of every network namespace from one run of native/bpf/sockets.bpf.o:
 //     64-byte records (see that file), in bpf-sockets.c.

@@ -32,3 +32,15 @@ export function columnarRefusal(view: SnapshotView, flags: ColumnarFlags, io: Cl
   if (rows && !view.fields.every((f) => COLUMN_FIELDS.has(f))) return 'a field the columns do not hold';
   return (view.details ?? []).length > 0 ? 'detail lines' : undefined;
 }
+
+/**
+ * Refuses a PORTSCOPE_PREFETCH other than empty, 0 or 1: bin/portscope.js's prefetch (src/cli/prefetch.ts) reads
+ * it for `ls` and `who`, and starts nothing for a bad value, so that these verbs say so.
+ * @throws PortscopeError `INVALID_ARGUMENT` for any other value.
+ */
+export function checkPrefetchSetting(io: CliIo): void {
+  const prefetch = io.env.PORTSCOPE_PREFETCH ?? '';
+  if (!['', '0', '1'].includes(prefetch)) {
+    throw new PortscopeError('INVALID_ARGUMENT', `Expected PORTSCOPE_PREFETCH to be 0 or 1, got \`${prefetch}\``);
+  }
+}

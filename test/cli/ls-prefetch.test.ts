@@ -7,9 +7,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { hasNativeAddon } from '../../src/index.js';
 import { canMakeNetnsFor, hasTool } from '../helpers/system.js';
 
-// A plain TCP `ls` starts its sock_diag dump on a threadpool thread before the CLI's code loads
-// (src/cli/prefetch.ts), and the listing takes that dump instead of making its own. Seen from the system
-// calls (strace): the one TCP request goes out from a thread other than the main one, and the output is the
+// A plain TCP `ls`, or a plain `who PORT`, starts its sock_diag dump on a threadpool thread before the CLI's
+// code loads (src/cli/prefetch.ts), and the listing takes that dump instead of making its own. Seen from the
+// system calls (strace): the requests go out from a thread other than the main one, and the output is the
 // output without the prefetch. Each run is alone in new network, mount and PID namespaces (no /run/netns
 // entry, no other process), so that the listing reads exactly one namespace, this one, as on a plain host.
 
@@ -49,19 +49,20 @@ kill $holder
 exit $status
 `;
 
-/** `portscope ls ARGS` under strace, alone in its namespaces: its output and which threads sent requests. */
-async function traced(args: readonly string[], prefetch: '0' | '1') {
+/** `portscope VERB ARGS` under strace, alone in its namespaces: its output and which threads sent requests. */
+async function traced(args: readonly string[], prefetch: '0' | '1', verb = 'ls') {
   const work = join(dir, String((runs += 1)));
   const trace = `${work}.trace`;
   const argv = ['-n', '-m', '-p', '-f', '--mount-proc', 'sh', '-c', SCRIPT, 'sh', work, SOCKETS, trace];
   const stdout = await new Promise<string>((resolve, reject) => {
     execFile(
       'unshare',
-      [...argv, process.execPath, bin, 'ls', ...args],
+      [...argv, process.execPath, bin, verb, ...args],
       { env: { ...process.env, PORTSCOPE_PREFETCH: prefetch }, timeout: 30_000 },
       (error, out) => {
-        if (error === null) resolve(out);
-        else reject(new Error(`ls ${args.join(' ')}: ${error.message}`));
+        // `who` exits 1 when nothing holds the port (the UDP form below): its output still counts.
+        if (error === null || (verb === 'who' && error.code === 1)) resolve(out);
+        else reject(new Error(`${verb} ${args.join(' ')}: ${error.message}`));
       },
     );
   });
@@ -99,6 +100,43 @@ describe.skipIf(
   it('ls with a filter, or UDP, dumps for itself', async () => {
     for (const args of [['-tan', 'sport', '>', ':0'], ['-tuan'], ['-tan', '--json']]) {
       const { senders } = await traced(args, '1');
+      expect({ args, senders: [...new Set(senders)] }).toEqual({ args, senders: ['main thread'] });
+    }
+  });
+});
+
+describe.skipIf(
+  !bundled || !hasNativeAddon() || !canMakeNetnsFor('the who prefetch') || !hasTool('strace', 'the who prefetch'),
+)('a plain who PORT takes the dump it started before loading', () => {
+  // TCP alone: one request for both families; without a protocol also UDP and UDP-Lite, one per family.
+  const forms: [string[], number][] = [
+    [['7001/tcp'], 1],
+    [['7002'], 5],
+    [['-n', ':7001/TCP', '-H'], 1],
+    [['7002/udp'], 4],
+  ];
+  it.each(forms)(
+    'who %s: its requests sent from a threadpool thread; the same output as without',
+    async (args, count) => {
+      const prefetched = await traced(args, '1', 'who');
+      const plain = await traced(args, '0', 'who');
+      const threads = (name: string) => Array.from({ length: count }, () => name);
+      expect({ args, senders: prefetched.senders }).toEqual({ args, senders: threads('another thread') });
+      expect({ args, senders: plain.senders }).toEqual({ args, senders: threads('main thread') });
+      expect(prefetched.stdout).toBe(plain.stdout);
+      // The listener and the connection it accepted (TCP), or nothing (UDP: who then exits 1).
+      expect(prefetched.stdout.split('\n').filter((l) => l.startsWith('tcp')).length).toBe(
+        args.join().includes('udp') ? 0 : 2,
+      );
+    },
+  );
+
+  it('who as JSON, or in a namespace named on the command line, dumps for itself', async () => {
+    for (const args of [
+      ['7001', '--json'],
+      ['7001/tcp', '--netns', 'host'],
+    ]) {
+      const { senders } = await traced(args, '1', 'who');
       expect({ args, senders: [...new Set(senders)] }).toEqual({ args, senders: ['main thread'] });
     }
   });

@@ -1,17 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { hasNativeAddon, nativeAddon } from '../../src/index.js';
-import { plainLsStates, prefetchListing } from '../../src/cli/prefetch.js';
+import { plainLsStates, prefetchListing, prefetchRequests } from '../../src/cli/prefetch.js';
 import { defaultStates } from '../../src/cli/ls-defaults.js';
 import { possibleStates } from '../../src/inventory/filter/analyze.js';
 import { parseFilter } from '../../src/inventory/filter/parser.js';
+import { normalizeListOptions } from '../../src/inventory/options.js';
+import { columnRequests } from '../../src/inventory/linux/column-requests.js';
 import { dropPrefetch, prefetchOwnNamespace, takePrefetched } from '../../src/inventory/linux/diag-prefetch.js';
 import { tcpBothFamiliesRequest, tcpStateMask } from '../../src/inventory/linux/diag-request.js';
 import type { NativeAddon } from '../../src/inventory/linux/native.js';
 import { TCP_STATES } from '../../src/model/index.js';
+import { whoListOptions } from '../../src/ports/who-owns.js';
+import { parsePortTarget } from '../../src/ports/target.js';
 import { cli } from '../helpers/cli.js';
 
-// The prefetch of a plain `ls` (src/cli/prefetch.ts) must build the request its listing builds: the states
-// from the same filter text, and no prefetch at all for what the listing reads otherwise.
+// The prefetch of a plain `ls` or `who PORT` (src/cli/prefetch.ts) must build the requests its listing builds:
+// the states from the same filter text, who's protocols as whoListOptions gives them, and no prefetch at all for
+// what the listing reads otherwise.
 
 describe('prefetchListing', () => {
   it.each([
@@ -25,7 +30,17 @@ describe('prefetchListing', () => {
   });
 
   it.each([
-    [['who', '22'], {}],
+    [['who', '22', '--json'], {}],
+    [['who', 'ssh'], {}],
+    [['who', '127.0.0.1:22'], {}],
+    [['who', '22', '--netns', 'host'], {}],
+    [['who', '0'], {}],
+    [['who', '65536'], {}],
+    [['who', '22/sctp'], {}],
+    [['who', '22', '23'], {}],
+    [['who', '22'], { PORTSCOPE_PREFETCH: '0' }],
+    [['who', '22'], { PORTSCOPE_COLUMNAR: '0' }],
+    [['stats', '-t'], {}],
     [['ls'], {}],
     [['ls', '-uan'], {}],
     [['ls', '-an'], {}],
@@ -41,6 +56,16 @@ describe('prefetchListing', () => {
   });
 });
 
+describe('prefetchRequests of who', () => {
+  it.each(['7001', '7001/tcp', '7001/udp', ':7001/TCP', '07001'])('who %s: the requests of its listing', (target) => {
+    const options = normalizeListOptions(whoListOptions(parsePortTarget(target)));
+    const states = [...possibleStates(options.filter)].filter((s) => s !== 'UNCONN');
+    const { sent } = columnRequests(options.protocols, options.families, tcpStateMask(states), [7001]);
+    expect(prefetchRequests(['who', target])).toEqual(sent);
+    expect(prefetchRequests(['who', '-nH', target, '-r'])).toEqual(sent);
+  });
+});
+
 describe('PORTSCOPE_PREFETCH', () => {
   it('ls refuses a value other than 0 or 1 in one line (exit 2), which the prefetch would ignore', async () => {
     const { code, stdout, stderr } = await cli(['ls', '-tan'], { env: { PORTSCOPE_PREFETCH: 'yes' } });
@@ -48,6 +73,15 @@ describe('PORTSCOPE_PREFETCH', () => {
       code: 2,
       stdout: '',
       stderr: 'portscope: Expected PORTSCOPE_PREFETCH to be 0 or 1, got `yes`\n',
+    });
+  });
+
+  it('who refuses it too', async () => {
+    const { code, stdout, stderr } = await cli(['who', '22'], { env: { PORTSCOPE_PREFETCH: '2' } });
+    expect({ code, stdout, stderr }).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'portscope: Expected PORTSCOPE_PREFETCH to be 0 or 1, got `2`\n',
     });
   });
 });

@@ -1,10 +1,10 @@
 import { Command } from '@commander-js/extra-typings';
-import { PortscopeError } from '../../errors.js';
 import { mentionsState } from '../../inventory/filter/analyze.js';
 import { parseFilter } from '../../inventory/filter/parser.js';
 import { readThreads } from '../../inventory/linux/threads.js';
 import type { FilterNode, ListSocketsOptions, ThreadInfo } from '../../inventory/index.js';
 import type { Socket } from '../../model/index.js';
+import { checkPrefetchSetting } from '../columnar-choice.js';
 import { readHostNames } from '../hosts.js';
 import { defaultStates } from '../ls-defaults.js';
 import { backendOf, type CliIo } from '../io.js';
@@ -87,11 +87,7 @@ export function lsCommand(io: CliIo, setExit: (code: number) => void) {
     .option('--fields <list>', `comma-separated: ${SOCKET_FIELD_NAMES.join(',')}`)
     .option('--verbose', 'also say which namespaces went away while being listed')
     .action(async (words, options) => {
-      // Read by bin/portscope.js's prefetch (src/cli/prefetch.ts), which starts nothing for a bad value: refuse it here.
-      const prefetch = io.env.PORTSCOPE_PREFETCH ?? '';
-      if (!['', '0', '1'].includes(prefetch)) {
-        throw new PortscopeError('INVALID_ARGUMENT', `Expected PORTSCOPE_PREFETCH to be 0 or 1, got \`${prefetch}\``);
-      }
+      checkPrefetchSetting(io);
       if (options.summary === true) {
         await printStats(io, chooseFormat(options));
         return;

@@ -3,6 +3,7 @@ import { parsePortTarget } from '../../ports/target.js';
 import { backendOf, type CliIo } from '../io.js';
 import { chooseFields, chooseFormat } from '../render/output.js';
 import { SOCKET_FIELD_NAMES } from '../render/socket-columns.js';
+import { checkPrefetchSetting } from '../columnar-choice.js';
 import { readWho } from './who-listing.js';
 
 /** The columns of `who`: the socket, then who holds it. */
@@ -22,6 +23,7 @@ export function whoCommand(io: CliIo, setExit: (code: number) => void) {
     .option('--format <format>', 'table | json | ndjson | csv', 'table')
     .option('--fields <list>', `comma-separated: ${SOCKET_FIELD_NAMES.join(',')}`)
     .action(async (target, options) => {
+      checkPrefetchSetting(io);
       const format = chooseFormat(options);
       const chosen = options.fields === undefined ? undefined : chooseFields(options.fields, SOCKET_FIELD_NAMES);
       const whoOptions = {

@@ -16,7 +16,8 @@ import {
 import { collectLinux, type StartedListing } from './collect.js';
 import { dropPrefetch, takePrefetched } from './diag-prefetch.js';
 import { isGone, netnsPaths } from './diag-tables.js';
-import { AF_INET, AF_INET6, IPPROTO, inetDiagRequest, tcpBothFamiliesRequest, tcpStateMask } from './diag-request.js';
+import { columnRequests } from './column-requests.js';
+import { tcpStateMask } from './diag-request.js';
 import { listingScope, type ListingScope } from './listing-scope.js';
 import type { NativeAddon } from './native.js';
 import { joinColumnOwners, type ColumnOwners } from './owner-columns.js';
@@ -235,17 +236,12 @@ async function readColumns(
     onePass === undefined || 'reason' in onePass
       ? { source: 'per-namespace', reason: unavailable ?? (onePass as { reason: string }).reason }
       : { source: 'bpf' };
-  const tables: { protocol: number; family: number }[] = [];
-  COLUMN_PROTOCOLS.forEach((protocol, p) => {
-    if (!normalized.protocols.has(protocol)) return;
-    if (normalized.families.has('inet')) tables.push({ protocol: p, family: AF_INET });
-    if (normalized.families.has('inet6')) tables.push({ protocol: p, family: AF_INET6 });
-  });
-  const requests = tables.map((t) => {
-    const protocol = COLUMN_PROTOCOLS[t.protocol] ?? 'tcp';
-    const states = protocol === 'tcp' ? query.tcpStateMask : 0xffffffff;
-    return inetDiagRequest(t.family, IPPROTO[protocol], states, query.localPorts);
-  });
+  const { tables, requests, sent, both } = columnRequests(
+    normalized.protocols,
+    normalized.families,
+    query.tcpStateMask,
+    query.localPorts,
+  );
   const keep = keepTable(normalized, users);
   const columns = new ColumnsBuilder(normalized.details);
   const namespaces = selected.map(({ netns, name }) => (name === undefined ? { netns } : { netns, name }));
@@ -268,14 +264,8 @@ async function readColumns(
     );
     return read(['bpf']);
   }
-  // TCP of both families in one request (tcpBothFamiliesRequest): one walk of the kernel's TCP hash, which
-  // every namespace shares, instead of one per family; its reply is appended once per family, in their order.
-  const both = tables.findIndex(
-    (t, i) =>
-      t.protocol === 0 && t.family === AF_INET && tables[i + 1]?.protocol === 0 && tables[i + 1]?.family === AF_INET6,
-  );
-  const sent =
-    both < 0 ? requests : requests.toSpliced(both, 2, tcpBothFamiliesRequest(query.tcpStateMask, query.localPorts));
+  // TCP of both families in one request (columnRequests' `both`): one walk of the kernel's TCP hash, which every
+  // namespace shares, instead of one per family; its reply is appended once per family, in their order.
   // Without the one pass, or when it could not run: one dump per namespace, as collectLinux then reads them.
   for (const group of selected) {
     // This namespace's dump may have been started already (the CLI's prefetch of a plain `ls`).
