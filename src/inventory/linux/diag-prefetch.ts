@@ -19,7 +19,7 @@ const slot = (globals[KEY] ??= { value: undefined });
 /**
  * Starts the sock_diag dumps of `requests` in this process's own network namespace on the libuv threadpool
  * (NativeAddon.sockDiagAsync), for {@link takePrefetched} to hand over later: the CLI calls it for a plain
- * `ls` before it loads the rest of its code, so that the kernel's walk of its tables (most of a large
+ * `ls` or `who PORT` before it loads the rest of its code, so that the kernel's walk of its tables (most of a large
  * listing's time) overlaps the loading. Returns false, and starts nothing, when the addon lacks
  * sockDiagAsync or refuses the arguments. A later call replaces an unclaimed dump. Never throws.
  */

@@ -268,7 +268,7 @@ async function readColumns(
   // namespace shares, instead of one per family; its reply is appended once per family, in their order.
   // Without the one pass, or when it could not run: one dump per namespace, as collectLinux then reads them.
   for (const group of selected) {
-    // This namespace's dump may have been started already (the CLI's prefetch of a plain `ls`).
+    // This namespace's dump may have been started already (the CLI's prefetch of a plain `ls` or `who PORT`).
     const prefetched = group.isHost && requests.length > 0 ? await takePrefetched(sent) : undefined;
     let replies = requests.length === 0 ? [] : (prefetched ?? dump(addon, group, sent));
     const split = both >= 0 && replies !== undefined && typeof replies[both] !== 'string';
