@@ -179,10 +179,5 @@ napi_value BpfSockets(napi_env env, napi_callback_info info) {
   w->config[0] = (portGiven ? CONFIG_PORT : 0) | ((protocols & 1) == 0 ? CONFIG_NO_TCP : 0) |
                  ((protocols & 2) == 0 ? CONFIG_NO_UDP : 0);
   w->config[1] = port;
-  napi_value promise, name;
-  CHECK(env, napi_create_promise(env, &w->deferred, &promise));
-  CHECK(env, napi_create_string_utf8(env, "portscope:bpfSockets", NAPI_AUTO_LENGTH, &name));
-  CHECK(env, napi_create_async_work(env, NULL, name, execute, complete, w, &w->work));
-  CHECK(env, napi_queue_async_work(env, w->work));
-  return promise;
+  return queue_async(env, "portscope:bpfSockets", execute, complete, w, &w->work, &w->deferred);
 }

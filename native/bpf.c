@@ -268,6 +268,19 @@ napi_value BpfOwners(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  uint32_t pid = 0; // 0: every process
+  napi_valuetype kind = napi_undefined;
+  if (argc >= 3) CHECK(env, napi_typeof(env, argv[2], &kind));
+  if (kind == napi_number) {
+    double value = 0;
+    CHECK(env, napi_get_value_double(env, argv[2], &value));
+    if (!(value >= 1 && value <= UINT32_MAX && value == (double)(uint32_t)value)) {
+      return throw_errno(env, EINVAL, "bpfOwners: pid must be a process id (an integer, 1 to 2^32-1)");
+    }
+    pid = (uint32_t)value;
+  } else if (kind != napi_undefined) {
+    return throw_errno(env, EINVAL, "bpfOwners: pid must be a number");
+  }
   bpf_walk_t *w = calloc(1, sizeof *w);
   if (w == NULL) return throw_errno(env, ENOMEM, "bpfOwners");
   int err = argc < 1 ? EINVAL : copy_buffer_arg(env, argv[0], &w->object, &w->objectSize);
@@ -275,7 +288,7 @@ napi_value BpfOwners(napi_env env, napi_callback_info info) {
     free(w);
     return throw_errno(env, err, "bpfOwners: expected (object: Buffer, wanted?: Uint32Array)");
   }
-  napi_valuetype kind = napi_undefined;
+  kind = napi_undefined;
   if (argc >= 2) CHECK(env, napi_typeof(env, argv[1], &kind));
   if (kind == napi_object) {
     napi_typedarray_type type;
@@ -291,28 +304,6 @@ napi_value BpfOwners(napi_env env, napi_callback_info info) {
     qsort(w->wanted, count, 4, cmp_u32);
     w->wantedCount = (uint32_t)count;
   }
-  kind = napi_undefined;
-  if (argc >= 3) CHECK(env, napi_typeof(env, argv[2], &kind));
-  if (kind == napi_number) {
-    int64_t pid = 0;
-    CHECK(env, napi_get_value_int64(env, argv[2], &pid));
-    if (pid < 1 || pid > UINT32_MAX) {
-      free(w->object);
-      free(w->wanted);
-      free(w);
-      return throw_errno(env, EINVAL, "bpfOwners: pid must be a process id (1 to 2^32-1)");
-    }
-    w->pid = (uint32_t)pid;
-  } else if (kind != napi_undefined) {
-    free(w->object);
-    free(w->wanted);
-    free(w);
-    return throw_errno(env, EINVAL, "bpfOwners: pid must be a number");
-  }
-  napi_value promise, name;
-  CHECK(env, napi_create_promise(env, &w->deferred, &promise));
-  CHECK(env, napi_create_string_utf8(env, "portscope:bpfOwners", NAPI_AUTO_LENGTH, &name));
-  CHECK(env, napi_create_async_work(env, NULL, name, bpf_walk_execute, bpf_walk_complete, w, &w->work));
-  CHECK(env, napi_queue_async_work(env, w->work));
-  return promise;
+  w->pid = pid;
+  return queue_async(env, "portscope:bpfOwners", bpf_walk_execute, bpf_walk_complete, w, &w->work, &w->deferred);
 }

@@ -16,6 +16,17 @@ napi_value throw_errno(napi_env env, int err, const char *what) {
   return NULL;
 }
 
+napi_value queue_async(napi_env env, const char *name, napi_async_execute_callback execute,
+                       napi_async_complete_callback complete, void *data, napi_async_work *work,
+                       napi_deferred *deferred) {
+  napi_value promise, resource;
+  CHECK(env, napi_create_promise(env, deferred, &promise));
+  CHECK(env, napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &resource));
+  CHECK(env, napi_create_async_work(env, NULL, resource, execute, complete, data, work));
+  CHECK(env, napi_queue_async_work(env, *work));
+  return promise;
+}
+
 int bytes_append(bytes_t *b, const void *src, size_t n) {
   if (b->length + n > b->capacity) {
     size_t capacity = b->capacity == 0 ? 1 << 16 : b->capacity;

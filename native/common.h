@@ -42,6 +42,13 @@ napi_value throw_errno(napi_env env, int err, const char *what);
 // is `why` (strerror(err) when empty or NULL): how the async calls (BPF, sock_diag) report failures.
 void reject_errno(napi_env env, napi_deferred deferred, int err, const char *why);
 
+// Queues `execute` (on a libuv threadpool thread) then `complete` (on the main thread) with `data`, as the
+// async work named `name` (for async_hooks): *work and *deferred are set for `complete` to resolve and delete.
+// Returns the promise, or NULL with an exception pending when N-API failed (`data` is then the caller's).
+napi_value queue_async(napi_env env, const char *name, napi_async_execute_callback execute,
+                       napi_async_complete_callback complete, void *data, napi_async_work *work,
+                       napi_deferred *deferred);
+
 // Copies the Buffer `value` into *bytes (malloc'd, one spare byte; the caller frees it) and its length into
 // *size, so that the copy outlives the call on a worker thread. Returns 0, EINVAL (not a Buffer) or ENOMEM.
 int copy_buffer_arg(napi_env env, napi_value value, uint8_t **bytes, size_t *size);

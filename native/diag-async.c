@@ -104,10 +104,5 @@ napi_value SockDiagAsync(napi_env env, napi_callback_info info) {
     diag_async_free(w);
     return throw_errno(env, err, "sockDiagAsync: expected (requests: Buffer[])");
   }
-  napi_value promise, name;
-  CHECK(env, napi_create_promise(env, &w->deferred, &promise));
-  CHECK(env, napi_create_string_utf8(env, "portscope:sockDiagAsync", NAPI_AUTO_LENGTH, &name));
-  CHECK(env, napi_create_async_work(env, NULL, name, execute, complete, w, &w->work));
-  CHECK(env, napi_queue_async_work(env, w->work));
-  return promise;
+  return queue_async(env, "portscope:sockDiagAsync", execute, complete, w, &w->work, &w->deferred);
 }

@@ -285,10 +285,5 @@ napi_value WalkFds(napi_env env, napi_callback_info info) {
     w->wantedCount = (uint32_t)count;
     w->done = count == 0;
   }
-  napi_value promise, name;
-  CHECK(env, napi_create_promise(env, &w->deferred, &promise));
-  CHECK(env, napi_create_string_utf8(env, "portscope:walkFds", NAPI_AUTO_LENGTH, &name));
-  CHECK(env, napi_create_async_work(env, NULL, name, walk_execute, walk_complete, w, &w->work));
-  CHECK(env, napi_queue_async_work(env, w->work));
-  return promise;
+  return queue_async(env, "portscope:walkFds", walk_execute, walk_complete, w, &w->work, &w->deferred);
 }
