@@ -1,12 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { afterEach, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { listSockets } from '../../../src/inventory/index.js';
-import { bpfUnavailable, capsAllowBpf, walkOwnersBpf } from '../../../src/inventory/linux/bpf-owners.js';
+import { capsAllowBpf, walkOwnersBpf } from '../../../src/inventory/linux/bpf-owners.js';
 import { startFdWalk } from '../../../src/inventory/linux/fd-walk-parallel.js';
 import { nativeAddon } from '../../../src/inventory/linux/native.js';
 import { EARLY_STOP, walkOwners } from '../../../src/inventory/linux/owner-walk.js';
 import type { Socket } from '../../../src/model/index.js';
 import { whoOwns } from '../../../src/ports/index.js';
+import { addonWithBpf, ownersObject, triplesOf } from '../../helpers/bpf-owners.js';
 import { startFixture, type Fixture } from '../../helpers/fixture.js';
 import { watchFixture } from '../../helpers/watch-fixture.js';
 
@@ -32,38 +32,9 @@ afterEach(() => {
 });
 
 const addon = nativeAddon() ?? null;
-const object = readFileSync(new URL('../../../native/bpf/owners.bpf.o', import.meta.url));
-
-/** Why BPF cannot run on this machine (no addon, not root, no libbpf), or undefined when it can. */
-let whyNot: string | undefined;
-async function skipWithoutBpf(context: TestContext): Promise<void> {
-  whyNot ??= bpfUnavailable(addon);
-  if (whyNot === undefined && addon !== null) {
-    await walkOwnersBpf(addon, new Set([0]), object).catch((error: unknown) => {
-      const { code, message } = error as { code?: string; message: string };
-      // Only a missing libbpf is the machine's; any other failure is ours, and fails the test.
-      if (code === 'ENOENT' && message.startsWith('libbpf')) whyNot = message;
-    });
-  }
-  if (whyNot !== undefined) context.skip(`BPF cannot run here: ${whyNot}`);
-}
 
 const udpFilter = () => `sport = :${String(fixture.info.udpPort)}`;
-/** The addon, once skipWithoutBpf has let the test run. */
-const loaded = () => {
-  if (addon === null) throw new Error('no native addon');
-  return addon;
-};
 const familyPids = () => [fixture.pid, fixture.info.child.pid, fixture.info.netnsChild.pid];
-
-/** Triples `inode/pid/fd` of these pids, sorted (repeats kept: a duplicate row would be a bug). */
-function triplesOf(flat: ArrayLike<number>, pids: readonly number[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < flat.length; i += 3) {
-    if (pids.includes(flat[i + 1] ?? -1)) out.push(`${String(flat[i])}/${String(flat[i + 1])}/${String(flat[i + 2])}`);
-  }
-  return out.sort();
-}
 
 const ownersOf = (sockets: readonly Socket[], inode: number) =>
   sockets.find((s) => s.inode === inode)?.owners.map((o) => `${String(o.pid)}:${(o.fds ?? []).join(',')}`);
@@ -71,9 +42,9 @@ const ownersOf = (sockets: readonly Socket[], inode: number) =>
 // Generous: listings on a host that other tests load with a million sockets take seconds.
 describe('owners from the BPF task_file iterator', { timeout: 90_000 }, () => {
   it('lists exactly the socket fds the /proc/PID/fd walk lists: forked co-owners, 40 threads, another netns', async (context) => {
-    await skipWithoutBpf(context);
+    const bpfAddon = await addonWithBpf(context);
     expect(fixture.info.netnsChild.error).toBeUndefined();
-    const bpf = await walkOwnersBpf(loaded(), null, object);
+    const bpf = await walkOwnersBpf(bpfAddon, null, ownersObject);
     const procfs = await startFdWalk(familyPids(), 0, null, addon);
     const expected = triplesOf(procfs.holders, familyPids());
     expect(triplesOf(bpf.holders, familyPids())).toEqual(expected);
@@ -87,8 +58,8 @@ describe('owners from the BPF task_file iterator', { timeout: 90_000 }, () => {
   });
 
   it('keeps only the wanted inodes', async (context) => {
-    await skipWithoutBpf(context);
-    const bpf = await walkOwnersBpf(loaded(), new Set([fixture.info.listener, fixture.info.child.inode]), object);
+    const bpfAddon = await addonWithBpf(context);
+    const bpf = await walkOwnersBpf(bpfAddon, new Set([fixture.info.listener, fixture.info.child.inode]), ownersObject);
     expect(triplesOf(bpf.holders, familyPids()).map((t) => t.split('/').slice(0, 2).join('/'))).toEqual(
       [
         `${String(fixture.info.child.inode)}/${String(fixture.info.child.pid)}`,
@@ -100,7 +71,7 @@ describe('owners from the BPF task_file iterator', { timeout: 90_000 }, () => {
   });
 
   it('gives listSockets the same owners as the fd walk, and says which source it used', async (context) => {
-    await skipWithoutBpf(context);
+    await addonWithBpf(context);
     // UDP and one port: the host may hold another test's million TCP sockets.
     const list = () => listSockets({ protocols: ['udp'], filter: udpFilter() });
     const withBpf = await list();
@@ -113,11 +84,11 @@ describe('owners from the BPF task_file iterator', { timeout: 90_000 }, () => {
   });
 
   it('leaves whoOwns its early-stopping walk, which finds the holders the BPF pass finds', async (context) => {
-    await skipWithoutBpf(context);
+    const bpfAddon = await addonWithBpf(context);
     const wanted = new Set([fixture.info.udp]);
     const { walk, source } = await walkOwners(familyPids(), 0, wanted, addon, true);
     expect(source).toEqual({ source: 'procfs', reason: EARLY_STOP });
-    const bpf = await walkOwnersBpf(loaded(), wanted, object);
+    const bpf = await walkOwnersBpf(bpfAddon, wanted, ownersObject);
     expect(triplesOf(walk.holders, familyPids())).toEqual(triplesOf(bpf.holders, familyPids()));
     const port = `${String(fixture.info.udpPort)}/udp`;
     const ours = (await whoOwns(port)).sockets.find((s) => s.inode === fixture.info.udp);
@@ -134,13 +105,13 @@ describe('the fallback to the /proc/PID/fd walk', { timeout: 90_000 }, () => {
   });
 
   it('is taken when the object cannot load, with the load error as the reason', async (context) => {
-    const broken = Buffer.from(object);
+    const broken = Buffer.from(ownersObject);
     broken.fill(0, 64, broken.length - 64);
     const { walk, source } = await walkOwners(familyPids(), 0, null, addon, false, broken);
     expect(source.source).toBe('procfs');
     const procfs = await startFdWalk(familyPids(), 0, null, addon);
     expect(triplesOf(walk.holders, familyPids())).toEqual(triplesOf(procfs.holders, familyPids()));
-    await skipWithoutBpf(context);
+    await addonWithBpf(context);
     expect(source.reason).toMatch(/^BPF (open|load) failed: /);
   });
 
