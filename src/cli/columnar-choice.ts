@@ -22,11 +22,7 @@ export interface ColumnarFlags {
  *   (as PORTSCOPE_BPF: a value that would silently mean "on" is refused).
  */
 export function columnarRefusal(view: SnapshotView, flags: ColumnarFlags, io: CliIo): string | undefined {
-  const setting = io.env.PORTSCOPE_COLUMNAR ?? '';
-  if (!['', '0', '1'].includes(setting)) {
-    throw new PortscopeError('INVALID_ARGUMENT', `Expected PORTSCOPE_COLUMNAR to be 0 or 1, got \`${setting}\``);
-  }
-  if (setting === '0') return 'PORTSCOPE_COLUMNAR=0';
+  if (switchSetting(io, 'PORTSCOPE_COLUMNAR') === '0') return 'PORTSCOPE_COLUMNAR=0';
   if (flags.needsObjects || view.names !== undefined) return '-K, -T or -r';
   const rows = view.format === 'table' || view.format === 'csv';
   if (rows && !view.fields.every((f) => COLUMN_FIELDS.has(f))) return 'a field the columns do not hold';
@@ -39,8 +35,15 @@ export function columnarRefusal(view: SnapshotView, flags: ColumnarFlags, io: Cl
  * @throws PortscopeError `INVALID_ARGUMENT` for any other value.
  */
 export function checkPrefetchSetting(io: CliIo): void {
-  const prefetch = io.env.PORTSCOPE_PREFETCH ?? '';
-  if (!['', '0', '1'].includes(prefetch)) {
-    throw new PortscopeError('INVALID_ARGUMENT', `Expected PORTSCOPE_PREFETCH to be 0 or 1, got \`${prefetch}\``);
-  }
+  switchSetting(io, 'PORTSCOPE_PREFETCH');
+}
+
+/**
+ * The value of the on/off environment variable `name`: empty (unset), `0` or `1`.
+ * @throws PortscopeError `INVALID_ARGUMENT` for any other value (one that would silently mean "on").
+ */
+function switchSetting(io: CliIo, name: 'PORTSCOPE_COLUMNAR' | 'PORTSCOPE_PREFETCH'): '' | '0' | '1' {
+  const value = io.env[name] ?? '';
+  if (value === '' || value === '0' || value === '1') return value;
+  throw new PortscopeError('INVALID_ARGUMENT', `Expected ${name} to be 0 or 1, got \`${value}\``);
 }

@@ -67,21 +67,15 @@ describe('prefetchRequests of who', () => {
 });
 
 describe('PORTSCOPE_PREFETCH', () => {
-  it('ls refuses a value other than 0 or 1 in one line (exit 2), which the prefetch would ignore', async () => {
-    const { code, stdout, stderr } = await cli(['ls', '-tan'], { env: { PORTSCOPE_PREFETCH: 'yes' } });
+  it.each([
+    [['ls', '-tan'], 'yes'],
+    [['who', '22'], '2'],
+  ])('%j refuses %s in one line (exit 2), which the prefetch would ignore', async (argv, value) => {
+    const { code, stdout, stderr } = await cli(argv, { env: { PORTSCOPE_PREFETCH: value } });
     expect({ code, stdout, stderr }).toEqual({
       code: 2,
       stdout: '',
-      stderr: 'portscope: Expected PORTSCOPE_PREFETCH to be 0 or 1, got `yes`\n',
-    });
-  });
-
-  it('who refuses it too', async () => {
-    const { code, stdout, stderr } = await cli(['who', '22'], { env: { PORTSCOPE_PREFETCH: '2' } });
-    expect({ code, stdout, stderr }).toEqual({
-      code: 2,
-      stdout: '',
-      stderr: 'portscope: Expected PORTSCOPE_PREFETCH to be 0 or 1, got `2`\n',
+      stderr: `portscope: Expected PORTSCOPE_PREFETCH to be 0 or 1, got \`${value}\`\n`,
     });
   });
 });
