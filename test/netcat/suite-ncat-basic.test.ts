@@ -42,7 +42,10 @@ describe.skipIf(!can).concurrent('ncat-test.pl: listen, connect, exit codes', { 
       const c = lab.nc('ncat', ['127.0.0.1', P]);
       send(c, 'abc\n');
       endInput(c);
-      expect(await readNew(s, 10_000)).toBe('abc\n');
+      // Once (CI, 2026-11-29 02:2x) the listener exited with nothing on stdout: say what both ends said then.
+      const got = await readNew(s, 10_000);
+      const why = `server exit ${String(s.child.exitCode)}, stderr ${s.stderr()}; client exit ${String(c.child.exitCode)}, stderr ${c.stderr()}`;
+      expect(got, why).toBe('abc\n');
     }));
 
   // ncat-test.pl: "Server UNIX socket listen on $UNIXSOCK (STREAM)"
