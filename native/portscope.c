@@ -43,6 +43,7 @@
 //     Every TCP and UDP socket of every network namespace from one run of native/bpf/sockets.bpf.o:
 //     64-byte records (see that file), in bpf-sockets.c.
 //   connectLoopOpen/Submit/Cancel/Ref/Close: the TCP connect loop of `scan` on a thread of its own, in scan.c.
+//   tableWidths/tableRows: a listing's table in columns written as bytes from pieces of text, in table.c.
 //
 // Errors are thrown with `code` set to the errno name (EPERM, EACCES...). Parsing stays in TypeScript.
 #include "common.h"
@@ -56,6 +57,7 @@ NAPI_MODULE_INIT() {
       napi_create_function(env, "netTables", NAPI_AUTO_LENGTH, NetTables, NULL, &fn) != napi_ok ||
       napi_set_named_property(env, exports, "netTables", fn) != napi_ok ||
       RegisterUnixDgram(env, exports) != napi_ok ||  // unixDgram* (nc -U -u), in unixdgram.c
+      RegisterTable(env, exports) != napi_ok ||      // tableWidths, tableRows, in table.c
       napi_create_function(env, "walkFds", NAPI_AUTO_LENGTH, WalkFds, NULL, &fn) != napi_ok ||
       napi_set_named_property(env, exports, "walkFds", fn) != napi_ok ||
       napi_create_function(env, "pidfdOpen", NAPI_AUTO_LENGTH, PidfdOpen, NULL, &fn) != napi_ok ||

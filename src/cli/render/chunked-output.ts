@@ -120,6 +120,20 @@ export class ChunkedOutput {
     return this.used >= this.chunkChars;
   }
 
+  /** Whether the output goes to a file descriptor as bytes (the CLI's stdout): what addRow and addBytes need. */
+  get direct(): boolean {
+    return this.buffer !== undefined;
+  }
+
+  /**
+   * Writes what was added, then `bytes` (made elsewhere: the addon's table writer), on their own. The caller
+   * awaits {@link flush} before adding more, in case the sink asked to be waited on.
+   */
+  addBytes(bytes: Uint8Array): void {
+    this.emit();
+    if (bytes.length > 0) this.emitBytes(bytes);
+  }
+
   /** Writes what was added, waiting for the sink to drain if it asks to. */
   async flush(): Promise<void> {
     if (this.buffer !== undefined) this.emit();
@@ -144,7 +158,7 @@ export class ChunkedOutput {
   }
 
   /** Writes `bytes` to the descriptor when the stream has nothing queued, else (or what a failed write left) through the stream, copied (it may keep the chunk after `write` returns, and the buffer is reused). */
-  private emitBytes(bytes: Buffer): void {
+  private emitBytes(bytes: Uint8Array): void {
     let at = 0;
     if (this.fd !== undefined && this.sink.writableLength === 0) {
       try {

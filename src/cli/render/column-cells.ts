@@ -1,7 +1,9 @@
 import type { ColumnOwners } from '../../inventory/linux/owner-columns.js';
+import type { Holder } from '../../inventory/linux/owners.js';
 import { COLUMN_PROTOCOLS, columnState, type SocketColumns } from '../../inventory/linux/socket-columns.js';
 import type { Socket } from '../../model/index.js';
 import { portLabel, printable, stateLabel, type EndpointStyle } from './format.js';
+import type { Pieces } from './pieces.js';
 
 /**
  * One cell of a table or CSV row read straight from the columns, with no cursor load: the text the field's
@@ -16,114 +18,230 @@ export interface ColumnCell {
   tail(row: number): string;
   /** The text's length, without making it when it can (the table's measuring pass); undefined as head. */
   width(row: number): number | undefined;
+  /**
+   * With the cell made for a {@link Pieces} (the addon's table writer): for i below `count`, heads[i] = the
+   * number in it of head(row)'s text and tails[i] of tail(row)'s (when `tails` is given), row being order[i]
+   * (i without `order`); {@link UNHANDLED} in heads[i] for a row the cell does not handle. A loop of its own
+   * per cell: one call per row and cell costs more than the texts.
+   */
+  fillIds?(count: number, order: ArrayLike<number> | undefined, heads: Uint32Array, tails: Uint32Array | null): void;
+  /** Whether {@link fillIds} gives tails (the cell has a second piece). */
+  readonly tails?: boolean;
 }
+
+/** ColumnCell.fillIds's number of a row it leaves to the field's function. */
+export const UNHANDLED = 0xffffffff;
+
+/** Each row's key (a number below a keyed cell's size, or at or above it), for i below count: out[i] of row order[i]. */
+type KeyFill = (count: number, order: ArrayLike<number> | undefined, out: Uint32Array) => void;
 
 /** Texts by a number below `size`, each made once ('' until then): an array of fast elements, not a sparse one. */
 const textsBy = (size: number): string[] => new Array<string>(size).fill('');
 
-/** `String(n)` of small numbers (queues, fds), each made once. */
-function numberTexts(): (n: number) => string {
-  const made = textsBy(65536);
-  return (n) => {
-    if (n >= 65536) return String(n);
-    return made[n] || (made[n] = String(n));
+/**
+ * A cell whose text depends on a number of the row (a protocol, a state code, a queue), each text made once
+ * for a key below `size`; with `pieces`, numbered once too, the rows' keys given by `keys` (a loop of its own:
+ * one call per row costs more than the numbers).
+ */
+function keyedCell(
+  size: number,
+  key: (row: number) => number,
+  text: (key: number) => string,
+  pieces: Pieces | undefined,
+  keys: KeyFill,
+): ColumnCell {
+  let made: string[] | undefined;
+  const head = (row: number): string => {
+    const k = key(row);
+    if (k >= size) return text(k);
+    made ??= textsBy(size);
+    return made[k] || (made[k] = text(k));
+  };
+  const numbered = pieces?.keyed(size, text);
+  return {
+    head,
+    tail: () => '',
+    width: (row) => head(row).length,
+    ...(numbered && {
+      fillIds: (count, order, heads) => {
+        keys(count, order, heads);
+        numbered.number(heads, count);
+      },
+    }),
   };
 }
 
-const plainCell = (head: (row: number) => string): ColumnCell => ({
-  head,
-  tail: () => '',
-  width: (row) => head(row).length,
-});
-
 /** endpointLabel of a TCP/UDP/UDP-Lite socket's local or peer end, from its address and port columns. */
-function endpointCell(c: SocketColumns, side: 'local' | 'peer', style: EndpointStyle): ColumnCell {
+function endpointCell(
+  c: SocketColumns,
+  side: 'local' | 'peer',
+  style: EndpointStyle,
+  pieces: Pieces | undefined,
+): ColumnCell {
   const addresses = side === 'local' ? c.localAddress : c.peerAddress;
   const ports = side === 'local' ? c.localPort : c.peerPort;
-  // `host:` by string index and family.
-  const hosts = textsBy(2 * c.strings.length);
-  // Port labels by protocol index and port: service names depend on the protocol.
-  const labels: (string[] | undefined)[] = COLUMN_PROTOCOLS.map(() => undefined);
-  const sockets = COLUMN_PROTOCOLS.map((protocol) => ({ protocol }) as Socket);
-  const host = (row: number): string => {
+  // `host:` by string index and family; the last key is the dual-stack `*:`: endpointLabel's `::` of a socket
+  // that is not v6only. The other texts are the same for every row.
+  const star = 2 * c.strings.length;
+  const anyV6 = c.strings.indexOf('::');
+  const hostKey = (row: number): number => {
     const index = addresses[row] ?? 0;
-    const address = c.strings[index] ?? '';
-    const v6 = c.family[row] === 6;
-    // endpointLabel's dual-stack `::` (v6only 0) is `*`; its other texts are the same for every row.
-    if (v6 && c.v6only[row] === 0 && address === '::') return '*:';
-    const slot = 2 * index + (v6 ? 1 : 0);
-    return hosts[slot] || (hosts[slot] = v6 ? `[${address}]:` : `${address}:`);
+    const v6 = c.family[row] === 6 ? 1 : 0;
+    return v6 === 1 && index === anyV6 && c.v6only[row] === 0 ? star : 2 * index + v6;
   };
-  const port = (row: number): string => {
-    const protocol = c.protocol[row] ?? 0;
-    const p = ports[row] ?? 0;
-    const byPort = labels[protocol] ?? (labels[protocol] = textsBy(65536));
-    return byPort[p] || (byPort[p] = portLabel(sockets[protocol] ?? ({ protocol: 'tcp' } as Socket), p, style));
+  const hostKeys: KeyFill = (count, order, out) => {
+    for (let i = 0; i < count; i++) {
+      const row = order === undefined ? i : (order[i] ?? 0);
+      const index = addresses[row] ?? 0;
+      const v6 = c.family[row] === 6 ? 1 : 0;
+      out[i] = v6 === 1 && index === anyV6 && c.v6only[row] === 0 ? star : 2 * index + v6;
+    }
   };
-  return { head: host, tail: port, width: (row) => host(row).length + port(row).length };
+  const hostText = (key: number): string => {
+    if (key === star) return '*:';
+    const address = c.strings[key >> 1] ?? '';
+    return key % 2 === 1 ? `[${address}]:` : `${address}:`;
+  };
+  // Port labels by protocol index and port: service names depend on the protocol.
+  const sockets = COLUMN_PROTOCOLS.map((protocol) => ({ protocol }) as Socket);
+  const portKey = (row: number): number => (c.protocol[row] ?? 0) * 65536 + (ports[row] ?? 0);
+  const portKeys: KeyFill = (count, order, out) => {
+    for (let i = 0; i < count; i++) {
+      const row = order === undefined ? i : (order[i] ?? 0);
+      out[i] = (c.protocol[row] ?? 0) * 65536 + (ports[row] ?? 0);
+    }
+  };
+  const portText = (key: number): string =>
+    portLabel(sockets[key >> 16] ?? ({ protocol: 'tcp' } as Socket), key & 0xffff, style);
+  const host = keyedCell(star + 1, hostKey, hostText, pieces, hostKeys);
+  const port = keyedCell(COLUMN_PROTOCOLS.length * 65536, portKey, portText, pieces, portKeys);
+  const hostOf = (r: number) => host.head(r) ?? '';
+  const portOf = (r: number) => port.head(r) ?? '';
+  return {
+    head: hostOf,
+    tail: portOf,
+    width: (r) => hostOf(r).length + portOf(r).length,
+    ...(pieces && {
+      tails: true,
+      fillIds: (count, order, heads, tails) => {
+        host.fillIds?.(count, order, heads, null);
+        if (tails !== null) port.fillIds?.(count, order, tails, null);
+      },
+    }),
+  };
 }
 
 /** usersLabel of a row held by one fd of one process; undefined for the other rows. */
-function usersCell(owners: ColumnOwners): ColumnCell | undefined {
-  const { sole } = owners;
+function usersCell(owners: ColumnOwners, pieces: Pieces | undefined): ColumnCell | undefined {
+  const { sole, soles } = owners;
   if (sole === undefined) return undefined;
-  const prefixes = new Map<number, string>();
-  const tails = textsBy(65536); // `5))` by fd
+  const prefixes = new Map<number, { text: string; id: number }>();
   let fd = 0;
-  const head = (row: number): string | undefined => {
+  const fdText = (n: number) => `${String(n)}))`;
+  let tails: string[] | undefined; // `5))` by fd
+  const prefixOf = (holder: Omit<Holder, 'fds'>, pid: number): { text: string; id: number } => {
+    let made = prefixes.get(pid);
+    if (made === undefined) {
+      const text = `users:(("${printable(holder.command)}",pid=${String(pid)},fd=`;
+      made = { text, id: pieces?.of(text) ?? UNHANDLED };
+      prefixes.set(pid, made);
+    }
+    return made;
+  };
+  const prefix = (row: number): { text: string; id: number } | undefined => {
     const found = sole(row);
     if (found === undefined) return undefined;
-    const { pid } = found;
-    let prefix = prefixes.get(pid);
-    if (prefix === undefined) {
-      prefix = `users:(("${printable(found.holder.command)}",pid=${String(pid)},fd=`;
-      prefixes.set(pid, prefix);
-    }
     fd = found.fd;
-    return prefix;
+    return prefixOf(found.holder, found.pid);
   };
-  const tail = () => (fd >= 65536 ? `${String(fd)}))` : tails[fd] || (tails[fd] = `${String(fd)}))`));
+  const head = (row: number) => prefix(row)?.text;
+  const tail = () => (fd >= 65536 ? fdText(fd) : (tails ??= textsBy(65536))[fd] || (tails[fd] = fdText(fd)));
   const width = (row: number): number | undefined => {
     const first = head(row);
     return first === undefined ? undefined : first.length + tail().length;
   };
-  return { head, tail, width };
+  const tailIds = soles && pieces?.keyed(65536, fdText);
+  return {
+    head,
+    tail,
+    width,
+    ...(tailIds && {
+      tails: true,
+      fillIds: (count, order, heads, tails) => {
+        const { pids, fds, holder } = soles(count, order);
+        let lastPid = -1;
+        let lastId = UNHANDLED;
+        for (let i = 0; i < count; i++) {
+          const pid = pids[i] ?? -1;
+          if (pid !== lastPid) {
+            lastPid = pid;
+            lastId = pid < 0 ? UNHANDLED : prefixOf(holder(pid), pid).id;
+          }
+          heads[i] = lastId;
+          if (tails !== null) tails[i] = lastId === UNHANDLED ? 0 : tailIds.id(fds[i] ?? 0);
+        }
+      },
+    }),
+  };
 }
 
 /**
  * The {@link ColumnCell} of field `name` (a name of COLUMN_FIELDS), or undefined for a field read through the
  * row cursor: those of ss's plain columns (`netid`, `state`, queues, ends), `proto` and, without threads, `users`.
+ * With `pieces`, the cell numbers its texts in it (ColumnCell.fillIds) for the addon's table writer.
  */
 export function columnCell(
   name: string,
   c: SocketColumns,
   owners: ColumnOwners | undefined,
   style: EndpointStyle,
+  pieces?: Pieces,
 ): ColumnCell | undefined {
   switch (name) {
-    case 'netid':
-      return plainCell((row) => COLUMN_PROTOCOLS[c.protocol[row] ?? 0] ?? 'tcp');
+    case 'netid': {
+      const keys: KeyFill = (count, order, out) => {
+        for (let i = 0; i < count; i++) out[i] = c.protocol[order === undefined ? i : (order[i] ?? 0)] ?? 0;
+      };
+      const text = (p: number) => COLUMN_PROTOCOLS[p] ?? 'tcp';
+      return keyedCell(3, (row) => c.protocol[row] ?? 0, text, pieces, keys);
+    }
     case 'proto': {
       const labels = COLUMN_PROTOCOLS.flatMap((p) => [p, `${p}6`]);
-      return plainCell((row) => labels[(c.protocol[row] ?? 0) * 2 + (c.family[row] === 6 ? 1 : 0)] ?? 'tcp');
+      const key = (row: number) => (c.protocol[row] ?? 0) * 2 + (c.family[row] === 6 ? 1 : 0);
+      const keys: KeyFill = (count, order, out) => {
+        for (let i = 0; i < count; i++) {
+          const row = order === undefined ? i : (order[i] ?? 0);
+          out[i] = (c.protocol[row] ?? 0) * 2 + (c.family[row] === 6 ? 1 : 0);
+        }
+      };
+      return keyedCell(labels.length, key, (k) => labels[k] ?? 'tcp', pieces, keys);
     }
     case 'state': {
       const labels: string[] = [];
       for (let p = 0; p < COLUMN_PROTOCOLS.length; p++)
         for (let code = 0; code < 16; code++) labels.push(stateLabel(columnState(p, code) ?? 'UNCONN'));
-      return plainCell((row) => labels[(c.protocol[row] ?? 0) * 16 + (c.state[row] ?? 0)] ?? 'UNCONN');
+      const key = (row: number) => (c.protocol[row] ?? 0) * 16 + (c.state[row] ?? 0);
+      const keys: KeyFill = (count, order, out) => {
+        for (let i = 0; i < count; i++) {
+          const row = order === undefined ? i : (order[i] ?? 0);
+          out[i] = (c.protocol[row] ?? 0) * 16 + (c.state[row] ?? 0);
+        }
+      };
+      return keyedCell(labels.length, key, (k) => labels[k] ?? 'UNCONN', pieces, keys);
     }
     case 'recv-q':
     case 'send-q': {
       const queue = name === 'recv-q' ? c.recvQ : c.sendQ;
-      const texts = numberTexts();
-      return plainCell((row) => texts(queue[row] ?? 0));
+      const keys: KeyFill = (count, order, out) => {
+        for (let i = 0; i < count; i++) out[i] = queue[order === undefined ? i : (order[i] ?? 0)] ?? 0;
+      };
+      return keyedCell(65536, (row) => queue[row] ?? 0, String, pieces, keys);
     }
     case 'local':
     case 'peer':
-      return endpointCell(c, name, style);
+      return endpointCell(c, name, style, pieces);
     case 'users':
-      return owners === undefined || style.threads !== undefined ? undefined : usersCell(owners);
+      return owners === undefined || style.threads !== undefined ? undefined : usersCell(owners, pieces);
     default:
       return undefined;
   }

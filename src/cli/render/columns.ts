@@ -1,11 +1,14 @@
 import type { ColumnsListing } from '../../inventory/linux/read-columns.js';
 import type { Socket } from '../../model/index.js';
 import { columnFamily, columnState, COLUMN_PROTOCOLS } from '../../inventory/linux/socket-columns.js';
+import { nativeAddon } from '../../inventory/linux/native.js';
 import { colorsFor, type CliIo } from '../io.js';
 import { ChunkedOutput } from './chunked-output.js';
 import { columnCell } from './column-cells.js';
+import { writeTableNative, type TableWriter } from './column-table.js';
 import { csvLine } from './csv.js';
 import { ownerCell } from './owner-cells.js';
+import { Pieces } from './pieces.js';
 import { socketFields } from './socket-columns.js';
 import { printWarnings, type SnapshotView } from './sockets.js';
 import { layoutOfWidths } from './table.js';
@@ -79,13 +82,16 @@ export function rowCursor(listed: Listed): { socket: Socket; load: (row: number,
  * Prints a listing read in columns as printSnapshot prints the same sockets as objects, byte for byte: its
  * warnings to stderr, then a table (measured in a first pass over the rows, printed in a second) or CSV, of
  * `view.fields` (all in {@link COLUMN_FIELDS}; no `names`, no detail lines), in chunks; the rows in `order`
- * (row numbers: all or some of them) when given, else as read. Returns the number of rows printed.
+ * (row numbers: all or some of them) when given, else as read. A plain table (no width to fit, no colour) to
+ * a file descriptor is written by the addon's table writer when `writer` has it (column-table.ts; default:
+ * the loaded addon's). Returns the number of rows printed.
  */
 export async function printColumns(
   listed: Listed,
   view: SnapshotView,
   io: CliIo,
   order?: ArrayLike<number>,
+  writer: Partial<TableWriter> | undefined = nativeAddon(),
 ): Promise<number> {
   printWarnings(listed.owners?.warnings ?? [], view, io);
   const colors = colorsFor(io);
@@ -96,6 +102,10 @@ export async function printColumns(
   const style = { ...view.style, netnsNames };
   const { socket, load } = rowCursor(listed);
   const count = order === undefined ? listed.columns.length : order.length;
+  const out = new ChunkedOutput(io.stdout);
+  const plain = io.columns === undefined && !colors.isColorSupported;
+  const { tableWidths, tableRows } = writer ?? {};
+  const pieces = view.format !== 'csv' && plain && out.direct && tableWidths && tableRows ? new Pieces() : undefined;
   // A row's cells, each as two pieces (ColumnCell's head and tail; the tail '' for a cell made whole).
   const cells: string[] = fields.map(() => '');
   const tails: string[] = fields.map(() => '');
@@ -105,7 +115,8 @@ export async function printColumns(
   const fast = view.fields.flatMap((name) => {
     const field = all[name];
     if (field === undefined) return [];
-    return [columnCell(name, listed.columns, listed.owners, style) ?? ownerCell(field, listed.owners, style)];
+    const cell = columnCell(name, listed.columns, listed.owners, style, pieces);
+    return [cell ?? ownerCell(field, listed.owners, style, pieces)];
   });
   // Whether the first `upTo` fields print owners: the measuring pass of a table often does not (`users` last).
   const ownersIn = [...fields.keys(), fields.length].map((upTo) =>
@@ -133,7 +144,11 @@ export async function printColumns(
       if (widths !== undefined && length > (widths[k] ?? 0)) widths[k] = length;
     }
   };
-  const out = new ChunkedOutput(io.stdout);
+  if (pieces !== undefined && tableWidths && tableRows) {
+    const table = { fields, fast, pieces, count, order, socket, load, style, header: view.header };
+    await writeTableNative({ ...table, owners: ownersIn[fields.length] === true }, { tableWidths, tableRows }, out);
+    return count;
+  }
   if (view.format === 'csv') {
     out.add(csvLine(view.fields));
     for (let i = 0; i < count; i++) {
@@ -154,7 +169,6 @@ export async function printColumns(
     });
     if (layout.header !== undefined) out.add(`${layout.header}\n`);
     // Nothing to cut or paint: rows can go into the output's buffer as bytes (ChunkedOutput.addRow).
-    const plain = io.columns === undefined && !colors.isColorSupported;
     const right = fields.map((f) => f.align === 'right');
     for (let i = 0; i < count; i++) {
       fill(i, fields.length);

@@ -1,7 +1,9 @@
 import type { ColumnOwners } from '../../inventory/linux/owner-columns.js';
+import type { Holder } from '../../inventory/linux/owners.js';
 import type { Owner, Socket } from '../../model/index.js';
-import type { ColumnCell } from './column-cells.js';
+import { UNHANDLED, type ColumnCell } from './column-cells.js';
 import type { EndpointStyle } from './format.js';
+import type { Pieces } from './pieces.js';
 import type { SocketField } from './socket-columns.js';
 
 /**
@@ -9,27 +11,53 @@ import type { SocketField } from './socket-columns.js';
  * alone) for the rows held by one fd of one process (ColumnOwners.sole): the field's own text for that one
  * owner, made once per process (a port held by one process with thousands of connections: `who`), with no
  * join of the row's owners; undefined for the other rows, whose owners the row cursor loads. Undefined for
- * another field, or without `sole`.
+ * another field, or without `sole`. With `pieces`, each process's text is numbered in it (ColumnCell.fillIds).
  */
 export function ownerCell(
   field: SocketField,
   owners: ColumnOwners | undefined,
   style: EndpointStyle,
+  pieces?: Pieces,
 ): ColumnCell | undefined {
   const sole = owners?.sole;
+  const soles = owners?.soles;
   if (sole === undefined || field.ofOwner !== true) return undefined;
-  const texts = new Map<number, string>();
+  const texts = new Map<number, { text: string; id: number }>();
   const probe = { owners: [] as Owner[] };
-  const head = (row: number): string | undefined => {
-    const found = sole(row);
-    if (found === undefined) return undefined;
-    let text = texts.get(found.pid);
+  const madeFor = (holder: Omit<Holder, 'fds'>, pid: number, fd: number): { text: string; id: number } => {
+    let text = texts.get(pid);
     if (text === undefined) {
-      probe.owners = [{ ...found.holder, fds: [found.fd] }];
-      text = field.value(probe as unknown as Socket, style);
-      texts.set(found.pid, text);
+      probe.owners = [{ ...holder, fds: [fd] }];
+      const value = field.value(probe as unknown as Socket, style);
+      text = { text: value, id: pieces?.of(value) ?? UNHANDLED };
+      texts.set(pid, text);
     }
     return text;
   };
-  return { head, tail: () => '', width: (row) => head(row)?.length };
+  const made = (row: number): { text: string; id: number } | undefined => {
+    const found = sole(row);
+    return found === undefined ? undefined : madeFor(found.holder, found.pid, found.fd);
+  };
+  const head = (row: number) => made(row)?.text;
+  return {
+    head,
+    tail: () => '',
+    width: (row) => head(row)?.length,
+    ...(pieces &&
+      soles && {
+        fillIds: (count, order, heads) => {
+          const { pids, fds, holder } = soles(count, order);
+          let lastPid = -1;
+          let lastId = UNHANDLED;
+          for (let i = 0; i < count; i++) {
+            const pid = pids[i] ?? -1;
+            if (pid !== lastPid) {
+              lastPid = pid;
+              lastId = pid < 0 ? UNHANDLED : madeFor(holder(pid), pid, fds[i] ?? 0).id;
+            }
+            heads[i] = lastId;
+          }
+        },
+      }),
+  };
 }

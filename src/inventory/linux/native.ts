@@ -83,6 +83,33 @@ export interface NativeAddon {
     protocols?: number,
   ): Promise<{ records: ArrayBuffer; flags: number }>;
   /**
+   * For each column k below `widths.length`, sets widths[k] to the largest of itself and `lengths[head] +
+   * lengths[tail]` over rows 0 to count - 1, head and tail being the piece numbers `ids[2k][row]` and
+   * `ids[2k + 1][row]` (a null tail adds 0): the widths of a table of pieces (src/cli/render/pieces.ts).
+   * @throws Error with `code` EINVAL for a piece number out of range or arrays shorter than `count`.
+   */
+  tableWidths?(lengths: Uint32Array, ids: readonly (Uint32Array | null)[], count: number, widths: Uint32Array): void;
+  /**
+   * Writes rows `from` to `to` - 1 of a table of pieces (piece i: `bytes[starts[i]..starts[i + 1]]`) into
+   * `out` as ChunkedOutput.addRow writes a row: cells padded to `widths` (right-aligned where `right[k]`),
+   * two spaces apart, the last unpadded when left-aligned, trailing spaces trimmed, '\n' after each. Stops
+   * before a row that does not fit in `out`, has a piece whose `plain` is 0, or a cell wider than its
+   * column: `state[0]` = the next row to write, `state[1]` = the bytes written (native/table.c).
+   * @throws Error with `code` EINVAL for a piece number out of range or arrays that do not agree.
+   */
+  tableRows?(
+    bytes: Buffer,
+    starts: Uint32Array,
+    plain: Uint8Array,
+    ids: readonly (Uint32Array | null)[],
+    widths: Uint32Array,
+    right: Uint8Array,
+    from: number,
+    to: number,
+    out: Buffer,
+    state: Uint32Array,
+  ): void;
+  /**
    * pidfd_open(2): an fd that names process `pid` itself (not whichever process later gets its pid).
    * Close it with fs.closeSync. @throws Error with `code` ESRCH (no such process), ENOSYS (kernel < 5.3).
    */

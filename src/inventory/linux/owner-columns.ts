@@ -23,6 +23,15 @@ export interface ColumnOwners {
   readonly sole?: (
     row: number,
   ) => { readonly holder: Omit<Holder, 'fds'>; readonly pid: number; readonly fd: number } | undefined;
+  /**
+   * {@link sole} of many rows in one loop: for i below `count`, of row order[i] (i without `order`), pids[i]
+   * the pid (-1 where `sole` gives undefined) and fds[i] the fd; `holder(pid)` that pid's Holder (its `fds`
+   * not set). The arrays are kept for the next call with the same `count` and `order`.
+   */
+  readonly soles?: (
+    count: number,
+    order: ArrayLike<number> | undefined,
+  ) => { readonly pids: Int32Array; readonly fds: Uint32Array; readonly holder: (pid: number) => Omit<Holder, 'fds'> };
   /** As `Snapshot.ownerSource`: undefined when there was nothing to look up (no walk). */
   readonly source?: OwnerSource;
   /** As the Snapshot's owner warning (`PERMISSION_DENIED`): see ownerWarning. */
@@ -78,6 +87,15 @@ export async function joinColumnOwners(
     pid: 0,
     fd: 0,
   };
+  let soleRows:
+    | {
+        count: number;
+        order: ArrayLike<number> | undefined;
+        pids: Int32Array;
+        fds: Uint32Array;
+        holder(pid: number): Holder;
+      }
+    | undefined;
   let soleRow = -1;
   let soleFound: typeof found | undefined;
   return {
@@ -99,6 +117,28 @@ export async function joinColumnOwners(
       found.fd = join.fdAt(t);
       soleFound = found;
       return found;
+    },
+    soles: (count, order) => {
+      if (soleRows?.count === count && soleRows.order === order) return soleRows;
+      const pids = new Int32Array(count);
+      const fds = new Uint32Array(count);
+      join.soleTriples(columns.inode, count, order, pids);
+      let lastPid = -1;
+      let lastGone = true;
+      for (let i = 0; i < count; i++) {
+        const t = pids[i] ?? -1;
+        if (t === -1) continue;
+        const pid = join.pidAt(t);
+        if (pid !== lastPid) {
+          lastPid = pid;
+          lastGone = sharedHolder(pid) === null;
+        }
+        pids[i] = lastGone ? -1 : pid;
+        fds[i] = join.fdAt(t);
+      }
+      const holder = (pid: number) => sharedHolder(pid) ?? found.holder;
+      soleRows = { count, order, pids, fds, holder };
+      return soleRows;
     },
     source,
     warnings: warning === undefined ? [] : [warning],

@@ -82,6 +82,19 @@ export class OwnerJoin {
     return t !== -1 && this.next[t] === -1 ? t : -1;
   }
 
+  /**
+   * soleTriple of many sockets in one loop: for i below `count`, out[i] = soleTriple(inodes[row]), row being
+   * order[i] (i without `order`).
+   */
+  soleTriples(inodes: Uint32Array, count: number, order: ArrayLike<number> | undefined, out: Int32Array): void {
+    const { firsts, next } = this;
+    for (let i = 0; i < count; i++) {
+      const inode = inodes[order === undefined ? i : (order[i] ?? 0)] ?? 0;
+      const t = inode === 0 ? -1 : (firsts[this.slotOf(inode)] ?? -1);
+      out[i] = t !== -1 && next[t] === -1 ? t : -1;
+    }
+  }
+
   /** The pid of triple `t`. */
   pidAt(t: number): number {
     return this.holders[t * 3 + 1] ?? 0;

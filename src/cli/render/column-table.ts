@@ -1,0 +1,96 @@
+import type { NativeAddon } from '../../inventory/linux/native.js';
+import type { Socket } from '../../model/index.js';
+import type { ChunkedOutput } from './chunked-output.js';
+import { UNHANDLED, type ColumnCell } from './column-cells.js';
+import type { EndpointStyle } from './format.js';
+import type { Pieces } from './pieces.js';
+import type { SocketField } from './socket-columns.js';
+import { layoutOfWidths } from './table.js';
+
+/** The addon's table writer (native/table.c). */
+export type TableWriter = Required<Pick<NativeAddon, 'tableWidths' | 'tableRows'>>;
+
+/** A plain table of a listing in columns, as printColumns has set it up for {@link writeTableNative}. */
+export interface NativeTable {
+  readonly fields: readonly SocketField[];
+  /** Each field's cell read from the columns, made with `pieces` (ColumnCell.fillIds), or undefined. */
+  readonly fast: readonly (ColumnCell | undefined)[];
+  readonly pieces: Pieces;
+  /** Rows to print, and the row number of each (all of them in order when `order` is undefined). */
+  readonly count: number;
+  readonly order: ArrayLike<number> | undefined;
+  /** The row cursor (rowCursor) that gives the other cells through the fields' functions. */
+  readonly socket: Socket;
+  readonly load: (row: number, owners?: boolean) => void;
+  /** Whether the fields print owners (the cursor then loads them). */
+  readonly owners: boolean;
+  readonly style: EndpointStyle;
+  readonly header: boolean;
+}
+
+/** Bytes the writer fills per call: large enough to cost few calls and writes. */
+const OUT_BYTES = 256 * 1024;
+
+/**
+ * Prints a plain table (no width to fit, no colour) of a listing in columns with the addon's table writer,
+ * as printColumns's own rows would print it, byte for byte: each cell's text numbered in `table.pieces`
+ * (its cell's ids, or the field's function through the cursor for the rows the cell leaves), the columns'
+ * widths measured from those numbers, then the rows written as bytes in native/table.c. A row that the
+ * writer leaves (a text that is not printable ASCII, a row larger than its buffer) is printed by the table
+ * layout here. Memory: 4 bytes per cell piece (a head, and a tail where the cell has one) per row.
+ */
+export async function writeTableNative(table: NativeTable, writer: TableWriter, out: ChunkedOutput): Promise<void> {
+  const { fields, fast, pieces, count, order, socket, load, style } = table;
+  const ids = fields.flatMap((_f, k) => [
+    new Uint32Array(count),
+    fast[k]?.tails === true ? new Uint32Array(count) : null,
+  ]);
+  // Each cell's numbers in a loop of its own, then the rows the cells left through the cursor.
+  for (let k = 0; k < fields.length; k++) {
+    const heads = ids[2 * k] as Uint32Array;
+    const cell = fast[k];
+    if (cell?.fillIds === undefined) heads.fill(UNHANDLED);
+    else cell.fillIds(count, order, heads, ids[2 * k + 1] ?? null);
+  }
+  for (let i = 0; i < count; i++) {
+    let loaded = false;
+    for (let k = 0; k < fields.length; k++) {
+      const heads = ids[2 * k] as Uint32Array;
+      if (heads[i] !== UNHANDLED) continue;
+      if (!loaded) load(order === undefined ? i : (order[i] ?? 0), table.owners);
+      loaded = true;
+      heads[i] = pieces.of(fields[k]?.value(socket, style) ?? '');
+      const tails = ids[2 * k + 1];
+      if (tails) tails[i] = 0;
+    }
+  }
+  const encoded = pieces.encode();
+  // With no width to fit, a last left-aligned column is not padded, so not measured (as printColumns).
+  const measured = fields.at(-1)?.align !== 'right' ? fields.length - 1 : fields.length;
+  const widths = new Uint32Array(measured);
+  writer.tableWidths(encoded.lengths, ids, count, widths);
+  const widest = fields.map((_f, k) => (k < measured ? (widths[k] ?? 0) : Infinity));
+  const layout = layoutOfWidths(fields, widest, { header: table.header, width: undefined });
+  if (layout.header !== undefined) out.add(`${layout.header}\n`);
+  const padTo = Uint32Array.from(layout.widths, (w) => (Number.isFinite(w) ? w : 0));
+  const right = Uint8Array.from(fields, (f) => (f.align === 'right' ? 1 : 0));
+  const buffer = Buffer.allocUnsafe(OUT_BYTES);
+  const state = new Uint32Array(2);
+  let next = 0;
+  while (next < count) {
+    writer.tableRows(encoded.bytes, encoded.starts, encoded.plain, ids, padTo, right, next, count, buffer, state);
+    const [stopped = count, used = 0] = state;
+    if (used > 0) out.addBytes(buffer.subarray(0, used));
+    next = stopped;
+    if (used === 0 && next < count) {
+      // A row the writer leaves: its cells' texts, laid out as printColumns lays out a row it cannot write.
+      const cells = fields.map((_f, k) => {
+        const tail = ids[2 * k + 1]?.[next] ?? 0;
+        return (pieces.texts[ids[2 * k]?.[next] ?? 0] ?? '') + (pieces.texts[tail] ?? '');
+      });
+      out.add(`${layout.line(cells)}\n`);
+      next++;
+    }
+    await out.flush();
+  }
+}

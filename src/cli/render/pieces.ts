@@ -1,0 +1,96 @@
+/** The texts of a {@link Pieces} as the addon's table writer takes them (native/table.c). */
+export interface EncodedPieces {
+  /** Every printable-ASCII piece's bytes, one after the other. */
+  readonly bytes: Buffer;
+  /** Piece i is `bytes[starts[i]..starts[i + 1]]` (empty for a piece that is not printable ASCII). */
+  readonly starts: Uint32Array;
+  /** 1 for a piece made of printable ASCII only (32-126), which the writer can copy; 0 for the others. */
+  readonly plain: Uint8Array;
+  /** Each piece's length in UTF-16 code units (`text.length`): what a table's widths are measured in. */
+  readonly lengths: Uint32Array;
+}
+
+/**
+ * Pieces of table cells' text (an address's `host:`, a port label, a state...), each stored once and named
+ * by a number, so that the rows of a listing in columns can be handed to the addon's table writer as arrays
+ * of numbers instead of strings. Piece 0 is the empty text.
+ */
+export class Pieces {
+  /** The texts, by number. */
+  readonly texts: string[] = [''];
+  private readonly numbers = new Map<string, number>([['', 0]]);
+
+  /** The number of `text`, stored the first time it is asked for. */
+  of(text: string): number {
+    let id = this.numbers.get(text);
+    if (id === undefined) {
+      id = this.texts.push(text) - 1;
+      this.numbers.set(text, id);
+    }
+    return id;
+  }
+
+  /**
+   * Numbers by a key below `size` (a port, a state code...), each key's text made by `text` and numbered
+   * once; a key at or above `size` is numbered on every use.
+   */
+  keyed(size: number, text: (key: number) => string): KeyedPieces {
+    return new KeyedPieces(this, size, text);
+  }
+
+  /** The texts as bytes and bounds, for native/table.c. */
+  encode(): EncodedPieces {
+    const { texts } = this;
+    const starts = new Uint32Array(texts.length + 1);
+    const plain = new Uint8Array(texts.length);
+    const lengths = new Uint32Array(texts.length);
+    let size = 0;
+    for (let i = 0; i < texts.length; i++) {
+      const text = texts[i] ?? '';
+      lengths[i] = text.length;
+      if (!/[^\x20-\x7e]/.test(text)) {
+        plain[i] = 1;
+        size += text.length;
+      }
+    }
+    const bytes = Buffer.allocUnsafe(size);
+    let at = 0;
+    for (let i = 0; i < texts.length; i++) {
+      starts[i] = at;
+      if (plain[i] === 1) at += bytes.write(texts[i] ?? '', at, 'latin1');
+    }
+    starts[texts.length] = at;
+    return { bytes, starts, plain, lengths };
+  }
+}
+
+/** Numbers in a {@link Pieces} of texts made by key: see Pieces.keyed. */
+export class KeyedPieces {
+  private readonly ids: Int32Array;
+
+  constructor(
+    private readonly pieces: Pieces,
+    private readonly size: number,
+    private readonly text: (key: number) => string,
+  ) {
+    this.ids = new Int32Array(size).fill(-1);
+  }
+
+  /** The number of key's text. */
+  id(key: number): number {
+    if (!(key < this.size)) return this.pieces.of(this.text(key));
+    let id = this.ids[key] ?? -1;
+    if (id < 0) this.ids[key] = id = this.pieces.of(this.text(key));
+    return id;
+  }
+
+  /** Replaces keys[i] (i below `count`) by the number of its text, in place. */
+  number(keys: Uint32Array, count: number): void {
+    const { ids, size } = this;
+    for (let i = 0; i < count; i++) {
+      const key = keys[i] ?? 0;
+      const id = key < size ? (ids[key] ?? -1) : -1;
+      keys[i] = id >= 0 ? id : this.id(key);
+    }
+  }
+}
