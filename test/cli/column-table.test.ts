@@ -180,10 +180,10 @@ describe.skipIf(writer === undefined || process.getuid?.() !== 0)('printColumns 
   };
 
   /** The listing of the fixture's port printed to a file through `with` (undefined: no native writer), and the calls made. */
-  async function printed(withWriter: Partial<TableWriter>): Promise<Buffer> {
+  async function printed(withWriter: Partial<TableWriter>, port = info.port): Promise<Buffer> {
     const listed = await readSocketColumns({
       protocols: ['tcp'],
-      filter: parseFilter(`sport = :${String(info.port)}`),
+      filter: parseFilter(`sport = :${String(port)}`),
       owners: true,
       details: false,
       netns: 'host',
@@ -229,5 +229,12 @@ describe.skipIf(writer === undefined || process.getuid?.() !== 0)('printColumns 
     // The child's rows went through the writer; the parent's (not ASCII) were laid out here, one call each.
     expect(calls.bytes).toBeGreaterThan(0);
     expect(calls.rows).toBeGreaterThan(6);
+  });
+
+  it('a table with no rows: its header alone, as in TypeScript', async () => {
+    // Port 1 (tcpmux) has no socket here: nothing listens below 1024 but what the machine runs.
+    const native = await printed(writer ?? {}, 1);
+    expect(native.toString()).toBe((await printed({}, 1)).toString());
+    expect(native.toString()).toMatch(/^State +Recv-Q +Send-Q +Local Address:Port +Peer Address:Port +Process +PID\n$/);
   });
 });

@@ -93,4 +93,5 @@ export async function writeTableNative(table: NativeTable, writer: TableWriter, 
     }
     await out.flush();
   }
+  await out.flush(); // the header of a table with no rows
 }
