@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import type { NativeColumnArrays } from './parse-diag-columns.js';
 import { packageRoot } from '../../package-root.js';
 
 /** The optional C addon (native/*.c, built by `npm install` with node-gyp). */
@@ -82,6 +83,25 @@ export interface NativeAddon {
     port?: number,
     protocols?: number,
   ): Promise<{ records: ArrayBuffer; flags: number }>;
+  /**
+   * Appends the sockets of one inet_diag dump reply to `columns` (SocketColumns' 13 arrays, in its order) from
+   * row `at`, as appendInetDiag appends them without details: the messages of `family` (AF_INET, AF_INET6, 0
+   * both) whose `keep[(protocol * 2 + isInet6) * 16 + state]` is 1, addresses numbered by this reply's own
+   * order; returns those addresses, each once as 17 bytes (the family, then 16 bytes, IPv4 in the first 4),
+   * and sets state[0] to the rows appended; when the arrays are too short, writes nothing, sets state[0] to
+   * the rows needed and returns undefined (native/diag-columns.c).
+   * @throws Error with `code` EINVAL for arguments of the wrong type, ENOMEM.
+   */
+  readonly inetColumns?: (
+    reply: Buffer,
+    protocol: number,
+    family: number,
+    keep: Uint8Array,
+    columns: NativeColumnArrays,
+    at: number,
+    netns: number,
+    state: Uint32Array,
+  ) => Buffer | undefined;
   /**
    * For each column k below `widths.length`, sets widths[k] to the largest of itself and `lengths[head] +
    * lengths[tail]` over rows 0 to count - 1, head and tail being the piece numbers `ids[2k][row]` and

@@ -1,7 +1,8 @@
 import { ipv6FromBytes } from './address.js';
 import { AF_INET, AF_INET6, HOST_LE, NLMSG_HDRLEN, SOCK_DIAG_BY_FAMILY, TCPDIAG_GETSOCK } from './diag-request.js';
 import { walkMessages } from './diag-messages.js';
-import { columnState, type ColumnsBuilder } from './socket-columns.js';
+import type { NativeAddon } from './native.js';
+import { COLUMN_PROTOCOLS, columnState, type ColumnsBuilder } from './socket-columns.js';
 
 const INET_DIAG_MSG = 72;
 const INET_DIAG_SKV6ONLY = 11;
@@ -125,3 +126,98 @@ export function addressIndex(
 function dottedQuad(word: number): string {
   return `${String(word >>> 24)}.${String((word >>> 16) & 0xff)}.${String((word >>> 8) & 0xff)}.${String(word & 0xff)}`;
 }
+
+/** The keep table of every state a row can have (columnState defined): what appendInetDiag keeps without one. */
+const EVERY_STATE: KeepTable = (() => {
+  const keep = new Uint8Array(COLUMN_PROTOCOLS.length * 2 * 16);
+  for (let p = 0; p < COLUMN_PROTOCOLS.length; p++)
+    for (let code = 0; code < 16; code++) {
+      const defined = columnState(p, code) === undefined ? 0 : 1;
+      keep[p * 32 + code] = defined;
+      keep[p * 32 + 16 + code] = defined;
+    }
+  return keep;
+})();
+
+/**
+ * {@link appendInetDiag} by the addon's parser (native/diag-columns.c), for columns without details: the same
+ * rows and string table. The addon numbers the reply's distinct addresses itself, in the order first met;
+ * they are then numbered here in that order as appendInetDiag would have met them, and the rows' address
+ * columns renumbered when those numbers differ (a string table that already held addresses).
+ * @throws Error with `code` EINVAL (ENOMEM) as the addon's inetColumns.
+ */
+export function appendInetDiagNative(
+  columns: ColumnsBuilder,
+  inetColumns: NonNullable<NativeAddon['inetColumns']>,
+  buf: Buffer,
+  protocol: number,
+  netns: number,
+  keep?: KeepTable,
+  family?: number,
+): void {
+  const at = columns.length;
+  const state = new Uint32Array(1);
+  const parse = () => inetColumns(buf, protocol, family ?? 0, keep ?? EVERY_STATE, arraysOf(columns), at, netns, state);
+  let addresses = parse();
+  if (addresses === undefined) {
+    columns.reserve(state[0] ?? 0);
+    addresses = parse();
+  }
+  const rows = state[0] ?? 0;
+  if (addresses === undefined || rows === 0) return;
+  const numbers = new Uint32Array(addresses.length / 17);
+  let renumber = false;
+  for (let n = 0; n < numbers.length; n++) {
+    const key = n * 17 + 1;
+    const index =
+      addresses[key - 1] === AF_INET
+        ? columns.v4(addresses.readUInt32BE(key), dottedQuad)
+        : columns.v6(addresses.toString('latin1', key, key + 16), () => ipv6FromBytes(addresses, key));
+    numbers[n] = index;
+    if (index !== n) renumber = true;
+  }
+  if (renumber) {
+    const { localAddress, peerAddress } = columns;
+    for (let row = at; row < at + rows; row++) {
+      localAddress[row] = numbers[localAddress[row] ?? 0] ?? 0;
+      peerAddress[row] = numbers[peerAddress[row] ?? 0] ?? 0;
+    }
+  }
+  columns.length = at + rows;
+}
+
+/** The builder's arrays in the order inetColumns takes them (SocketColumns' fields). */
+function arraysOf(c: ColumnsBuilder): NativeColumnArrays {
+  return [
+    c.protocol,
+    c.family,
+    c.state,
+    c.localAddress,
+    c.peerAddress,
+    c.localPort,
+    c.peerPort,
+    c.recvQ,
+    c.sendQ,
+    c.uid,
+    c.inode,
+    c.netns,
+    c.v6only,
+  ];
+}
+
+/** SocketColumns' arrays, in the order of native/diag-columns.c. */
+export type NativeColumnArrays = [
+  Uint8Array,
+  Uint8Array,
+  Uint8Array,
+  Uint32Array,
+  Uint32Array,
+  Uint16Array,
+  Uint16Array,
+  Uint32Array,
+  Uint32Array,
+  Uint32Array,
+  Uint32Array,
+  Uint32Array,
+  Int8Array,
+];

@@ -23,7 +23,7 @@ import type { NativeAddon } from './native.js';
 import { joinColumnOwners, type ColumnOwners } from './owner-columns.js';
 import { walkOwners, type OwnerWalk } from './owner-walk.js';
 import type { NamespaceGroup } from './netns.js';
-import { appendInetDiag, type KeepTable } from './parse-diag-columns.js';
+import { appendInetDiag, appendInetDiagNative, type KeepTable } from './parse-diag-columns.js';
 import { appendOnePass } from './parse-onepass-columns.js';
 import { parseSockstat, type Sockstat } from './parse-sockstat.js';
 import { readSmallText } from './read-proc.js';
@@ -278,7 +278,10 @@ async function readColumns(
     for (const [i, reply] of replies.entries()) {
       if (typeof reply === 'string') return { fallback: `sock_diag answered ${reply}` };
       const family = split && (i === both || i === both + 1) ? tables[i]?.family : undefined;
-      appendInetDiag(columns, reply, tables[i]?.protocol ?? 0, group.netns, keep, family);
+      const protocol = tables[i]?.protocol ?? 0;
+      if (addon.inetColumns === undefined || columns.details !== undefined)
+        appendInetDiag(columns, reply, protocol, group.netns, keep, family);
+      else appendInetDiagNative(columns, addon.inetColumns, reply, protocol, group.netns, keep, family);
     }
   }
   const irregular = columns.details?.irregular;
