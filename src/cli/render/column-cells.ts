@@ -21,10 +21,10 @@ export interface ColumnCell {
   /**
    * With the cell made for a {@link Pieces} (the addon's table writer): for i below `count`, heads[i] = the
    * number in it of head(row)'s text and tails[i] of tail(row)'s (when `tails` is given), row being order[i]
-   * (i without `order`); {@link UNHANDLED} in heads[i] for a row the cell does not handle. A loop of its own
-   * per cell: one call per row and cell costs more than the texts.
+   * (i without `order`); {@link UNHANDLED} in heads[i] for a row the cell does not handle. Returns whether
+   * it left any row. A loop of its own per cell: one call per row and cell costs more than the texts.
    */
-  fillIds?(count: number, order: ArrayLike<number> | undefined, heads: Uint32Array, tails: Uint32Array | null): void;
+  fillIds?(count: number, order: ArrayLike<number> | undefined, heads: Uint32Array, tails: Uint32Array | null): boolean;
   /** Whether {@link fillIds} gives tails (the cell has a second piece). */
   readonly tails?: boolean;
 }
@@ -66,6 +66,23 @@ function keyedCell(
       fillIds: (count, order, heads) => {
         keys(count, order, heads);
         numbered.number(heads, count);
+        return false;
+      },
+    }),
+  };
+}
+
+/** A cell of the same text on every row (with `pieces`, numbered once). */
+export function constantCell(text: string, pieces: Pieces | undefined): ColumnCell {
+  const id = pieces?.of(text);
+  return {
+    head: () => text,
+    tail: () => '',
+    width: () => text.length,
+    ...(id !== undefined && {
+      fillIds: (count, _order, heads) => {
+        heads.fill(id, 0, count);
+        return false;
       },
     }),
   };
@@ -126,6 +143,7 @@ function endpointCell(
       fillIds: (count, order, heads, tails) => {
         host.fillIds?.(count, order, heads, null);
         if (tails !== null) port.fillIds?.(count, order, tails, null);
+        return false;
       },
     }),
   };
@@ -171,6 +189,7 @@ function usersCell(owners: ColumnOwners, pieces: Pieces | undefined): ColumnCell
         const { pids, fds, holder } = soles(count, order);
         let lastPid = -1;
         let lastId = UNHANDLED;
+        let left = false;
         for (let i = 0; i < count; i++) {
           const pid = pids[i] ?? -1;
           if (pid !== lastPid) {
@@ -178,8 +197,10 @@ function usersCell(owners: ColumnOwners, pieces: Pieces | undefined): ColumnCell
             lastId = pid < 0 ? UNHANDLED : prefixOf(holder(pid), pid).id;
           }
           heads[i] = lastId;
-          if (tails !== null) tails[i] = lastId === UNHANDLED ? 0 : tailIds.id(fds[i] ?? 0);
+          if (lastId === UNHANDLED) left = true;
+          else if (tails !== null) tails[i] = tailIds.id(fds[i] ?? 0);
         }
+        return left;
       },
     }),
   };

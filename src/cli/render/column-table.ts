@@ -46,22 +46,21 @@ export async function writeTableNative(table: NativeTable, writer: TableWriter, 
     fast[k]?.tails === true ? new Uint32Array(count) : null,
   ]);
   // Each cell's numbers in a loop of its own, then the rows the cells left through the cursor.
+  const left: number[] = [];
   for (let k = 0; k < fields.length; k++) {
     const heads = ids[2 * k] as Uint32Array;
     const cell = fast[k];
     if (cell?.fillIds === undefined) heads.fill(UNHANDLED);
-    else cell.fillIds(count, order, heads, ids[2 * k + 1] ?? null);
+    if (cell?.fillIds === undefined || cell.fillIds(count, order, heads, ids[2 * k + 1] ?? null)) left.push(k);
   }
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < count && left.length > 0; i++) {
     let loaded = false;
-    for (let k = 0; k < fields.length; k++) {
+    for (const k of left) {
       const heads = ids[2 * k] as Uint32Array;
       if (heads[i] !== UNHANDLED) continue;
       if (!loaded) load(order === undefined ? i : (order[i] ?? 0), table.owners);
       loaded = true;
       heads[i] = pieces.of(fields[k]?.value(socket, style) ?? '');
-      const tails = ids[2 * k + 1];
-      if (tails) tails[i] = 0;
     }
   }
   const encoded = pieces.encode();

@@ -4,7 +4,7 @@ import { columnFamily, columnState, COLUMN_PROTOCOLS } from '../../inventory/lin
 import { nativeAddon } from '../../inventory/linux/native.js';
 import { colorsFor, type CliIo } from '../io.js';
 import { ChunkedOutput } from './chunked-output.js';
-import { columnCell } from './column-cells.js';
+import { columnCell, constantCell } from './column-cells.js';
 import { writeTableNative, type TableWriter } from './column-table.js';
 import { csvLine } from './csv.js';
 import { ownerCell } from './owner-cells.js';
@@ -115,6 +115,9 @@ export async function printColumns(
   const fast = view.fields.flatMap((name) => {
     const field = all[name];
     if (field === undefined) return [];
+    // Without owners listed, an owner field's text is that of no owner: the same on every row.
+    if (listed.owners === undefined && OWNER_FIELDS.has(name))
+      return [constantCell(field.value(socket, style), pieces)];
     const cell = columnCell(name, listed.columns, listed.owners, style, pieces);
     return [cell ?? ownerCell(field, listed.owners, style, pieces)];
   });

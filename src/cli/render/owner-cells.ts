@@ -49,6 +49,7 @@ export function ownerCell(
           const { pids, fds, holder } = soles(count, order);
           let lastPid = -1;
           let lastId = UNHANDLED;
+          let left = false;
           for (let i = 0; i < count; i++) {
             const pid = pids[i] ?? -1;
             if (pid !== lastPid) {
@@ -56,7 +57,9 @@ export function ownerCell(
               lastId = pid < 0 ? UNHANDLED : madeFor(holder(pid), pid, fds[i] ?? 0).id;
             }
             heads[i] = lastId;
+            if (lastId === UNHANDLED) left = true;
           }
+          return left;
         },
       }),
   };

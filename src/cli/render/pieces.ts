@@ -66,21 +66,24 @@ export class Pieces {
 
 /** Numbers in a {@link Pieces} of texts made by key: see Pieces.keyed. */
 export class KeyedPieces {
-  private readonly ids: Int32Array;
+  /** Each key's number plus one (0: not numbered yet), so that the array needs no filling. */
+  private readonly ids: Uint32Array;
 
   constructor(
     private readonly pieces: Pieces,
     private readonly size: number,
     private readonly text: (key: number) => string,
   ) {
-    this.ids = new Int32Array(size).fill(-1);
+    this.ids = new Uint32Array(size);
   }
 
   /** The number of key's text. */
   id(key: number): number {
     if (!(key < this.size)) return this.pieces.of(this.text(key));
-    let id = this.ids[key] ?? -1;
-    if (id < 0) this.ids[key] = id = this.pieces.of(this.text(key));
+    const known = this.ids[key] ?? 0;
+    if (known > 0) return known - 1;
+    const id = this.pieces.of(this.text(key));
+    this.ids[key] = id + 1;
     return id;
   }
 
@@ -89,8 +92,8 @@ export class KeyedPieces {
     const { ids, size } = this;
     for (let i = 0; i < count; i++) {
       const key = keys[i] ?? 0;
-      const id = key < size ? (ids[key] ?? -1) : -1;
-      keys[i] = id >= 0 ? id : this.id(key);
+      const known = key < size ? (ids[key] ?? 0) : 0;
+      keys[i] = known > 0 ? known - 1 : this.id(key);
     }
   }
 }
