@@ -30,6 +30,11 @@ export class Pieces {
     return id;
   }
 
+  /** A new number for `text`, without looking for it among the others (for texts made once each: by key). */
+  add(text: string): number {
+    return this.texts.push(text) - 1;
+  }
+
   /**
    * Numbers by a key below `size` (a port, a state code...), each key's text made by `text` and numbered
    * once; a key at or above `size` is numbered on every use.
@@ -82,7 +87,7 @@ export class KeyedPieces {
     if (!(key < this.size)) return this.pieces.of(this.text(key));
     const known = this.ids[key] ?? 0;
     if (known > 0) return known - 1;
-    const id = this.pieces.of(this.text(key));
+    const id = this.pieces.add(this.text(key));
     this.ids[key] = id + 1;
     return id;
   }
