@@ -91,6 +91,7 @@ napi_value PidfdSendSignal(napi_env env, napi_callback_info info);
 napi_status RegisterUnixDgram(napi_env env, napi_value exports);
 napi_status RegisterTable(napi_env env, napi_value exports);
 napi_status RegisterDiagColumns(napi_env env, napi_value exports);
+napi_status RegisterTableKeys(napi_env env, napi_value exports);
 napi_value BpfOwners(napi_env env, napi_callback_info info);
 napi_value BpfSockets(napi_env env, napi_callback_info info);
 // Adds connectLoopOpen/Submit/Cancel/Ref/Close (scan.c) to exports. Returns 0, or -1 on failure.

@@ -3,7 +3,7 @@ import type { Holder } from '../../inventory/linux/owners.js';
 import { COLUMN_PROTOCOLS, columnState, type SocketColumns } from '../../inventory/linux/socket-columns.js';
 import type { Socket } from '../../model/index.js';
 import { portLabel, printable, stateLabel, type EndpointStyle } from './format.js';
-import type { Pieces } from './pieces.js';
+import { keyOf, type KeySpec, type Pieces } from './pieces.js';
 
 /**
  * One cell of a table or CSV row read straight from the columns, with no cursor load: the text the field's
@@ -24,7 +24,7 @@ export interface ColumnCell {
    * (i without `order`); {@link UNHANDLED} in heads[i] for a row the cell does not handle. Returns whether
    * it left any row. A loop of its own per cell: one call per row and cell costs more than the texts.
    */
-  fillIds?(count: number, order: ArrayLike<number> | undefined, heads: Uint32Array, tails: Uint32Array | null): boolean;
+  fillIds?(count: number, order: Uint32Array | undefined, heads: Uint32Array, tails: Uint32Array | null): boolean;
   /** Whether {@link fillIds} gives tails (the cell has a second piece). */
   readonly tails?: boolean;
 }
@@ -32,27 +32,18 @@ export interface ColumnCell {
 /** ColumnCell.fillIds's number of a row it leaves to the field's function. */
 export const UNHANDLED = 0xffffffff;
 
-/** Each row's key (a number below a keyed cell's size, or at or above it), for i below count: out[i] of row order[i]. */
-type KeyFill = (count: number, order: ArrayLike<number> | undefined, out: Uint32Array) => void;
-
 /** Texts by a number below `size`, each made once ('' until then): an array of fast elements, not a sparse one. */
 const textsBy = (size: number): string[] => new Array<string>(size).fill('');
 
 /**
- * A cell whose text depends on a number of the row (a protocol, a state code, a queue), each text made once
- * for a key below `size`; with `pieces`, numbered once too, the rows' keys given by `keys` (a loop of its own:
- * one call per row costs more than the numbers).
+ * A cell whose text depends on a number of the row, its key (keyOf: a protocol, a state code, a queue...), each
+ * text made once for a key below `size`; with `pieces`, numbered once too, the rows' keys and numbers made by
+ * the addon (Pieces.fillKeys, KeyedPieces.number).
  */
-function keyedCell(
-  size: number,
-  key: (row: number) => number,
-  text: (key: number) => string,
-  pieces: Pieces | undefined,
-  keys: KeyFill,
-): ColumnCell {
+function keyedCell(size: number, spec: KeySpec, text: (key: number) => string, pieces: Pieces | undefined): ColumnCell {
   let made: string[] | undefined;
   const head = (row: number): string => {
-    const k = key(row);
+    const k = keyOf(spec, row);
     if (k >= size) return text(k);
     made ??= textsBy(size);
     return made[k] || (made[k] = text(k));
@@ -64,8 +55,7 @@ function keyedCell(
     width: (row) => head(row).length,
     ...(numbered && {
       fillIds: (count, order, heads) => {
-        keys(count, order, heads);
-        numbered.number(heads, count);
+        numbered.fill(spec, count, order, heads);
         return false;
       },
     }),
@@ -100,19 +90,12 @@ function endpointCell(
   // `host:` by string index and family; the last key is the dual-stack `*:`: endpointLabel's `::` of a socket
   // that is not v6only. The other texts are the same for every row.
   const star = 2 * c.strings.length;
-  const anyV6 = c.strings.indexOf('::');
-  const hostKey = (row: number): number => {
-    const index = addresses[row] ?? 0;
-    const v6 = c.family[row] === 6 ? 1 : 0;
-    return v6 === 1 && index === anyV6 && c.v6only[row] === 0 ? star : 2 * index + v6;
-  };
-  const hostKeys: KeyFill = (count, order, out) => {
-    for (let i = 0; i < count; i++) {
-      const row = order === undefined ? i : (order[i] ?? 0);
-      const index = addresses[row] ?? 0;
-      const v6 = c.family[row] === 6 ? 1 : 0;
-      out[i] = v6 === 1 && index === anyV6 && c.v6only[row] === 0 ? star : 2 * index + v6;
-    }
+  const hostKeys: KeySpec = {
+    a: addresses,
+    m: 2,
+    b: c.family,
+    family: true,
+    star: { index: c.strings.indexOf('::'), v6only: c.v6only, key: star },
   };
   const hostText = (key: number): string => {
     if (key === star) return '*:';
@@ -121,17 +104,11 @@ function endpointCell(
   };
   // Port labels by protocol index and port: service names depend on the protocol.
   const sockets = COLUMN_PROTOCOLS.map((protocol) => ({ protocol }) as Socket);
-  const portKey = (row: number): number => (c.protocol[row] ?? 0) * 65536 + (ports[row] ?? 0);
-  const portKeys: KeyFill = (count, order, out) => {
-    for (let i = 0; i < count; i++) {
-      const row = order === undefined ? i : (order[i] ?? 0);
-      out[i] = (c.protocol[row] ?? 0) * 65536 + (ports[row] ?? 0);
-    }
-  };
+  const portKeys: KeySpec = { a: c.protocol, m: 65536, b: ports };
   const portText = (key: number): string =>
     portLabel(sockets[key >> 16] ?? ({ protocol: 'tcp' } as Socket), key & 0xffff, style);
-  const host = keyedCell(star + 1, hostKey, hostText, pieces, hostKeys);
-  const port = keyedCell(COLUMN_PROTOCOLS.length * 65536, portKey, portText, pieces, portKeys);
+  const host = keyedCell(star + 1, hostKeys, hostText, pieces);
+  const port = keyedCell(COLUMN_PROTOCOLS.length * 65536, portKeys, portText, pieces);
   const hostOf = (r: number) => host.head(r) ?? '';
   const portOf = (r: number) => port.head(r) ?? '';
   return {
@@ -219,45 +196,22 @@ export function columnCell(
   pieces?: Pieces,
 ): ColumnCell | undefined {
   switch (name) {
-    case 'netid': {
-      const keys: KeyFill = (count, order, out) => {
-        for (let i = 0; i < count; i++) out[i] = c.protocol[order === undefined ? i : (order[i] ?? 0)] ?? 0;
-      };
-      const text = (p: number) => COLUMN_PROTOCOLS[p] ?? 'tcp';
-      return keyedCell(3, (row) => c.protocol[row] ?? 0, text, pieces, keys);
-    }
+    case 'netid':
+      return keyedCell(3, { a: c.protocol, m: 1 }, (p) => COLUMN_PROTOCOLS[p] ?? 'tcp', pieces);
     case 'proto': {
       const labels = COLUMN_PROTOCOLS.flatMap((p) => [p, `${p}6`]);
-      const key = (row: number) => (c.protocol[row] ?? 0) * 2 + (c.family[row] === 6 ? 1 : 0);
-      const keys: KeyFill = (count, order, out) => {
-        for (let i = 0; i < count; i++) {
-          const row = order === undefined ? i : (order[i] ?? 0);
-          out[i] = (c.protocol[row] ?? 0) * 2 + (c.family[row] === 6 ? 1 : 0);
-        }
-      };
-      return keyedCell(labels.length, key, (k) => labels[k] ?? 'tcp', pieces, keys);
+      const spec = { a: c.protocol, m: 2, b: c.family, family: true };
+      return keyedCell(labels.length, spec, (k) => labels[k] ?? 'tcp', pieces);
     }
     case 'state': {
       const labels: string[] = [];
       for (let p = 0; p < COLUMN_PROTOCOLS.length; p++)
         for (let code = 0; code < 16; code++) labels.push(stateLabel(columnState(p, code) ?? 'UNCONN'));
-      const key = (row: number) => (c.protocol[row] ?? 0) * 16 + (c.state[row] ?? 0);
-      const keys: KeyFill = (count, order, out) => {
-        for (let i = 0; i < count; i++) {
-          const row = order === undefined ? i : (order[i] ?? 0);
-          out[i] = (c.protocol[row] ?? 0) * 16 + (c.state[row] ?? 0);
-        }
-      };
-      return keyedCell(labels.length, key, (k) => labels[k] ?? 'UNCONN', pieces, keys);
+      return keyedCell(labels.length, { a: c.protocol, m: 16, b: c.state }, (k) => labels[k] ?? 'UNCONN', pieces);
     }
     case 'recv-q':
-    case 'send-q': {
-      const queue = name === 'recv-q' ? c.recvQ : c.sendQ;
-      const keys: KeyFill = (count, order, out) => {
-        for (let i = 0; i < count; i++) out[i] = queue[order === undefined ? i : (order[i] ?? 0)] ?? 0;
-      };
-      return keyedCell(65536, (row) => queue[row] ?? 0, String, pieces, keys);
-    }
+    case 'send-q':
+      return keyedCell(65536, { a: name === 'recv-q' ? c.recvQ : c.sendQ, m: 1 }, String, pieces);
     case 'local':
     case 'peer':
       return endpointCell(c, name, style, pieces);

@@ -3,12 +3,12 @@ import type { Socket } from '../../model/index.js';
 import type { ChunkedOutput } from './chunked-output.js';
 import { UNHANDLED, type ColumnCell } from './column-cells.js';
 import type { EndpointStyle } from './format.js';
-import type { Pieces } from './pieces.js';
+import type { KeyNumbering, Pieces } from './pieces.js';
 import type { SocketField } from './socket-columns.js';
 import { layoutOfWidths } from './table.js';
 
-/** The addon's table writer (native/table.c). */
-export type TableWriter = Required<Pick<NativeAddon, 'tableWidths' | 'tableRows'>>;
+/** The addon's table writer (native/table.c) and key numbering (native/table-keys.c). */
+export type TableWriter = Required<Pick<NativeAddon, 'tableWidths' | 'tableRows'>> & KeyNumbering;
 
 /** A plain table of a listing in columns, as printColumns has set it up for {@link writeTableNative}. */
 export interface NativeTable {
@@ -40,7 +40,8 @@ const OUT_BYTES = 256 * 1024;
  * layout here. Memory: 4 bytes per cell piece (a head, and a tail where the cell has one) per row.
  */
 export async function writeTableNative(table: NativeTable, writer: TableWriter, out: ChunkedOutput): Promise<void> {
-  const { fields, fast, pieces, count, order, socket, load, style } = table;
+  const { fields, fast, pieces, count, socket, load, style } = table;
+  const order = table.order === undefined ? undefined : Uint32Array.from(table.order);
   const ids = fields.flatMap((_f, k) => [
     new Uint32Array(count),
     fast[k]?.tails === true ? new Uint32Array(count) : null,

@@ -78,6 +78,14 @@ export function rowCursor(listed: Listed): { socket: Socket; load: (row: number,
   return { socket, load };
 }
 
+/** `writer` when it has every function of the table writer (an addon built before some of them has not). */
+function complete(writer: Partial<TableWriter> | undefined): TableWriter | undefined {
+  if (writer === undefined) return undefined;
+  const { tableWidths, tableRows, columnKeys, missingKeys, numberKeys } = writer;
+  if (!tableWidths || !tableRows || !columnKeys || !missingKeys || !numberKeys) return undefined;
+  return { tableWidths, tableRows, columnKeys, missingKeys, numberKeys };
+}
+
 /**
  * Prints a listing read in columns as printSnapshot prints the same sockets as objects, byte for byte: its
  * warnings to stderr, then a table (measured in a first pass over the rows, printed in a second) or CSV, of
@@ -104,8 +112,8 @@ export async function printColumns(
   const count = order === undefined ? listed.columns.length : order.length;
   const out = new ChunkedOutput(io.stdout);
   const plain = io.columns === undefined && !colors.isColorSupported;
-  const { tableWidths, tableRows } = writer ?? {};
-  const pieces = view.format !== 'csv' && plain && out.direct && tableWidths && tableRows ? new Pieces() : undefined;
+  const native = complete(writer);
+  const pieces = view.format !== 'csv' && plain && out.direct && native ? new Pieces(native) : undefined;
   // A row's cells, each as two pieces (ColumnCell's head and tail; the tail '' for a cell made whole).
   const cells: string[] = fields.map(() => '');
   const tails: string[] = fields.map(() => '');
@@ -147,9 +155,9 @@ export async function printColumns(
       if (widths !== undefined && length > (widths[k] ?? 0)) widths[k] = length;
     }
   };
-  if (pieces !== undefined && tableWidths && tableRows) {
+  if (pieces !== undefined && native !== undefined) {
     const table = { fields, fast, pieces, count, order, socket, load, style, header: view.header };
-    await writeTableNative({ ...table, owners: ownersIn[fields.length] === true }, { tableWidths, tableRows }, out);
+    await writeTableNative({ ...table, owners: ownersIn[fields.length] === true }, native, out);
     return count;
   }
   if (view.format === 'csv') {

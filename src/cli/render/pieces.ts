@@ -1,3 +1,34 @@
+import type { NativeAddon } from '../../inventory/linux/native.js';
+
+/** A column of integers, as SocketColumns holds them. */
+export type IntColumn = Uint8Array | Int8Array | Uint16Array | Uint32Array;
+
+/**
+ * How a keyed cell's key comes from a row's columns: `a[row] * m + b[row]` (b[row] == 6, 0 or 1, where `family`;
+ * 0 without b); `star.key` instead for the dual-stack `::` (b a family column, a[row] == star.index, v6only 0).
+ */
+export interface KeySpec {
+  readonly a: IntColumn;
+  readonly m: number;
+  readonly b?: IntColumn;
+  readonly family?: boolean;
+  readonly star?: { readonly index: number; readonly v6only: Int8Array; readonly key: number };
+}
+
+/** Row `row`'s key by `spec` (what the addon's columnKeys gives for it). */
+export function keyOf(spec: KeySpec, row: number): number {
+  const first = spec.a[row] ?? 0;
+  let second = spec.b?.[row] ?? 0;
+  if (spec.family === true) second = second === 6 ? 1 : 0;
+  const { star } = spec;
+  if (star !== undefined && star.index >= 0 && second === 1 && first === star.index && star.v6only[row] === 0)
+    return star.key;
+  return first * spec.m + second;
+}
+
+/** The addon's functions that number a table's keys (native/table-keys.c). */
+export type KeyNumbering = Required<Pick<NativeAddon, 'columnKeys' | 'missingKeys' | 'numberKeys'>>;
+
 /** The texts of a {@link Pieces} as the addon's table writer takes them (native/table.c). */
 export interface EncodedPieces {
   /** Every printable-ASCII piece's bytes, one after the other. */
@@ -16,6 +47,9 @@ export interface EncodedPieces {
  * of numbers instead of strings. Piece 0 is the empty text.
  */
 export class Pieces {
+  /** `native`: the addon's key numbering, for {@link KeyedPieces.fill}; without it, the same in loops here. */
+  constructor(readonly native?: KeyNumbering) {}
+
   /** The texts, by number. */
   readonly texts: string[] = [''];
   private readonly numbers = new Map<string, number>([['', 0]]);
@@ -92,13 +126,31 @@ export class KeyedPieces {
     return id;
   }
 
-  /** Replaces keys[i] (i below `count`) by the number of its text, in place. */
-  number(keys: Uint32Array, count: number): void {
-    const { ids, size } = this;
-    for (let i = 0; i < count; i++) {
-      const key = keys[i] ?? 0;
-      const known = key < size ? (ids[key] ?? 0) : 0;
-      keys[i] = known > 0 ? known - 1 : this.id(key);
+  /**
+   * For i below `count`, out[i] = the number of the text of row order[i]'s key by `spec` (row i without
+   * `order`): with the addon, the keys (columnKeys), the texts of the keys met for the first time (missingKeys),
+   * then the numbers (numberKeys); keys past `size` one by one here.
+   */
+  fill(spec: KeySpec, count: number, order: Uint32Array | undefined, out: Uint32Array): void {
+    const { native } = this.pieces;
+    if (native === undefined) {
+      for (let i = 0; i < count; i++) out[i] = this.id(keyOf(spec, order === undefined ? i : (order[i] ?? 0)));
+      return;
     }
+    const { star } = spec;
+    native.columnKeys(
+      out,
+      count,
+      order ?? null,
+      spec.a,
+      spec.m,
+      spec.b ?? null,
+      spec.family === true,
+      star?.index ?? -1,
+      star?.v6only ?? null,
+      star?.key ?? 0,
+    );
+    for (const key of native.missingKeys(out, count, this.ids)) this.ids[key] = this.pieces.add(this.text(key)) + 1;
+    for (const i of native.numberKeys(out, count, this.ids)) out[i] = this.id(out[i] ?? 0);
   }
 }

@@ -103,6 +103,48 @@ export interface NativeAddon {
     state: Uint32Array,
   ) => Buffer | undefined;
   /**
+   * For i below `count`, out[i] = a[row] * m + (b null: 0; `family`: b[row] == 6; else b[row]), row = order[i]
+   * (i when order is null); `starKey` instead where star >= 0, b[row] == 6, a[row] == star and v6only[row] == 0
+   * (native/table-keys.c: the keys of a table's cells, src/cli/render/pieces.ts).
+   * @throws Error with `code` EINVAL for arrays of the wrong type or shorter than the rows.
+   */
+  readonly columnKeys?: (
+    out: Uint32Array,
+    count: number,
+    order: Uint32Array | null,
+    a: Uint8Array | Int8Array | Uint16Array | Uint32Array,
+    m: number,
+    b: Uint8Array | Int8Array | Uint16Array | Uint32Array | null,
+    family: boolean,
+    star: number,
+    v6only: Int8Array | null,
+    starKey: number,
+  ) => void;
+  /**
+   * Each distinct key of keys[0..count-1] below table.length whose table entry is 0, once, in the order first
+   * met; their entries are set to 0xffffffff (native/table-keys.c). @throws Error with `code` EINVAL.
+   */
+  readonly missingKeys?: (keys: Uint32Array, count: number, table: Uint32Array) => Uint32Array;
+  /**
+   * keys[i] = table[keys[i]] - 1 for i below count where that entry is set (not 0 or 0xffffffff); returns the i
+   * left (native/table-keys.c). @throws Error with `code` EINVAL.
+   */
+  readonly numberKeys?: (keys: Uint32Array, count: number, table: Uint32Array) => Uint32Array;
+  /**
+   * For i below `count`, row = order[i] (i when order is null): when exactly one [inode, pid, fd] triple of
+   * `holders` has the inode inodes[row] (not 0), pids[i] = its pid and fds[i] = its fd; else pids[i] = -1
+   * (OwnerJoin.soleTriple for a table's rows at once; native/table-keys.c).
+   * @throws Error with `code` EINVAL for arrays of the wrong type or too short, ENOMEM.
+   */
+  readonly soleOwners?: (
+    holders: Uint32Array,
+    inodes: Uint32Array,
+    count: number,
+    order: Uint32Array | null,
+    pids: Int32Array,
+    fds: Uint32Array,
+  ) => void;
+  /**
    * For each column k below `widths.length`, sets widths[k] to the largest of itself and `lengths[head] +
    * lengths[tail]` over rows 0 to count - 1, head and tail being the piece numbers `ids[2k][row]` and
    * `ids[2k + 1][row]` (a null tail adds 0): the widths of a table of pieces (src/cli/render/pieces.ts).

@@ -1,6 +1,7 @@
 import type { OwnerSource, SnapshotWarning } from '../../model/index.js';
 import { procHidesOthers } from './hidepid.js';
 import type { OwnerWalk } from './owner-walk.js';
+import { nativeAddon } from './native.js';
 import { ownerWarning } from './owner-warnings.js';
 import { OwnerJoin, type Holder, type OwnerTarget } from './owners.js';
 import { parseBootTime } from './proc-stat.js';
@@ -122,19 +123,31 @@ export async function joinColumnOwners(
       if (soleRows?.count === count && soleRows.order === order) return soleRows;
       const pids = new Int32Array(count);
       const fds = new Uint32Array(count);
-      join.soleTriples(columns.inode, count, order, pids);
+      const { holders } = result;
+      const native = nativeAddon()?.soleOwners;
+      if (native !== undefined && holders instanceof Uint32Array) {
+        const rows = order === undefined || order instanceof Uint32Array ? order : Uint32Array.from(order);
+        native(holders, columns.inode, count, rows ?? null, pids, fds);
+      } else {
+        join.soleTriples(columns.inode, count, order, pids);
+        for (let i = 0; i < count; i++) {
+          const t = pids[i] ?? -1;
+          if (t === -1) continue;
+          pids[i] = join.pidAt(t);
+          fds[i] = join.fdAt(t);
+        }
+      }
+      // A process gone since the walk holds nothing (as `sole`).
       let lastPid = -1;
       let lastGone = true;
       for (let i = 0; i < count; i++) {
-        const t = pids[i] ?? -1;
-        if (t === -1) continue;
-        const pid = join.pidAt(t);
+        const pid = pids[i] ?? -1;
+        if (pid === -1) continue;
         if (pid !== lastPid) {
           lastPid = pid;
           lastGone = sharedHolder(pid) === null;
         }
-        pids[i] = lastGone ? -1 : pid;
-        fds[i] = join.fdAt(t);
+        if (lastGone) pids[i] = -1;
       }
       const holder = (pid: number) => sharedHolder(pid) ?? found.holder;
       soleRows = { count, order, pids, fds, holder };
