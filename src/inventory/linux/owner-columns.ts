@@ -65,7 +65,7 @@ export async function joinColumnOwners(
   const hidepid = procHidesOthers();
   const join = new OwnerJoin(result, { bootTime, users, othersHidden: hidepid !== undefined });
   let unknown = 0;
-  for (let i = 0; i < columns.length; i++) if (join.deniedAt(columns.inode[i] ?? 0)) unknown++;
+  if (join.denied) for (let i = 0; i < columns.length; i++) if (join.deniedAt(columns.inode[i] ?? 0)) unknown++;
   const warning = ownerWarning(unknown, result.denied.length, hidepid, unreadable);
   // One Holder per process for the whole listing (null: gone), its fds emptied for each row that names it.
   const shared = new Map<number, Holder | null>();

@@ -27,47 +27,53 @@ export interface OwnerTarget {
  */
 export class OwnerJoin {
   private readonly holders: ArrayLike<number>;
-  private readonly next: Int32Array;
-  private readonly keys: Uint32Array;
-  private readonly firsts: Int32Array;
-  private readonly mask: number;
+  /** The triples by inode, made when first asked for (a table whose rows the addon joined needs none). */
+  private byInode?: { readonly keys: Uint32Array; readonly firsts: Int32Array; readonly next: Int32Array };
   private readonly facts = new Map<number, ProcessFacts | undefined>();
   /** Some processes could not be read (or are hidden): a socket with no owner found may have an unseen one. */
-  private readonly denied: boolean;
+  readonly denied: boolean;
 
   constructor(
     walk: FdWalkResult,
     private readonly context: OwnerContext,
   ) {
     this.holders = walk.holders;
-    const count = Math.floor(walk.holders.length / 3);
+    this.denied = walk.denied.length > 0 || context.othersHidden === true;
+  }
+
+  /** The triples by inode: an open-addressing table of inodes, each slot's first triple, and each triple's next. */
+  private index(): { readonly keys: Uint32Array; readonly firsts: Int32Array; readonly next: Int32Array } {
+    if (this.byInode !== undefined) return this.byInode;
+    const count = Math.floor(this.holders.length / 3);
     let size = 16;
     while (size < count * 2) size *= 2;
-    this.mask = size - 1;
-    this.keys = new Uint32Array(size);
-    this.firsts = new Int32Array(size).fill(-1);
-    this.next = new Int32Array(count).fill(-1);
+    const keys = new Uint32Array(size);
+    const firsts = new Int32Array(size).fill(-1);
+    const next = new Int32Array(count).fill(-1);
+    this.byInode = { keys, firsts, next };
     for (let t = count - 1; t >= 0; t--) {
-      const inode = walk.holders[t * 3] ?? 0;
+      const inode = this.holders[t * 3] ?? 0;
       if (inode === 0) continue; // never asked for: a socket with inode 0 has no owner
       const slot = this.slotOf(inode);
-      if (this.firsts[slot] !== -1) this.next[t] = this.firsts[slot] ?? -1;
-      this.keys[slot] = inode;
-      this.firsts[slot] = t;
+      if (firsts[slot] !== -1) next[t] = firsts[slot] ?? -1;
+      keys[slot] = inode;
+      firsts[slot] = t;
     }
-    this.denied = walk.denied.length > 0 || context.othersHidden === true;
+    return this.byInode;
   }
 
   /** The slot of `inode` (non-zero): where it is, or the empty slot where it goes. */
   private slotOf(inode: number): number {
-    let slot = Math.imul(inode, 0x9e3779b1) & this.mask;
-    while (this.keys[slot] !== 0 && this.keys[slot] !== inode) slot = (slot + 1) & this.mask;
+    const { keys } = this.index();
+    const mask = keys.length - 1;
+    let slot = Math.imul(inode, 0x9e3779b1) & mask;
+    while (keys[slot] !== 0 && keys[slot] !== inode) slot = (slot + 1) & mask;
     return slot;
   }
 
   /** The first triple of `inode`, or -1 when no walked fd refers to it (or it is 0). */
   private first(inode: number): number {
-    return inode === 0 ? -1 : (this.firsts[this.slotOf(inode)] ?? -1);
+    return inode === 0 ? -1 : (this.index().firsts[this.slotOf(inode)] ?? -1);
   }
 
   /** The facts of `pid`, read from /proc once per join; undefined when the process is gone. */
@@ -79,7 +85,7 @@ export class OwnerJoin {
   /** The one triple of `inode` when exactly one walked fd refers to it (most sockets), else -1. */
   soleTriple(inode: number): number {
     const t = this.first(inode);
-    return t !== -1 && this.next[t] === -1 ? t : -1;
+    return t !== -1 && this.index().next[t] === -1 ? t : -1;
   }
 
   /**
@@ -87,7 +93,7 @@ export class OwnerJoin {
    * order[i] (i without `order`).
    */
   soleTriples(inodes: Uint32Array, count: number, order: ArrayLike<number> | undefined, out: Int32Array): void {
-    const { firsts, next } = this;
+    const { firsts, next } = this.index();
     for (let i = 0; i < count; i++) {
       const inode = inodes[order === undefined ? i : (order[i] ?? 0)] ?? 0;
       const t = inode === 0 ? -1 : (firsts[this.slotOf(inode)] ?? -1);
@@ -136,14 +142,15 @@ export class OwnerJoin {
       return;
     }
     const holders = this.holders;
-    if (this.next[t] === -1) {
+    const { next } = this.index();
+    if (next[t] === -1) {
       // The common case: one process holds the socket through one fd.
       const sole = holderOf(holders[t * 3 + 1] ?? 0);
       sole?.fds.push(holders[t * 3 + 2] ?? 0);
       target.owners = sole === undefined ? [] : [sole];
     } else {
       const owners: Holder[] = [];
-      for (let i = t; i !== -1; i = this.next[i] ?? -1) {
+      for (let i = t; i !== -1; i = next[i] ?? -1) {
         const pid = holders[i * 3 + 1] ?? 0;
         const fd = holders[i * 3 + 2] ?? 0;
         const existing = owners.find((o) => o.pid === pid);
