@@ -59,3 +59,26 @@ int copy_buffer_arg(napi_env env, napi_value value, uint8_t **bytes, size_t *siz
   memcpy(*bytes, data, *size);
   return 0;
 }
+
+bool typed_arg(napi_env env, napi_value value, napi_typedarray_type want, void **data, size_t *length) {
+  bool is = false;
+  napi_typedarray_type type;
+  if (napi_is_typedarray(env, value, &is) == napi_ok && is &&
+      napi_get_typedarray_info(env, value, &type, length, data, NULL, NULL) == napi_ok && type == want)
+    return true;
+  napi_throw_error(env, "EINVAL", "portscope native: an argument is not a typed array of the expected type");
+  return false;
+}
+
+bool uint32_arg(napi_env env, napi_value value, uint32_t *out) {
+  napi_valuetype kind;
+  double number;
+  if (napi_typeof(env, value, &kind) == napi_ok && kind == napi_number &&
+      napi_get_value_double(env, value, &number) == napi_ok && number >= 0 && number <= 4294967295.0 &&
+      number == (double)(uint32_t)number) {
+    *out = (uint32_t)number;
+    return true;
+  }
+  napi_throw_error(env, "EINVAL", "portscope native: an argument is not an integer from 0 to 2^32-1");
+  return false;
+}

@@ -52,6 +52,10 @@ napi_value queue_async(napi_env env, const char *name, napi_async_execute_callba
 // Copies the Buffer `value` into *bytes (malloc'd, one spare byte; the caller frees it) and its length into
 // *size, so that the copy outlives the call on a worker thread. Returns 0, EINVAL (not a Buffer) or ENOMEM.
 int copy_buffer_arg(napi_env env, napi_value value, uint8_t **bytes, size_t *size);
+// A typed array argument of type `want` (its elements and their number); false with EINVAL thrown otherwise.
+bool typed_arg(napi_env env, napi_value value, napi_typedarray_type want, void **data, size_t *length);
+// An integer argument from 0 to 2^32-1; false with EINVAL thrown otherwise.
+bool uint32_arg(napi_env env, napi_value value, uint32_t *out);
 
 typedef struct {
   uint8_t *data;

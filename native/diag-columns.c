@@ -11,7 +11,8 @@
 //     once, in the order first met (local before peer), as 17 bytes: the family, then 16 bytes (IPv4 in
 //     the first 4), for the caller to number as its string table does. state[0] = the rows appended; when
 //     the arrays hold fewer than `at` + the rows to append, nothing is written, state[0] = that number of
-//     rows, and undefined is returned. Throws EINVAL for arguments of the wrong type or size.
+//     rows, and undefined is returned. A state code outside 1-13 (columnState's) is skipped, whatever `keep`
+//     says. Throws EINVAL for arguments of the wrong type or size, ENOMEM.
 #include "common.h"
 
 #define COLUMNS 13
@@ -99,7 +100,7 @@ static uint32_t u32(const uint8_t *p) {
     const uint8_t *p = reply + off + NLMSG_HDR;                                                             \
     if ((type == SOCK_DIAG_BY_FAMILY_TYPE || type == TCPDIAG_GETSOCK_TYPE) &&                               \
         length >= NLMSG_HDR + INET_DIAG_MSG && (family == 0 || p[0] == family) &&                           \
-        (p[0] == AF_INET || p[0] == AF_INET6) && p[1] <= 15 &&                                              \
+        (p[0] == AF_INET || p[0] == AF_INET6) && p[1] >= 1 && p[1] <= 13 &&                                \
         keep[(protocol * 2 + (p[0] == AF_INET6 ? 1 : 0)) * 16 + p[1]] != 0) {                               \
       const uint8_t *end = reply + off + length;                                                            \
       (void)end;                                                                                            \
@@ -185,7 +186,7 @@ static napi_value InetColumns(napi_env env, napi_callback_info info) {
   if (failed) napi_throw_error(env, "ENOMEM", "portscope native: inetColumns: out of memory");
   else if (napi_create_buffer_copy(env, (size_t)a.count * 17, a.keys == NULL ? (void *)"" : a.keys, &data, &result) !=
            napi_ok)
-    result = NULL;
+    result = throw_errno(env, ENOMEM, "portscope native: inetColumns");
   free(a.keys);
   free(a.slots);
   return result;

@@ -20,7 +20,8 @@
 //     `holders` has the inode inodes[row] (not 0), pids[i] = its pid and fds[i] = its fd, else pids[i] = -1
 //     (OwnerJoin.soleTriple, for all the rows of a table at once). pids: Int32Array.
 //
-// All throw EINVAL for arguments of the wrong type or too short.
+// All throw EINVAL for arguments of the wrong type or too short (columnKeys: also for a key past 2^32-1), and
+// ENOMEM.
 #include "common.h"
 
 static napi_value SoleOwners(napi_env env, napi_callback_info info);
@@ -57,15 +58,7 @@ static inline uint32_t at(const column_t *c, size_t i) {
 }
 
 static bool u32_arg(napi_env env, napi_value value, uint32_t **data, size_t *length) {
-  column_t c;
-  if (!column_arg(env, value, false, &c)) return false;
-  if (c.type != napi_uint32_array) {
-    napi_throw_error(env, "EINVAL", "portscope native: expected a Uint32Array");
-    return false;
-  }
-  *data = (uint32_t *)c.data;
-  *length = c.length;
-  return true;
+  return typed_arg(env, value, napi_uint32_array, (void **)data, length);
 }
 
 static napi_value ColumnKeys(napi_env env, napi_callback_info info) {
@@ -81,17 +74,20 @@ static napi_value ColumnKeys(napi_env env, napi_callback_info info) {
       !column_arg(env, argv[3], false, &a) || !column_arg(env, argv[5], true, &b) ||
       !column_arg(env, argv[8], true, &v6only))
     return NULL;
-  CHECK(env, napi_get_value_uint32(env, argv[1], &count));
-  CHECK(env, napi_get_value_uint32(env, argv[4], &m));
-  CHECK(env, napi_get_value_bool(env, argv[6], &family));
-  CHECK(env, napi_get_value_int32(env, argv[7], &star));
-  CHECK(env, napi_get_value_uint32(env, argv[9], &starKey));
+  napi_valuetype kind;
+  if (!uint32_arg(env, argv[1], &count) || !uint32_arg(env, argv[4], &m) || !uint32_arg(env, argv[9], &starKey))
+    return NULL;
+  if (napi_get_value_bool(env, argv[6], &family) != napi_ok || napi_typeof(env, argv[7], &kind) != napi_ok ||
+      kind != napi_number || napi_get_value_int32(env, argv[7], &star) != napi_ok) {
+    napi_throw_error(env, "EINVAL", "portscope native: columnKeys: family must be a boolean and star a number");
+    return NULL;
+  }
   bool bad = count > outLength || (order.data != NULL && (order.type != napi_uint32_array || order.length < count)) ||
              (star >= 0 && (b.data == NULL || v6only.data == NULL));
   // Every row named must be in the columns.
   size_t rows = order.data == NULL ? count : 0;
   for (uint32_t i = 0; !bad && order.data != NULL && i < count; i++) {
-    uint32_t row = ((const uint32_t *)order.data)[i];
+    size_t row = ((const uint32_t *)order.data)[i];
     if (row + 1 > rows) rows = row + 1;
   }
   if (bad || a.length < rows || (b.data != NULL && b.length < rows) || (v6only.data != NULL && v6only.length < rows)) {
@@ -102,10 +98,14 @@ static napi_value ColumnKeys(napi_env env, napi_callback_info info) {
     size_t row = order.data == NULL ? i : ((const uint32_t *)order.data)[i];
     uint32_t first = at(&a, row), second = b.data == NULL ? 0 : at(&b, row);
     if (family) second = second == 6;
+    uint64_t key = (uint64_t)first * m + second;
     if (star >= 0 && second == 1 && first == (uint32_t)star && at(&v6only, row) == 0)
       out[i] = starKey;
-    else
-      out[i] = first * m + second;
+    else if (key > UINT32_MAX) {
+      napi_throw_error(env, "EINVAL", "portscope native: columnKeys: a key past 2^32-1");
+      return NULL;
+    } else
+      out[i] = (uint32_t)key;
   }
   return NULL;
 }
@@ -116,7 +116,7 @@ static bool keys_args(napi_env env, napi_callback_info info, uint32_t **keys, ui
   size_t argc = 3, length;
   napi_value argv[3];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || !u32_arg(env, argv[0], keys, &length) ||
-      napi_get_value_uint32(env, argv[1], count) != napi_ok || !u32_arg(env, argv[2], table, size))
+      !uint32_arg(env, argv[1], count) || !u32_arg(env, argv[2], table, size))
     return false;
   if (*count > length) {
     napi_throw_error(env, "EINVAL", "portscope native: fewer keys than the count");
@@ -134,7 +134,7 @@ static napi_value u32_result(napi_env env, uint32_t *values, size_t n) {
     if (napi_create_typedarray(env, napi_uint32_array, n, buffer, 0, &array) != napi_ok) array = NULL;
   }
   free(values);
-  return array;
+  return array != NULL ? array : throw_errno(env, ENOMEM, "portscope native: a Uint32Array");
 }
 
 // Keeps `value` in the growing list `*list` (of `*n`, room for `*room`); false without memory.
@@ -192,7 +192,13 @@ napi_status RegisterTableKeys(napi_env env, napi_value exports) {
   return napi_ok;
 }
 
-// soleOwners: the holders' inodes in an open-addressing table, then one lookup per row.
+// soleOwners: the holders' inodes in an open-addressing table (pairs: inode, then the triple + 1, 0 empty,
+// UINT32_MAX for an inode of several triples; `size` a power of two), then one lookup per row.
+static size_t inode_slot(const uint32_t *slots, size_t size, uint32_t inode) {
+  size_t slot = (inode * 2654435769u) & (size - 1);
+  while (slots[slot * 2 + 1] != 0 && slots[slot * 2] != inode) slot = (slot + 1) & (size - 1);
+  return slot;
+}
 static napi_value SoleOwners(napi_env env, napi_callback_info info) {
   size_t argc = 6, holderCount, inodeCount, pidCount, fdCount;
   napi_value argv[6];
@@ -205,7 +211,7 @@ static napi_value SoleOwners(napi_env env, napi_callback_info info) {
   if (!u32_arg(env, argv[0], &holders, &holderCount) || !u32_arg(env, argv[1], &inodes, &inodeCount) ||
       !column_arg(env, argv[3], true, &order) || !u32_arg(env, argv[5], &fds, &fdCount))
     return NULL;
-  CHECK(env, napi_get_value_uint32(env, argv[2], &count));
+  if (!uint32_arg(env, argv[2], &count)) return NULL;
   bool bad = napi_is_typedarray(env, argv[4], &isArray) != napi_ok || !isArray ||
              napi_get_typedarray_info(env, argv[4], &pidType, &pidCount, &pidData, NULL, NULL) != napi_ok ||
              pidType != napi_int32_array || pidCount < count || fdCount < count ||
@@ -219,24 +225,18 @@ static napi_value SoleOwners(napi_env env, napi_callback_info info) {
   int32_t *out = pidData;
   size_t triples = holderCount / 3, size = 16;
   while (size < triples * 2) size *= 2;
-  // slot: inode, then the triple + 1 (0 empty), or UINT32_MAX for an inode of several triples.
   uint32_t *slots = calloc(size * 2, sizeof *slots);
   if (slots == NULL) return throw_errno(env, ENOMEM, "soleOwners");
   for (size_t t = 0; t < triples; t++) {
     uint32_t inode = holders[t * 3];
     if (inode == 0) continue;
-    size_t slot = (inode * 2654435769u) & (size - 1);
-    while (slots[slot * 2 + 1] != 0 && slots[slot * 2] != inode) slot = (slot + 1) & (size - 1);
+    size_t slot = inode_slot(slots, size, inode);
     slots[slot * 2] = inode;
     slots[slot * 2 + 1] = slots[slot * 2 + 1] == 0 ? (uint32_t)t + 1 : UINT32_MAX;
   }
   for (uint32_t i = 0; i < count; i++) {
     uint32_t inode = inodes[order.data == NULL ? i : ((const uint32_t *)order.data)[i]], found = 0;
-    if (inode != 0) {
-      size_t slot = (inode * 2654435769u) & (size - 1);
-      while (slots[slot * 2 + 1] != 0 && slots[slot * 2] != inode) slot = (slot + 1) & (size - 1);
-      found = slots[slot * 2 + 1];
-    }
+    if (inode != 0) found = slots[inode_slot(slots, size, inode) * 2 + 1];
     if (found == 0 || found == UINT32_MAX) {
       out[i] = -1;
       fds[i] = 0;

@@ -9,7 +9,7 @@
 //     Writes rows from..to-1 into `out` as ChunkedOutput.addRow writes one: each cell (head then tail piece,
 //     piece i being bytes[starts[i]..starts[i+1]]) padded with spaces to widths[k] (before the text where
 //     right[k]), two spaces between cells, the last cell unpadded when left-aligned, trailing spaces
-//     trimmed, '\n'. Stops before a row that does not fit in what is left of `out`, or that has a piece
+//     trimmed, '\n'. At most 64 columns. Stops before a row that does not fit in what is left of `out`, or that has a piece
 //     not made of printable ASCII (plain[i] == 0) or a cell wider than its column: state[0] = the next row
 //     to write, state[1] = the bytes written. Throws EINVAL for a piece number out of range or arrays
 //     shorter than the rows.
@@ -23,18 +23,6 @@ typedef struct {
   const uint32_t *tail[MAX_COLUMNS];  // NULL: no tail piece
 } cells_t;
 
-// A typed array argument of `type`, its elements and their number; false (an exception pending) otherwise.
-static bool typed_arg(napi_env env, napi_value value, napi_typedarray_type want, void **data, size_t *length) {
-  bool is = false;
-  napi_typedarray_type type;
-  if (napi_is_typedarray(env, value, &is) != napi_ok || !is ||
-      napi_get_typedarray_info(env, value, &type, length, data, NULL, NULL) != napi_ok || type != want) {
-    napi_throw_error(env, "EINVAL", "portscope native: expected a typed array of the table");
-    return false;
-  }
-  return true;
-}
-
 // The 2 x count piece-number arrays of `ids` (a tail may be null or undefined), each of at least `rows`.
 static bool cells_arg(napi_env env, napi_value ids, uint32_t rows, cells_t *cells) {
   uint32_t length = 0;
@@ -47,7 +35,10 @@ static bool cells_arg(napi_env env, napi_value ids, uint32_t rows, cells_t *cell
   for (uint32_t i = 0; i < length; i++) {
     napi_value item;
     napi_valuetype kind;
-    if (napi_get_element(env, ids, i, &item) != napi_ok || napi_typeof(env, item, &kind) != napi_ok) return false;
+    if (napi_get_element(env, ids, i, &item) != napi_ok || napi_typeof(env, item, &kind) != napi_ok) {
+      napi_throw_error(env, "EINVAL", "portscope native: expected 2 piece arrays per column");
+      return false;
+    }
     const uint32_t **slot = i % 2 == 0 ? &cells->head[i / 2] : &cells->tail[i / 2];
     *slot = NULL;
     if (i % 2 == 1 && (kind == napi_null || kind == napi_undefined)) continue;
@@ -71,7 +62,7 @@ static napi_value TableWidths(napi_env env, napi_callback_info info) {
   size_t pieces, measured;
   cells_t cells;
   if (!typed_arg(env, argv[0], napi_uint32_array, (void **)&lengths, &pieces)) return NULL;
-  CHECK(env, napi_get_value_uint32(env, argv[2], &count));
+  if (!uint32_arg(env, argv[2], &count)) return NULL;
   if (!cells_arg(env, argv[1], count, &cells)) return NULL;
   if (!typed_arg(env, argv[3], napi_uint32_array, (void **)&widths, &measured)) return NULL;
   if (measured > cells.count) measured = cells.count;
@@ -100,18 +91,17 @@ static napi_value TableRows(napi_env env, napi_callback_info info) {
   uint32_t *starts, *widths, *state, from, to;
   size_t size, bounds, pieces, columns, aligned, room, states;
   cells_t cells;
-  CHECK(env, napi_get_buffer_info(env, argv[0], (void **)&bytes, &size));
+  if (!typed_arg(env, argv[0], napi_uint8_array, (void **)&bytes, &size)) return NULL;  // a Buffer
   if (!typed_arg(env, argv[1], napi_uint32_array, (void **)&starts, &bounds) ||
       !typed_arg(env, argv[2], napi_uint8_array, (void **)&plain, &pieces))
     return NULL;
-  CHECK(env, napi_get_value_uint32(env, argv[6], &from));
-  CHECK(env, napi_get_value_uint32(env, argv[7], &to));
+  if (!uint32_arg(env, argv[6], &from) || !uint32_arg(env, argv[7], &to)) return NULL;
   if (!cells_arg(env, argv[3], to, &cells) ||
       !typed_arg(env, argv[4], napi_uint32_array, (void **)&widths, &columns) ||
       !typed_arg(env, argv[5], napi_uint8_array, (void **)&right, &aligned) ||
       !typed_arg(env, argv[9], napi_uint32_array, (void **)&state, &states))
     return NULL;
-  CHECK(env, napi_get_buffer_info(env, argv[8], (void **)&out, &room));
+  if (!typed_arg(env, argv[8], napi_uint8_array, (void **)&out, &room)) return NULL;
   if (bounds != pieces + 1 || columns < cells.count || aligned < cells.count || states < 2 ||
       (pieces > 0 && starts[pieces] > size)) {
     napi_throw_error(env, "EINVAL", "portscope native: the table's arrays do not agree");

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import net from 'node:net';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -183,7 +184,7 @@ describe.skipIf(writer === undefined || process.getuid?.() !== 0)('printColumns 
   };
 
   /** The listing of the fixture's port printed to a file through `with` (undefined: no native writer), and the calls made. */
-  async function printed(withWriter: Partial<TableWriter>, port = info.port): Promise<Buffer> {
+  async function printed(withWriter: Partial<TableWriter>, port = info.port, fields = view.fields): Promise<Buffer> {
     const listed = await readSocketColumns({
       protocols: ['tcp'],
       filter: parseFilter(`sport = :${String(port)}`),
@@ -201,7 +202,7 @@ describe.skipIf(writer === undefined || process.getuid?.() !== 0)('printColumns 
       columns: undefined,
       env: {},
     };
-    await printColumns(listed, view, io, undefined, withWriter);
+    await printColumns(listed, { ...view, fields }, io, undefined, withWriter);
     closeSync(fd);
     return readFileSync(file);
   }
@@ -237,9 +238,29 @@ describe.skipIf(writer === undefined || process.getuid?.() !== 0)('printColumns 
   });
 
   it('a table with no rows: its header alone, as in TypeScript', async () => {
-    // Port 1 (tcpmux) has no socket here: nothing listens below 1024 but what the machine runs.
-    const native = await printed(writer ?? {}, 1);
-    expect(native.toString()).toBe((await printed({}, 1)).toString());
+    // A port this test bound and closed: no socket has it.
+    const server = net.createServer().listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as net.AddressInfo;
+    server.close();
+    await once(server, 'close');
+    const native = await printed(writer ?? {}, port);
+    expect(native.toString()).toBe((await printed({}, port)).toString());
     expect(native.toString()).toMatch(/^State +Recv-Q +Send-Q +Local Address:Port +Peer Address:Port +Process +PID\n$/);
+  });
+
+  it('fields whose cells do not number their texts (inode): printed in TypeScript, the writer not called', async () => {
+    const calls = { rows: 0 };
+    const counting = writer && {
+      ...writer,
+      tableRows: (...args: Parameters<TableWriter['tableRows']>) => {
+        calls.rows++;
+        writer.tableRows(...args);
+      },
+    };
+    const withInode = await printed(counting ?? {}, info.port, ['local', 'inode', 'users']);
+    expect(withInode.toString()).toBe((await printed({}, info.port, ['local', 'inode', 'users'])).toString());
+    expect(withInode.toString().trim().split('\n')).toHaveLength(14);
+    expect(calls.rows).toBe(0);
   });
 });

@@ -112,6 +112,16 @@ describe.skipIf(native === undefined)('the native key numbering (native/table-ke
     expect(() => native?.missingKeys(keys, 4, new Int32Array(4) as unknown as Uint32Array)).toThrow(
       expect.objectContaining({ code: 'EINVAL' }),
     );
+    // A row past every array (0xffffffff: what Uint32Array.from makes of -1), and a key past 2^32-1.
+    expect(call(keys, 1, Uint32Array.of(0xffffffff), c.protocol, 1, null, false, -1, null, 0)).toThrow(
+      expect.objectContaining({ code: 'EINVAL' }),
+    );
+    expect(call(keys, 4, null, Uint32Array.of(3, 2 ** 31, 1, 0), 2, null, false, -1, null, 0)).toThrow(
+      expect.objectContaining({ code: 'EINVAL' }),
+    );
+    expect(call(keys, 4, null, c.protocol, -1, null, false, -1, null, 0)).toThrow(
+      expect.objectContaining({ code: 'EINVAL' }),
+    );
     expect(call(keys, 4, null, c.protocol, 1, null, false, -1, null, 0)).not.toThrow();
   });
 

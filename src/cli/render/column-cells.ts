@@ -32,6 +32,32 @@ export interface ColumnCell {
 /** ColumnCell.fillIds's number of a row it leaves to the field's function. */
 export const UNHANDLED = 0xffffffff;
 
+/**
+ * heads[i] = the number `idOf` gives the sole holder of row i of `rows` (ColumnOwners.soles), asked once per run
+ * of rows of one pid; {@link UNHANDLED} for a row of no sole holder. Returns the rows' fds, and whether a row was left.
+ */
+export function fillBySole(
+  rows: ReturnType<NonNullable<ColumnOwners['soles']>>,
+  count: number,
+  heads: Uint32Array,
+  idOf: (holder: Omit<Holder, 'fds'>, pid: number, fd: number) => number,
+): { fds: Uint32Array; left: boolean } {
+  const { pids, fds, holder } = rows;
+  let lastPid = -1;
+  let lastId = UNHANDLED;
+  let left = false;
+  for (let i = 0; i < count; i++) {
+    const pid = pids[i] ?? -1;
+    if (pid !== lastPid) {
+      lastPid = pid;
+      lastId = pid < 0 ? UNHANDLED : idOf(holder(pid), pid, fds[i] ?? 0);
+    }
+    heads[i] = lastId;
+    if (lastId === UNHANDLED) left = true;
+  }
+  return { fds, left };
+}
+
 /** Texts by a number below `size`, each made once ('' until then): an array of fast elements, not a sparse one. */
 const textsBy = (size: number): string[] => new Array<string>(size).fill('');
 
@@ -109,8 +135,8 @@ function endpointCell(
     portLabel(sockets[key >> 16] ?? ({ protocol: 'tcp' } as Socket), key & 0xffff, style);
   const host = keyedCell(star + 1, hostKeys, hostText, pieces);
   const port = keyedCell(COLUMN_PROTOCOLS.length * 65536, portKeys, portText, pieces);
-  const hostOf = (r: number) => host.head(r) ?? '';
-  const portOf = (r: number) => port.head(r) ?? '';
+  const hostOf = (r: number) => host.head(r) as string; // a keyed cell handles every row
+  const portOf = (r: number) => port.head(r) as string;
   return {
     head: hostOf,
     tail: portOf,
@@ -163,20 +189,9 @@ function usersCell(owners: ColumnOwners, pieces: Pieces | undefined): ColumnCell
     ...(tailIds && {
       tails: true,
       fillIds: (count, order, heads, tails) => {
-        const { pids, fds, holder } = soles(count, order);
-        let lastPid = -1;
-        let lastId = UNHANDLED;
-        let left = false;
-        for (let i = 0; i < count; i++) {
-          const pid = pids[i] ?? -1;
-          if (pid !== lastPid) {
-            lastPid = pid;
-            lastId = pid < 0 ? UNHANDLED : prefixOf(holder(pid), pid).id;
-          }
-          heads[i] = lastId;
-          if (lastId === UNHANDLED) left = true;
-          else if (tails !== null) tails[i] = tailIds.id(fds[i] ?? 0);
-        }
+        const { fds, left } = fillBySole(soles(count, order), count, heads, (holder, pid) => prefixOf(holder, pid).id);
+        if (tails !== null)
+          for (let i = 0; i < count; i++) if (heads[i] !== UNHANDLED) tails[i] = tailIds.id(fds[i] ?? 0);
         return left;
       },
     }),

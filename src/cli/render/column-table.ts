@@ -37,7 +37,9 @@ const OUT_BYTES = 256 * 1024;
  * (its cell's ids, or the field's function through the cursor for the rows the cell leaves), the columns'
  * widths measured from those numbers, then the rows written as bytes in native/table.c. A row that the
  * writer leaves (a text that is not printable ASCII, a row larger than its buffer) is printed by the table
- * layout here. Memory: 4 bytes per cell piece (a head, and a tail where the cell has one) per row.
+ * layout here. For tables whose every cell has its numbers (ColumnCell.fillIds), of 1 to 64 columns: see
+ * printColumns. Memory: 4 bytes per cell piece (a head, and a tail where the cell has one) per row, and the
+ * texts the cells make (those of keys, processes, and rows of several owners).
  */
 export async function writeTableNative(table: NativeTable, writer: TableWriter, out: ChunkedOutput): Promise<void> {
   const { fields, fast, pieces, count, socket, load, style } = table;
@@ -78,20 +80,22 @@ export async function writeTableNative(table: NativeTable, writer: TableWriter, 
   const state = new Uint32Array(2);
   let next = 0;
   while (next < count) {
+    state.fill(0);
     writer.tableRows(encoded.bytes, encoded.starts, encoded.plain, ids, padTo, right, next, count, buffer, state);
     const [stopped = count, used = 0] = state;
-    if (used > 0) out.addBytes(buffer.subarray(0, used));
-    next = stopped;
-    if (used === 0 && next < count) {
-      // A row the writer leaves: its cells' texts, laid out as printColumns lays out a row it cannot write.
-      const cells = fields.map((_f, k) => {
-        const tail = ids[2 * k + 1]?.[next] ?? 0;
-        return (pieces.texts[ids[2 * k]?.[next] ?? 0] ?? '') + (pieces.texts[tail] ?? '');
-      });
-      out.add(`${layout.line(cells)}\n`);
-      next++;
+    if (used > 0) {
+      out.addBytes(buffer.subarray(0, used));
+      await out.flush();
+      next = stopped;
+      continue;
     }
-    await out.flush();
+    // A row the writer leaves: its cells' texts, laid out as printColumns lays out a row it cannot write.
+    const cells = fields.map((_f, k) => {
+      const tail = ids[2 * k + 1]?.[stopped] ?? 0;
+      return (pieces.texts[ids[2 * k]?.[stopped] ?? 0] ?? '') + (pieces.texts[tail] ?? '');
+    });
+    if (out.add(`${layout.line(cells)}\n`)) await out.flush();
+    next = stopped + 1;
   }
-  await out.flush(); // the header of a table with no rows
+  await out.flush(); // the rows laid out here, or the header of a table with no rows
 }

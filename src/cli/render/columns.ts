@@ -112,23 +112,32 @@ export async function printColumns(
   const count = order === undefined ? listed.columns.length : order.length;
   const out = new ChunkedOutput(io.stdout);
   const plain = io.columns === undefined && !colors.isColorSupported;
-  const native = complete(writer);
-  const pieces = view.format !== 'csv' && plain && out.direct && native ? new Pieces(native) : undefined;
   // A row's cells, each as two pieces (ColumnCell's head and tail; the tail '' for a cell made whole).
   const cells: string[] = fields.map(() => '');
   const tails: string[] = fields.map(() => '');
   const joined = () => cells.map((head, k) => head + (tails[k] ?? ''));
   // Cells read straight from the columns where a field has one (column-cells.ts, owner-cells.ts), else through
-  // the cursor.
-  const fast = view.fields.flatMap((name) => {
-    const field = all[name];
-    if (field === undefined) return [];
-    // Without owners listed, an owner field's text is that of no owner: the same on every row.
-    if (listed.owners === undefined && OWNER_FIELDS.has(name))
-      return [constantCell(field.value(socket, style), pieces)];
-    const cell = columnCell(name, listed.columns, listed.owners, style, pieces);
-    return [cell ?? ownerCell(field, listed.owners, style, pieces)];
-  });
+  // the cursor; with `pieces`, each numbering its texts for the addon's table writer.
+  const cellsOf = (pieces: Pieces | undefined) =>
+    view.fields.flatMap((name) => {
+      const field = all[name];
+      if (field === undefined) return [];
+      // Without owners listed, an owner field's text is that of no owner: the same on every row.
+      if (listed.owners === undefined && OWNER_FIELDS.has(name))
+        return [constantCell(field.value(socket, style), pieces)];
+      const cell = columnCell(name, listed.columns, listed.owners, style, pieces);
+      return [cell ?? ownerCell(field, listed.owners, style, pieces)];
+    });
+  // The addon's table writer takes a plain table to a file descriptor, of 1 to 64 columns, whose every cell
+  // numbers its texts (fillIds: else a text a row would be kept, as `inode` or `netns` would make).
+  const native = complete(writer);
+  const pieces =
+    view.format !== 'csv' && plain && out.direct && native && fields.length > 0 && fields.length <= 64
+      ? new Pieces(native)
+      : undefined;
+  const numbered = pieces && cellsOf(pieces);
+  const byAddon = numbered?.every((cell) => cell?.fillIds !== undefined) === true;
+  const fast = (byAddon ? numbered : undefined) ?? cellsOf(undefined);
   // Whether the first `upTo` fields print owners: the measuring pass of a table often does not (`users` last).
   const ownersIn = [...fields.keys(), fields.length].map((upTo) =>
     view.fields.slice(0, upTo).some((name) => OWNER_FIELDS.has(name)),
@@ -155,7 +164,7 @@ export async function printColumns(
       if (widths !== undefined && length > (widths[k] ?? 0)) widths[k] = length;
     }
   };
-  if (pieces !== undefined && native !== undefined) {
+  if (byAddon && pieces && native) {
     const table = { fields, fast, pieces, count, order, socket, load, style, header: view.header };
     await writeTableNative({ ...table, owners: ownersIn[fields.length] === true }, native, out);
     return count;

@@ -1,7 +1,7 @@
 import type { ColumnOwners } from '../../inventory/linux/owner-columns.js';
 import type { Holder } from '../../inventory/linux/owners.js';
 import type { Owner, Socket } from '../../model/index.js';
-import { UNHANDLED, type ColumnCell } from './column-cells.js';
+import { fillBySole, UNHANDLED, type ColumnCell } from './column-cells.js';
 import type { EndpointStyle } from './format.js';
 import type { Pieces } from './pieces.js';
 import type { SocketField } from './socket-columns.js';
@@ -45,22 +45,8 @@ export function ownerCell(
     width: (row) => head(row)?.length,
     ...(pieces &&
       soles && {
-        fillIds: (count, order, heads) => {
-          const { pids, fds, holder } = soles(count, order);
-          let lastPid = -1;
-          let lastId = UNHANDLED;
-          let left = false;
-          for (let i = 0; i < count; i++) {
-            const pid = pids[i] ?? -1;
-            if (pid !== lastPid) {
-              lastPid = pid;
-              lastId = pid < 0 ? UNHANDLED : madeFor(holder(pid), pid, fds[i] ?? 0).id;
-            }
-            heads[i] = lastId;
-            if (lastId === UNHANDLED) left = true;
-          }
-          return left;
-        },
+        fillIds: (count, order, heads) =>
+          fillBySole(soles(count, order), count, heads, (holder, pid, fd) => madeFor(holder, pid, fd).id).left,
       }),
   };
 }

@@ -102,7 +102,7 @@ describe.skipIf(inetColumns === undefined)('inetColumns (native/diag-columns.c) 
     const native = new ColumnsBuilder();
     for (const c of [typescript, native]) {
       c.v4(0x0a000001, () => '10.0.0.1'); // an address already in the table: every later number moves by one
-      c.reserve(1); // 1,024 rows: the second reply takes them past that
+      c.length = 1020; // 4 rows from the end of the arrays: the first reply takes them past it
     }
     for (let i = 0; i < 2; i++) {
       appendInetDiag(typescript, reply, 0, 1);
@@ -130,5 +130,39 @@ describe.skipIf(inetColumns === undefined)('inetColumns (native/diag-columns.c) 
     expect(call(small)()).toBeUndefined();
     expect(state[0]).toBeGreaterThan(2); // the rows it needs
     expect(c.inode[0]).toBe(0); // nothing written
+  });
+
+  it('skips what appendInetDiag skips: other types, short or truncated messages, unknown families and states', () => {
+    // Messages of inet_diag_msg (family, state, ports, addresses, queues, uid, inode), each after a netlink
+    // header of `type`, made here: states 0, 10 (LISTEN), 14; family 7; type 3; 20 bytes short; then a
+    // message whose length runs past the reply, which ends it.
+    const message = (type: number, family: number, state: number, inode: number, length = 88) => {
+      const m = Buffer.alloc(length);
+      m.writeUInt32LE(length, 0);
+      m.writeUInt16LE(type, 4);
+      if (length >= 18) [m[16], m[17]] = [family, state];
+      if (length >= 88) m.writeUInt32LE(inode, 84);
+      return m;
+    };
+    const truncated = message(20, AF_INET, 10, 9);
+    truncated.writeUInt32LE(400, 0);
+    const reply = Buffer.concat([
+      message(20, AF_INET, 0, 1),
+      message(20, AF_INET, 10, 2),
+      message(20, AF_INET, 14, 3),
+      message(20, 7, 10, 4),
+      message(3, AF_INET, 10, 5),
+      message(20, AF_INET, 10, 6, 20),
+      message(18, AF_INET6, 1, 7),
+      truncated,
+      message(20, AF_INET, 1, 8),
+    ]);
+    const typescript = new ColumnsBuilder();
+    const native = new ColumnsBuilder();
+    const keep = new Uint8Array(96).fill(1);
+    appendInetDiag(typescript, reply, 0, 1, keep);
+    if (inetColumns) appendInetDiagNative(native, inetColumns, reply, 0, 1, keep);
+    expect(contents(native)).toEqual(contents(typescript));
+    expect([...native.inode.subarray(0, native.length)]).toEqual([2, 7]);
   });
 });
