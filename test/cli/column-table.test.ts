@@ -44,7 +44,7 @@ function rowsOf(count: number, columns: number): [string, string][][] {
 
 /** The rows as the writer's arguments: pieces, and a head and a tail array per column. */
 function tableOf(rows: [string, string][][]) {
-  const pieces = new Pieces();
+  const pieces = new Pieces(writer as TableWriter);
   const columns = rows[0]?.length ?? 0;
   const ids = Array.from({ length: 2 * columns }, () => new Uint32Array(rows.length));
   rows.forEach((row, i) => {

@@ -7,14 +7,17 @@ import type { KeyNumbering, Pieces } from './pieces.js';
 import type { SocketField } from './socket-columns.js';
 import { layoutOfWidths } from './table.js';
 
+/** A cell that numbers its texts for the writer (made with a Pieces). */
+export type NumberedCell = ColumnCell & Required<Pick<ColumnCell, 'fillIds'>>;
+
 /** The addon's table writer (native/table.c) and key numbering (native/table-keys.c). */
 export type TableWriter = Required<Pick<NativeAddon, 'tableWidths' | 'tableRows'>> & KeyNumbering;
 
 /** A plain table of a listing in columns, as printColumns has set it up for {@link writeTableNative}. */
 export interface NativeTable {
   readonly fields: readonly SocketField[];
-  /** Each field's cell read from the columns, made with `pieces` (ColumnCell.fillIds), or undefined. */
-  readonly fast: readonly (ColumnCell | undefined)[];
+  /** Each field's cell read from the columns, made with `pieces`: every one numbers its texts. */
+  readonly fast: readonly NumberedCell[];
   readonly pieces: Pieces;
   /** Rows to print, and the row number of each (all of them in order when `order` is undefined). */
   readonly count: number;
@@ -51,10 +54,7 @@ export async function writeTableNative(table: NativeTable, writer: TableWriter, 
   // Each cell's numbers in a loop of its own, then the rows the cells left through the cursor.
   const left: number[] = [];
   for (let k = 0; k < fields.length; k++) {
-    const heads = ids[2 * k] as Uint32Array;
-    const cell = fast[k];
-    if (cell?.fillIds === undefined) heads.fill(UNHANDLED);
-    if (cell?.fillIds === undefined || cell.fillIds(count, order, heads, ids[2 * k + 1] ?? null)) left.push(k);
+    if (fast[k]?.fillIds(count, order, ids[2 * k] as Uint32Array, ids[2 * k + 1] ?? null) === true) left.push(k);
   }
   for (let i = 0; i < count && left.length > 0; i++) {
     let loaded = false;

@@ -5,7 +5,7 @@ import { nativeAddon } from '../../inventory/linux/native.js';
 import { colorsFor, type CliIo } from '../io.js';
 import { ChunkedOutput } from './chunked-output.js';
 import { columnCell, constantCell } from './column-cells.js';
-import { writeTableNative, type TableWriter } from './column-table.js';
+import { writeTableNative, type NumberedCell, type TableWriter } from './column-table.js';
 import { csvLine } from './csv.js';
 import { ownerCell } from './owner-cells.js';
 import { Pieces } from './pieces.js';
@@ -136,8 +136,10 @@ export async function printColumns(
       ? new Pieces(native)
       : undefined;
   const numbered = pieces && cellsOf(pieces);
-  const byAddon = numbered?.every((cell) => cell?.fillIds !== undefined) === true;
-  const fast = (byAddon ? numbered : undefined) ?? cellsOf(undefined);
+  const numberedCells = numbered?.every((cell): cell is NumberedCell => cell?.fillIds !== undefined)
+    ? numbered
+    : undefined;
+  const fast = numberedCells ?? cellsOf(undefined);
   // Whether the first `upTo` fields print owners: the measuring pass of a table often does not (`users` last).
   const ownersIn = [...fields.keys(), fields.length].map((upTo) =>
     view.fields.slice(0, upTo).some((name) => OWNER_FIELDS.has(name)),
@@ -164,8 +166,8 @@ export async function printColumns(
       if (widths !== undefined && length > (widths[k] ?? 0)) widths[k] = length;
     }
   };
-  if (byAddon && pieces && native) {
-    const table = { fields, fast, pieces, count, order, socket, load, style, header: view.header };
+  if (numberedCells && pieces && native) {
+    const table = { fields, fast: numberedCells, pieces, count, order, socket, load, style, header: view.header };
     await writeTableNative({ ...table, owners: ownersIn[fields.length] === true }, native, out);
     return count;
   }

@@ -47,8 +47,8 @@ export interface EncodedPieces {
  * of numbers instead of strings. Piece 0 is the empty text.
  */
 export class Pieces {
-  /** `native`: the addon's key numbering, for {@link KeyedPieces.fill}; without it, the same in loops here. */
-  constructor(readonly native?: KeyNumbering) {}
+  /** `native`: the addon's key numbering, for {@link KeyedPieces.fill}. */
+  constructor(readonly native: KeyNumbering) {}
 
   /** The texts, by number. */
   readonly texts: string[] = [''];
@@ -133,10 +133,6 @@ export class KeyedPieces {
    */
   fill(spec: KeySpec, count: number, order: Uint32Array | undefined, out: Uint32Array): void {
     const { native } = this.pieces;
-    if (native === undefined) {
-      for (let i = 0; i < count; i++) out[i] = this.id(keyOf(spec, order === undefined ? i : (order[i] ?? 0)));
-      return;
-    }
     const { star } = spec;
     native.columnKeys(
       out,
