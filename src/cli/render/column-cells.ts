@@ -64,7 +64,7 @@ const textsBy = (size: number): string[] => new Array<string>(size).fill('');
 /**
  * A cell whose text depends on a number of the row, its key (keyOf: a protocol, a state code, a queue...), each
  * text made once for a key below `size`; with `pieces`, numbered once too, the rows' keys and numbers made by
- * the addon (Pieces.fillKeys, KeyedPieces.number).
+ * the addon (KeyedPieces.fill).
  */
 function keyedCell(size: number, spec: KeySpec, text: (key: number) => string, pieces: Pieces | undefined): ColumnCell {
   let made: string[] | undefined;
