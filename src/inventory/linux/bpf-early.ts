@@ -9,7 +9,8 @@ import {
 } from './bpf-sockets.js';
 import { diagExtensions, tcpStateMask } from './diag-request.js';
 import type { NativeAddon } from './native.js';
-import { parseSockstat, type Sockstat } from './parse-sockstat.js';
+import { dropOnePassPrefetch, takeOnePassPrefetch } from './onepass-prefetch.js';
+import { parseSockstat, socketsInTables, type Sockstat } from './parse-sockstat.js';
 import { readSmallText } from './read-proc.js';
 
 /**
@@ -18,8 +19,9 @@ import { readSmallText } from './read-proc.js';
  * options' query, and a namespace other than this process's (`hostNetns`) is pinned under /run/netns
  * (`netnsNames`, readNetnsNames: inode -> name), so that at least two are listed. Loading the program (libbpf's BTF parse and CO-RE relocations, the verifier: ~20 ms
  * of CPU) then runs on a thread while this one scans. Undefined otherwise (a host alone, or namespaces that only
- * the scan finds): the listing starts it when it knows. Also gives /proc/net/sockstat, read here to size the
- * program's map, for the listing to read no more.
+ * the scan finds): the listing starts it when it knows. The pass the CLI's prefetch started with the same
+ * narrowing (takeOnePassPrefetch) is taken instead of a new one; an unused prefetch is dropped. Also gives
+ * /proc/net/sockstat, read here (or by the prefetch) to size the program's map, for the listing to read no more.
  * @throws PortscopeError `INVALID_ARGUMENT` when PORTSCOPE_BPF is neither 0 nor 1 (as the listing would).
  */
 export function startOnePassEarly(
@@ -30,6 +32,7 @@ export function startOnePassEarly(
 ): { readonly onePass: EarlyOnePass; readonly sockstat: Sockstat } | undefined {
   // The cheap test first: a host alone, as most are, reads nothing more.
   if (addon === null || options.netns !== 'all' || ![...netnsNames.keys()].some((n) => n !== hostNetns)) {
+    dropOnePassPrefetch();
     return undefined;
   }
   const localPorts = exactLocalPorts(options.filter);
@@ -42,11 +45,16 @@ export function startOnePassEarly(
     extensions: diagExtensions(options),
   };
   const details = options.details || filterNeedsDetails(options.filter);
-  if (onePassUnavailable(addon, { namespaces: 2, query, details }) !== undefined) return undefined;
-  const sockstat = parseSockstat(readSmallText('/proc/net/sockstat') ?? '');
-  // As the listing's estimate: TIME_WAIT sockets are in the tables the walk reads, not in `sockets: used`.
-  const socketCount = (sockstat.sockets?.used ?? 0) + (sockstat['TCP']?.['tw'] ?? 0);
+  if (onePassUnavailable(addon, { namespaces: 2, query, details }) !== undefined) {
+    dropOnePassPrefetch();
+    return undefined;
+  }
   const narrowing = walkNarrowing(query);
-  const records = onePassRecords(addon, socketCount, undefined, narrowing);
+  // The CLI's prefetch may have started this very pass before its code loaded (onepass-prefetch.ts).
+  const prefetched = takeOnePassPrefetch(narrowing);
+  if (prefetched !== undefined)
+    return { onePass: { narrowing, records: prefetched.records }, sockstat: prefetched.sockstat };
+  const sockstat = parseSockstat(readSmallText('/proc/net/sockstat') ?? '');
+  const records = onePassRecords(addon, socketsInTables(sockstat), undefined, narrowing);
   return { onePass: { narrowing, records }, sockstat };
 }

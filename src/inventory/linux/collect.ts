@@ -10,7 +10,7 @@ import type { NativeAddon } from './native.js';
 import { attachOwners } from './owners.js';
 import { walkOwners, type OwnerWalk } from './owner-walk.js';
 import { ownerWarning } from './owner-warnings.js';
-import { parseSockstat, type Sockstat } from './parse-sockstat.js';
+import { parseSockstat, socketsInTables, type Sockstat } from './parse-sockstat.js';
 import { parseBootTime } from './proc-stat.js';
 import { readSmallText } from './read-proc.js';
 import { linuxSnapshot } from './snapshot-frame.js';
@@ -98,8 +98,7 @@ export async function collectLinux(options: NormalizedListOptions, started?: Sta
   // Started before the owner walk: loading the program (~100 ms of CPU) runs on a thread meanwhile.
   const details = options.details || filterNeedsDetails(options.filter);
   const netnsSet = new Set(selected.map((g) => g.netns));
-  // TIME_WAIT sockets are in the walk's tables but not in `sockets: used`.
-  const tableCount = socketCount + (sockstat['TCP']?.['tw'] ?? 0);
+  const tableCount = socketsInTables(sockstat);
   const wish = { namespaces: selected.length, query, details };
   const onePassRead = readOnePass(addon, wish, netnsSet, tableCount, undefined, scope.onePass);
   let walk =

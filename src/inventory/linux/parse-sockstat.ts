@@ -20,3 +20,11 @@ export function parseSockstat(text: string): Sockstat {
   }
   return result;
 }
+
+/**
+ * The sockets in the kernel's tables by `sockstat`: those in use (`sockets: used`) plus TCP's TIME_WAIT ones
+ * (`TCP: tw`), which the tables hold but `used` does not count. What the one BPF pass sizes its record map by.
+ */
+export function socketsInTables(sockstat: Sockstat): number {
+  return (sockstat['sockets']?.['used'] ?? 0) + (sockstat['TCP']?.['tw'] ?? 0);
+}

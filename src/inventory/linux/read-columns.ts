@@ -25,7 +25,7 @@ import { walkOwners, type OwnerWalk } from './owner-walk.js';
 import type { NamespaceGroup } from './netns.js';
 import { appendInetDiag, appendInetDiagNative, type KeepTable } from './parse-diag-columns.js';
 import { appendOnePass } from './parse-onepass-columns.js';
-import { parseSockstat, type Sockstat } from './parse-sockstat.js';
+import { parseSockstat, socketsInTables, type Sockstat } from './parse-sockstat.js';
 import { readSmallText } from './read-proc.js';
 import { COLUMN_PROTOCOLS, ColumnsBuilder, columnFamily, columnState, type SocketColumns } from './socket-columns.js';
 import { linuxSnapshot, type SnapshotOf, type SnapshotParts } from './snapshot-frame.js';
@@ -127,9 +127,7 @@ async function readOnePass(
   early: EarlyOnePass | undefined,
 ): Promise<string | OnePassRecords> {
   if ([...options.protocols].some((p) => !ONE_PASS_PROTOCOLS.has(p))) return 'UDP-Lite with the one BPF pass';
-  // As collectLinux's estimate: TIME_WAIT sockets are in the tables the walk reads, not in `used`.
-  const counts = sockstat();
-  const tableCount = (counts.sockets?.used ?? 0) + (counts['TCP']?.['tw'] ?? 0);
+  const tableCount = socketsInTables(sockstat());
   const protocols = (options.protocols.has('tcp') ? 1 : 0) | (options.protocols.has('udp') ? 2 : 0);
   const port = oneLocalPort(options.filter) ?? undefined;
   return onePassFor(early, addon, tableCount, port === undefined ? { protocols } : { port, protocols });

@@ -1,0 +1,124 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it, type TestContext } from 'vitest';
+import { hasNativeAddon, nativeAddon } from '../../src/index.js';
+import { onePassUnavailable } from '../../src/inventory/linux/bpf-sockets.js';
+import { canMakeNetnsFor, hasTool } from '../helpers/system.js';
+
+// When /run/netns pins a namespace other than its own, a plain `ls` or `who PORT` lists every namespace, as
+// root in one BPF pass; the CLI's prefetch (src/cli/prefetch.ts) starts that pass before its code loads. Seen
+// from the system calls (strace): the main thread reads the program's object before the listing reads
+// /run/netns (after it without the prefetch), the object is read once either way (the listing took the pass),
+// and the output is the output without the prefetch. Each run is alone in new network, mount and PID
+// namespaces, with a tmpfs on /run/netns that pins one empty namespace of its own.
+
+const bin = fileURLToPath(new URL('../../bin/portscope.js', import.meta.url));
+const bundled = existsSync(new URL('../../dist/bundle/prefetch.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'portscope-onepass-prefetch-'));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+let runs = 0;
+
+// A listener and a connection to it on 127.0.0.1 (fixed ports: each namespace is new), held until the
+// listing is done (20 s at most).
+const SOCKETS = `
+import socket, time
+server = socket.socket()
+server.bind(('127.0.0.1', 7001))
+server.listen(8)
+client = socket.create_connection(('127.0.0.1', 7001), source_address=('127.0.0.1', 7101))
+held = [server, client, server.accept()[0]]
+print('ready', flush=True)
+time.sleep(20)
+`;
+const SCRIPT = `
+ip link set lo up
+mkdir -p /run/netns && mount -t tmpfs none /run/netns && ip netns add pspre-empty || exit 1
+python3 -c "$2" > "$1.ready" &
+i=0
+until grep -q ready "$1.ready" 2>/dev/null; do i=$((i + 1)); [ $i -lt 200 ] || exit 1; sleep 0.05; done
+holder=$!
+shift 2
+strace -f -qq -e trace=execve,openat -o "$@"
+status=$?
+kill $holder
+exit $status
+`;
+
+/** `portscope VERB ARGS` under strace, alone in its namespaces: its output and the main thread's opens. */
+async function traced(verb: string, args: readonly string[], prefetch: '0' | '1') {
+  const work = join(dir, String((runs += 1)));
+  const trace = `${work}.trace`;
+  const argv = ['-n', '-m', '-p', '-f', '--mount-proc', 'sh', '-c', SCRIPT, 'sh', work, SOCKETS, trace];
+  const stdout = await new Promise<string>((resolve, reject) => {
+    execFile(
+      'unshare',
+      [...argv, process.execPath, bin, verb, ...args],
+      { env: { ...process.env, PORTSCOPE_PREFETCH: prefetch }, timeout: 30_000 },
+      (error, out) => {
+        if (error === null) resolve(out);
+        else reject(new Error(`${verb} ${args.join(' ')}: ${error.message}`));
+      },
+    );
+  });
+  const lines = readFileSync(trace, 'utf8').split('\n').filter(Boolean);
+  const main = lines.find((l) => l.includes('execve('))?.split(' ')[0];
+  const opened = (l: string) => /openat\([^,]+, "([^"]+)"/.exec(l)?.[1] ?? '';
+  const mainOpens = lines.filter((l) => l.split(' ')[0] === main).map(opened);
+  const objectReads = lines.map(opened).filter((path) => path.endsWith('/native/bpf/sockets.bpf.o')).length;
+  // The listing's scope reads /run/netns (readNetnsNames), then starts the pass or takes the prefetched one;
+  // the prefetch read /run/netns and the object before that.
+  const object = mainOpens.findIndex((path) => path.endsWith('/native/bpf/sockets.bpf.o'));
+  const objectBeforeScope = object >= 0 && object < mainOpens.lastIndexOf('/run/netns');
+  return { stdout, objectReads, objectBeforeScope };
+}
+
+function skipWithoutOnePass(context: TestContext): void {
+  const query = {
+    protocols: new Set(['tcp'] as const),
+    families: new Set(['inet', 'inet6'] as const),
+    tcpListenersOnly: false,
+    tcpStateMask: 0,
+  };
+  const why = onePassUnavailable(nativeAddon() ?? null, { namespaces: 2, query, details: false });
+  if (why !== undefined) context.skip(`the one pass cannot run here: ${why}`);
+}
+
+describe.skipIf(
+  !bundled ||
+    !hasNativeAddon() ||
+    !canMakeNetnsFor('the one-pass prefetch') ||
+    !hasTool('strace', 'the one-pass prefetch') ||
+    !hasTool('python3', 'the one-pass prefetch'),
+)('a plain ls or who over several namespaces takes the one pass it started before loading', () => {
+  const cases: [string, string[]][] = [
+    ['who', ['7001/tcp']],
+    ['ls', ['-tan']],
+    ['ls', ['-tlnp']],
+  ];
+  it.for(cases)('%s %j: the object read first, once; the same output as without', async ([verb, args], context) => {
+    skipWithoutOnePass(context);
+    const prefetched = await traced(verb, args, '1');
+    const plain = await traced(verb, args, '0');
+    expect({ verb, args, first: prefetched.objectBeforeScope, reads: prefetched.objectReads }).toEqual({
+      verb,
+      args,
+      first: true,
+      reads: 1,
+    });
+    expect({ verb, args, first: plain.objectBeforeScope, reads: plain.objectReads }).toEqual({
+      verb,
+      args,
+      first: false,
+      reads: 1,
+    });
+    // The kernel's hash order differs from one new namespace to the next: compare the lines as sets.
+    const sorted = (stdout: string) => stdout.split('\n').sort();
+    expect(sorted(prefetched.stdout)).toEqual(sorted(plain.stdout));
+    expect(prefetched.stdout).toContain('127.0.0.1:7001');
+  });
+});
