@@ -1,11 +1,16 @@
 // The table writer of a listing in columns (src/cli/render/column-table.ts): rows whose cells are made of
 // pieces of text, each piece made once in TypeScript and named by a number, written here as bytes.
 //
-//   tableWidths(lengths, ids, count, widths) -> undefined
+//   tableWidths(lengths, ids, count, widths, suffixes?) -> undefined
 //     For each column k < widths.length, widths[k] = the largest of widths[k] and, over rows 0..count-1,
 //     lengths[head] + lengths[tail] (the piece numbers ids[2k][row] and ids[2k+1][row]; a null tail adds 0).
 //
-//   tableRows(bytes, starts, plain, ids, widths, right, from, to, out, state) -> undefined
+//   With `suffixes` (a Uint32Array of a piece number per column), a piece number with bit 31 set is a number
+//   piece: the decimal digits of its low 31 bits followed by piece suffixes[k] (a process's fd and `))`, with
+//   no text made per number in TypeScript). Without it, such a number is out of range. `tableNumbers` (true)
+//   says this addon takes them.
+//
+//   tableRows(bytes, starts, plain, ids, widths, right, from, to, out, state, suffixes?) -> undefined
 //     Writes rows from..to-1 into `out` as ChunkedOutput.addRow writes one: each cell (head then tail piece,
 //     piece i being bytes[starts[i]..starts[i+1]]) padded with spaces to widths[k] (before the text where
 //     right[k]), two spaces between cells, the last cell unpadded when left-aligned, trailing spaces
@@ -54,9 +59,85 @@ static bool cells_arg(napi_env env, napi_value ids, uint32_t rows, cells_t *cell
   return true;
 }
 
+#define NUMBER_PIECE 0x80000000u
+
+// The pieces of a table: piece i is bytes[starts[i]..starts[i + 1]], copyable where plain[i]; a number piece
+// (NUMBER_PIECE set) of column k is its decimal digits then piece suffixes[k] (suffixes NULL: none allowed).
+typedef struct {
+  const uint8_t *bytes, *plain;
+  const uint32_t *starts, *lengths, *suffixes;
+  size_t count, size;
+} pieces_t;
+
+static uint32_t digits_of(uint32_t n) {
+  uint32_t d = 1;
+  while (n >= 10) n /= 10, d++;
+  return d;
+}
+
+// Whether piece `id` of column k exists (and, with bytes, lies inside them).
+static bool piece_ok(const pieces_t *p, uint32_t id, uint32_t k) {
+  if (id & NUMBER_PIECE) {
+    if (p->suffixes == NULL) return false;
+    id = p->suffixes[k];
+  }
+  if (id >= p->count) return false;
+  return p->bytes == NULL || (p->starts[id] <= p->starts[id + 1] && p->starts[id + 1] <= p->size);
+}
+
+// Piece `id`'s length (piece_ok): in UTF-16 units from `lengths` (tableWidths), else in bytes.
+static uint32_t piece_length(const pieces_t *p, uint32_t id, uint32_t k) {
+  uint32_t extra = 0;
+  if (id & NUMBER_PIECE) {
+    extra = digits_of(id & ~NUMBER_PIECE);
+    id = p->suffixes[k];
+  }
+  return extra + (p->lengths != NULL ? p->lengths[id] : p->starts[id + 1] - p->starts[id]);
+}
+
+static bool piece_plain(const pieces_t *p, uint32_t id, uint32_t k) {
+  return p->plain[id & NUMBER_PIECE ? p->suffixes[k] : id] != 0;
+}
+
+// Writes piece `id` (piece_ok, plain) at `at`; returns the end. *end: after its last byte other than a space.
+static uint8_t *piece_write(const pieces_t *p, uint32_t id, uint32_t k, uint8_t *at, uint8_t **end) {
+  if (id & NUMBER_PIECE) {
+    uint32_t n = id & ~NUMBER_PIECE, d = digits_of(n);
+    for (uint32_t j = d; j > 0; j--, n /= 10) at[j - 1] = (uint8_t)('0' + n % 10);
+    at += d;
+    *end = at;
+    id = p->suffixes[k];
+  }
+  uint32_t n = p->starts[id + 1] - p->starts[id];
+  memcpy(at, p->bytes + p->starts[id], n);
+  at += n;
+  for (uint32_t j = 0; j < n; j++)  // the piece's last byte other than a space
+    if (at[-1 - (int64_t)j] != ' ') {
+      *end = at - j;
+      break;
+    }
+  return at;
+}
+
+// The optional `suffixes` argument: NULL when absent, false (thrown) when not a Uint32Array of `columns`.
+static bool suffixes_arg(napi_env env, size_t argc, napi_value *argv, size_t at, uint32_t columns,
+                         const uint32_t **suffixes) {
+  *suffixes = NULL;
+  napi_valuetype kind = napi_undefined;
+  if (argc > at && napi_typeof(env, argv[at], &kind) != napi_ok) return false;
+  if (kind == napi_undefined || kind == napi_null) return true;
+  size_t length;
+  if (!typed_arg(env, argv[at], napi_uint32_array, (void **)suffixes, &length)) return false;
+  if (length < columns) {
+    napi_throw_error(env, "EINVAL", "portscope native: a suffix per column expected");
+    return false;
+  }
+  return true;
+}
+
 static napi_value TableWidths(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   uint32_t *lengths, *widths, count;
   size_t pieces, measured;
@@ -65,17 +146,19 @@ static napi_value TableWidths(napi_env env, napi_callback_info info) {
   if (!uint32_arg(env, argv[2], &count)) return NULL;
   if (!cells_arg(env, argv[1], count, &cells)) return NULL;
   if (!typed_arg(env, argv[3], napi_uint32_array, (void **)&widths, &measured)) return NULL;
+  pieces_t p = {.lengths = lengths, .count = pieces};
+  if (!suffixes_arg(env, argc, argv, 4, cells.count, &p.suffixes)) return NULL;
   if (measured > cells.count) measured = cells.count;
-  for (size_t k = 0; k < measured; k++) {
+  for (uint32_t k = 0; k < measured; k++) {
     const uint32_t *head = cells.head[k], *tail = cells.tail[k];
     uint32_t widest = widths[k];
     for (uint32_t row = 0; row < count; row++) {
       uint32_t h = head[row], t = tail == NULL ? 0 : tail[row];
-      if (h >= pieces || t >= pieces) {
+      if (!piece_ok(&p, h, k) || !piece_ok(&p, t, k)) {
         napi_throw_error(env, "EINVAL", "portscope native: a piece number is out of range");
         return NULL;
       }
-      uint32_t width = lengths[h] + lengths[t];
+      uint32_t width = piece_length(&p, h, k) + piece_length(&p, t, k);
       if (width > widest) widest = width;
     }
     widths[k] = widest;
@@ -84,8 +167,8 @@ static napi_value TableWidths(napi_env env, napi_callback_info info) {
 }
 
 static napi_value TableRows(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
-  napi_value argv[10];
+  size_t argc = 11;
+  napi_value argv[11];
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   uint8_t *bytes, *plain, *right, *out;
   uint32_t *starts, *widths, *state, from, to;
@@ -102,6 +185,8 @@ static napi_value TableRows(napi_env env, napi_callback_info info) {
       !typed_arg(env, argv[9], napi_uint32_array, (void **)&state, &states))
     return NULL;
   if (!typed_arg(env, argv[8], napi_uint8_array, (void **)&out, &room)) return NULL;
+  pieces_t p = {.bytes = bytes, .plain = plain, .starts = starts, .count = pieces, .size = size};
+  if (!suffixes_arg(env, argc, argv, 10, cells.count, &p.suffixes)) return NULL;
   if (bounds != pieces + 1 || columns < cells.count || aligned < cells.count || states < 2 ||
       (pieces > 0 && starts[pieces] > size)) {
     napi_throw_error(env, "EINVAL", "portscope native: the table's arrays do not agree");
@@ -117,23 +202,22 @@ static napi_value TableRows(napi_env env, napi_callback_info info) {
     bool stop = false;
     for (uint32_t k = 0; k <= last && !stop; k++) {
       uint32_t h = cells.head[k][row], t = cells.tail[k] == NULL ? 0 : cells.tail[k][row];
-      if (h >= pieces || t >= pieces || starts[h] > starts[h + 1] || starts[t] > starts[t + 1] ||
-          starts[h + 1] > size || starts[t + 1] > size) {
+      if (!piece_ok(&p, h, k) || !piece_ok(&p, t, k)) {
         napi_throw_error(env, "EINVAL", "portscope native: a piece number is out of range");
         return NULL;
       }
       id[2 * k] = h;
       id[2 * k + 1] = t;
-      uint32_t length = (starts[h + 1] - starts[h]) + (starts[t + 1] - starts[t]);
+      uint32_t length = piece_length(&p, h, k) + piece_length(&p, t, k);
       bool padded = k != last || right[k];
-      if (!plain[h] || !plain[t] || (padded && length > widths[k])) stop = true;
+      if (!piece_plain(&p, h, k) || !piece_plain(&p, t, k) || (padded && length > widths[k])) stop = true;
       need += padded ? widths[k] : length;
     }
     if (stop || need > room - used) break;
     uint8_t *at = out + used, *end = at;  // end: after the last byte other than a space
     for (uint32_t k = 0; k <= last; k++) {
       uint32_t h = id[2 * k], t = id[2 * k + 1];
-      uint32_t length = (starts[h + 1] - starts[h]) + (starts[t + 1] - starts[t]);
+      uint32_t length = piece_length(&p, h, k) + piece_length(&p, t, k);
       uint32_t pad = k == last && !right[k] ? 0 : widths[k] - length;
       if (k > 0) {
         *at++ = ' ';
@@ -143,16 +227,8 @@ static napi_value TableRows(napi_env env, napi_callback_info info) {
         memset(at, ' ', pad);
         at += pad;
       }
-      for (int piece = 0; piece < 2; piece++) {
-        uint32_t p = piece == 0 ? h : t, n = starts[p + 1] - starts[p];
-        memcpy(at, bytes + starts[p], n);
-        at += n;
-        for (uint32_t j = 0; j < n; j++)  // the piece's last byte other than a space
-          if (at[-1 - (int64_t)j] != ' ') {
-            end = at - j;
-            break;
-          }
-      }
+      at = piece_write(&p, h, k, at, &end);
+      at = piece_write(&p, t, k, at, &end);
       if (!right[k]) {
         memset(at, ' ', pad);
         at += pad;
@@ -167,11 +243,13 @@ static napi_value TableRows(napi_env env, napi_callback_info info) {
 }
 
 napi_status RegisterTable(napi_env env, napi_value exports) {
-  napi_value fn;
+  napi_value fn, yes;
   napi_status status;
   if ((status = napi_create_function(env, "tableWidths", NAPI_AUTO_LENGTH, TableWidths, NULL, &fn)) != napi_ok ||
       (status = napi_set_named_property(env, exports, "tableWidths", fn)) != napi_ok ||
-      (status = napi_create_function(env, "tableRows", NAPI_AUTO_LENGTH, TableRows, NULL, &fn)) != napi_ok)
+      (status = napi_create_function(env, "tableRows", NAPI_AUTO_LENGTH, TableRows, NULL, &fn)) != napi_ok ||
+      (status = napi_set_named_property(env, exports, "tableRows", fn)) != napi_ok ||
+      (status = napi_get_boolean(env, true, &yes)) != napi_ok)
     return status;
-  return napi_set_named_property(env, exports, "tableRows", fn);
+  return napi_set_named_property(env, exports, "tableNumbers", yes);
 }

@@ -3,7 +3,7 @@ import type { Holder } from '../../inventory/linux/owners.js';
 import { COLUMN_PROTOCOLS, columnState, type SocketColumns } from '../../inventory/linux/socket-columns.js';
 import type { Socket } from '../../model/index.js';
 import { portLabel, printable, stateLabel, type EndpointStyle } from './format.js';
-import { keyOf, type KeySpec, type Pieces } from './pieces.js';
+import { keyOf, NUMBER_PIECE, type KeySpec, type Pieces } from './pieces.js';
 
 /**
  * One cell of a table or CSV row read straight from the columns, with no cursor load: the text the field's
@@ -27,6 +27,8 @@ export interface ColumnCell {
   fillIds?(count: number, order: Uint32Array | undefined, heads: Uint32Array, tails: Uint32Array | null): boolean;
   /** Whether {@link fillIds} gives tails (the cell has a second piece). */
   readonly tails?: boolean;
+  /** The piece after each of the cell's number pieces (NUMBER_PIECE, when Pieces.numberPieces): default 0, none. */
+  readonly suffix?: number;
 }
 
 /** ColumnCell.fillIds's number of a row it leaves to the field's function. */
@@ -34,7 +36,8 @@ export const UNHANDLED = 0xffffffff;
 
 /**
  * heads[i] = the number `idOf` gives the sole holder of row i of `rows` (ColumnOwners.soles), asked once per run
- * of rows of one pid; {@link UNHANDLED} for a row of no sole holder. Returns the rows' fds, and whether a row was left.
+ * of rows of one pid; {@link UNHANDLED} for a row of no sole holder, or of one gone since the walk. Returns the
+ * rows' fds, and whether a row was left.
  */
 export function fillBySole(
   rows: ReturnType<NonNullable<ColumnOwners['soles']>>,
@@ -50,7 +53,8 @@ export function fillBySole(
     const pid = pids[i] ?? -1;
     if (pid !== lastPid) {
       lastPid = pid;
-      lastId = pid < 0 ? UNHANDLED : idOf(holder(pid), pid, fds[i] ?? 0);
+      const found = pid < 0 ? undefined : holder(pid);
+      lastId = found === undefined ? UNHANDLED : idOf(found, pid, fds[i] ?? 0);
     }
     heads[i] = lastId;
     if (lastId === UNHANDLED) left = true;
@@ -182,17 +186,31 @@ function usersCell(owners: ColumnOwners, pieces: Pieces | undefined): ColumnCell
     return first === undefined ? undefined : first.length + tail().length;
   };
   const tailIds = soles && pieces?.keyed(65536, fdText);
+  if (pieces === undefined) return { head, tail, width };
+  // An fd (below 2^31: fds are ints) is a number piece followed by `))` where the writer takes them.
+  const suffix = pieces.numberPieces ? pieces.of('))') : undefined;
   return {
     head,
     tail,
     width,
     ...(tailIds && {
       tails: true,
+      ...(suffix !== undefined && { suffix }),
       fillIds: (count, order, heads, tails) => {
-        const { fds, left } = fillBySole(soles(count, order), count, heads, (holder, pid) => prefixOf(holder, pid).id);
-        if (tails !== null)
-          for (let i = 0; i < count; i++) if (heads[i] !== UNHANDLED) tails[i] = tailIds.id(fds[i] ?? 0);
-        return left;
+        const rows = soles(count, order);
+        // Each row's pid as its key, numbered once per process by the addon (Pieces.numberBy).
+        const left = pieces.numberBy(rows.pids, count, heads, (pid) => {
+          const holder = rows.holder(pid);
+          return holder === undefined ? undefined : prefixOf(holder, pid).id;
+        });
+        if (tails !== null && suffix !== undefined) {
+          // `5))`: the fd as a number piece, then the suffix; no text made per fd.
+          const { fds } = rows;
+          for (let i = 0; i < count; i++) tails[i] = NUMBER_PIECE + (fds[i] ?? 0);
+        } else if (tails !== null) tailIds.fillFrom(rows.fds, count, tails);
+        if (tails !== null) for (const i of left) tails[i] = 0; // the row's text is whole in its head
+        for (const i of left) heads[i] = UNHANDLED;
+        return left.length > 0;
       },
     }),
   };

@@ -67,10 +67,12 @@ export async function writeTableNative(table: NativeTable, writer: TableWriter, 
     }
   }
   const encoded = pieces.encode();
+  // The piece after each cell's number pieces (NUMBER_PIECE), for an addon that takes them (Pieces.numberPieces).
+  const suffixes = pieces.numberPieces ? Uint32Array.from(fast, (cell) => cell.suffix ?? 0) : undefined;
   // With no width to fit, a last left-aligned column is not padded, so not measured (as printColumns).
   const measured = fields.at(-1)?.align !== 'right' ? fields.length - 1 : fields.length;
   const widths = new Uint32Array(measured);
-  writer.tableWidths(encoded.lengths, ids, count, widths);
+  writer.tableWidths(encoded.lengths, ids, count, widths, suffixes);
   const widest = fields.map((_f, k) => (k < measured ? (widths[k] ?? 0) : Infinity));
   const layout = layoutOfWidths(fields, widest, { header: table.header, width: undefined });
   if (layout.header !== undefined) out.add(`${layout.header}\n`);
@@ -81,7 +83,19 @@ export async function writeTableNative(table: NativeTable, writer: TableWriter, 
   let next = 0;
   while (next < count) {
     state.fill(0);
-    writer.tableRows(encoded.bytes, encoded.starts, encoded.plain, ids, padTo, right, next, count, buffer, state);
+    writer.tableRows(
+      encoded.bytes,
+      encoded.starts,
+      encoded.plain,
+      ids,
+      padTo,
+      right,
+      next,
+      count,
+      buffer,
+      state,
+      suffixes,
+    );
     const [stopped = count, used = 0] = state;
     if (used > 0) {
       out.addBytes(buffer.subarray(0, used));
@@ -91,8 +105,8 @@ export async function writeTableNative(table: NativeTable, writer: TableWriter, 
     }
     // A row the writer leaves: its cells' texts, laid out as printColumns lays out a row it cannot write.
     const cells = fields.map((_f, k) => {
-      const tail = ids[2 * k + 1]?.[stopped] ?? 0;
-      return (pieces.texts[ids[2 * k]?.[stopped] ?? 0] ?? '') + (pieces.texts[tail] ?? '');
+      const suffix = fast[k]?.suffix ?? 0;
+      return pieces.text(ids[2 * k]?.[stopped] ?? 0, suffix) + pieces.text(ids[2 * k + 1]?.[stopped] ?? 0, suffix);
     });
     if (out.add(`${layout.line(cells)}\n`)) await out.flush();
     next = stopped + 1;

@@ -81,9 +81,16 @@ export function rowCursor(listed: Listed): { socket: Socket; load: (row: number,
 /** `writer` when it has every function of the table writer (an addon built before some of them has not). */
 function complete(writer: Partial<TableWriter> | undefined): TableWriter | undefined {
   if (writer === undefined) return undefined;
-  const { tableWidths, tableRows, columnKeys, missingKeys, numberKeys } = writer;
+  const { tableWidths, tableRows, columnKeys, missingKeys, numberKeys, tableNumbers } = writer;
   if (!tableWidths || !tableRows || !columnKeys || !missingKeys || !numberKeys) return undefined;
-  return { tableWidths, tableRows, columnKeys, missingKeys, numberKeys };
+  return {
+    tableWidths,
+    tableRows,
+    columnKeys,
+    missingKeys,
+    numberKeys,
+    ...(tableNumbers === undefined ? {} : { tableNumbers }),
+  };
 }
 
 /**

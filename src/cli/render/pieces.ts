@@ -27,7 +27,14 @@ export function keyOf(spec: KeySpec, row: number): number {
 }
 
 /** The addon's functions that number a table's keys (native/table-keys.c). */
-export type KeyNumbering = Required<Pick<NativeAddon, 'columnKeys' | 'missingKeys' | 'numberKeys'>>;
+export type KeyNumbering = Required<Pick<NativeAddon, 'columnKeys' | 'missingKeys' | 'numberKeys'>> &
+  Pick<NativeAddon, 'tableNumbers'>;
+
+/**
+ * Bit 31 of a piece number: a number piece, the decimal digits of the low 31 bits followed by its cell's
+ * suffix piece (ColumnCell.suffix), written by the addon without a text made per number (Pieces.numberPieces).
+ */
+export const NUMBER_PIECE = 0x80000000;
 
 /** The texts of a {@link Pieces} as the addon's table writer takes them (native/table.c). */
 export interface EncodedPieces {
@@ -48,7 +55,18 @@ export interface EncodedPieces {
  */
 export class Pieces {
   /** `native`: the addon's key numbering, for {@link KeyedPieces.fill}. */
-  constructor(readonly native: KeyNumbering) {}
+  constructor(readonly native: KeyNumbering) {
+    this.numberPieces = native.tableNumbers === true;
+  }
+
+  /** Whether the addon's table writer takes number pieces ({@link NUMBER_PIECE}). */
+  readonly numberPieces: boolean;
+
+  /** The text of piece `id`; of a number piece, its digits and then the text of piece `suffix`. */
+  text(id: number, suffix = 0): string {
+    if (id >= NUMBER_PIECE) return `${String(id - NUMBER_PIECE)}${this.texts[suffix] ?? ''}`;
+    return this.texts[id] ?? '';
+  }
 
   /** The texts, by number. */
   readonly texts: string[] = [''];
@@ -75,6 +93,24 @@ export class Pieces {
    */
   keyed(size: number, text: (key: number) => string): KeyedPieces {
     return new KeyedPieces(this, size, text);
+  }
+
+  /**
+   * For i below `count`, out[i] = the number `idOf` gives keys[i] (a non-negative integer: a pid...), asked once
+   * per distinct key (undefined: no number); returns the i whose key is negative or has no number, whose out[i]
+   * is left for the caller. The keys are numbered by the addon (missingKeys, numberKeys) through a table as
+   * long as the largest key.
+   */
+  numberBy(keys: Int32Array, count: number, out: Uint32Array, idOf: (key: number) => number | undefined): Uint32Array {
+    let largest = -1;
+    for (let i = 0; i < count; i++) if ((keys[i] ?? -1) > largest) largest = keys[i] ?? -1;
+    out.set(new Uint32Array(keys.buffer, keys.byteOffset, count)); // a negative key is past the table
+    const table = new Uint32Array(largest + 1); // each key's number + 1 (0: not numbered yet)
+    for (const key of this.native.missingKeys(out, count, table)) {
+      const id = idOf(key);
+      if (id !== undefined) table[key] = id + 1; // else left as missingKeys marked it: unnumbered
+    }
+    return this.native.numberKeys(out, count, table);
   }
 
   /** The texts as bytes and bounds, for native/table.c. */
@@ -131,6 +167,15 @@ export class KeyedPieces {
    * `order`): with the addon, the keys (columnKeys), the texts of the keys met for the first time (missingKeys),
    * then the numbers (numberKeys); keys past `size` one by one here.
    */
+  /**
+   * For i below `count`, out[i] = the number of key keys[i]'s text: the texts of the keys met for the first
+   * time (the addon's missingKeys), then the numbers (numberKeys); keys past `size` one by one here.
+   */
+  fillFrom(keys: Uint32Array, count: number, out: Uint32Array): void {
+    out.set(keys.subarray(0, count));
+    this.number(count, out);
+  }
+
   fill(spec: KeySpec, count: number, order: Uint32Array | undefined, out: Uint32Array): void {
     const { native } = this.pieces;
     const { star } = spec;
@@ -146,6 +191,12 @@ export class KeyedPieces {
       star?.v6only ?? null,
       star?.key ?? 0,
     );
+    this.number(count, out);
+  }
+
+  /** out[i] (a key) = its text's number, for i below `count`. */
+  private number(count: number, out: Uint32Array): void {
+    const { native } = this.pieces;
     for (const key of native.missingKeys(out, count, this.ids)) this.ids[key] = this.pieces.add(this.text(key)) + 1;
     for (const i of native.numberKeys(out, count, this.ids)) out[i] = this.id(out[i] ?? 0);
   }

@@ -148,9 +148,16 @@ export interface NativeAddon {
    * For each column k below `widths.length`, sets widths[k] to the largest of itself and `lengths[head] +
    * lengths[tail]` over rows 0 to count - 1, head and tail being the piece numbers `ids[2k][row]` and
    * `ids[2k + 1][row]` (a null tail adds 0): the widths of a table of pieces (src/cli/render/pieces.ts).
+   * Number pieces: see {@link tableNumbers}.
    * @throws Error with `code` EINVAL for a piece number out of range or arrays shorter than `count`.
    */
-  tableWidths?(lengths: Uint32Array, ids: readonly (Uint32Array | null)[], count: number, widths: Uint32Array): void;
+  tableWidths?(
+    lengths: Uint32Array,
+    ids: readonly (Uint32Array | null)[],
+    count: number,
+    widths: Uint32Array,
+    suffixes?: Uint32Array,
+  ): void;
   /**
    * Writes rows `from` to `to` - 1 of a table of pieces (piece i: `bytes[starts[i]..starts[i + 1]]`) into
    * `out` as ChunkedOutput.addRow writes a row: cells padded to `widths` (right-aligned where `right[k]`),
@@ -170,7 +177,14 @@ export interface NativeAddon {
     to: number,
     out: Buffer,
     state: Uint32Array,
+    suffixes?: Uint32Array,
   ): void;
+  /**
+   * True when tableWidths and tableRows take number pieces: with `suffixes` (a piece number per column), a
+   * piece number with bit 31 set is the decimal digits of its low 31 bits followed by piece suffixes[k]
+   * (native/table.c; src/cli/render/pieces.ts NUMBER_PIECE). Absent from an addon built before them.
+   */
+  readonly tableNumbers?: boolean;
   /**
    * pidfd_open(2): an fd that names process `pid` itself (not whichever process later gets its pid).
    * Close it with fs.closeSync. @throws Error with `code` ESRCH (no such process), ENOSYS (kernel < 5.3).

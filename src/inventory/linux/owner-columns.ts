@@ -26,13 +26,18 @@ export interface ColumnOwners {
   ) => { readonly holder: Omit<Holder, 'fds'>; readonly pid: number; readonly fd: number } | undefined;
   /**
    * {@link sole} of many rows in one loop: for i below `count`, of row order[i] (i without `order`), pids[i]
-   * the pid (-1 where `sole` gives undefined) and fds[i] the fd; `holder(pid)` that pid's Holder (its `fds`
-   * not set). The arrays are kept for the next call with the same `count` and `order`.
+   * the pid (-1 where no walked fd or several hold the row) and fds[i] the fd; `holder(pid)` that pid's
+   * Holder (its `fds` not set), undefined for a process gone since the walk (whose rows `sole` leaves
+   * undefined: the caller leaves them too). The arrays are kept for the next call with the same `count` and `order`.
    */
   readonly soles?: (
     count: number,
     order: ArrayLike<number> | undefined,
-  ) => { readonly pids: Int32Array; readonly fds: Uint32Array; readonly holder: (pid: number) => Omit<Holder, 'fds'> };
+  ) => {
+    readonly pids: Int32Array;
+    readonly fds: Uint32Array;
+    readonly holder: (pid: number) => Omit<Holder, 'fds'> | undefined;
+  };
   /** As `Snapshot.ownerSource`: undefined when there was nothing to look up (no walk). */
   readonly source?: OwnerSource;
   /** As the Snapshot's owner warning (`PERMISSION_DENIED`): see ownerWarning. */
@@ -94,7 +99,7 @@ export async function joinColumnOwners(
         order: ArrayLike<number> | undefined;
         pids: Int32Array;
         fds: Uint32Array;
-        holder(pid: number): Holder;
+        holder(pid: number): Holder | undefined;
       }
     | undefined;
   let soleRow = -1;
@@ -137,19 +142,7 @@ export async function joinColumnOwners(
           fds[i] = join.fdAt(t);
         }
       }
-      // A process gone since the walk holds nothing (as `sole`).
-      let lastPid = -1;
-      let lastGone = true;
-      for (let i = 0; i < count; i++) {
-        const pid = pids[i] ?? -1;
-        if (pid === -1) continue;
-        if (pid !== lastPid) {
-          lastPid = pid;
-          lastGone = sharedHolder(pid) === null;
-        }
-        if (lastGone) pids[i] = -1;
-      }
-      const holder = (pid: number) => sharedHolder(pid) ?? found.holder;
+      const holder = (pid: number) => sharedHolder(pid) ?? undefined;
       soleRows = { count, order, pids, fds, holder };
       return soleRows;
     },
