@@ -164,7 +164,7 @@ function usersCell(owners: ColumnOwners, pieces: Pieces | undefined): ColumnCell
   let fd = 0;
   const fdText = (n: number) => `${String(n)}))`;
   let tails: string[] | undefined; // `5))` by fd
-  const prefixOf = (holder: Omit<Holder, 'fds'>, pid: number): { text: string; id: number } => {
+  const prefixOf = (holder: Pick<Holder, 'command'>, pid: number): { text: string; id: number } => {
     let made = prefixes.get(pid);
     if (made === undefined) {
       const text = `users:(("${printable(holder.command)}",pid=${String(pid)},fd=`;
@@ -200,8 +200,8 @@ function usersCell(owners: ColumnOwners, pieces: Pieces | undefined): ColumnCell
         const rows = soles(count, order);
         // Each row's pid as its key, numbered once per process by the addon (Pieces.numberBy).
         const left = pieces.numberBy(rows.pids, count, heads, (pid) => {
-          const holder = rows.holder(pid);
-          return holder === undefined ? undefined : prefixOf(holder, pid).id;
+          const command = rows.command(pid); // the one fact the text needs (not every one: ~1 ms a process)
+          return command === undefined ? undefined : prefixOf({ command }, pid).id;
         });
         if (tails !== null && suffix !== undefined) {
           // `5))`: the fd as a number piece, then the suffix; no text made per fd.

@@ -28,7 +28,9 @@ export interface ColumnOwners {
    * {@link sole} of many rows in one loop: for i below `count`, of row order[i] (i without `order`), pids[i]
    * the pid (-1 where no walked fd or several hold the row) and fds[i] the fd; `holder(pid)` that pid's
    * Holder (its `fds` not set), undefined for a process gone since the walk (whose rows `sole` leaves
-   * undefined: the caller leaves them too). The arrays are kept for the next call with the same `count` and `order`.
+   * undefined: the caller leaves them too); `command(pid)` its command name alone (OwnerJoin.commandOf:
+   * /proc/PID/comm, not every fact), undefined as `holder`. The arrays are kept for the next call with the
+   * same `count` and `order`.
    */
   readonly soles?: (
     count: number,
@@ -37,6 +39,7 @@ export interface ColumnOwners {
     readonly pids: Int32Array;
     readonly fds: Uint32Array;
     readonly holder: (pid: number) => Omit<Holder, 'fds'> | undefined;
+    readonly command: (pid: number) => string | undefined;
   };
   /** As `Snapshot.ownerSource`: undefined when there was nothing to look up (no walk). */
   readonly source?: OwnerSource;
@@ -100,6 +103,7 @@ export async function joinColumnOwners(
         pids: Int32Array;
         fds: Uint32Array;
         holder(pid: number): Holder | undefined;
+        command(pid: number): string | undefined;
       }
     | undefined;
   let soleRow = -1;
@@ -143,7 +147,8 @@ export async function joinColumnOwners(
         }
       }
       const holder = (pid: number) => sharedHolder(pid) ?? undefined;
-      soleRows = { count, order, pids, fds, holder };
+      const command = (pid: number) => (shared.get(pid) === null ? undefined : join.commandOf(pid));
+      soleRows = { count, order, pids, fds, holder, command };
       return soleRows;
     },
     source,

@@ -1,6 +1,6 @@
 import type { Owner, OwnerStatus, Socket } from '../../model/index.js';
 import type { FdWalkResult } from './fd-walk.js';
-import { readProcessFacts, type ProcessFacts } from './process-info.js';
+import { readCommand, readProcessFacts, type ProcessFacts } from './process-info.js';
 
 /** What owner lookup needs from the machine. */
 export interface OwnerContext {
@@ -33,6 +33,8 @@ export class OwnerJoin {
   /** The triples by inode, made when first asked for (a table whose rows the addon joined needs none). */
   private byInode?: { readonly keys: Uint32Array; readonly firsts: Int32Array; readonly next: Int32Array };
   private readonly facts = new Map<number, ProcessFacts | undefined>();
+  /** Command names read alone (commandOf). */
+  private readonly commands = new Map<number, string | undefined>();
   /** Lookups made by reading the triples in turn (see {@link first}). */
   private scans = 0;
   /** Some processes could not be read (or are hidden): a socket with no owner found may have an unseen one. */
@@ -106,6 +108,16 @@ export class OwnerJoin {
   factsOf(pid: number): ProcessFacts | undefined {
     if (!this.facts.has(pid)) this.facts.set(pid, readProcessFacts(pid, this.context.bootTime, this.context.users));
     return this.facts.get(pid);
+  }
+
+  /**
+   * The command name of `pid` (its facts' when read, else /proc/PID/comm alone, once per join), or undefined
+   * when the process is gone: for a caller that needs no other fact (ss's `users:` text).
+   */
+  commandOf(pid: number): string | undefined {
+    if (this.facts.has(pid)) return this.facts.get(pid)?.command;
+    if (!this.commands.has(pid)) this.commands.set(pid, readCommand(pid));
+    return this.commands.get(pid);
   }
 
   /** The one triple of `inode` when exactly one walked fd refers to it (most sockets), else -1. */

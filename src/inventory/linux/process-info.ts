@@ -21,12 +21,12 @@ export function readProcessFacts(
   users: ReadonlyMap<number, string>,
 ): ProcessFacts | undefined {
   const base = `/proc/${String(pid)}/`;
-  const comm = read(`${base}comm`, 'utf8');
-  if (comm === undefined) return undefined;
+  const command = readCommand(pid);
+  if (command === undefined) return undefined;
   const uid = parseStatusUid(read(`${base}status`) ?? '');
   const facts: { -readonly [K in keyof ProcessFacts]: ProcessFacts[K] } = {
     pid,
-    command: comm.replace(/\n$/, ''),
+    command,
   };
   // status is as readable as comm: none means the process exited between the two reads; no made-up uid.
   if (uid !== undefined) facts.uid = uid;
@@ -44,6 +44,14 @@ export function readProcessFacts(
   if (cgroup.systemdUnit !== undefined) facts.systemdUnit = cgroup.systemdUnit;
   if (cgroup.container !== undefined) facts.container = cgroup.container;
   return facts;
+}
+
+/**
+ * A process's command name (/proc/PID/comm, its trailing newline cut), or undefined when the process is gone:
+ * what readProcessFacts reads first, for a caller that needs nothing else (a table's `users` column).
+ */
+export function readCommand(pid: number): string | undefined {
+  return read(`/proc/${String(pid)}/comm`, 'utf8')?.replace(/\n$/, '');
 }
 
 function readLinkSafe(path: string): string | undefined {
