@@ -53,6 +53,16 @@ describe('OwnerJoin', () => {
     expect(byTable[52]?.[0]).toEqual({ status: 'none', owners: [] });
   });
 
+  it("gives a process's command name alone, as its facts have it, and undefined for one that is gone", () => {
+    const join = new OwnerJoin(walk(), { bootTime: 0, users: new Map() });
+    const command = join.commandOf(process.pid);
+    expect(command).toBe(join.factsOf(process.pid)?.command);
+    expect(command?.length).toBeGreaterThan(0);
+    expect(command).not.toContain('\n');
+    expect(join.commandOf(GONE)).toBeUndefined();
+    expect(new OwnerJoin(walk(), { bootTime: 0, users: new Map() }).commandOf(GONE)).toBeUndefined();
+  });
+
   it('says permission-denied for a socket no walked fd holds when some processes could not be read, either way', () => {
     const denied = { ...walk(), denied: [1] };
     const fresh = new OwnerJoin(denied, { bootTime: 0, users: new Map() });
