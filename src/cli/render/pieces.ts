@@ -119,6 +119,19 @@ export class Pieces {
     const starts = new Uint32Array(texts.length + 1);
     const plain = new Uint8Array(texts.length);
     const lengths = new Uint32Array(texts.length);
+    // Most often every piece is printable ASCII: one test and one copy of them all (a test and a write per
+    // piece cost ~0.6 us each: 5 ms for the 8,000 pieces of ls -tan at 100k).
+    const joined = texts.join('');
+    if (!/[^\x20-\x7e]/.test(joined)) {
+      let at = 0;
+      for (let i = 0; i < texts.length; i++) {
+        starts[i] = at;
+        lengths[i] = texts[i]?.length ?? 0;
+        at += lengths[i] ?? 0;
+      }
+      starts[texts.length] = at;
+      return { bytes: Buffer.from(joined, 'latin1'), starts, plain: plain.fill(1), lengths };
+    }
     let size = 0;
     for (let i = 0; i < texts.length; i++) {
       const text = texts[i] ?? '';
