@@ -99,17 +99,39 @@ static bool piece_plain(const pieces_t *p, uint32_t id, uint32_t k) {
   return p->plain[id & NUMBER_PIECE ? p->suffixes[k] : id] != 0;
 }
 
-// Writes piece `id` (piece_ok, plain) at `at`; returns the end. *end: after its last byte other than a space.
-static uint8_t *piece_write(const pieces_t *p, uint32_t id, uint32_t k, uint8_t *at, uint8_t **end) {
+// Copies n bytes from `from` to `to`: as one 16-byte copy (a few instructions, where memcpy of a length
+// known only at run time is a call) when n <= 16 and 16 bytes can be read at `from` and written at `to`
+// (`from_end`, `to_end`: the ends of the two buffers). The bytes past `to + n` are written over later, or
+// lie past the row's end.
+static inline void copy16(uint8_t *to, const uint8_t *from, uint32_t n, const uint8_t *from_end,
+                          const uint8_t *to_end) {
+  if (n <= 16 && from + 16 <= from_end && to + 16 <= to_end) memcpy(to, from, 16);
+  else memcpy(to, from, n);
+}
+
+// Writes `pad` spaces at `at` (before `at_end`; as copy16, 16 at once when they fit); returns their end.
+static inline uint8_t *spaces(uint8_t *at, uint32_t pad, const uint8_t *at_end) {
+  static const uint8_t sixteen[16] = "                ";
+  if (pad <= 16 && at + 16 <= at_end) memcpy(at, sixteen, 16);
+  else memset(at, ' ', pad);
+  return at + pad;
+}
+
+// Writes piece `id` (piece_ok, plain; `length` its piece_length) at `at`, before `at_end` (copy16); returns
+// its end. *end: after its last byte other than a space.
+static uint8_t *piece_write(const pieces_t *p, uint32_t id, uint32_t k, uint32_t length, uint8_t *at,
+                            const uint8_t *at_end, uint8_t **end) {
   if (id & NUMBER_PIECE) {
-    uint32_t n = id & ~NUMBER_PIECE, d = digits_of(n);
+    uint32_t n = id & ~NUMBER_PIECE;
+    id = p->suffixes[k];
+    uint32_t d = length - (p->starts[id + 1] - p->starts[id]);
     for (uint32_t j = d; j > 0; j--, n /= 10) at[j - 1] = (uint8_t)('0' + n % 10);
     at += d;
     *end = at;
-    id = p->suffixes[k];
   }
   uint32_t n = p->starts[id + 1] - p->starts[id];
-  memcpy(at, p->bytes + p->starts[id], n);
+  if (n == 0) return at;
+  copy16(at, p->bytes + p->starts[id], n, p->bytes + p->size, at_end);
   at += n;
   for (uint32_t j = 0; j < n; j++)  // the piece's last byte other than a space
     if (at[-1 - (int64_t)j] != ' ') {
@@ -198,7 +220,7 @@ static napi_value TableRows(napi_env env, napi_callback_info info) {
   for (; row < to; row++) {
     // The row's size before any byte of it is written: it goes in whole or not at all.
     size_t need = 2 * last + 1;
-    uint32_t id[2 * MAX_COLUMNS];
+    uint32_t id[2 * MAX_COLUMNS], length[2 * MAX_COLUMNS];
     bool stop = false;
     for (uint32_t k = 0; k <= last && !stop; k++) {
       uint32_t h = cells.head[k][row], t = cells.tail[k] == NULL ? 0 : cells.tail[k][row];
@@ -208,31 +230,26 @@ static napi_value TableRows(napi_env env, napi_callback_info info) {
       }
       id[2 * k] = h;
       id[2 * k + 1] = t;
-      uint32_t length = piece_length(&p, h, k) + piece_length(&p, t, k);
+      length[2 * k] = piece_length(&p, h, k);
+      length[2 * k + 1] = piece_length(&p, t, k);
+      uint32_t cell = length[2 * k] + length[2 * k + 1];
       bool padded = k != last || right[k];
-      if (!piece_plain(&p, h, k) || !piece_plain(&p, t, k) || (padded && length > widths[k])) stop = true;
-      need += padded ? widths[k] : length;
+      if (!piece_plain(&p, h, k) || !piece_plain(&p, t, k) || (padded && cell > widths[k])) stop = true;
+      need += padded ? widths[k] : cell;
     }
     if (stop || need > room - used) break;
     uint8_t *at = out + used, *end = at;  // end: after the last byte other than a space
     for (uint32_t k = 0; k <= last; k++) {
-      uint32_t h = id[2 * k], t = id[2 * k + 1];
-      uint32_t length = piece_length(&p, h, k) + piece_length(&p, t, k);
-      uint32_t pad = k == last && !right[k] ? 0 : widths[k] - length;
+      uint32_t cell = length[2 * k] + length[2 * k + 1];
+      uint32_t pad = k == last && !right[k] ? 0 : widths[k] - cell;
       if (k > 0) {
         *at++ = ' ';
         *at++ = ' ';
       }
-      if (right[k]) {
-        memset(at, ' ', pad);
-        at += pad;
-      }
-      at = piece_write(&p, h, k, at, &end);
-      at = piece_write(&p, t, k, at, &end);
-      if (!right[k]) {
-        memset(at, ' ', pad);
-        at += pad;
-      }
+      if (right[k]) at = spaces(at, pad, out + room);
+      at = piece_write(&p, id[2 * k], k, length[2 * k], at, out + room, &end);
+      at = piece_write(&p, id[2 * k + 1], k, length[2 * k + 1], at, out + room, &end);
+      if (!right[k]) at = spaces(at, pad, out + room);
     }
     *end = '\n';
     used = (size_t)(end + 1 - out);
