@@ -104,9 +104,19 @@ export class OwnerJoin {
     return -1;
   }
 
-  /** The facts of `pid`, read from /proc once per join; undefined when the process is gone. */
+  /**
+   * The facts of `pid`, read from /proc once per join; undefined when the process is gone. A command name that
+   * {@link commandOf} read is kept (and a process it found gone stays gone): one name per process per join.
+   */
   factsOf(pid: number): ProcessFacts | undefined {
-    if (!this.facts.has(pid)) this.facts.set(pid, readProcessFacts(pid, this.context.bootTime, this.context.users));
+    if (!this.facts.has(pid)) {
+      const { bootTime, users } = this.context;
+      const command = this.commands.get(pid);
+      let facts: ProcessFacts | undefined;
+      if (!this.commands.has(pid)) facts = readProcessFacts(pid, bootTime, users);
+      else if (command !== undefined) facts = readProcessFacts(pid, bootTime, users, command);
+      this.facts.set(pid, facts);
+    }
     return this.facts.get(pid);
   }
 

@@ -14,14 +14,16 @@ export type ProcessFacts = Omit<Owner, 'fds'>;
  * Reads a process's facts from /proc/PID/{comm,cmdline,exe,status,stat,cgroup}. Returns undefined
  * when the process is gone (its comm is unreadable). Fields that need privileges (exe) are left out
  * when unreadable, as is `uid` when status is (never -1). `bootTime` is seconds since the epoch (see parseBootTime).
+ * `command`: the comm already read (readCommand; undefined: the process is gone), so that one listing names a
+ * process once.
  */
 export function readProcessFacts(
   pid: number,
   bootTime: number | undefined,
   users: ReadonlyMap<number, string>,
+  command: string | undefined = readCommand(pid),
 ): ProcessFacts | undefined {
   const base = `/proc/${String(pid)}/`;
-  const command = readCommand(pid);
   if (command === undefined) return undefined;
   const uid = parseStatusUid(read(`${base}status`) ?? '');
   const facts: { -readonly [K in keyof ProcessFacts]: ProcessFacts[K] } = {

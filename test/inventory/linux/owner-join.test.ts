@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { OwnerJoin, type OwnerTarget } from '../../../src/inventory/linux/owners.js';
 
@@ -61,6 +62,43 @@ describe('OwnerJoin', () => {
     expect(command).not.toContain('\n');
     expect(join.commandOf(GONE)).toBeUndefined();
     expect(new OwnerJoin(walk(), { bootTime: 0, users: new Map() }).commandOf(GONE)).toBeUndefined();
+  });
+
+  it('names a process once in a join, though it renames itself between commandOf and factsOf', async () => {
+    // Found by review: commandOf read /proc/PID/comm, and factsOf (a row of several owners, loaded later in the
+    // same listing) read it again.
+    const rename = [
+      'import ctypes, sys, time',
+      'libc = ctypes.CDLL(None)',
+      "libc.prctl(15, b'before', 0, 0, 0)",
+      "print('r', flush=True)",
+      'sys.stdin.readline()',
+      "libc.prctl(15, b'after', 0, 0, 0)",
+      "print('r', flush=True)",
+      'time.sleep(30)',
+    ].join('\n');
+    const child = spawn('python3', ['-c', rename], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const line = () => new Promise((resolve) => child.stdout.once('data', resolve));
+    try {
+      await line();
+      const pid = child.pid ?? 0;
+      const join = new OwnerJoin(
+        { holders: Uint32Array.of(1, pid, 3), denied: [], gone: [] },
+        { bootTime: 0, users: new Map() },
+      );
+      const first = join.commandOf(pid);
+      child.stdin.write('\n');
+      await line();
+      expect({ first, later: join.factsOf(pid)?.command }).toEqual({ first: 'before', later: 'before' });
+      // A join that reads the facts first sees the new name, in both.
+      const fresh = new OwnerJoin(
+        { holders: Uint32Array.of(1, pid, 3), denied: [], gone: [] },
+        { bootTime: 0, users: new Map() },
+      );
+      expect([fresh.factsOf(pid)?.command, fresh.commandOf(pid)]).toEqual(['after', 'after']);
+    } finally {
+      child.kill();
+    }
   });
 
   it('says permission-denied for a socket no walked fd holds when some processes could not be read, either way', () => {
