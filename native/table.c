@@ -7,8 +7,8 @@
 //
 //   With `suffixes` (a Uint32Array of a piece number per column), a piece number with bit 31 set is a number
 //   piece: the decimal digits of its low 31 bits followed by piece suffixes[k] (a process's fd and `))`, with
-//   no text made per number in TypeScript). Without it, such a number is out of range. `tableNumbers` (true)
-//   says this addon takes them.
+//   no text made per number in TypeScript), but 0xffffffff (a row a cell left unnumbered) is out of range.
+//   Without `suffixes`, every such number is out of range. `tableNumbers` (true) says this addon takes them.
 //
 //   tableRows(bytes, starts, plain, ids, widths, right, from, to, out, state, suffixes?) -> undefined
 //     Writes rows from..to-1 into `out` as ChunkedOutput.addRow writes one: each cell (head then tail piece,
@@ -16,8 +16,9 @@
 //     right[k]), two spaces between cells, the last cell unpadded when left-aligned, trailing spaces
 //     trimmed, '\n'. At most 64 columns. Stops before a row that does not fit in what is left of `out`, or that has a piece
 //     not made of printable ASCII (plain[i] == 0) or a cell wider than its column: state[0] = the next row
-//     to write, state[1] = the bytes written. Throws EINVAL for a piece number out of range or arrays
-//     shorter than the rows.
+//     to write, state[1] = the bytes written. `out` past those bytes may be written too (pieces and padding
+//     are copied 16 bytes at a time where they fit): only out[0..state[1]] is the rows. Throws EINVAL for a
+//     piece number out of range or arrays shorter than the rows.
 #include "common.h"
 
 #define MAX_COLUMNS 64
@@ -77,6 +78,7 @@ static uint32_t digits_of(uint32_t n) {
 
 // Whether piece `id` of column k exists (and, with bytes, lies inside them).
 static bool piece_ok(const pieces_t *p, uint32_t id, uint32_t k) {
+  if (id == 0xffffffffu) return false;  // UNHANDLED (column-cells.ts): a row a cell left, never a number
   if (id & NUMBER_PIECE) {
     if (p->suffixes == NULL) return false;
     id = p->suffixes[k];

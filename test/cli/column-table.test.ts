@@ -7,54 +7,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TableWriter } from '../../src/cli/render/column-table.js';
 import { printColumns } from '../../src/cli/render/columns.js';
-import { NUMBER_PIECE, Pieces } from '../../src/cli/render/pieces.js';
+
 import type { SnapshotView } from '../../src/cli/render/sockets.js';
 import { layoutOfWidths, type Column } from '../../src/cli/render/table.js';
-import { nativeAddon, parseFilter } from '../../src/index.js';
+import { parseFilter } from '../../src/index.js';
 import { readSocketColumns } from '../../src/inventory/linux/read-columns.js';
+import { rowsOf, tableOf, writer as sharedWriter } from '../helpers/table-pieces.js';
 
-const addon = nativeAddon();
-const writer: TableWriter | undefined =
-  addon?.tableRows && addon.tableWidths && addon.columnKeys && addon.missingKeys && addon.numberKeys
-    ? (addon as TableWriter)
-    : undefined;
-
-/** Rows of cells (each a head and a tail piece) from a fixed pseudo-random sequence: spaces at either end, empty cells, long ones. */
-function rowsOf(count: number, columns: number): [string, string][][] {
-  const texts = [
-    '',
-    ' ',
-    'a',
-    'ab ',
-    ' x',
-    '12345',
-    'LISTEN',
-    '127.0.0.1:',
-    '[::1]:',
-    '443',
-    'users:(("a",pid=1,fd=',
-    '5))',
-  ];
-  let seed = 12345;
-  const next = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) >>> 16) % texts.length;
-  return Array.from({ length: count }, () =>
-    Array.from({ length: columns }, () => [texts[next()] ?? '', texts[next()] ?? ''] as [string, string]),
-  );
-}
-
-/** The rows as the writer's arguments: pieces, and a head and a tail array per column. */
-function tableOf(rows: [string, string][][]) {
-  const pieces = new Pieces(writer as TableWriter);
-  const columns = rows[0]?.length ?? 0;
-  const ids = Array.from({ length: 2 * columns }, () => new Uint32Array(rows.length));
-  rows.forEach((row, i) => {
-    row.forEach(([head, tail], k) => {
-      (ids[2 * k] as Uint32Array)[i] = pieces.of(head);
-      (ids[2 * k + 1] as Uint32Array)[i] = pieces.of(tail);
-    });
-  });
-  return { pieces, encoded: pieces.encode(), ids };
-}
+// A local binding, so that a test's `if (writer === undefined) return` narrows it in the closures after.
+const writer = sharedWriter;
 
 /** Every row the writer wrote from `from` in one call into `room` bytes, and where it stopped. */
 function write(
@@ -132,55 +93,6 @@ describe.skipIf(writer === undefined)('the native table writer (native/table.c)'
     expect(write(t, [3, 4], right, 3, 4)).toEqual({ text: 'd    4444\n', next: 4 });
     expect(write(t, [3, 3], right, 0, 4, 12)).toEqual({ text: 'ab     1\n', next: 1 }); // the second needs 9 more
   });
-
-  it.skipIf(addon?.tableNumbers !== true)(
-    "writes number pieces as their digits and then their column's suffix, as their texts would be",
-    () => {
-      const rows = rowsOf(300, 3);
-      const t = tableOf(rows);
-      const numbers = [0, 7, 10, 99, 12345, 65536, 1048575, 2 ** 31 - 1];
-      const suffixTexts = ['))', '', ' '];
-      const suffixes = Uint32Array.from(suffixTexts, (text) => t.pieces.of(text));
-      const encoded = t.pieces.encode();
-      // Every third row's tail (and every fifth row's head) a number piece instead of its text.
-      const cells = rows.map((row, i) =>
-        row.map(([head, tail], k) => {
-          const suffix = suffixTexts[k] ?? '';
-          const n = numbers[(i + k) % numbers.length] ?? 0;
-          const heads = t.ids[2 * k] as Uint32Array;
-          const tails = t.ids[2 * k + 1] as Uint32Array;
-          if (i % 5 === 0) heads[i] = NUMBER_PIECE + n;
-          if (i % 3 === 0) tails[i] = NUMBER_PIECE + n;
-          return (i % 5 === 0 ? `${String(n)}${suffix}` : head) + (i % 3 === 0 ? `${String(n)}${suffix}` : tail);
-        }),
-      );
-      expect(t.pieces.text(NUMBER_PIECE + 12345, suffixes[0])).toBe('12345))');
-      const columns: Column[] = ['A', 'B', 'C'].map((header, k) => ({ header, align: k === 1 ? 'right' : 'left' }));
-      const measured = new Uint32Array(2);
-      writer?.tableWidths(encoded.lengths, t.ids, rows.length, measured, suffixes);
-      const widest = [0, 1].map((k) => Math.max(0, ...cells.map((row) => (row[k] ?? '').length)));
-      expect([...measured]).toEqual(widest);
-      const layout = layoutOfWidths(columns, [...measured, Infinity], { header: false, width: undefined });
-      const out = Buffer.alloc(1 << 20);
-      const state = new Uint32Array(2);
-      const widths = Uint32Array.from(layout.widths, (w) => (Number.isFinite(w) ? w : 0));
-      const right = Uint8Array.of(0, 1, 0);
-      const { bytes, starts, plain } = encoded;
-      writer?.tableRows(bytes, starts, plain, t.ids, widths, right, 0, rows.length, out, state, suffixes);
-      expect(state[0]).toBe(rows.length);
-      expect(out.subarray(0, state[1]).toString('latin1')).toBe(cells.map((row) => `${layout.line(row)}\n`).join(''));
-      // Without suffixes, or with a suffix piece out of range, a number piece is refused.
-      const call = (given?: Uint32Array) => () => {
-        writer?.tableRows(bytes, starts, plain, t.ids, widths, right, 0, rows.length, out, state, given);
-      };
-      expect(call()).toThrow(expect.objectContaining({ code: 'EINVAL' }));
-      expect(call(Uint32Array.of(0, 0, t.pieces.texts.length))).toThrow(expect.objectContaining({ code: 'EINVAL' }));
-      expect(call(Uint32Array.of(0, 0))).toThrow(expect.objectContaining({ code: 'EINVAL' })); // one per column
-      expect(() => writer?.tableWidths(encoded.lengths, t.ids, rows.length, measured)).toThrow(
-        expect.objectContaining({ code: 'EINVAL' }),
-      );
-    },
-  );
 
   it('refuses piece numbers out of range and arrays shorter than the rows (EINVAL), writing nothing', () => {
     const t = tableOf([[['a', 'b']], [['c', 'd']]]);

@@ -185,34 +185,33 @@ function usersCell(owners: ColumnOwners, pieces: Pieces | undefined): ColumnCell
     const first = head(row);
     return first === undefined ? undefined : first.length + tail().length;
   };
-  const tailIds = soles && pieces?.keyed(65536, fdText);
-  if (pieces === undefined) return { head, tail, width };
-  // An fd (below 2^31: fds are ints) is a number piece followed by `))` where the writer takes them.
+  if (pieces === undefined || soles === undefined) return { head, tail, width };
+  // An fd (below 2^31: fds are ints) is a number piece followed by `))` where the writer takes them; else
+  // each fd's text is numbered by key.
   const suffix = pieces.numberPieces ? pieces.of('))') : undefined;
+  const tailIds = suffix === undefined ? pieces.keyed(65536, fdText) : undefined;
   return {
     head,
     tail,
     width,
-    ...(tailIds && {
-      tails: true,
-      ...(suffix !== undefined && { suffix }),
-      fillIds: (count, order, heads, tails) => {
-        const rows = soles(count, order);
-        // Each row's pid as its key, numbered once per process by the addon (Pieces.numberBy).
-        const left = pieces.numberBy(rows.pids, count, heads, (pid) => {
-          const command = rows.command(pid); // the one fact the text needs (not every one: ~1 ms a process)
-          return command === undefined ? undefined : prefixOf({ command }, pid).id;
-        });
-        if (tails !== null && suffix !== undefined) {
-          // `5))`: the fd as a number piece, then the suffix; no text made per fd.
-          const { fds } = rows;
-          for (let i = 0; i < count; i++) tails[i] = NUMBER_PIECE + (fds[i] ?? 0);
-        } else if (tails !== null) tailIds.fillFrom(rows.fds, count, tails);
-        if (tails !== null) for (const i of left) tails[i] = 0; // the row's text is whole in its head
-        for (const i of left) heads[i] = UNHANDLED;
-        return left.length > 0;
-      },
-    }),
+    tails: true,
+    ...(suffix !== undefined && { suffix }),
+    fillIds: (count, order, heads, tails) => {
+      const rows = soles(count, order);
+      // Each row's pid as its key, numbered once per process by the addon (Pieces.numberBy).
+      const left = pieces.numberBy(rows.pids, count, heads, (pid) => {
+        const command = rows.command(pid); // the one fact the text needs (not every one: ~1 ms a process)
+        return command === undefined ? undefined : prefixOf({ command }, pid).id;
+      });
+      if (tails !== null && suffix !== undefined) {
+        // `5))`: the fd as a number piece, then the suffix; no text made per fd.
+        const { fds } = rows;
+        for (let i = 0; i < count; i++) tails[i] = NUMBER_PIECE + (fds[i] ?? 0);
+      } else if (tails !== null) tailIds?.fillFrom(rows.fds, count, tails);
+      if (tails !== null) for (const i of left) tails[i] = 0; // the row's text is whole in its head
+      for (const i of left) heads[i] = UNHANDLED;
+      return left.length > 0;
+    },
   };
 }
 

@@ -33,6 +33,7 @@ export type KeyNumbering = Required<Pick<NativeAddon, 'columnKeys' | 'missingKey
 /**
  * Bit 31 of a piece number: a number piece, the decimal digits of the low 31 bits followed by its cell's
  * suffix piece (ColumnCell.suffix), written by the addon without a text made per number (Pieces.numberPieces).
+ * For numbers below 2^31 - 1 (fds, pids): 0xffffffff is UNHANDLED (column-cells.ts), which the writer refuses.
  */
 export const NUMBER_PIECE = 0x80000000;
 
@@ -176,11 +177,6 @@ export class KeyedPieces {
   }
 
   /**
-   * For i below `count`, out[i] = the number of the text of row order[i]'s key by `spec` (row i without
-   * `order`): with the addon, the keys (columnKeys), the texts of the keys met for the first time (missingKeys),
-   * then the numbers (numberKeys); keys past `size` one by one here.
-   */
-  /**
    * For i below `count`, out[i] = the number of key keys[i]'s text: the texts of the keys met for the first
    * time (the addon's missingKeys), then the numbers (numberKeys); keys past `size` one by one here.
    */
@@ -189,6 +185,11 @@ export class KeyedPieces {
     this.number(count, out);
   }
 
+  /**
+   * For i below `count`, out[i] = the number of the text of row order[i]'s key by `spec` (row i without
+   * `order`): with the addon, the keys (columnKeys), the texts of the keys met for the first time (missingKeys),
+   * then the numbers (numberKeys); keys past `size` one by one here.
+   */
   fill(spec: KeySpec, count: number, order: Uint32Array | undefined, out: Uint32Array): void {
     const { native } = this.pieces;
     const { star } = spec;

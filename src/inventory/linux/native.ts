@@ -163,7 +163,8 @@ export interface NativeAddon {
    * `out` as ChunkedOutput.addRow writes a row: cells padded to `widths` (right-aligned where `right[k]`),
    * two spaces apart, the last unpadded when left-aligned, trailing spaces trimmed, '\n' after each. Stops
    * before a row that does not fit in `out`, has a piece whose `plain` is 0, or a cell wider than its
-   * column: `state[0]` = the next row to write, `state[1]` = the bytes written (native/table.c).
+   * column: `state[0]` = the next row to write, `state[1]` = the bytes written (native/table.c); `out` past
+   * them may have been written too. Number pieces, with `suffixes`: see {@link tableNumbers}.
    * @throws Error with `code` EINVAL for a piece number out of range or arrays that do not agree.
    */
   tableRows?(
@@ -181,8 +182,9 @@ export interface NativeAddon {
   ): void;
   /**
    * True when tableWidths and tableRows take number pieces: with `suffixes` (a piece number per column), a
-   * piece number with bit 31 set is the decimal digits of its low 31 bits followed by piece suffixes[k]
-   * (native/table.c; src/cli/render/pieces.ts NUMBER_PIECE). Absent from an addon built before them.
+   * piece number with bit 31 set is the decimal digits of its low 31 bits followed by piece suffixes[k], but
+   * 0xffffffff (UNHANDLED: a row a cell left) is out of range (native/table.c; src/cli/render/pieces.ts
+   * NUMBER_PIECE). Absent from an addon built before them.
    */
   readonly tableNumbers?: boolean;
   /**
