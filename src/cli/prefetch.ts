@@ -1,4 +1,3 @@
-import { readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { statesNamed } from '../inventory/filter/states.js';
@@ -6,6 +5,7 @@ import { columnRequests } from '../inventory/linux/column-requests.js';
 import { prefetchOwnNamespace } from '../inventory/linux/diag-prefetch.js';
 import { tcpStateMask } from '../inventory/linux/diag-request.js';
 import type { NativeAddon } from '../inventory/linux/native.js';
+import { netnsOf, readNetnsNames } from '../inventory/linux/netns.js';
 import { prefetchOnePass } from '../inventory/linux/onepass-prefetch.js';
 import type { TableQuery } from '../inventory/linux/tables.js';
 import type { Family, Protocol, SocketState } from '../model/index.js';
@@ -137,30 +137,12 @@ function loadAddon(): NativeAddon | undefined {
 }
 
 /**
- * What /run/netns pins (`ip netns add`): nothing (or no such directory), this process's network namespace
- * alone, or another one (the listing then reads several namespaces). Compared by the nsfs inode, as
- * readNetnsNames and netnsOf read them.
+ * What /run/netns pins (`ip netns add`), read as the listing reads it (readNetnsNames, netnsOf): nothing,
+ * this process's network namespace alone, or another one (the listing then reads several namespaces).
  */
 function pinnedNamespaces(): 'none' | 'this one' | 'others' {
-  let entries: string[];
-  try {
-    entries = readdirSync('/run/netns');
-  } catch {
-    return 'none';
-  }
-  if (entries.length === 0) return 'none';
-  let own = -1;
-  try {
-    own = statSync('/proc/self/ns/net').ino;
-  } catch {
-    // unreadable: every pinned namespace counts as another
-  }
-  for (const entry of entries) {
-    try {
-      if (statSync(`/run/netns/${entry}`).ino !== own) return 'others';
-    } catch {
-      // a stale bind mount: skip it
-    }
-  }
-  return 'this one';
+  const pinned = [...readNetnsNames().keys()];
+  if (pinned.length === 0) return 'none';
+  const own = netnsOf('self');
+  return pinned.some((netns) => netns !== own) ? 'others' : 'this one';
 }

@@ -147,7 +147,7 @@ export async function joinColumnOwners(
         }
       }
       const holder = (pid: number) => sharedHolder(pid) ?? undefined;
-      const command = (pid: number) => (shared.get(pid) === null ? undefined : join.commandOf(pid));
+      const command = (pid: number) => join.commandOf(pid); // undefined for a gone one, as `holder`
       soleRows = { count, order, pids, fds, holder, command };
       return soleRows;
     },

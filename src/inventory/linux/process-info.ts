@@ -14,8 +14,8 @@ export type ProcessFacts = Omit<Owner, 'fds'>;
  * Reads a process's facts from /proc/PID/{comm,cmdline,exe,status,stat,cgroup}. Returns undefined
  * when the process is gone (its comm is unreadable). Fields that need privileges (exe) are left out
  * when unreadable, as is `uid` when status is (never -1). `bootTime` is seconds since the epoch (see parseBootTime).
- * `command`: the comm already read (readCommand; undefined: the process is gone), so that one listing names a
- * process once.
+ * `command`: the comm already read (readCommand), so that one listing names a process once; read here when
+ * not given (a caller that found the process gone does not call this).
  */
 export function readProcessFacts(
   pid: number,
