@@ -1,25 +1,13 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { hasNativeAddon } from '../../src/index.js';
 import { canMakeNetnsFor, hasTool } from '../helpers/system.js';
+import { bundledCli, tracedCli } from '../helpers/traced-cli.js';
 
 // A plain TCP `ls`, or a plain `who PORT`, starts its sock_diag dump on a threadpool thread before the CLI's
 // code loads (src/cli/prefetch.ts), and the listing takes that dump instead of making its own. Seen from the
 // system calls (strace): the requests go out from a thread other than the main one, and the output is the
 // output without the prefetch. Each run is alone in new network, mount and PID namespaces (no /run/netns
 // entry, no other process), so that the listing reads exactly one namespace, this one, as on a plain host.
-
-const bin = fileURLToPath(new URL('../../bin/portscope.js', import.meta.url));
-const bundled = existsSync(new URL('../../dist/bundle/prefetch.js', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'portscope-ls-prefetch-'));
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-let runs = 0;
 
 // Inside the namespaces: loopback up, an empty /run/netns, then sockets of both families (a listener and a
 // connection to it on 127.0.0.1 and on ::1, on fixed ports: the namespace is new, so that runs compare), held until the listing is done (20 s at most).
@@ -49,25 +37,12 @@ kill $holder
 exit $status
 `;
 
+const run = tracedCli('portscope-ls-prefetch-', SCRIPT, SOCKETS);
+
 /** `portscope VERB ARGS` under strace, alone in its namespaces: its output and which threads sent requests. */
 async function traced(args: readonly string[], prefetch: '0' | '1', verb = 'ls') {
-  const work = join(dir, String((runs += 1)));
-  const trace = `${work}.trace`;
-  const argv = ['-n', '-m', '-p', '-f', '--mount-proc', 'sh', '-c', SCRIPT, 'sh', work, SOCKETS, trace];
-  const stdout = await new Promise<string>((resolve, reject) => {
-    execFile(
-      'unshare',
-      [...argv, process.execPath, bin, verb, ...args],
-      { env: { ...process.env, PORTSCOPE_PREFETCH: prefetch }, timeout: 30_000 },
-      (error, out) => {
-        // `who` exits 1 when nothing holds the port (the UDP form below): its output still counts.
-        if (error === null || (verb === 'who' && error.code === 1)) resolve(out);
-        else reject(new Error(`${verb} ${args.join(' ')}: ${error.message}`));
-      },
-    );
-  });
-  const lines = readFileSync(trace, 'utf8').split('\n').filter(Boolean);
-  const main = lines.find((l) => l.includes('execve('))?.split(' ')[0];
+  // `who` exits 1 when nothing holds the port (the UDP form below): its output still counts.
+  const { stdout, lines, main } = await run(verb, args, { PORTSCOPE_PREFETCH: prefetch }, verb === 'who' ? [1] : []);
   const senders = lines
     .filter((l) => /sendto\(\d+, \[\{nlmsg_len=/.test(l))
     .map((l) => (l.split(' ')[0] === main ? 'main thread' : 'another thread'));
@@ -83,7 +58,7 @@ function expectedRows(args: readonly string[]): number {
 }
 
 describe.skipIf(
-  !bundled || !hasNativeAddon() || !canMakeNetnsFor('the ls prefetch') || !hasTool('strace', 'the ls prefetch'),
+  !bundledCli || !hasNativeAddon() || !canMakeNetnsFor('the ls prefetch') || !hasTool('strace', 'the ls prefetch'),
 )('a plain TCP ls takes the dump it started before loading', () => {
   const forms = [['-tan'], ['-tn'], ['-tln'], ['-tanp'], ['-t4an'], ['-t6ln'], ['-t', '-a', '-n'], ['-tanH']];
   it.each(forms)('ls %s: one request, sent from a threadpool thread; the same output as without', async (...args) => {
@@ -106,7 +81,7 @@ describe.skipIf(
 });
 
 describe.skipIf(
-  !bundled || !hasNativeAddon() || !canMakeNetnsFor('the who prefetch') || !hasTool('strace', 'the who prefetch'),
+  !bundledCli || !hasNativeAddon() || !canMakeNetnsFor('the who prefetch') || !hasTool('strace', 'the who prefetch'),
 )('a plain who PORT takes the dump it started before loading', () => {
   // TCP alone: one request for both families; without a protocol also UDP and UDP-Lite, one per family.
   const forms: [string[], number][] = [

@@ -1,12 +1,8 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it, type TestContext } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { hasNativeAddon, nativeAddon } from '../../src/index.js';
 import { onePassUnavailable } from '../../src/inventory/linux/bpf-sockets.js';
 import { canMakeNetnsFor, hasTool } from '../helpers/system.js';
+import { bundledCli, tracedCli } from '../helpers/traced-cli.js';
 
 // When /run/netns pins a namespace other than its own, a plain `ls` or `who PORT` lists every namespace, as
 // root in one BPF pass; the CLI's prefetch (src/cli/prefetch.ts) starts that pass before its code loads. Seen
@@ -14,14 +10,6 @@ import { canMakeNetnsFor, hasTool } from '../helpers/system.js';
 // /run/netns (after it without the prefetch), the object is read once either way (the listing took the pass),
 // and the output is the output without the prefetch. Each run is alone in new network, mount and PID
 // namespaces, with a tmpfs on /run/netns that pins one empty namespace of its own.
-
-const bin = fileURLToPath(new URL('../../bin/portscope.js', import.meta.url));
-const bundled = existsSync(new URL('../../dist/bundle/prefetch.js', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'portscope-onepass-prefetch-'));
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-let runs = 0;
 
 // A listener and a connection to it on 127.0.0.1 (fixed ports: each namespace is new), held until the
 // listing is done (20 s at most).
@@ -49,24 +37,11 @@ kill $holder
 exit $status
 `;
 
+const run = tracedCli('portscope-onepass-prefetch-', SCRIPT, SOCKETS);
+
 /** `portscope VERB ARGS` under strace, alone in its namespaces: its output and the main thread's opens. */
 async function traced(verb: string, args: readonly string[], prefetch: '0' | '1') {
-  const work = join(dir, String((runs += 1)));
-  const trace = `${work}.trace`;
-  const argv = ['-n', '-m', '-p', '-f', '--mount-proc', 'sh', '-c', SCRIPT, 'sh', work, SOCKETS, trace];
-  const stdout = await new Promise<string>((resolve, reject) => {
-    execFile(
-      'unshare',
-      [...argv, process.execPath, bin, verb, ...args],
-      { env: { ...process.env, PORTSCOPE_PREFETCH: prefetch }, timeout: 30_000 },
-      (error, out) => {
-        if (error === null) resolve(out);
-        else reject(new Error(`${verb} ${args.join(' ')}: ${error.message}`));
-      },
-    );
-  });
-  const lines = readFileSync(trace, 'utf8').split('\n').filter(Boolean);
-  const main = lines.find((l) => l.includes('execve('))?.split(' ')[0];
+  const { stdout, lines, main } = await run(verb, args, { PORTSCOPE_PREFETCH: prefetch });
   const opened = (l: string) => /openat\([^,]+, "([^"]+)"/.exec(l)?.[1] ?? '';
   const mainOpens = lines.filter((l) => l.split(' ')[0] === main).map(opened);
   const objectReads = lines.map(opened).filter((path) => path.endsWith('/native/bpf/sockets.bpf.o')).length;
@@ -89,7 +64,7 @@ function skipWithoutOnePass(context: TestContext): void {
 }
 
 describe.skipIf(
-  !bundled ||
+  !bundledCli ||
     !hasNativeAddon() ||
     !canMakeNetnsFor('the one-pass prefetch') ||
     !hasTool('strace', 'the one-pass prefetch') ||
