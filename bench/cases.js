@@ -1,5 +1,5 @@
 // The cases of bench/run.js. Each case is { name, ours, theirs }: `ours` is the first command, the one
-// every ratio is taken against. ctx: { ps(...args) -> argv, farmPort, devPort }.
+// every ratio is taken against. ctx: { ps(...args) -> argv, node (the Node that runs portscope), farmPort, devPort }.
 
 /**
  * The floor under a case, timed in the same run: Node's start (`node -e 0`), portscope's own start
@@ -8,15 +8,26 @@
  * command's fixed cost (verb code, addon, namespaces, the kernel's walk of the TCP hash that every
  * namespace shares) with nothing to print or own. `peer`: the peer tool run the same way.
  */
-function floorRows({ ps }, args, peer) {
+function floorRows({ ps, node }, args, peer) {
   return [
-    [process.execPath, '-e', '0'],
+    [node, '-e', '0'],
+    // Node 20 reads and parses NODE_EXTRA_CA_CERTS's file as it starts (~30 ms here; nodejs/node#40524; Node 24
+    // does not): when the environment sets it, Node's start without it, for the floor a default machine has.
+    ...withoutExtraCa([node, '-e', '0']),
     ps('--version'),
     // Making the namespace (10-40 ms here) is in the next row's time: this row says how much.
     ['unshare', '-n', 'true'],
     ['unshare', '-n', ...ps(...args, '--netns', 'host')],
     ...(peer === undefined ? [] : [['unshare', '-n', ...peer]]),
   ];
+}
+
+/** Whether the environment sets NODE_EXTRA_CA_CERTS (which Node 20 reads at its start, before any code). */
+export const extraCaSet = () => (process.env.NODE_EXTRA_CA_CERTS ?? '') !== '';
+
+/** `argv` run without NODE_EXTRA_CA_CERTS, as one row, when the environment sets it; else no row. */
+function withoutExtraCa(argv) {
+  return extraCaSet() ? [['env', '-u', 'NODE_EXTRA_CA_CERTS', ...argv]] : [];
 }
 
 /** The 100k suite: listings with and without owners, an audit, and `who` on a farm port and a dev server. */
@@ -33,6 +44,7 @@ export function baseCases(ctx) {
         ['env', 'PORTSCOPE_BPF=0', ...ps('ls', '-tanp')],
         // The Socket object path that the columnar listing with owners replaces, in the same run.
         ['env', 'PORTSCOPE_COLUMNAR=0', ...ps('ls', '-tanp')],
+        ...withoutExtraCa(ps('ls', '-tanp')),
       ],
     },
     {
@@ -58,6 +70,7 @@ export function baseCases(ctx) {
         ['env', 'PORTSCOPE_BACKEND=procfs', ...ps('ls', '-tan')],
         // The Socket object path that the columnar listing replaces (ls-columnar.ts), in the same run.
         ['env', 'PORTSCOPE_COLUMNAR=0', ...ps('ls', '-tan')],
+        ...withoutExtraCa(ps('ls', '-tan')),
         ...floorRows(ctx, ['ls', '-tan'], ['ss', '-tan']),
       ],
     },
@@ -152,8 +165,8 @@ export function namespaceCases({ ps, devPort }, count) {
  * work, built with `npm ci && npm run build`), both run as `user` (runuser; both checkouts must be readable by
  * that user), ours first. Owners of other users' processes are unknown to both, as to `ss -p` without root.
  */
-export function nonRootCases({ bin, devPort, farmPort }, baseBin, user) {
-  const as = (cli, args) => ['runuser', '-u', user, '--', process.execPath, cli, ...args];
+export function nonRootCases({ bin, node, devPort, farmPort }, baseBin, user) {
+  const as = (cli, args) => ['runuser', '-u', user, '--', node, cli, ...args];
   const pair = (name, ...args) => ({ name: `as ${user}: ${name}`, ours: as(bin, args), theirs: [as(baseBin, args)] });
   return [
     pair('all TCP without owners', 'ls', '-tan'),

@@ -24,14 +24,23 @@ export function measure(argv, capS) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
- * Runs each case's commands `runs` times, alternating the order each round; a command that hit the cap is
- * not run again. Returns `{ case, rows: [{ command, medianMs, peakRssMb, statuses, ratio }] }` per case.
+ * Runs each case's commands `runs` times, alternating the order each round, after `warmup` untimed rounds (as
+ * hyperfine's --warmup: the first command of a case otherwise ran on caches the farm's set-up or the previous
+ * case left, slower than the same command later in the run); a command that hit the cap is not run
+ * again. Returns `{ case, rows: [{ command, medianMs, peakRssMb, statuses, ratio }] }` per case.
  */
-export function runCases(cases, { runs, capS, label, log }) {
+export function runCases(cases, { runs, warmup = 0, capS, label, log }) {
   const results = [];
   for (const c of cases) {
     const commands = [c.ours, ...c.theirs];
+    // A command that hits the cap in a warm-up round keeps that run as its one sample.
     const samples = commands.map(() => []);
+    for (let i = 0; i < warmup; i++)
+      for (const [k, argv] of commands.entries()) {
+        if (samples[k].length > 0) continue;
+        const s = measure(argv, capS);
+        if (s.status === 'timeout') samples[k].push(s);
+      }
     for (let i = 0; i < runs; i++) {
       const order = commands.map((_, k) => k);
       if (i % 2 === 1) order.reverse();

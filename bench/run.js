@@ -6,8 +6,10 @@
 //   node bench/run.js --sockets N         the 100k suite's cases at N sockets (the 1M cases from 500k)
 //   node bench/run.js --namespaces 50,300 100k farm plus that many namespaces: all vs --netns host
 //   node bench/run.js --base DIR [--user nobody]  100k farm, run as that user: this build vs DIR's bin/portscope.js
+//   --warmup N untimed rounds before each case's timed ones (default 1; 0 with --scale 1m or --sockets >= 500k).
+//   --node PATH runs portscope (and the `node -e 0` floor) on that Node binary, e.g. a Node 24's, instead of this one.
 // --only runs the cases whose name contains NAME (e.g. --only owner); --cap S sets the per-command cap.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,10 +18,10 @@ import { parseArgs } from 'node:util';
 import { startFarm } from './farm.js';
 import { namespaceSet, removeStaleNamespaces } from './netns.js';
 import { renderTable, runCases } from './measure.js';
-import { baseCases, millionCases, namespaceCases, nonRootCases } from './cases.js';
+import { baseCases, extraCaSet, millionCases, namespaceCases, nonRootCases } from './cases.js';
 
 const USAGE =
-  'usage: node bench/run.js [--runs N] [--cap S] [--only NAME] [--scale 1m | --sockets N] [--namespaces 50,300 | --base DIR [--user NAME]] [--holders N] [--pairs N]';
+  'usage: node bench/run.js [--runs N] [--cap S] [--only NAME] [--scale 1m | --sockets N] [--namespaces 50,300 | --base DIR [--user NAME]] [--holders N] [--pairs N] [--warmup N] [--node PATH]';
 const fail = (message) => {
   process.stderr.write(`bench: ${message}\n`);
   process.exit(2);
@@ -37,6 +39,8 @@ try {
       base: { type: 'string' },
       user: { type: 'string' },
       cap: { type: 'string' },
+      node: { type: 'string' },
+      warmup: { type: 'string' },
       only: { type: 'string', default: '' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -60,10 +64,15 @@ if (baseBin !== undefined && !existsSync(baseBin)) fail(`--base ${String(values.
 if (values.user !== undefined && baseBin === undefined) fail('--user: only with --base DIR');
 if (baseBin !== undefined && (nsCounts.length > 0 || sockets !== undefined))
   fail('--base: the 100k suite only, not with --namespaces, --scale or --sockets');
+const node = values.node === undefined ? process.execPath : resolve(values.node);
+const nodeVersion = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout?.trim() ?? '';
+if (!/^v\d+\./.test(nodeVersion)) fail(`--node ${String(values.node)}: not a Node binary that runs`);
 const user = values.user ?? 'nobody';
 const big = (sockets ?? 0) >= 500_000;
 const runs = Number(values.runs ?? (big ? 3 : 5));
 const capS = Number(values.cap ?? (big ? 120 : 300));
+const warmup = Number(values.warmup ?? (big ? 0 : 1));
+if (!Number.isInteger(warmup) || warmup < 0 || warmup > 10) fail(`--warmup ${String(values.warmup)}: expected 0-10`);
 const log = (text) => process.stderr.write(text);
 
 // Clean-up that must also happen on Ctrl-C, SIGTERM or a failure: synchronous, idempotent.
@@ -107,11 +116,12 @@ const label = (argv) => {
   if (at >= 0) return [...argv.slice(0, at - 1), 'portscope', ...argv.slice(at + 1)].join(' ');
   const base = argv.indexOf(baseBin);
   if (base >= 0) return [...argv.slice(0, base - 1), 'base portscope', ...argv.slice(base + 1)].join(' ');
-  return (argv[0] === process.execPath ? ['node', ...argv.slice(1)] : argv).join(' ');
+  return argv.map((a) => (a === node ? 'node' : a)).join(' ');
 };
 const ctx = {
   bin,
-  ps: (...args) => [process.execPath, bin, ...args],
+  node,
+  ps: (...args) => [node, bin, ...args],
   farmPort: String(farm.listeners[0].port),
   devPort,
 };
@@ -122,6 +132,11 @@ try {
   const setup = `farm: ${String(farm.tcpSockets)} TCP sockets in ${String(farm.pids.length)} holders, set up in ${(farm.setupMs / 1000).toFixed(1)} s (${sockstat()}); dev server on port ${devPort}`;
   log(`${setup}\n`);
   notes.push(setup + '.');
+  notes.push(`portscope runs on node ${nodeVersion}${node === process.execPath ? '' : ` (${node})`}.`);
+  if (extraCaSet())
+    notes.push(
+      `NODE_EXTRA_CA_CERTS is set (${String(process.env.NODE_EXTRA_CA_CERTS)}): Node 20 reads and parses that file as it starts, before any code runs (nodejs/node#40524; Node 24 does not); rows with \`env -u NODE_EXTRA_CA_CERTS\` are the same commands without it.`,
+    );
   const select = (cases) => cases.filter((c) => c.name.includes(values.only));
   if (nsCounts.length > 0) {
     for (const count of nsCounts) {
@@ -130,17 +145,17 @@ try {
       const line = `${String(count)} network namespaces (${namespaces.names[0]}...), one listener each on 127.0.0.1:9090, set up in ${((performance.now() - t) / 1000).toFixed(1)} s`;
       log(`${line}\n`);
       notes.push(line + '.');
-      results.push(...runCases(select(namespaceCases(ctx, count)), { runs, capS, label, log }));
+      results.push(...runCases(select(namespaceCases(ctx, count)), { runs, warmup, capS, label, log }));
     }
   } else if (baseBin !== undefined) {
     notes.push(`base: ${String(values.base)}; every command run as ${user} (runuser)`);
-    results.push(...runCases(select(nonRootCases(ctx, baseBin, user)), { runs, capS, label, log }));
+    results.push(...runCases(select(nonRootCases(ctx, baseBin, user)), { runs, warmup, capS, label, log }));
   } else if (big) {
     notes.push('`ss -tanp` is not run at this scale: it takes more than 600 s at 1M sockets.');
     notes.push('`who` is compared with `fuser` only (`lsof -iTCP:PORT` takes as long as the full `lsof` listing).');
-    results.push(...runCases(select(millionCases(ctx)), { runs, capS, label, log }));
+    results.push(...runCases(select(millionCases(ctx)), { runs, warmup, capS, label, log }));
   } else {
-    results.push(...runCases(select(baseCases(ctx)), { runs, capS, label, log }));
+    results.push(...runCases(select(baseCases(ctx)), { runs, warmup, capS, label, log }));
   }
 } finally {
   devServer.stdin.end();
@@ -151,6 +166,17 @@ try {
   cleanUpSync();
 }
 
+// The table's ratios are against each case's first row: the peers against portscope without
+// NODE_EXTRA_CA_CERTS (same run) are given here.
+for (const r of results) {
+  const bare = r.rows.find((row) => row.command.startsWith('env -u NODE_EXTRA_CA_CERTS portscope '));
+  const peers = r.rows.filter(
+    (row) => !/portscope|^node |^unshare |^env /.test(row.command) && row.statuses !== 'timeout',
+  );
+  if (bare === undefined || peers.length === 0) continue;
+  const against = peers.map((p) => `\`${p.command}\` ${(p.medianMs / bare.medianMs).toFixed(2)}x`).join(', ');
+  notes.push(`${r.case}: against \`${bare.command}\` (${bare.medianMs.toFixed(0)} ms): ${against}.`);
+}
 const lines = renderTable(results, { runs, capS, notes });
 const name =
   nsCounts.length > 0
