@@ -44,8 +44,8 @@
 //     64-byte records (see that file), in bpf-sockets.c.
 //   connectLoopOpen/Submit/Cancel/Ref/Close: the TCP connect loop of `scan` on a thread of its own, in scan.c.
 //   tableWidths/tableRows: a listing's table in columns written as bytes from pieces of text, in table.c;
-//   columnKeys/missingKeys/numberKeys: its cells' piece numbers from the columns, and soleOwners: each row's
-//   one owner (pid, fd) by inode, in table-keys.c.
+//   columnKeys/missingKeys/numberKeys/tagKeys: its cells' piece numbers from the columns, and soleOwners: each
+//   row's one owner (pid, fd) by inode, in table-keys.c.
 //   inetColumns: an inet_diag reply parsed into a listing's columns (no details), in diag-columns.c.
 //
 // Errors are thrown with `code` set to the errno name (EPERM, EACCES...). Parsing stays in TypeScript, but
@@ -63,7 +63,7 @@ NAPI_MODULE_INIT() {
       RegisterUnixDgram(env, exports) != napi_ok ||  // unixDgram* (nc -U -u), in unixdgram.c
       RegisterTable(env, exports) != napi_ok ||      // tableWidths, tableRows, in table.c
       RegisterDiagColumns(env, exports) != napi_ok ||  // inetColumns, in diag-columns.c
-      RegisterTableKeys(env, exports) != napi_ok ||    // columnKeys, missingKeys, numberKeys, soleOwners: table-keys.c
+      RegisterTableKeys(env, exports) != napi_ok ||    // columnKeys, missingKeys, numberKeys, soleOwners, tagKeys
       napi_create_function(env, "walkFds", NAPI_AUTO_LENGTH, WalkFds, NULL, &fn) != napi_ok ||
       napi_set_named_property(env, exports, "walkFds", fn) != napi_ok ||
       napi_create_function(env, "pidfdOpen", NAPI_AUTO_LENGTH, PidfdOpen, NULL, &fn) != napi_ok ||

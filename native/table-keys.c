@@ -15,16 +15,22 @@
 //     keys[i] = table[keys[i]] - 1 where the key is below table.length and numbered (table[k] not 0 or
 //     0xffffffff); returns the i left (keys out of the table), for the caller to number.
 //
-//   soleOwners(holders, inodes, count, order, pids, fds) -> undefined
+//   soleOwners(holders, inodes, count, order, pids, fds) -> number
 //     For i below count, row = order[i] (i when order is null): when exactly one [inode, pid, fd] triple of
 //     `holders` has the inode inodes[row] (not 0), pids[i] = its pid and fds[i] = its fd, else pids[i] = -1
-//     (OwnerJoin.soleTriple, for all the rows of a table at once). pids: Int32Array.
+//     (OwnerJoin.soleTriple, for all the rows of a table at once). pids: Int32Array. Returns the largest pid
+//     written (-1 when none), which sizes the table that numbers the rows by pid (Pieces.numberBy).
+//
+//   tagKeys(out, keys, count, tag) -> undefined
+//     out[i] = keys[i] | tag for i below count (a table's number pieces: tag bit 31, NUMBER_PIECE). EINVAL
+//     for a key that has a bit of `tag` set (out[0..i-1] written then).
 //
 // All throw EINVAL for arguments of the wrong type or too short (columnKeys: also for a key past 2^32-1), and
 // ENOMEM.
 #include "common.h"
 
 static napi_value SoleOwners(napi_env env, napi_callback_info info);
+static napi_value TagKeys(napi_env env, napi_callback_info info);
 
 typedef struct {
   napi_typedarray_type type;
@@ -182,7 +188,8 @@ napi_status RegisterTableKeys(napi_env env, napi_value exports) {
     const char *name;
     napi_callback fn;
   } functions[] = {
-      {"columnKeys", ColumnKeys}, {"missingKeys", MissingKeys}, {"numberKeys", NumberKeys}, {"soleOwners", SoleOwners}};
+      {"columnKeys", ColumnKeys}, {"missingKeys", MissingKeys}, {"numberKeys", NumberKeys},
+      {"soleOwners", SoleOwners}, {"tagKeys", TagKeys}};
   for (size_t i = 0; i < sizeof functions / sizeof functions[0]; i++) {
     napi_value fn;
     napi_status status = napi_create_function(env, functions[i].name, NAPI_AUTO_LENGTH, functions[i].fn, NULL, &fn);
@@ -222,7 +229,7 @@ static napi_value SoleOwners(napi_env env, napi_callback_info info) {
     napi_throw_error(env, "EINVAL", "portscope native: soleOwners: arrays of the wrong type or too short");
     return NULL;
   }
-  int32_t *out = pidData;
+  int32_t *out = pidData, largest = -1;
   size_t triples = holderCount / 3, size = 16;
   while (size < triples * 2) size *= 2;
   uint32_t *slots = calloc(size * 2, sizeof *slots);
@@ -243,8 +250,33 @@ static napi_value SoleOwners(napi_env env, napi_callback_info info) {
     } else {
       out[i] = (int32_t)holders[(found - 1) * 3 + 1];
       fds[i] = holders[(found - 1) * 3 + 2];
+      if (out[i] > largest) largest = out[i];
     }
   }
   free(slots);
+  napi_value result;
+  CHECK(env, napi_create_int32(env, largest, &result));
+  return result;
+}
+
+static napi_value TagKeys(napi_env env, napi_callback_info info) {
+  size_t argc = 4, outLength, keyLength;
+  napi_value argv[4];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  uint32_t *out, *keys, count, tag;
+  if (!u32_arg(env, argv[0], &out, &outLength) || !u32_arg(env, argv[1], &keys, &keyLength) ||
+      !uint32_arg(env, argv[2], &count) || !uint32_arg(env, argv[3], &tag))
+    return NULL;
+  if (count > outLength || count > keyLength) {
+    napi_throw_error(env, "EINVAL", "portscope native: tagKeys: arrays shorter than count");
+    return NULL;
+  }
+  for (uint32_t i = 0; i < count; i++) {
+    if ((keys[i] & tag) != 0) {
+      napi_throw_error(env, "EINVAL", "portscope native: tagKeys: a key with a bit of the tag set");
+      return NULL;
+    }
+    out[i] = keys[i] | tag;
+  }
   return NULL;
 }

@@ -141,7 +141,9 @@ describe.skipIf(native === undefined)('the native key numbering (native/table-ke
       const count = order?.length ?? 501;
       const pids = new Int32Array(count);
       const fds = new Uint32Array(count);
-      soleOwners(holders, inodes, count, order ?? null, pids, fds);
+      const largest = soleOwners(holders, inodes, count, order ?? null, pids, fds);
+      expect(largest).toBe(Math.max(-1, ...pids));
+      expect(largest).toBeGreaterThan(1000);
       const expected = Array.from({ length: count }, (_v, i) => {
         const t = join.soleTriple(inodes[order === undefined ? i : (order[i] ?? 0)] ?? 0);
         return t === -1 ? [-1, 0] : [join.pidAt(t), join.fdAt(t)];
@@ -149,11 +151,55 @@ describe.skipIf(native === undefined)('the native key numbering (native/table-ke
       expect([...pids].map((pid, i) => [pid, fds[i]])).toEqual(expected);
       expect(expected.filter(([pid]) => pid === -1).length).toBeGreaterThan(10);
     }
+    // No row with one owner: -1.
+    expect(soleOwners(holders, Uint32Array.of(0, 9999, 401), 3, null, new Int32Array(3), new Uint32Array(3))).toBe(-1);
     expect(() => {
       soleOwners(holders, inodes, 502, null, new Int32Array(502), new Uint32Array(502));
     }).toThrow(expect.objectContaining({ code: 'EINVAL' }));
     expect(() => {
       soleOwners(holders, inodes, 5, null, new Uint32Array(5) as unknown as Int32Array, new Uint32Array(5));
     }).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+  });
+
+  it('tagKeys and Pieces.numbersInto: each value as a number piece (bit 31 set), with the addon and without it', () => {
+    const tagKeys = addon?.tagKeys;
+    if (tagKeys === undefined || native === undefined) return;
+    const values = Uint32Array.of(0, 5, 65535, 65536, 2147483646);
+    const expected = [...values].map((v) => (v | 0x80000000) >>> 0);
+    const out = new Uint32Array(6).fill(7);
+    tagKeys(out, values, 5, 0x80000000);
+    expect([...out]).toEqual([...expected, 7]);
+    const withoutTagKeys: KeyNumbering = {
+      columnKeys: native.columnKeys,
+      missingKeys: native.missingKeys,
+      numberKeys: native.numberKeys,
+      ...(native.tableNumbers !== undefined && { tableNumbers: native.tableNumbers }),
+    };
+    for (const numbering of [native, withoutTagKeys]) {
+      const made = new Uint32Array(5);
+      new Pieces(numbering).numbersInto(made, values, 5);
+      expect([...made]).toEqual(expected);
+    }
+    expect(() => {
+      tagKeys(out, Uint32Array.of(1, 0x80000000), 2, 0x80000000);
+    }).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    expect(() => {
+      tagKeys(new Uint32Array(2), values, 3, 0x80000000);
+    }).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+  });
+
+  it('numberBy: the same numbers and rows left whether the caller gives the largest key or not', () => {
+    if (native === undefined) return;
+    const keys = Int32Array.from({ length: 300 }, (_v, i) => (i % 11 === 0 ? -1 : (i * 13) % 97));
+    const results = [undefined, 96, 500].map((largest) => {
+      const pieces = new Pieces(native);
+      const out = new Uint32Array(300);
+      const idOf = (key: number) => (key % 5 === 0 ? undefined : pieces.of(`pid ${String(key)}`));
+      const left = pieces.numberBy(keys, 300, out, idOf, largest);
+      return { out: [...out].map((id, i) => (left.includes(i) ? -1 : pieces.text(id))), left: [...left] };
+    });
+    expect(results[1]).toEqual(results[0]);
+    expect(results[2]).toEqual(results[0]);
+    expect(results[0]?.left.length).toBeGreaterThan(30);
   });
 });

@@ -3,7 +3,7 @@ import type { Holder } from '../../inventory/linux/owners.js';
 import { COLUMN_PROTOCOLS, columnState, type SocketColumns } from '../../inventory/linux/socket-columns.js';
 import type { Socket } from '../../model/index.js';
 import { portLabel, printable, stateLabel, type EndpointStyle } from './format.js';
-import { keyOf, NUMBER_PIECE, type KeySpec, type Pieces } from './pieces.js';
+import { keyOf, type KeySpec, type Pieces } from './pieces.js';
 
 /**
  * One cell of a table or CSV row read straight from the columns, with no cursor load: the text the field's
@@ -199,15 +199,19 @@ function usersCell(owners: ColumnOwners, pieces: Pieces | undefined): ColumnCell
     fillIds: (count, order, heads, tails) => {
       const rows = soles(count, order);
       // Each row's pid as its key, numbered once per process by the addon (Pieces.numberBy).
-      const left = pieces.numberBy(rows.pids, count, heads, (pid) => {
-        const command = rows.command(pid); // the one fact the text needs (not every one: ~1 ms a process)
-        return command === undefined ? undefined : prefixOf({ command }, pid).id;
-      });
-      if (tails !== null && suffix !== undefined) {
-        // `5))`: the fd as a number piece, then the suffix; no text made per fd.
-        const { fds } = rows;
-        for (let i = 0; i < count; i++) tails[i] = NUMBER_PIECE + (fds[i] ?? 0);
-      } else if (tails !== null) tailIds?.fillFrom(rows.fds, count, tails);
+      const left = pieces.numberBy(
+        rows.pids,
+        count,
+        heads,
+        (pid) => {
+          const command = rows.command(pid); // the one fact the text needs (not every one: ~1 ms a process)
+          return command === undefined ? undefined : prefixOf({ command }, pid).id;
+        },
+        rows.largestPid,
+      );
+      // `5))`: the fd as a number piece, then the suffix; no text made per fd.
+      if (tails !== null && suffix !== undefined) pieces.numbersInto(tails, rows.fds, count);
+      else if (tails !== null) tailIds?.fillFrom(rows.fds, count, tails);
       if (tails !== null) for (const i of left) tails[i] = 0; // the row's text is whole in its head
       for (const i of left) heads[i] = UNHANDLED;
       return left.length > 0;

@@ -133,7 +133,8 @@ export interface NativeAddon {
   /**
    * For i below `count`, row = order[i] (i when order is null): when exactly one [inode, pid, fd] triple of
    * `holders` has the inode inodes[row] (not 0), pids[i] = its pid and fds[i] = its fd; else pids[i] = -1
-   * (OwnerJoin.soleTriple for a table's rows at once; native/table-keys.c).
+   * (OwnerJoin.soleTriple for a table's rows at once; native/table-keys.c). Returns the largest pid written
+   * (-1 for none); an addon built before it returns undefined.
    * @throws Error with `code` EINVAL for arrays of the wrong type or too short, ENOMEM.
    */
   readonly soleOwners?: (
@@ -143,7 +144,13 @@ export interface NativeAddon {
     order: Uint32Array | null,
     pids: Int32Array,
     fds: Uint32Array,
-  ) => void;
+  ) => number | undefined;
+  /**
+   * out[i] = keys[i] | tag for i below count: a table's number pieces (src/cli/render/pieces.ts's NUMBER_PIECE
+   * as the tag; native/table-keys.c). @throws Error with `code` EINVAL for arrays shorter than count or a key
+   * with a bit of `tag` set (out written up to it).
+   */
+  readonly tagKeys?: (out: Uint32Array, keys: Uint32Array, count: number, tag: number) => void;
   /**
    * For each column k below `widths.length`, sets widths[k] to the largest of itself and `lengths[head] +
    * lengths[tail]` over rows 0 to count - 1, head and tail being the piece numbers `ids[2k][row]` and

@@ -38,6 +38,8 @@ export interface ColumnOwners {
   ) => {
     readonly pids: Int32Array;
     readonly fds: Uint32Array;
+    /** The largest of `pids` (-1 when every row is -1). */
+    readonly largestPid: number;
     readonly holder: (pid: number) => Omit<Holder, 'fds'> | undefined;
     readonly command: (pid: number) => string | undefined;
   };
@@ -102,6 +104,7 @@ export async function joinColumnOwners(
         order: ArrayLike<number> | undefined;
         pids: Int32Array;
         fds: Uint32Array;
+        largestPid: number;
         holder(pid: number): Holder | undefined;
         command(pid: number): string | undefined;
       }
@@ -134,21 +137,26 @@ export async function joinColumnOwners(
       const fds = new Uint32Array(count);
       const { holders } = result;
       const native = nativeAddon()?.soleOwners;
+      let largestPid: number | undefined;
       if (native !== undefined && holders instanceof Uint32Array) {
         const rows = order === undefined || order instanceof Uint32Array ? order : Uint32Array.from(order);
-        native(holders, columns.inode, count, rows ?? null, pids, fds);
+        largestPid = native(holders, columns.inode, count, rows ?? null, pids, fds);
       } else {
         join.soleTriples(columns.inode, count, order, pids);
+        largestPid = -1;
         for (let i = 0; i < count; i++) {
           const t = pids[i] ?? -1;
           if (t === -1) continue;
           pids[i] = join.pidAt(t);
           fds[i] = join.fdAt(t);
+          largestPid = Math.max(largestPid, pids[i] ?? -1);
         }
       }
+      // An addon built before soleOwners returned it: one pass (~1 ms at 100k rows, run once uncompiled).
+      if (largestPid === undefined) largestPid = pids.reduce((a, b) => (b > a ? b : a), -1);
       const holder = (pid: number) => sharedHolder(pid) ?? undefined;
       const command = (pid: number) => join.commandOf(pid); // undefined for a gone one, as `holder`
-      soleRows = { count, order, pids, fds, holder, command };
+      soleRows = { count, order, pids, fds, largestPid, holder, command };
       return soleRows;
     },
     source,
