@@ -89,7 +89,8 @@ export function prefetchRequests(argv: readonly string[]): Buffer[] | undefined 
  *   and its walk), when onePassUnavailable allows it.
  * The listing takes the dump only when its own requests are byte for byte these and it lists this namespace
  * alone (read-columns.ts), and the pass only when it would start one narrowed the same (bpf-early.ts), else
- * reads for itself, so the output never depends on the prefetch. Nothing starts: off Linux; without the
+ * reads for itself, so the output never depends on the prefetch. Nothing starts: off Linux, or with
+ * PORTSCOPE_PLATFORM set to another platform (its tools' outputs are listed, not the kernel's); without the
  * addon; when /run/netns pins this process's namespace alone; with PORTSCOPE_BACKEND=procfs,
  * PORTSCOPE_COLUMNAR=0, or PORTSCOPE_PREFETCH set to anything but empty or 1 (`ls` and `who` refuse a value
  * other than 0 or 1). Returns whether something started.
@@ -97,7 +98,8 @@ export function prefetchRequests(argv: readonly string[]): Buffer[] | undefined 
  * scripts/bundle-cli.js). Never throws.
  */
 export function prefetchListing(argv: readonly string[], env: NodeJS.ProcessEnv): boolean {
-  if (process.platform !== 'linux') return false;
+  // The listing's platform as currentPlatform (platform.ts) reads it: PORTSCOPE_PLATFORM, when set, else the OS.
+  if (process.platform !== 'linux' || !['', 'linux'].includes(env['PORTSCOPE_PLATFORM'] ?? '')) return false;
   const plan = prefetchPlan(argv);
   if (plan === undefined) return false;
   const off = (name: string, on: readonly string[]) => !on.includes(env[name] ?? '');

@@ -51,6 +51,8 @@ describe('prefetchListing', () => {
     [['ls', '-tan'], { PORTSCOPE_PREFETCH: 'yes' }],
     [['ls', '-tan'], { PORTSCOPE_BACKEND: 'procfs' }],
     [['ls', '-tan'], { PORTSCOPE_COLUMNAR: '0' }],
+    [['ls', '-tan'], { PORTSCOPE_PLATFORM: 'darwin' }],
+    [['who', '22'], { PORTSCOPE_PLATFORM: 'win32' }],
   ])('%j with %j starts nothing', (argv, env) => {
     expect(prefetchListing(argv, env)).toBe(false);
   });
