@@ -64,11 +64,15 @@ describe.skipIf(writer === undefined)('the addon writes a made-up listing as Typ
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** The listing printed to a file with `withWriter` ({} : TypeScript's rows), and how often the writer wrote rows. */
+  /**
+   * The listing printed to a file with `withWriter` ({} : TypeScript's rows), how often the writer wrote rows
+   * and how often its tagKeys made number pieces.
+   */
   async function printed(view: SnapshotView, withWriter: Partial<TableWriter>, order?: number[]) {
     const file = join(dir, `out-${String(Math.random()).slice(2)}`);
     const fd = openSync(file, 'w');
     let calls = 0;
+    let tagCalls = 0;
     const counting = { ...withWriter };
     if (withWriter.tableRows !== undefined) {
       const rows = withWriter.tableRows;
@@ -77,10 +81,17 @@ describe.skipIf(writer === undefined)('the addon writes a made-up listing as Typ
         rows(...args);
       };
     }
+    if (withWriter.tagKeys !== undefined) {
+      const tag = withWriter.tagKeys;
+      counting.tagKeys = (...args) => {
+        tagCalls++;
+        tag(...args);
+      };
+    }
     const io = { stdout: { fd, writableLength: 0, write: () => true }, stderr: { write: () => true } };
     await printColumns(await listing(), view, { ...io, isTTY: false, columns: undefined, env: {} }, order, counting);
     closeSync(fd);
-    return { text: readFileSync(file).toString(), calls };
+    return { text: readFileSync(file).toString(), calls, tagCalls };
   }
 
   const views: [string, SnapshotView, number[] | undefined][] = [
@@ -127,6 +138,14 @@ describe.skipIf(writer === undefined)('the addon writes a made-up listing as Typ
       expect(native.text.split('\n').length).toBeGreaterThan(order?.length ?? ROWS);
     });
   }
+
+  it.skipIf(writer?.tagKeys === undefined || writer.tableNumbers !== true)(
+    "the users column's fds become number pieces by the addon's tagKeys, the writer's as given",
+    async () => {
+      const native = await printed(views[0]?.[1] as SnapshotView, writer ?? {});
+      expect(native.tagCalls).toBe(1);
+    },
+  );
 
   it('what the listing holds shows in the rows: `*:`, brackets, queues past 65,535, two fds, no owner', async () => {
     const { text } = await printed(views[0]?.[1] as SnapshotView, writer ?? {});

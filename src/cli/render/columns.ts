@@ -81,7 +81,7 @@ export function rowCursor(listed: Listed): { socket: Socket; load: (row: number,
 /** `writer` when it has every function of the table writer (an addon built before some of them has not). */
 function complete(writer: Partial<TableWriter> | undefined): TableWriter | undefined {
   if (writer === undefined) return undefined;
-  const { tableWidths, tableRows, columnKeys, missingKeys, numberKeys, tableNumbers } = writer;
+  const { tableWidths, tableRows, columnKeys, missingKeys, numberKeys, tableNumbers, tagKeys } = writer;
   if (!tableWidths || !tableRows || !columnKeys || !missingKeys || !numberKeys) return undefined;
   return {
     tableWidths,
@@ -90,6 +90,7 @@ function complete(writer: Partial<TableWriter> | undefined): TableWriter | undef
     missingKeys,
     numberKeys,
     ...(tableNumbers === undefined ? {} : { tableNumbers }),
+    ...(tagKeys === undefined ? {} : { tagKeys }),
   };
 }
 
