@@ -187,7 +187,10 @@ try {
         const xml = mine.out.slice(mine.out.indexOf('<?xml'));
         if (openOf(xml) !== openOf(nmap.out)) agree = false;
         if (stateCounts(xml) !== stateCounts(nmap.out))
-          disagreements.push(`${argv[1] ?? ''}: ${stateCounts(xml)} (nmap: ${stateCounts(nmap.out)})`);
+          disagreements.push(
+            // The backend (argv[1] is `-u` in a row without NODE_EXTRA_CA_CERTS).
+            `${argv.find((a) => a.startsWith('PORTSCOPE_')) ?? 'portscope'}: ${stateCounts(xml)} (nmap: ${stateCounts(nmap.out)})`,
+          );
         if (c.name.startsWith('UDP')) {
           const states = (x: string) => [...x.matchAll(/<state state="([a-z|]+)"/g)].map((m) => m[1]).join();
           const ext = (x: string) =>
