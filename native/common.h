@@ -95,6 +95,23 @@ napi_value PidfdSendSignal(napi_env env, napi_callback_info info);
 napi_status RegisterUnixDgram(napi_env env, napi_value exports);
 napi_status RegisterTable(napi_env env, napi_value exports);
 napi_status RegisterDiagColumns(napi_env env, napi_value exports);
+napi_status RegisterOnePassColumns(napi_env env, napi_value exports);
+
+// A listing's columns as the parsers into them take them (diag-columns.c): the 13 typed arrays of SocketColumns,
+// in its order, and the distinct addresses of what is appended, numbered in the order first met.
+#define COLUMNS 13
+typedef struct {
+  uint8_t *keys;   // count x 17: the family, then 16 bytes (IPv4 in the first 4)
+  uint32_t *slots; // hash slots: number + 1, 0 empty
+  uint32_t count, capacity, mask;
+} addresses_t;
+// The number of the address of `family` at `bytes` (4 or 16 bytes), added when new; UINT32_MAX without memory.
+uint32_t address_number(addresses_t *a, uint8_t family, const uint8_t *bytes);
+// The 13 arrays of `value` (an array) into columns[], checked against their types; *rows the shortest's
+// length. False, with an EINVAL thrown, for anything else.
+bool columns_arg(napi_env env, napi_value value, void *columns[COLUMNS], size_t *rows);
+// The addresses' keys as a Buffer (what inetColumns returns), then frees them; NULL with ENOMEM thrown.
+napi_value addresses_result(napi_env env, addresses_t *a, const char *what);
 napi_status RegisterTableKeys(napi_env env, napi_value exports);
 napi_value BpfOwners(napi_env env, napi_callback_info info);
 napi_value BpfSockets(napi_env env, napi_callback_info info);

@@ -13,9 +13,10 @@
 //     the arrays hold fewer than `at` + the rows to append, nothing is written, state[0] = that number of
 //     rows, and undefined is returned. A state code outside 1-13 (columnState's) is skipped, whatever `keep`
 //     says. Throws EINVAL for arguments of the wrong type or size, ENOMEM.
+//
+// Also the helpers onepass-columns.c shares (common.h): the column arrays' check, the addresses' numbering.
 #include "common.h"
 
-#define COLUMNS 13
 #define NLMSG_HDR 16
 #define INET_DIAG_MSG 72
 #define SOCK_DIAG_BY_FAMILY_TYPE 20
@@ -27,12 +28,27 @@ static const napi_typedarray_type column_types[COLUMNS] = {
     napi_uint16_array, napi_uint16_array, napi_uint32_array, napi_uint32_array, napi_uint32_array,
     napi_uint32_array, napi_uint32_array, napi_int8_array};
 
-// Distinct addresses of one reply: 17-byte keys, numbered in the order first met.
-typedef struct {
-  uint8_t *keys;     // count x 17
-  uint32_t *slots;   // hash slots: number + 1, 0 empty
-  uint32_t count, capacity, mask;
-} addresses_t;
+bool columns_arg(napi_env env, napi_value value, void *columns[COLUMNS], size_t *rows) {
+  uint32_t count = 0;
+  *rows = SIZE_MAX;
+  if (napi_get_array_length(env, value, &count) != napi_ok || count != COLUMNS) {
+    napi_throw_error(env, "EINVAL", "portscope native: expected the 13 column arrays");
+    return false;
+  }
+  for (uint32_t i = 0; i < COLUMNS; i++) {
+    napi_value item;
+    napi_typedarray_type type;
+    size_t length;
+    if (napi_get_element(env, value, i, &item) != napi_ok ||
+        napi_get_typedarray_info(env, item, &type, &length, &columns[i], NULL, NULL) != napi_ok ||
+        type != column_types[i]) {
+      napi_throw_error(env, "EINVAL", "portscope native: a column of the wrong type");
+      return false;
+    }
+    if (length < *rows) *rows = length;
+  }
+  return true;
+}
 
 static uint32_t hash_key(const uint8_t *key) {
   uint32_t h = 2166136261u;
@@ -62,8 +78,7 @@ static int addresses_grow(addresses_t *a) {
   return 0;
 }
 
-// The number of the address of `family` at `bytes` (4 or 16 bytes), added when new; UINT32_MAX without memory.
-static uint32_t address_number(addresses_t *a, uint8_t family, const uint8_t *bytes) {
+uint32_t address_number(addresses_t *a, uint8_t family, const uint8_t *bytes) {
   uint8_t key[17] = {0};
   key[0] = family;
   memcpy(key + 1, bytes, family == AF_INET ? 4 : 16);
@@ -78,6 +93,18 @@ static uint32_t address_number(addresses_t *a, uint8_t family, const uint8_t *by
   memcpy(a->keys + (size_t)a->count * 17, key, 17);
   a->slots[slot] = a->count + 1;
   return a->count++;
+}
+
+napi_value addresses_result(napi_env env, addresses_t *a, const char *what) {
+  napi_value result = NULL;
+  void *data;
+  if (napi_create_buffer_copy(env, (size_t)a->count * 17, a->keys == NULL ? (void *)"" : a->keys, &data, &result) !=
+      napi_ok)
+    result = throw_errno(env, ENOMEM, what);
+  free(a->keys);
+  free(a->slots);
+  *a = (addresses_t){0};
+  return result;
 }
 
 static uint16_t u16(const uint8_t *p) {
@@ -115,7 +142,7 @@ static napi_value InetColumns(napi_env env, napi_callback_info info) {
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   uint8_t *reply, *keep;
   size_t size, keepSize, stateSize;
-  uint32_t protocol, family, at, netns, *state, columnCount = 0;
+  uint32_t protocol, family, at, netns, *state;
   bool isBuffer = false;
   napi_typedarray_type type;
   if (napi_is_buffer(env, argv[0], &isBuffer) != napi_ok || !isBuffer ||
@@ -125,7 +152,6 @@ static napi_value InetColumns(napi_env env, napi_callback_info info) {
       napi_get_typedarray_info(env, argv[3], &type, &keepSize, (void **)&keep, NULL, NULL) != napi_ok ||
       type != napi_uint8_array || protocol > 2 || keepSize < 6 * 16 ||
       (family != 0 && family != AF_INET && family != AF_INET6) ||
-      napi_get_array_length(env, argv[4], &columnCount) != napi_ok || columnCount != COLUMNS ||
       napi_get_value_uint32(env, argv[5], &at) != napi_ok || napi_get_value_uint32(env, argv[6], &netns) != napi_ok ||
       napi_get_typedarray_info(env, argv[7], &type, &stateSize, (void **)&state, NULL, NULL) != napi_ok ||
       type != napi_uint32_array || stateSize < 1) {
@@ -133,18 +159,8 @@ static napi_value InetColumns(napi_env env, napi_callback_info info) {
     return NULL;
   }
   void *columns[COLUMNS];
-  size_t rows = SIZE_MAX;
-  for (uint32_t i = 0; i < COLUMNS; i++) {
-    napi_value item;
-    size_t length;
-    if (napi_get_element(env, argv[4], i, &item) != napi_ok ||
-        napi_get_typedarray_info(env, item, &type, &length, &columns[i], NULL, NULL) != napi_ok ||
-        type != column_types[i]) {
-      napi_throw_error(env, "EINVAL", "portscope native: inetColumns: a column of the wrong type");
-      return NULL;
-    }
-    if (length < rows) rows = length;
-  }
+  size_t rows;
+  if (!columns_arg(env, argv[4], columns, &rows)) return NULL;
   uint32_t count = 0;
   EACH_ROW(count++;)
   state[0] = count;
@@ -181,15 +197,13 @@ static napi_value InetColumns(napi_env env, napi_callback_info info) {
     ((int8_t *)columns[12])[row] = v6only;
     row++;
   })
-  napi_value result = NULL;
-  void *data;
-  if (failed) napi_throw_error(env, "ENOMEM", "portscope native: inetColumns: out of memory");
-  else if (napi_create_buffer_copy(env, (size_t)a.count * 17, a.keys == NULL ? (void *)"" : a.keys, &data, &result) !=
-           napi_ok)
-    result = throw_errno(env, ENOMEM, "portscope native: inetColumns");
-  free(a.keys);
-  free(a.slots);
-  return result;
+  if (failed) {
+    free(a.keys);
+    free(a.slots);
+    napi_throw_error(env, "ENOMEM", "portscope native: inetColumns: out of memory");
+    return NULL;
+  }
+  return addresses_result(env, &a, "portscope native: inetColumns");
 }
 
 napi_status RegisterDiagColumns(napi_env env, napi_value exports) {

@@ -46,7 +46,8 @@
 //   tableWidths/tableRows: a listing's table in columns written as bytes from pieces of text, in table.c;
 //   columnKeys/missingKeys/numberKeys/tagKeys: its cells' piece numbers from the columns, and soleOwners: each
 //   row's one owner (pid, fd) by inode, in table-keys.c.
-//   inetColumns: an inet_diag reply parsed into a listing's columns (no details), in diag-columns.c.
+//   inetColumns: an inet_diag reply parsed into a listing's columns (no details), in diag-columns.c;
+//   onePassColumns: the one BPF pass's records appended to them, in onepass-columns.c.
 //
 // Errors are thrown with `code` set to the errno name (EPERM, EACCES...). Parsing stays in TypeScript, but
 // for the columns of a plain listing (diag-columns.c), which parse-diag-columns.ts parses the same way.
@@ -63,6 +64,7 @@ NAPI_MODULE_INIT() {
       RegisterUnixDgram(env, exports) != napi_ok ||  // unixDgram* (nc -U -u), in unixdgram.c
       RegisterTable(env, exports) != napi_ok ||      // tableWidths, tableRows, in table.c
       RegisterDiagColumns(env, exports) != napi_ok ||  // inetColumns, in diag-columns.c
+      RegisterOnePassColumns(env, exports) != napi_ok ||  // onePassColumns, in onepass-columns.c
       RegisterTableKeys(env, exports) != napi_ok ||    // columnKeys, missingKeys, numberKeys, soleOwners, tagKeys
       napi_create_function(env, "walkFds", NAPI_AUTO_LENGTH, WalkFds, NULL, &fn) != napi_ok ||
       napi_set_named_property(env, exports, "walkFds", fn) != napi_ok ||

@@ -103,6 +103,23 @@ export interface NativeAddon {
     state: Uint32Array,
   ) => Buffer | undefined;
   /**
+   * Appends the one BPF pass's 64-byte records (native/bpf/sockets.bpf.c) to `columns` from row `at`: those of
+   * a namespace of `order` (inodes), AF_INET or AF_INET6, kept by keep[(protocol * 2 + isInet6) * 16 + code]
+   * (protocol 0 TCP, 1 any other) and, with `ports`, of one of those local ports; the namespaces in `order`'s
+   * order, each in sock_diag's table order (tcp, tcp6, udp, udp6), records in the walk's order within a table.
+   * Returns the distinct addresses and sets state[0] as {@link inetColumns} does (native/onepass-columns.c).
+   * @throws Error with `code` EINVAL for arguments of the wrong type or size, ENOMEM.
+   */
+  readonly onePassColumns?: (
+    records: Uint8Array,
+    order: Uint32Array,
+    keep: Uint8Array,
+    ports: Uint16Array | null,
+    columns: NativeColumnArrays,
+    at: number,
+    state: Uint32Array,
+  ) => Buffer | undefined;
+  /**
    * For i below `count`, out[i] = a[row] * m + (b null: 0; `family`: b[row] == 6; else b[row]), row = order[i]
    * (i when order is null); `starKey` instead where star >= 0, b[row] == 6, a[row] == star and v6only[row] == 0
    * (native/table-keys.c: the keys of a table's cells, src/cli/render/pieces.ts).

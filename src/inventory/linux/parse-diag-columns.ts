@@ -165,6 +165,16 @@ export function appendInetDiagNative(
   }
   const rows = state[0] ?? 0;
   if (addresses === undefined || rows === 0) return;
+  numberAddresses(columns, addresses, at, rows);
+}
+
+/**
+ * Numbers in `columns`' string table the addresses an addon parser returned for rows `at` to `at + rows - 1`
+ * (17 bytes each: the family, then 16 bytes, IPv4 in the first 4), in their order, as appendInetDiag would
+ * have met them; renumbers those rows' address columns when the numbers differ from the parser's own (a string
+ * table that already held addresses); then counts the rows in (`columns.length`).
+ */
+export function numberAddresses(columns: ColumnsBuilder, addresses: Buffer, at: number, rows: number): void {
   const numbers = new Uint32Array(addresses.length / 17);
   let renumber = false;
   for (let n = 0; n < numbers.length; n++) {
@@ -187,7 +197,7 @@ export function appendInetDiagNative(
 }
 
 /** The builder's arrays in the order inetColumns takes them (SocketColumns' fields). */
-function arraysOf(c: ColumnsBuilder): NativeColumnArrays {
+export function arraysOf(c: ColumnsBuilder): NativeColumnArrays {
   return [
     c.protocol,
     c.family,

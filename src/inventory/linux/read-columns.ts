@@ -259,6 +259,7 @@ async function readColumns(
       namespaces.map((n) => n.netns),
       query,
       keep,
+      addon.onePassColumns,
     );
     return read(['bpf']);
   }
