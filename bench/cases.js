@@ -95,6 +95,7 @@ export function baseCases(ctx) {
       theirs: [
         ['fuser', '-n', 'tcp', farmPort],
         ['lsof', '-nP', `-iTCP:${farmPort}`],
+        ...withoutExtraCa(ps('who', `${farmPort}/tcp`)),
         ...floorRows(ctx, ['who', `${farmPort}/tcp`]),
       ],
     },
@@ -104,6 +105,7 @@ export function baseCases(ctx) {
       theirs: [
         ['fuser', '-n', 'tcp', devPort],
         ['lsof', '-nP', `-iTCP:${devPort}`],
+        ...withoutExtraCa(ps('who', `${devPort}/tcp`)),
         ...floorRows(ctx, ['who', `${devPort}/tcp`]),
       ],
     },

@@ -173,7 +173,7 @@ for (const r of results) {
   const peers = r.rows.filter(
     (row) => !/portscope|^node |^unshare |^env /.test(row.command) && row.statuses !== 'timeout',
   );
-  if (bare === undefined || peers.length === 0) continue;
+  if (bare === undefined || bare.statuses === 'timeout' || peers.length === 0) continue;
   const against = peers.map((p) => `\`${p.command}\` ${(p.medianMs / bare.medianMs).toFixed(2)}x`).join(', ');
   notes.push(`${r.case}: against \`${bare.command}\` (${bare.medianMs.toFixed(0)} ms): ${against}.`);
 }
