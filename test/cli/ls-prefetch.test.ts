@@ -23,21 +23,8 @@ for family, host, port in ((socket.AF_INET, '127.0.0.1', 7001), (socket.AF_INET6
 print('ready', flush=True)
 time.sleep(20)
 `;
-const SCRIPT = `
-ip link set lo up
-mkdir -p /run/netns && mount -t tmpfs none /run/netns
-python3 -c "$2" > "$1.ready" &
-i=0
-until grep -q ready "$1.ready" 2>/dev/null; do i=$((i + 1)); [ $i -lt 200 ] || exit 1; sleep 0.05; done
-holder=$!
-shift 2
-strace -f -qq -e trace=execve,sendto -o "$@"
-status=$?
-kill $holder
-exit $status
-`;
 
-const run = tracedCli('portscope-ls-prefetch-', SCRIPT, SOCKETS);
+const run = tracedCli('portscope-ls-prefetch-', SOCKETS, 'execve,sendto');
 
 /** `portscope VERB ARGS` under strace, alone in its namespaces: its output and which threads sent requests. */
 async function traced(args: readonly string[], prefetch: '0' | '1', verb = 'ls') {

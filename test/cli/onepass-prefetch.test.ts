@@ -23,21 +23,8 @@ held = [server, client, server.accept()[0]]
 print('ready', flush=True)
 time.sleep(20)
 `;
-const SCRIPT = `
-ip link set lo up
-mkdir -p /run/netns && mount -t tmpfs none /run/netns && ip netns add pspre-empty || exit 1
-python3 -c "$2" > "$1.ready" &
-i=0
-until grep -q ready "$1.ready" 2>/dev/null; do i=$((i + 1)); [ $i -lt 200 ] || exit 1; sleep 0.05; done
-holder=$!
-shift 2
-strace -f -qq -e trace=execve,openat -o "$@"
-status=$?
-kill $holder
-exit $status
-`;
 
-const run = tracedCli('portscope-onepass-prefetch-', SCRIPT, SOCKETS);
+const run = tracedCli('portscope-onepass-prefetch-', SOCKETS, 'execve,openat', true);
 
 /** `portscope VERB ARGS` under strace, alone in its namespaces: its output and the main thread's opens. */
 async function traced(verb: string, args: readonly string[], prefetch: '0' | '1') {
