@@ -36,7 +36,8 @@ static bool ns_index_make(ns_index_t *x, const uint32_t *order, size_t count) {
   for (size_t i = 0; i < count; i++) {
     uint32_t slot = (order[i] * 2654435769u) >> 7 & x->mask;
     while (x->slots[slot * 2 + 1] != 0 && x->slots[slot * 2] != order[i]) slot = (slot + 1) & x->mask;
-    if (x->slots[slot * 2 + 1] == 0) x->slots[slot * 2 + 1] = (uint32_t)i + 1, x->slots[slot * 2] = order[i];
+    x->slots[slot * 2] = order[i];
+    x->slots[slot * 2 + 1] = (uint32_t)i + 1; // an inode listed twice: its last place, as a Map of `order` gives
   }
   return true;
 }

@@ -27,8 +27,9 @@ export function appendOnePass(
   keep: KeepTable,
   onePassColumns?: NativeAddon['onePassColumns'],
 ): void {
+  const kept = keptTable(query, keep);
   if (onePassColumns !== undefined && columns.details === undefined) {
-    appendNative(columns, onePassColumns, records, order, query, keep);
+    appendNative(columns, onePassColumns, records, order, query.localPorts, kept);
     return;
   }
   const view = new DataView(records);
@@ -45,14 +46,10 @@ export function appendOnePass(
     const code = bytes[p + 26] ?? 0;
     const protocol = bytes[p + 27] === IPPROTO_TCP ? 0 : 1;
     if (ns === undefined || (af !== AF_INET && af !== AF_INET6) || code > 15) continue;
-    if (columnState(protocol, code) === undefined) continue;
-    if (!query.protocols.has(protocol === 0 ? 'tcp' : 'udp') || !query.families.has(af === AF_INET ? 'inet' : 'inet6'))
-      continue;
-    if (protocol === 0 && (query.tcpStateMask & (1 << code)) === 0) continue;
+    const inet6 = af === AF_INET6 ? 1 : 0;
+    if (kept[(protocol * 2 + inet6) * 16 + code] === 0) continue;
     const port = view.getUint16(p + 28, HOST_LE);
     if (query.localPorts !== undefined && !query.localPorts.includes(port)) continue;
-    const inet6 = af === AF_INET6 ? 1 : 0;
-    if (keep[(protocol * 2 + inet6) * 16 + code] === 0) continue;
     const b = ns * 4 + protocol * 2 + inet6;
     bucket[r] = b;
     starts[b + 1] = (starts[b + 1] ?? 0) + 1;
@@ -93,17 +90,11 @@ function appendRecord(columns: ColumnsBuilder, bytes: Uint8Array, view: DataView
 }
 
 /**
- * appendOnePass through the addon: the query's protocols, families and TCP states, the defined states
- * (columnState) and `keep` folded into one table of (protocol, family, state code), as the loop above tests them.
+ * Which records a listing keeps, by protocol index (0 TCP, 1 UDP), family and state code, as one table
+ * (`[(protocol * 2 + isInet6) * 16 + code]`, 1 kept): the query's protocols, families and TCP states, a code
+ * that names a state (columnState), and `keep`.
  */
-function appendNative(
-  columns: ColumnsBuilder,
-  onePassColumns: NonNullable<NativeAddon['onePassColumns']>,
-  records: ArrayBuffer,
-  order: readonly number[],
-  query: TableQuery,
-  keep: KeepTable,
-): void {
+function keptTable(query: TableQuery, keep: KeepTable): Uint8Array {
   const table = new Uint8Array(96);
   for (let protocol = 0; protocol < 2; protocol++)
     for (let inet6 = 0; inet6 < 2; inet6++)
@@ -115,12 +106,24 @@ function appendNative(
           (protocol !== 0 || (query.tcpStateMask & (1 << code)) !== 0);
         table[i] = asked && columnState(protocol, code) !== undefined && keep[i] !== 0 ? 1 : 0;
       }
+  return table;
+}
+
+/** appendOnePass through the addon, with the table of the records kept (keptTable) and the ports asked for. */
+function appendNative(
+  columns: ColumnsBuilder,
+  onePassColumns: NonNullable<NativeAddon['onePassColumns']>,
+  records: ArrayBuffer,
+  order: readonly number[],
+  localPorts: readonly number[] | undefined,
+  kept: Uint8Array,
+): void {
   const bytes = new Uint8Array(records, 0, records.byteLength - (records.byteLength % RECORD_SIZE));
   const namespaces = Uint32Array.from(order);
-  const ports = query.localPorts === undefined ? null : Uint16Array.from(query.localPorts);
+  const ports = localPorts === undefined ? null : Uint16Array.from(localPorts);
   const at = columns.length;
   const state = new Uint32Array(1);
-  const append = () => onePassColumns(bytes, namespaces, table, ports, arraysOf(columns), at, state);
+  const append = () => onePassColumns(bytes, namespaces, kept, ports, arraysOf(columns), at, state);
   let addresses = append();
   if (addresses === undefined) {
     columns.reserve(state[0] ?? 0);

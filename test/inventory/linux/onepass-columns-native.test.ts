@@ -83,6 +83,13 @@ describe.skipIf(onePassColumns === undefined)('onePassColumns (native/onepass-co
       new Uint8Array(96).fill(1),
     ],
     ['UDP, two ports, a keep table', query(['udp'], ['inet', 'inet6'], TCP_STATES, [53, 22]), [4026532001], keepSome],
+    // A namespace listed twice: its rows come at its last place, in both paths (a Map of the order keeps the last).
+    [
+      'a namespace listed twice',
+      query(['tcp', 'udp'], ['inet', 'inet6']),
+      [4026532001, 4026531840, 4026532001],
+      new Uint8Array(96).fill(1),
+    ],
     ['no namespace listed', query(['tcp', 'udp'], ['inet', 'inet6']), [1], new Uint8Array(96).fill(1)],
   ];
   it.each(cases)(
