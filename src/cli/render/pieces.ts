@@ -100,14 +100,14 @@ export class Pieces {
    * For i below `count`, out[i] = the number `idOf` gives keys[i] (a non-negative integer: a pid...), asked once
    * per distinct key (undefined: no number); returns the i whose key is negative or has no number, whose out[i]
    * is left for the caller. The keys are numbered by the addon (missingKeys, numberKeys) through a table as
-   * long as the largest key: `largest` when the caller knows it (at least every key), else found here.
+   * long as `largest` (at least every key: ColumnOwners.soles' largestPid).
    */
   numberBy(
     keys: Int32Array,
     count: number,
     out: Uint32Array,
     idOf: (key: number) => number | undefined,
-    largest = keys.subarray(0, count).reduce((a, b) => (b > a ? b : a), -1),
+    largest: number,
   ): Uint32Array {
     out.set(new Uint32Array(keys.buffer, keys.byteOffset, count)); // a negative key is past the table
     const table = new Uint32Array(largest + 1); // each key's number + 1 (0: not numbered yet)
