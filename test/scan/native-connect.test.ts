@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,16 +82,30 @@ describe.skipIf(!native)('the native connect loop (addon level)', () => {
     expect([...seen.values()].every(([, rttUs]) => rttUs < 2_000_000)).toBe(true);
   });
 
-  it('answers each of 2,000 probes started in one turn once (the batch grows; the thread starts it in chunks)', async () => {
-    const loop = openNativeConnect();
-    const count = 2000;
-    const targets = Array.from({ length: count }, (_, i) => ({ port: i === count - 1 ? open : closed }));
-    const outcomes = await probeAll(loop, targets).finally(() => {
-      loop.close();
-    });
-    expect([...outcomes.values()].every((list) => list.length === 1)).toBe(true);
-    expect(outcomes.get(count - 1)).toEqual(['open']);
-    expect([...outcomes].filter(([, [state]]) => state === 'closed')).toHaveLength(count - 1);
+  it.each([1, 2, 3])(
+    'answers each of 2,000 probes started in one turn once, on %i thread(s) (the batch grows; each thread starts its share in chunks)',
+    async (lanes) => {
+      const loop = openNativeConnect(lanes);
+      const count = 2000;
+      const targets = Array.from({ length: count }, (_, i) => ({ port: i === count - 1 ? open : closed }));
+      const outcomes = await probeAll(loop, targets).finally(() => {
+        loop.close();
+      });
+      expect([...outcomes.values()].every((list) => list.length === 1)).toBe(true);
+      expect(outcomes.get(count - 1)).toEqual(['open']);
+      expect([...outcomes].filter(([, [state]]) => state === 'closed')).toHaveLength(count - 1);
+    },
+  );
+
+  it('runs on the threads asked for, and stops them all on close', () => {
+    const threads = () => readdirSync('/proc/self/task').length;
+    const before = threads();
+    const loop = openNativeConnect(2);
+    const running = threads() - before;
+    loop.close();
+    expect(running).toBe(2);
+    expect(threads()).toBe(before);
+    expect(() => openNativeConnect(0)).toThrow(RangeError);
   });
 });
 

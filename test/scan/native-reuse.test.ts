@@ -50,36 +50,40 @@ afterAll(async () => {
 describe.skipIf(nativeConnectMissing !== undefined)(
   'the native connect loop keeps refused sockets for later probes',
   () => {
-    it('answers interleaved IPv4 and IPv6, open and closed probes right, holding one spare socket per family until closed', async () => {
-      const before = socketFds();
-      const loop = openNativeConnect();
-      const count = 402;
-      // Every 7th probe is of an open port (not the last two), alternate probes IPv6: each family's spare socket is taken
-      // by probes of its own family, and connects to open ports between refused ones.
-      const probes = Array.from({ length: count }, (_, i) => {
-        const v6 = i % 2 === 1;
-        const open = i % 7 === 0;
-        return { v6, open, port: open ? portOf(v6 ? open6 : open4) : closed };
-      });
-      let states = new Map<number, string[]>();
-      let spares: number | undefined;
-      try {
-        states = await probeAll(loop, probes);
-        // Every probe answered: the loop holds only its spare sockets (the connected ones are closed),
-        // once the listeners here have closed their ends of the connections the probes reset.
-        const deadline = Date.now() + 5000;
-        while ((await connections(open4)) + (await connections(open6)) > 0 && Date.now() < deadline)
-          await new Promise((resolve) => setTimeout(resolve, 10));
-        spares = socketFds() - before;
-      } finally {
-        loop.close();
-      }
-      expect([...states.values()].every((list) => list.length === 1)).toBe(true);
-      const wrong = probes.filter((p, i) => states.get(i)?.[0] !== (p.open ? 'open' : 'closed'));
-      expect(wrong).toEqual([]);
-      // The loop's own epoll and eventfd are not sockets; one refused socket kept per family.
-      expect(spares).toBe(2);
-      expect(socketFds()).toBe(before);
-    });
+    it.each([1, 2])(
+      'answers interleaved IPv4 and IPv6, open and closed probes right on %i thread(s), each holding one spare socket per family until closed',
+      async (lanes) => {
+        const before = socketFds();
+        const loop = openNativeConnect(lanes);
+        const count = 402;
+        // Every 7th probe is of an open port (not the last two), alternate probes IPv6: each family's spare socket is taken
+        // by probes of its own family, and connects to open ports between refused ones.
+        const probes = Array.from({ length: count }, (_, i) => {
+          const v6 = i % 2 === 1;
+          const open = i % 7 === 0;
+          return { v6, open, port: open ? portOf(v6 ? open6 : open4) : closed };
+        });
+        let states = new Map<number, string[]>();
+        let spares: number | undefined;
+        try {
+          states = await probeAll(loop, probes);
+          // Every probe answered: the loop holds only its spare sockets (the connected ones are closed),
+          // once the listeners here have closed their ends of the connections the probes reset.
+          const deadline = Date.now() + 5000;
+          while ((await connections(open4)) + (await connections(open6)) > 0 && Date.now() < deadline)
+            await new Promise((resolve) => setTimeout(resolve, 10));
+          spares = socketFds() - before;
+        } finally {
+          loop.close();
+        }
+        expect([...states.values()].every((list) => list.length === 1)).toBe(true);
+        const wrong = probes.filter((p, i) => states.get(i)?.[0] !== (p.open ? 'open' : 'closed'));
+        expect(wrong).toEqual([]);
+        // The loop's own epoll and eventfd are not sockets; one refused socket kept per family and thread
+        // (the one batch is split in two runs, each with both families and closed ports).
+        expect(spares).toBe(2 * lanes);
+        expect(socketFds()).toBe(before);
+      },
+    );
   },
 );
