@@ -12,7 +12,7 @@ import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { makeLab } from '../test/helpers/lab.js';
 
-const USAGE = 'usage: npx tsx bench/scan.ts [--runs 3] [--only NAME] [--udp]';
+const USAGE = 'usage: npx tsx bench/scan.ts [--runs 3] [--only NAME] [--udp] [--node PATH]';
 function parsedArgs() {
   try {
     return parseArgs({
@@ -20,6 +20,8 @@ function parsedArgs() {
         runs: { type: 'string', default: '3' },
         only: { type: 'string' },
         udp: { type: 'boolean', default: false },
+        // Runs portscope (and the Node start-up floor) on this Node instead of the one running the bench.
+        node: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -40,6 +42,7 @@ const loads = () =>
     .join(' ');
 const loadAtStart = loads();
 const bin = new URL('../bin/portscope.js', import.meta.url).pathname;
+const node = values.node ?? process.execPath;
 
 function time(argv: string[]): { ms: number; out: string } {
   const start = performance.now();
@@ -83,7 +86,7 @@ const loop = (backend: string, args: string[], withoutExtraCa = false) => [
   'env',
   ...(withoutExtraCa ? ['-u', 'NODE_EXTRA_CA_CERTS'] : []),
   `PORTSCOPE_SCAN_BACKEND=${backend}`,
-  process.execPath,
+  node,
   bin,
   ...args,
 ];
@@ -93,19 +96,19 @@ const tcpCase = (name: string, args: string[], theirs: string[], withoutExtraCa 
   ours: [loop('native', args, withoutExtraCa), loop('javascript', args, withoutExtraCa)],
   theirs,
 });
-const loopback = ['scan', '127.0.0.1', '-Pn', '-p1-10000', '-oX', '-', '--format', 'csv'];
+const loopback = ['scan', '127.0.0.1', '-Pn', '-p1-10000', '-oX', '-'];
 const nmapLoopback = ['nmap', '-sT', '-Pn', '-n', '-p1-10000', '--min-rate', '10000', '-oX', '-', '127.0.0.1'];
 const cases = [
   tcpCase(
     'lab ports 1-10000, 20 ms round trip',
-    ['scan', lab.address, '-Pn', '-p1-10000', '-oX', '-', '--format', 'csv'],
+    ['scan', lab.address, '-Pn', '-p1-10000', '-oX', '-'],
     ['nmap', '-sT', '-Pn', '-n', '-p1-10000', '--min-rate', '10000', '-oX', '-', lab.address],
   ),
   tcpCase('loopback ports 1-10000', loopback, nmapLoopback),
   ...(extraCa ? [tcpCase('loopback ports 1-10000, without NODE_EXTRA_CA_CERTS', loopback, nmapLoopback, true)] : []),
   tcpCase(
     'loopback, all 65535 ports',
-    ['scan', '127.0.0.1', '-Pn', '-p-', '-T4', '-oX', '-', '--format', 'csv'],
+    ['scan', '127.0.0.1', '-Pn', '-p-', '-T4', '-oX', '-'],
     ['nmap', '-sT', '-Pn', '-n', '-p-', '-T4', '-oX', '-', '127.0.0.1'],
   ),
   ...(udpLab === undefined
@@ -114,24 +117,22 @@ const cases = [
         {
           name: 'UDP ports 1-100 on a Linux target (ICMP rate limited)',
           withoutExtraCa: false,
-          ours: [
-            [process.execPath, bin, 'scan', udpLab.address, '-Pn', '--udp', '-p1-100', '-oX', '-', '--format', 'csv'],
-          ],
+          ours: [[node, bin, 'scan', udpLab.address, '-Pn', '--udp', '-p1-100', '-oX', '-']],
           theirs: ['nmap', '-sU', '-Pn', '-n', '-p1-100', '-oX', '-', udpLab.address],
         },
       ]),
 ];
 /** The fixed costs, timed 3 x `runs` times each in rotating order. */
 const floorCases = [
-  { name: "Node's start-up", argv: [process.execPath, '-e', '0'] },
-  { name: "portscope's start-up", argv: [process.execPath, bin, '--version'] },
+  { name: "Node's start-up", argv: [node, '-e', '0'] },
+  { name: "portscope's start-up", argv: [node, bin, '--version'] },
   { name: 'portscope, one-port scan', argv: loop('native', ['scan', '127.0.0.1', '-Pn', '-p1', '-oX', '-']) },
   { name: 'nmap, one-port scan', argv: ['nmap', '-sT', '-Pn', '-n', '-p1', '-oX', '-', '127.0.0.1'] },
   ...(extraCa
     ? [
         {
           name: "Node's start-up without NODE_EXTRA_CA_CERTS",
-          argv: ['env', '-u', 'NODE_EXTRA_CA_CERTS', process.execPath, '-e', '0'],
+          argv: ['env', '-u', 'NODE_EXTRA_CA_CERTS', node, '-e', '0'],
         },
         {
           name: 'portscope, one-port scan without NODE_EXTRA_CA_CERTS',
@@ -159,7 +160,7 @@ const shownArgv = (argv: string[]) => {
     argv[0] === 'env'
       ? argv.slice(1).filter((a, k, all) => a !== '-u' && all[k - 1] !== '-u' && !a.includes('='))
       : argv;
-  const shown = command.map((a) => (a === process.execPath ? 'node' : a === bin ? 'portscope' : a)).join(' ');
+  const shown = command.map((a) => (a === node ? 'node' : a === bin ? 'portscope' : a)).join(' ');
   return bare ? `${shown} (without NODE_EXTRA_CA_CERTS)` : shown;
 };
 
@@ -226,7 +227,7 @@ try {
 const md = [
   `# Scan benchmark (${new Date().toISOString()}, ${String(runs)} runs, medians in ms)`,
   '',
-  `nmap: ${spawnSync('nmap', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0] ?? ''}; Node ${process.version}`,
+  `nmap: ${spawnSync('nmap', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0] ?? ''}; Node ${spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()}`,
   '',
   `Load average at the start: ${loadAtStart}; at the end: ${loads()}`,
   '',

@@ -1,3 +1,4 @@
+import { PortscopeError } from '../errors.js';
 import { withServiceName } from './render/scan/service-name.js';
 import type { ScanReport } from '../scan/index.js';
 import { colorsFor, writeOutputFile, type CliIo } from './io.js';
@@ -18,20 +19,46 @@ export interface OutputFlags {
 }
 
 /**
+ * The file output written to stdout (`-oX -`, `-oG -`, `--output-json -`), named as its long flag, or
+ * undefined. As in nmap, stdout then carries that document alone: the table is not printed.
+ * @throws PortscopeError `INVALID_ARGUMENT` when two of them are `-`, or one is and `formatGiven` names
+ *   the --format or --json given too: both would go to stdout, one document cut into the other.
+ */
+export function stdoutDocument(flags: OutputFlags, formatGiven: string | undefined): string | undefined {
+  const named: [string, string | undefined][] = [
+    ['--output-xml', flags.outputXml],
+    ['--output-grepable', flags.outputGrepable],
+    ['--output-json', flags.outputJson],
+  ];
+  const toStdout = named.filter(([, file]) => file === '-').map(([flag]) => `${flag} -`);
+  const clash = formatGiven === undefined ? toStdout : [formatGiven, ...toStdout];
+  if (toStdout.length > 0 && clash.length > 1)
+    throw new PortscopeError(
+      'INVALID_ARGUMENT',
+      `Expected one output on stdout, got ${clash.join(' and ')}: write the others to files`,
+    );
+  return toStdout[0]?.slice(0, -2);
+}
+
+/**
  * The first output asked for that needs the whole scan before it can write (undefined when none
  * does, and the results can stream): the table and nmap's XML and grepable formats group ports by
  * host and summarise states past 25 ports; the JSON report is one document sorted by address.
- * ndjson and csv stream.
+ * ndjson and csv stream. `format` is not printed, and so does not count, when a file output goes to stdout.
  */
 export function keptOutput(format: Format, flags: OutputFlags): string | undefined {
-  if (format === 'table' || format === 'json') return `--format ${format}`;
+  const printed = stdoutDocument(flags, undefined) === undefined;
+  if (printed && (format === 'table' || format === 'json')) return `--format ${format}`;
   if (flags.outputXml !== undefined) return '--output-xml';
   if (flags.outputGrepable !== undefined) return '--output-grepable';
   if (flags.outputJson !== undefined) return '--output-json';
   return undefined;
 }
 
-/** Writes the outputs of a whole scan: stdout in `format`, and the files asked for. */
+/**
+ * Writes the outputs of a whole scan: stdout in `format` (unless a file output goes to stdout: see
+ * {@link stdoutDocument}), and the files asked for.
+ */
 export function writeKeptOutputs(
   report: ScanReport,
   format: Format,
@@ -39,6 +66,22 @@ export function writeKeptOutputs(
   io: CliIo,
   info: RunInfo,
 ): void {
+  const { hosts, ports, summary } = report;
+  // stdout is a file output's when one goes there.
+  if (stdoutDocument(flags, undefined) === undefined) writeFormat(report, format, flags, io);
+  if (flags.outputXml !== undefined) writeOutputFile(io, flags.outputXml, renderNmapXml(hosts, ports, summary, info));
+  if (flags.outputGrepable !== undefined)
+    writeOutputFile(io, flags.outputGrepable, renderNmapGrepable(hosts, ports, summary, info));
+  if (flags.outputJson !== undefined)
+    writeOutputFile(
+      io,
+      flags.outputJson,
+      `${JSON.stringify({ ...report, ports: ports.map(withServiceName) }, null, 2)}\n`,
+    );
+}
+
+/** Writes a whole scan to stdout in `format`. */
+function writeFormat(report: ScanReport, format: Format, flags: OutputFlags, io: CliIo): void {
   const { hosts, ports, summary } = report;
   const shownPorts = flags.open === true ? ports.filter((p) => p.state === 'open') : ports;
   if (format === 'json')
@@ -57,13 +100,4 @@ export function writeKeptOutputs(
       }),
     );
   }
-  if (flags.outputXml !== undefined) writeOutputFile(io, flags.outputXml, renderNmapXml(hosts, ports, summary, info));
-  if (flags.outputGrepable !== undefined)
-    writeOutputFile(io, flags.outputGrepable, renderNmapGrepable(hosts, ports, summary, info));
-  if (flags.outputJson !== undefined)
-    writeOutputFile(
-      io,
-      flags.outputJson,
-      `${JSON.stringify({ ...report, ports: ports.map(withServiceName) }, null, 2)}\n`,
-    );
 }

@@ -6,7 +6,7 @@ import type { CliIo } from '../io.js';
 import { chooseFormat } from '../render/output.js';
 import { progressLine } from '../render/scan/progress.js';
 import { checkOrder, connectBackendOf, ms, number } from '../scan-flags.js';
-import { keptOutput, writeKeptOutputs } from '../scan-kept.js';
+import { keptOutput, stdoutDocument, writeKeptOutputs } from '../scan-kept.js';
 import { checkKeptFits, watchHeap } from '../scan-memory.js';
 import { streamScan } from '../scan-stream.js';
 import { readTargetFile } from '../target-file.js';
@@ -82,10 +82,18 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void, version:
     .option('--output-json <file>', 'also write the JSON report to a file')
     .option('--json', 'print the report as JSON')
     .option('--format <format>', 'table | json | ndjson | csv', 'table')
-    .action(async (targetArgs, options) => {
+    .action(async (targetArgs, options, command) => {
       // The scanner (sockets, TLS, DNS) loads only when a scan runs: other verbs start without it.
       const scanLib = await import('../../scan/index.js');
       const format = chooseFormat(options);
+      stdoutDocument(
+        options,
+        options.json === true
+          ? '--json'
+          : command.getOptionValueSource('format') === 'cli'
+            ? `--format ${format}`
+            : undefined,
+      );
       const maxTargets = options.maxTargets;
       const targets = [
         ...targetArgs,
