@@ -54,20 +54,31 @@ const BUCKET_MIN = 1024;
 /**
  * Sorts the port results of a scan of one host by protocol then port in place, by bucket (a port
  * of each protocol at most once): the same order as the comparison sort, in one pass over the
- * results rather than ~16 comparisons each (`-p-`: 65,535 results in random order). False, leaving
- * `ports` as it was, when they are few, of more than one host, or a port comes twice.
+ * results rather than ~16 comparisons each (`-p-`: 65,535 results in random order). The buckets are
+ * a typed array of result indexes, walked between the lowest and highest key used (a sparse array of
+ * 131,072 slots, walked whole, took 5-9 ms for 10,000 results). False, leaving `ports` as it was,
+ * when they are few, of more than one host, or a port comes twice.
  */
 function sortOneHost(ports: PortResult[]): boolean {
   if (ports.length < BUCKET_MIN) return false;
   const address = (ports[0] as PortResult).address;
-  // Index: 'tcp' ports first, then 'udp' (as the comparison sort orders them), each by port.
-  const slots: (PortResult | undefined)[] = new Array<PortResult | undefined>(2 * 65536);
-  for (const p of ports) {
-    const at = (p.protocol === 'tcp' ? 0 : 65536) + p.port;
-    if (p.address !== address || slots[at] !== undefined) return false;
-    slots[at] = p;
+  // Key: 'tcp' ports first, then 'udp' (as the comparison sort orders them), each by port; value: index + 1.
+  const at = new Int32Array(2 * 65536);
+  let low = at.length;
+  let high = -1;
+  for (let i = 0; i < ports.length; i++) {
+    const p = ports[i] as PortResult;
+    const key = (p.protocol === 'tcp' ? 0 : 65536) + p.port;
+    if (p.address !== address || at[key] !== 0) return false;
+    at[key] = i + 1;
+    if (key < low) low = key;
+    if (key > high) high = key;
   }
+  const unsorted = ports.slice();
   let n = 0;
-  for (const p of slots) if (p !== undefined) ports[n++] = p;
+  for (let key = low; key <= high; key++) {
+    const i = at[key] ?? 0;
+    if (i !== 0) ports[n++] = unsorted[i - 1] as PortResult;
+  }
   return true;
 }

@@ -82,7 +82,8 @@ export function splitShown(
 
 /** Ports as nmap's compact ranges: `1-21,23-79,81`. */
 export function compactRanges(ports: readonly number[]): string {
-  const sorted = [...ports].sort((a, b) => a - b);
+  // A typed array sorts numerically without a comparator call per pair (10,000 ports: twice per XML document).
+  const sorted = Int32Array.from(ports).sort();
   const parts: string[] = [];
   for (let i = 0; i < sorted.length;) {
     let j = i;
