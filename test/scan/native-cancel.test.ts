@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nativeAddon } from '../../src/inventory/index.js';
+import { openNativeConnect } from '../../src/scan/probes/native-connect.js';
 import { nativeConnectMissing } from '../helpers/connect-backends.js';
 import { hasTool } from '../helpers/system.js';
 import { socketFds } from '../helpers/native-loop.js';
@@ -82,5 +83,39 @@ describe.skipIf(nativeConnectMissing !== undefined || !hasTool('python3', 'the n
         addon.connectLoopClose(handle);
       }
     });
+  },
+);
+
+describe.skipIf(nativeConnectMissing !== undefined || !hasTool('python3', 'the native cancel test'))(
+  'cancelling probes in the turn they were started (openNativeConnect)',
+  () => {
+    const listener = useStalledListener('127.0.0.1');
+
+    it.each([1, 2])(
+      'closes every one on %i thread(s): the probes reach their thread before the cancels',
+      async (lanes) => {
+        const before = socketFds();
+        const loop = openNativeConnect(lanes);
+        let left = -1;
+        try {
+          // 3,000 turns of 5 probes of a port whose backlog is full (they would wait in SYN_SENT for 10 s), each
+          // cancelled at once: one flush per turn, and a thread that got the cancels before the probes started
+          // those probes and kept them.
+          for (let turn = 0; turn < 3000; turn++) {
+            for (let i = 0; i < 5; i++) {
+              const cancel = loop.probe('127.0.0.1', 4, listener.port, () => undefined, 10_000);
+              cancel();
+            }
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+          await until(() => socketFds() === before, 3000);
+          left = socketFds() - before;
+        } finally {
+          loop.close();
+        }
+        expect(left).toBe(0);
+        expect(socketFds()).toBe(before);
+      },
+    );
   },
 );
