@@ -96,7 +96,7 @@ describe.skipIf(nativeConnectMissing !== undefined || !hasTool('python3', 'the n
       async (lanes) => {
         const before = socketFds();
         const loop = openNativeConnect(lanes);
-        let left = -1;
+        let left: number;
         try {
           // 3,000 turns of 5 probes of a port whose backlog is full (they would wait in SYN_SENT for 10 s), each
           // cancelled at once: one flush per turn, and a thread that got the cancels before the probes started
