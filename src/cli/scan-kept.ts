@@ -30,14 +30,14 @@ export function stdoutDocument(flags: OutputFlags, formatGiven: string | undefin
     ['--output-grepable', flags.outputGrepable],
     ['--output-json', flags.outputJson],
   ];
-  const toStdout = named.filter(([, file]) => file === '-').map(([flag]) => `${flag} -`);
-  const clash = formatGiven === undefined ? toStdout : [formatGiven, ...toStdout];
+  const toStdout = named.filter(([, file]) => file === '-').map(([flag]) => flag);
+  const clash = [...(formatGiven === undefined ? [] : [formatGiven]), ...toStdout.map((flag) => `${flag} -`)];
   if (toStdout.length > 0 && clash.length > 1)
     throw new PortscopeError(
       'INVALID_ARGUMENT',
-      `Expected one output on stdout, got ${clash.join(' and ')}: write the others to files`,
+      `Expected one output on stdout, got ${clash.map((c) => `\`${c}\``).join(' and ')}: write the others to files`,
     );
-  return toStdout[0]?.slice(0, -2);
+  return toStdout[0];
 }
 
 /**
@@ -67,17 +67,22 @@ export function writeKeptOutputs(
   info: RunInfo,
 ): void {
   const { hosts, ports, summary } = report;
+  const openOnly = flags.open === true;
   // stdout is a file output's when one goes there.
   if (stdoutDocument(flags, undefined) === undefined) writeFormat(report, format, flags, io);
-  if (flags.outputXml !== undefined) writeOutputFile(io, flags.outputXml, renderNmapXml(hosts, ports, summary, info));
+  // --open holds for the files too, as nmap's does: XML and grepable summarise the other states.
+  if (flags.outputXml !== undefined)
+    writeOutputFile(io, flags.outputXml, renderNmapXml(hosts, ports, summary, info, openOnly));
   if (flags.outputGrepable !== undefined)
-    writeOutputFile(io, flags.outputGrepable, renderNmapGrepable(hosts, ports, summary, info));
-  if (flags.outputJson !== undefined)
+    writeOutputFile(io, flags.outputGrepable, renderNmapGrepable(hosts, ports, summary, info, openOnly));
+  if (flags.outputJson !== undefined) {
+    const shown = openOnly ? ports.filter((p) => p.state === 'open') : ports;
     writeOutputFile(
       io,
       flags.outputJson,
-      `${JSON.stringify({ ...report, ports: ports.map(withServiceName) }, null, 2)}\n`,
+      `${JSON.stringify({ ...report, ports: shown.map(withServiceName) }, null, 2)}\n`,
     );
+  }
 }
 
 /** Writes a whole scan to stdout in `format`. */

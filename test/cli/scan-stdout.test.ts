@@ -32,11 +32,26 @@ describe('portscope scan with a file output on stdout (-oX -, -oG -, --output-js
     expect(report.ports.filter((p) => p.state === 'open').map((p) => p.port)).toEqual([open]);
   });
 
+  it('keeps --open for them as nmap does: the other states summarised, the JSON report open ports only', async () => {
+    const x = await scan('-oX', '-', '--open');
+    expect(x.code).toBe(0);
+    expect(x.stdout.match(/<port /g)).toHaveLength(1);
+    expect(x.stdout).toContain(`portid="${String(open)}"><state state="open"`);
+    expect(x.stdout).toMatch(
+      /<extraports state="closed" count="3"><extrareasons reason="conn-refused" count="3" proto="tcp" ports="1-3"\/>/,
+    );
+    const g = await scan('-oG', '-', '--open');
+    expect(g.stdout).toMatch(new RegExp(`\tPorts: ${String(open)}/open/tcp//[^,]*\tIgnored State: closed \\(3\\)\n`));
+    const j = await scan('--output-json', '-', '--open');
+    const report = JSON.parse(j.stdout) as { ports: { port: number }[] };
+    expect(report.ports.map((p) => p.port)).toEqual([open]);
+  });
+
   it.each([
-    [['--format', 'csv', '-oX', '-'], '--format csv and --output-xml -'],
-    [['--json', '-oG', '-'], '--json and --output-grepable -'],
-    [['--format', 'table', '--output-json', '-'], '--format table and --output-json -'],
-    [['-oX', '-', '-oG', '-'], '--output-xml - and --output-grepable -'],
+    [['--format', 'csv', '-oX', '-'], '`--format csv` and `--output-xml -`'],
+    [['--json', '-oG', '-'], '`--json` and `--output-grepable -`'],
+    [['--format', 'table', '--output-json', '-'], '`--format table` and `--output-json -`'],
+    [['-oX', '-', '-oG', '-'], '`--output-xml -` and `--output-grepable -`'],
   ])('refuses two outputs on stdout (%j) in one line, before scanning', async (flags, named) => {
     const r = await scan(...flags);
     expect(r.code).toBe(2);

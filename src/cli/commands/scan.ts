@@ -77,9 +77,12 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void, version:
     .option('--shard <i/N>', 'scan only share i of N (needs --seed)')
     .option('--open', 'show only open ports')
     .option('--reason', 'show why each port has its state')
-    .option('--output-xml <file>', 'also write nmap XML (nmap -oX; - for stdout)')
-    .option('--output-grepable <file>', 'also write nmap grepable output (nmap -oG; - for stdout)')
-    .option('--output-json <file>', 'also write the JSON report to a file')
+    .option('--output-xml <file>', 'also write nmap XML (nmap -oX; - for stdout, instead of the table)')
+    .option(
+      '--output-grepable <file>',
+      'also write nmap grepable output (nmap -oG; - for stdout, instead of the table)',
+    )
+    .option('--output-json <file>', 'also write the JSON report (- for stdout, instead of the table)')
     .option('--json', 'print the report as JSON')
     .option('--format <format>', 'table | json | ndjson | csv', 'table')
     .action(async (targetArgs, options, command) => {

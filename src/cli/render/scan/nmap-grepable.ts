@@ -9,13 +9,14 @@ const clean = (text: string) => text.replace(/\//g, '|').replace(/,/g, ' ');
 /**
  * nmap's grepable output (`-oG`): per host a `Status:` line and a `Ports:` line of
  * `port/state/protocol/owner/service/rpc/version/` entries, and `Ignored State:` for the state
- * summarised past 25 ports, between `#` comment lines.
+ * summarised past 25 ports (every state but open with `openOnly`, as nmap's `--open`), between `#` comment lines.
  */
 export function renderNmapGrepable(
   hosts: readonly HostResult[],
   ports: readonly PortResult[],
   summary: ScanSummary,
   info: RunInfo,
+  openOnly = false,
 ): string {
   const lines = [
     `# portscope ${info.version} scan initiated ${new Date(summary.startedAt).toUTCString()} as: ${info.args}`,
@@ -24,7 +25,7 @@ export function renderNmapGrepable(
     const who = `Host: ${host.address} (${host.hostname ?? ''})`;
     lines.push(`${who}\tStatus: ${host.status === 'up' ? 'Up' : host.status === 'down' ? 'Down' : 'Timeout'}`);
     if (host.status !== 'up') continue;
-    const { shown, hidden } = splitShown(list, false);
+    const { shown, hidden } = splitShown(list, openOnly);
     const entries = shown.map(
       (p) =>
         `${String(p.port)}/${p.state}/${p.protocol}//${clean(shownServiceName(p) ?? '')}//${clean(p.service?.banner ?? '')}/`,

@@ -38,13 +38,15 @@ function portXml(p: PortResult): string {
 /**
  * nmap's XML output (`-oX`, DTD 1.05 element and attribute names: nmaprun, scaninfo, host, status,
  * address, hostnames, ports, extraports, port, state, service, runstats), so that tools that read
- * nmap XML read ours. States past 25 ports are summarised in `extraports`, as nmap does.
+ * nmap XML read ours. States past 25 ports are summarised in `extraports`, as nmap does, and with
+ * `openOnly` (nmap's `--open`) every state but open.
  */
 export function renderNmapXml(
   hosts: readonly HostResult[],
   ports: readonly PortResult[],
   summary: ScanSummary,
   info: RunInfo,
+  openOnly = false,
 ): string {
   const start = Math.floor(Date.parse(summary.startedAt) / 1000);
   const end = Math.floor((Date.parse(summary.startedAt) + summary.elapsedMs) / 1000);
@@ -73,7 +75,7 @@ export function renderNmapXml(
         : `<hostnames><hostname${attrs({ name: host.hostname, type: 'user' })}/></hostnames>`,
     );
     if (host.status === 'up') {
-      const { shown, hidden } = splitShown(list, false);
+      const { shown, hidden } = splitShown(list, openOnly);
       lines.push('<ports>');
       for (const h of hidden) {
         const reasons = [...h.reasons]
