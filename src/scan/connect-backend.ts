@@ -5,7 +5,7 @@ import type { StartProbe } from './probes/outcome.js';
 import { tcpConnectProbe } from './probes/tcp-connect.js';
 
 /**
- * Which TCP connect loop a scan uses: `native` (the addon's epoll loop on a thread of its own),
+ * Which TCP connect loop a scan uses: `native` (the addon's epoll loop on threads of its own),
  * `javascript` (one `net.Socket` per probe), or `auto` (native when the addon has it and can reach
  * every target, JavaScript otherwise).
  */
@@ -49,11 +49,16 @@ export function whyNotNative(targets: readonly ScanTarget[]): string | undefined
 }
 
 /**
- * Opens the connect loop `requested` (default `auto`) for `targets`.
+ * Opens the connect loop `requested` (default `auto`) for `targets`; a native loop on `lanes` threads (default
+ * defaultLanes(): 2 with 2 cores or more; a port worker, one of several threads already, asks for 1).
  * @throws PortscopeError `UNSUPPORTED_PLATFORM` when `native` is asked for and cannot be used,
- *   naming why; `IO_ERROR` when the native loop's thread cannot start.
+ *   naming why; `IO_ERROR` when the native loop's threads cannot start.
  */
-export function openConnect(requested: ConnectBackend | undefined, targets: readonly ScanTarget[]): ChosenConnect {
+export function openConnect(
+  requested: ConnectBackend | undefined,
+  targets: readonly ScanTarget[],
+  lanes?: number,
+): ChosenConnect {
   const why = requested === 'javascript' ? undefined : whyNotNative(targets);
   if (requested === 'native' && why !== undefined) {
     throw new PortscopeError(
@@ -70,7 +75,7 @@ export function openConnect(requested: ConnectBackend | undefined, targets: read
     };
   }
   try {
-    const loop = openNativeConnect();
+    const loop = openNativeConnect(lanes);
     return {
       backend: 'native',
       probe: loop.probe,

@@ -33,9 +33,11 @@ const hosts = data.hosts.map(({ target, srttMs, maxSuccessfulTry }) => {
 });
 const stats = newEngineStats();
 const window = new CongestionWindow(1, data.windowLimit, data.initialWindow);
+// One connect thread per worker: the workers are the scan's parallelism already.
 const connect = openConnect(
   data.connectBackend,
   hosts.map((h) => h.target),
+  1,
 );
 let batch: PortResult[] = [];
 const flush = () => {

@@ -75,7 +75,7 @@ export function checkWorkers(requested: number | undefined): void {
  * {@link checkWorkers}; 1 = none); by default several (as many as the cores, at most 4) for a
  * TCP-only scan of at least 16,384 probes with no scan delay and no --max-parallelism 1 on the
  * JavaScript connect loop, where one event loop is the bottleneck, else 1 (the native loop does the
- * system calls on a thread of its own, and more threads only cost CPU: 4.1 s vs 5.0 s for `-p-`).
+ * system calls on threads of its own, and more workers only cost CPU: 4.1 s vs 5.0 s for `-p-`).
  */
 export function workerCount(
   requested: number | undefined,

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nativeAddon } from '../../src/inventory/index.js';
 import { runScan, type ScanSummary } from '../../src/index.js';
+import { openConnect } from '../../src/scan/connect-backend.js';
 import { openNativeConnect } from '../../src/scan/probes/native-connect.js';
 import { connectBackends, nativeConnectMissing } from '../helpers/connect-backends.js';
 import { builtCli, builtCliArgv, canMakeNetnsFor, hasTool } from '../helpers/system.js';
@@ -106,6 +107,11 @@ describe.skipIf(!native)('the native connect loop (addon level)', () => {
     expect(running).toBe(2);
     expect(threads()).toBe(before);
     expect(() => openNativeConnect(0)).toThrow(RangeError);
+    // A port worker's loop (openConnect's lanes): one thread.
+    const one = openConnect('native', [{ address: '127.0.0.1', family: 4 }], 1);
+    const workerThreads = threads() - before;
+    one.close();
+    expect(workerThreads).toBe(1);
   });
 });
 
