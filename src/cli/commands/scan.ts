@@ -198,7 +198,7 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void, version:
       try {
         if (keptFor === undefined) {
           summary = await streamScan(
-            scanLib.scan,
+            (await import('../../scan/scan-batches.js')).scanBatches,
             targets,
             running,
             format === 'csv' ? 'csv' : 'ndjson',
