@@ -106,7 +106,9 @@ describe.skipIf(!native)('the native connect loop (addon level)', () => {
     loop.close();
     expect(running).toBe(2);
     expect(threads()).toBe(before);
-    expect(() => openNativeConnect(0)).toThrow(RangeError);
+    expect(() => openNativeConnect(0)).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', message: 'Expected lanes to be an integer 1-16, got `0`' }),
+    );
     // A port worker's loop (openConnect's lanes): one thread.
     const one = openConnect('native', [{ address: '127.0.0.1', family: 4 }], 1);
     const workerThreads = threads() - before;

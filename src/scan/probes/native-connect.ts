@@ -1,5 +1,6 @@
 import { availableParallelism, constants } from 'node:os';
 import ipaddr from 'ipaddr.js';
+import { PortscopeError } from '../../errors.js';
 import { nativeAddon } from '../../inventory/linux/native.js';
 import { outcomeOfErrno, type ProbeOutcome, type StartProbe } from './outcome.js';
 
@@ -56,26 +57,26 @@ export function nativeConnectUnavailable(): string | undefined {
 /**
  * The loop's threads by default: 2 where there are 2 cores or more, else 1. On loopback (and on a fast
  * LAN) the kernel does a probe's whole handshake inside its connect() call, so one thread's system calls
- * were what a scan waited on: `scan 127.0.0.1 -p 1-10000` 185 -> 159 ms on 2 cores (Node 24).
+ * were what a scan waited on: `scan 127.0.0.1 -p 1-10000` 197 -> 171 ms on 2 cores (Node 24; docs/performance.md).
  */
 export function defaultLanes(): number {
   return availableParallelism() >= 2 ? 2 : 1;
 }
 
 /**
- * Starts the native connect loop (native/scan.c: non-blocking connect() and epoll on a thread of
- * its own) on `lanes` threads (1-16; default {@link defaultLanes}), each with its own epoll set and
+ * Starts the native connect loop (native/scan.c: non-blocking connect() and epoll) on `lanes` threads
+ * of its own (1-16; default {@link defaultLanes}), each with its own epoll set, probe table and
  * spare sockets: the probes started in one turn of the event loop go to the threads in one batch (at the next
  * microtask), split into contiguous runs, one per thread (the probes left over by an uneven split go to the threads in turn);
  * the threads report answers in batches, each probe once, with its round trip measured
  * from its connect() call. The engine keeps every decision; this only moves the system calls and
  * spares a `net.Socket` and an Error per probe. Only IP address literals without a zone index.
  * @throws Error when a thread cannot start (EMFILE, EAGAIN; the threads started are stopped); callers check
- *   {@link nativeConnectUnavailable} first. RangeError for `lanes` out of range.
+ *   {@link nativeConnectUnavailable} first; PortscopeError `INVALID_ARGUMENT` for `lanes` out of range.
  */
 export function openNativeConnect(lanes = defaultLanes()): NativeConnect {
   if (!Number.isInteger(lanes) || lanes < 1 || lanes > 16)
-    throw new RangeError(`Expected lanes to be an integer 1-16, got ${String(lanes)}`);
+    throw new PortscopeError('INVALID_ARGUMENT', `Expected lanes to be an integer 1-16, got \`${String(lanes)}\``);
   const addon = nativeAddon() as unknown as ConnectLoopAddon;
   const waiting = new Map<number, (outcome: ProbeOutcome) => void>();
   const addresses = new Map<string, Buffer>();
