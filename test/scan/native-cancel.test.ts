@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { createServer } from 'node:net';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { nativeAddon } from '../../src/inventory/index.js';
 import { openNativeConnect } from '../../src/scan/probes/native-connect.js';
 import { nativeConnectMissing } from '../helpers/connect-backends.js';
@@ -90,6 +91,17 @@ describe.skipIf(nativeConnectMissing !== undefined || !hasTool('python3', 'the n
   'cancelling probes in the turn they were started (openNativeConnect)',
   () => {
     const listener = useStalledListener('127.0.0.1');
+    let closedPort = 0;
+    beforeAll(async () => {
+      const spare = createServer();
+      await new Promise<void>((resolve) => spare.listen(0, '127.0.0.1', resolve));
+      closedPort = (spare.address() as { port: number }).port;
+      await new Promise<void>((resolve) => {
+        spare.close(() => {
+          resolve();
+        });
+      });
+    });
 
     it.each([1, 2])(
       'closes every one on %i thread(s): the probes reach their thread before the cancels',
@@ -108,8 +120,22 @@ describe.skipIf(nativeConnectMissing !== undefined || !hasTool('python3', 'the n
             }
             await new Promise((resolve) => setImmediate(resolve));
           }
-          await until(() => socketFds() === before, 3000);
-          left = socketFds() - before;
+          // Then one probe per thread (one turn: a run each) of a closed port: a thread answers it only after it has
+          // handled every probe and cancel sent before it, and keeps its refused socket as a spare.
+          await new Promise<void>((resolve) => {
+            let answered = 0;
+            for (let i = 0; i < lanes; i++)
+              loop.probe(
+                '127.0.0.1',
+                4,
+                closedPort,
+                () => {
+                  if (++answered === lanes) resolve();
+                },
+                10_000,
+              );
+          });
+          left = socketFds() - before - lanes;
         } finally {
           loop.close();
         }
