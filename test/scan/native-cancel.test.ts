@@ -120,21 +120,22 @@ describe.skipIf(nativeConnectMissing !== undefined || !hasTool('python3', 'the n
             }
             await new Promise((resolve) => setImmediate(resolve));
           }
-          // Then one probe per thread (one turn: a run each) of a closed port: a thread answers it only after it has
-          // handled every probe and cancel sent before it, and keeps its refused socket as a spare.
-          await new Promise<void>((resolve) => {
-            let answered = 0;
-            for (let i = 0; i < lanes; i++)
+          // Then a probe of a closed port to each thread (one per turn: a batch that small goes whole to one
+          // thread, the threads in turn): a thread answers it only after every probe and cancel sent to it before,
+          // and keeps its refused socket as a spare.
+          for (let i = 0; i < lanes; i++) {
+            await new Promise<void>((resolve) => {
               loop.probe(
                 '127.0.0.1',
                 4,
                 closedPort,
                 () => {
-                  if (++answered === lanes) resolve();
+                  resolve();
                 },
                 10_000,
               );
-          });
+            });
+          }
           left = socketFds() - before - lanes;
         } finally {
           loop.close();

@@ -19,6 +19,8 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 const CODE_OPEN = 0;
 const CODE_TIMEOUT = -1;
 const CODE_SELF = -2;
+/** Probes per thread below which a batch is not split (see flush in openNativeConnect). */
+const SPLIT_MIN = 32;
 
 let errnoNames: Map<number, string> | undefined;
 function errnoName(errno: number): string {
@@ -67,7 +69,8 @@ export function defaultLanes(): number {
  * Starts the native connect loop (native/scan.c: non-blocking connect() and epoll) on `lanes` threads
  * of its own (1-16; default {@link defaultLanes}), each with its own epoll set, probe table and
  * spare sockets: the probes started in one turn of the event loop go to the threads in one batch (at the next
- * microtask), split into contiguous runs, one per thread (the probes left over by an uneven split go to the threads in turn);
+ * microtask), split into contiguous runs, one per thread (the probes left over by an uneven split go to the threads in turn;
+ * a batch of fewer than 32 probes per thread goes whole to one thread, the threads in turn, in the engine's order);
  * the threads report answers in batches, each probe once, with its round trip measured
  * from its connect() call. The engine keeps every decision; this only moves the system calls and
  * spares a `net.Socket` and an Error per probe. Only IP address literals without a zone index.
@@ -129,17 +132,21 @@ export function openNativeConnect(lanes = defaultLanes()): NativeConnect {
   const flush = () => {
     if (closed) return;
     if (batched > 0) {
-      const share = Math.floor(batched / lanes);
-      let extra = batched % lanes;
+      // A small batch goes whole to one thread (each in turn), its probes sent in the engine's order, as on one
+      // thread: discovery's two probes of a host, split, raced each other, and which answer came last (the
+      // host's reason) changed from run to run.
+      const parts = batched < SPLIT_MIN * lanes ? 1 : lanes;
+      const share = Math.floor(batched / parts);
+      let extra = batched % parts;
       let at = 0;
-      for (let k = 0; k < lanes; k++) {
+      for (let k = 0; k < parts; k++) {
         const lane = (turn + k) % lanes;
         const count = share + (extra > 0 ? 1 : 0);
         if (extra > 0) extra--;
         if (count > 0) addon.connectLoopSubmit(handles[lane] as object, batch.subarray(at, at + count * PROBE_SIZE));
         at += count * PROBE_SIZE;
       }
-      turn = (turn + (batched % lanes)) % lanes;
+      turn = (turn + (parts === 1 ? 1 : batched % lanes)) % lanes;
       batched = 0;
     }
     if (cancelled.length > 0) {
