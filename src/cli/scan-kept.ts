@@ -1,6 +1,6 @@
 import { PortscopeError } from '../errors.js';
 import { withServiceName } from './render/scan/service-name.js';
-import type { ScanReport } from '../scan/index.js';
+import type { PortResult, ScanReport } from '../scan/index.js';
 import { colorsFor, writeOutputFile, type CliIo } from './io.js';
 import { renderCsv } from './render/csv.js';
 import type { Format } from './render/output.js';
@@ -68,32 +68,35 @@ export function writeKeptOutputs(
 ): void {
   const { hosts, ports, summary } = report;
   const openOnly = flags.open === true;
+  const shownPorts = openOnly ? ports.filter((p) => p.state === 'open') : ports;
   // stdout is a file output's when one goes there.
-  if (stdoutDocument(flags, undefined) === undefined) writeFormat(report, format, flags, io);
+  if (stdoutDocument(flags, undefined) === undefined) writeFormat(report, shownPorts, format, flags, io);
   // --open holds for the files too, as nmap's does: XML and grepable summarise the other states.
   if (flags.outputXml !== undefined)
     writeOutputFile(io, flags.outputXml, renderNmapXml(hosts, ports, summary, info, openOnly));
   if (flags.outputGrepable !== undefined)
     writeOutputFile(io, flags.outputGrepable, renderNmapGrepable(hosts, ports, summary, info, openOnly));
-  if (flags.outputJson !== undefined) {
-    const shown = openOnly ? ports.filter((p) => p.state === 'open') : ports;
-    writeOutputFile(
-      io,
-      flags.outputJson,
-      `${JSON.stringify({ ...report, ports: shown.map(withServiceName) }, null, 2)}\n`,
-    );
-  }
+  if (flags.outputJson !== undefined) writeOutputFile(io, flags.outputJson, reportJson(report, shownPorts));
 }
 
-/** Writes a whole scan to stdout in `format`. */
-function writeFormat(report: ScanReport, format: Format, flags: OutputFlags, io: CliIo): void {
+/** The JSON report of a whole scan with `shownPorts` as its ports, each named. */
+function reportJson(report: ScanReport, shownPorts: readonly PortResult[]): string {
+  return `${JSON.stringify({ ...report, ports: shownPorts.map(withServiceName) }, null, 2)}\n`;
+}
+
+/** Writes a whole scan to stdout in `format` (`shownPorts`: the ports --open leaves), in one write. */
+function writeFormat(
+  report: ScanReport,
+  shownPorts: readonly PortResult[],
+  format: Format,
+  flags: OutputFlags,
+  io: CliIo,
+): void {
   const { hosts, ports, summary } = report;
-  const shownPorts = flags.open === true ? ports.filter((p) => p.state === 'open') : ports;
-  if (format === 'json')
-    io.stdout.write(`${JSON.stringify({ ...report, ports: shownPorts.map(withServiceName) }, null, 2)}\n`);
+  if (format === 'json') io.stdout.write(reportJson(report, shownPorts));
   else if (format === 'ndjson') {
-    for (const event of [...hosts, ...shownPorts.map(withServiceName)]) io.stdout.write(`${JSON.stringify(event)}\n`);
-    io.stdout.write(`${JSON.stringify({ kind: 'summary', ...summary })}\n`);
+    const events = [...hosts, ...shownPorts.map(withServiceName), { kind: 'summary', ...summary }];
+    io.stdout.write(events.map((event) => `${JSON.stringify(event)}\n`).join(''));
   } else if (format === 'csv') io.stdout.write(renderCsv(CSV_HEADERS, shownPorts.map(csvRow)));
   else {
     io.stdout.write(
